@@ -1,0 +1,1 @@
+"""ClinicalTrials.gov API v2: parsing, the live httpx client, the offline snapshot source."""

@@ -1,0 +1,20 @@
+"""Eligibility engine: criterion-by-criterion verdicts over plain pydantic models (no I/O).
+
+Public interface (stable; `workers/` and the CLI depend on exactly this):
+
+    ENGINE_VERSION: str
+    EngineOptions(statuses=frozenset({...}), any_status=False)
+    evaluate_trial(profile, trial, *, as_of, options) -> TrialMatch
+    match_trials(profile, trials, *, as_of, options, data_version=None) -> MatchRun   # ranked
+    search_terms(diagnosis) -> list[str]   # diagnosis + broader vocabulary terms for query.cond
+"""
+
+from matcher.eligibility.engine import (
+    ENGINE_VERSION,
+    EngineOptions,
+    evaluate_trial,
+    match_trials,
+)
+from matcher.eligibility.vocabulary import search_terms
+
+__all__ = ["ENGINE_VERSION", "EngineOptions", "evaluate_trial", "match_trials", "search_terms"]

@@ -1,0 +1,26 @@
+"""The criterion kinds the engine classifies into. Shared by the engine, the dev set and reports."""
+
+from typing import Final
+
+KINDS: Final = (
+    "status",  # trial / site recruitment status
+    "age",
+    "sex",
+    "diagnosis",  # histology / tumor type
+    "disease_setting",  # relapsed/refractory vs newly diagnosed; relapse number
+    "biomarker",  # required fusions / mutations
+    "performance",  # Lansky / Karnofsky / ECOG
+    "prior_therapy_required",
+    "prior_therapy_excluded",
+    "washout",  # time since last therapy
+    "radiation",
+    "transplant",
+    "amputation",
+    "measurable_disease",
+    "cns_metastases",
+    "labs",  # organ function
+    "weight",  # weight / body surface area
+    "pregnancy",  # pregnancy / lactation
+    "distance",  # nearest recruiting site vs max_distance_km
+    "other",  # classified as none of the above: always "unknown"
+)

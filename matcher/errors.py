@@ -1,0 +1,92 @@
+"""The one error tree of trialmatch. Callers catch by class, never by message text.
+
+    TrialmatchError
+    ├── ConfigError                  a setting is missing or an unsafe combination was asked for
+    ├── InvalidProfile               a submitted profile failed validation (carries field paths)
+    ├── NotFound                     a profile, job or trial id does not exist (or is not yours)
+    ├── StoreError                   Redis could not be reached or answered in time
+    │   └── BrokerUnavailable        the task could not be handed to the broker (nothing enqueued)
+    └── UpstreamError                anything that went wrong talking to ClinicalTrials.gov
+        ├── RetryableUpstreamError   transient: worth retrying later (the class decides, not a string)
+        │   ├── UpstreamUnavailable  connect/read timeout, connection reset, 502/503/504
+        │   └── RateLimited          429 (carries retry_after seconds when the server sent one)
+        └── FinalUpstreamError       retrying cannot help
+            ├── UpstreamRejected     400/403/404: carries status and the plain-text body
+            └── UpstreamSchemaError  a response we cannot parse: names the NCT id and the field
+
+`RetryableUpstreamError` is what the Celery task lists in `autoretry_for`; everything else fails
+the job at once with its message as the reason.
+"""
+
+from __future__ import annotations
+
+
+class TrialmatchError(Exception):
+    """Base of every error trialmatch raises on purpose."""
+
+
+class ConfigError(TrialmatchError):
+    """A setting is missing or unsafe; the message names the setting."""
+
+
+class InvalidProfile(TrialmatchError):
+    """A profile failed validation. `errors` lists (field path, message) pairs."""
+
+    def __init__(self, errors: list[tuple[str, str]]) -> None:
+        self.errors = errors
+        joined = "; ".join(f"{field}: {msg}" for field, msg in errors)
+        super().__init__(f"invalid profile: {joined}")
+
+
+class NotFound(TrialmatchError):
+    """The id does not exist (or belongs to another board, which must look the same)."""
+
+
+class StoreError(TrialmatchError):
+    """Redis was unreachable or too slow; nothing was half-written (writes are transactions)."""
+
+
+class BrokerUnavailable(StoreError):
+    """The match task could not be published; the submission was rolled back."""
+
+
+class UpstreamError(TrialmatchError):
+    """Talking to ClinicalTrials.gov (or reading a snapshot) failed."""
+
+
+class RetryableUpstreamError(UpstreamError):
+    """A transient fault: a later attempt may succeed."""
+
+
+class UpstreamUnavailable(RetryableUpstreamError):
+    """Timeout, connection error or 502/503/504."""
+
+
+class RateLimited(RetryableUpstreamError):
+    """HTTP 429. `retry_after` is the server's hint in seconds, if it gave one."""
+
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class FinalUpstreamError(UpstreamError):
+    """Retrying cannot help."""
+
+
+class UpstreamRejected(FinalUpstreamError):
+    """HTTP 400/403/404 (or another non-retryable status): the plain-text body is surfaced."""
+
+    def __init__(self, status_code: int, body: str, url: str = "") -> None:
+        self.status_code = status_code
+        self.body = body
+        super().__init__(f"ClinicalTrials.gov answered {status_code} for {url}: {body.strip()[:300]}")
+
+
+class UpstreamSchemaError(FinalUpstreamError):
+    """A response did not have the shape we rely on; names the NCT id and the field."""
+
+    def __init__(self, nct_id: str | None, field: str, detail: str) -> None:
+        self.nct_id = nct_id
+        self.field = field
+        super().__init__(f"malformed study {nct_id or '<unknown id>'}: field {field}: {detail}")

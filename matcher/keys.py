@@ -1,0 +1,66 @@
+"""Every Redis key trialmatch writes, in one place, under one prefix (default `tm:`).
+
+One prefix lets a Redis ACL user be limited to `~tm:*`, and lets DELETE /profiles prove by a
+keyspace scan that nothing about a profile is left behind. Celery's broker keys live under
+`{prefix}q:` (kombu's global_keyprefix) for the same reason.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Keys:
+    prefix: str
+
+    def profile(self, profile_id: str) -> str:
+        return f"{self.prefix}profile:{profile_id}"
+
+    def profile_jobs(self, profile_id: str) -> str:
+        return f"{self.prefix}profile:{profile_id}:jobs"
+
+    def profiles_index(self) -> str:
+        """Sorted set of every stored profile id, scored by expiry time (retention sweeps)."""
+        return f"{self.prefix}profiles"
+
+    def job(self, job_id: str) -> str:
+        return f"{self.prefix}job:{job_id}"
+
+    def matches(self, profile_id: str) -> str:
+        """Hash nct_id -> TrialMatch JSON: a redelivered run overwrites, never duplicates."""
+        return f"{self.prefix}matches:{profile_id}"
+
+    def match_meta(self, profile_id: str) -> str:
+        """Hash describing the live match set (fencing seq, run metadata)."""
+        return f"{self.prefix}matches:{profile_id}:meta"
+
+    def run_seq(self, profile_id: str) -> str:
+        return f"{self.prefix}runseq:{profile_id}"
+
+    def changes(self, profile_id: str) -> str:
+        return f"{self.prefix}changes:{profile_id}"
+
+    def deliveries(self, task_id: str, retries: int) -> str:
+        return f"{self.prefix}deliveries:{task_id}:{retries}"
+
+    def trial(self, nct_id: str, version: str) -> str:
+        return f"{self.prefix}trial:{nct_id}@{version}"
+
+    def trial_latest(self, nct_id: str) -> str:
+        return f"{self.prefix}trial:{nct_id}:latest"
+
+    def search(self, query_key: str, data_version: str) -> str:
+        return f"{self.prefix}search:{query_key}:{data_version}"
+
+    def search_lock(self, query_key: str, data_version: str) -> str:
+        return f"{self.prefix}lock:search:{query_key}:{data_version}"
+
+    def data_version(self) -> str:
+        return f"{self.prefix}ctgov:data_version"
+
+    def pace(self) -> str:
+        return f"{self.prefix}ctgov:pace"
+
+    def broker_prefix(self) -> str:
+        return f"{self.prefix}q:"

@@ -1,0 +1,68 @@
+"""What the engine says about one profile against trials: the match, out.
+
+The JSON shape of `MatchRun` is the stable contract of `trialmatch match --json` and of the stored
+matches: later versions add fields, never rename or remove them.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+CriterionVerdict = Literal["met", "not_met", "unknown"]
+TrialVerdict = Literal["eligible", "possibly_eligible", "ineligible"]
+Section = Literal["trial", "inclusion", "exclusion"]
+
+
+class CriterionResult(BaseModel):
+    """One criterion, judged. For exclusion criteria "met" means the patient is *not* excluded."""
+
+    model_config = ConfigDict(frozen=True)
+
+    kind: str
+    text: str
+    verdict: CriterionVerdict
+    reason: str
+    section: Section = "inclusion"
+
+
+class NearestSite(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    facility: str | None
+    city: str | None
+    country: str | None
+    status: str | None
+    distance_km: float
+
+
+class TrialMatch(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    nct_id: str
+    title: str
+    verdict: TrialVerdict
+    score: float
+    overall_status: str | None
+    phases: list[str] = Field(default_factory=list)
+    criteria: list[CriterionResult]
+    decisive: list[str] = Field(default_factory=list)  # reasons of the criteria that excluded
+    to_verify: list[str] = Field(default_factory=list)  # facts the board must establish
+    nearest_site: NearestSite | None = None
+    trial_version: str
+    engine_version: str
+
+
+class MatchRun(BaseModel):
+    """Every trial judged for one profile at one evaluation date, ranked best first."""
+
+    model_config = ConfigDict(frozen=True)
+
+    profile_id: str
+    evaluated_on: date
+    engine_version: str
+    data_version: str | None = None
+    created_at: datetime | None = None
+    results: list[TrialMatch]

@@ -1,0 +1,224 @@
+"""The recurrence profile: the public contract a tumor board submits, and its stored form.
+
+Pseudonymous by construction: there is no field for a name, MRN or birth date, unknown fields are
+rejected, and every free-text field is short and bounded. Anything not given is *unknown* (None),
+never assumed true or false.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Annotated, Self
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from matcher.errors import InvalidProfile
+
+# Board-chosen pseudonym: letters, digits, '.', '_', '-'; no spaces, so no "Jane Doe".
+ProfileId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{2,63}$")]
+ShortText = Annotated[str, StringConstraints(min_length=1, max_length=120, strip_whitespace=True)]
+
+_EARLIEST = date(2000, 1, 1)
+
+
+class Sex(StrEnum):
+    female = "female"
+    male = "male"
+
+
+class DiseaseStatus(StrEnum):
+    recurrent = "recurrent"
+    progressive = "progressive"
+    refractory = "refractory"
+
+
+class RecurrenceSite(StrEnum):
+    local = "local"
+    regional_nodes = "regional_nodes"
+    pulmonary = "pulmonary"
+    bone = "bone"
+    bone_marrow = "bone_marrow"
+    cns = "cns"
+    other_distant = "other_distant"
+
+
+class TherapyCategory(StrEnum):
+    chemotherapy = "chemotherapy"
+    targeted = "targeted"
+    immunotherapy = "immunotherapy"
+    radiation = "radiation"
+    surgery = "surgery"
+    amputation = "amputation"
+    stem_cell_transplant = "stem_cell_transplant"
+
+
+class PerformanceScale(StrEnum):
+    lansky = "lansky"
+    karnofsky = "karnofsky"
+    ecog = "ecog"
+
+
+class _Strict(BaseModel):
+    # strict: no silent coercion ("12" is not 12); forbid: a misspelt field is an error, not lost.
+    model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
+
+
+class Tumor(_Strict):
+    grade: int | None = Field(default=None, ge=1, le=3)
+    size_cm: float | None = Field(default=None, gt=0, le=100)
+    invasive: bool | None = None
+    measurable: bool | None = None
+
+
+class PriorTherapy(_Strict):
+    agent: ShortText | None = None
+    category: TherapyCategory | None = None
+    site: ShortText | None = None
+    ended_on: date | None = None
+
+    @field_validator("ended_on")
+    @classmethod
+    def _not_future(cls, value: date | None) -> date | None:
+        if value is not None and value > date.today():
+            raise ValueError("cannot be in the future")
+        return value
+
+    @model_validator(mode="after")
+    def _agent_or_category(self) -> Self:
+        if self.agent is None and self.category is None:
+            raise ValueError("agent/category: give an agent or a category")
+        return self
+
+
+class Performance(_Strict):
+    scale: PerformanceScale
+    score: int = Field(ge=0, le=100)
+
+    @model_validator(mode="after")
+    def _score_fits_scale(self) -> Self:
+        if self.scale is PerformanceScale.ecog and self.score > 5:
+            raise ValueError("ECOG scores run from 0 to 5")
+        if self.scale is not PerformanceScale.ecog and self.score % 10:
+            raise ValueError(f"{self.scale.value} scores are multiples of 10")
+        return self
+
+
+class Labs(_Strict):
+    """Most recent organ-function labs; units are in the field names."""
+
+    anc_per_uL: float | None = Field(default=None, ge=0, le=100_000)
+    platelets_per_uL: float | None = Field(default=None, ge=0, le=2_000_000)
+    hemoglobin_g_dL: float | None = Field(default=None, ge=0, le=25)
+    creatinine_mg_dL: float | None = Field(default=None, ge=0, le=20)
+    creatinine_clearance_mL_min: float | None = Field(default=None, ge=0, le=300)
+    bilirubin_x_uln: float | None = Field(default=None, ge=0, le=50)
+    alt_x_uln: float | None = Field(default=None, ge=0, le=100)
+    ast_x_uln: float | None = Field(default=None, ge=0, le=100)
+
+
+class Location(_Strict):
+    lat: float = Field(ge=-90, le=90)
+    lon: float = Field(ge=-180, le=180)
+    max_distance_km: float | None = Field(default=None, gt=0, le=20_000)
+
+
+class ProfileIn(_Strict):
+    """A recurrence profile as submitted (JSON). Validate with `ProfileIn.model_validate_json`."""
+
+    profile_id: ProfileId
+    assessed_on: date
+    age_months: int | None = Field(default=None, ge=0, le=480)
+    age_years: float | None = Field(default=None, ge=0, le=40)
+    sex: Sex
+    diagnosis: ShortText
+    diagnosis_code: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9.:-]{1,20}$")] | None = None
+    disease_status: DiseaseStatus
+    recurrence_sites: list[RecurrenceSite] = Field(default_factory=list, max_length=7)
+    relapse_number: int | None = Field(default=None, ge=1, le=20)
+    tumor: Tumor | None = None
+    biomarkers: list[ShortText] = Field(default_factory=list, max_length=20)
+    prior_therapies: list[PriorTherapy] = Field(default_factory=list, max_length=60)
+    performance: Performance | None = None
+    labs: Labs | None = None
+    cns_metastases: bool | None = None
+    pregnant: bool | None = None
+    lactating: bool | None = None
+    weight_kg: float | None = Field(default=None, gt=0, le=250)
+    location: Location | None = None
+
+    @field_validator("assessed_on")
+    @classmethod
+    def _plausible_date(cls, value: date) -> date:
+        if not _EARLIEST <= value <= date.today():
+            raise ValueError(f"must be between {_EARLIEST} and today")
+        return value
+
+    @field_validator("recurrence_sites")
+    @classmethod
+    def _no_repeats(cls, value: list[RecurrenceSite]) -> list[RecurrenceSite]:
+        if len(set(value)) != len(value):
+            raise ValueError("lists a site twice")
+        return value
+
+    @model_validator(mode="after")
+    def _one_age(self) -> Self:
+        if (self.age_months is None) == (self.age_years is None):
+            # "field: message" lets parse_profile name the field of a model-level error.
+            raise ValueError("age_months/age_years: give exactly one of them")
+        return self
+
+    @property
+    def age_months_at_assessment(self) -> float:
+        if self.age_months is not None:
+            return float(self.age_months)
+        assert self.age_years is not None  # guaranteed by _coherent
+        return self.age_years * 12.0
+
+    def age_months_on(self, when: date) -> float:
+        """Age advanced from `assessed_on` to `when`, month precision (whole months elapsed)."""
+        elapsed = (when.year - self.assessed_on.year) * 12 + (when.month - self.assessed_on.month)
+        if when.day < self.assessed_on.day:
+            elapsed -= 1
+        return self.age_months_at_assessment + max(elapsed, 0)
+
+
+class StoredProfile(BaseModel):
+    """What Redis holds: the submitted profile plus bookkeeping the board never sends."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    profile: ProfileIn
+    board_id: str = "default"
+    revision: int = Field(ge=1)
+    submitted_at: datetime
+    expires_at: datetime
+
+
+def parse_profile(raw: str | bytes) -> ProfileIn:
+    """Validate a JSON profile; on failure raise InvalidProfile naming every bad field."""
+    try:
+        return ProfileIn.model_validate_json(raw)
+    except ValidationError as exc:
+        raise InvalidProfile(_field_errors(exc)) from None
+
+
+def _field_errors(exc: ValidationError) -> list[tuple[str, str]]:
+    found = []
+    for err in exc.errors(include_url=False, include_input=False):
+        path = ".".join(str(p) for p in err["loc"])
+        msg = err["msg"].removeprefix("Value error, ")
+        if ": " in msg and not msg.startswith(" "):
+            field, _, rest = msg.partition(": ")
+            if "/" in field or field.isidentifier():
+                path, msg = ".".join(p for p in (path, field) if p), rest
+        found.append((path or "profile", msg))
+    return found

@@ -1,0 +1,138 @@
+"""The one settings class. Every knob of trialmatch, read from TRIALMATCH_* environment variables.
+
+It lives in `matcher/` (not `config/`, which holds deployment files such as redis.conf) because
+both edges read it: the worker (Celery limits, broker URL) and the pure domain's client and store
+(API base URL, pace, key prefix). `workers/` imports `matcher`, never the other way round.
+
+Unsafe combinations are refused at start-up with the setting named (see `_refuse_unsafe`).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+from urllib.parse import urlsplit
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from matcher.errors import ConfigError
+
+_PLACEHOLDERS = {"changeme", "change-me", "changethis", "secret", "password", "placeholder", ""}
+
+
+class Settings(BaseSettings):
+    """Deployment configuration; see the README's configuration table for each field."""
+
+    model_config = SettingsConfigDict(env_prefix="TRIALMATCH_", extra="ignore", frozen=True)
+
+    environment: Literal["development", "production"] = "development"
+
+    # --- Redis (store and Celery broker are the same server, distinct key prefixes) ---
+    # No default: the URL may carry a password, and guessing a server is how data ends up in
+    # the wrong Redis. The demo and tests set it explicitly.
+    redis_url: SecretStr
+    key_prefix: str = Field(default="tm:", pattern=r"^[a-z][a-z0-9_-]{0,15}:$")
+    redis_socket_timeout_s: float = Field(default=5.0, gt=0, le=60)
+    redis_connect_timeout_s: float = Field(default=3.0, gt=0, le=60)
+    # Lets `rediss://` run against a self-signed test certificate only when asked explicitly.
+    redis_tls_insecure: bool = False
+
+    # --- ClinicalTrials.gov ---
+    ctgov_base_url: str = "https://clinicaltrials.gov/api/v2"
+    # A folder of v2 JSON replacing the live API (air-gapped hospitals, CI, the demo).
+    ctgov_snapshot: Path | None = None
+    ctgov_connect_timeout_s: float = Field(default=5.0, gt=0, le=60)
+    ctgov_read_timeout_s: float = Field(default=30.0, gt=0, le=120)
+    ctgov_max_attempts: int = Field(default=4, ge=1, le=10)
+    ctgov_retry_total_s: float = Field(default=30.0, gt=0, le=300)
+    # Fleet-wide minimum spacing between requests (a Redis-shared pace): the public API's
+    # informal limit is ~1 request/s, so 1.5 s keeps every worker together well under it.
+    ctgov_min_interval_s: float = Field(default=1.5, ge=0, le=60)
+    ctgov_page_size: int = Field(default=1000, ge=1, le=1000)
+    # How long a search's NCT-id list is reused when the API gives no data timestamp.
+    search_cache_ttl_s: int = Field(default=6 * 3600, ge=60)
+
+    # --- Eligibility ---
+    recruiting_statuses: list[str] = ["RECRUITING", "NOT_YET_RECRUITING"]
+    # Judge eligibility whatever the recruitment status (still reported). For research use and
+    # for dated snapshots such as the bundled demo one, where most trials have since closed.
+    any_status: bool = False
+
+    # --- Celery reliability (see workers/celery_app.py for the reason of each) ---
+    task_soft_time_limit_s: int = Field(default=90, ge=5)
+    task_time_limit_s: int = Field(default=120, ge=10)
+    task_retry_backoff_max_s: int = Field(default=300, ge=1)
+    task_max_retries: int = Field(default=6, ge=0, le=20)
+    broker_visibility_timeout_s: int = Field(default=900, ge=5)
+    # A message delivered more often than this is a poison task: the job is failed, not re-run.
+    max_deliveries: int = Field(default=5, ge=1, le=50)
+    # Test knobs: kombu's restore sweep of unacked messages (defaults 10 s x 10).
+    broker_unacked_restore_interval_s: float | None = None
+    broker_unacked_restore_throttle: int | None = None
+    # Worker processes per container; two cores here, so two.
+    worker_concurrency: int = Field(default=2, ge=1, le=64)
+
+    # --- Data retention ---
+    profile_retention_days: int = Field(default=180, ge=1, le=3650)
+
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+    @model_validator(mode="after")
+    def _refuse_unsafe(self) -> Settings:
+        budget = self.task_time_limit_s + self.task_retry_backoff_max_s
+        if self.broker_visibility_timeout_s <= budget:
+            raise ConfigError(
+                "TRIALMATCH_BROKER_VISIBILITY_TIMEOUT_S must exceed TRIALMATCH_TASK_TIME_LIMIT_S + "
+                f"TRIALMATCH_TASK_RETRY_BACKOFF_MAX_S ({budget} s), or a slow task is delivered twice"
+            )
+        if self.task_soft_time_limit_s >= self.task_time_limit_s:
+            raise ConfigError(
+                "TRIALMATCH_TASK_SOFT_TIME_LIMIT_S must be below TRIALMATCH_TASK_TIME_LIMIT_S"
+            )
+        url = urlsplit(self.redis_url.get_secret_value())
+        if url.scheme not in {"redis", "rediss", "unix"}:
+            raise ConfigError("TRIALMATCH_REDIS_URL must start with redis://, rediss:// or unix://")
+        if url.password is not None and url.password.lower() in _PLACEHOLDERS:
+            raise ConfigError("TRIALMATCH_REDIS_URL carries a placeholder password; set a real one")
+        if self.environment == "production":
+            if not url.password:
+                raise ConfigError(
+                    "TRIALMATCH_REDIS_URL has no password, refused with TRIALMATCH_ENVIRONMENT=production"
+                )
+            if self.redis_tls_insecure:
+                raise ConfigError(
+                    "TRIALMATCH_REDIS_TLS_INSECURE=true is refused with TRIALMATCH_ENVIRONMENT=production"
+                )
+        if self.ctgov_snapshot is not None and not self.ctgov_snapshot.is_dir():
+            raise ConfigError(f"TRIALMATCH_CTGOV_SNAPSHOT={self.ctgov_snapshot} is not a directory")
+        return self
+
+    @property
+    def redis_dsn(self) -> str:
+        return self.redis_url.get_secret_value()
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Settings of this process, read once. Raises ConfigError naming the bad setting."""
+    try:
+        return Settings()  # type: ignore[call-arg]  # redis_url comes from the environment
+    except ConfigError:
+        raise
+    except Exception as exc:  # pydantic ValidationError: rephrase with the env var names
+        raise ConfigError(_explain(exc)) from exc
+
+
+def _explain(exc: Exception) -> str:
+    errors = getattr(exc, "errors", None)
+    if not callable(errors):
+        return str(exc)
+    parts = []
+    for err in errors():
+        loc = "_".join(str(p) for p in err.get("loc", ())) or "?"
+        msg = err.get("msg", "invalid")
+        # A ConfigError raised inside the validator arrives wrapped; its text already names it.
+        parts.append(msg if loc == "?" else f"TRIALMATCH_{loc.upper()}: {msg}")
+    return "; ".join(parts)

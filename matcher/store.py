@@ -1,0 +1,228 @@
+"""Redis persistence: profiles, jobs, match sets and the shared trial cache.
+
+Guarantees the rest of the code relies on:
+- Every multi-key write is one transaction (MULTI/EXEC or a Lua script): a reader never sees a
+  half-written submission or match set.
+- A match set is replaced whole by a fenced Lua script: a run that started earlier than the live
+  set's run cannot overwrite it, and a redelivered run overwrites (hash keyed by NCT id), so no
+  duplicate records exist.
+- Everything derived from a profile expires with it (EXPIREAT = the profile's retention end).
+- Redis faults surface as `StoreError` within the socket timeout, never as a hang.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+import redis
+
+from matcher.errors import NotFound, StoreError
+from matcher.keys import Keys
+from matcher.models import MatchRun, StoredProfile, Trial, TrialMatch
+from matcher.settings import Settings
+
+JobStatus = Literal["queued", "running", "done", "failed"]
+
+# Replace the live match set only if this run is not older than the one stored (fencing).
+# KEYS: matches hash, meta hash. ARGV: seq, meta JSON, expire-at (unix s), then nct/json pairs.
+_WRITE_MATCHES = """
+local current = tonumber(redis.call('HGET', KEYS[2], 'seq') or '0')
+if tonumber(ARGV[1]) < current then return 0 end
+redis.call('DEL', KEYS[1])
+for i = 4, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
+redis.call('HSET', KEYS[2], 'seq', ARGV[1], 'run', ARGV[2])
+if #ARGV >= 4 then redis.call('EXPIREAT', KEYS[1], ARGV[3]) end
+redis.call('EXPIREAT', KEYS[2], ARGV[3])
+return 1
+"""
+
+
+def connect(settings: Settings) -> redis.Redis:
+    """A client with timeouts on every socket operation, so a paused Redis is an error, not a hang."""
+    options: dict[str, Any] = {
+        "socket_timeout": settings.redis_socket_timeout_s,
+        "socket_connect_timeout": settings.redis_connect_timeout_s,
+        "health_check_interval": 25,
+        "decode_responses": True,
+    }
+    if settings.redis_dsn.startswith("rediss://"):
+        # redis-py verifies certificates by default; keep it that way unless explicitly told.
+        options["ssl_cert_reqs"] = "none" if settings.redis_tls_insecure else "required"
+    return redis.Redis.from_url(settings.redis_dsn, **options)
+
+
+@contextmanager
+def redis_errors(action: str) -> Iterator[None]:
+    """Turn redis-py's transport errors into our StoreError, naming what we were doing."""
+    try:
+        yield
+    except (redis.ConnectionError, redis.TimeoutError) as exc:
+        raise StoreError(f"Redis unavailable while {action}: {type(exc).__name__}") from exc
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Store:
+    """All Redis reads and writes of trialmatch. Holds no state beyond the client."""
+
+    def __init__(self, client: redis.Redis, keys: Keys) -> None:
+        self.r = client
+        self.keys = keys
+        self._write_matches = client.register_script(_WRITE_MATCHES)
+
+    # --- profiles and jobs -------------------------------------------------------------
+    def save_submission(self, stored: StoredProfile, job_id: str) -> str | None:
+        """Store the profile and a queued job atomically; return the previous profile JSON."""
+        pid = stored.profile.profile_id
+        expire_at = int(stored.expires_at.timestamp())
+        with redis_errors("saving the profile"):
+            previous: str | None = self.r.get(self.keys.profile(pid))
+            now = _now().isoformat()
+            pipe = self.r.pipeline(transaction=True)
+            pipe.set(self.keys.profile(pid), stored.model_dump_json(), exat=expire_at)
+            pipe.hset(
+                self.keys.job(job_id),
+                mapping={"job_id": job_id, "profile_id": pid, "board_id": stored.board_id,
+                         "status": "queued", "reason": "", "created_at": now, "updated_at": now},
+            )  # fmt: skip
+            pipe.expireat(self.keys.job(job_id), expire_at)
+            pipe.sadd(self.keys.profile_jobs(pid), job_id)
+            pipe.expireat(self.keys.profile_jobs(pid), expire_at)
+            pipe.zadd(self.keys.profiles_index(), {pid: expire_at})
+            for key in (self.keys.matches(pid), self.keys.match_meta(pid), self.keys.changes(pid)):
+                pipe.expireat(key, expire_at)  # an update renews retention of derived data
+            pipe.execute()
+        return previous
+
+    def undo_submission(self, profile_id: str, job_id: str, previous: str | None) -> None:
+        """Roll back `save_submission` after the task could not be enqueued."""
+        with redis_errors("rolling back a submission"):
+            pipe = self.r.pipeline(transaction=True)
+            pipe.delete(self.keys.job(job_id))
+            pipe.srem(self.keys.profile_jobs(profile_id), job_id)
+            if previous is None:
+                pipe.delete(self.keys.profile(profile_id))
+                pipe.zrem(self.keys.profiles_index(), profile_id)
+            else:
+                pipe.set(self.keys.profile(profile_id), previous, keepttl=True)
+            pipe.execute()
+
+    def load_profile(self, profile_id: str) -> StoredProfile:
+        with redis_errors("loading a profile"):
+            raw = self.r.get(self.keys.profile(profile_id))
+        if raw is None:
+            raise NotFound(f"profile {profile_id} not found")
+        return StoredProfile.model_validate_json(raw)
+
+    def profile_exists(self, profile_id: str) -> bool:
+        with redis_errors("checking a profile"):
+            return bool(self.r.exists(self.keys.profile(profile_id)))
+
+    def set_job(self, job_id: str, status: JobStatus, reason: str = "") -> None:
+        with redis_errors("updating a job"):
+            key = self.keys.job(job_id)
+            # Only touch jobs that exist: a deleted profile's late task must not resurrect keys.
+            if self.r.exists(key):
+                fields = {"status": status, "reason": reason[:500], "updated_at": _now().isoformat()}
+                self.r.hset(key, mapping=fields)
+
+    def get_job(self, job_id: str) -> dict[str, str]:
+        with redis_errors("reading a job"):
+            job: dict[str, str] = self.r.hgetall(self.keys.job(job_id))
+        if not job:
+            raise NotFound(f"job {job_id} not found")
+        return job
+
+    def count_delivery(self, task_id: str, retries: int) -> int:
+        """How many times this (task, retry attempt) has been delivered; for the poison guard."""
+        key = self.keys.deliveries(task_id, retries)
+        with redis_errors("counting deliveries"):
+            pipe = self.r.pipeline(transaction=True)
+            pipe.incr(key)
+            pipe.expire(key, 86_400)
+            count, _ = pipe.execute()
+        return int(count)
+
+    # --- match sets -------------------------------------------------------------------
+    def next_run_seq(self, profile_id: str) -> int:
+        with redis_errors("starting a run"):
+            return int(self.r.incr(self.keys.run_seq(profile_id)))
+
+    def write_matches(self, run: MatchRun, seq: int, expires_at: datetime) -> bool:
+        """Replace the live match set atomically. False if a newer run already wrote."""
+        meta = run.model_copy(update={"results": []}).model_dump_json()
+        args: list[str | int] = [seq, meta, int(expires_at.timestamp())]
+        for result in run.results:
+            args += [result.nct_id, result.model_dump_json()]
+        pid = run.profile_id
+        with redis_errors("writing matches"):
+            keys = [self.keys.matches(pid), self.keys.match_meta(pid)]
+            written = self._write_matches(keys=keys, args=args)
+            self.r.expireat(self.keys.run_seq(pid), int(expires_at.timestamp()))
+        return bool(written)
+
+    def read_matches(self, profile_id: str) -> MatchRun | None:
+        """The live match set, ranked; read in one transaction so it is never a mix of two runs."""
+        with redis_errors("reading matches"):
+            pipe = self.r.pipeline(transaction=True)
+            pipe.hget(self.keys.match_meta(profile_id), "run")
+            pipe.hvals(self.keys.matches(profile_id))
+            meta, values = pipe.execute()
+        if meta is None:
+            return None
+        results = [TrialMatch.model_validate_json(v) for v in values]
+        results.sort(key=lambda m: (-m.score, m.nct_id))
+        return MatchRun.model_validate_json(meta).model_copy(update={"results": results})
+
+    # --- shared trial cache ---------------------------------------------------------------
+    def put_search(
+        self, query_key: str, data_version: str, trials: Sequence[Trial], ttl_s: int
+    ) -> None:
+        """Cache the trials of one search, by NCT id + version, and the search's id list."""
+        ids = [[t.nct_id, t.version] for t in trials]
+        with redis_errors("caching trials"):
+            pipe = self.r.pipeline(transaction=True)
+            for trial in trials:
+                # Trial bodies outlive any one search so that other searches can share them.
+                pipe.set(self.keys.trial(trial.nct_id, trial.version), trial.model_dump_json(),
+                         ex=ttl_s * 4)  # fmt: skip
+                pipe.set(self.keys.trial_latest(trial.nct_id), trial.version, ex=ttl_s * 4)
+            pipe.set(self.keys.search(query_key, data_version), json.dumps(ids), ex=ttl_s)
+            pipe.execute()
+
+    def get_search(self, query_key: str, data_version: str) -> list[Trial] | None:
+        """The cached trials of a search, or None if any piece is missing (then search again)."""
+        with redis_errors("reading the trial cache"):
+            raw = self.r.get(self.keys.search(query_key, data_version))
+            if raw is None:
+                return None
+            ids = json.loads(raw)
+            if not ids:
+                return []
+            bodies = self.r.mget([self.keys.trial(nct, ver) for nct, ver in ids])
+        if any(b is None for b in bodies):
+            return None
+        return [Trial.model_validate_json(b) for b in bodies]
+
+    def get_trial(self, nct_id: str) -> Trial:
+        with redis_errors("reading a trial"):
+            version = self.r.get(self.keys.trial_latest(nct_id))
+            body = self.r.get(self.keys.trial(nct_id, version)) if version else None
+        if body is None:
+            raise NotFound(f"trial {nct_id} not in the cache")
+        return Trial.model_validate_json(body)
+
+    def cached_data_version(self) -> str | None:
+        with redis_errors("reading the data version"):
+            value: str | None = self.r.get(self.keys.data_version())
+            return value
+
+    def cache_data_version(self, version: str, ttl_s: int) -> None:
+        with redis_errors("caching the data version"):
+            self.r.set(self.keys.data_version(), version, ex=ttl_s)

@@ -1,0 +1,96 @@
+"""The recurrence profile contract: strict, bounded, unknown stays unknown, fields named."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from matcher.errors import InvalidProfile
+from matcher.models.profile import parse_profile
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "synovial-pulmonary.json"
+
+
+def _with(**changes: object) -> str:
+    body = json.loads(EXAMPLE.read_text())
+    body.update(changes)
+    return json.dumps(body)
+
+
+def _fields(raw: str) -> set[str]:
+    with pytest.raises(InvalidProfile) as caught:
+        parse_profile(raw)
+    return {field for field, _ in caught.value.errors}
+
+
+def test_example_profile_is_valid() -> None:
+    """The shipped example profile validates and keeps what it says."""
+    p = parse_profile(EXAMPLE.read_text())
+    assert p.profile_id == "TB-2026-0142"
+    assert p.age_months == 171
+    assert p.prior_therapies[0].agent == "ifosfamide"
+
+
+def test_unknown_fields_are_rejected_by_name() -> None:
+    """A field outside the contract (e.g. a patient name) is refused and named."""
+    assert "patient_name" in _fields(_with(patient_name="Jane Roe"))
+
+
+def test_no_silent_coercion() -> None:
+    """Strict mode: a number sent as text is an error, not silently converted."""
+    assert "age_months" in _fields(_with(age_months="171"))
+
+
+@pytest.mark.parametrize("age", [-1, 481, 100000])
+def test_absurd_ages_are_rejected(age: int) -> None:
+    """Negative or absurd ages are refused naming age_months."""
+    assert "age_months" in _fields(_with(age_months=age))
+
+
+def test_exactly_one_age_is_required() -> None:
+    """Both or neither of age_months/age_years is an error naming both fields."""
+    assert "age_months/age_years" in _fields(_with(age_years=14.0))
+
+
+def test_future_dates_are_rejected() -> None:
+    """An assessment or a therapy end in the future is refused by field path."""
+    future = date(date.today().year + 1, 1, 1).isoformat()
+    assert "assessed_on" in _fields(_with(assessed_on=future))
+    bad = [{"agent": "pazopanib", "ended_on": future}]
+    assert "prior_therapies.0.ended_on" in _fields(_with(prior_therapies=bad))
+
+
+def test_performance_score_must_fit_its_scale() -> None:
+    """ECOG runs 0-5; Lansky/Karnofsky are multiples of 10."""
+    assert "performance" in _fields(_with(performance={"scale": "ecog", "score": 70}))
+    assert "performance" in _fields(_with(performance={"scale": "lansky", "score": 55}))
+
+
+def test_huge_arrays_are_rejected() -> None:
+    """Lists are bounded (biomarkers at most 20)."""
+    assert "biomarkers" in _fields(_with(biomarkers=[f"marker {i}" for i in range(21)]))
+
+
+def test_profile_id_cannot_hold_a_name() -> None:
+    """Spaces are not allowed in profile ids, so "Jane Roe" cannot be one."""
+    assert "profile_id" in _fields(_with(profile_id="Jane Roe"))
+
+
+def test_missing_facts_stay_unknown() -> None:
+    """A minimal profile validates and leaves every unstated fact as None."""
+    minimal = {"profile_id": "MIN-1", "assessed_on": "2026-01-05", "age_years": 9.5,
+               "sex": "male", "diagnosis": "rhabdomyosarcoma", "disease_status": "recurrent"}  # fmt: skip
+    p = parse_profile(json.dumps(minimal))
+    assert p.cns_metastases is None and p.pregnant is None and p.labs is None
+    assert p.tumor is None and p.performance is None
+
+
+def test_age_advances_to_the_evaluation_date() -> None:
+    """Age at assessment plus whole months elapsed gives the age on the evaluation date."""
+    p = parse_profile(_with(assessed_on="2026-01-20", age_months=100))
+    assert p.age_months_on(date(2026, 1, 19)) == 100
+    assert p.age_months_on(date(2026, 3, 19)) == 101
+    assert p.age_months_on(date(2026, 3, 20)) == 102

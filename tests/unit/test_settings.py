@@ -1,0 +1,65 @@
+"""Settings: unsafe combinations are refused at start-up, naming the setting."""
+
+from __future__ import annotations
+
+import pytest
+
+from matcher.errors import ConfigError
+from matcher.settings import Settings
+
+
+def _settings(**kw: object) -> Settings:
+    return Settings(**{"redis_url": "redis://127.0.0.1:6390/0", **kw})  # type: ignore[arg-type]
+
+
+def test_defaults_are_consistent() -> None:
+    """The shipped defaults keep the visibility timeout above time limit plus retry backoff."""
+    s = _settings()
+    assert s.broker_visibility_timeout_s > s.task_time_limit_s + s.task_retry_backoff_max_s
+    assert s.task_soft_time_limit_s < s.task_time_limit_s
+
+
+def test_visibility_timeout_below_time_budget_is_refused() -> None:
+    """A visibility timeout that a slow task could outlive is refused by name."""
+    with pytest.raises(ConfigError, match="TRIALMATCH_BROKER_VISIBILITY_TIMEOUT_S"):
+        _settings(broker_visibility_timeout_s=300, task_time_limit_s=120)
+
+
+def test_soft_limit_must_be_below_hard_limit() -> None:
+    """The soft time limit must fire before the hard one."""
+    with pytest.raises(ConfigError, match="TRIALMATCH_TASK_SOFT_TIME_LIMIT_S"):
+        _settings(task_soft_time_limit_s=120, task_time_limit_s=120)
+
+
+@pytest.mark.parametrize("password", ["changeme", "password", "secret"])
+def test_placeholder_redis_password_is_refused(password: str) -> None:
+    """A Redis URL whose password is a known placeholder is refused."""
+    with pytest.raises(ConfigError, match="TRIALMATCH_REDIS_URL"):
+        _settings(redis_url=f"redis://:{password}@redis:6379/0")
+
+
+def test_production_requires_a_redis_password() -> None:
+    """Production refuses an unauthenticated Redis."""
+    with pytest.raises(ConfigError, match="TRIALMATCH_REDIS_URL"):
+        _settings(environment="production")
+    assert _settings(environment="production", redis_url="redis://:s3cr3t-x@r:6379/0")
+
+
+def test_production_refuses_insecure_tls() -> None:
+    """Turning certificate checks off is refused in production."""
+    with pytest.raises(ConfigError, match="TRIALMATCH_REDIS_TLS_INSECURE"):
+        _settings(environment="production", redis_url="rediss://:pw-1234@r:6379/0",
+                  redis_tls_insecure=True)  # fmt: skip
+
+
+def test_snapshot_must_be_a_directory() -> None:
+    """A snapshot path that is not a folder is refused by name."""
+    with pytest.raises(ConfigError, match="TRIALMATCH_CTGOV_SNAPSHOT"):
+        _settings(ctgov_snapshot="/nonexistent/snapshot")
+
+
+def test_secret_is_not_in_repr() -> None:
+    """The Redis URL (it may hold a password) never shows in a repr or log line."""
+    s = _settings(redis_url="redis://:hunter2-long@r:6379/0")
+    assert "hunter2" not in repr(s)
+    assert "hunter2" not in str(s.model_dump())

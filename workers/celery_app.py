@@ -1,0 +1,80 @@
+"""The one Celery app. Every setting carries the reason it is set (see
+`../shared/research/celery-redis-reliability.md` for the failure modes behind them)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from celery import Celery
+
+from matcher.keys import Keys
+from matcher.settings import Settings, get_settings
+
+
+def celery_config(settings: Settings) -> dict[str, Any]:
+    transport: dict[str, Any] = {
+        # Unacked messages come back only after this; it must exceed time limit + retry backoff
+        # (Settings refuses otherwise) or a slow task is delivered twice, concurrently.
+        "visibility_timeout": settings.broker_visibility_timeout_s,
+        # Without a socket timeout a publish to a paused Redis waits forever.
+        "socket_timeout": settings.redis_socket_timeout_s,
+        "socket_connect_timeout": settings.redis_connect_timeout_s,
+        # Detect half-dead connections (NAT, failover) before using them.
+        "health_check_interval": 25,
+        # Broker keys under our prefix: one ACL pattern (~tm:*) covers the whole service.
+        "global_keyprefix": Keys(settings.key_prefix).broker_prefix(),
+    }
+    if settings.broker_unacked_restore_interval_s is not None:
+        # Tests shrink kombu's unacked sweep (default ~100 s) to see redelivery within seconds.
+        transport["unacked_restore_interval"] = settings.broker_unacked_restore_interval_s
+    if settings.broker_unacked_restore_throttle is not None:
+        transport["unacked_restore_throttle"] = settings.broker_unacked_restore_throttle
+    return {
+        "broker_url": settings.redis_dsn,
+        "broker_transport_options": transport,
+        # A worker started before Redis (compose, reboot) waits for it instead of exiting.
+        "broker_connection_retry_on_startup": True,
+        # Submitting must fail within seconds when Redis is down, not retry for a minute.
+        "task_publish_retry_policy": {
+            "max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 1,
+        },  # fmt: skip
+        # Ack after the task ran: a crash mid-task redelivers the task instead of losing it.
+        "task_acks_late": True,
+        # A SIGKILLed/OOM-killed child requeues its task; the delivery guard bounds the loop.
+        "task_reject_on_worker_lost": True,
+        # Reserve one task per process: prefetched messages age against the visibility timeout.
+        "worker_prefetch_multiplier": 1,
+        # After a broker connection loss unacked tasks are redelivered; cancel ours to avoid
+        # running them twice in parallel (default changes to True in Celery 6).
+        "worker_cancel_long_running_tasks_on_connection_loss": True,
+        # JSON only: a broker message can never carry pickled code.
+        "task_serializer": "json",
+        "accept_content": ["json"],
+        "result_serializer": "json",
+        # Matches live in our own keys; no result backend means no extra copies of anything.
+        "task_ignore_result": True,
+        "task_store_errors_even_if_ignored": False,
+        # Hard/soft limits below the visibility timeout (validated in Settings).
+        "task_time_limit": settings.task_time_limit_s,
+        "task_soft_time_limit": settings.task_soft_time_limit_s,
+        "task_default_queue": "trialmatch",
+        # Events let Flower show the queue; task arguments are ids only, so nothing sensitive.
+        "worker_send_task_events": True,
+        "task_send_sent_event": True,
+        # Our logging configuration stays in charge (it logs ids, never payloads).
+        "worker_hijack_root_logger": False,
+        # A child that leaks memory is replaced rather than growing until the OOM killer acts.
+        "worker_max_memory_per_child": 400_000,  # KiB
+        "worker_concurrency": settings.worker_concurrency,
+        "enable_utc": True,
+        "timezone": "UTC",
+    }
+
+
+def create_app(settings: Settings | None = None) -> Celery:
+    app = Celery("trialmatch", include=["workers.tasks"])
+    app.conf.update(celery_config(settings or get_settings()))
+    return app
+
+
+app = create_app()

@@ -1,0 +1,47 @@
+"""Per-process singletons of a worker: one Redis client, one httpx client, one corpus.
+
+Created lazily on first use, i.e. inside each prefork child after the fork (an httpx or Redis
+connection inherited across fork would be shared by two processes).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from matcher.corpus import TrialCorpus
+from matcher.ctgov.source import make_source
+from matcher.eligibility import EngineOptions
+from matcher.keys import Keys
+from matcher.settings import get_settings
+from matcher.store import Store, connect
+
+
+@dataclass(frozen=True)
+class Runtime:
+    store: Store
+    corpus: TrialCorpus
+    options: EngineOptions
+
+
+@lru_cache(maxsize=1)
+def runtime() -> Runtime:
+    settings = get_settings()
+    client = connect(settings)
+    store = Store(client, Keys(settings.key_prefix))
+    source = make_source(settings, client)
+    corpus = TrialCorpus(
+        store,
+        source,
+        statuses=settings.recruiting_statuses,
+        search_ttl_s=settings.search_cache_ttl_s,
+    )
+    options = EngineOptions(
+        statuses=frozenset(settings.recruiting_statuses), any_status=settings.any_status
+    )
+    return Runtime(store=store, corpus=corpus, options=options)
+
+
+def reset() -> None:
+    """Forget this process's clients (called in each child right after fork)."""
+    runtime.cache_clear()
