@@ -1,4 +1,4 @@
-"""trialmatch's pure domain: models, ClinicalTrials.gov client and parsing, eligibility, Redis store.
+"""trialmatch's domain: models, ClinicalTrials.gov client and parsing, eligibility, Redis store.
 
 Nothing in this package imports Celery; `workers/` is the only edge that does.
 """

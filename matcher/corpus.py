@@ -11,6 +11,8 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
 
 from redis.exceptions import LockError, RedisError
 
@@ -25,6 +27,13 @@ log = logging.getLogger(__name__)
 
 # ENROLLING_BY_INVITATION is searched too so that the board sees such trials (marked as such).
 _EXTRA_STATUSES = ("ENROLLING_BY_INVITATION",)
+
+
+@dataclass(frozen=True)
+class CorpusSlice:
+    trials: list[Trial]
+    data_version: str
+    query: SearchQuery
 
 
 class TrialCorpus:
@@ -46,24 +55,27 @@ class TrialCorpus:
         self.lock_timeout_s = lock_timeout_s
 
     def query_for(self, profile: ProfileIn) -> SearchQuery:
-        return SearchQuery(cond_terms=tuple(search_terms(profile.diagnosis)), statuses=self.statuses)
+        return SearchQuery(
+            cond_terms=tuple(search_terms(profile.diagnosis)), statuses=self.statuses
+        )
 
     def data_version(self) -> str:
         cached = self.store.cached_data_version()
         if cached is not None:
             return cached
-        version = self.source.data_version() or "unversioned"
+        # Without a data timestamp, a day is the longest a cached search may be reused.
+        version = self.source.data_version() or f"unversioned:{date.today().isoformat()}"
         self.store.cache_data_version(version, self.data_version_ttl_s)
         return version
 
-    def trials_for(self, profile: ProfileIn) -> tuple[list[Trial], str]:
-        """The trials a profile is evaluated against, and the data version they come from."""
+    def trials_for(self, profile: ProfileIn) -> CorpusSlice:
+        """The trials a profile is evaluated against, the data version and the search used."""
         query = self.query_for(profile)
         version = self.data_version()
         qkey = query.cache_key()
         cached = self.store.get_search(qkey, version)
         if cached is not None:
-            return cached, version
+            return CorpusSlice(cached, version, query)
         lock = self.store.r.lock(
             self.store.keys.search_lock(qkey, version),
             timeout=self.lock_timeout_s,
@@ -77,11 +89,11 @@ class TrialCorpus:
         try:
             cached = self.store.get_search(qkey, version)  # another worker may have searched
             if cached is not None:
-                return cached, version
+                return CorpusSlice(cached, version, query)
             log.info("searching ClinicalTrials.gov query_key=%s", qkey)
             trials = self.source.search(query)
             self.store.put_search(qkey, version, trials, self.search_ttl_s)
         finally:
             with contextlib.suppress(LockError, RedisError):
                 lock.release()  # it may have expired; its timeout then already freed it
-        return trials, version
+        return CorpusSlice(trials, version, query)

@@ -7,7 +7,7 @@
     ├── StoreError                   Redis could not be reached or answered in time
     │   └── BrokerUnavailable        the task could not be handed to the broker (nothing enqueued)
     └── UpstreamError                anything that went wrong talking to ClinicalTrials.gov
-        ├── RetryableUpstreamError   transient: worth retrying later (the class decides, not a string)
+        ├── RetryableUpstreamError   transient: worth retrying later (the class decides)
         │   ├── UpstreamUnavailable  connect/read timeout, connection reset, 502/503/504
         │   └── RateLimited          429 (carries retry_after seconds when the server sent one)
         └── FinalUpstreamError       retrying cannot help
@@ -80,7 +80,9 @@ class UpstreamRejected(FinalUpstreamError):
     def __init__(self, status_code: int, body: str, url: str = "") -> None:
         self.status_code = status_code
         self.body = body
-        super().__init__(f"ClinicalTrials.gov answered {status_code} for {url}: {body.strip()[:300]}")
+        super().__init__(
+            f"ClinicalTrials.gov answered {status_code} for {url}: {body.strip()[:300]}"
+        )
 
 
 class UpstreamSchemaError(FinalUpstreamError):

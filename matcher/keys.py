@@ -62,5 +62,33 @@ class Keys:
     def pace(self) -> str:
         return f"{self.prefix}ctgov:pace"
 
+    # --- scheduled re-matching ---
+    def queries(self) -> str:
+        """Hash query_key -> SearchQuery JSON of every search some stored profile uses."""
+        return f"{self.prefix}queries"
+
+    def query_profiles(self, query_key: str) -> str:
+        """Set of profile ids whose trials come from this search."""
+        return f"{self.prefix}query:{query_key}:profiles"
+
+    def profile_query(self, profile_id: str) -> str:
+        return f"{self.prefix}profile:{profile_id}:query"
+
+    def recheck(self) -> str:
+        """Sorted set profile_id -> unix time when the passage of time may change a verdict."""
+        return f"{self.prefix}recheck"
+
+    def sync_state(self) -> str:
+        return f"{self.prefix}sync:state"
+
+    def sync_lock(self) -> str:
+        return f"{self.prefix}lock:sync"
+
+    def rematch_enqueued(self, profile_id: str, period: str) -> str:
+        return f"{self.prefix}rematch:{profile_id}:{period}:enqueued"
+
+    def rematch_started(self, profile_id: str, period: str) -> str:
+        return f"{self.prefix}rematch:{profile_id}:{period}:started"
+
     def broker_prefix(self) -> str:
         return f"{self.prefix}q:"

@@ -11,9 +11,12 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
+from matcher.changes import diff_runs
 from matcher.corpus import TrialCorpus
 from matcher.eligibility import EngineOptions, match_trials
 from matcher.models import MatchRun
+from matcher.recheck import next_recheck
+from matcher.schedule import register_profile_query
 from matcher.store import Store
 
 log = logging.getLogger(__name__)
@@ -25,6 +28,7 @@ class RunOutcome:
     written: bool  # False when a newer run had already stored its set (fencing)
     trials: int
     verdicts: dict[str, int]
+    changes: int = 0
 
 
 def run_match(
@@ -38,15 +42,32 @@ def run_match(
     """Evaluate one stored profile against its trials and replace its live match set."""
     seq = store.next_run_seq(profile_id)  # taken first: a later run always gets a higher seq
     stored = store.load_profile(profile_id)
-    trials, data_version = corpus.trials_for(stored.profile)
-    evaluated_on = as_of or datetime.now(UTC).date()
+    corpus_slice = corpus.trials_for(stored.profile)
+    now = datetime.now(UTC)
+    evaluated_on = as_of or now.date()
     run: MatchRun = match_trials(
-        stored.profile, trials, as_of=evaluated_on, options=options, data_version=data_version
+        stored.profile,
+        corpus_slice.trials,
+        as_of=evaluated_on,
+        options=options,
+        data_version=corpus_slice.data_version,
     )
-    run = run.model_copy(update={"created_at": datetime.now(UTC)})
-    written = store.write_matches(run, seq, stored.expires_at)
+    run = run.model_copy(update={"created_at": now})
+    previous = store.read_matches(profile_id)
+    # Diffed whatever caused the run (new trial data, time passing, or the board's own update of
+    # the profile): the board wants to see every verdict that moved since it last met.
+    changes = diff_runs(previous, run, now)
+    written = store.write_matches(run, seq, stored.expires_at, changes)
+    if written:
+        recheck_on = next_recheck(stored.profile, corpus_slice.trials, evaluated_on)
+        register_profile_query(store, profile_id, corpus_slice.query, recheck_on)
     verdicts = Counter(r.verdict for r in run.results)
     log.info(
-        "match run profile_id=%s seq=%d trials=%d written=%s", profile_id, seq, len(trials), written
+        "match run profile_id=%s seq=%d trials=%d changes=%d written=%s",
+        profile_id,
+        seq,
+        len(run.results),
+        len(changes),
+        written,
     )
-    return RunOutcome(profile_id, written, len(run.results), dict(verdicts))
+    return RunOutcome(profile_id, written, len(run.results), dict(verdicts), len(changes))

@@ -51,8 +51,8 @@ class Settings(BaseSettings):
     # informal limit is ~1 request/s, so 1.5 s keeps every worker together well under it.
     ctgov_min_interval_s: float = Field(default=1.5, ge=0, le=60)
     ctgov_page_size: int = Field(default=1000, ge=1, le=1000)
-    # How long a search's NCT-id list is reused when the API gives no data timestamp.
-    search_cache_ttl_s: int = Field(default=6 * 3600, ge=60)
+    # Searches are keyed by data version, so a long TTL is safe; it only garbage-collects.
+    search_cache_ttl_s: int = Field(default=8 * 86400, ge=60)
 
     # --- Eligibility ---
     recruiting_statuses: list[str] = ["RECRUITING", "NOT_YET_RECRUITING"]
@@ -74,6 +74,11 @@ class Settings(BaseSettings):
     # Worker processes per container; two cores here, so two.
     worker_concurrency: int = Field(default=2, ge=1, le=64)
 
+    # --- Scheduled re-matching (Celery beat) ---
+    # The API's data changes daily; checking hourly costs one /version request when nothing moved.
+    sync_interval_s: int = Field(default=3600, ge=60, le=7 * 86400)
+    purge_interval_s: int = Field(default=3600, ge=60, le=86400)
+
     # --- Data retention ---
     profile_retention_days: int = Field(default=180, ge=1, le=3650)
 
@@ -85,7 +90,8 @@ class Settings(BaseSettings):
         if self.broker_visibility_timeout_s <= budget:
             raise ConfigError(
                 "TRIALMATCH_BROKER_VISIBILITY_TIMEOUT_S must exceed TRIALMATCH_TASK_TIME_LIMIT_S + "
-                f"TRIALMATCH_TASK_RETRY_BACKOFF_MAX_S ({budget} s), or a slow task is delivered twice"
+                f"TRIALMATCH_TASK_RETRY_BACKOFF_MAX_S ({budget} s), "
+                "or a slow task is delivered twice"
             )
         if self.task_soft_time_limit_s >= self.task_time_limit_s:
             raise ConfigError(
@@ -99,11 +105,13 @@ class Settings(BaseSettings):
         if self.environment == "production":
             if not url.password:
                 raise ConfigError(
-                    "TRIALMATCH_REDIS_URL has no password, refused with TRIALMATCH_ENVIRONMENT=production"
+                    "TRIALMATCH_REDIS_URL has no password, refused "
+                    "with TRIALMATCH_ENVIRONMENT=production"
                 )
             if self.redis_tls_insecure:
                 raise ConfigError(
-                    "TRIALMATCH_REDIS_TLS_INSECURE=true is refused with TRIALMATCH_ENVIRONMENT=production"
+                    "TRIALMATCH_REDIS_TLS_INSECURE=true is refused "
+                    "with TRIALMATCH_ENVIRONMENT=production"
                 )
         if self.ctgov_snapshot is not None and not self.ctgov_snapshot.is_dir():
             raise ConfigError(f"TRIALMATCH_CTGOV_SNAPSHOT={self.ctgov_snapshot} is not a directory")
@@ -118,7 +126,7 @@ class Settings(BaseSettings):
 def get_settings() -> Settings:
     """Settings of this process, read once. Raises ConfigError naming the bad setting."""
     try:
-        return Settings()  # type: ignore[call-arg]  # redis_url comes from the environment
+        return Settings()  # redis_url comes from the environment
     except ConfigError:
         raise
     except Exception as exc:  # pydantic ValidationError: rephrase with the env var names

@@ -13,36 +13,46 @@ Guarantees the rest of the code relies on:
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import redis
 
 from matcher.errors import NotFound, StoreError
 from matcher.keys import Keys
 from matcher.models import MatchRun, StoredProfile, Trial, TrialMatch
+from matcher.models.change import ChangeEntry
 from matcher.settings import Settings
 
 JobStatus = Literal["queued", "running", "done", "failed"]
+MAX_CHANGES = 500  # change entries kept per profile (oldest dropped first)
 
-# Replace the live match set only if this run is not older than the one stored (fencing).
-# KEYS: matches hash, meta hash. ARGV: seq, meta JSON, expire-at (unix s), then nct/json pairs.
+# Replace the live match set only if this run is not older than the one stored (fencing), and
+# append its change entries in the same step, so the log and the set can never disagree.
+# KEYS: matches hash, meta hash, change list. ARGV: seq, meta JSON, expire-at (unix s),
+# max change entries kept, number of change entries N, N change JSONs, then nct/json pairs.
 _WRITE_MATCHES = """
 local current = tonumber(redis.call('HGET', KEYS[2], 'seq') or '0')
 if tonumber(ARGV[1]) < current then return 0 end
+local n_changes = tonumber(ARGV[5])
+for i = 6, 5 + n_changes do redis.call('RPUSH', KEYS[3], ARGV[i]) end
+if n_changes > 0 then
+  redis.call('LTRIM', KEYS[3], -tonumber(ARGV[4]), -1)
+  redis.call('EXPIREAT', KEYS[3], ARGV[3])
+end
 redis.call('DEL', KEYS[1])
-for i = 4, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
+for i = 6 + n_changes, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
 redis.call('HSET', KEYS[2], 'seq', ARGV[1], 'run', ARGV[2])
-if #ARGV >= 4 then redis.call('EXPIREAT', KEYS[1], ARGV[3]) end
+if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('EXPIREAT', KEYS[1], ARGV[3]) end
 redis.call('EXPIREAT', KEYS[2], ARGV[3])
 return 1
 """
 
 
 def connect(settings: Settings) -> redis.Redis:
-    """A client with timeouts on every socket operation, so a paused Redis is an error, not a hang."""
+    """A client with timeouts on every socket call: a paused Redis is an error, not a hang."""
     options: dict[str, Any] = {
         "socket_timeout": settings.redis_socket_timeout_s,
         "socket_connect_timeout": settings.redis_connect_timeout_s,
@@ -76,21 +86,45 @@ class Store:
         self.keys = keys
         self._write_matches = client.register_script(_WRITE_MATCHES)
 
+    # redis-py types every reply as `bytes | str`; the client decodes (decode_responses=True),
+    # so these narrow the types once instead of casting at every call site.
+    def get_str(self, key: str) -> str | None:
+        return cast("str | None", self.r.get(key))
+
+    def hgetall_str(self, key: str) -> dict[str, str]:
+        return cast("dict[str, str]", self.r.hgetall(key))
+
+    def hset_str(self, key: str, mapping: Mapping[str, str | int]) -> None:
+        self.r.hset(key, mapping=dict(mapping))  # type: ignore[arg-type]  # Mapping is invariant
+
+    def members_str(self, key: str) -> set[str]:
+        return cast("set[str]", self.r.smembers(key))
+
+    def zrange_upto(self, key: str, max_score: float) -> list[str]:
+        return cast("list[str]", self.r.zrangebyscore(key, 0, max_score))
+
     # --- profiles and jobs -------------------------------------------------------------
     def save_submission(self, stored: StoredProfile, job_id: str) -> str | None:
         """Store the profile and a queued job atomically; return the previous profile JSON."""
         pid = stored.profile.profile_id
         expire_at = int(stored.expires_at.timestamp())
         with redis_errors("saving the profile"):
-            previous: str | None = self.r.get(self.keys.profile(pid))
+            previous = self.get_str(self.keys.profile(pid))
             now = _now().isoformat()
             pipe = self.r.pipeline(transaction=True)
             pipe.set(self.keys.profile(pid), stored.model_dump_json(), exat=expire_at)
             pipe.hset(
                 self.keys.job(job_id),
-                mapping={"job_id": job_id, "profile_id": pid, "board_id": stored.board_id,
-                         "status": "queued", "reason": "", "created_at": now, "updated_at": now},
-            )  # fmt: skip
+                mapping={
+                    "job_id": job_id,
+                    "profile_id": pid,
+                    "board_id": stored.board_id,
+                    "status": "queued",
+                    "reason": "",
+                    "created_at": now,
+                    "updated_at": now,
+                },
+            )
             pipe.expireat(self.keys.job(job_id), expire_at)
             pipe.sadd(self.keys.profile_jobs(pid), job_id)
             pipe.expireat(self.keys.profile_jobs(pid), expire_at)
@@ -115,7 +149,7 @@ class Store:
 
     def load_profile(self, profile_id: str) -> StoredProfile:
         with redis_errors("loading a profile"):
-            raw = self.r.get(self.keys.profile(profile_id))
+            raw = self.get_str(self.keys.profile(profile_id))
         if raw is None:
             raise NotFound(f"profile {profile_id} not found")
         return StoredProfile.model_validate_json(raw)
@@ -129,12 +163,16 @@ class Store:
             key = self.keys.job(job_id)
             # Only touch jobs that exist: a deleted profile's late task must not resurrect keys.
             if self.r.exists(key):
-                fields = {"status": status, "reason": reason[:500], "updated_at": _now().isoformat()}
-                self.r.hset(key, mapping=fields)
+                fields = {
+                    "status": status,
+                    "reason": reason[:500],
+                    "updated_at": _now().isoformat(),
+                }
+                self.hset_str(key, fields)
 
     def get_job(self, job_id: str) -> dict[str, str]:
         with redis_errors("reading a job"):
-            job: dict[str, str] = self.r.hgetall(self.keys.job(job_id))
+            job = self.hgetall_str(self.keys.job(job_id))
         if not job:
             raise NotFound(f"job {job_id} not found")
         return job
@@ -154,15 +192,22 @@ class Store:
         with redis_errors("starting a run"):
             return int(self.r.incr(self.keys.run_seq(profile_id)))
 
-    def write_matches(self, run: MatchRun, seq: int, expires_at: datetime) -> bool:
-        """Replace the live match set atomically. False if a newer run already wrote."""
+    def write_matches(
+        self,
+        run: MatchRun,
+        seq: int,
+        expires_at: datetime,
+        changes: Sequence[ChangeEntry] = (),
+    ) -> bool:
+        """Replace the live match set and log its changes atomically; False if a newer run won."""
         meta = run.model_copy(update={"results": []}).model_dump_json()
-        args: list[str | int] = [seq, meta, int(expires_at.timestamp())]
+        args: list[str | int] = [seq, meta, int(expires_at.timestamp()), MAX_CHANGES, len(changes)]
+        args += [c.model_dump_json() for c in changes]
         for result in run.results:
             args += [result.nct_id, result.model_dump_json()]
         pid = run.profile_id
         with redis_errors("writing matches"):
-            keys = [self.keys.matches(pid), self.keys.match_meta(pid)]
+            keys = [self.keys.matches(pid), self.keys.match_meta(pid), self.keys.changes(pid)]
             written = self._write_matches(keys=keys, args=args)
             self.r.expireat(self.keys.run_seq(pid), int(expires_at.timestamp()))
         return bool(written)
@@ -180,6 +225,12 @@ class Store:
         results.sort(key=lambda m: (-m.score, m.nct_id))
         return MatchRun.model_validate_json(meta).model_copy(update={"results": results})
 
+    def read_changes(self, profile_id: str, since: datetime | None = None) -> list[ChangeEntry]:
+        with redis_errors("reading changes"):
+            raw = cast("list[str]", self.r.lrange(self.keys.changes(profile_id), 0, -1))
+        entries = [ChangeEntry.model_validate_json(item) for item in raw]
+        return [e for e in entries if since is None or e.at > since]
+
     # --- shared trial cache ---------------------------------------------------------------
     def put_search(
         self, query_key: str, data_version: str, trials: Sequence[Trial], ttl_s: int
@@ -190,8 +241,11 @@ class Store:
             pipe = self.r.pipeline(transaction=True)
             for trial in trials:
                 # Trial bodies outlive any one search so that other searches can share them.
-                pipe.set(self.keys.trial(trial.nct_id, trial.version), trial.model_dump_json(),
-                         ex=ttl_s * 4)  # fmt: skip
+                pipe.set(
+                    self.keys.trial(trial.nct_id, trial.version),
+                    trial.model_dump_json(),
+                    ex=ttl_s * 4,
+                )
                 pipe.set(self.keys.trial_latest(trial.nct_id), trial.version, ex=ttl_s * 4)
             pipe.set(self.keys.search(query_key, data_version), json.dumps(ids), ex=ttl_s)
             pipe.execute()
@@ -199,29 +253,28 @@ class Store:
     def get_search(self, query_key: str, data_version: str) -> list[Trial] | None:
         """The cached trials of a search, or None if any piece is missing (then search again)."""
         with redis_errors("reading the trial cache"):
-            raw = self.r.get(self.keys.search(query_key, data_version))
+            raw = self.get_str(self.keys.search(query_key, data_version))
             if raw is None:
                 return None
             ids = json.loads(raw)
             if not ids:
                 return []
-            bodies = self.r.mget([self.keys.trial(nct, ver) for nct, ver in ids])
+            bodies = cast("list[str | None]", self.r.mget([self.keys.trial(n, v) for n, v in ids]))
         if any(b is None for b in bodies):
             return None
-        return [Trial.model_validate_json(b) for b in bodies]
+        return [Trial.model_validate_json(b) for b in bodies if b is not None]
 
     def get_trial(self, nct_id: str) -> Trial:
         with redis_errors("reading a trial"):
-            version = self.r.get(self.keys.trial_latest(nct_id))
-            body = self.r.get(self.keys.trial(nct_id, version)) if version else None
+            version = self.get_str(self.keys.trial_latest(nct_id))
+            body = self.get_str(self.keys.trial(nct_id, version)) if version else None
         if body is None:
             raise NotFound(f"trial {nct_id} not in the cache")
         return Trial.model_validate_json(body)
 
     def cached_data_version(self) -> str | None:
         with redis_errors("reading the data version"):
-            value: str | None = self.r.get(self.keys.data_version())
-            return value
+            return self.get_str(self.keys.data_version())
 
     def cache_data_version(self, version: str, ttl_s: int) -> None:
         with redis_errors("caching the data version"):

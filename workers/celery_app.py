@@ -36,8 +36,11 @@ def celery_config(settings: Settings) -> dict[str, Any]:
         "broker_connection_retry_on_startup": True,
         # Submitting must fail within seconds when Redis is down, not retry for a minute.
         "task_publish_retry_policy": {
-            "max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 1,
-        },  # fmt: skip
+            "max_retries": 2,
+            "interval_start": 0,
+            "interval_step": 0.5,
+            "interval_max": 1,
+        },
         # Ack after the task ran: a crash mid-task redelivers the task instead of losing it.
         "task_acks_late": True,
         # A SIGKILLed/OOM-killed child requeues its task; the delivery guard bounds the loop.
@@ -68,11 +71,25 @@ def celery_config(settings: Settings) -> dict[str, Any]:
         "worker_concurrency": settings.worker_concurrency,
         "enable_utc": True,
         "timezone": "UTC",
+        # Periodic work. `expires` drops a run that waited longer than its period (a late or
+        # duplicated beat tick), and the tasks themselves hold a Redis lock and de-duplicate.
+        "beat_schedule": {
+            "sync-and-rematch": {
+                "task": "trialmatch.sync_and_rematch",
+                "schedule": float(settings.sync_interval_s),
+                "options": {"expires": settings.sync_interval_s},
+            },
+            "purge-expired": {
+                "task": "trialmatch.purge_expired",
+                "schedule": float(settings.purge_interval_s),
+                "options": {"expires": settings.purge_interval_s},
+            },
+        },
     }
 
 
 def create_app(settings: Settings | None = None) -> Celery:
-    app = Celery("trialmatch", include=["workers.tasks"])
+    app = Celery("trialmatch", include=["workers.tasks", "workers.scheduled"])
     app.conf.update(celery_config(settings or get_settings()))
     return app
 

@@ -95,7 +95,9 @@ def cmd_match(args: argparse.Namespace) -> int:
         data_version = source.data_version()
     options = EngineOptions(any_status=args.any_status)
     if args.statuses:
-        options = EngineOptions(statuses=frozenset(args.statuses.split(",")), any_status=args.any_status)
+        options = EngineOptions(
+            statuses=frozenset(args.statuses.split(",")), any_status=args.any_status
+        )
     as_of = args.as_of or date.today()
     run = match_trials(profile, trials, as_of=as_of, options=options, data_version=data_version)
     print(run.model_dump_json(indent=2) if args.json else render_run(run, limit=args.limit))
@@ -177,6 +179,10 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--json", action="store_true")
     s.add_argument("--limit", type=int, default=0)
     s.set_defaults(func=cmd_match)
+
+    from workers.cli_schedule import add_schedule_commands
+
+    add_schedule_commands(sub)
 
     for name, func in (("worker", cmd_worker), ("beat", cmd_beat)):
         s = sub.add_parser(name, help=f"run a Celery {name} (extra args go to Celery)")

@@ -57,9 +57,7 @@ def submit_json(
     except Exception:
         SUBMISSIONS.labels("invalid").inc()
         raise
-    return submit(
-        store, profile, board_id=board_id, publish=publish, retention_days=retention_days
-    )
+    return submit(store, profile, board_id=board_id, publish=publish, retention_days=retention_days)
 
 
 def submit(

@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from celery import Task
 from celery.signals import worker_process_init
 
-from matcher.errors import RetryableUpstreamError, StoreError
+from matcher.errors import RateLimited, RetryableUpstreamError, StoreError
 from matcher.metrics import MATCHES, TASK_DURATION
 from matcher.pipeline import run_match
 from matcher.settings import get_settings
@@ -59,6 +61,18 @@ class JobTask(Task):  # type: ignore[misc]  # celery ships no type information
                 log.error("could not record failure of job_id=%s", job_id)
 
 
+@contextmanager
+def honour_retry_after(task: Any) -> Iterator[None]:
+    """A 429 that named its wait is retried after that wait, not after the generic backoff."""
+    try:
+        yield
+    except RateLimited as exc:
+        if exc.retry_after is None:
+            raise  # autoretry_for applies the jittered exponential backoff
+        countdown = min(exc.retry_after, _settings.task_retry_backoff_max_s)
+        raise task.retry(exc=exc, countdown=countdown) from exc
+
+
 @app.task(
     bind=True,
     base=JobTask,
@@ -76,7 +90,8 @@ def match_profile(self: JobTask, profile_id: str, job_id: str) -> dict[str, Any]
     rt = runtime.runtime()
     rt.store.set_job(job_id, "running")
     started = time.perf_counter()
-    outcome = run_match(rt.store, rt.corpus, profile_id, options=rt.options)
+    with honour_retry_after(self):
+        outcome = run_match(rt.store, rt.corpus, profile_id, options=rt.options)
     TASK_DURATION.labels("match_profile", "done").observe(time.perf_counter() - started)
     for verdict, n in outcome.verdicts.items():
         MATCHES.labels(verdict).inc(n)

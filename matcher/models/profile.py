@@ -140,7 +140,9 @@ class ProfileIn(_Strict):
     age_years: float | None = Field(default=None, ge=0, le=40)
     sex: Sex
     diagnosis: ShortText
-    diagnosis_code: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9.:-]{1,20}$")] | None = None
+    diagnosis_code: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9.:-]{1,20}$")] | None = (
+        None
+    )
     disease_status: DiseaseStatus
     recurrence_sites: list[RecurrenceSite] = Field(default_factory=list, max_length=7)
     relapse_number: int | None = Field(default=None, ge=1, le=20)

@@ -44,8 +44,9 @@ class Stack:
             if job["status"] in {"done", "failed"}:
                 return job
             time.sleep(0.1)
-        raise TimeoutError(f"job {job_id} still {job['status']} after {timeout}s:\n"
-                           f"{self.worker.log()[-2000:]}")  # fmt: skip
+        raise TimeoutError(
+            f"job {job_id} still {job['status']} after {timeout}s:\n{self.worker.log()[-2000:]}"
+        )
 
 
 def make_settings(url: str, **kw: Any) -> Settings:

@@ -35,7 +35,7 @@ def _snapshot_ids() -> set[str]:
 
 
 def test_submit_then_matches_are_readable(stack: Stack) -> None:
-    """A submitted profile is matched by the worker and every snapshot trial gets a stored verdict."""
+    """A submitted profile is matched by the worker; every snapshot trial gets a stored verdict."""
     sub = stack.submit(_profile("IT-submit-1"))
     job = stack.wait_job(sub.job_id)
     assert job["status"] == "done", job
@@ -82,13 +82,25 @@ def test_cli_submit_wait_prints_ranked_matches(stack: Stack, tmp_path: Path) -> 
     profile = tmp_path / "p.json"
     profile.write_text(_profile("IT-cli-1"))
     cli = [sys.executable, "-m", "workers.cli"]
-    out = subprocess.run([*cli, "submit", str(profile), "--wait", "--limit", "5"],
-                         env=stack.env, cwd=REPO, capture_output=True, text=True, timeout=120)  # fmt: skip
+    out = subprocess.run(
+        [*cli, "submit", str(profile), "--wait", "--limit", "5"],
+        env=stack.env,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert out.returncode == 0, out.stderr
     assert "IT-cli-1" in out.stdout
     assert any(v in out.stdout for v in ("ELIGIBLE", "POSSIBLY_ELIGIBLE", "INELIGIBLE"))
-    shown = subprocess.run([*cli, "matches", "IT-cli-1", "--json"],
-                           env=stack.env, cwd=REPO, capture_output=True, text=True, timeout=60)  # fmt: skip
+    shown = subprocess.run(
+        [*cli, "matches", "IT-cli-1", "--json"],
+        env=stack.env,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert shown.returncode == 0, shown.stderr
     assert len(json.loads(shown.stdout)["results"]) == len(_snapshot_ids())
 
@@ -98,8 +110,14 @@ def test_cli_rejects_invalid_profile_with_exit_2(stack: Stack, tmp_path: Path) -
     profile = tmp_path / "bad.json"
     profile.write_text(_profile("IT-cli-bad", sex="unknown"))
     before = _data_keys(stack)
-    out = subprocess.run([sys.executable, "-m", "workers.cli", "submit", str(profile)],
-                         env=stack.env, cwd=REPO, capture_output=True, text=True, timeout=60)  # fmt: skip
+    out = subprocess.run(
+        [sys.executable, "-m", "workers.cli", "submit", str(profile)],
+        env=stack.env,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert out.returncode == 2
     assert "sex" in out.stderr
     assert _data_keys(stack) == before

@@ -41,12 +41,18 @@ class RedisServer:
     """A redis-server subprocess with its own data dir; AOF on when `aof=True` (shipped config)."""
 
     def __init__(
-        self, workdir: Path, *, aof: bool = False, password: str | None = None,
+        self,
+        workdir: Path,
+        *,
+        aof: bool = False,
+        password: str | None = None,
         extra: list[str] | None = None,
-    ) -> None:  # fmt: skip
+    ) -> None:
         binary = shutil.which("redis-server")
         if binary is None:
-            raise RuntimeError("redis-server not found: install it (Debian: apt-get install redis-server)")
+            raise RuntimeError(
+                "redis-server not found: install it (Debian: apt-get install redis-server)"
+            )
         self.binary = binary
         self.port = free_port()
         self.dir = workdir
@@ -66,8 +72,18 @@ class RedisServer:
         argv = [self.binary]
         if self.aof:
             argv.append(str(REPO / "config" / "redis.conf"))
-        argv += ["--port", str(self.port), "--bind", "127.0.0.1", "--dir", str(self.dir),
-                 "--daemonize", "no", "--logfile", str(self.dir / "redis.log")]  # fmt: skip
+        argv += [
+            "--port",
+            str(self.port),
+            "--bind",
+            "127.0.0.1",
+            "--dir",
+            str(self.dir),
+            "--daemonize",
+            "no",
+            "--logfile",
+            str(self.dir / "redis.log"),
+        ]
         if not self.aof:
             argv += ["--save", "", "--appendonly", "no"]
         if self.password:
@@ -75,7 +91,9 @@ class RedisServer:
         return argv + self.extra
 
     def start(self) -> None:
-        self.proc = subprocess.Popen(self.argv(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.proc = subprocess.Popen(
+            self.argv(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
         wait_for(self._answers, 10, what=f"redis-server on port {self.port}")
 
     def _answers(self) -> bool:
@@ -138,19 +156,45 @@ class Worker:
     """`celery worker` as a subprocess (so tests can SIGKILL it); its log goes to a file."""
 
     def __init__(
-        self, env: Mapping[str, str], logfile: Path, *, concurrency: int = 1,
+        self,
+        env: Mapping[str, str],
+        logfile: Path,
+        *,
+        concurrency: int = 1,
         extra_args: list[str] | None = None,
-    ) -> None:  # fmt: skip
+    ) -> None:
         self.logfile = logfile
-        argv = [sys.executable, "-m", "celery", "-A", "workers.celery_app", "worker",
-                "--loglevel=INFO", "-Q", "trialmatch", f"--concurrency={concurrency}",
-                "--pool=prefork", "--without-gossip", "--without-mingle",
-                f"--hostname=test-{os.getpid()}-{time.monotonic_ns()}@%h", *(extra_args or [])]  # fmt: skip
+        argv = [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "workers.celery_app",
+            "worker",
+            "--loglevel=INFO",
+            "-Q",
+            "trialmatch",
+            f"--concurrency={concurrency}",
+            "--pool=prefork",
+            "--without-gossip",
+            "--without-mingle",
+            f"--hostname=test-{os.getpid()}-{time.monotonic_ns()}@%h",
+            *(extra_args or []),
+        ]
         self._log = logfile.open("ab")
-        self.proc = subprocess.Popen(argv, env=dict(env), cwd=REPO, stdout=self._log,
-                                     stderr=subprocess.STDOUT, start_new_session=True)  # fmt: skip
-        wait_for(lambda: "ready." in self.log() or self.proc.poll() is not None, 60,
-                 what="celery worker ready")  # fmt: skip
+        self.proc = subprocess.Popen(
+            argv,
+            env=dict(env),
+            cwd=REPO,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        wait_for(
+            lambda: "ready." in self.log() or self.proc.poll() is not None,
+            60,
+            what="celery worker ready",
+        )
         if self.proc.poll() is not None:
             raise RuntimeError(f"worker exited early:\n{self.log()[-3000:]}")
 

@@ -81,11 +81,17 @@ def test_profile_id_cannot_hold_a_name() -> None:
 
 def test_missing_facts_stay_unknown() -> None:
     """A minimal profile validates and leaves every unstated fact as None."""
-    minimal = {"profile_id": "MIN-1", "assessed_on": "2026-01-05", "age_years": 9.5,
-               "sex": "male", "diagnosis": "rhabdomyosarcoma", "disease_status": "recurrent"}  # fmt: skip
+    minimal = {
+        "profile_id": "MIN-1",
+        "assessed_on": "2026-01-05",
+        "age_years": 9.5,
+        "sex": "male",
+        "diagnosis": "rhabdomyosarcoma",
+        "disease_status": "recurrent",
+    }
     p = parse_profile(json.dumps(minimal))
-    assert p.cns_metastases is None and p.pregnant is None and p.labs is None
-    assert p.tumor is None and p.performance is None
+    unknown = (p.cns_metastases, p.pregnant, p.labs, p.tumor, p.performance, p.location)
+    assert unknown == (None,) * 6
 
 
 def test_age_advances_to_the_evaluation_date() -> None:

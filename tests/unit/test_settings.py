@@ -48,8 +48,11 @@ def test_production_requires_a_redis_password() -> None:
 def test_production_refuses_insecure_tls() -> None:
     """Turning certificate checks off is refused in production."""
     with pytest.raises(ConfigError, match="TRIALMATCH_REDIS_TLS_INSECURE"):
-        _settings(environment="production", redis_url="rediss://:pw-1234@r:6379/0",
-                  redis_tls_insecure=True)  # fmt: skip
+        _settings(
+            environment="production",
+            redis_url="rediss://:pw-1234@r:6379/0",
+            redis_tls_insecure=True,
+        )
 
 
 def test_snapshot_must_be_a_directory() -> None:

@@ -1,0 +1,282 @@
+"""The live ClinicalTrials.gov API v2 client: paced, bounded retries, all-or-nothing searches.
+
+Failure policy (the error *class* carries the decision, see matcher/errors.py):
+- connect/read timeouts, connection errors/resets, 429, 502, 503, 504 are retried in-process with
+  stamina (jittered exponential backoff, bounded by attempts AND total time); `Retry-After` is
+  honoured when it fits the remaining budget. Exhausted -> UpstreamUnavailable / RateLimited, which
+  the Celery task retries later.
+- any other status -> UpstreamRejected with the plain-text body (error bodies are text/plain per
+  the spec; they are never JSON-parsed).
+- a body we cannot read -> UpstreamSchemaError naming the field (and NCT id when known).
+Logs carry method, path, status and attempt only; requests hold condition terms, never patient data.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from types import TracebackType
+from typing import Any
+
+import httpx
+import stamina
+
+from matcher import __version__
+from matcher.ctgov.pace import NoPacer, Pacer
+from matcher.ctgov.parse import parse_page, parse_study
+from matcher.ctgov.query import FIELDS_PARAM, SearchQuery
+from matcher.errors import (
+    FinalUpstreamError,
+    RateLimited,
+    RetryableUpstreamError,
+    UpstreamRejected,
+    UpstreamSchemaError,
+    UpstreamUnavailable,
+)
+from matcher.metrics import CTGOV_REQUESTS, CTGOV_RETRIES
+from matcher.models.trial import Trial
+
+log = logging.getLogger(__name__)
+
+
+class _DropQueryString(logging.Filter):
+    """httpx logs every request URL at INFO; ours carry a patient's condition terms in the query
+    string, so the query is cut before the record is emitted (method, path, status remain)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple) and len(record.args) > 1:
+            url = record.args[1]
+            if isinstance(url, httpx.URL) and url.query:
+                record.args = (record.args[0], url.copy_with(query=None), *record.args[2:])
+        return True
+
+
+if not any(isinstance(f, _DropQueryString) for f in logging.getLogger("httpx").filters):
+    logging.getLogger("httpx").addFilter(_DropQueryString())
+
+DEFAULT_BASE_URL = "https://clinicaltrials.gov/api/v2"
+USER_AGENT = f"trialmatch/{__version__} (+https://github.com/trialmatch/trialmatch)"
+RETRY_STATUSES = frozenset({429, 502, 503, 504})
+# First backoff ~0.5-1.5 s, doubling; the cap keeps one wait well inside the total budget.
+WAIT_INITIAL_S = 0.5
+WAIT_MAX_S = 8.0
+WAIT_JITTER_S = 1.0
+# A search for a few dozen sarcoma terms is a handful of 1000-study pages; hundreds means a loop.
+MAX_PAGES = 200
+_NCT = re.compile(r"^NCT\d{8}$")
+
+
+class _Attempts:
+    """Per-call retry state shared between the attempt body and stamina's backoff hook."""
+
+    def __init__(self, deadline: float) -> None:
+        self.deadline = deadline
+        self.hint: float | None = None  # Retry-After of the last response, seconds
+        self.wait_next = 0.0  # a Retry-After wait to do (through our sleep) before the next try
+
+
+class CtgovClient:
+    """One instance per process (one httpx connection pool); use as a context manager."""
+
+    def __init__(
+        self,
+        *,
+        base_url: str = DEFAULT_BASE_URL,
+        connect_timeout_s: float = 5.0,
+        read_timeout_s: float = 30.0,
+        max_attempts: int = 4,
+        retry_total_s: float = 30.0,
+        page_size: int = 1000,
+        user_agent: str = USER_AGENT,
+        transport: httpx.BaseTransport | None = None,
+        pacer: Pacer | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._base = httpx.URL(base_url.rstrip("/") + "/")
+        self._max_attempts = max_attempts
+        self._retry_total_s = retry_total_s
+        self._page_size = page_size
+        self._pacer: Pacer = pacer or NoPacer()
+        self._sleep = sleep
+        self._clock = clock
+        self._http = httpx.Client(
+            base_url=self._base,
+            timeout=httpx.Timeout(
+                connect=connect_timeout_s, read=read_timeout_s, write=10.0, pool=10.0
+            ),
+            headers={"User-Agent": user_agent, "Accept": "application/json"},
+            transport=transport,
+            follow_redirects=False,  # only get_study follows (NCT alias -> canonical record)
+        )
+
+    # --- public API -------------------------------------------------------------------------
+
+    def data_version(self) -> str | None:
+        """The registry's `dataTimestamp` (refreshed daily), or None if the API gives none."""
+        body = self._json(self._request("/version", {}), None)
+        if not isinstance(body, Mapping):
+            raise UpstreamSchemaError(None, "version", "expected an object")
+        stamp = body.get("dataTimestamp")
+        if stamp is not None and not isinstance(stamp, str):
+            raise UpstreamSchemaError(None, "dataTimestamp", "expected text")
+        return stamp
+
+    def search(self, query: SearchQuery) -> list[Trial]:
+        """Every study of every page, de-duplicated by NCT id; any failed page fails it all."""
+        first = query.to_params(self._page_size)
+        found: dict[str, Trial] = {}
+        token: str | None = None
+        seen_tokens: set[str] = set()
+        for _ in range(MAX_PAGES):
+            # Later pages must repeat the first page's parameters (spec), plus the token.
+            params = first if token is None else {**first, "pageToken": token}
+            trials, token = parse_page(self._json(self._request("/studies", params), None))
+            for trial in trials:
+                # A study can move between pages while we page; keep the first copy seen.
+                found.setdefault(trial.nct_id, trial)
+            if token is None:
+                return list(found.values())
+            if token in seen_tokens:
+                raise UpstreamSchemaError(None, "nextPageToken", "the API repeated a page token")
+            seen_tokens.add(token)
+        raise UpstreamSchemaError(None, "nextPageToken", f"more than {MAX_PAGES} pages")
+
+    def get_study(self, nct_id: str) -> Trial:
+        """One study; an alias id is redirected (301) and the canonical record returned."""
+        if not _NCT.match(nct_id):
+            raise ValueError(f"not an NCT id: {nct_id[:20]!r}")
+        params = {"format": "json", "markupFormat": "markdown", "fields": FIELDS_PARAM}
+        response = self._request(f"/studies/{nct_id}", params, follow_redirects=True)
+        if response.history and response.url.host != self._base.host:
+            raise FinalUpstreamError(f"GET /studies/{nct_id}: redirected off the API host")
+        trial = parse_study(self._json(response, nct_id))
+        if trial.nct_id != nct_id and not response.history and nct_id not in trial.aliases:
+            raise UpstreamSchemaError(nct_id, "identificationModule.nctId", f"got {trial.nct_id}")
+        return trial
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> CtgovClient:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    # --- transport, retries -----------------------------------------------------------------
+
+    def _request(
+        self, path: str, params: Mapping[str, str], *, follow_redirects: bool = False
+    ) -> httpx.Response:
+        state = _Attempts(self._clock() + self._retry_total_s)
+        attempt_no = 0
+        try:
+            # stamina stops scheduling attempts once retry_total_s has passed; the last backoff
+            # can overshoot it by at most wait_max, and an attempt in flight by its own timeouts.
+            for attempt in stamina.retry_context(
+                on=lambda exc: self._backoff(exc, state),
+                attempts=self._max_attempts,
+                timeout=self._retry_total_s,
+                wait_initial=WAIT_INITIAL_S,
+                wait_max=min(WAIT_MAX_S, self._retry_total_s),
+                wait_jitter=WAIT_JITTER_S,
+            ):
+                with attempt:
+                    attempt_no += 1
+                    if attempt_no > 1:
+                        CTGOV_RETRIES.inc()
+                    if state.wait_next > 0:
+                        self._sleep(state.wait_next)
+                        state.wait_next = 0.0
+                    return self._once(path, params, follow_redirects, attempt_no, state)
+        except RetryableUpstreamError:
+            log.warning("ctgov GET %s gave up after %d attempt(s)", path, attempt_no)
+            raise
+        raise AssertionError("unreachable: stamina either returns or re-raises")
+
+    def _backoff(self, exc: Exception, state: _Attempts) -> bool | float:
+        """stamina hook: False = final; True = jittered exponential; 0.0 = we wait ourselves."""
+        if not isinstance(exc, RetryableUpstreamError):
+            return False
+        hint, state.hint = state.hint, None
+        if hint is None:
+            return True
+        if hint > state.deadline - self._clock():
+            # Waiting less than asked would only earn another 429: hand over to the task retry.
+            return False
+        # Done via the injected sleep (testable, and the same clock as our budget), so stamina
+        # is told to add no wait of its own.
+        state.wait_next = hint
+        return 0.0
+
+    def _once(
+        self,
+        path: str,
+        params: Mapping[str, str],
+        follow_redirects: bool,
+        attempt_no: int,
+        state: _Attempts,
+    ) -> httpx.Response:
+        self._pacer.wait()
+        try:
+            response = self._http.get(path, params=params, follow_redirects=follow_redirects)
+        except (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError) as exc:
+            CTGOV_REQUESTS.labels(outcome="transport_error").inc()
+            log.info("ctgov GET %s -> %s (attempt %d)", path, type(exc).__name__, attempt_no)
+            raise UpstreamUnavailable(f"GET {path}: {type(exc).__name__}") from exc
+        except httpx.HTTPError as exc:  # a bad URL or protocol: a bug or setting, not weather
+            CTGOV_REQUESTS.labels(outcome="transport_error").inc()
+            raise FinalUpstreamError(f"GET {path}: {type(exc).__name__}: {exc}") from exc
+        status = response.status_code
+        log.info("ctgov GET %s -> %d (attempt %d)", path, status, attempt_no)
+        if 200 <= status < 300:
+            CTGOV_REQUESTS.labels(outcome="ok").inc()
+            return response
+        if status in RETRY_STATUSES:
+            state.hint = retry_after_seconds(response)
+            if status == 429:
+                CTGOV_REQUESTS.labels(outcome="rate_limited").inc()
+                raise RateLimited(f"GET {path}: 429", retry_after=state.hint)
+            CTGOV_REQUESTS.labels(outcome="unavailable").inc()
+            raise UpstreamUnavailable(f"GET {path}: {status}")
+        CTGOV_REQUESTS.labels(outcome="rejected").inc()
+        raise UpstreamRejected(status, response.text, path)
+
+    @staticmethod
+    def _json(response: httpx.Response, nct_id: str | None) -> Any:
+        try:
+            return response.json()
+        except ValueError as exc:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
+            raise UpstreamSchemaError(nct_id, "body", "not valid JSON") from exc
+
+
+def retry_after_seconds(response: httpx.Response) -> float | None:
+    """`Retry-After` as seconds (delta-seconds or HTTP-date); None when absent or unreadable.
+
+    An HTTP-date is measured against the response's own `Date` header when present, so a skewed
+    local clock does not stretch or shrink the wait.
+    """
+    value = response.headers.get("Retry-After", "").strip()
+    if not value:
+        return None
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+        date_header = response.headers.get("Date")
+        now = parsedate_to_datetime(date_header) if date_header else datetime.now(UTC)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None or now.tzinfo is None:
+        return None
+    return max(0.0, (when - now).total_seconds())

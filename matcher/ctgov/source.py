@@ -1,0 +1,78 @@
+"""Where trials come from: the live API or a snapshot folder, behind one small interface."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Protocol
+
+from matcher.ctgov.client import USER_AGENT, CtgovClient
+from matcher.ctgov.pace import LocalPacer, Pacer, RedisPacer
+from matcher.ctgov.query import SearchQuery
+from matcher.ctgov.snapshot import SnapshotSource
+from matcher.models.trial import Trial
+
+
+class TrialSource(Protocol):
+    """What the matching task needs from ClinicalTrials.gov, live or offline."""
+
+    def data_version(self) -> str | None: ...
+
+    def search(self, query: SearchQuery) -> list[Trial]: ...
+
+    def get_study(self, nct_id: str) -> Trial: ...
+
+    def close(self) -> None: ...
+
+
+class SourceSettings(Protocol):
+    """The slice of `matcher.settings.Settings` this module reads (kept structural so that the
+    ClinicalTrials.gov layer does not import the deployment settings module)."""
+
+    @property
+    def key_prefix(self) -> str: ...
+    @property
+    def ctgov_base_url(self) -> str: ...
+    @property
+    def ctgov_snapshot(self) -> Path | None: ...
+    @property
+    def ctgov_connect_timeout_s(self) -> float: ...
+    @property
+    def ctgov_read_timeout_s(self) -> float: ...
+    @property
+    def ctgov_max_attempts(self) -> int: ...
+    @property
+    def ctgov_retry_total_s(self) -> float: ...
+    @property
+    def ctgov_min_interval_s(self) -> float: ...
+    @property
+    def ctgov_page_size(self) -> int: ...
+
+
+def pace_key(settings: SourceSettings) -> str:
+    """The one Redis key every worker shares for request spacing."""
+    return f"{settings.key_prefix}ctgov:pace"
+
+
+def make_source(settings: SourceSettings, redis: Any | None = None) -> TrialSource:
+    """The snapshot when TRIALMATCH_CTGOV_SNAPSHOT is set, else the live client.
+
+    With a Redis client the pace is fleet-wide (all processes, all hosts); without one (the CLI)
+    it is per process, which is only safe for a single process.
+    """
+    if settings.ctgov_snapshot is not None:
+        return SnapshotSource(settings.ctgov_snapshot)
+    pacer: Pacer
+    if redis is not None:
+        pacer = RedisPacer(redis, pace_key(settings), settings.ctgov_min_interval_s)
+    else:
+        pacer = LocalPacer(settings.ctgov_min_interval_s)
+    return CtgovClient(
+        base_url=settings.ctgov_base_url,
+        connect_timeout_s=settings.ctgov_connect_timeout_s,
+        read_timeout_s=settings.ctgov_read_timeout_s,
+        max_attempts=settings.ctgov_max_attempts,
+        retry_total_s=settings.ctgov_retry_total_s,
+        page_size=settings.ctgov_page_size,
+        user_agent=USER_AGENT,
+        pacer=pacer,
+    )

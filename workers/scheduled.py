@@ -1,0 +1,114 @@
+"""Periodic tasks: incremental trial sync + targeted re-matching, and the retention sweep.
+
+Exactly-once per period is layered: beat runs as a single service; each sync holds a Redis lock
+(a second scheduler's tick is skipped); each (profile, period) is claimed once before enqueueing;
+and the re-match task itself refuses a second task for the same (profile, period).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from typing import Any
+
+from redis.exceptions import LockError
+
+from matcher.ctgov.source import make_source
+from matcher.errors import NotFound, RetryableUpstreamError, StoreError
+from matcher.pipeline import run_match
+from matcher.schedule import claim_rematch, start_rematch, sync_trials
+from matcher.settings import get_settings
+from matcher.store import redis_errors
+from workers import runtime
+from workers.celery_app import app
+from workers.tasks import honour_retry_after
+
+log = logging.getLogger(__name__)
+_settings = get_settings()
+_PERIOD_TTL_S = 2 * 86400
+
+
+@app.task(name="trialmatch.sync_and_rematch")
+def sync_and_rematch() -> dict[str, Any]:
+    """Refresh the trial cache if the registry's data moved; re-match only affected profiles."""
+    store = runtime.runtime().store
+    lock = store.r.lock(store.keys.sync_lock(), timeout=_settings.sync_interval_s, blocking=False)
+    with redis_errors("taking the sync lock"):
+        if not lock.acquire():
+            log.info("sync skipped: another sync holds the lock")
+            return {"skipped": "locked"}
+    # A fresh source each run: a snapshot folder may have been replaced since the last one.
+    source = make_source(_settings, store.r)
+    try:
+        now = datetime.now(UTC)
+        result = sync_trials(
+            store,
+            source,
+            now=now,
+            search_ttl_s=_settings.search_cache_ttl_s,
+            data_version_ttl_s=_settings.sync_interval_s,
+        )
+        period = f"{now.date().isoformat()}:{result.data_version}"
+        enqueued: list[str] = []
+        for profile_id in sorted(result.to_rematch):
+            if not store.profile_exists(profile_id):
+                continue
+            if claim_rematch(store, profile_id, period, ttl_s=_PERIOD_TTL_S):
+                rematch_profile.apply_async(
+                    args=[profile_id, period], expires=_settings.sync_interval_s * 2
+                )
+                enqueued.append(profile_id)
+        return {
+            "data_version": result.data_version,
+            "moved": result.moved,
+            "enqueued": len(enqueued),
+            "profiles": enqueued,
+        }
+    finally:
+        source.close()
+        try:
+            lock.release()
+        except LockError:
+            log.warning("sync lock expired before the sync finished")
+
+
+@app.task(
+    bind=True,
+    name="trialmatch.rematch_profile",
+    acks_late=True,
+    autoretry_for=(RetryableUpstreamError, StoreError),
+    retry_backoff=True,
+    retry_backoff_max=_settings.task_retry_backoff_max_s,
+    retry_jitter=True,
+    max_retries=_settings.task_max_retries,
+)
+def rematch_profile(self: Any, profile_id: str, period: str) -> dict[str, Any]:
+    """Re-match one profile for one period; a duplicate for the same period does nothing."""
+    rt = runtime.runtime()
+    if not start_rematch(rt.store, profile_id, period, self.request.id, ttl_s=_PERIOD_TTL_S):
+        return {"profile_id": profile_id, "skipped": "duplicate"}
+    if rt.store.count_delivery(self.request.id, self.request.retries) > _settings.max_deliveries:
+        log.error("poison re-match stopped task_id=%s", self.request.id)
+        return {"profile_id": profile_id, "skipped": "poison"}
+    try:
+        with honour_retry_after(self):
+            outcome = run_match(rt.store, rt.corpus, profile_id, options=rt.options)
+    except NotFound:
+        return {"profile_id": profile_id, "skipped": "deleted"}
+    return {"profile_id": profile_id, "changes": outcome.changes, "written": outcome.written}
+
+
+@app.task(name="trialmatch.purge_expired")
+def purge_expired() -> dict[str, int]:
+    """Erase profiles past their retention (keys expire by TTL; this clears indexes too)."""
+    from matcher.erase import erase_profile
+
+    store = runtime.runtime().store
+    now = datetime.now(UTC).timestamp()
+    with redis_errors("listing expired profiles"):
+        expired = store.r.zrangebyscore(store.keys.profiles_index(), 0, now)
+    erased = 0
+    for profile_id in expired:
+        erase_profile(store, profile_id)
+        erased += 1
+    return {"erased": erased}
