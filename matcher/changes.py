@@ -36,9 +36,9 @@ def diff_runs(previous: MatchRun | None, new: MatchRun, at: datetime) -> list[Ch
                     )
                 )
             continue
-        entries += _trial_changes(old, now, at)
+        entries += trial_changes(old, now, at)
     for nct_id, old in before.items():
-        if nct_id not in after:
+        if nct_id not in after and old.verdict != "ineligible":
             entries.append(
                 ChangeEntry(
                     at=at,
@@ -51,7 +51,10 @@ def diff_runs(previous: MatchRun | None, new: MatchRun, at: datetime) -> list[Ch
     return entries
 
 
-def _trial_changes(old: TrialMatch, now: TrialMatch, at: datetime) -> list[ChangeEntry]:
+def trial_changes(old: TrialMatch, now: TrialMatch, at: datetime) -> list[ChangeEntry]:
+    """What a board would see change for one trial between two evaluations."""
+    if old.verdict == now.verdict == "ineligible":
+        return []  # closed to this patient before and after: nothing to act on
     found: list[ChangeEntry] = []
     was_open = old.overall_status in OPEN_STATUSES
     is_open = now.overall_status in OPEN_STATUSES

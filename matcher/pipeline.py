@@ -61,7 +61,7 @@ def run_match(
     if written:
         recheck_on = next_recheck(stored.profile, corpus_slice.trials, evaluated_on)
         register_profile_query(store, profile_id, corpus_slice.query, recheck_on)
-    verdicts = Counter(r.verdict for r in run.results)
+    verdicts = Counter[str](r.verdict for r in run.results)
     log.info(
         "match run profile_id=%s seq=%d trials=%d changes=%d written=%s",
         profile_id,

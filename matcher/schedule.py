@@ -3,8 +3,10 @@
 `sync_trials` asks the source for its data version first; when it has not moved the run costs
 one request and writes nothing. When it moved, each *search in use* (one per distinct diagnosis
 query, not one per profile) is refreshed — incrementally with `LastUpdatePostDate >= watermark`
-when the previous result is cached, in full otherwise — and the profiles of searches whose trials
-changed are re-matched, plus profiles whose age or washout dates came due. Nothing else is.
+when the previous result is cached, in full otherwise. For each profile of a search whose trials
+changed, only the changed trials are evaluated here (the engine is pure and fast) and compared with
+the stored verdicts; the profile is re-matched only if something a board would see moved. Profiles
+whose age or washout dates came due are re-matched too. Nothing else is.
 """
 
 from __future__ import annotations
@@ -13,10 +15,14 @@ import json
 import logging
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
+from typing import cast
 
+from matcher.changes import trial_changes
 from matcher.ctgov.query import SearchQuery
 from matcher.ctgov.source import TrialSource
-from matcher.models import Trial
+from matcher.eligibility import EngineOptions, evaluate_trial
+from matcher.errors import NotFound
+from matcher.models import Trial, TrialMatch
 from matcher.store import Store, redis_errors
 
 log = logging.getLogger(__name__)
@@ -67,7 +73,13 @@ def register_profile_query(
 
 
 def sync_trials(
-    store: Store, source: TrialSource, *, now: datetime, search_ttl_s: int, data_version_ttl_s: int
+    store: Store,
+    source: TrialSource,
+    *,
+    now: datetime,
+    search_ttl_s: int,
+    data_version_ttl_s: int,
+    options: EngineOptions,
 ) -> SyncResult:
     k = store.keys
     version = source.data_version() or f"unversioned:{now.date().isoformat()}"
@@ -93,8 +105,12 @@ def sync_trials(
             store.put_search(qkey, version, new_list, search_ttl_s)
             if changed:
                 result.changed_trials[qkey] = changed
+                fresh = {t.nct_id: t for t in new_list if t.nct_id in changed}
                 with redis_errors("reading a search's profiles"):
-                    result.affected_profiles |= store.members_str(k.query_profiles(qkey))
+                    candidates = store.members_str(k.query_profiles(qkey))
+                for pid in sorted(candidates - result.affected_profiles):
+                    if _visible_change(store, pid, fresh, changed - fresh.keys(), options, now):
+                        result.affected_profiles.add(pid)
         store.cache_data_version(version, data_version_ttl_s)
         new_state = {"data_version": version, "watermark": now.date().isoformat()}
         if full:
@@ -127,10 +143,14 @@ def _refresh(
         pulled = source.search(replace(query, statuses=(), updated_since=since - timedelta(days=1)))
         after = dict(before)
         for trial in pulled:
-            if not query.statuses or trial.overall_status in query.statuses:
+            # A listed trial that closed stays listed (with its new status) until the next full
+            # refresh, so that boards are told it closed instead of seeing it silently vanish.
+            if (
+                not query.statuses
+                or trial.overall_status in query.statuses
+                or trial.nct_id in before
+            ):
                 after[trial.nct_id] = trial
-            else:
-                after.pop(trial.nct_id, None)
     changed = {
         n
         for n in before.keys() | after.keys()
@@ -139,6 +159,36 @@ def _refresh(
     if old is None:
         changed = set(after)  # nothing to compare with: every profile of it must be re-checked
     return sorted(after.values(), key=lambda t: t.nct_id), changed
+
+
+def _visible_change(
+    store: Store,
+    profile_id: str,
+    fresh: dict[str, Trial],
+    removed: set[str],
+    options: EngineOptions,
+    now: datetime,
+) -> bool:
+    """Would re-matching this profile change anything its board sees, given these trials?"""
+    try:
+        profile = store.load_profile(profile_id).profile
+    except NotFound:
+        return False
+    ids = sorted(fresh.keys() | removed)
+    with redis_errors("reading stored matches"):
+        raw = cast("list[str | None]", store.r.hmget(store.keys.matches(profile_id), ids))
+    stored = {n: TrialMatch.model_validate_json(r) for n, r in zip(ids, raw, strict=True) if r}
+    if any(n in stored for n in removed):
+        return True
+    for nct_id, trial in fresh.items():
+        new = evaluate_trial(profile, trial, as_of=now.date(), options=options)
+        old = stored.get(nct_id)
+        if old is None:
+            if new.verdict != "ineligible":
+                return True
+        elif trial_changes(old, new, now):
+            return True
+    return False
 
 
 def claim_rematch(store: Store, profile_id: str, period: str, *, ttl_s: int) -> bool:

@@ -186,13 +186,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     for name, func in (("worker", cmd_worker), ("beat", cmd_beat)):
         s = sub.add_parser(name, help=f"run a Celery {name} (extra args go to Celery)")
-        s.add_argument("celery_args", nargs=argparse.REMAINDER)
-        s.set_defaults(func=func)
+        s.set_defaults(func=func, passthrough=True)
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    # `worker`/`beat` pass unknown options on to Celery (e.g. --concurrency=2); others refuse them.
+    args, extra = parser.parse_known_args(argv)
+    if extra and not getattr(args, "passthrough", False):
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    args.celery_args = extra
     try:
         code: int = args.func(args)
     except InvalidProfile as exc:

@@ -47,6 +47,7 @@ def sync_and_rematch() -> dict[str, Any]:
             now=now,
             search_ttl_s=_settings.search_cache_ttl_s,
             data_version_ttl_s=_settings.sync_interval_s,
+            options=runtime.runtime().options,
         )
         period = f"{now.date().isoformat()}:{result.data_version}"
         enqueued: list[str] = []
@@ -106,7 +107,7 @@ def purge_expired() -> dict[str, int]:
     store = runtime.runtime().store
     now = datetime.now(UTC).timestamp()
     with redis_errors("listing expired profiles"):
-        expired = store.r.zrangebyscore(store.keys.profiles_index(), 0, now)
+        expired = store.zrange_upto(store.keys.profiles_index(), now)
     erased = 0
     for profile_id in expired:
         erase_profile(store, profile_id)

@@ -121,3 +121,10 @@ def test_removed_trial_is_reported() -> None:
     """A trial no longer returned by the search is listed as removed."""
     entries = diff_runs(_run(_m("NCT00000001"), _m("NCT00000002")), _run(_m("NCT00000001")), AT)
     assert [(e.kind, e.nct_id) for e in entries] == [("trial_removed", "NCT00000002")]
+
+
+def test_changes_to_a_trial_closed_to_the_patient_are_not_news() -> None:
+    """A trial ineligible before and after (even if its status or text moved) yields nothing."""
+    before = _run(_m("NCT00000001", "ineligible"), _m("NCT00000002", "ineligible"))
+    after = _run(_m("NCT00000001", "ineligible", status="SUSPENDED", version="v2"))
+    assert diff_runs(before, after, AT) == []

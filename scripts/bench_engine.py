@@ -1,0 +1,190 @@
+"""Benchmark the eligibility engine against the labelled dev set and a structured-only baseline.
+
+    .venv/bin/python scripts/bench_engine.py [--runs 30] [--show-misses]
+
+Reads tests/devset/labels.json (profiles in tests/devset/profiles/, trials from
+snapshot/sarcoma/records/ or /work/shared/data/sarcoma-trials/records/, plus tests/devset/trials/),
+judges every pair with the engine and with a baseline that uses only structured fields (status,
+age, sex, condition text match), and prints quality and speed figures. Exits non-zero only on
+errors (missing files, unparseable records), never on missed targets.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from matcher.ctgov.parse import parse_study  # noqa: E402
+from matcher.eligibility import EngineOptions, evaluate_trial, match_trials, search_terms  # noqa: E402
+from matcher.eligibility.parsed import CACHE, split_and_classify  # noqa: E402
+from matcher.eligibility.trial_checks import age_check, sex_check, status_check  # noqa: E402
+from matcher.eligibility.facts import build_facts  # noqa: E402
+from matcher.models.profile import ProfileIn  # noqa: E402
+from matcher.models.trial import Trial  # noqa: E402
+
+DEVSET = ROOT / "tests" / "devset"
+TRIAL_DIRS = [
+    ROOT / "snapshot" / "sarcoma" / "records",
+    Path("/work/shared/data/sarcoma-trials/records"),
+    DEVSET / "trials",
+]
+
+
+@dataclass
+class Outcome:
+    verdict: str
+    decisive_kinds: set[str]
+    decisive_texts: list[str]
+
+
+def load_trial(nct_id: str) -> Trial | None:
+    for folder in TRIAL_DIRS:
+        path = folder / f"{nct_id}.json"
+        if path.is_file():
+            return parse_study(json.loads(path.read_text()))
+    return None
+
+
+def baseline(profile: ProfileIn, trial: Trial, as_of: date, options: EngineOptions) -> Outcome:
+    """Structured fields only: status, min/max age, sex, and a plain text match of the
+    diagnosis search terms against conditions, keywords and title (what a registry query does)."""
+    facts = build_facts(profile, as_of)
+    checks = [
+        status_check(trial, options.statuses, options.any_status),
+        age_check(trial, facts),
+        sex_check(trial, facts),
+    ]
+    haystack = " ".join([trial.title, *trial.conditions, *trial.keywords]).lower()
+    terms = search_terms(profile.diagnosis)
+    kinds = {kind for kind, _t, j in checks if j.verdict == "not_met"}
+    if haystack.strip() and not any(term.lower() in haystack for term in terms):
+        kinds.add("diagnosis")
+    return Outcome("ineligible" if kinds else "possibly_eligible", kinds, [])
+
+
+def engine(profile: ProfileIn, trial: Trial, as_of: date, options: EngineOptions) -> Outcome:
+    match = evaluate_trial(profile, trial, as_of=as_of, options=options)
+    not_met = [c for c in match.criteria if c.verdict == "not_met"]
+    return Outcome(match.verdict, {c.kind for c in not_met}, [c.text for c in not_met])
+
+
+def score(pairs: list[dict], outcomes: list[Outcome]) -> dict[str, float]:
+    wrong = sum(p["expected"] != "ineligible" and o.verdict == "ineligible" for p, o in zip(pairs, outcomes, strict=True))
+    excl = [(p, o) for p, o in zip(pairs, outcomes, strict=True) if p["expected"] == "ineligible"]
+    caught = sum(o.verdict == "ineligible" for _p, o in excl)
+    kind_ok = sum(o.verdict == "ineligible" and p["decisive_kind"] in o.decisive_kinds for p, o in excl)
+    text_ok = sum(
+        o.verdict == "ineligible"
+        and (p["decisive_text"] is None or any(p["decisive_text"] in t for t in o.decisive_texts))
+        for p, o in excl
+    )
+    exact = sum(p["expected"] == o.verdict for p, o in zip(pairs, outcomes, strict=True))
+    return {"pairs": len(pairs), "wrong_inel": wrong, "excl": len(excl), "caught": caught,
+            "kind_ok": kind_ok, "text_ok": text_ok, "exact": exact}  # fmt: skip
+
+
+def pct(n: float, d: float) -> str:
+    return f"{100 * n / d:5.1f}%" if d else "  n/a"
+
+
+def constructed_corpus(trials: list[Trial], n: int) -> list[Trial]:
+    """n trials by cycling real ones with distinct NCT ids and versions (constructed, not real)."""
+    return [
+        trials[i % len(trials)].model_copy(update={"nct_id": f"NCT9{i:07d}", "version": f"bench-{i}"})
+        for i in range(n)
+    ]
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--runs", type=int, default=30, help="timed repetitions (default 30)")
+    ap.add_argument("--show-misses", action="store_true", help="list every disagreement")
+    args = ap.parse_args()
+    labels_path = DEVSET / "labels.json"
+    if not labels_path.is_file():
+        print(f"dev set not found: {labels_path} (the dev set is written separately); nothing to score")
+        return 0
+    labels = json.loads(labels_path.read_text())
+    as_of = date.fromisoformat(labels["as_of"])
+    options = EngineOptions(any_status=bool(labels.get("any_status", False)))
+    profiles: dict[str, ProfileIn] = {}
+    trials: dict[str, Trial] = {}
+    for pair in labels["pairs"]:
+        name = pair["profile"]
+        if name not in profiles:
+            profiles[name] = ProfileIn.model_validate_json((DEVSET / "profiles" / name).read_text())
+        if pair["nct_id"] not in trials:
+            trial = load_trial(pair["nct_id"])
+            if trial is None:
+                print(f"error: trial {pair['nct_id']} not found in {[str(d) for d in TRIAL_DIRS]}", file=sys.stderr)
+                return 2
+            trials[pair["nct_id"]] = trial
+    pairs = labels["pairs"]
+    eng = [engine(profiles[p["profile"]], trials[p["nct_id"]], as_of, options) for p in pairs]
+    base = [baseline(profiles[p["profile"]], trials[p["nct_id"]], as_of, options) for p in pairs]
+    e, b = score(pairs, eng), score(pairs, base)
+
+    print(f"dev set: {e['pairs']} pairs ({len(profiles)} profiles x {len(trials)} trials), as_of {as_of}")
+    print(f"{'':44}{'engine':>14}{'baseline':>14}")
+    rows = [
+        ("eligible/possible pairs marked ineligible", f"{e['wrong_inel']}", f"{b['wrong_inel']}"),
+        (f"clearly-excluded pairs caught (of {e['excl']})", f"{e['caught']} {pct(e['caught'], e['excl'])}", f"{b['caught']} {pct(b['caught'], b['excl'])}"),
+        ("  ... with decisive kind cited", f"{e['kind_ok']} {pct(e['kind_ok'], e['excl'])}", f"{b['kind_ok']} {pct(b['kind_ok'], b['excl'])}"),
+        ("  ... with decisive criterion text cited", f"{e['text_ok']} {pct(e['text_ok'], e['excl'])}", "n/a"),
+        ("verdict equal to label", f"{e['exact']} {pct(e['exact'], e['pairs'])}", f"{b['exact']} {pct(b['exact'], b['pairs'])}"),
+    ]  # fmt: skip
+    for name, x, y in rows:
+        print(f"{name:44}{x:>14}{y:>14}")
+    ratio = f"{e['caught'] / b['caught']:.1f}x" if b["caught"] else "inf (baseline caught none)"
+    print(f"exclusions caught, engine / baseline: {ratio}")
+    print("targets: 0 wrongly ineligible; >= 95% of exclusions caught with the right kind")
+
+    if args.show_misses:
+        for p, o in zip(pairs, eng, strict=True):
+            bad = (p["expected"] != "ineligible" and o.verdict == "ineligible") or (
+                p["expected"] == "ineligible" and (o.verdict != "ineligible" or p["decisive_kind"] not in o.decisive_kinds))
+            if bad or (p["expected"] == "eligible" and o.verdict != "eligible"):
+                print(f"  MISS {p['profile'][:28]:28} {p['nct_id']} expected {p['expected']}/{p['decisive_kind']} "
+                      f"got {o.verdict}/{sorted(o.decisive_kinds)} :: {p['why'][:110]}")  # fmt: skip
+
+    # --- speed -------------------------------------------------------------------------------
+    real = list(trials.values())
+    n_crit = 0
+    t0 = time.perf_counter()
+    reps = 20
+    for _ in range(reps):
+        for t in real:
+            n_crit += len(split_and_classify(t.eligibility_criteria))
+    parse_rate = n_crit / (time.perf_counter() - t0)
+    print(f"\ncriteria split+classified per second: {parse_rate:,.0f} ({n_crit // reps} criteria in {len(real)} real trials)")
+
+    corpus = constructed_corpus(real, 1000)
+    profile_list = list(profiles.values())
+    CACHE.clear()
+    t0 = time.perf_counter()
+    match_trials(profile_list[0], corpus, as_of=as_of, options=options)
+    cold = (time.perf_counter() - t0) * 1000
+    timings = []
+    for i in range(args.runs):
+        t0 = time.perf_counter()
+        match_trials(profile_list[i % len(profile_list)], corpus, as_of=as_of, options=options)
+        timings.append((time.perf_counter() - t0) * 1000)
+    timings.sort()
+    p95 = timings[min(len(timings) - 1, round(0.95 * (len(timings) - 1)))]
+    print("one profile x 1,000 trials (constructed: the real trials cycled with distinct ids/versions):")
+    print(f"  cold parse cache: {cold:8.1f} ms")
+    print(f"  warm parse cache: median {statistics.median(timings):6.1f} ms, p95 {p95:6.1f} ms over {args.runs} runs (target <= 20 ms median)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
