@@ -10,7 +10,6 @@ appends a criterion, as the real registry would between two board meetings.
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -164,7 +163,7 @@ def test_closed_trial_is_reported_to_every_profile_that_could_enter_it(
 
 
 def test_new_trial_rematches_only_the_profile_it_fits(env: Env, profiles: dict[str, str]) -> None:
-    """A new synovial-sarcoma trial re-matches the synovial profile and leaves the Ewing one alone."""
+    """A new synovial-sarcoma trial re-matches the synovial profile, not the Ewing one."""
     env.write(REGISTRY, updated=TODAY.isoformat())
     env.stub.data_version = "v3"
     seqs = {p: env.seq(p) for p in profiles.values()}
