@@ -59,7 +59,7 @@ def run_match(
     changes = diff_runs(previous, run, now)
     written = store.write_matches(run, seq, stored.expires_at, changes)
     if written:
-        recheck_on = next_recheck(stored.profile, corpus_slice.trials, evaluated_on)
+        recheck_on = next_recheck(stored.profile, evaluated_on)
         register_profile_query(store, profile_id, corpus_slice.query, recheck_on)
     verdicts = Counter[str](r.verdict for r in run.results)
     log.info(

@@ -6,7 +6,7 @@ query, not one per profile) is refreshed — incrementally with `LastUpdatePostD
 when the previous result is cached, in full otherwise. For each profile of a search whose trials
 changed, only the changed trials are evaluated here (the engine is pure and fast) and compared with
 the stored verdicts; the profile is re-matched only if something a board would see moved. Profiles
-whose age or washout dates came due are re-matched too. Nothing else is.
+whose age or washout dates came due get the same in-process check. Nothing else is re-matched.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from matcher.ctgov.source import TrialSource
 from matcher.eligibility import EngineOptions, evaluate_trial
 from matcher.errors import NotFound
 from matcher.models import Trial, TrialMatch
+from matcher.recheck import next_recheck
 from matcher.store import Store, redis_errors
 
 log = logging.getLogger(__name__)
@@ -118,7 +119,13 @@ def sync_trials(
         with redis_errors("saving sync state"):
             store.hset_str(k.sync_state(), new_state)
     with redis_errors("reading due rechecks"):
-        result.due_profiles = set(store.zrange_upto(k.recheck(), now.timestamp()))
+        due = set(store.zrange_upto(k.recheck(), now.timestamp()))
+    for pid in sorted(due - result.affected_profiles):
+        trials = _profile_trials(store, pid, version)
+        if trials is None or _visible_change(store, pid, trials, set(), options, now):
+            result.due_profiles.add(pid)
+        else:
+            _postpone(store, pid, now)
     log.info(
         "sync version_moved=%s searches=%d changed=%d affected=%d due=%d",
         result.moved,
@@ -189,6 +196,27 @@ def _visible_change(
         elif trial_changes(old, new, now):
             return True
     return False
+
+
+def _profile_trials(store: Store, profile_id: str, version: str) -> dict[str, Trial] | None:
+    """The cached trials of the search this profile uses, or None when not cached."""
+    qkey = store.get_str(store.keys.profile_query(profile_id))
+    trials = store.get_search(qkey, version) if qkey else None
+    return None if trials is None else {t.nct_id: t for t in trials}
+
+
+def _postpone(store: Store, profile_id: str, now: datetime) -> None:
+    """Nothing moved on the due date: schedule the next one instead of re-checking hourly."""
+    try:
+        profile = store.load_profile(profile_id).profile
+    except NotFound:
+        with redis_errors("dropping a re-check"):
+            store.r.zrem(store.keys.recheck(), profile_id)
+        return
+    when = next_recheck(profile, now.date())
+    stamp = datetime(when.year, when.month, when.day, tzinfo=UTC).timestamp()
+    with redis_errors("postponing a re-check"):
+        store.r.zadd(store.keys.recheck(), {profile_id: stamp})
 
 
 def claim_rematch(store: Store, profile_id: str, period: str, *, ttl_s: int) -> bool:

@@ -25,7 +25,11 @@ _PLACEHOLDERS = {"changeme", "change-me", "changethis", "secret", "password", "p
 class Settings(BaseSettings):
     """Deployment configuration; see the README's configuration table for each field."""
 
-    model_config = SettingsConfigDict(env_prefix="TRIALMATCH_", extra="ignore", frozen=True)
+    # env_ignore_empty: compose passes unset variables as "" (e.g. TRIALMATCH_CTGOV_SNAPSHOT);
+    # an empty value means "not set", never Path(""), which would be the current directory.
+    model_config = SettingsConfigDict(
+        env_prefix="TRIALMATCH_", extra="ignore", frozen=True, env_ignore_empty=True
+    )
 
     environment: Literal["development", "production"] = "development"
 
@@ -83,6 +87,8 @@ class Settings(BaseSettings):
     profile_retention_days: int = Field(default=180, ge=1, le=3650)
 
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    # A logging dictConfig JSON (config/logging.json); unset means a plain stderr format.
+    logging_config: Path | None = None
 
     @model_validator(mode="after")
     def _refuse_unsafe(self) -> Settings:

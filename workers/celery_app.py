@@ -6,8 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 from celery import Celery
+from celery.signals import setup_logging
 
 from matcher.keys import Keys
+from matcher.logs import setup_logging as configure_logging
 from matcher.settings import Settings, get_settings
 
 
@@ -88,9 +90,21 @@ def celery_config(settings: Settings) -> dict[str, Any]:
     }
 
 
+@setup_logging.connect
+def _configure_logging(**_: Any) -> None:
+    # Connecting this signal stops Celery from installing its own handlers, so worker and beat
+    # log with the same (payload-free) format as the API and CLI.
+    configure_logging(get_settings())
+
+
 def create_app(settings: Settings | None = None) -> Celery:
     app = Celery("trialmatch", include=["workers.tasks", "workers.scheduled"])
-    app.conf.update(celery_config(settings or get_settings()))
+    if settings is None:
+        # Read the environment on first use, not on import: importing this module (the API, the
+        # benchmarks, `trialmatch match`) must not require a broker URL.
+        app.add_defaults(lambda: celery_config(get_settings()))
+    else:
+        app.conf.update(celery_config(settings))
     return app
 
 

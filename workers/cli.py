@@ -180,9 +180,13 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--limit", type=int, default=0)
     s.set_defaults(func=cmd_match)
 
+    from api.cli_keys import add_key_commands
+    from api.cli_serve import add_serve_command
     from workers.cli_schedule import add_schedule_commands
 
     add_schedule_commands(sub)
+    add_key_commands(sub)
+    add_serve_command(sub)
 
     for name, func in (("worker", cmd_worker), ("beat", cmd_beat)):
         s = sub.add_parser(name, help=f"run a Celery {name} (extra args go to Celery)")

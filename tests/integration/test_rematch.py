@@ -195,8 +195,9 @@ def test_ageing_past_a_bound_is_rematched_without_registry_change(
     env: Env, profiles: dict[str, str]
 ) -> None:
     """A patient whose age passes a trial's upper bound is re-matched when that date comes."""
-    # 21 years 11 months when first matched (as of two months ago): within "2 Years - 21 Years".
-    body = {**EXAMPLE, "profile_id": "RM-ageing", "assessed_on": "2026-09-15", "age_months": 263}
+    # 17 years 11 months when first matched (as of two months ago): inside the synovial sarcoma
+    # cohort's "2 to 17 years" (a bound written only in the criteria text); 18 y 1 m today.
+    body = {**EXAMPLE, "profile_id": "RM-ageing", "assessed_on": "2026-09-15", "age_months": 215}
     pid = env.submit(body)
     corpus = TrialCorpus(
         env.store,

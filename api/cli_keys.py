@@ -1,0 +1,75 @@
+"""`trialmatch keys create|revoke|list`: manage boards' API keys (wired in workers/cli.py).
+
+Each command returns an exit code like the rest of the CLI: 0 ok, 1 operational failure (raised
+as TrialmatchError and reported by `workers.cli.main`), 2 bad input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+from matcher import boards
+from matcher.keys import Keys
+from matcher.settings import get_settings
+from matcher.store import Store, connect
+
+EXIT_OK, EXIT_INPUT = 0, 2
+
+
+def _store() -> Store:
+    settings = get_settings()
+    return Store(connect(settings), Keys(settings.key_prefix))
+
+
+def cmd_keys_create(args: argparse.Namespace) -> int:
+    try:
+        issued = boards.create_key(_store(), args.board, label=args.label or "")
+    except ValueError as exc:
+        print(f"error: --board: {exc}", file=sys.stderr)
+        return EXIT_INPUT
+    print(f"created key {issued.key_id} for board {issued.board_id}", file=sys.stderr)
+    print("store it now: it is shown only this once", file=sys.stderr)
+    print(issued.token)  # alone on stdout, so scripts can capture it
+    return EXIT_OK
+
+
+def cmd_keys_revoke(args: argparse.Namespace) -> int:
+    boards.revoke_key(_store(), args.key_id)  # NotFound -> exit 1 via workers.cli.main
+    print(f"revoked key {args.key_id}")
+    return EXIT_OK
+
+
+def cmd_keys_list(args: argparse.Namespace) -> int:
+    keys = boards.list_keys(_store(), args.board)
+    if args.json:
+        rows: list[dict[str, Any]] = [k.__dict__ for k in keys]
+        print(json.dumps(rows, indent=2))
+        return EXIT_OK
+    for k in keys:
+        print(f"{k.key_id}  {k.board_id:<24} {k.created_at}  {k.label}".rstrip())
+    if not keys:
+        print("no API keys", file=sys.stderr)
+    return EXIT_OK
+
+
+def add_key_commands(subparsers: Any) -> None:
+    """Add `keys create|revoke|list` to the CLI's subparsers."""
+    keys = subparsers.add_parser("keys", help="manage the boards' API keys")
+    sub = keys.add_subparsers(dest="keys_command", required=True)
+
+    s = sub.add_parser("create", help="issue a key for a board (printed once)")
+    s.add_argument("--board", required=True, help="board name: letters, digits, . _ -")
+    s.add_argument("--label", help="a note, e.g. who holds the key")
+    s.set_defaults(func=cmd_keys_create)
+
+    s = sub.add_parser("revoke", help="revoke a key at once")
+    s.add_argument("key_id")
+    s.set_defaults(func=cmd_keys_revoke)
+
+    s = sub.add_parser("list", help="list keys (ids, boards, dates; never the secrets)")
+    s.add_argument("--board", help="only this board's keys")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=cmd_keys_list)

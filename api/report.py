@@ -1,0 +1,152 @@
+"""The printable report's content: a pseudonymous summary, ranked trials, checklists, changes.
+
+Only what a tumor board needs to read in a minute; no coordinates (the location is shown as the
+distance limit only), nothing identifying beyond the board's own pseudonym.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from api.routes_results import ChangeOut
+from matcher.models import MatchRun, StoredProfile, TrialMatch
+from matcher.models.profile import ProfileIn
+
+SYMBOL = {"met": "✓", "not_met": "✗", "unknown": "?"}
+CRITERION_LABEL = {"met": "met", "not_met": "not met", "unknown": "to verify"}
+VERDICT_LABEL = {
+    "eligible": "Eligible",
+    "possibly_eligible": "Possibly eligible",
+    "ineligible": "Not eligible",
+}
+
+LAB_LABEL = {
+    "anc_per_uL": "ANC", "platelets_per_uL": "platelets", "hemoglobin_g_dL": "Hb",
+    "creatinine_mg_dL": "creatinine", "creatinine_clearance_mL_min": "CrCl",
+    "bilirubin_x_uln": "bilirubin", "alt_x_uln": "ALT", "ast_x_uln": "AST",
+}  # fmt: skip
+LAB_UNIT = {
+    "anc_per_uL": "/µL", "platelets_per_uL": "/µL", "hemoglobin_g_dL": " g/dL",
+    "creatinine_mg_dL": " mg/dL", "creatinine_clearance_mL_min": " mL/min",
+    "bilirubin_x_uln": "×ULN", "alt_x_uln": "×ULN", "ast_x_uln": "×ULN",
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Row:
+    symbol: str
+    label: str
+    verdict: str
+    section: str
+    text: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class TrialView:
+    rank: int
+    match: TrialMatch
+    verdict_label: str
+    checklist: list[Row]
+    counts: dict[str, int]
+
+
+@dataclass(frozen=True)
+class ReportView:
+    stored: StoredProfile
+    summary: list[tuple[str, str]]
+    run: MatchRun | None
+    trials: list[TrialView]
+    changes: list[ChangeOut]
+    previous_report: datetime | None
+    generated_at: datetime
+    verdict_counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def candidates(self) -> list[TrialView]:
+        """Eligible and possibly eligible trials: these get the full checklist."""
+        return [t for t in self.trials if t.match.verdict != "ineligible"]
+
+    @property
+    def excluded(self) -> list[TrialView]:
+        return [t for t in self.trials if t.match.verdict == "ineligible"]
+
+
+def _age(p: ProfileIn) -> str:
+    months = p.age_months_at_assessment
+    years, rest = divmod(int(months), 12)
+    return f"{years} y {rest} m (at assessment)"
+
+
+def summary(p: ProfileIn) -> list[tuple[str, str]]:
+    """Label/value pairs of the profile, most decisive facts first; unknowns say so."""
+    unknown = "unknown"
+    rows = [
+        ("Pseudonym", p.profile_id),
+        ("Assessed on", p.assessed_on.isoformat()),
+        ("Age", _age(p)),
+        ("Sex", p.sex.value),
+        ("Diagnosis", p.diagnosis + (f" ({p.diagnosis_code})" if p.diagnosis_code else "")),
+        ("Disease status", p.disease_status.value
+         + (f", relapse {p.relapse_number}" if p.relapse_number else "")),
+        ("Recurrence sites", ", ".join(s.value.replace("_", " ") for s in p.recurrence_sites)
+         or unknown),
+    ]  # fmt: skip
+    if p.tumor is not None:
+        t = p.tumor
+        parts = [
+            f"grade {t.grade}" if t.grade else "",
+            f"{t.size_cm} cm" if t.size_cm else "",
+            {True: "measurable", False: "not measurable", None: ""}[t.measurable],
+            {True: "invasive", False: "non-invasive", None: ""}[t.invasive],
+        ]
+        rows.append(("Tumor", ", ".join(x for x in parts if x) or unknown))
+    rows.append(("Biomarkers", ", ".join(p.biomarkers) or "none reported"))
+    therapies = []
+    for pt in p.prior_therapies:
+        category = f"({pt.category.value})" if pt.category else None
+        what = " ".join(x for x in (pt.agent, category) if x)
+        where = f" to {pt.site}" if pt.site else ""
+        when = f", ended {pt.ended_on.isoformat()}" if pt.ended_on else ""
+        therapies.append(f"{what}{where}{when}".replace("_", " "))
+    rows.append(("Prior therapies", "; ".join(therapies) or "none reported"))
+    if p.performance is not None:
+        rows.append(("Performance", f"{p.performance.scale.value.title()} {p.performance.score}"))
+    if p.labs is not None:
+        labs = p.labs.model_dump(exclude_none=True)
+        shown = (f"{LAB_LABEL.get(k, k)} {v:g}{LAB_UNIT.get(k, '')}" for k, v in labs.items())
+        rows.append(("Labs", ", ".join(shown)))
+    flags = {"CNS metastases": p.cns_metastases, "Pregnant": p.pregnant, "Lactating": p.lactating}
+    for label, value in flags.items():
+        rows.append((label, unknown if value is None else ("yes" if value else "no")))
+    if p.weight_kg is not None:
+        rows.append(("Weight", f"{p.weight_kg:g} kg"))
+    if p.location is not None:
+        limit = p.location.max_distance_km
+        rows.append(("Travel limit", f"{limit:,.0f} km" if limit else "no limit given"))
+    return rows
+
+
+def trial_view(rank: int, m: TrialMatch) -> TrialView:
+    rows = [
+        Row(SYMBOL[c.verdict], CRITERION_LABEL[c.verdict], c.verdict, c.section, c.text, c.reason)
+        for c in m.criteria
+    ]
+    counts = {v: sum(1 for c in m.criteria if c.verdict == v) for v in SYMBOL}
+    return TrialView(rank, m, VERDICT_LABEL.get(m.verdict, m.verdict), rows, counts)
+
+
+def build(
+    stored: StoredProfile,
+    run: MatchRun | None,
+    changes: list[ChangeOut],
+    previous_report: datetime | None,
+    generated_at: datetime,
+) -> ReportView:
+    trials = [trial_view(i, m) for i, m in enumerate(run.results if run else [], 1)]
+    counts = {v: sum(1 for t in trials if t.match.verdict == v) for v in VERDICT_LABEL}
+    return ReportView(
+        stored=stored, summary=summary(stored.profile), run=run, trials=trials, changes=changes,
+        previous_report=previous_report, generated_at=generated_at, verdict_counts=counts,
+    )  # fmt: skip

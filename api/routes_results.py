@@ -1,0 +1,157 @@
+"""Read-only views: job status, a profile's matches (filtered), its change log, a cached trial."""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import UTC, date, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query
+from pydantic import BaseModel, Field
+
+from api.auth import Board, State
+from api.routes_profiles import owned
+from matcher.errors import NotFound
+from matcher.models import Trial, TrialMatch
+from matcher.models.match import TrialVerdict
+from matcher.store import Store, redis_errors
+
+log = logging.getLogger(__name__)
+router = APIRouter(tags=["results"])
+
+
+class JobOut(BaseModel):
+    job_id: str
+    profile_id: str
+    status: str
+    reason: str = ""
+    created_at: str | None = None
+    updated_at: str | None = None
+
+
+class MatchesOut(BaseModel):
+    profile_id: str
+    pending: bool = Field(description="true until a first match run has been stored")
+    evaluated_on: date | None = None
+    engine_version: str | None = None
+    data_version: str | None = None
+    created_at: datetime | None = None
+    total: int = Field(description="trials judged in the run, before filters")
+    results: list[TrialMatch]
+
+
+class ChangeOut(BaseModel):
+    at: datetime
+    kind: str
+    nct_id: str | None = None
+    detail: Any = None
+
+
+class ChangesOut(BaseModel):
+    profile_id: str
+    since: datetime | None
+    changes: list[ChangeOut]
+
+
+@router.get("/v1/jobs/{job_id}", response_model=JobOut, responses={404: {}})
+def get_job(job_id: str, board: Board, state: State) -> JobOut:
+    """A match job's status: queued, running, done or failed (with the reason)."""
+    try:
+        job = state.store.get_job(job_id)
+    except NotFound:
+        job = {}
+    if job.get("board_id", "default") != board or not job:
+        raise NotFound(f"job {job_id} not found")
+    return JobOut(
+        job_id=job_id, profile_id=job.get("profile_id", ""), status=job.get("status", "queued"),
+        reason=job.get("reason", ""), created_at=job.get("created_at"),
+        updated_at=job.get("updated_at"),
+    )  # fmt: skip
+
+
+def filter_matches(
+    results: list[TrialMatch],
+    verdicts: list[TrialVerdict] | None,
+    max_distance_km: float | None,
+    phases: list[str] | None,
+) -> list[TrialMatch]:
+    wanted_phases = {p.upper().replace(" ", "") for p in phases or []}
+    kept = []
+    for m in results:
+        if verdicts and m.verdict not in verdicts:
+            continue
+        if max_distance_km is not None and (
+            m.nearest_site is None or m.nearest_site.distance_km > max_distance_km
+        ):
+            continue
+        if wanted_phases and not wanted_phases & {p.upper() for p in m.phases}:
+            continue
+        kept.append(m)
+    return kept
+
+
+@router.get("/v1/profiles/{profile_id}/matches", response_model=MatchesOut, responses={404: {}})
+def get_matches(
+    profile_id: str,
+    board: Board,
+    state: State,
+    verdict: Annotated[list[TrialVerdict] | None, Query(description="repeatable")] = None,
+    max_distance_km: Annotated[float | None, Query(ge=0)] = None,
+    phase: Annotated[
+        list[str] | None, Query(description="e.g. PHASE1, PHASE2 (repeatable)", max_length=20)
+    ] = None,
+) -> MatchesOut:
+    """The live match set, best first; filters keep trials with any of the given values."""
+    owned(state.store, profile_id, board)
+    run = state.store.read_matches(profile_id)
+    if run is None:
+        return MatchesOut(profile_id=profile_id, pending=True, total=0, results=[])
+    return MatchesOut(
+        profile_id=profile_id, pending=False, evaluated_on=run.evaluated_on,
+        engine_version=run.engine_version, data_version=run.data_version,
+        created_at=run.created_at, total=len(run.results),
+        results=filter_matches(run.results, verdict, max_distance_km, phase),
+    )  # fmt: skip
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+def read_changes(store: Store, profile_id: str, since: datetime | None) -> list[ChangeOut]:
+    """Change-log entries after `since`, oldest first; malformed entries are skipped (logged)."""
+    with redis_errors("reading the change log"):
+        raw = [str(x) for x in store.r.lrange(store.keys.changes(profile_id), 0, -1)]
+    entries = []
+    for item in raw:
+        try:
+            entry = ChangeOut.model_validate(json.loads(item))
+        except ValueError:
+            log.warning("skipping a malformed change entry of profile_id=%s", profile_id)
+            continue
+        entry = entry.model_copy(update={"at": _aware(entry.at)})
+        if since is None or entry.at > _aware(since):
+            entries.append(entry)
+    entries.sort(key=lambda e: e.at)
+    return entries
+
+
+@router.get("/v1/profiles/{profile_id}/changes", response_model=ChangesOut, responses={404: {}})
+def get_changes(
+    profile_id: str, board: Board, state: State, since: datetime | None = None
+) -> ChangesOut:
+    """What changed in the profile's matches (new trials, verdicts, sites) after `since`."""
+    owned(state.store, profile_id, board)
+    return ChangesOut(
+        profile_id=profile_id, since=since, changes=read_changes(state.store, profile_id, since)
+    )
+
+
+@router.get("/v1/trials/{nct_id}", response_model=Trial, tags=["trials"], responses={404: {}})
+def get_trial(
+    nct_id: Annotated[str, Path(pattern=r"^NCT\d{8}$")], board: Board, state: State
+) -> Trial:
+    """A trial as cached from ClinicalTrials.gov (registry data, the same for every board)."""
+    del board  # any authenticated board may read registry data
+    return state.store.get_trial(nct_id)

@@ -1,0 +1,130 @@
+"""API keys of tumor boards: issued once in plaintext, stored only as a SHA-256 digest.
+
+A key is `tm_<key_id>_<secret>`: `key_id` (12 hex digits) names the key in listings and
+revocation without revealing it; `secret` is 256 bits from `secrets`, so a plain SHA-256 is
+enough (no password stretching needed for a high-entropy token). Redis holds, under the prefix:
+
+    {prefix}auth:key:{key_id}      hash: key_id, board_id, digest, label, created_at
+    {prefix}auth:digest:{digest}   string: key_id (lookup by digest, never by plaintext)
+    {prefix}auth:keys              set of every key_id (for listing)
+
+Every request authenticates against Redis (no cache), so a revocation takes effect at once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from matcher.errors import NotFound
+from matcher.store import Store, redis_errors
+
+BOARD_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+_TOKEN = re.compile(r"^tm_([0-9a-f]{12})_[A-Za-z0-9_-]{20,100}$")
+
+
+@dataclass(frozen=True)
+class ApiKey:
+    key_id: str
+    board_id: str
+    label: str
+    created_at: str
+
+
+@dataclass(frozen=True)
+class IssuedKey:
+    """A freshly created key. `token` is the only copy of the plaintext: show it once."""
+
+    key_id: str
+    board_id: str
+    token: str
+
+
+def _key(store: Store, key_id: str) -> str:
+    return f"{store.keys.prefix}auth:key:{key_id}"
+
+
+def _digest_key(store: Store, digest: str) -> str:
+    return f"{store.keys.prefix}auth:digest:{digest}"
+
+
+def _all_keys(store: Store) -> str:
+    return f"{store.keys.prefix}auth:keys"
+
+
+def digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_key(store: Store, board_id: str, label: str = "") -> IssuedKey:
+    """Issue a new key for `board_id`; raises ValueError for a malformed board name."""
+    if not BOARD_ID.match(board_id):
+        raise ValueError("board must be 1-64 letters, digits, '.', '_' or '-'")
+    key_id = secrets.token_hex(6)
+    token = f"tm_{key_id}_{secrets.token_urlsafe(32)}"
+    hashed = digest(token)
+    with redis_errors("creating an API key"):
+        pipe = store.r.pipeline(transaction=True)
+        pipe.hset(
+            _key(store, key_id),
+            mapping={
+                "key_id": key_id,
+                "board_id": board_id,
+                "digest": hashed,
+                "label": label[:80],
+                "created_at": datetime.now(UTC).isoformat(),
+            },
+        )
+        pipe.set(_digest_key(store, hashed), key_id)
+        pipe.sadd(_all_keys(store), key_id)
+        pipe.execute()
+    return IssuedKey(key_id=key_id, board_id=board_id, token=token)
+
+
+def revoke_key(store: Store, key_id: str) -> None:
+    """Delete a key at once; raises NotFound for an unknown key id."""
+    with redis_errors("revoking an API key"):
+        hashed = store.r.hget(_key(store, key_id), "digest")
+        if hashed is None:
+            raise NotFound(f"API key {key_id} not found")
+        pipe = store.r.pipeline(transaction=True)
+        pipe.delete(_key(store, key_id), _digest_key(store, str(hashed)))
+        pipe.srem(_all_keys(store), key_id)
+        pipe.execute()
+
+
+def authenticate(store: Store, token: str) -> str | None:
+    """The board a presented token belongs to, or None (unknown, malformed or revoked)."""
+    match = _TOKEN.match(token)
+    if match is None:
+        return None
+    hashed = digest(token)
+    with redis_errors("checking an API key"):
+        key_id = store.r.get(_digest_key(store, hashed))
+        if key_id is None:
+            return None
+        record = {str(k): str(v) for k, v in store.r.hgetall(_key(store, str(key_id))).items()}
+    stored = record.get("digest", "")
+    # The digest lookup already matched; the constant-time compare guards a stale index entry.
+    if not record or not secrets.compare_digest(stored, hashed) or key_id != match.group(1):
+        return None
+    return record.get("board_id") or None
+
+
+def list_keys(store: Store, board_id: str | None = None) -> list[ApiKey]:
+    """Every key (of one board when given), oldest first; never the secret or its digest."""
+    with redis_errors("listing API keys"):
+        ids = sorted(str(i) for i in store.r.smembers(_all_keys(store)))
+        pipe = store.r.pipeline(transaction=False)
+        for key_id in ids:
+            pipe.hgetall(_key(store, key_id))
+        records: list[dict[str, str]] = pipe.execute()
+    keys = [
+        ApiKey(r["key_id"], r["board_id"], r.get("label", ""), r.get("created_at", ""))
+        for r in records
+        if r and (board_id is None or r.get("board_id") == board_id)
+    ]
+    return sorted(keys, key=lambda k: (k.created_at, k.key_id))

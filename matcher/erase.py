@@ -1,0 +1,84 @@
+"""Erase everything stored about one profile, atomically (API DELETE, CLI, retention sweep).
+
+One Lua script reads the profile's job index and its registered search, then deletes in the same
+atomic step: the profile, its match set and meta, its run sequence, its change log, its report
+marker, its search registration (and its membership of that search's profile set), its place in
+the re-check schedule, every job record (and each job's delivery counters, keyed by the job id,
+which is the Celery task id), the job index, its re-match markers, and its profiles-index entry.
+Redis runs the script without interleaving other commands, so no reader sees a half-erased
+profile and no job can slip in between the read of the job index and the deletes.
+
+The re-match markers (`rematch:{pid}:{period}:...`) carry a period that cannot be derived, so
+they are found by a SCAN just before the script and passed to it; one created in that gap is a
+short-lived de-duplication marker (it has a TTL) and names no data.
+
+Not erased here: a match task still queued in the broker carries the profile id as an argument;
+when it runs it finds no profile and ends without writing (see `Store.set_job`).
+"""
+
+from __future__ import annotations
+
+from matcher.store import Store, redis_errors
+
+# Retries of one task never exceed Settings.task_max_retries (le=20): counters 0..20 cover all.
+_MAX_RETRY_COUNTERS = 21
+
+# KEYS[1..8]: profile, jobs index, matches, meta, run seq, changes, report marker, profile query;
+# KEYS[9]: profiles index, KEYS[10]: recheck schedule; KEYS[11..]: re-match markers.
+# ARGV: profile id, job key prefix, deliveries key prefix, delivery counters per job,
+#       query-profiles key head, query-profiles key tail.
+_ERASE = """
+local deleted = 0
+local jobs = redis.call('SMEMBERS', KEYS[2])
+for _, job_id in ipairs(jobs) do
+  deleted = deleted + redis.call('DEL', ARGV[2] .. job_id)
+  for i = 0, tonumber(ARGV[4]) - 1 do
+    deleted = deleted + redis.call('DEL', ARGV[3] .. job_id .. ':' .. i)
+  end
+end
+local query = redis.call('GET', KEYS[8])
+if query then redis.call('SREM', ARGV[5] .. query .. ARGV[6], ARGV[1]) end
+for i = 1, 8 do deleted = deleted + redis.call('DEL', KEYS[i]) end
+redis.call('ZREM', KEYS[9], ARGV[1])
+redis.call('ZREM', KEYS[10], ARGV[1])
+for i = 11, #KEYS do deleted = deleted + redis.call('DEL', KEYS[i]) end
+return deleted
+"""
+
+
+def report_marker_key(store: Store, profile_id: str) -> str:
+    """When a report of this profile was last rendered (ISO datetime)."""
+    return f"{store.keys.prefix}report:{profile_id}:last"
+
+
+def _glob_escape(text: str) -> str:
+    return "".join(f"\\{c}" if c in "*?[]\\" else c for c in text)
+
+
+def erase_profile(store: Store, profile_id: str) -> int:
+    """Delete every key about `profile_id` in one transaction; return how many keys went."""
+    k = store.keys
+    pattern = k.rematch_enqueued(_glob_escape(profile_id), "*").removesuffix(":enqueued") + ":*"
+    with redis_errors("erasing a profile"):
+        markers = sorted({str(key) for key in store.r.scan_iter(match=pattern, count=1000)})
+    keys = [
+        k.profile(profile_id),
+        k.profile_jobs(profile_id),
+        k.matches(profile_id),
+        k.match_meta(profile_id),
+        k.run_seq(profile_id),
+        k.changes(profile_id),
+        report_marker_key(store, profile_id),
+        k.profile_query(profile_id),
+        k.profiles_index(),
+        k.recheck(),
+        *markers,
+    ]
+    deliveries_prefix = k.deliveries("", 0).removesuffix(":0")  # "{prefix}deliveries:"
+    query_head, query_tail = k.query_profiles("\0").split("\0")
+    args: list[str | int] = [
+        profile_id, k.job(""), deliveries_prefix, _MAX_RETRY_COUNTERS, query_head, query_tail,
+    ]  # fmt: skip
+    with redis_errors("erasing a profile"):
+        deleted = store.r.eval(_ERASE, len(keys), *keys, *args)
+    return int(deleted)

@@ -1,0 +1,88 @@
+"""The printable report: every section present, untrusted text escaped, changes since last time."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from tests.api.conftest import ApiEnv, push_change, sample_run, store_run
+
+HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)> Age ≥ 12 months & < 22 years'
+
+
+def test_report_renders_every_section_and_escapes_registry_text(api_env: ApiEnv) -> None:
+    """Summary, ranked trials, checklist marks, nearest site and changes all render, escaped."""
+    api_env.create("TB-report")
+    store_run(api_env, sample_run("TB-report", criterion_text=HOSTILE))
+    push_change(api_env, "TB-report", datetime.now(UTC) - timedelta(hours=1), "new_trial",
+                "NCT01000001", "<b>opened</b> at CHOP")  # fmt: skip
+    res = api_env.client.get("/v1/profiles/TB-report/report", headers=api_env.a)
+    assert res.status_code == 200
+    assert res.headers["content-type"].startswith("text/html")
+    assert "script-src" not in res.headers["content-security-policy"]
+    html = res.text
+    # summary (pseudonymous: no coordinates)
+    assert 'id="summary"' in html
+    assert "synovial sarcoma" in html
+    assert "14 y 3 m" in html
+    assert "39.9489" not in html
+    assert "-75.1932" not in html
+    assert "800 km" in html  # the travel limit instead
+    # ranked trials in order, with verdicts
+    ranked = html.index('id="ranked"')
+    assert html.index("NCT01000001", ranked) < html.index("NCT01000002", ranked)
+    assert html.index("NCT01000002", ranked) < html.index("NCT01000003", ranked)
+    assert "Possibly eligible" in html
+    assert "Not eligible" in html
+    # checklist marks
+    checklist = html[html.index('id="checklists"') :]
+    assert 'title="met">✓</td>' in checklist
+    assert 'title="to verify">?</td>' in checklist
+    excluded = html[html.index('id="excluded"') :]
+    assert '<span class="sym">✗</span> age 14 y is below 18 years' in excluded
+    assert "Adequate cardiac function" in checklist
+    # nearest site with distance
+    assert "Children&#39;s Hospital of Philadelphia" in html
+    assert "1 km" in html
+    assert "2,500 km" in html
+    # changes since the last report
+    changes = html[html.index('id="changes"') : ranked]
+    assert "new trial" in changes
+    assert "NCT01000001" in changes
+    assert "&lt;b&gt;opened&lt;/b&gt;" in changes
+    # escaping of untrusted text
+    assert "<script>alert" not in html
+    assert "<img src=x" not in html
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in html
+    assert "&amp; &lt; 22 years" in html
+    assert "@media print" in html
+
+
+def test_report_lists_only_changes_since_the_previous_report(api_env: ApiEnv) -> None:
+    """A second report shows no old changes, then only the change logged after the first one."""
+    api_env.create("TB-report-2")
+    store_run(api_env, sample_run("TB-report-2"))
+    push_change(api_env, "TB-report-2", datetime.now(UTC) - timedelta(days=1), "new_trial",
+                "NCT01000001", "old news")  # fmt: skip
+    url = "/v1/profiles/TB-report-2/report"
+    first = api_env.client.get(url, headers=api_env.a).text
+    assert "old news" in first
+    assert "First report" in first
+    second = api_env.client.get(url, headers=api_env.a).text
+    assert "old news" not in second
+    assert "No changes since the last report" in second
+    push_change(api_env, "TB-report-2", datetime.now(UTC), "site_opened", "NCT01000002",
+                "fresh news")  # fmt: skip
+    third = api_env.client.get(url, headers=api_env.a).text
+    assert "fresh news" in third
+    assert "old news" not in third
+    marker = f"{api_env.store.keys.prefix}report:TB-report-2:last"
+    assert api_env.store.r.ttl(marker) > 0  # expires with the profile
+
+
+def test_report_before_matching_says_so(api_env: ApiEnv) -> None:
+    """A report of a profile not yet matched renders the summary and says matching is pending."""
+    api_env.create("TB-report-3")
+    res = api_env.client.get("/v1/profiles/TB-report-3/report", headers=api_env.a)
+    assert res.status_code == 200
+    assert "still being matched" in res.text
+    assert 'id="summary"' in res.text

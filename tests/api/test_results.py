@@ -1,0 +1,99 @@
+"""Reading results: filtered matches, the change log, and cached trials."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from matcher.ctgov.snapshot import SnapshotSource
+from tests.api.conftest import ApiEnv, push_change, sample_run, store_run
+from tests.support.procs import SNAPSHOT
+
+
+def _ids(res: object) -> list[str]:
+    return [m["nct_id"] for m in res.json()["results"]]  # type: ignore[attr-defined]
+
+
+def test_matches_are_pending_before_a_run(api_env: ApiEnv) -> None:
+    """Before any run is stored the matches answer 200 with pending=true and no results."""
+    api_env.create("TB-pending")
+    body = api_env.client.get("/v1/profiles/TB-pending/matches", headers=api_env.a).json()
+    assert body["pending"] is True
+    assert body["results"] == []
+    assert body["total"] == 0
+
+
+def test_matches_are_ranked_and_filtered(api_env: ApiEnv) -> None:
+    """Matches come best first; verdict (repeatable), max_distance_km and phase filter them."""
+    api_env.create("TB-filter")
+    store_run(api_env, sample_run("TB-filter"))
+    url, h = "/v1/profiles/TB-filter/matches", api_env.a
+    everything = api_env.client.get(url, headers=h)
+    assert everything.status_code == 200
+    assert _ids(everything) == ["NCT01000001", "NCT01000002", "NCT01000003"]
+    assert everything.json()["pending"] is False
+    assert everything.json()["total"] == 3
+    one = api_env.client.get(url, params={"verdict": "eligible"}, headers=h)
+    assert _ids(one) == ["NCT01000001"]
+    two = api_env.client.get(
+        url, params=[("verdict", "eligible"), ("verdict", "ineligible")], headers=h
+    )
+    assert _ids(two) == ["NCT01000001", "NCT01000003"]
+    near = api_env.client.get(url, params={"max_distance_km": 100}, headers=h)
+    assert _ids(near) == ["NCT01000001"]
+    phase = api_env.client.get(url, params={"phase": "phase1"}, headers=h)
+    assert _ids(phase) == ["NCT01000002"]
+
+
+def test_bad_filters_are_422_naming_the_parameter(api_env: ApiEnv) -> None:
+    """An unknown verdict or a negative distance is a 422 naming the query parameter."""
+    api_env.create("TB-badfilter")
+    url = "/v1/profiles/TB-badfilter/matches"
+    for params, field in (({"verdict": "maybe"}, "query.verdict"),
+                          ({"max_distance_km": -1}, "query.max_distance_km"),
+                          ({"max_distance_km": "far"}, "query.max_distance_km")):  # fmt: skip
+        res = api_env.client.get(url, params=params, headers=api_env.a)
+        assert res.status_code == 422
+        assert res.json()["detail"][0]["field"].startswith(field), res.json()
+
+
+def test_changes_are_filtered_by_since(api_env: ApiEnv) -> None:
+    """The change log returns entries after `since`, oldest first; none logged gives []."""
+    api_env.create("TB-changes")
+    url = "/v1/profiles/TB-changes/changes"
+    assert api_env.client.get(url, headers=api_env.a).json()["changes"] == []
+    t0 = datetime(2026, 11, 1, tzinfo=UTC)
+    push_change(api_env, "TB-changes", t0 + timedelta(days=2), "verdict_changed", "NCT01000002",
+                {"from": "ineligible", "to": "possibly_eligible"})  # fmt: skip
+    push_change(api_env, "TB-changes", t0, "new_trial", "NCT01000001", "now recruiting")
+    api_env.store.r.rpush(api_env.store.keys.changes("TB-changes"), "{not json")
+    all_ = api_env.client.get(url, headers=api_env.a).json()["changes"]
+    assert [c["nct_id"] for c in all_] == ["NCT01000001", "NCT01000002"]
+    later = api_env.client.get(url, params={"since": "2026-11-02T00:00:00Z"}, headers=api_env.a)
+    assert [c["kind"] for c in later.json()["changes"]] == ["verdict_changed"]
+    bad = api_env.client.get(url, params={"since": "yesterday"}, headers=api_env.a)
+    assert bad.status_code == 422
+    assert bad.json()["detail"][0]["field"] == "query.since"
+
+
+def test_trial_lookup_validates_the_nct_id(api_env: ApiEnv) -> None:
+    """A cached trial is served; a malformed NCT id is 422; an uncached one is 404."""
+    trial = SnapshotSource(SNAPSHOT).all_trials()[0]
+    api_env.store.put_search("api-test", "v1", [trial], ttl_s=600)
+    res = api_env.client.get(f"/v1/trials/{trial.nct_id}", headers=api_env.b)
+    assert res.status_code == 200
+    assert res.json()["nct_id"] == trial.nct_id
+    bad = api_env.client.get("/v1/trials/NCT123", headers=api_env.a)
+    assert bad.status_code == 422
+    assert bad.json()["detail"][0]["field"] == "path.nct_id"
+    assert api_env.client.get("/v1/trials/NCT99999999", headers=api_env.a).status_code == 404
+
+
+def test_openapi_describes_the_api(api_env: ApiEnv) -> None:
+    """/openapi.json is served and documents every /v1 route with the profile request body."""
+    spec = api_env.client.get("/openapi.json").json()
+    assert {"/v1/profiles", "/v1/profiles/{profile_id}/report", "/v1/trials/{nct_id}"} <= set(
+        spec["paths"]
+    )
+    body = spec["paths"]["/v1/profiles"]["post"]["requestBody"]["content"]["application/json"]
+    assert body["schema"]["$ref"] == "#/components/schemas/ProfileIn"
+    assert "ProfileIn" in spec["components"]["schemas"]
