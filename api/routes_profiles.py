@@ -84,7 +84,7 @@ def _created(state: State, profile: ProfileIn, board: str) -> Submission | None:
     """Submit a profile whose id is not in use, or None. A short claim key stops two concurrent
     POSTs of one id (from two boards, say) from both passing the existence check."""
     pid = profile.profile_id
-    claim = f"{state.store.keys.prefix}lock:create:{pid}"
+    claim = state.store.keys.create_claim(pid)
     with redis_errors("claiming a profile id"):
         if not state.store.r.set(claim, board, nx=True, ex=30):
             return None

@@ -44,15 +44,15 @@ class IssuedKey:
 
 
 def _key(store: Store, key_id: str) -> str:
-    return f"{store.keys.prefix}auth:key:{key_id}"
+    return store.keys.auth_key(key_id)
 
 
 def _digest_key(store: Store, digest: str) -> str:
-    return f"{store.keys.prefix}auth:digest:{digest}"
+    return store.keys.auth_digest(digest)
 
 
 def _all_keys(store: Store) -> str:
-    return f"{store.keys.prefix}auth:keys"
+    return store.keys.auth_keys()
 
 
 def digest(token: str) -> str:

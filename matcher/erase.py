@@ -48,7 +48,7 @@ return deleted
 
 def report_marker_key(store: Store, profile_id: str) -> str:
     """When a report of this profile was last rendered (ISO datetime)."""
-    return f"{store.keys.prefix}report:{profile_id}:last"
+    return store.keys.report_marker(profile_id)
 
 
 def _glob_escape(text: str) -> str:

@@ -90,5 +90,25 @@ class Keys:
     def rematch_started(self, profile_id: str, period: str) -> str:
         return f"{self.prefix}rematch:{profile_id}:{period}:started"
 
+    # --- API ---
+    def report_marker(self, profile_id: str) -> str:
+        """When a report of this profile was last rendered (changes are shown since then)."""
+        return f"{self.prefix}report:{profile_id}:last"
+
+    def create_claim(self, profile_id: str) -> str:
+        """Short-lived claim so two simultaneous POSTs of one profile id cannot both create it."""
+        return f"{self.prefix}lock:create:{profile_id}"
+
+    def auth_key(self, key_id: str) -> str:
+        """Hash describing one API key (board, digest, label) — never the key itself."""
+        return f"{self.prefix}auth:key:{key_id}"
+
+    def auth_digest(self, digest: str) -> str:
+        """sha256 digest of a key -> its key id: lookup by digest, never by plaintext."""
+        return f"{self.prefix}auth:digest:{digest}"
+
+    def auth_keys(self) -> str:
+        return f"{self.prefix}auth:keys"
+
     def broker_prefix(self) -> str:
         return f"{self.prefix}q:"

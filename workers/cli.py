@@ -36,10 +36,14 @@ def _read(path: str) -> bytes:
 
 
 def cmd_submit(args: argparse.Namespace) -> int:
+    from matcher.boards import BOARD_ID
     from workers.submission import submit_json
 
+    if not BOARD_ID.match(args.board):
+        print("error: --board: 1-64 letters, digits, '.', '_' or '-'", file=sys.stderr)
+        return EXIT_INPUT
     store = _store()
-    sub = submit_json(store, _read(args.profile))
+    sub = submit_json(store, _read(args.profile), board_id=args.board)
     print(f"submitted profile {sub.profile_id} (revision {sub.revision}) as job {sub.job_id}")
     if not args.wait:
         return EXIT_OK
@@ -158,6 +162,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--wait", action="store_true", help="wait for the job and print the matches")
     s.add_argument("--timeout", type=float, default=120.0, help="seconds to wait (default 120)")
     s.add_argument("--limit", type=int, default=10, help="matches to print (0 = all)")
+    s.add_argument("--board", default="default", help="board that owns the profile (API access)")
     s.set_defaults(func=cmd_submit)
 
     s = sub.add_parser("status", help="show a job's status")
