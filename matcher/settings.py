@@ -77,6 +77,9 @@ class Settings(BaseSettings):
     broker_unacked_restore_throttle: int | None = None
     # Worker processes per container; two cores here, so two.
     worker_concurrency: int = Field(default=2, ge=1, le=64)
+    # Prometheus endpoint of a worker (task durations, CT.gov requests/retries, verdicts);
+    # 0 disables it. Its prefork children share metrics through a multiprocess directory.
+    worker_metrics_port: int = Field(default=0, ge=0, le=65535)
 
     # --- Scheduled re-matching (Celery beat) ---
     # The API's data changes daily; checking hourly costs one /version request when nothing moved.

@@ -109,3 +109,6 @@ def create_app(settings: Settings | None = None) -> Celery:
 
 
 app = create_app()
+
+# Imported for its signal handlers (the worker's Prometheus endpoint), before any worker starts.
+from workers import metrics_server  # noqa: E402, F401

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
+import tempfile
 import time
 from datetime import date
 from pathlib import Path
@@ -110,9 +112,10 @@ def cmd_match(args: argparse.Namespace) -> int:
 
 def cmd_worker(args: argparse.Namespace) -> int:
     from matcher.settings import get_settings
-    from workers.celery_app import app
 
     settings = get_settings()
+    from workers.celery_app import app
+
     argv = ["worker", f"--loglevel={settings.log_level}", "-Q", "trialmatch", *args.celery_args]
     app.worker_main(argv)
     return EXIT_OK
@@ -199,7 +202,26 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def _prepare_worker_metrics() -> None:
+    """Give prefork children a shared metrics directory (workers/metrics_server.py serves it).
+
+    Must run before anything imports prometheus_client, which picks its storage at import time;
+    building the parser already imports it (via stamina), so this runs first thing in main().
+    """
+    from matcher.settings import get_settings
+
+    try:
+        port = get_settings().worker_metrics_port
+    except ConfigError:
+        return  # reported properly once the command runs
+    if port and "PROMETHEUS_MULTIPROC_DIR" not in os.environ:
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="trialmatch-metrics-")
+
+
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["worker"]:
+        _prepare_worker_metrics()
     parser = build_parser()
     # `worker`/`beat` pass unknown options on to Celery (e.g. --concurrency=2); others refuse them.
     args, extra = parser.parse_known_args(argv)
