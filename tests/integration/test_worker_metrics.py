@@ -69,7 +69,8 @@ def test_worker_exports_task_and_verdict_metrics(tmp_path: Path) -> None:
                 'trialmatch_task_duration_seconds_count{outcome="done",task="match_profile"}'
             )
         ]
-        assert counts and float(counts[0].split()[-1]) >= 1, text[:2000]
+        assert counts, text[:2000]
+        assert float(counts[0].split()[-1]) >= 1
         verdicts = [
             line for line in text.splitlines() if line.startswith("trialmatch_matches_total{")
         ]
