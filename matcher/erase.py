@@ -37,11 +37,16 @@ for _, job_id in ipairs(jobs) do
   end
 end
 local query = redis.call('GET', KEYS[8])
-if query then redis.call('SREM', ARGV[5] .. query .. ARGV[6], ARGV[1]) end
+if query then
+  local members = ARGV[5] .. query .. ARGV[6]
+  redis.call('SREM', members, ARGV[1])
+  -- The search's terms come from board-typed diagnosis text: drop them with the last profile.
+  if redis.call('SCARD', members) == 0 then redis.call('HDEL', KEYS[11], query) end
+end
 for i = 1, 8 do deleted = deleted + redis.call('DEL', KEYS[i]) end
 redis.call('ZREM', KEYS[9], ARGV[1])
 redis.call('ZREM', KEYS[10], ARGV[1])
-for i = 11, #KEYS do deleted = deleted + redis.call('DEL', KEYS[i]) end
+for i = 12, #KEYS do deleted = deleted + redis.call('DEL', KEYS[i]) end
 return deleted
 """
 
@@ -72,6 +77,7 @@ def erase_profile(store: Store, profile_id: str) -> int:
         k.profile_query(profile_id),
         k.profiles_index(),
         k.recheck(),
+        k.queries(),
         *markers,
     ]
     deliveries_prefix = k.deliveries("", 0).removesuffix(":0")  # "{prefix}deliveries:"

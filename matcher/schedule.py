@@ -71,6 +71,15 @@ def register_profile_query(
             when = datetime(recheck_on.year, recheck_on.month, recheck_on.day, tzinfo=UTC)
             pipe.zadd(k.recheck(), {profile_id: when.timestamp()})
         pipe.execute()
+        if old and old != qkey:
+            store.r.eval(_FORGET_QUERY, 2, k.query_profiles(old), k.queries(), old)
+
+
+# The search's phrases come from board-typed diagnosis text: forget them with its last profile.
+_FORGET_QUERY = """
+if redis.call('SCARD', KEYS[1]) == 0 then redis.call('HDEL', KEYS[2], ARGV[1]) end
+return 1
+"""
 
 
 def sync_trials(

@@ -12,7 +12,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -109,6 +109,15 @@ class Settings(BaseSettings):
         url = urlsplit(self.redis_url.get_secret_value())
         if url.scheme not in {"redis", "rediss", "unix"}:
             raise ConfigError("TRIALMATCH_REDIS_URL must start with redis://, rediss:// or unix://")
+        query = {k.lower(): v[-1].strip().lower() for k, v in parse_qs(url.query).items()}
+        if query.get("ssl_cert_reqs", "required") not in {"required", "cert_required"} or (
+            query.get("ssl_check_hostname", "true") in {"false", "0", "no", "off"}
+        ):
+            raise ConfigError(
+                "TRIALMATCH_REDIS_URL must not switch certificate checks off in its query "
+                "(ssl_cert_reqs / ssl_check_hostname); use TRIALMATCH_REDIS_TLS_INSECURE=true "
+                "in development instead"
+            )
         if url.password is not None and url.password.lower() in _PLACEHOLDERS:
             raise ConfigError("TRIALMATCH_REDIS_URL carries a placeholder password; set a real one")
         if self.environment == "production":

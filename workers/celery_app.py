@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import ssl
 from typing import Any
 
 from celery import Celery
@@ -31,7 +32,7 @@ def celery_config(settings: Settings) -> dict[str, Any]:
         transport["unacked_restore_interval"] = settings.broker_unacked_restore_interval_s
     if settings.broker_unacked_restore_throttle is not None:
         transport["unacked_restore_throttle"] = settings.broker_unacked_restore_throttle
-    return {
+    config: dict[str, Any] = {
         "broker_url": settings.redis_dsn,
         "broker_transport_options": transport,
         # A worker started before Redis (compose, reboot) waits for it instead of exiting.
@@ -88,6 +89,12 @@ def celery_config(settings: Settings) -> dict[str, Any]:
             },
         },
     }
+    if settings.redis_dsn.startswith("rediss://"):
+        # kombu treats a rediss:// broker without ssl options as CERT_NONE ("defaulting to
+        # insecure SSL behaviour"): verify the certificate exactly like the store client does.
+        reqs = ssl.CERT_NONE if settings.redis_tls_insecure else ssl.CERT_REQUIRED
+        config["broker_use_ssl"] = {"ssl_cert_reqs": reqs}
+    return config
 
 
 @setup_logging.connect

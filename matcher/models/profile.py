@@ -7,11 +7,14 @@ never assumed true or false.
 
 from __future__ import annotations
 
+import json
+import unicodedata
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Self
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -25,7 +28,24 @@ from matcher.errors import InvalidProfile
 
 # Board-chosen pseudonym: letters, digits, '.', '_', '-'; no spaces, so no "Jane Doe".
 ProfileId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{2,63}$")]
-ShortText = Annotated[str, StringConstraints(min_length=1, max_length=120, strip_whitespace=True)]
+# Control, format (bidi overrides, zero-width), surrogate, private-use and unassigned code points
+# and line/paragraph separators: never part of a clinical term, and able to hide or reorder text
+# in logs and in the HTML report.
+_NOT_TEXT = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
+
+
+def _printable(value: str) -> str:
+    bad = sorted({f"U+{ord(c):04X}" for c in value if unicodedata.category(c) in _NOT_TEXT})
+    if bad:
+        raise ValueError(f"contains control or invisible characters ({', '.join(bad[:5])})")
+    return value
+
+
+ShortText = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=120, strip_whitespace=True),
+    AfterValidator(_printable),
+]
 
 _EARLIEST = date(2000, 1, 1)
 
@@ -208,9 +228,30 @@ class StoredProfile(BaseModel):
 def parse_profile(raw: str | bytes) -> ProfileIn:
     """Validate a JSON profile; on failure raise InvalidProfile naming every bad field."""
     try:
-        return ProfileIn.model_validate_json(raw)
+        profile = ProfileIn.model_validate_json(raw)
     except ValidationError as exc:
         raise InvalidProfile(_field_errors(exc)) from None
+    # Only now (the document is valid, so small and shallow) look for repeated keys, which the
+    # JSON parser above resolves silently as "last one wins" while other parsers may not.
+    repeated = _repeated_keys(raw)
+    if repeated:
+        raise InvalidProfile([(key, "given more than once") for key in repeated])
+    return profile
+
+
+def _repeated_keys(raw: str | bytes) -> list[str]:
+    repeated: list[str] = []
+
+    def check(pairs: list[tuple[str, object]]) -> dict[str, object]:
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen and key not in repeated:
+                repeated.append(key)
+            seen.add(key)
+        return dict(pairs)
+
+    json.loads(raw, object_pairs_hook=check)
+    return repeated
 
 
 def _field_errors(exc: ValidationError) -> list[tuple[str, str]]:

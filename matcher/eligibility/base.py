@@ -1,0 +1,94 @@
+"""Small shared types: a parsed criterion, one aspect's judgement, and the profile's facts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Literal, NamedTuple
+
+Verdict = Literal["met", "not_met", "unknown"]
+SectionName = Literal["trial", "inclusion", "exclusion"]
+
+
+class Judgement(NamedTuple):
+    """One aspect of one criterion against one profile.
+
+    `verify` is the fact the board must establish when the verdict is unknown; `handled` says the
+    judge already read the criterion's exceptions ("except", "unless"), so the generic
+    exception guard need not downgrade a not_met.
+    """
+
+    verdict: Verdict
+    reason: str
+    verify: str | None = None
+    handled: bool = False
+    scoped: bool = False  # the judge picked the part/cohort that fits the patient itself
+
+
+MET: Verdict = "met"
+NOT_MET: Verdict = "not_met"
+UNKNOWN: Verdict = "unknown"
+
+
+@dataclass(frozen=True, slots=True)
+class Aspect:
+    """One thing a criterion asks about: its kind and the kind's pre-parsed spec (or None)."""
+
+    kind: str
+    spec: Any
+
+
+@dataclass(frozen=True, slots=True)
+class Criterion:
+    """One split criterion, classified once per trial version (profile-independent)."""
+
+    section: Literal["inclusion", "exclusion"]
+    text: str  # the item as written, with any notes/exceptions appended
+    norm: str  # normalised text (see text.norm) incl. the parent heading's context
+    aspects: tuple[Aspect, ...]
+    in_or_group: bool = False  # one alternative of "meets 1 of the following"
+    part_specific: bool = False  # applies to one part/cohort/arm only
+    has_exception: bool = False  # "except", "unless", "other than", a note saying who is eligible
+    has_or: bool = False
+    constant: bool = False  # judged the same for every profile (unreadable or administrative)
+    # (kind, Judgement) -> output object: the same judgement of the same criterion, in any run,
+    # reuses one immutable result instead of building it again
+    results: dict[Any, Any] = field(default_factory=dict, compare=False, hash=False, repr=False)
+
+    @property
+    def kind(self) -> str:
+        return self.aspects[0].kind
+
+
+@dataclass(frozen=True, slots=True)
+class Therapy:
+    agent: str | None  # normalised
+    classes: frozenset[str]
+    category: str | None
+    site: str | None
+    ended_on: date | None
+
+
+@dataclass(frozen=True, slots=True)
+class Facts:
+    """What the profile says, pre-digested once per (profile, evaluation date)."""
+
+    as_of: date
+    age_months: float
+    sex: str
+    concept: str | None
+    concept_ids: frozenset[str]  # the patient's concept and all broader ones
+    diagnosis: str
+    status: str  # recurrent | progressive | refractory
+    relapse_number: int | None
+    recurrence_sites: frozenset[str]
+    measurable: bool | None
+    biomarkers: tuple[str, ...]  # normalised
+    therapies: tuple[Therapy, ...]
+    perf_scale: str | None
+    perf_score: int | None
+    labs: dict[str, float] = field(default_factory=dict)
+    cns_metastases: bool | None = None
+    pregnant: bool | None = None
+    lactating: bool | None = None
+    weight_kg: float | None = None

@@ -1,0 +1,271 @@
+"""Classify a criterion into the kinds it asks about (matcher.eligibility.kinds).
+
+A criterion may ask about more than one thing ("Histologically confirmed relapsed or refractory
+solid tumors" is both diagnosis and disease setting), so classification returns every matching
+kind, most specific first; the engine judges each and combines them. Rules are ordered regexes on
+the normalised text, compiled once at import.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Final
+
+from matcher.eligibility import drugs, vocabulary
+from matcher.eligibility.judge_therapy import targets
+
+_R = re.compile
+
+# (kind, pattern) in priority order. Patterns run on text.norm() output (lower case, no hyphens).
+_RULES: Final[tuple[tuple[str, re.Pattern[str]], ...]] = (
+    (
+        "pregnancy",
+        _R(
+            r"\bpregnan|\blactat|\bbreast ?feed|\bnursing\b|\bcontracepti|childbearing"
+            r"|child bearing|\bpocbp\b"
+        ),
+    ),
+    (
+        "cns_metastases",
+        _R(
+            r"\b(?:cns|brain|central nervous system|leptom"
+            r"eningeal|intracranial|parenchymal brain)\b[^"
+            r".;]{0,40}\bmetasta|\bmetasta\w*[^.;]{0,25}\b(?:cns|brain|central nervous system)\b"
+            r"|\bknown cns (?:disease|involvement)"
+            r"|\b(?:cns|central nervous system|brain) (?:involvement|disease|lesions?)\b"
+        ),
+    ),
+    (
+        "transplant",
+        _R(
+            r"\btransplant|\bstem cell (?:rescue|infusion|product|support|boost)|\bhsct\b"
+            r"|\bsct\b"
+        ),
+    ),
+    ("amputation", _R(r"\bamputat|\bdisarticulat")),
+    (
+        "washout",
+        _R(
+            r"\b(?:chemo|therap|treatment|radiat|xrt|agent|antibod|drug|inhibitor)[^.;]{0,100}"
+            r"\b(?:less than|fewer than|<|within|in the (?:l"
+            r"ast|past))\s*\d+\s*(?:days?|weeks?|months?)\b|"
+            r"\b(?:chemo|therap|treatment|radiat|xrt|agent|antibod|drug|inhibitor)[^.;]{0,100}"
+            r"\b\d+\s*(?:days?|weeks?|months?)\s*(?:prior to|before)\b|"
+            r"\bcurrently (?:receiving|on|taking|undergoin"
+            r"g|being treated)|\breceiving (?:any )?(?:oth"
+            r"er |another )?(?:anti ?cancer|investigationa"
+            r"l|chemotherap|concurrent)|\bconcurrent (?:an"
+            r"ti ?cancer|chemotherap|treatment|therapy|radiation)|\b(?:\d+|one|two|three"
+            r"|four|six)\s*(?:days?|weeks?|months?|wks?)\b[^.;]{0,80}\b(?:since|after|"
+            r"elapsed|prior to|before|from)\b[^.;]{0,80}\b(?:therap|treatment|chemo|radiat"
+            r"|xrt|antibod|agent|dose|infusion|surgery|transplant|drug)|\b(?:since|after"
+            r"|elapsed|within|from)\b[^.;]{0,60}\b(?:therap|chemo|treatment|radiat|xrt"
+            r"|antibod|agent|dose)[^.;]{0,60}\b\d+\s*(?:days?|weeks?|months?)\b|\b(?:within"
+            r"|in the (?:last|past))\s*\d+\s*(?:days?|weeks?|months?)\b[^.;]{0,40}(?:therap"
+            r"|chemo|treatment|radiat|xrt|antibod|agent|dose|surgery)|\b(?:therap|chemo"
+            r"|treatment|radiat|xrt|antibod|agent|surgery|surgical|transplant|drug|vaccine"
+            r"|inhibitor)[^.;]{0,120}\bwithin\s*(?:the (?:last|past)\s*)?\d+\s*(?:days?"
+            r"|weeks?|months?)\b"
+        ),
+    ),
+    (
+        "labs",
+        _R(
+            r"\b(?:anc|absolute neutrophil|neutrophil|platelet|hemoglobin|haemoglobin|"
+            r"hgb|creatinine|bilirubin|alt|ast|sgpt|sgot|transaminase|aminotransferase"
+            r"|gfr|glomerular filtration|renal function|hepatic function|liver function"
+            r"|bone marrow function|organ function|marrow function|albumin|lipase|amylase"
+            r"|inr|lymphocyte count|alc|alkaline phosphatase|alp|uln|upper limit of normal"
+            r"|wbc|white blood cell)s?\b"
+        ),
+    ),
+    (
+        "performance",
+        _R(
+            r"\blansky\b|\bkarnofsky\b|\becog\b|\bperformance (?:status|score|scale|level)"
+            r"|\bzubrod\b|\bwho performance"
+        ),
+    ),
+    (
+        "age",
+        _R(
+            r"\bage\b|\baged\b|\byears? of age\b|\byears? old\b|\bmonths? of age\b|\b(?:>"
+            r"|≥|>=|<|≤|=<)\s*\d+\s*(?:years?|months?)\b"
+        ),
+    ),
+    (
+        "weight",
+        _R(r"\bbody surface area\b|\bbsa\b|\bweigh|\bbody weight\b|\b\d+(?:\.\d+)?\s*kg\b(?!\s*/)"),
+    ),
+    (
+        "measurable_disease",
+        _R(r"\bmeasurable\b|\bevaluable disease\b|\brecist\b|\bmeasurable or evaluable\b"),
+    ),
+    (
+        "biomarker",
+        _R(
+            r"\bfusion\b|\brearrange|\bmutation|\bamplifi|\balteration|\boverexpress|"
+            r"\bexpression\b|\bpositive (?:for|tumor)|\b(?:ntrk\d?|alk|ros1|ret|her2|erbb2"
+            r"|mage a4|ny eso 1|hla a\S*|egfr|braf|kras|nras|fgfr\d?|ss18|ssx|ewsr1|fus"
+            r"|pax[37]|foxo1|smarcb1|ini1|b7 ?h3|gd2|nf1|cdkn2a|tp53|msi|tmb)\b|\bbiomarker"
+            r"|\bmolecular(?:ly)? (?:confirm|defin|alter)|\bgenomic"
+        ),
+    ),
+    (
+        "disease_setting",
+        _R(
+            r"\brelaps|\brefractor|\brecurr|\bprogress(?:ed|ive|ion)|\bnewly diagnosed"
+            r"|\bpreviously untreated|\buntreated\b|\bfron"
+            r"t ?line|\bfirst line\b|\bno (?:known )?(?:st"
+            r"andard|curative)|\bcurative therap|\bstandard (?:of care )?therap|\bresistant\b"
+            r"|\bnot responded|\bfailed\b|\bfailure\b|\bde novo\b|\bsecond (?:or (?:later"
+            r"|greater) )?relapse|\bfirst relapse"
+        ),
+    ),
+    (
+        "radiation",
+        _R(
+            r"\bradiat|\bradiotherap|\bxrt\b|\birradiat|\bproton|\bbrachytherap|\bsbrt\b"
+            r"|\bradiation field"
+        ),
+    ),
+    (
+        "prior_therapy",
+        _R(
+            r"\bprior\b|\bprevious(?:ly)?\b|\breceived\b|\bexposure to\b|\btreated with\b"
+            r"|\btreatment with\b|\bregimens?\b|\blines? of (?:therapy|treatment)|\bnaive\b"
+        ),
+    ),
+    (
+        "diagnosis",
+        _R(
+            r"\bhistolog|\bcytolog|\bdiagnos|\bpatholog|\bconfirmed\b|\btumou?rs?\b|\bsarcoma"
+            r"|\bneoplasm|\bmalignan|\bcarcinoma|\blymphoma|\bleukemia"
+        ),
+    ),
+    (
+        "sex",
+        _R(
+            r"\b(?:male|female|men|women) (?:patients|participants|subjects)? ?only\b|"
+            r"\bonly (?:male|female)"
+        ),
+    ),
+)
+
+_NEGATED = _R(
+    r"\b(?:no|not|never|without|must not|cannot|none|free of|absence of)\s+(?!more than"
+    r"|greater than|respond|tolerat|amenable|candidate|eligible|suitable|available)"
+    r"(?:\w+\s+){0,3}(?:prior|previous|received|treated|exposure|treatment|therapy|chemotherapy)"
+    r"|\bnaive\b|\bnot (?:have )?(?:been )?(?:previously )?(?:received|treated)"
+)
+_REQUIRED = _R(
+    r"\bmust have (?:been )?(?:received|had|been treated|undergone|failed|progressed)|"
+    r"\bat least (?:one|1|two|2|three|3)\b[^.;]{0,30}\b(?:prior|previous|lines?|regimens?)|"
+    r"\bpreviously treated\b|\bhave received\b|\b(?:progressed|progression|relapsed"
+    r"|recurred|refractory|resistant)\b"
+    r"[^.;]{0,20}\b(?:on|after|following|to|despite)\b|\bafter (?:failure|progression)|\bfailed\b"
+)
+_TOXICITY = _R(r"\btoxicit|\badverse event|\brecovered from|\ballerg|\bhypersensitiv|\bintoleran")
+_TRANSPLANT_NOT = _R(r"\bsolid organ transplant")
+
+
+# Substrings every match of a rule contains (a superset gate: skipping on absence is exact).
+_TRIGGERS: Final[dict[str, tuple[str, ...]]] = {
+    "pregnancy": ("pregnan", "lactat", "breast", "nursing", "contracepti", "child", "pocbp"),
+    "cns_metastases": ("metasta", "cns", "central nervous system", "brain"),
+    "transplant": ("transplant", "stem cell", "sct"),
+    "amputation": ("amputat", "disarticulat"),
+    "washout": ("day", "week", "wk", "month", "current", "receiving"),
+    "performance": ("lansky", "karnofsky", "ecog", "performance", "zubrod"),
+    "age": ("age", "year", "month"),
+    "weight": ("surface", "bsa", "weigh", "kg"),
+    "measurable_disease": ("measurable", "evaluable", "recist"),
+    "radiation": ("radiat", "radiotherap", "xrt", "irradiat", "proton", "brachytherap", "sbrt"),
+    "prior_therapy": (
+        "prior", "previous", "received", "exposure", "treated", "treatment", "regimen", "line",
+        "naive",
+    ),
+    "diagnosis": (
+        "histolog", "cytolog", "diagnos", "patholog", "confirmed", "tumo", "sarcoma", "neoplasm",
+        "malignan", "carcinoma", "lymphoma", "leukemia",
+    ),
+    "sex": ("male", "men"),
+}  # fmt: skip
+
+
+@lru_cache(maxsize=65536)  # identical criteria recur across trials and versions
+def classify(norm_text: str, context: str, section: str) -> tuple[str, ...]:
+    """Kinds a criterion asks about, most specific first; ("other",) when none applies."""
+    kinds: list[str] = []
+    for kind, pattern in _RULES:
+        gate = _TRIGGERS.get(kind)
+        if gate is not None and not any(word in norm_text for word in gate):
+            continue  # a plain substring test is ~100x cheaper than the rule's regex
+        if pattern.search(norm_text):
+            kinds.append(kind)
+    if not kinds and context:
+        # a row of a table ("Age 2 to < 6 years; 0.8 mg/dL") takes its meaning from the header
+        kinds = [k for k, p in _RULES if p.search(context)][:1]
+    kinds = _refine(kinds, norm_text, context, section)
+    return tuple(kinds) or ("other",)
+
+
+def _refine(kinds: list[str], text: str, context: str, section: str) -> list[str]:
+    if "labs" in kinds and re.search(r"\bmg ?dl\b|\bumol|\bmicromol", text):
+        kinds = [k for k in kinds if k != "age"]  # an age-adjusted creatinine table row
+    if not kinds and re.search(r"creatinine|organ function|renal function", context):
+        kinds = ["labs"]
+    if "age" in kinds and re.search(r"creatinine|mg ?dl", f"{context} {text}"):
+        kinds = ["labs"]
+    if "age" in kinds and (
+        "labs" in kinds or re.search(r"\bconsent|\bassent|\bparent|\bguardian", text)
+    ):
+        kinds.remove("age")  # "bilirubin ≤ 1.5 x ULN for age", "consent if ≥ 18 years of age"
+    if "transplant" in kinds and _TRANSPLANT_NOT.search(text) and "stem cell" not in text:
+        kinds.remove("transplant")
+        kinds.insert(0, "other")
+    if "prior_therapy" in kinds:
+        names_drug = bool(drugs.mentions(text)) or re.search(
+            r"\b(?:chemotherap|regimens?|systemic|therap|treatment|inhibitor|antibod|immunotherap)",
+            text,
+        )
+        idx = kinds.index("prior_therapy")
+        if not names_drug or _TOXICITY.search(text):
+            kinds.pop(idx)
+        elif section == "exclusion" or _NEGATED.search(text):
+            kinds[idx] = "prior_therapy_excluded"
+        elif (
+            _REQUIRED.search(text)
+            and not re.match(r"(?:prior|previous|the most recent|the last)\b", text)
+            and not re.search(r"\bwithin \d+", text)  # "received within 180 days": a recency rule
+        ):
+            kinds[idx] = "prior_therapy_required"
+        else:
+            kinds.pop(idx)  # "prior X is allowed", "prior X must have included ...": no requirement
+    if "radiation" in kinds and any(k.startswith("prior_therapy") for k in kinds):
+        classes, cats = targets(text)
+        if not classes and cats <= {"radiation"}:
+            # "Prior treatment with radiotherapy to the site of the sarcoma" is a radiation rule
+            kinds = [k for k in kinds if not k.startswith("prior_therapy")]
+    if "washout" in kinds and "pregnancy" in kinds:
+        kinds.remove("washout")  # "contraception for 4 months after chemotherapy" is no washout
+    if "washout" in kinds:
+        # the time limit is the point; a prior-therapy mention in the same sentence is the subject
+        kinds = [
+            k
+            for k in kinds
+            if k not in {"prior_therapy_excluded", "prior_therapy_required", "radiation"}
+        ]
+    if "diagnosis" in kinds and not vocabulary.find_concepts(text):
+        kinds.remove("diagnosis")
+    if "age" in kinds and "performance" in kinds:
+        kinds.remove("age")  # "Lansky ≥ 50 for patients ≤ 16 years of age": the age picks the scale
+    if "age" in kinds and re.search(
+        r"\bat (?:the )?time of (?:initial |original )?diagnosis\b|\bdiagnosed (?:at|before)", text
+    ):
+        kinds.remove("age")
+        kinds.insert(0, "other")  # age at diagnosis: the profile does not give it
+    if "other" in kinds and len(kinds) > 1:
+        kinds.remove("other")
+    return kinds

@@ -1,0 +1,136 @@
+"""Judges for sex, weight / body surface area and pregnancy / lactation."""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any
+
+from matcher.eligibility.base import MET, NOT_MET, UNKNOWN, Criterion, Facts, Judgement
+from matcher.eligibility.numbers import fold_ops, holds
+
+
+def prep_sex(crit_text: str, norm: str, section: str) -> Any:
+    if re.search(r"\bfemales?\b|\bwomen\b|\bgirls?\b", norm) and not re.search(
+        r"\bmales?\b|\bmen\b|\bboys?\b", norm
+    ):
+        return "female"
+    if re.search(r"\bmales?\b|\bmen\b|\bboys?\b", norm) and not re.search(
+        r"\bfemales?\b|\bwomen\b", norm
+    ):
+        return "male"
+    return None
+
+
+def judge_sex(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
+    if spec is None:
+        return Judgement(UNKNOWN, "sex restriction not read", "sex restriction as written")
+    same = facts.sex == spec
+    if crit.section == "exclusion":
+        same = not same
+    return (
+        Judgement(MET, f"{facts.sex} allowed")
+        if same
+        else Judgement(NOT_MET, f"limited to {spec}; patient is {facts.sex}")
+    )
+
+
+_KG = re.compile(r"(>=|<=|>|<)\s*(\d+(?:\.\d+)?)\s*kg\b")
+_BSA = re.compile(r"(>=|<=|>|<)\s*(\d(?:\.\d+)?)\s*(?:m\^?2|m²|m 2|square met)")
+
+
+def prep_weight(crit_text: str, norm: str, section: str) -> Any:
+    folded = fold_ops(crit_text)
+    return (tuple((m.group(1), float(m.group(2))) for m in _KG.finditer(folded)),
+            tuple((m.group(1), float(m.group(2))) for m in _BSA.finditer(folded)))  # fmt: skip
+
+
+def judge_weight(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
+    kgs, bsas = spec
+    if facts.weight_kg is None:
+        return Judgement(UNKNOWN, "weight not given", "weight/body surface area as required")
+    if not kgs and not bsas:
+        return Judgement(
+            UNKNOWN, "weight/BSA limit not read", "weight/body surface area as required"
+        )
+    w = facts.weight_kg
+    outcomes: list[bool | None] = [holds(w, op, v) for op, v in kgs]
+    for op, v in bsas:
+        # no height in the profile: bound BSA (Mosteller) between heights of 50 and 200 cm
+        lo, hi = math.sqrt(50 * w / 3600), math.sqrt(200 * w / 3600)
+        a, b = holds(lo, op, v), holds(hi, op, v)
+        outcomes.append(a if a == b else None)
+    excluded = crit.section == "exclusion"
+    if all(o is True for o in outcomes):
+        return Judgement(
+            NOT_MET if excluded else MET,
+            f"weight {w:g} kg {'meets' if not excluded else 'falls in'} the limit",
+        )
+    if any(o is False for o in outcomes):
+        return Judgement(MET if excluded else NOT_MET, f"weight {w:g} kg is outside the limit")
+    return Judgement(
+        UNKNOWN, f"BSA for {w:g} kg depends on height", "height (for body surface area)"
+    )
+
+
+def prep_pregnancy(crit_text: str, norm: str, section: str) -> Any:
+    return (
+        bool(re.search(r"\bpregnan", norm)),
+        bool(re.search(r"\blactat|\bbreast ?feed|\bnursing\b", norm)),
+        bool(
+            re.search(
+                r"\bnegative\b[^.;]{0,30}\bpregnancy test|\bpregnancy test\b[^.;]{0,30}\bnegative",
+                norm,
+            )
+        ),
+        bool(re.search(r"contracepti|birth control|abstinen", norm)),
+    )
+
+
+def judge_pregnancy(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
+    pregnant_word, lactating_word, test, contraception = spec
+    if facts.sex == "female" and re.match(
+        r"(?:a |all )?male (?:patient|subject|participant)s?\b", crit.norm
+    ):
+        return Judgement(MET, "applies to male patients")
+    if facts.sex == "male":
+        if contraception and crit.section == "inclusion":
+            return Judgement(
+                UNKNOWN,
+                "contraception agreement",
+                "agreement to use contraception (if of reproductive potential)",
+            )
+        return Judgement(MET, "not applicable to a male patient")
+    if contraception and not (pregnant_word or lactating_word):
+        return Judgement(
+            UNKNOWN,
+            "contraception agreement",
+            "agreement to use contraception (if of reproductive potential)",
+        )
+    if facts.pregnant is True and (pregnant_word or test):
+        return Judgement(
+            NOT_MET, "patient is pregnant", handled=_exception_elsewhere(crit.norm, "pregnan")
+        )
+    if facts.lactating is True and lactating_word:
+        return Judgement(
+            NOT_MET, "patient is breastfeeding", handled=_exception_elsewhere(crit.norm, "breast")
+        )
+    clear_preg = not (pregnant_word or test) or facts.pregnant is False
+    clear_lact = not lactating_word or facts.lactating is False
+    if clear_preg and clear_lact:
+        return Judgement(MET, "not pregnant" + (" or breastfeeding" if lactating_word else ""))
+    return Judgement(
+        UNKNOWN, "pregnancy/lactation not given", "pregnancy test / breastfeeding status"
+    )
+
+
+_SOFTENER = re.compile(
+    r"\bexcept|\bexception|\bunless\b|\bother than\b|\bprovided\b|\ballowed\b|"
+    r"\bpermitted\b|\beligible\b"
+)
+
+
+def _exception_elsewhere(norm: str, word: str) -> bool:
+    """True when no sentence that names `word` carries an exception ("... unless they agree to
+    contraception" sits in another sentence than "Pregnant women are excluded")."""
+    return not any(word in s and _SOFTENER.search(s) for s in re.split(r"(?<=[.;])\s+", norm))

@@ -1,0 +1,236 @@
+"""Judges for the tumor: diagnosis, biomarkers, disease setting, measurable disease, CNS spread."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from matcher.eligibility import vocabulary
+from matcher.eligibility.base import MET, NOT_MET, UNKNOWN, Criterion, Facts, Judgement
+
+# After these words a list names who is *not* included ("solid tumors, excluding CNS tumors").
+_EXCLUDING = re.compile(
+    r"\b(?:excluding|except|other than|without|not including|with the exception of)\b"
+)
+_OPEN_LIST = re.compile(
+    r"\bother\b|\be ?g\b|\bsuch as\b|\bincluding but not limited|\bfor example\b|\betc\b"
+)
+_REQUIREMENT = re.compile(
+    r"\b(?:histolog|cytolog|patholog)\w*\s+(?:or\s+\w+\s+)"
+    r"?(?:confirm|verif|proven|diagnos|document|evidence)|"
+    r"\bdiagnosis of\b|\bdiagnosed with\b|\bconfirmed\b|\bproven\b|"
+    r"\bmust have\b[^.;]{0,40}\b(?:sarcoma|tumou?r|malignan|neoplasm|cancer)"
+)
+_CONDITIONAL = re.compile(
+    r"^(?:for|in|if)\b|\b(?:for|in|if) (?:patients|subjects|participants|those|tumors)\b|"
+    r"^(?:patients|subjects|participants) with [^,;]{0,80}\b(?:must|should|are not required"
+    r"|will|may|need|can)\b"
+)
+
+
+def prep_diagnosis(crit_text: str, norm: str, section: str) -> Any:
+    cut = _EXCLUDING.search(norm)
+    positive = vocabulary.find_concepts(norm[: cut.start()] if cut else norm)
+    excluded = vocabulary.find_concepts(norm[cut.start() :]) if cut else []
+    requirement = bool(_REQUIREMENT.search(norm)) and not _CONDITIONAL.search(norm)
+    return tuple(positive), tuple(excluded), requirement, bool(_OPEN_LIST.search(norm))
+
+
+def judge_diagnosis(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
+    positive, excluded, requirement, open_list = spec
+    if not positive and not excluded:
+        return Judgement(UNKNOWN, "diagnosis wording not read", "diagnosis as required")
+    named = ", ".join(vocabulary.concept_name(c) for c in positive) or "listed tumors"
+    hits = [c for c in positive if c in facts.concept_ids]
+    if crit.section == "exclusion":
+        if facts.concept is not None and not hits:
+            return Judgement(MET, f"{facts.diagnosis} is not among {named}")
+        return Judgement(
+            UNKNOWN,
+            f"criterion names {named}; check it does not exclude {facts.diagnosis}",
+            f"exclusion: {crit.text[:120]}",
+        )
+    if hits and not any(c in facts.concept_ids for c in excluded if c not in {"neoplasm"}):
+        return Judgement(
+            MET, f"{facts.diagnosis} is covered by {vocabulary.concept_name(hits[0])}", handled=True
+        )
+    if facts.concept is None:
+        return Judgement(
+            UNKNOWN,
+            f"{facts.diagnosis} is not in the vocabulary; criterion names {named}",
+            f"whether {facts.diagnosis} counts as {named}",
+        )
+    narrower = vocabulary.descendants_of(facts.concept)
+    if any(c in narrower for c in positive):
+        return Judgement(
+            UNKNOWN,
+            f"criterion names a subtype ({named}) of {facts.diagnosis}",
+            f"histologic subtype ({named})",
+        )
+    if open_list or not requirement or not positive:
+        return Judgement(
+            UNKNOWN,
+            f"criterion names {named}; list may be open or conditional",
+            f"whether {facts.diagnosis} qualifies: {crit.text[:100]}",
+        )
+    return Judgement(NOT_MET, f"requires {named}; patient has {facts.diagnosis}", handled=True)
+
+
+# --- biomarkers ---------------------------------------------------------------------------------
+
+_GENES = re.compile(
+    r"\b(ntrk\d?|alk|ros1|ret|her2|erbb2|mage a4|ny eso 1|prame|hla a ?\*?0?2\S*"
+    r"|hla a\S*|egfr|braf|kras|nras|fgfr\d?|"
+    r"ss18|ssx\d?|ewsr1|fus|pax[37]|foxo1|smarcb1|ini1|b7 ?h3|gd2|nf1|cdkn2a|tp53"
+    r"|etv6|tfe3|nab2|stat6|idh1|idh2|msi|tmb)\b"
+)
+_NEGATIVE = re.compile(r"\bnegative\b|\bnot detected\b|\bwild ?type\b|\babsent\b|\bno\b|\bihc 0\b")
+
+
+def prep_biomarker(crit_text: str, norm: str, section: str) -> Any:
+    genes = tuple(dict.fromkeys(_family(g.replace(" ", "")) for g in _GENES.findall(norm)))
+    wants_negative = bool(
+        re.search(
+            r"\bfusion negative|\bnegative for\b|\bwithout (?:a |an )?\w+ (?:fusion|mutation)", norm
+        )
+    )
+    return genes, wants_negative
+
+
+def _family(gene: str) -> str:
+    """NTRK1/2/3 -> ntrk: criteria list family members as alternatives, boards write "NTRK"."""
+    return re.sub(r"^(ntrk|fgfr|ssx)\d$", r"\1", gene)
+
+
+def judge_biomarker(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
+    genes, wants_negative = spec
+    if not genes:
+        return Judgement(UNKNOWN, "biomarker requirement not read", f"biomarker: {crit.text[:100]}")
+    label = "/".join(g.upper() for g in genes)
+    positive = [
+        b
+        for b in facts.biomarkers
+        if any(g in b.replace(" ", "") for g in genes) and not _NEGATIVE.search(b)
+    ]
+    negative = [
+        b
+        for b in facts.biomarkers
+        if any(g in b.replace(" ", "") for g in genes) and _NEGATIVE.search(b)
+    ]
+    if wants_negative and crit.section == "inclusion" and positive and not negative:
+        return Judgement(
+            NOT_MET, f"requires {label}-negative disease; profile reports {positive[0]}"
+        )
+    if crit.section == "exclusion" or wants_negative:
+        if negative and not positive:
+            return Judgement(MET, f"profile reports {negative[0]}")
+        return Judgement(UNKNOWN, f"{label} status matters here", f"{label} status")
+    if positive:
+        return Judgement(MET, f"profile reports {positive[0]}")
+    if (
+        negative
+        and not positive
+        and re.search(
+            (
+                r"\bmust\b|\brequired\b|\bharbor|\bdocumented\b"
+                r"|\bpositive\b|\bwith (?:an? )?[^.;]{0,40}\b"
+                r"(?:fusion|mutation|alteration|rearrangement)"
+            ),
+            crit.norm,
+        )
+    ):
+        return Judgement(NOT_MET, f"requires {label}; profile reports {negative[0]}")
+    return Judgement(
+        UNKNOWN,
+        f"requires {label}; not in the profile",
+        f"{label} alteration (required; not in profile)",
+    )
+
+
+# --- disease setting ----------------------------------------------------------------------------
+
+_RELAPSE = re.compile(
+    r"\brelaps|\brecurr|\brefractor|\bprogress(?:ed|ive|ion|ing)\b|\bresistant\b"
+    r"|\bnot responded|\bfailed\b|\bfailure\b|\bpersistent\b"
+)
+_NEW = re.compile(
+    r"\bnewly diagnosed|\bpreviously untreated|\buntreated\b|\bfront ?line|\bfirst line\b"
+    r"|\bde novo\b|\bno prior (?:systemic |anti ?cancer |cancer directed )?(?:therapy"
+    r"|treatment|chemotherapy)"
+)
+_CURATIVE = re.compile(
+    r"\bno (?:known |standard |available |effective )*(?:curative|standard|effective)"
+    r"|\bcurative (?:therapy|treatment|option)|\bstandard (?:of care )?(?:therapy"
+    r"|treatment)s? (?:is|are|does|do) not|\bfor which (?:no|there is no)"
+)
+_FIRST_RELAPSE = re.compile(r"\bfirst (?:relapse|recurrence|progression)")
+_LATER_RELAPSE = re.compile(
+    r"\bsecond (?:or (?:later|greater|subsequent) )?(?:relapse|recurrence)|\b(?:2"
+    r"|two) or more (?:relapses|recurrences)"
+)
+_WORDS = {
+    "recurrent": re.compile(r"\brelaps|\brecurr"),
+    "progressive": re.compile(r"\bprogress"),
+    "refractory": re.compile(
+        r"\brefractor|\bresistant\b|\bnot responded|\bfailed\b|\bfailure\b|\bpersistent\b"
+    ),
+}
+
+
+def prep_disease_setting(crit_text: str, norm: str, section: str) -> Any:
+    return (
+        bool(_RELAPSE.search(norm)),
+        bool(_NEW.search(norm)),
+        bool(_CURATIVE.search(norm)),
+        bool(_FIRST_RELAPSE.search(norm)),
+        bool(_LATER_RELAPSE.search(norm)),
+        frozenset(k for k, p in _WORDS.items() if p.search(norm)),
+    )
+
+
+def judge_disease_setting(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
+    relapse, new, curative, first, later, statuses = spec
+    status = facts.status
+    if crit.section == "exclusion":
+        if new and not relapse:
+            return Judgement(MET, f"patient has {status} disease, not newly diagnosed")
+        return Judgement(
+            UNKNOWN, "exclusion concerns the disease course", f"disease course: {crit.text[:100]}"
+        )
+    if new and not relapse:
+        return Judgement(
+            NOT_MET,
+            f"limited to newly diagnosed/previously untr"
+            f"eated disease; patient has {status} disease",
+            handled=True,
+        )
+    if first or later:
+        n = facts.relapse_number
+        if n is None:
+            return Judgement(UNKNOWN, "relapse number not given", "number of relapses")
+        ok = (first and n == 1) or (later and n >= 2)
+        return Judgement(
+            MET if ok else NOT_MET,
+            f"relapse number {n}; criterion asks for {'first' if first else 'second or later'}"
+            f" relapse",
+        )
+    if curative:
+        return Judgement(
+            UNKNOWN,
+            "requires that no standard curative therapy exists",
+            "no standard curative option remains (board judgement)",
+        )
+    if relapse:
+        accepts = (
+            status in statuses
+            or (status == "recurrent" and "progressive" in statuses)
+            or (status == "progressive" and "recurrent" in statuses)
+        )
+        if accepts:
+            return Judgement(MET, f"{status} disease fits ({', '.join(sorted(statuses))})")
+        return Judgement(
+            UNKNOWN,
+            f"criterion names {', '.join(sorted(statuses))}; patient has {status} disease",
+            f"disease is {'/'.join(sorted(statuses))}",
+        )
+    return Judgement(UNKNOWN, "disease setting not read", f"disease setting: {crit.text[:100]}")

@@ -1,0 +1,185 @@
+"""Organ-function labs: ANC, platelets, hemoglobin, creatinine/clearance, bilirubin, ALT/AST.
+
+Each analyte's threshold is read with its unit and converted to the profile's unit (per uL, g/dL,
+mg/dL, mL/min, x ULN); a threshold in another unit (bilirubin in mg/dL, ALT in U/L) is unknown,
+never guessed. Age-adjusted creatinine tables are read row by row against the patient's age.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from matcher.eligibility.base import MET, NOT_MET, UNKNOWN, Criterion, Facts, Judgement
+from matcher.eligibility.numbers import COMPARISON, fold_ops, holds, to_float
+
+# analyte key in Facts.labs -> (pattern naming it, display, profile unit)
+_ANALYTES: dict[str, tuple[re.Pattern[str], str]] = {
+    "anc": (
+        re.compile(r"\babsolute neutrophil(?: count)?|\banc\b|\bneutrophils?\b|\bagc\b"),
+        "ANC",
+    ),
+    "platelets": (re.compile(r"\bplatelets?(?: count)?|\bplt\b"), "platelets"),
+    "hemoglobin": (re.compile(r"\bh(?:a)?emoglobin\b|\bhgb\b|\bhb\b"), "hemoglobin"),
+    "clearance": (
+        re.compile(r"\bcreatinine clearance|\bcrcl\b|\bglomerular filtration|\bgfr\b|\begfr\b"),
+        "creatinine clearance",
+    ),
+    "creatinine": (re.compile(r"\b(?:serum )?creatinine\b(?! clearance)"), "creatinine"),
+    "bilirubin": (re.compile(r"\bbilirubin\b"), "bilirubin"),
+    "alt": (re.compile(r"\balt\b|\bsgpt\b|\balanine aminotransferase"), "ALT"),
+    "ast": (re.compile(r"\bast\b|\bsgot\b|\baspartate aminotransferase"), "AST"),
+}
+_PROFILE_UNIT = {
+    "anc": "/uL", "platelets": "/uL", "hemoglobin": "g/dL", "clearance": "mL/min",
+    "creatinine": "mg/dL", "bilirubin": "x ULN", "alt": "x ULN", "ast": "x ULN",
+}  # fmt: skip
+_ULN = re.compile(r"^\s*(?:x|×|times)?\s*(?:the\s+)?(?:institutional\s+)?(?:upper limit|uln)")
+_BARE_ULN = re.compile(r"(<=|<)\s*(?:the\s+)?(?:institutional\s+)?(?:upper limit of normal|uln)")
+_TABLE_ROW = re.compile(
+    r"age\s*(>=)?\s*(\d+)\s*(?:to\s*(<)?\s*(\d+))?\s*(?:years?)?\s*;?\s*(\d+(?:\.\d+)?)\s*mg/d"
+    r"l\s*\(male\)\s*;?\s*(\d+(?:\.\d+)?)\s*mg/dl\s*\(female\)"
+)
+
+
+def _convert(key: str, value: float, after: str) -> float | None:
+    """A threshold in the profile's unit, or None when the written unit differs."""
+    unit = after[:40]
+    if key in {"anc", "platelets"}:
+        if re.match(r"\s*(?:x|×|\*)\s*10\s*\^?\s*(?:9|⁹)\s*/\s*l", unit):
+            return value * 1000
+        if re.match(r"\s*(?:x|×|\*)\s*10\s*\^?\s*(?:3|³)\s*/\s*(?:u|µ|mc|m)", unit) or re.match(
+            r"\s*k\s*/", unit
+        ):
+            return value * 1000
+        if re.match(r"\s*(?:x|×|\*)\s*10", unit) or re.match(r"\s*/\s*l\b", unit):
+            return None
+        return value if value >= 50 else None  # "≥ 1,000/mm^3", "/uL", "/mcL", cells
+    if key == "hemoglobin":
+        if re.match(r"\s*g\s*/\s*dl", unit):
+            return value
+        if re.match(r"\s*g\s*/\s*l", unit):
+            return value / 10
+        return value if re.match(r"\s*(?:\(|$|,|;)", unit) and value < 25 else None
+    if key in {"bilirubin", "alt", "ast"}:
+        return value if _ULN.match(unit) else None
+    if key == "creatinine":
+        return value if re.match(r"\s*mg\s*/\s*dl", unit) else None
+    if key == "clearance":
+        return value if re.match(r"\s*ml\s*/\s*min", unit) else None
+    return None
+
+
+def prep_labs(crit_text: str, norm: str, section: str) -> Any:
+    folded = fold_ops(crit_text)
+    reqs: list[tuple[str, str, float | None]] = []
+    spots = sorted(
+        (m.start(), m.end(), key)
+        for key, (pattern, _name) in _ANALYTES.items()
+        for m in pattern.finditer(folded)
+    )
+    for i, (_start, end, key) in enumerate(spots):
+        stop = spots[i + 1][0] if i + 1 < len(spots) and spots[i + 1][0] > end else len(folded)
+        window = folded[end : min(stop, end + 90)]
+        if (
+            (bare := _BARE_ULN.search(window)) is not None
+            and key in {"bilirubin", "alt", "ast"}
+            and ((c0 := COMPARISON.search(window)) is None or c0.start() > bare.start())
+        ):
+            reqs.append((key, bare.group(1), 1.0))
+            continue
+        c = COMPARISON.search(window)
+        if c is None:
+            continue
+        reqs.append((key, c.group(1), _convert(key, to_float(c.group(2)), window[c.end() :])))
+    row = _TABLE_ROW.search(folded)
+    table = (
+        (
+            float(row.group(2)),
+            float(row.group(4)) if row.group(4) else 999.0,
+            float(row.group(5)),
+            float(row.group(6)),
+        )
+        if row
+        else None
+    )
+    alternatives = bool(re.search(r"\bor\b", folded))
+    age_adjusted = (
+        bool(re.search(r"\bage\b|\bgender\b|\bbased on\b", folded)) and "creatinine" in folded
+    )
+    return tuple(dict.fromkeys(reqs)), table, alternatives, age_adjusted
+
+
+def judge_labs(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
+    reqs, table, alternatives, age_adjusted = spec
+    excluded = crit.section == "exclusion"
+    if table is not None:
+        return _judge_table_row(table, facts)
+    if not reqs:
+        return Judgement(UNKNOWN, "lab threshold not read", f"lab values: {crit.text[:100]}")
+    outcomes: list[bool | None] = []
+    missing: list[str] = []
+    failed: list[str] = []
+    passed: list[str] = []
+    for key, op, limit in reqs:
+        name = _ANALYTES[key][1]
+        if key == "creatinine" and age_adjusted:
+            limit = None  # the written value is one row of an age table
+        wanted = (
+            f"{name} {op} {limit:g} {_PROFILE_UNIT[key]}"
+            if limit is not None
+            else f"{name} as written"
+        )
+        have = facts.labs.get(key)
+        if limit is None or have is None:
+            outcomes.append(None)
+            missing.append(
+                wanted + (" (no labs given)" if have is None and limit is not None else "")
+            )
+            continue
+        ok = holds(have, op, limit)
+        outcomes.append(ok)
+        (passed if ok else failed).append(f"{name} {have:g} vs {op} {limit:g}")
+    if excluded:  # the comparison describes who is excluded
+        outcomes = [None if o is None else not o for o in outcomes]
+    if any(o is False for o in outcomes):
+        if alternatives and any(o is not False for o in outcomes):
+            return Judgement(
+                UNKNOWN,
+                f"{'; '.join(failed or passed)}; an alternative may apply",
+                "; ".join(missing) or f"lab alternatives: {crit.text[:90]}",
+            )
+        return Judgement(NOT_MET, "; ".join(failed or passed))
+    if outcomes and all(o is True for o in outcomes):
+        return Judgement(MET, "; ".join(passed or failed))
+    if (
+        alternatives
+        and any(o is True for o in outcomes)
+        and re.search(r"creatinine|clearance|gfr", crit.norm)
+    ):
+        return Judgement(MET, "; ".join(passed) + " (one of the alternatives)")
+    return Judgement(
+        UNKNOWN, "; ".join(passed + missing) or "lab values not given", "; ".join(missing) or None
+    )
+
+
+def _judge_table_row(table: tuple[float, float, float, float], facts: Facts) -> Judgement:
+    lo, hi, male, female = table
+    years = facts.age_months / 12
+    if not lo <= years < hi:
+        return Judgement(MET, f"row for ages {lo:g}-{hi:g} does not apply at age {years:.1f}")
+    limit = male if facts.sex == "male" else female
+    have = facts.labs.get("creatinine")
+    if have is None:
+        return Judgement(
+            UNKNOWN,
+            "creatinine not given",
+            f"creatinine ≤ {limit:g} mg/dL (age-adjusted; no labs given)",
+        )
+    if have <= limit:
+        return Judgement(MET, f"creatinine {have:g} ≤ {limit:g} mg/dL for age")
+    return Judgement(
+        UNKNOWN,
+        f"creatinine {have:g} > {limit:g} mg/dL; clearance/GFR may be used instead",
+        "creatinine clearance or GFR",
+    )

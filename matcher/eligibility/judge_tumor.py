@@ -1,0 +1,112 @@
+"""Judges for the tumor's extent: measurable disease (RECIST) and CNS metastases."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from matcher.eligibility import vocabulary
+from matcher.eligibility.base import MET, NOT_MET, UNKNOWN, Criterion, Facts, Judgement
+
+
+def prep_measurable(crit_text: str, norm: str, section: str) -> Any:
+    not_required = bool(
+        re.search(
+            (
+                r"\bnot (?:be )?required to have measurable"
+                r"|\bmeasurable disease (?:is )?not required"
+                r"|\bnon measurable"
+            ),
+            norm,
+        )
+    )
+    evaluable = bool(re.search(r"\bevaluable\b|\bassessable\b", norm))
+    return not_required, evaluable
+
+
+def judge_measurable(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
+    not_required, evaluable = spec
+    if not_required:
+        return Judgement(MET, "measurable disease not required")
+    if crit.section == "exclusion":
+        return Judgement(
+            UNKNOWN, "exclusion about measurability", f"measurability: {crit.text[:100]}"
+        )
+    if facts.measurable is True:
+        return Judgement(MET, "measurable disease reported")
+    if facts.measurable is False:
+        if evaluable:
+            return Judgement(
+                UNKNOWN, "not measurable; evaluable disease may suffice", "evaluable disease"
+            )
+        return Judgement(NOT_MET, "requires measurable disease; profile says not measurable")
+    return Judgement(UNKNOWN, "measurability not given", "measurable disease (RECIST)")
+
+
+_CNS_QUALIFIED = re.compile(
+    r"\buntreated\b|\bactive\b|\bsymptomatic\b|\bprogress|\bnew\b|\bunstable\b"
+    r"|\buncontrolled\b|\brequiring\b|\bleptomeningeal\b|\bstable\b|\btreated\b"
+)
+_CNS_NEGATED = re.compile(
+    r"\bno\b|\bwithout\b|\bmust not\b|\bnot have\b|\bfree of\b|\babsence of\b"
+)
+_CNS_CONDITIONAL = re.compile(
+    r"\b(?:for|in) (?:patients|subjects|those) with\b[^.;]{0,40}\b(?:cns|brain)"
+)
+
+
+def prep_cns(crit_text: str, norm: str, section: str) -> Any:
+    return (
+        bool(_CNS_QUALIFIED.search(norm)),
+        bool(_CNS_NEGATED.search(norm)),
+        bool(_CNS_CONDITIONAL.search(norm)),
+    )
+
+
+def judge_cns(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
+    qualified, negated, conditional = spec
+    has = facts.cns_metastases
+    if conditional:
+        if has is False:
+            return Judgement(MET, "applies only to patients with CNS disease; none reported")
+        return Judgement(
+            UNKNOWN,
+            "condition for patients with CNS disease",
+            f"CNS disease details: {crit.text[:90]}",
+        )
+    excludes_cns = crit.section == "exclusion" or negated
+    if has is None:
+        return Judgement(UNKNOWN, "CNS metastases not stated", "presence of CNS metastases")
+    if not excludes_cns:
+        return Judgement(
+            UNKNOWN, "criterion about CNS metastases", f"CNS metastases: {crit.text[:90]}"
+        )
+    if has is False:
+        return Judgement(MET, "no CNS metastases reported")
+    if qualified:
+        return Judgement(
+            UNKNOWN,
+            "CNS metastases present; criterion depends on their state",
+            "whether CNS metastases are treated/stable",
+        )
+    return Judgement(
+        NOT_MET,
+        "CNS metastases present; trial excludes them",
+        handled=exception_names_other_tumor(crit.norm, facts),
+    )
+
+
+_EXCEPT_CLAUSE = re.compile(r"\b(?:except|excluding|other than|unless)\b(?: for)?([^,.;]*)")
+
+
+def exception_names_other_tumor(norm: str, facts: Facts) -> bool:
+    """True when every exception clause names only tumors the patient does not have ("CNS
+    metastasis, except for craniopharyngeal tumors, will be excluded")."""
+    clauses = [m.group(1) for m in _EXCEPT_CLAUSE.finditer(norm)]
+    if not clauses:
+        return False
+    for clause in clauses:
+        named = vocabulary.find_concepts(clause)
+        if not named or any(c in facts.concept_ids for c in named):
+            return False
+    return True

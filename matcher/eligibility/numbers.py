@@ -1,0 +1,101 @@
+"""Comparisons written in criteria ("≥ 1,000/mm^3", "=< 1.5 x ULN", "at least 12 months").
+
+Operators in words and symbols are folded to one of >=, <=, >, < first, so every judge reads the
+same notation. Works on lower-cased raw text (not text.norm, which would turn "50-100%" into
+"50 100%").
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Final, NamedTuple
+
+_NUM_AHEAD = r"(?=\s*(?:the age of\s*)?\d)"  # a worded operator counts only before a number
+_WORD_OPS: Final = (
+    (re.compile(r"≥|=>|>=|≧"), ">="),
+    (re.compile(r"≤|=<|<=|≦"), "<="),
+    (
+        re.compile(
+            r"\b(?:greater than or equal to|equal to or greater than|at least|no less than|"
+            r"not less than|minimum(?: of)?|aged)\b" + _NUM_AHEAD
+        ),
+        ">=",
+    ),
+    (
+        re.compile(
+            r"\b(?:less than or equal to|equal to or less than|at most|no more than|not more than"
+            r"|"
+            r"up to|maximum(?: of)?|not exceeding|through)\b" + _NUM_AHEAD
+        ),
+        "<=",
+    ),
+    (
+        re.compile(
+            r"\b(?:greater than|more than|older than|higher than|above|over|exceeding)\b"
+            + _NUM_AHEAD
+        ),
+        ">",
+    ),
+    (re.compile(r"\b(?:less than|younger than|lower than|below|under)\b" + _NUM_AHEAD), "<"),
+)
+_NUMBER = r"(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)"
+COMPARISON = re.compile(rf"(>=|<=|>|<|=)\s*{_NUMBER}")
+# "12 years or older": the operator follows the number; fold it in front.
+_TRAILING = (
+    (
+        re.compile(
+            rf"{_NUMBER}(\s*(?:years?|months?|yrs?|%)?(?:\s*of age)?)\s"
+            rf"+(?:or|and) (?:older|more|greater|above|higher|over)\b"
+        ),
+        ">=",
+    ),
+    (
+        re.compile(
+            rf"{_NUMBER}(\s*(?:years?|months?|yrs?|%)?(?:\s*of age)"
+            rf"?)\s+(?:or|and) (?:younger|less|fewer|below|under)\b"
+        ),
+        "<=",
+    ),
+)
+
+
+class Bound(NamedTuple):
+    op: str  # >=, <=, >, <
+    value: float
+    start: int
+    end: int
+
+
+@lru_cache(maxsize=16384)  # several kinds' preps fold the same criterion text
+def fold_ops(text: str) -> str:
+    """Lower case with worded operators replaced by symbols (keeps offsets roughly aligned)."""
+    text = text.lower().replace("−", "-").replace("＞", ">").replace("＜", "<")
+    for pattern, symbol in _TRAILING:
+        text = pattern.sub(rf"{symbol} \1\2", text)
+    for pattern, symbol in _WORD_OPS:
+        text = pattern.sub(f" {symbol} ", text)
+    return text
+
+
+def to_float(number: str) -> float:
+    return float(number.replace(",", ""))
+
+
+def comparisons(folded: str) -> list[Bound]:
+    return [
+        Bound(m.group(1), to_float(m.group(2)), m.start(), m.end())
+        for m in COMPARISON.finditer(folded)
+    ]
+
+
+def holds(value: float, op: str, limit: float) -> bool:
+    if op == ">=":
+        return value >= limit
+    if op == "<=":
+        return value <= limit
+    if op == ">":
+        return value > limit
+    if op == "<":
+        return value < limit
+    return value == limit

@@ -1,0 +1,195 @@
+"""A trial's criteria, split and classified once per trial version and cached.
+
+Everything here is profile-independent, so one parse serves every profile; the cache is keyed by
+(nct_id, version), and a new registry version (lastUpdatePostDate or content hash) parses afresh.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any
+
+from matcher.eligibility import vocabulary
+from matcher.eligibility.base import Aspect, Criterion
+from matcher.eligibility.classifier import classify
+from matcher.eligibility.judge_disease import prep_disease_setting
+from matcher.eligibility.judges import REGISTRY, has_exception, part_specific
+from matcher.eligibility.numbers import fold_ops
+from matcher.eligibility.splitter import Item, split_items
+from matcher.eligibility.text import norm
+from matcher.models.trial import Trial
+
+CACHE_SIZE = 8192
+_OR = re.compile(r"\bor\b")
+_NEW_OR_LIST = re.compile(
+    r"\b(?:newly diagnosed|previously untreated)\s*,?\s*(?:\w+\s*,\s*){0,3}(?:\w+\s+)?or\b"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedTrial:
+    nct_id: str
+    version: str
+    criteria: tuple[Criterion, ...]
+    # concepts named by the trial's title/conditions/keywords/inclusion text (for the trial check)
+    concepts: tuple[str, ...]
+    structured_concepts: tuple[str, ...]  # from title/conditions/keywords only
+    setting: tuple[bool, bool]  # (names relapse/refractory, names newly diagnosed) in the title
+    phase_rank: float
+    # the few fields each trial-level check reads, so that equal trials share one judgement
+    status_key: tuple[Any, ...] = ()
+    age_key: tuple[Any, ...] = ()
+    diagnosis_key: tuple[Any, ...] = ()
+
+
+_DIAGNOSIS_PARENT = re.compile(r"diagnos|histolog|tumou?r|sarcoma|malignan")
+# Identical criteria recur across trials (cooperative-group boilerplate): one object per distinct
+# criterion lets a match run judge each once. Bounded; cleared wholesale when full.
+_INTERN: dict[tuple[str, str, str, bool, bool], Criterion] = {}
+_INTERN_MAX = 200_000
+_BLOCKS: dict[str, tuple[Criterion, ...]] = {}
+SHARE = True  # benchmarks switch sharing off to measure the worst case (every text unique)
+
+
+def _criterion(item: Item) -> Criterion:
+    text, section, context = item.text, item.section, item.context
+    key = (section, text, context, item.or_group, item.flat)
+    known = None if item.notes or not SHARE else _INTERN.get(key)
+    if known is not None:
+        return known
+    full = text if not item.notes else f"{text} [{' | '.join(item.notes)}]"
+    n_own = norm(text)
+    n_context = norm(context)
+    kinds = classify(n_own, n_context, section)
+    or_group = item.or_group
+    if or_group and item.flat and kinds != ("other",):
+        # a flattened "1 of the following:" list has no visible end: an item of another kind
+        # than its heading (a lab value after a list of diagnoses) is not one of the alternatives
+        parent_kinds = set(classify(norm(item.parent.text), "", section)) if item.parent else set()
+        if item.parent is not None and _DIAGNOSIS_PARENT.search(item.parent.text.lower()):
+            parent_kinds.add("diagnosis")
+        # a heading of unknown kind ("Low-risk group") keeps its items as alternatives
+        or_group = bool(parent_kinds & set(kinds)) or parent_kinds <= {"other"}
+    aspects = tuple(
+        Aspect(k, REGISTRY[k][0](text, n_own, section) if k in REGISTRY else None) for k in kinds
+    )
+    crit = Criterion(
+        section="exclusion" if section == "exclusion" else "inclusion",
+        text=full,
+        norm=n_own,
+        aspects=aspects,
+        in_or_group=or_group,
+        # only the immediate heading scopes an item: in flattened lists the chain of inferred
+        # parents reaches far back ("... (Part 2b):" three headings earlier)
+        part_specific=part_specific(n_own)
+        or (item.parent is not None and part_specific(norm(item.parent.text))),
+        has_exception=has_exception(norm(full)),
+        has_or=bool(_OR.search(n_own)),
+        constant=kinds == ("other",),
+    )
+    if item.notes:
+        return crit  # notes make it unique; not worth interning
+    if len(_INTERN) >= _INTERN_MAX:
+        _INTERN.clear()
+    _INTERN[key] = crit
+    return crit
+
+
+def split_and_classify(text: str | None) -> tuple[Criterion, ...]:
+    """The criteria of one eligibility text. An identical text (a trial re-versioned without
+    changing its criteria) yields the same tuple object, which a match run judges once."""
+    if not text:
+        return ()
+    if SHARE and text in _BLOCKS:
+        return _BLOCKS[text]
+    block = tuple(_criterion(it) for it in split_items(text))
+    if SHARE:
+        if len(_BLOCKS) >= _INTERN_MAX // 20:
+            _BLOCKS.clear()
+        _BLOCKS[text] = block
+    return block
+
+
+def _phase_rank(phases: list[str]) -> float:
+    ranks = {"EARLY_PHASE1": 0.5, "PHASE1": 1.0, "PHASE2": 2.0, "PHASE3": 3.0, "PHASE4": 4.0}
+    return max((ranks.get(p, 0.0) for p in phases), default=0.0)
+
+
+def parse_trial(trial: Trial) -> ParsedTrial:
+    criteria = split_and_classify(trial.eligibility_criteria)
+    structured = " ; ".join(
+        [trial.brief_title or "", trial.official_title or "", *trial.conditions, *trial.keywords]
+    )
+    structured_concepts = tuple(vocabulary.find_concepts(structured))
+    from_criteria: list[str] = []
+    for crit in criteria:
+        if crit.section == "inclusion" and any(a.kind == "diagnosis" for a in crit.aspects):
+            from_criteria += vocabulary.find_concepts(crit.norm)
+    concepts = tuple(dict.fromkeys([*structured_concepts, *from_criteria]))
+    titles = norm(
+        " ; ".join([trial.brief_title or "", trial.official_title or "", *trial.conditions])
+    )
+    relapse, new, *_ = prep_disease_setting(titles, titles, "trial")
+    # "Newly Diagnosed, Unresectable, or Metastatic ...": newly diagnosed is one alternative
+    new = new and not _NEW_OR_LIST.search(titles)
+    return ParsedTrial(
+        trial.nct_id,
+        trial.version,
+        criteria,
+        concepts,
+        structured_concepts,
+        (relapse, new),
+        _phase_rank(trial.phases),
+        ("status", trial.overall_status, frozenset(s.status for s in trial.sites if s.status)),
+        ("age", trial.minimum_age.text if trial.minimum_age else None,
+         trial.maximum_age.text if trial.maximum_age else None),
+        ("diagnosis", concepts, tuple(trial.conditions[:6]) or trial.title),
+    )  # fmt: skip
+
+
+class ParseCache:
+    """Thread-safe LRU of ParsedTrial by (nct_id, version); Celery workers share one per process."""
+
+    def __init__(self, size: int = CACHE_SIZE) -> None:
+        self._size = size
+        self._data: OrderedDict[tuple[str, str], ParsedTrial] = OrderedDict()
+        self._lock = threading.Lock()
+        self.hits = 0
+        self.misses = 0
+
+    def get(self, trial: Trial) -> ParsedTrial:
+        key = (trial.nct_id, trial.version)
+        with self._lock:
+            found = self._data.get(key)
+            if found is not None:
+                self._data.move_to_end(key)
+                self.hits += 1
+                return found
+        parsed = parse_trial(trial)
+        with self._lock:
+            self.misses += 1
+            self._data[key] = parsed
+            while len(self._data) > self._size:
+                self._data.popitem(last=False)
+        return parsed
+
+    def clear(self) -> None:
+        with self._lock:
+            self._data.clear()
+            self.hits = self.misses = 0
+
+
+CACHE = ParseCache()
+
+
+def clear_caches() -> None:
+    """Forget every parsed trial and interned criterion (benchmarks measure a cold start)."""
+    CACHE.clear()
+    _INTERN.clear()
+    _BLOCKS.clear()
+    classify.cache_clear()
+    norm.cache_clear()
+    fold_ops.cache_clear()

@@ -1,0 +1,34 @@
+"""Text normalisation shared by the vocabulary, drug and criterion matchers.
+
+Everything is matched on one normal form (lower case; hyphens, slashes and possessive 's turned
+into spaces) so that "Ewing's sarcoma", "ewing-sarcoma" and "EWING SARCOMA" meet the same synonym.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from functools import lru_cache
+
+_POSSESSIVE = re.compile(r"(?<=\w)['’]s\b")
+_SEPARATORS = re.compile(r"[-‐‑–—/_]+")
+_SPACES = re.compile(r"\s+")
+
+
+@lru_cache(maxsize=65536)  # parent headings and boilerplate recur across items and trials
+def norm(text: str) -> str:
+    """Lower case with possessives, hyphens and slashes folded to single spaces."""
+    text = _POSSESSIVE.sub("", text.lower())
+    text = _SEPARATORS.sub(" ", text)
+    return _SPACES.sub(" ", text).strip()
+
+
+def phrase_regex(phrases: Iterable[str]) -> re.Pattern[str]:
+    """One alternation over normalised phrases, longest first, whole words, optional plural s.
+
+    Longest first matters: at one position "ewing sarcoma" must win over "sarcoma", so that the
+    generic word is not counted inside a specific diagnosis.
+    """
+    unique = sorted({norm(p) for p in phrases if p.strip()}, key=len, reverse=True)
+    body = "|".join(re.escape(p) for p in unique)
+    return re.compile(rf"(?<![\w])(?:{body})(?:e?s)?(?![\w])")

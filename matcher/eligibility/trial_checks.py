@@ -1,0 +1,200 @@
+"""Trial-level checks from structured fields: status, age, sex, diagnosis, disease setting,
+distance. They appear in the output as criteria with section "trial"."""
+
+from __future__ import annotations
+
+import re
+
+from matcher.eligibility import vocabulary
+from matcher.eligibility.base import MET, NOT_MET, UNKNOWN, Facts, Judgement
+from matcher.eligibility.judge_person import age_ok
+from matcher.eligibility.parsed import ParsedTrial
+from matcher.geo import nearest_site
+from matcher.models.match import NearestSite
+from matcher.models.profile import ProfileIn
+from matcher.models.trial import Site, Trial
+
+Check = tuple[str, str, Judgement]
+_CANCER_WORDS = re.compile(
+    r"cancer|tumou?r|neoplas|malignan|oncolog|carcinom|sarcom|lymphom|leuk[a]?emi|blastom|glioma|"
+    r"melanom|myelom|metasta|mucositis|chemotherap|radiotherap|cachexia"
+)  # kind, text (the evidence), judgement
+
+
+def status_check(trial: Trial, statuses: frozenset[str], any_status: bool) -> Check:
+    status = trial.overall_status
+    text = f"Overall status: {status or 'not recorded'}"
+    if status is None:
+        return (
+            "status",
+            text,
+            Judgement(
+                UNKNOWN, "recruitment status not in the record", "whether the trial is recruiting"
+            ),
+        )
+    label = "enrolling by invitation only" if status == "ENROLLING_BY_INVITATION" else status
+    if status in statuses:
+        listed = [s for s in trial.sites if s.status]
+        if listed and not any(s.status in statuses for s in listed):
+            return (
+                "status",
+                text,
+                Judgement(UNKNOWN, f"{label}, but no listed site is open", "which site can enrol"),
+            )
+        return "status", text, Judgement(MET, f"{label}")
+    if any_status:
+        return "status", text, Judgement(MET, f"{label} (judged regardless of status)")
+    return "status", text, Judgement(NOT_MET, f"{label}; not among {', '.join(sorted(statuses))}")
+
+
+def age_check(trial: Trial, facts: Facts) -> Check:
+    lo, hi = trial.minimum_age, trial.maximum_age
+    text = f"Ages: {lo.text if lo else 'no minimum'} to {hi.text if hi else 'no maximum'}"
+    results: list[bool | None] = []
+    if lo is not None:
+        results.append(age_ok(facts.age_months, ">=", lo.months, 1.0))
+    if hi is not None:
+        per = 12.0 if "year" in hi.text.lower() else 1.0
+        results.append(age_ok(facts.age_months, "<=", hi.months / per, per))
+    years, months = divmod(int(facts.age_months), 12)
+    age = f"{years} y {months} m"
+    if any(r is False for r in results):
+        return "age", text, Judgement(NOT_MET, f"age {age} at evaluation is outside {text[6:]}")
+    if all(r is True for r in results):
+        return "age", text, Judgement(MET, f"age {age} within limits")
+    return "age", text, Judgement(UNKNOWN, f"age {age} is on a limit", "exact age in days")
+
+
+def sex_check(trial: Trial, facts: Facts) -> Check:
+    sex = (trial.sex or "ALL").upper()
+    text = f"Sex: {trial.sex or 'not recorded'}"
+    if sex == "ALL" or sex.lower() == facts.sex:
+        return "sex", text, Judgement(MET, f"{facts.sex} eligible")
+    return "sex", text, Judgement(NOT_MET, f"trial enrols {sex.lower()} patients only")
+
+
+def diagnosis_check(trial: Trial, parsed: ParsedTrial, facts: Facts) -> Check:
+    concepts = [c for c in parsed.concepts if c != "neoplasm"]  # "malignancy" names no tumor
+    named = ", ".join(vocabulary.concept_name(c) for c in concepts[:6])
+    text = f"Conditions: {'; '.join(trial.conditions[:6]) or trial.title}"
+    hits = [c for c in concepts if c in facts.concept_ids]
+    if hits:
+        return (
+            "diagnosis",
+            text,
+            Judgement(MET, f"{facts.diagnosis} is covered by {vocabulary.concept_name(hits[0])}"),
+        )
+    structured = " ".join([trial.title, *trial.conditions, *trial.keywords, *trial.mesh_terms])
+    if not concepts and structured.strip() and not _CANCER_WORDS.search(structured.lower()):
+        # "Phelan-McDermid Syndrome": a trial whose record never mentions any cancer
+        reason = f"trial is not for a cancer ({'; '.join(trial.conditions[:3]) or trial.title})"
+        return "diagnosis", text, Judgement(NOT_MET, reason)
+    if not concepts:
+        return (
+            "diagnosis",
+            text,
+            Judgement(
+                UNKNOWN,
+                "trial names no tumor type we recognise",
+                f"whether {facts.diagnosis} is eligible",
+            ),
+        )
+    if facts.concept is None:
+        return (
+            "diagnosis",
+            text,
+            Judgement(
+                UNKNOWN,
+                f"{facts.diagnosis} is not in the vocabulary; trial names {named}",
+                f"whether {facts.diagnosis} counts as {named}",
+            ),
+        )
+    narrower = vocabulary.descendants_of(facts.concept)
+    if any(c in narrower for c in concepts):
+        return (
+            "diagnosis",
+            text,
+            Judgement(UNKNOWN, f"trial names a subtype ({named})", f"histologic subtype ({named})"),
+        )
+    return (
+        "diagnosis",
+        text,
+        Judgement(NOT_MET, f"trial is for {named}; patient has {facts.diagnosis}"),
+    )
+
+
+def setting_check(trial: Trial, parsed: ParsedTrial, facts: Facts) -> Check | None:
+    relapse, new = parsed.setting
+    text = f"Title: {trial.title}"
+    if new and not relapse:
+        return (
+            "disease_setting",
+            text,
+            Judgement(
+                NOT_MET,
+                f"trial is for newly diagnosed/previously untrea"
+                f"ted disease; patient has {facts.status} disease",
+            ),
+        )
+    if relapse:
+        return "disease_setting", text, Judgement(MET, "trial is for relapsed/refractory disease")
+    return None
+
+
+def _open_sites(trial: Trial, statuses: frozenset[str], any_status: bool) -> list[Site]:
+    overall_open = trial.overall_status in statuses
+    sites = [s for s in trial.sites if s.status in statuses or (s.status is None and overall_open)]
+    if not sites and any_status:
+        sites = list(trial.sites)
+    return sites
+
+
+def distance_check(
+    trial: Trial,
+    profile: ProfileIn,
+    statuses: frozenset[str],
+    any_status: bool,
+    cache: dict[tuple[float, float], float] | None = None,
+) -> tuple[Check | None, NearestSite | None]:
+    loc = profile.location
+    if loc is None:
+        return None, None
+    found = nearest_site(loc.lat, loc.lon, _open_sites(trial, statuses, any_status), cache)
+    nearest = None
+    if found is not None:
+        site, km = found
+        nearest = NearestSite(
+            facility=site.facility,
+            city=site.city,
+            country=site.country,
+            status=site.status,
+            distance_km=round(km, 1),
+        )
+    if loc.max_distance_km is None:
+        return None, nearest
+    text = f"Nearest open site within {loc.max_distance_km:g} km"
+    if nearest is None:
+        return (
+            "distance",
+            text,
+            Judgement(
+                UNKNOWN, "no open site with a geo point", "distance to the nearest open site"
+            ),
+        ), None
+    if nearest.distance_km <= loc.max_distance_km:
+        return (
+            "distance",
+            text,
+            Judgement(
+                MET, f"{nearest.city or nearest.facility or 'site'} at {nearest.distance_km:g} km"
+            ),
+        ), nearest
+    return (
+        "distance",
+        text,
+        Judgement(
+            NOT_MET,
+            f"nearest open site is {nearest.distance_km:g}"
+            f" km away ({nearest.city or nearest.facility})",
+        ),
+    ), nearest

@@ -1,0 +1,55 @@
+"""From judged criteria to a TrialMatch verdict, the facts to verify, and a ranking score."""
+
+from __future__ import annotations
+
+from matcher.eligibility.base import MET, NOT_MET
+from matcher.models.match import CriterionResult, NearestSite, TrialVerdict
+
+_TIER: dict[str, float] = {"eligible": 2.0, "possibly_eligible": 1.0, "ineligible": 0.0}
+MAX_TO_VERIFY = 40
+
+
+def decide(results: list[CriterionResult]) -> TrialVerdict:
+    if any(r.verdict == NOT_MET for r in results):
+        return "ineligible"
+    if all(r.verdict == MET for r in results):
+        return "eligible"
+    return "possibly_eligible"
+
+
+def order(results: list[CriterionResult]) -> list[CriterionResult]:
+    """Decisive (not met) criteria first, the rest in reading order: trial, inclusion, exclusion."""
+    return [r for r in results if r.verdict == NOT_MET] + [
+        r for r in results if r.verdict != NOT_MET
+    ]
+
+
+def to_verify(results: list[CriterionResult], verify: list[str | None]) -> list[str]:
+    out: list[str] = []
+    seen: set[str] = set()
+    for result, fact in zip(results, verify, strict=True):
+        if result.verdict != "unknown":
+            continue
+        item = fact or result.text[:140]
+        if item not in seen:
+            seen.add(item)
+            out.append(item)
+    if len(out) > MAX_TO_VERIFY:
+        rest = len(out) - MAX_TO_VERIFY
+        out = [*out[:MAX_TO_VERIFY], f"... and {rest} more criteria to review in the record"]
+    return out
+
+
+def met_share(results: list[CriterionResult]) -> float:
+    return sum(r.verdict == MET for r in results) / len(results) if results else 0.0
+
+
+def score(
+    verdict: TrialVerdict, share: float, nearest: NearestSite | None, phase_rank: float
+) -> float:
+    """Tier (eligible > possibly > ineligible), then share of criteria met, nearness, phase.
+
+    The tie-breakers add up to < 1, so they never lift a trial above a better tier.
+    """
+    near = 0.0 if nearest is None else 1.0 / (1.0 + nearest.distance_km / 500.0)
+    return round(_TIER[verdict] + 0.7 * share + 0.2 * near + 0.09 * min(phase_rank, 4.0) / 4.0, 4)
