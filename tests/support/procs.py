@@ -190,12 +190,17 @@ class Worker:
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-        wait_for(
-            lambda: "ready." in self.log() or self.proc.poll() is not None,
-            60,
-            what="celery worker ready",
-        )
+        try:
+            wait_for(
+                lambda: "ready." in self.log() or self.proc.poll() is not None,
+                60,
+                what="celery worker ready",
+            )
+        except TimeoutError:
+            self.stop()  # never leave a half-started worker behind
+            raise
         if self.proc.poll() is not None:
+            self._log.close()
             raise RuntimeError(f"worker exited early:\n{self.log()[-3000:]}")
 
     def log(self) -> str:
