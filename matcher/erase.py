@@ -24,14 +24,16 @@ from matcher.store import Store, redis_errors
 _MAX_RETRY_COUNTERS = 21
 
 # KEYS[1..8]: profile, jobs index, matches, meta, run seq, changes, report marker, profile query;
-# KEYS[9]: profiles index, KEYS[10]: recheck schedule; KEYS[11..]: re-match markers.
+# KEYS[9]: profiles index, KEYS[10]: recheck schedule, KEYS[11]: registered searches;
+# KEYS[12..]: re-match markers.
 # ARGV: profile id, job key prefix, deliveries key prefix, delivery counters per job,
-#       query-profiles key head, query-profiles key tail.
+#       query-profiles key head, query-profiles key tail, pending-jobs index.
 _ERASE = """
 local deleted = 0
 local jobs = redis.call('SMEMBERS', KEYS[2])
 for _, job_id in ipairs(jobs) do
   deleted = deleted + redis.call('DEL', ARGV[2] .. job_id)
+  redis.call('ZREM', ARGV[7], job_id)
   for i = 0, tonumber(ARGV[4]) - 1 do
     deleted = deleted + redis.call('DEL', ARGV[3] .. job_id .. ':' .. i)
   end
@@ -84,6 +86,7 @@ def erase_profile(store: Store, profile_id: str) -> int:
     query_head, query_tail = k.query_profiles("\0").split("\0")
     args: list[str | int] = [
         profile_id, k.job(""), deliveries_prefix, _MAX_RETRY_COUNTERS, query_head, query_tail,
+        k.jobs_pending(),
     ]  # fmt: skip
     with redis_errors("erasing a profile"):
         deleted = store.r.eval(_ERASE, len(keys), *keys, *args)

@@ -15,7 +15,8 @@
             └── UpstreamSchemaError  a response we cannot parse: names the NCT id and the field
 
 `RetryableUpstreamError` is what the Celery task lists in `autoretry_for`; everything else fails
-the job at once with its message as the reason.
+the job at once with its message as the reason. Errors with extra fields define `__reduce__` so
+they survive pickling across Celery's process boundary with their class and fields intact.
 """
 
 from __future__ import annotations
@@ -36,6 +37,9 @@ class InvalidProfile(TrialmatchError):
         self.errors = errors
         joined = "; ".join(f"{field}: {msg}" for field, msg in errors)
         super().__init__(f"invalid profile: {joined}")
+
+    def __reduce__(self) -> tuple[type[InvalidProfile], tuple[list[tuple[str, str]]]]:
+        return (type(self), (self.errors,))
 
 
 class NotFound(TrialmatchError):
@@ -67,7 +71,11 @@ class RateLimited(RetryableUpstreamError):
 
     def __init__(self, message: str, retry_after: float | None = None) -> None:
         super().__init__(message)
+        self.message = message
         self.retry_after = retry_after
+
+    def __reduce__(self) -> tuple[type[RateLimited], tuple[str, float | None]]:
+        return (type(self), (self.message, self.retry_after))
 
 
 class FinalUpstreamError(UpstreamError):
@@ -80,9 +88,13 @@ class UpstreamRejected(FinalUpstreamError):
     def __init__(self, status_code: int, body: str, url: str = "") -> None:
         self.status_code = status_code
         self.body = body
+        self.url = url
         super().__init__(
             f"ClinicalTrials.gov answered {status_code} for {url}: {body.strip()[:300]}"
         )
+
+    def __reduce__(self) -> tuple[type[UpstreamRejected], tuple[int, str, str]]:
+        return (type(self), (self.status_code, self.body, self.url))
 
 
 class UpstreamSchemaError(FinalUpstreamError):
@@ -91,4 +103,8 @@ class UpstreamSchemaError(FinalUpstreamError):
     def __init__(self, nct_id: str | None, field: str, detail: str) -> None:
         self.nct_id = nct_id
         self.field = field
+        self.detail = detail
         super().__init__(f"malformed study {nct_id or '<unknown id>'}: field {field}: {detail}")
+
+    def __reduce__(self) -> tuple[type[UpstreamSchemaError], tuple[str | None, str, str]]:
+        return (type(self), (self.nct_id, self.field, self.detail))

@@ -27,6 +27,10 @@ class Keys:
     def job(self, job_id: str) -> str:
         return f"{self.prefix}job:{job_id}"
 
+    def jobs_pending(self) -> str:
+        """Sorted set job_id -> submit time of jobs not yet picked up (the lost-job sweep)."""
+        return f"{self.prefix}jobs:pending"
+
     def matches(self, profile_id: str) -> str:
         """Hash nct_id -> TrialMatch JSON: a redelivered run overwrites, never duplicates."""
         return f"{self.prefix}matches:{profile_id}"

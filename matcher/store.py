@@ -127,6 +127,7 @@ class Store:
             )
             pipe.expireat(self.keys.job(job_id), expire_at)
             pipe.sadd(self.keys.profile_jobs(pid), job_id)
+            pipe.zadd(self.keys.jobs_pending(), {job_id: _now().timestamp()})
             pipe.expireat(self.keys.profile_jobs(pid), expire_at)
             pipe.zadd(self.keys.profiles_index(), {pid: expire_at})
             for key in (self.keys.matches(pid), self.keys.match_meta(pid), self.keys.changes(pid)):
@@ -140,6 +141,7 @@ class Store:
             pipe = self.r.pipeline(transaction=True)
             pipe.delete(self.keys.job(job_id))
             pipe.srem(self.keys.profile_jobs(profile_id), job_id)
+            pipe.zrem(self.keys.jobs_pending(), job_id)
             if previous is None:
                 pipe.delete(self.keys.profile(profile_id))
                 pipe.zrem(self.keys.profiles_index(), profile_id)
@@ -169,6 +171,8 @@ class Store:
                     "updated_at": _now().isoformat(),
                 }
                 self.hset_str(key, fields)
+            if status != "queued":  # a worker has it: no longer the lost-job sweep's concern
+                self.r.zrem(self.keys.jobs_pending(), job_id)
 
     def get_job(self, job_id: str) -> dict[str, str]:
         with redis_errors("reading a job"):

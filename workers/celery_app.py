@@ -82,6 +82,11 @@ def celery_config(settings: Settings) -> dict[str, Any]:
                 "schedule": float(settings.sync_interval_s),
                 "options": {"expires": settings.sync_interval_s},
             },
+            "requeue-lost-jobs": {
+                "task": "trialmatch.requeue_lost_jobs",
+                "schedule": 300.0,
+                "options": {"expires": 300},
+            },
             "purge-expired": {
                 "task": "trialmatch.purge_expired",
                 "schedule": float(settings.purge_interval_s),

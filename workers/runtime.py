@@ -35,6 +35,10 @@ def runtime() -> Runtime:
         source,
         statuses=settings.recruiting_statuses,
         search_ttl_s=settings.search_cache_ttl_s,
+        # A child killed mid-search leaves its lock until this expires: it must be well under
+        # the soft time limit, or the re-run waits on it and times out. A search outliving it
+        # only costs a duplicate request (put_search is idempotent).
+        lock_timeout_s=max(1, settings.task_soft_time_limit_s // 2),
     )
     options = EngineOptions(
         statuses=frozenset(settings.recruiting_statuses), any_status=settings.any_status

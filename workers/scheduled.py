@@ -26,6 +26,8 @@ from workers.tasks import honour_retry_after
 log = logging.getLogger(__name__)
 _settings = get_settings()
 _PERIOD_TTL_S = 2 * 86400
+# A submission publishes within milliseconds of its store write; a minute is ample grace.
+_LOST_JOB_GRACE_S = 60.0
 
 
 @app.task(name="trialmatch.sync_and_rematch")
@@ -97,6 +99,17 @@ def rematch_profile(self: Any, profile_id: str, period: str) -> dict[str, Any]:
     except NotFound:
         return {"profile_id": profile_id, "skipped": "deleted"}
     return {"profile_id": profile_id, "changes": outcome.changes, "written": outcome.written}
+
+
+@app.task(name="trialmatch.requeue_lost_jobs")
+def requeue_lost_jobs() -> dict[str, int]:
+    """Publish again the tasks of jobs whose message never reached the broker."""
+    from workers.recovery import requeue_lost_jobs as sweep
+    from workers.submission import publish_with_default_app
+
+    store = runtime.runtime().store
+    found = sweep(store, publish_with_default_app, queue="trialmatch", grace_s=_LOST_JOB_GRACE_S)
+    return {"requeued": len(found)}
 
 
 @app.task(name="trialmatch.purge_expired")

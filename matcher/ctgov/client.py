@@ -112,7 +112,19 @@ class CtgovClient:
             headers={"User-Agent": user_agent, "Accept": "application/json"},
             transport=transport,
             follow_redirects=False,  # only get_study follows (NCT alias -> canonical record)
+            # Runs before *every* request, each redirect hop included: nothing is ever sent to
+            # another scheme, host or port than the configured API, even if a 301 points there.
+            event_hooks={"request": [self._same_origin]},
         )
+
+    def _same_origin(self, request: httpx.Request) -> None:
+        base = self._base
+        if (request.url.scheme, request.url.host, request.url.port) != (
+            base.scheme,
+            base.host,
+            base.port,
+        ):
+            raise FinalUpstreamError(f"refused a request off the API origin: {request.url.host}")
 
     # --- public API -------------------------------------------------------------------------
 
@@ -152,8 +164,6 @@ class CtgovClient:
             raise ValueError(f"not an NCT id: {nct_id[:20]!r}")
         params = {"format": "json", "markupFormat": "markdown", "fields": FIELDS_PARAM}
         response = self._request(f"/studies/{nct_id}", params, follow_redirects=True)
-        if response.history and response.url.host != self._base.host:
-            raise FinalUpstreamError(f"GET /studies/{nct_id}: redirected off the API host")
         trial = parse_study(self._json(response, nct_id))
         if trial.nct_id != nct_id and not response.history and nct_id not in trial.aliases:
             raise UpstreamSchemaError(nct_id, "identificationModule.nctId", f"got {trial.nct_id}")

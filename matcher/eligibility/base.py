@@ -51,6 +51,8 @@ class Criterion:
     has_exception: bool = False  # "except", "unless", "other than", a note saying who is eligible
     has_or: bool = False
     constant: bool = False  # judged the same for every profile (unreadable or administrative)
+    # tumors a rule is written for ("Non-Hodgkin lymphoma patients: ..."); empty = everyone
+    scope: tuple[str, ...] = ()
     # (kind, Judgement) -> output object: the same judgement of the same criterion, in any run,
     # reuses one immutable result instead of building it again
     results: dict[Any, Any] = field(default_factory=dict, compare=False, hash=False, repr=False)

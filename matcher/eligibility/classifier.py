@@ -13,7 +13,7 @@ from functools import lru_cache
 from typing import Final
 
 from matcher.eligibility import drugs, vocabulary
-from matcher.eligibility.judge_therapy import targets
+from matcher.eligibility.judge_therapy import split_exception, targets
 
 _R = re.compile
 
@@ -83,7 +83,8 @@ _RULES: Final[tuple[tuple[str, re.Pattern[str]], ...]] = (
     (
         "performance",
         _R(
-            r"\blansky\b|\bkarnofsky\b|\becog\b|\bperformance (?:status|score|scale|level)"
+            r"\blansky\b|\bkarnofsky\b|\bkps\b|\blps\b|\beco"
+            r"g\b|\bperformance (?:status|score|scale|level)"
             r"|\bzubrod\b|\bwho performance"
         ),
     ),
@@ -166,6 +167,7 @@ _REQUIRED = _R(
     r"|recurred|refractory|resistant)\b"
     r"[^.;]{0,20}\b(?:on|after|following|to|despite)\b|\bafter (?:failure|progression)|\bfailed\b"
 )
+_RULE_RADIATION = _R(r"\bradiat|\bradiotherap|\bxrt\b|\birradiat|\bproton|\bbrachytherap|\bsbrt\b")
 _TOXICITY = _R(r"\btoxicit|\badverse event|\brecovered from|\ballerg|\bhypersensitiv|\bintoleran")
 _TRANSPLANT_NOT = _R(r"\bsolid organ transplant")
 
@@ -177,7 +179,7 @@ _TRIGGERS: Final[dict[str, tuple[str, ...]]] = {
     "transplant": ("transplant", "stem cell", "sct"),
     "amputation": ("amputat", "disarticulat"),
     "washout": ("day", "week", "wk", "month", "current", "receiving"),
-    "performance": ("lansky", "karnofsky", "ecog", "performance", "zubrod"),
+    "performance": ("lansky", "karnofsky", "kps", "lps", "ecog", "performance", "zubrod"),
     "age": ("age", "year", "month"),
     "weight": ("surface", "bsa", "weigh", "kg"),
     "measurable_disease": ("measurable", "evaluable", "recist"),
@@ -243,6 +245,8 @@ def _refine(kinds: list[str], text: str, context: str, section: str) -> list[str
             kinds[idx] = "prior_therapy_required"
         else:
             kinds.pop(idx)  # "prior X is allowed", "prior X must have included ...": no requirement
+    if "radiation" in kinds and not _RULE_RADIATION.search(split_exception(text)[0]):
+        kinds.remove("radiation")  # "no prior systemic therapy except for ... radiation"
     if "radiation" in kinds and any(k.startswith("prior_therapy") for k in kinds):
         classes, cats = targets(text)
         if not classes and cats <= {"radiation"}:
@@ -258,6 +262,10 @@ def _refine(kinds: list[str], text: str, context: str, section: str) -> list[str
             if k not in {"prior_therapy_excluded", "prior_therapy_required", "radiation"}
         ]
     if "diagnosis" in kinds and not vocabulary.find_concepts(text):
+        kinds.remove("diagnosis")
+    if section == "exclusion" and "diagnosis" in kinds and kinds[0] != "diagnosis":
+        # "(re-irradiation or radiation-induced sarcomas are not allowed)": a tumor named in
+        # passing in another rule is not a diagnosis exclusion
         kinds.remove("diagnosis")
     if "age" in kinds and "performance" in kinds:
         kinds.remove("age")  # "Lansky ≥ 50 for patients ≤ 16 years of age": the age picks the scale

@@ -7,7 +7,7 @@ once per run. Output objects are built without re-validation (their values come 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -20,13 +20,14 @@ from matcher.eligibility import trialwide
 from matcher.eligibility.base import Criterion, Facts, Judgement
 from matcher.eligibility.facts import build_facts
 from matcher.eligibility.judges import Judged, judge_criterion
-from matcher.eligibility.parsed import CACHE
+from matcher.eligibility.parsed import CACHE, ParsedTrial
 from matcher.eligibility.verdict import decide, met_share, order, score, to_verify
 from matcher.models.match import CriterionResult, MatchRun, TrialMatch
 from matcher.models.profile import ProfileIn
 from matcher.models.trial import Trial
 
 ENGINE_VERSION = "2026.11.1"
+_CONSTANT = "constant"  # Criterion.results key of a profile-independent criterion's one result
 DEFAULT_STATUSES = frozenset({"RECRUITING", "NOT_YET_RECRUITING"})
 _NO_CRITERIA = Judgement(
     "unknown",
@@ -64,6 +65,9 @@ def _result(kind: str, text: str, j: Judgement, section: str) -> CriterionResult
     return result
 
 
+_Checks = tuple[tuple[CriterionResult, str | None], ...]
+
+
 class _Run:
     """One profile at one date: its facts and the criteria already judged in this run."""
 
@@ -74,44 +78,36 @@ class _Run:
         # id(criterion) -> (criterion kept alive so the id stays unique, judged, result)
         self.memo: dict[int, tuple[Criterion, Judged, CriterionResult, str | None]] = {}
         # trial-level checks depend on a few fields only; many trials share them
-        self.checks: dict[tuple[Any, ...], tuple[CriterionResult, str | None] | None] = {}
+        self.checks: dict[tuple[Any, ...], tuple[CriterionResult, str | None]] = {}
+        self.statics: dict[tuple[Any, ...], _Checks] = {}
         self.km: dict[tuple[float, float], float] = {}
-        self.composed: dict[tuple[int, ...], tuple[Any, ...]] = {}
+        self.composed: dict[tuple[int, int | None, int], tuple[Any, ...]] = {}
         self.blocks: dict[
             tuple[int, tuple[str, ...]],
             tuple[tuple[Criterion, ...], list[CriterionResult], list[str | None]],
         ] = {}
 
-    def check(
-        self, key: tuple[Any, ...], make: Callable[[], tc.Check | None]
-    ) -> tuple[CriterionResult, str | None]:
-        if key not in self.checks:
-            made = make()
-            self.checks[key] = (
-                None
-                if made is None
-                else (_result(made[0], made[1], made[2], "trial"), made[2].verify)
-            )
-        found = self.checks[key]
-        assert found is not None
-        return found
-
     def judge(self, crit: Criterion) -> tuple[Judged, CriterionResult, str | None]:
-        if crit.constant and crit.results:
+        if crit.constant:
             # a profile-independent criterion: judged and built once, reused by every run
-            found: tuple[Judged, CriterionResult, str | None] = next(iter(crit.results.values()))
-            return found
+            found: tuple[Judged, CriterionResult, str | None] | None = crit.results.get(_CONSTANT)
+            if found is not None:
+                return found
         hit = self.memo.get(id(crit)) if parsed_module.SHARE else None
         if hit is not None:
             return hit[1], hit[2], hit[3]
         judged = judge_criterion(crit, self.facts)
         j = judged.judgement
-        key = (judged.kind, j)
+        key = _CONSTANT if crit.constant else (judged.kind, j)
         made = crit.results.get(key)
         if made is None:
             if len(crit.results) > 32:
                 crit.results.clear()
-            verify = j.verify or (crit.text[:140] if judged.kind == "other" else None)
+            verify = j.verify
+            if verify is None and judged.kind == "other":
+                # an unread rule: the board confirms an inclusion, rules out an exclusion
+                verb = "rule out" if crit.section == "exclusion" else "confirm"
+                verify = f"{verb}: {crit.text[:140]}"
             made = crit.results[key] = (
                 judged,
                 _result(judged.kind, crit.text, j, crit.section),
@@ -148,50 +144,53 @@ class _Run:
             self.blocks[key] = (criteria, results, verify)
         return results, verify
 
-    def evaluate(self, trial: Trial) -> TrialMatch:
+    def static_checks(self, trial: Trial, parsed: ParsedTrial) -> _Checks:
+        """Status, age, sex, diagnosis and setting checks: their inputs are few fields, so equal
+        trials share one tuple of results per run."""
+        found = self.statics.get(parsed.static_key)
+        if found is not None:
+            return found
         facts, options = self.facts, self.options
-        parsed = CACHE.get(trial)
-        checks = [
-            self.check(
-                parsed.status_key,
-                lambda: tc.status_check(trial, options.statuses, options.any_status),
-            ),
-            self.check(parsed.age_key, lambda: tc.age_check(trial, facts)),
-            self.check(("sex", trial.sex), lambda: tc.sex_check(trial, facts)),
-            self.check(parsed.diagnosis_key, lambda: tc.diagnosis_check(trial, parsed, facts)),
+        made: list[tc.Check] = [
+            tc.status_check(trial, options.statuses, options.any_status),
+            tc.age_check(trial, facts),
+            tc.sex_check(trial, facts),
+            tc.diagnosis_check(trial, parsed, facts),
         ]
-        if parsed.setting[0] or parsed.setting[1]:
-            checks.append(
-                self.check(
-                    ("setting", parsed.setting, trial.title),
-                    lambda: tc.setting_check(trial, parsed, facts),
-                )
-            )
-        distance, nearest = tc.distance_check(
-            trial, self.profile, options.statuses, options.any_status, self.km
-        )
-        if distance is not None:
-            # same text and judgement -> same object, so identical trials share composition
-            checks.append(self.check(("distance", distance[1], distance[2]), lambda: distance))
+        setting = tc.setting_check(trial, parsed, facts)
+        if setting is not None:
+            made.append(setting)
         if not parsed.criteria:
-            checks.append(
-                (
-                    _result("other", "Eligibility criteria", _NO_CRITERIA, "trial"),
-                    _NO_CRITERIA.verify,
-                )
-            )
-        results = [r for r, _v in checks]
-        verify = [v for _r, v in checks]
+            made.append(("other", "Eligibility criteria", _NO_CRITERIA))
+        results = tuple(self.check((kind, text, j), kind, text, j) for kind, text, j in made)
+        self.statics[parsed.static_key] = results
+        return results
+
+    def check(
+        self, key: tuple[Any, ...], kind: str, text: str, j: Judgement
+    ) -> tuple[CriterionResult, str | None]:
+        found = self.checks.get(key)
+        if found is None:
+            found = self.checks[key] = (_result(kind, text, j, "trial"), j.verify)
+        return found
+
+    def evaluate(self, trial: Trial) -> TrialMatch:
+        parsed = CACHE.get(trial)
+        checks = self.static_checks(trial, parsed)
+        distance, nearest = tc.distance_check(
+            trial, self.profile, self.options.statuses, self.options.any_status, self.km
+        )
+        dist = None if distance is None else self.check(distance, *distance)
         block_results, block_verify = self.judge_block(parsed.criteria, parsed.concepts)
-        results += block_results
-        verify += block_verify
-        # verdict, order and facts to verify depend only on the result objects: shared per run
-        key = tuple(map(id, results))
+        key = (id(checks), None if dist is None else id(dist[0]), id(block_results))
         composed = self.composed.get(key)
         if composed is None:
+            parts = [*checks, dist] if dist is not None else list(checks)
+            results = [r for r, _v in parts] + block_results
+            verify = [v for _r, v in parts] + block_verify
             verdict = decide(results)
             composed = (
-                results,  # kept alive so that the ids in the key stay unique
+                (checks, dist, block_results),  # kept alive so the ids in the key stay unique
                 verdict,
                 order(results),
                 [r.reason for r in results if r.verdict == "not_met"],

@@ -153,8 +153,11 @@ _RELAPSE = re.compile(
     r"\brelaps|\brecurr|\brefractor|\bprogress(?:ed|ive|ion|ing)\b|\bresistant\b"
     r"|\bnot responded|\bfailed\b|\bfailure\b|\bpersistent\b"
 )
+# "untreated" alone is not enough: "untreated brain metastases" is about metastases
 _NEW = re.compile(
-    r"\bnewly diagnosed|\bpreviously untreated|\buntreated\b|\bfront ?line|\bfirst line\b"
+    r"(?<!not )\bnewly diagnosed|\bpreviously untreate"
+    r"d|\buntreated (?:disease|sarcoma|tumou?r|patient)"
+    r"|\bfront ?line|\bfirst line\b"
     r"|\bde novo\b|\bno prior (?:systemic |anti ?cancer |cancer directed )?(?:therapy"
     r"|treatment|chemotherapy)"
 )

@@ -67,16 +67,15 @@ def prep_washout(crit_text: str, norm: str, section: str) -> Any:
         if not days:
             continue
         if not classes and not cats:
-            if clauses:  # "(42 days if prior nitrosourea)" qualifies the clause before
+            if clauses and _IF_SUBTYPE.search(
+                part
+            ):  # "(42 days if nitrosourea)": the clause before
                 prev = clauses[-1]
-                clauses[-1] = (tuple(sorted({*prev[0], *days})), prev[1], prev[2], prev[3])
+                longer = {d for d in days if d > 0}  # may prolong, never shorten, the wait
+                clauses[-1] = (tuple(sorted({*prev[0], *longer})), prev[1], prev[2], prev[3])
             continue
-        if (_HALF_LIFE.search(sentence) and not _LONGER.search(sentence)) or _IF_SUBTYPE.search(
-            part
-        ):
-            # "4 weeks or 5 half-lives": the half-life may set a shorter wait; "3 months if prior
-            # craniospinal XRT": the longer wait applies to one kind of treatment only
-            days = [0.0, *days]
+        if _HALF_LIFE.search(sentence) and not _LONGER.search(sentence):
+            days = [0.0, *days]  # "4 weeks or 5 half-lives": the half-life may set a shorter wait
         clauses.append((tuple(days), classes, cats, banned))
     current = not clauses and bool(_CURRENT.search(norm))
     classes, cats = targets(split_exception(norm)[0])

@@ -34,6 +34,10 @@ _PROFILE_UNIT = {
     "anc": "/uL", "platelets": "/uL", "hemoglobin": "g/dL", "clearance": "mL/min",
     "creatinine": "mg/dL", "bilirubin": "x ULN", "alt": "x ULN", "ast": "x ULN",
 }  # fmt: skip
+_WITHIN = re.compile(r"\bwithin (\d+) days")
+_ULN_DEFINED = re.compile(
+    r"\buln for (sgpt|alt|sgot|ast)\b[^.;]{0,20}?\bis\s*(\d+(?:\.\d+)?)\s*u\s*/\s*l"
+)
 _ULN = re.compile(r"^\s*(?:x|×|times)?\s*(?:the\s+)?(?:institutional\s+)?(?:upper limit|uln)")
 _BARE_ULN = re.compile(r"(<=|<)\s*(?:the\s+)?(?:institutional\s+)?(?:upper limit of normal|uln)")
 _TABLE_ROW = re.compile(
@@ -73,6 +77,11 @@ def _convert(key: str, value: float, after: str) -> float | None:
 def prep_labs(crit_text: str, norm: str, section: str) -> Any:
     folded = fold_ops(crit_text)
     reqs: list[tuple[str, str, float | None]] = []
+    # COG texts give transaminase limits in U/L and define the ULN alongside
+    uln = {
+        ("alt" if m.group(1) in {"sgpt", "alt"} else "ast"): float(m.group(2))
+        for m in _ULN_DEFINED.finditer(folded)
+    }
     spots = sorted(
         (m.start(), m.end(), key)
         for key, (pattern, _name) in _ANALYTES.items()
@@ -91,7 +100,10 @@ def prep_labs(crit_text: str, norm: str, section: str) -> Any:
         c = COMPARISON.search(window)
         if c is None:
             continue
-        reqs.append((key, c.group(1), _convert(key, to_float(c.group(2)), window[c.end() :])))
+        limit = _convert(key, to_float(c.group(2)), window[c.end() :])
+        if limit is None and key in uln and re.match(r"\s*u\s*/\s*l", window[c.end() :]):
+            limit = round(to_float(c.group(2)) / uln[key], 2)  # "ALT =< 135 U/L ... ULN is 45 U/L"
+        reqs.append((key, c.group(1), limit))
     row = _TABLE_ROW.search(folded)
     table = (
         (
@@ -133,8 +145,10 @@ def judge_labs(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
         have = facts.labs.get(key)
         if limit is None or have is None:
             outcomes.append(None)
+            window = _WITHIN.search(crit.norm)
+            when = f" within {window.group(1)} days" if window else ""
             missing.append(
-                wanted + (" (no labs given)" if have is None and limit is not None else "")
+                wanted + when + (" (no labs given)" if have is None and limit is not None else "")
             )
             continue
         ok = holds(have, op, limit)

@@ -139,7 +139,7 @@ def _age_text(months: float) -> str:
 
 # --- performance status ------------------------------------------------------------------------
 
-_SCALE = re.compile(r"\b(lansky|karnofsky|ecog|zubrod|who|performance (?:status|score))\b")
+_SCALE = re.compile(r"\b(lansky|karnofsky|kps|lps|ecog|zubrod|who|performance (?:status|score))\b")
 _PERF_RANGE = re.compile(r"(?<![\d.])(\d{1,3})\s*%?\s*(?:-|–|to)\s*(\d{1,3})\s*%?")
 _PERF_LIST = re.compile(
     r"(?<![\d.])([0-4])(?:\s*,\s*[0-4])*\s*(?:,\s*)?(?:or|and)\s*([0-4])(?!\d|\.\d)"
@@ -160,19 +160,38 @@ _AGE_PHRASE = re.compile(
 
 
 def prep_performance(crit_text: str, norm: str, section: str) -> Any:
-    """[(scale, op, value)] with scale "ecog" or "kl" (Karnofsky/Lansky, 0-100)."""
+    """[(scale, op, value)] with scale "ecog" or "kl" (Karnofsky/Lansky, 0-100), or
+    ("by_age", [(age bounds, reqs)]) for "(A) Subjects ≥16: ECOG 0 or 1 (B) Subjects 2 to 16:
+    Lansky score ≥ 80"."""
+    pieces = _SEGMENT.split(crit_text)
+    if len(pieces) >= 5:
+        segments = []
+        for seg in pieces[2::2]:
+            head, _, body = seg.partition(":")
+            bounds = _head_ages(head)
+            segments.append((bounds, _perf_reqs(body)))
+        if all(b and r for b, r in segments):
+            return ("by_age", tuple(segments))
+    return _perf_reqs(crit_text)
+
+
+def _head_ages(head: str) -> tuple[tuple[str, float, float], ...]:
+    """Age bounds in a segment heading ("Subjects 2 to 16", "Subjects ≥16"), in years."""
+    folded = fold_ops(head)
+    ranged = _RANGE.search(folded)
+    if ranged is not None:
+        per = _months_per(ranged.group(3), 12.0)
+        return ((">=", float(ranged.group(1)), per), ("<=", float(ranged.group(2)), per))
+    return tuple((b.op, b.value, 12.0) for b in comparisons(folded))
+
+
+def _perf_reqs(crit_text: str) -> tuple[tuple[str, str, float], ...]:
     folded = _AGE_PHRASE.sub(" ", fold_ops(crit_text))
     reqs: list[tuple[str, str, float]] = []
     for m in _SCALE.finditer(folded):
         window = folded[m.end() : m.end() + 70]
         cut = _SCALE.search(window)
         window = window[: cut.start()] if cut else window
-        name = m.group(1)
-        scale = (
-            "ecog"
-            if name in {"ecog", "zubrod", "who"}
-            else ("kl" if name in {"lansky", "karnofsky"} else "")
-        )
         found: tuple[str, float] | None = None
         if (r := _PERF_RANGE.search(window)) is not None:
             lo, hi = float(r.group(1)), float(r.group(2))
@@ -195,6 +214,15 @@ def judge_performance(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
         return Judgement(
             UNKNOWN, "performance status not given", "performance status (Lansky/Karnofsky/ECOG)"
         )
+    if spec and spec[0] == "by_age":
+        # "≥ 16 years" and "2 to 16 years" overlap at 16: pick the segments the age fits
+        mine = [
+            reqs for bounds, reqs in spec[1]
+            if all(age_ok(facts.age_months, op, v, per) for op, v, per in bounds)
+        ]  # fmt: skip
+        if len(mine) != 1:
+            return Judgement(UNKNOWN, "threshold depends on the age group", "performance status")
+        return judge_performance(mine[0], crit, facts)._replace(scoped=True)
     if not spec:
         return Judgement(
             UNKNOWN, "performance threshold not read", "performance status as required"

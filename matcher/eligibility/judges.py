@@ -13,6 +13,7 @@ from matcher.eligibility import judge_labs as lab
 from matcher.eligibility import judge_person as p
 from matcher.eligibility import judge_therapy as t
 from matcher.eligibility import judge_tumor as tumor
+from matcher.eligibility import vocabulary
 from matcher.eligibility.base import MET, NOT_MET, UNKNOWN, Criterion, Facts, Judgement
 
 Prep = Callable[[str, str, str], Any]
@@ -70,6 +71,9 @@ def judge_criterion(crit: Criterion, facts: Facts) -> Judged:
     alternative of an OR list, a part/cohort-specific rule, an exception the judge did not read,
     or a rule for some patients only ("For patients with CNS tumors, ...").
     """
+    if crit.scope and not any(c in facts.concept_ids for c in crit.scope):
+        named = ", ".join(vocabulary.concept_name(c) for c in crit.scope)
+        return Judged(crit.aspects[0].kind, Judgement(MET, f"applies to {named} only"))
     first_unknown: Judged | None = None
     met_reasons: list[str] = []
     for aspect in crit.aspects:

@@ -43,6 +43,7 @@ class ParsedTrial:
     status_key: tuple[Any, ...] = ()
     age_key: tuple[Any, ...] = ()
     diagnosis_key: tuple[Any, ...] = ()
+    static_key: tuple[Any, ...] = ()  # all trial-level inputs except the sites' distances
 
 
 _DIAGNOSIS_PARENT = re.compile(r"diagnos|histolog|tumou?r|sarcoma|malignan")
@@ -89,6 +90,7 @@ def _criterion(item: Item) -> Criterion:
         has_exception=has_exception(norm(full)),
         has_or=bool(_OR.search(n_own)),
         constant=kinds == ("other",),
+        scope=_scope(text),
     )
     if item.notes:
         return crit  # notes make it unique; not worth interning
@@ -96,6 +98,27 @@ def _criterion(item: Item) -> Criterion:
         _INTERN.clear()
     _INTERN[key] = crit
     return crit
+
+
+_SCOPE = re.compile(
+    r"^\s*(?:for |in )?(?:patients |subjects |participants )?(?:with )?(?P<who>[^:;,.()]{3,80}?)"
+    r"\s*(?:patients|subjects|participants)?\s*[:,]"
+)
+
+
+def _scope(text: str) -> tuple[str, ...]:
+    """Tumors named in a leading "X patients:" / "For patients with X," (whom the rule is for)."""
+    match = _SCOPE.match(text)
+    if match is None:
+        return ()
+    head = text[: match.end()].lower()
+    # "X patients:" or "For patients with X," only: "Patients with newly diagnosed RMS, ..." is
+    # the requirement itself; a rule naming metastases applies to any tumor that has them
+    colon = head.rstrip().endswith(":") and re.search(r"patients|subjects|participants", head)
+    leading_for = re.match(r"\s*(?:for|in) ", head) is not None
+    if not (colon or leading_for) or "metasta" in head:
+        return ()
+    return tuple(vocabulary.find_concepts(match.group("who")))
 
 
 def split_and_classify(text: str | None) -> tuple[Criterion, ...]:
@@ -135,18 +158,29 @@ def parse_trial(trial: Trial) -> ParsedTrial:
     relapse, new, *_ = prep_disease_setting(titles, titles, "trial")
     # "Newly Diagnosed, Unresectable, or Metastatic ...": newly diagnosed is one alternative
     new = new and not _NEW_OR_LIST.search(titles)
-    return ParsedTrial(
-        trial.nct_id,
-        trial.version,
-        criteria,
-        concepts,
-        structured_concepts,
+    status_key = (
+        "status",
+        trial.overall_status,
+        frozenset(s.status for s in trial.sites if s.status),
+    )
+    age_key = (
+        "age",
+        trial.minimum_age.text if trial.minimum_age else None,
+        trial.maximum_age.text if trial.maximum_age else None,
+    )
+    diagnosis_key = ("diagnosis", concepts, tuple(trial.conditions[:6]) or trial.title)
+    static_key = (
+        status_key,
+        age_key,
+        trial.sex,
+        diagnosis_key,
         (relapse, new),
-        _phase_rank(trial.phases),
-        ("status", trial.overall_status, frozenset(s.status for s in trial.sites if s.status)),
-        ("age", trial.minimum_age.text if trial.minimum_age else None,
-         trial.maximum_age.text if trial.maximum_age else None),
-        ("diagnosis", concepts, tuple(trial.conditions[:6]) or trial.title),
+        trial.title,
+        bool(criteria),
+    )
+    return ParsedTrial(
+        trial.nct_id, trial.version, criteria, concepts, structured_concepts, (relapse, new),
+        _phase_rank(trial.phases), status_key, age_key, diagnosis_key, static_key,
     )  # fmt: skip
 
 

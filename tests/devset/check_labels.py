@@ -32,7 +32,9 @@ def _load_kinds() -> tuple[str, ...]:
     # Read kinds.py on its own: importing the matcher.eligibility package would pull in the engine.
     import importlib.util
 
-    spec = importlib.util.spec_from_file_location("_devset_kinds", ROOT / "matcher/eligibility/kinds.py")
+    spec = importlib.util.spec_from_file_location(
+        "_devset_kinds", ROOT / "matcher/eligibility/kinds.py"
+    )
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return tuple(module.KINDS)
@@ -94,7 +96,8 @@ def main() -> int:
             errors.append(f"{where}: decisive fields must be null unless ineligible")
         if text is not None:
             criteria = unescape(
-                trial["protocolSection"].get("eligibilityModule", {}).get("eligibilityCriteria") or ""
+                trial["protocolSection"].get("eligibilityModule", {}).get("eligibilityCriteria")
+                or ""
             )
             if not 10 <= len(text) <= 60:
                 errors.append(f"{where}: decisive_text length {len(text)} not in 10..60")
@@ -106,9 +109,14 @@ def main() -> int:
     for e in errors:
         print("ERROR", e)
     pairs = labels["pairs"]
-    print(f"{len(profiles)} profiles, {len(pairs)} pairs, {len({p['nct_id'] for p in pairs})} trials")
+    print(
+        f"{len(profiles)} profiles, {len(pairs)} pairs, {len({p['nct_id'] for p in pairs})} trials"
+    )
     print("by verdict:", dict(Counter(p["expected"] for p in pairs)))
-    print("ineligible by kind:", dict(Counter(p["decisive_kind"] for p in pairs if p["expected"] == "ineligible")))
+    print(
+        "ineligible by kind:",
+        dict(Counter(p["decisive_kind"] for p in pairs if p["expected"] == "ineligible")),
+    )
     print("ineligible with decisive_text:", sum(1 for p in pairs if p["decisive_text"]))
     return 1 if errors else 0
 

@@ -66,3 +66,25 @@ def test_secret_is_not_in_repr() -> None:
     s = _settings(redis_url="redis://:hunter2-long@r:6379/0")
     assert "hunter2" not in repr(s)
     assert "hunter2" not in str(s.model_dump())
+
+
+def test_errors_survive_pickling_with_class_and_fields() -> None:
+    """Celery pickles exceptions across processes: class and fields must come back intact."""
+    import pickle
+
+    from matcher.errors import InvalidProfile, RateLimited, UpstreamRejected, UpstreamSchemaError
+
+    schema = pickle.loads(pickle.dumps(UpstreamSchemaError("NCT01234567", "phases", "not a list")))
+    assert type(schema) is UpstreamSchemaError
+    assert (schema.nct_id, schema.field, schema.detail) == ("NCT01234567", "phases", "not a list")
+    rejected = pickle.loads(pickle.dumps(UpstreamRejected(400, "bad field", "/studies")))
+    assert (type(rejected), rejected.status_code, rejected.body) == (
+        UpstreamRejected,
+        400,
+        "bad field",
+    )
+    limited = pickle.loads(pickle.dumps(RateLimited("slow down", retry_after=7.0)))
+    assert (type(limited), limited.retry_after) == (RateLimited, 7.0)
+    invalid = pickle.loads(pickle.dumps(InvalidProfile([("sex", "bad")])))
+    assert invalid.errors == [("sex", "bad")]
+    assert str(invalid) == "invalid profile: sex: bad"
