@@ -26,7 +26,7 @@ from matcher.models.match import CriterionResult, MatchRun, TrialMatch
 from matcher.models.profile import ProfileIn
 from matcher.models.trial import Trial
 
-ENGINE_VERSION = "2026.11.1"
+ENGINE_VERSION = "2026.11.2"
 _CONSTANT = "constant"  # Criterion.results key of a profile-independent criterion's one result
 DEFAULT_STATUSES = frozenset({"RECRUITING", "NOT_YET_RECRUITING"})
 _NO_CRITERIA = Judgement(
@@ -203,7 +203,13 @@ class _Run:
             "nct_id": trial.nct_id,
             "title": trial.title,
             "verdict": verdict,
-            "score": score(verdict, share, nearest, parsed.phase_rank),
+            "score": score(
+                verdict,
+                share,
+                nearest,
+                parsed.phase_rank,
+                is_open=trial.overall_status in self.options.statuses,
+            ),
             "overall_status": trial.overall_status,
             "phases": list(trial.phases),
             "criteria": list(ordered),

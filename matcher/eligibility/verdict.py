@@ -45,11 +45,21 @@ def met_share(results: list[CriterionResult]) -> float:
 
 
 def score(
-    verdict: TrialVerdict, share: float, nearest: NearestSite | None, phase_rank: float
+    verdict: TrialVerdict,
+    share: float,
+    nearest: NearestSite | None,
+    phase_rank: float,
+    *,
+    is_open: bool = True,
 ) -> float:
-    """Tier (eligible > possibly > ineligible), then share of criteria met, nearness, phase.
+    """Tier (eligible > possibly > ineligible), then open to enrolment, share of criteria met,
+    nearness, phase.
 
-    The tie-breakers add up to < 1, so they never lift a trial above a better tier.
+    Openness only separates trials when status is not judged (`any_status`, dated snapshots):
+    otherwise a closed trial is already in the ineligible tier. The tie-breakers add up to < 1,
+    so they never lift a trial above a better tier.
     """
     near = 0.0 if nearest is None else 1.0 / (1.0 + nearest.distance_km / 500.0)
-    return round(_TIER[verdict] + 0.7 * share + 0.2 * near + 0.09 * min(phase_rank, 4.0) / 4.0, 4)
+    open_bonus = 0.5 if is_open else 0.0
+    within = open_bonus + 0.35 * share + 0.1 * near + 0.04 * min(phase_rank, 4.0) / 4.0
+    return round(_TIER[verdict] + within, 4)
