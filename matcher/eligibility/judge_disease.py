@@ -33,14 +33,16 @@ def prep_diagnosis(crit_text: str, norm: str, section: str) -> Any:
     positive = vocabulary.find_concepts(norm[: cut.start()] if cut else norm)
     excluded = vocabulary.find_concepts(norm[cut.start() :]) if cut else []
     requirement = bool(_REQUIREMENT.search(norm)) and not _CONDITIONAL.search(norm)
-    return tuple(positive), tuple(excluded), requirement, bool(_OPEN_LIST.search(norm))
+    # The names are profile-independent: built once per criterion version, not once per profile.
+    named = ", ".join(vocabulary.concept_name(c) for c in positive) or "listed tumors"
+    open_list = bool(_OPEN_LIST.search(norm))
+    return tuple(positive), tuple(excluded), requirement, open_list, named
 
 
 def judge_diagnosis(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
-    positive, excluded, requirement, open_list = spec
+    positive, excluded, requirement, open_list, named = spec
     if not positive and not excluded:
         return Judgement(UNKNOWN, "diagnosis wording not read", "diagnosis as required")
-    named = ", ".join(vocabulary.concept_name(c) for c in positive) or "listed tumors"
     hits = [c for c in positive if c in facts.concept_ids]
     if crit.section == "exclusion":
         if facts.concept is not None and not hits:
