@@ -52,7 +52,7 @@ def main() -> int:
         env = stack_env(
             server.url,
             TRIALMATCH_CTGOV_BASE_URL=stub.url,
-            TRIALMATCH_LOG_LEVEL="WARNING",
+            TRIALMATCH_LOG_LEVEL="INFO",  # the harness waits for the "ready." line
             TRIALMATCH_CTGOV_MIN_INTERVAL_S=str(args.min_interval),
             TRIALMATCH_ANY_STATUS="true",
         )
