@@ -58,22 +58,11 @@ def trial_changes(old: TrialMatch, now: TrialMatch, at: datetime) -> list[Change
     found: list[ChangeEntry] = []
     was_open = old.overall_status in OPEN_STATUSES
     is_open = now.overall_status in OPEN_STATUSES
-    if was_open and not is_open:
+    if was_open != is_open:
         found.append(
             ChangeEntry(
                 at=at,
-                kind="trial_closed",
-                nct_id=now.nct_id,
-                old=old.overall_status,
-                new=now.overall_status,
-                detail=f"status {old.overall_status} -> {now.overall_status}",
-            )
-        )
-    elif is_open and not was_open:
-        found.append(
-            ChangeEntry(
-                at=at,
-                kind="trial_reopened",
+                kind="trial_closed" if was_open else "trial_reopened",
                 nct_id=now.nct_id,
                 old=old.overall_status,
                 new=now.overall_status,

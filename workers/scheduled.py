@@ -14,14 +14,14 @@ from typing import Any
 from redis.exceptions import LockError
 
 from matcher.ctgov.source import make_source
-from matcher.errors import NotFound, RetryableUpstreamError, StoreError
+from matcher.errors import NotFound
 from matcher.pipeline import run_match
 from matcher.schedule import claim_rematch, start_rematch, sync_trials
 from matcher.settings import get_settings
 from matcher.store import redis_errors
 from workers import runtime
 from workers.celery_app import app
-from workers.tasks import honour_retry_after
+from workers.tasks import RETRY_POLICY, honour_retry_after
 
 log = logging.getLogger(__name__)
 _settings = get_settings()
@@ -75,16 +75,7 @@ def sync_and_rematch() -> dict[str, Any]:
             log.warning("sync lock expired before the sync finished")
 
 
-@app.task(
-    bind=True,
-    name="trialmatch.rematch_profile",
-    acks_late=True,
-    autoretry_for=(RetryableUpstreamError, StoreError),
-    retry_backoff=True,
-    retry_backoff_max=_settings.task_retry_backoff_max_s,
-    retry_jitter=True,
-    max_retries=_settings.task_max_retries,
-)
+@app.task(bind=True, name="trialmatch.rematch_profile", acks_late=True, **RETRY_POLICY)
 def rematch_profile(self: Any, profile_id: str, period: str) -> dict[str, Any]:
     """Re-match one profile for one period; a duplicate for the same period does nothing."""
     rt = runtime.runtime()

@@ -73,16 +73,18 @@ def honour_retry_after(task: Any) -> Iterator[None]:
         raise task.retry(exc=exc, countdown=countdown) from exc
 
 
-@app.task(
-    bind=True,
-    base=JobTask,
-    name="trialmatch.match_profile",
-    autoretry_for=(RetryableUpstreamError, StoreError),
-    retry_backoff=True,
-    retry_backoff_max=_settings.task_retry_backoff_max_s,
-    retry_jitter=True,
-    max_retries=_settings.task_max_retries,
-)
+# Transient faults only (the error class decides): jittered exponential backoff, bounded.
+# Shared by every task that runs a match (workers/scheduled.py's rematch_profile too).
+RETRY_POLICY: dict[str, Any] = {
+    "autoretry_for": (RetryableUpstreamError, StoreError),
+    "retry_backoff": True,
+    "retry_backoff_max": _settings.task_retry_backoff_max_s,
+    "retry_jitter": True,
+    "max_retries": _settings.task_max_retries,
+}
+
+
+@app.task(bind=True, base=JobTask, name="trialmatch.match_profile", **RETRY_POLICY)
 def match_profile(self: JobTask, profile_id: str, job_id: str) -> dict[str, Any]:
     """Match one stored profile; the job goes running -> done, or failed with the reason."""
     if self.delivered_too_often(job_id):
