@@ -12,6 +12,7 @@ import os
 import sys
 import tempfile
 import time
+from collections import Counter
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -152,7 +153,13 @@ def render_run(run: MatchRun, *, limit: int = 0) -> str:
         if len(m.to_verify) > 4:
             lines.append(f"     ? ... and {len(m.to_verify) - 4} more to verify")
     if limit and len(run.results) > limit:
-        lines.append(f"\n... {len(run.results) - limit} more (use --limit 0 for all)")
+        hidden = run.results[limit:]
+        counts = Counter(m.verdict for m in hidden)
+        summary = ", ".join(f"{n} {v.replace('_', ' ')}" for v, n in sorted(counts.items()))
+        lines.append(f"\n... {len(hidden)} more ({summary}; --limit 0 shows all). Excluded, e.g.:")
+        for m in [m for m in hidden if m.verdict == "ineligible"][:4]:
+            reason = m.decisive[0] if m.decisive else "see criteria"
+            lines.append(f"     ✗ {m.nct_id} {m.title[:60]}: {reason[:110]}")
     return "\n".join(lines)
 
 
