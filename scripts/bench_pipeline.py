@@ -14,6 +14,7 @@ import argparse
 import sys
 import tempfile
 import time
+from contextlib import ExitStack
 from datetime import datetime
 from pathlib import Path
 
@@ -45,10 +46,13 @@ def main() -> int:
     ap.add_argument("--timeout", type=float, default=600)
     args = ap.parse_args()
 
-    with tempfile.TemporaryDirectory() as tmp_name:
+    with tempfile.TemporaryDirectory() as tmp_name, ExitStack() as cleanup:
         tmp = Path(tmp_name)
+        # Registered as soon as each process exists: an error anywhere stops them all.
         stub = CtgovStub(SNAPSHOT / "records", latency_s=args.latency)
+        cleanup.callback(stub.close)
         server = RedisServer(tmp / "redis", aof=True)  # the shipped config: AOF everysec
+        cleanup.callback(server.stop)
         env = stack_env(
             server.url,
             TRIALMATCH_CTGOV_BASE_URL=stub.url,
@@ -58,6 +62,7 @@ def main() -> int:
         )
         del env["TRIALMATCH_CTGOV_SNAPSHOT"]
         worker = Worker(env, tmp / "worker.log", concurrency=args.concurrency)
+        cleanup.callback(worker.stop)
         settings = Settings(redis_url=server.url)  # type: ignore[arg-type]
         store = Store(connect(settings), Keys(settings.key_prefix))
         app = create_app(settings)
@@ -94,10 +99,7 @@ def main() -> int:
             created = datetime.fromisoformat(job["created_at"])
             updated = datetime.fromisoformat(job["updated_at"])
             latencies.append((updated - created).total_seconds())
-        worker.stop()
-        server.stop()
         requests = stub.count()
-        stub.close()
 
     n = args.profiles
     print(

@@ -17,6 +17,7 @@ import shutil
 import sys
 import tempfile
 import time
+from contextlib import ExitStack
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -87,7 +88,7 @@ def main() -> int:
     args = ap.parse_args()
     n = args.profiles
     bodies = constructed_profiles(n)
-    with tempfile.TemporaryDirectory() as tmp_name:
+    with tempfile.TemporaryDirectory() as tmp_name, ExitStack() as cleanup:
         tmp = Path(tmp_name)
         folder = tmp / "registry"
         shutil.copytree(SNAPSHOT / "records", folder)
@@ -98,7 +99,9 @@ def main() -> int:
             }
             path.write_text(json.dumps(study))
         stub = CtgovStub(folder, data_version="night-1")
+        cleanup.callback(stub.close)  # an error anywhere still stops the stub and the server
         server = RedisServer(tmp / "redis")
+        cleanup.callback(server.stop)
         settings = Settings(redis_url=server.url, ctgov_base_url=stub.url)  # type: ignore[arg-type]
         store = Store(connect(settings), Keys(settings.key_prefix))
         options = EngineOptions()
@@ -144,8 +147,6 @@ def main() -> int:
         ours_nightly = stub.count() - before
         naive_match = naive(stub, bodies)
         naive_nightly = naive(stub, bodies)  # the naive nightly job re-searches for everyone
-        server.stop()
-        stub.close()
 
     distinct = len({parse_profile(b).diagnosis for b in bodies})
     print(
