@@ -82,6 +82,18 @@ def cmd_matches(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_erase(args: argparse.Namespace) -> int:
+    """Erase a profile and everything derived from it (matches, changes, jobs, schedule)."""
+    from matcher.erase import erase_profile
+
+    store = _store()
+    if not store.profile_exists(args.profile_id):
+        raise NotFound(f"profile {args.profile_id} not found")
+    deleted = erase_profile(store, args.profile_id)
+    print(f"erased profile {args.profile_id} ({deleted} keys)")
+    return EXIT_OK
+
+
 def cmd_match(args: argparse.Namespace) -> int:
     """The engine alone over a snapshot: no Redis, no Celery."""
     from matcher.ctgov.parse import parse_study
@@ -184,6 +196,10 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--json", action="store_true")
     s.add_argument("--limit", type=int, default=0)
     s.set_defaults(func=cmd_matches)
+
+    s = sub.add_parser("erase", help="erase a profile and everything derived from it")
+    s.add_argument("profile_id")
+    s.set_defaults(func=cmd_erase)
 
     s = sub.add_parser("match", help="run the engine alone over a snapshot (no Redis, no Celery)")
     s.add_argument("profile")

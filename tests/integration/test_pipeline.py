@@ -121,3 +121,17 @@ def test_cli_rejects_invalid_profile_with_exit_2(stack: Stack, tmp_path: Path) -
     assert out.returncode == 2
     assert "sex" in out.stderr
     assert _data_keys(stack) == before
+
+
+def test_cli_erase_leaves_nothing_about_the_profile(stack: Stack) -> None:
+    """`trialmatch erase` removes every key naming the profile or its jobs; again: not found."""
+    sub = stack.submit(_profile("IT-erase"))
+    assert stack.wait_job(sub.job_id)["status"] == "done"
+    cli = [sys.executable, "-m", "workers.cli", "erase", "IT-erase"]
+    out = subprocess.run(cli, env=stack.env, cwd=REPO, capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    leftovers = [k for k in stack.store.r.scan_iter("*") if "IT-erase" in k or sub.job_id in k]
+    assert leftovers == []
+    again = subprocess.run(cli, env=stack.env, cwd=REPO, capture_output=True, text=True, timeout=60)
+    assert again.returncode == 1
+    assert "not found" in again.stderr
