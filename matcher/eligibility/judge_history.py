@@ -271,6 +271,20 @@ def _judge_tumor_site(rads: list[Any], where: str, facts: Facts) -> Judgement:
     )
 
 
+# Wording about the patient's *current* state (immunosuppression, GVHD) or a time window after
+# the event: "had a transplant" alone cannot decide these (NCT04851119: "receiving cyclosporine,
+# tacrolimus or other agents to prevent graft-versus-host disease post bone marrow transplant").
+_CURRENT_OR_WINDOW = re.compile(
+    r"\breceiving\b|\bcurrently\b|\bactive\b|\bongoing\b|graft[- ]?(?:versus|vs\.?)[- ]?host"
+    r"|\bgvhd\b|\bimmunosuppress|\bwithin (?:the )?(?:last |past )?\d"
+    r"|\b\d+ (?:days?|weeks?|months?)\b"
+)
+# Solid-organ transplants are not stem-cell transplants (NCT04851119: "prior solid organ
+# transplantation"); the profile's categories have no solid-organ entry.
+_SOLID_ORGAN = re.compile(r"\bsolid[- ]organ\b|\borgan transplant")
+_MARROW = re.compile(r"\bstem[- ]cell|\bmarrow\b|\bhematopoietic|\bhaematopoietic|\bhsct\b|\bsct\b")
+
+
 def prep_history(crit_text: str, norm: str, section: str) -> Any:
     allo = bool(re.search(r"\ballogeneic|\ballo\b", norm))
     negated = bool(
@@ -279,11 +293,13 @@ def prep_history(crit_text: str, norm: str, section: str) -> Any:
             norm,
         )
     )
-    return allo, negated
+    current_or_window = bool(_CURRENT_OR_WINDOW.search(norm))
+    solid_only = bool(_SOLID_ORGAN.search(norm)) and not _MARROW.search(norm)
+    return allo, negated, current_or_window, solid_only
 
 
 def _judge_history(category: str, noun: str, spec: Any, crit: Criterion, facts: Facts) -> Judgement:
-    allo, negated = spec
+    allo, negated, current_or_window, solid_only = spec
     if not facts.therapies:
         return Judgement(UNKNOWN, "prior therapies not given", f"{noun} history: {crit.text[:100]}")
     had = [t for t in facts.therapies if t.category == category]
@@ -292,6 +308,14 @@ def _judge_history(category: str, noun: str, spec: Any, crit: Criterion, facts: 
         return Judgement(UNKNOWN, f"criterion about {noun}", f"{noun}: {crit.text[:100]}")
     if not had:
         return Judgement(MET, f"no prior {noun} listed")
+    if category == "stem_cell_transplant" and solid_only:
+        return Judgement(MET, "criterion concerns solid-organ transplants; none listed")
+    if current_or_window:
+        return Judgement(
+            UNKNOWN,
+            f"had {noun}; the criterion concerns current treatment or a time window",
+            f"{noun}: {crit.text[:100]}",
+        )
     if allo and not any(t.agent and "allo" in t.agent for t in had):
         return Judgement(
             UNKNOWN, f"had {noun}; allogeneic or autologous not stated", f"type of prior {noun}"

@@ -370,6 +370,36 @@ def test_allogeneic_transplant_exclusion_without_transplant_history() -> None:
     assert judge(text, section="exclusion")[:2] == ("transplant", "met")
 
 
+_ALLO = [{"agent": "allogeneic hematopoietic stem cell transplant",
+          "category": "stem_cell_transplant", "ended_on": "2025-12-15"}]  # fmt: skip
+
+
+def test_allogeneic_transplant_exclusion_excludes_a_transplanted_child() -> None:
+    """The same sentence excludes a child whose history lists an allogeneic transplant."""
+    # NCT06946225 (found by the held-out set: the guards below must not weaken this)
+    text = "Prior allogenic stem cell transplantation or solid organ transplantation"
+    assert judge(text, section="exclusion", prior_therapies=_ALLO)[:2] == ("transplant", "not_met")
+
+
+def test_current_gvhd_prophylaxis_is_not_a_transplant_history_exclusion() -> None:
+    """Excluding children *receiving* GVHD prophylaxis leaves a past transplant unknown, not out."""
+    # NCT04851119 (a false exclusion found by the held-out set, tests/heldout HO-06)
+    text = (
+        "Patients who are receiving cyclosporine, tacrolimus or other agents to prevent "
+        "graft-versus-host disease post bone marrow transplant are not eligible for this trial"
+    )
+    assert judge(text, section="exclusion", prior_therapies=_ALLO)[1] == "unknown"
+
+
+def test_solid_organ_transplant_exclusion_never_excludes_a_stem_cell_transplant() -> None:
+    """A solid-organ-transplant exclusion is never decisive against a stem-cell transplant."""
+    # NCT04851119, and a transplant-classified variant of it
+    text = "Patients who have received a prior solid organ transplantation are not eligible"
+    assert judge(text, section="exclusion", prior_therapies=_ALLO)[1] != "not_met"
+    variant = "Prior solid organ transplant"
+    assert judge(variant, section="exclusion", prior_therapies=_ALLO)[1] != "not_met"
+
+
 # --- CNS, measurable, pregnancy, weight --------------------------------------------------------
 
 
