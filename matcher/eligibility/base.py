@@ -56,6 +56,10 @@ class Criterion:
     # (kind, Judgement) -> output object: the same judgement of the same criterion, in any run,
     # reuses one immutable result instead of building it again
     results: dict[Any, Any] = field(default_factory=dict, compare=False, hash=False, repr=False)
+    # projection.descriptor of the Facts fields its judges read; -1: not known (read everything)
+    reads: int = field(default=-1, compare=False, hash=False, repr=False)
+    # projection key -> judged entry, shared by every run whose profile projects to that key
+    memo: dict[int, Any] = field(default_factory=dict, compare=False, hash=False, repr=False)
 
     @property
     def kind(self) -> str:

@@ -2,7 +2,9 @@
 
 Trial text is parsed once per (nct_id, version) into classified criteria (parsed.CACHE); the
 profile is digested once per run into Facts; identical criteria shared by many trials are judged
-once per run. Output objects are built without re-validation (their values come from the engine).
+once per run. Across runs, a criterion's judgement is remembered by the projection of the facts
+its judges read (projection.py), and a trial's outcome by the serials of its parts (outputs.py).
+Output objects are built without re-validation (their values come from the engine).
 """
 
 from __future__ import annotations
@@ -12,21 +14,20 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from pydantic import BaseModel
-
+from matcher.eligibility import outputs, projection, trialwide
 from matcher.eligibility import parsed as parsed_module
 from matcher.eligibility import trial_checks as tc
-from matcher.eligibility import trialwide
 from matcher.eligibility.base import Criterion, Facts, Judgement
 from matcher.eligibility.facts import build_facts
 from matcher.eligibility.judges import Judged, judge_criterion
+from matcher.eligibility.outputs import Composed, Part, check, compose, fast, result
 from matcher.eligibility.parsed import CACHE, ParsedTrial
-from matcher.eligibility.verdict import decide, met_share, order, score, to_verify
+from matcher.eligibility.verdict import score
 from matcher.models.match import CriterionResult, MatchRun, TrialMatch
 from matcher.models.profile import ProfileIn
 from matcher.models.trial import Trial
 
-ENGINE_VERSION = "2026.11.2"
+ENGINE_VERSION = "2026.11.3"
 _CONSTANT = "constant"  # Criterion.results key of a profile-independent criterion's one result
 DEFAULT_STATUSES = frozenset({"RECRUITING", "NOT_YET_RECRUITING"})
 _NO_CRITERIA = Judgement(
@@ -42,64 +43,61 @@ class EngineOptions:
     any_status: bool = False
 
 
-def _fast(cls: type[BaseModel], values: dict[str, Any]) -> Any:
-    """A pydantic model instance from already-valid values (what model_construct does, minus
-    defaults handling): per-criterion validation would dominate the 1,000-trial budget."""
-    obj = object.__new__(cls)
-    object.__setattr__(obj, "__dict__", values)
-    object.__setattr__(obj, "__pydantic_fields_set__", set(values))
-    object.__setattr__(obj, "__pydantic_extra__", None)
-    object.__setattr__(obj, "__pydantic_private__", None)
-    return obj
-
-
-def _result(kind: str, text: str, j: Judgement, section: str) -> CriterionResult:
-    values = {
-        "kind": kind,
-        "text": text,
-        "verdict": j.verdict,
-        "reason": j.reason,
-        "section": section,
-    }
-    result: CriterionResult = _fast(CriterionResult, values)
-    return result
-
-
-_Checks = tuple[tuple[CriterionResult, str | None], ...]
+_Entry = tuple[Judged, CriterionResult, str | None, int]  # judged, result, to verify, serial
+_Checks = tuple[Part, ...]
+MEMO_SIZE = 16  # projections remembered per criterion and outcomes per trial (cleared when full)
 
 
 class _Run:
-    """One profile at one date: its facts and the criteria already judged in this run."""
+    """One profile at one date: its facts and the criteria already judged in this run.
+
+    With projection.ENABLED (the default) a criterion's judgement is also remembered across runs,
+    keyed by the projection of the facts its judges read, and so is a trial's composed outcome,
+    keyed by the serials of its parts; off, only the run-level sharing below applies.
+    """
 
     def __init__(self, profile: ProfileIn, as_of: date, options: EngineOptions) -> None:
         self.profile = profile
         self.facts: Facts = build_facts(profile, as_of)
         self.options = options
-        # id(criterion) -> (criterion kept alive so the id stays unique, judged, result)
-        self.memo: dict[int, tuple[Criterion, Judged, CriterionResult, str | None]] = {}
+        self.keys = projection.Keys(self.facts)
+        self.tw = self.keys(projection.TRIALWIDE)
+        self.entry_blocks: dict[int, tuple[tuple[Criterion, ...], list[_Entry], tuple[int, ...]]]
+        self.entry_blocks = {}
+        # id(criterion) -> (criterion kept alive so the id stays unique, entry)
+        self.memo: dict[int, tuple[Criterion, _Entry]] = {}
         # trial-level checks depend on a few fields only; many trials share them
-        self.checks: dict[tuple[Any, ...], tuple[CriterionResult, str | None]] = {}
+        self.checks: dict[Any, Part] = {}
         self.statics: dict[tuple[Any, ...], _Checks] = {}
         self.km: dict[tuple[float, float], float] = {}
-        self.composed: dict[tuple[int, int | None, int], tuple[Any, ...]] = {}
+        self.composed: dict[tuple[int, int | None, int], tuple[Any, Composed]] = {}
         self.blocks: dict[
             tuple[int, tuple[str, ...]],
             tuple[tuple[Criterion, ...], list[CriterionResult], list[str | None]],
         ] = {}
 
-    def judge(self, crit: Criterion) -> tuple[Judged, CriterionResult, str | None]:
+    def judge(self, crit: Criterion) -> _Entry:
+        cached = projection.ENABLED
+        if cached:
+            key = self.keys(crit.reads)
+            hit: _Entry | None = crit.memo.get(key)
+            if hit is not None:
+                return hit
         if crit.constant:
             # a profile-independent criterion: judged and built once, reused by every run
-            found: tuple[Judged, CriterionResult, str | None] | None = crit.results.get(_CONSTANT)
+            found: _Entry | None = crit.results.get(_CONSTANT)
             if found is not None:
+                if cached:
+                    self.remember(crit, key, found)
                 return found
-        hit = self.memo.get(id(crit)) if parsed_module.SHARE else None
-        if hit is not None:
-            return hit[1], hit[2], hit[3]
+        if not cached and parsed_module.SHARE:
+            shared = self.memo.get(id(crit))
+            if shared is not None:
+                return shared[1]
         judged = judge_criterion(crit, self.facts)
         j = judged.judgement
-        key = _CONSTANT if crit.constant else (judged.kind, j)
-        made = crit.results.get(key)
+        made_key = _CONSTANT if crit.constant else (judged.kind, j)
+        made: _Entry | None = crit.results.get(made_key)
         if made is None:
             if len(crit.results) > 32:
                 crit.results.clear()
@@ -108,14 +106,38 @@ class _Run:
                 # an unread rule: the board confirms an inclusion, rules out an exclusion
                 verb = "rule out" if crit.section == "exclusion" else "confirm"
                 verify = f"{verb}: {crit.text[:140]}"
-            made = crit.results[key] = (
+            made = crit.results[made_key] = (
                 judged,
-                _result(judged.kind, crit.text, j, crit.section),
+                result(judged.kind, crit.text, j, crit.section),
                 verify,
+                projection.serial(),
             )
-        if parsed_module.SHARE:
-            self.memo[id(crit)] = (crit, made[0], made[1], made[2])
-        return made[0], made[1], made[2]
+        if cached:
+            self.remember(crit, key, made)
+        elif parsed_module.SHARE:
+            self.memo[id(crit)] = (crit, made)
+        return made
+
+    @staticmethod
+    def remember(crit: Criterion, key: int, entry: _Entry) -> None:
+        if len(crit.memo) >= MEMO_SIZE:
+            crit.memo.clear()
+        crit.memo[key] = entry
+
+    def apply_trialwide(
+        self, criteria: tuple[Criterion, ...], concepts: tuple[str, ...], entries: list[_Entry]
+    ) -> tuple[list[CriterionResult], list[str | None]]:
+        """The trial's criterion results with the trial-wide rules applied."""
+        judged = [e[0] for e in entries]
+        results = [e[1] for e in entries]
+        verify = [e[2] for e in entries]
+        adjusted = trialwide.apply(criteria, judged, concepts, self.facts)
+        if adjusted is not judged:
+            for i, (crit, before, after) in enumerate(zip(criteria, judged, adjusted, strict=True)):
+                if after is not before:
+                    results[i] = result(after.kind, crit.text, after.judgement, crit.section)
+                    verify[i] = after.judgement.verify
+        return results, verify
 
     def judge_block(
         self, criteria: tuple[Criterion, ...], concepts: tuple[str, ...]
@@ -126,20 +148,8 @@ class _Run:
         hit = self.blocks.get(key)
         if hit is not None:
             return hit[1], hit[2]
-        judged: list[Judged] = []
-        results: list[CriterionResult] = []
-        verify: list[str | None] = []
-        for crit in criteria:
-            one, result, fact = self.judge(crit)
-            judged.append(one)
-            results.append(result)
-            verify.append(fact)
-        adjusted = trialwide.apply(criteria, judged, concepts, self.facts)
-        if adjusted is not judged:
-            for i, (crit, before, after) in enumerate(zip(criteria, judged, adjusted, strict=True)):
-                if after is not before:
-                    results[i] = _result(after.kind, crit.text, after.judgement, crit.section)
-                    verify[i] = after.judgement.verify
+        entries = [self.judge(crit) for crit in criteria]
+        results, verify = self.apply_trialwide(criteria, concepts, entries)
         if parsed_module.SHARE:
             self.blocks[key] = (criteria, results, verify)
         return results, verify
@@ -162,17 +172,50 @@ class _Run:
             made.append(setting)
         if not parsed.criteria:
             made.append(("other", "Eligibility criteria", _NO_CRITERIA))
-        results = tuple(self.check((kind, text, j), kind, text, j) for kind, text, j in made)
+        results = tuple(check(kind, text, j, self.checks) for kind, text, j in made)
         self.statics[parsed.static_key] = results
         return results
 
-    def check(
-        self, key: tuple[Any, ...], kind: str, text: str, j: Judgement
-    ) -> tuple[CriterionResult, str | None]:
-        found = self.checks.get(key)
+    def entries(self, criteria: tuple[Criterion, ...]) -> tuple[list[_Entry], tuple[int, ...]]:
+        """Each criterion's judged entry and their serials; shared in the run by trials that
+        share one criteria tuple (re-versioned trials, parsed.split_and_classify)."""
+        hit = self.entry_blocks.get(id(criteria))
+        if hit is not None:
+            return hit[1], hit[2]
+        known = self.keys.known  # judge() inlined for a hit (keys are serials, never 0)
+        entries = [crit.memo.get(known.get(crit.reads, 0)) or self.judge(crit) for crit in criteria]
+        serials = tuple([e[3] for e in entries])
+        if parsed_module.SHARE:
+            self.entry_blocks[id(criteria)] = (criteria, entries, serials)
+        return entries, serials
+
+    def composed_cached(self, parsed: ParsedTrial, parts: list[Part]) -> Composed:
+        """The trial's outcome, remembered process-wide by what it is composed from: the
+        serials of its parts (check results, each criterion's judged entry), the trial's
+        concepts and the projection the trial-wide rules read."""
+        entries, serials = self.entries(parsed.criteria)
+        key = (self.tw, parsed.concepts, tuple([p[2] for p in parts]), serials)
+        found = outputs.COMPOSED.get(key)
         if found is None:
-            found = self.checks[key] = (_result(kind, text, j, "trial"), j.verify)
+            results, verify = self.apply_trialwide(parsed.criteria, parsed.concepts, entries)
+            found = compose(parts, results, verify)
+            if len(outputs.COMPOSED) >= outputs.MAX_COMPOSED:
+                outputs.COMPOSED.clear()
+            outputs.COMPOSED[key] = found
         return found
+
+    def composed_per_run(self, parsed: ParsedTrial, checks: _Checks, dist: Part | None) -> Composed:
+        block_results, block_verify = self.judge_block(parsed.criteria, parsed.concepts)
+        key = (id(checks), None if dist is None else id(dist[0]), id(block_results))
+        hit = self.composed.get(key)
+        if hit is None:
+            parts = [*checks, dist] if dist is not None else list(checks)
+            # the parts are kept alive so that the ids in the key stay unique
+            hit = self.composed[key] = (
+                (checks, dist, block_results),
+                compose(parts, block_results, block_verify),
+            )
+        return hit[1]
 
     def evaluate(self, trial: Trial) -> TrialMatch:
         parsed = CACHE.get(trial)
@@ -180,25 +223,13 @@ class _Run:
         distance, nearest = tc.distance_check(
             trial, self.profile, self.options.statuses, self.options.any_status, self.km
         )
-        dist = None if distance is None else self.check(distance, *distance)
-        block_results, block_verify = self.judge_block(parsed.criteria, parsed.concepts)
-        key = (id(checks), None if dist is None else id(dist[0]), id(block_results))
-        composed = self.composed.get(key)
-        if composed is None:
+        dist = None if distance is None else check(*distance, self.checks)
+        if projection.ENABLED:
             parts = [*checks, dist] if dist is not None else list(checks)
-            results = [r for r, _v in parts] + block_results
-            verify = [v for _r, v in parts] + block_verify
-            verdict = decide(results)
-            composed = (
-                (checks, dist, block_results),  # kept alive so the ids in the key stay unique
-                verdict,
-                order(results),
-                [r.reason for r in results if r.verdict == "not_met"],
-                to_verify(results, verify) if verdict == "possibly_eligible" else [],
-                met_share(results),
-            )
-            self.composed[key] = composed
-        _kept, verdict, ordered, decisive, facts_to_verify, share = composed
+            composed = self.composed_cached(parsed, parts)
+        else:
+            composed = self.composed_per_run(parsed, checks, dist)
+        verdict, ordered, decisive, facts_to_verify, share = composed
         values = {
             "nct_id": trial.nct_id,
             "title": trial.title,
@@ -219,7 +250,7 @@ class _Run:
             "trial_version": trial.version,
             "engine_version": ENGINE_VERSION,
         }
-        match: TrialMatch = _fast(TrialMatch, values)
+        match: TrialMatch = fast(TrialMatch, values)
         return match
 
 

@@ -8,6 +8,7 @@ the child received); when it is empty, every history question is unknown.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any
 
 from matcher.eligibility import drugs, vocabulary
@@ -87,11 +88,14 @@ _NOT_ANTICANCER = re.compile(
 _ANTICANCER = re.compile(r"\bchemotherap|\banti ?cancer|\bantineoplastic|\bcytotoxic|\btargeted")
 
 
+@lru_cache(maxsize=4096)
+def _agent_word(agent: str) -> re.Pattern[str]:
+    return re.compile(rf"\b{re.escape(agent)}\b")
+
+
 def agent_named(t: Therapy, part: str) -> bool:
     return (
-        t.agent is not None
-        and len(t.agent) > 3
-        and re.search(rf"\b{re.escape(t.agent)}\b", part) is not None
+        t.agent is not None and len(t.agent) > 3 and _agent_word(t.agent).search(part) is not None
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import lru_cache
 from typing import Any, Final, NamedTuple
 
 from matcher.eligibility import judge_body as body
@@ -118,9 +119,14 @@ def _guard(crit: Criterion, j: Judgement) -> str | None:
         return "part"
     if crit.has_exception and not j.handled:
         return "exception"
-    if _CONDITIONAL.search(crit.norm) and not j.scoped:
+    if not j.scoped and _conditional(crit.norm):
         return "conditional"
     return None
+
+
+@lru_cache(maxsize=65536)  # profile-independent; asked again for every profile a rule excludes
+def _conditional(norm_text: str) -> bool:
+    return _CONDITIONAL.search(norm_text) is not None
 
 
 _PART = re.compile(

@@ -12,7 +12,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
-from matcher.eligibility import vocabulary
+from matcher.eligibility import outputs, projection, vocabulary
 from matcher.eligibility.base import Aspect, Criterion
 from matcher.eligibility.classifier import classify
 from matcher.eligibility.judge_disease import prep_disease_setting
@@ -52,6 +52,7 @@ _DIAGNOSIS_PARENT = re.compile(r"diagnos|histolog|tumou?r|sarcoma|malignan")
 _INTERN: dict[tuple[str, str, str, bool, bool], Criterion] = {}
 _INTERN_MAX = 200_000
 _BLOCKS: dict[str, tuple[Criterion, ...]] = {}
+_REGISTERED = set(REGISTRY)
 SHARE = True  # benchmarks switch sharing off to measure the worst case (every text unique)
 
 
@@ -77,6 +78,7 @@ def _criterion(item: Item) -> Criterion:
     aspects = tuple(
         Aspect(k, REGISTRY[k][0](text, n_own, section) if k in REGISTRY else None) for k in kinds
     )
+    scope = _scope(text)
     crit = Criterion(
         section="exclusion" if section == "exclusion" else "inclusion",
         text=full,
@@ -90,7 +92,8 @@ def _criterion(item: Item) -> Criterion:
         has_exception=has_exception(norm(full)),
         has_or=bool(_OR.search(n_own)),
         constant=kinds == ("other",),
-        scope=_scope(text),
+        scope=scope,
+        reads=projection.reads_of(aspects, scope, _REGISTERED),
     )
     if item.notes:
         return crit  # notes make it unique; not worth interning
@@ -227,3 +230,5 @@ def clear_caches() -> None:
     classify.cache_clear()
     norm.cache_clear()
     fold_ops.cache_clear()
+    projection.clear()
+    outputs.clear()

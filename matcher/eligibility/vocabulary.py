@@ -99,6 +99,7 @@ def ancestors(concept_id: str) -> frozenset[str]:
     return _index().ancestors[concept_id]
 
 
+@lru_cache(maxsize=1024)  # the vocabulary is fixed per process; judges ask once per criterion
 def descendants_of(concept_id: str) -> frozenset[str]:
     """Every concept narrower than `concept_id` (not itself)."""
     return frozenset(

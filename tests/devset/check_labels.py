@@ -3,7 +3,7 @@
 Checks that:
 - every profile in tests/devset/profiles/ validates as matcher.models.ProfileIn;
 - every label names an existing profile file and a trial record found either in the sarcoma
-  snapshot (snapshot/sarcoma/records/, falling back to /work/shared/data/sarcoma-trials/records/)
+  snapshot (snapshot/sarcoma/records/)
   or in tests/devset/trials/;
 - verdicts and decisive kinds are legal (kinds from matcher.eligibility.kinds.KINDS); `ineligible`
   has a decisive kind, the other verdicts have none;
@@ -45,7 +45,6 @@ KINDS = _load_kinds()
 DEVSET = ROOT / "tests" / "devset"
 TRIAL_DIRS = [
     ROOT / "snapshot" / "sarcoma" / "records",
-    Path("/work/shared/data/sarcoma-trials/records"),
     DEVSET / "trials",
 ]
 VERDICTS = {"eligible", "possibly_eligible", "ineligible"}

@@ -126,7 +126,9 @@ def main() -> int:
         print("ERROR", e)
     pairs = labels["pairs"]
     inel = [p for p in pairs if p["expected"] == "ineligible"]
-    print(f"{len(profiles)} profiles, {len(pairs)} pairs, {len({p['nct_id'] for p in pairs})} trials")
+    print(
+        f"{len(profiles)} profiles, {len(pairs)} pairs, {len({p['nct_id'] for p in pairs})} trials"
+    )
     print("by verdict:", dict(Counter(p["expected"] for p in pairs)))
     print("ineligible by kind:", dict(Counter(p["decisive_kind"] for p in inel).most_common()))
     print("ineligible with decisive_text:", sum(1 for p in inel if p["decisive_text"]))

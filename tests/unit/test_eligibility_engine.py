@@ -24,7 +24,6 @@ AS_OF = date(2026, 11, 26)
 ROOT = Path(__file__).resolve().parents[2]
 RECORD_DIRS = [
     ROOT / "snapshot" / "sarcoma" / "records",
-    Path("/work/shared/data/sarcoma-trials/records"),
 ]
 BASE: dict[str, Any] = {
     "profile_id": "TEST-engine",

@@ -1,0 +1,84 @@
+"""Output objects built without re-validation, and a trial's composed outcome from its parts.
+
+Trial-level check results are interned process-wide by content, each with a serial (never
+reused, unlike id()), so that a trial's composed outcome can be memoised across runs keyed by
+the serials of the parts it was composed from (engine._Run.evaluate).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel
+
+from matcher.eligibility import projection
+from matcher.eligibility.base import Judgement
+from matcher.eligibility.verdict import decide, met_share, order, to_verify
+from matcher.models.match import CriterionResult, TrialVerdict
+
+# (result, the fact to verify if unknown, serial)
+Part = tuple[CriterionResult, str | None, int]
+# verdict, ordered criteria, decisive reasons, facts to verify, share met
+Composed = tuple[TrialVerdict, list[CriterionResult], list[str], list[str], float]
+MAX_CHECKS = 50_000
+MAX_COMPOSED = 50_000
+# (trial-wide projection, concepts, part serials, entry serials) -> outcome; see engine
+COMPOSED: dict[tuple[Any, ...], Composed] = {}
+
+
+def fast(cls: type[BaseModel], values: dict[str, Any]) -> Any:
+    """A pydantic model instance from already-valid values (what model_construct does, minus
+    defaults handling): per-criterion validation would dominate the 1,000-trial budget."""
+    obj = object.__new__(cls)
+    object.__setattr__(obj, "__dict__", values)
+    object.__setattr__(obj, "__pydantic_fields_set__", set(values))
+    object.__setattr__(obj, "__pydantic_extra__", None)
+    object.__setattr__(obj, "__pydantic_private__", None)
+    return obj
+
+
+def result(kind: str, text: str, j: Judgement, section: str) -> CriterionResult:
+    values = {
+        "kind": kind,
+        "text": text,
+        "verdict": j.verdict,
+        "reason": j.reason,
+        "section": section,
+    }
+    made: CriterionResult = fast(CriterionResult, values)
+    return made
+
+
+_CHECKS: dict[tuple[str, str, Judgement], Part] = {}
+
+
+def check(kind: str, text: str, j: Judgement, local: dict[Any, Part]) -> Part:
+    """A trial-level check's result: shared process-wide when caching is on, else per run."""
+    store = _CHECKS if projection.ENABLED else local
+    key = (kind, text, j)
+    found = store.get(key)
+    if found is None:
+        if len(store) >= MAX_CHECKS:
+            store.clear()
+        found = store[key] = (result(kind, text, j, "trial"), j.verify, projection.serial())
+    return found
+
+
+def compose(
+    parts: list[Part], block_results: list[CriterionResult], block_verify: list[str | None]
+) -> Composed:
+    results = [r for r, _v, _s in parts] + block_results
+    verify = [v for _r, v, _s in parts] + block_verify
+    verdict = decide(results)
+    return (
+        verdict,
+        order(results),
+        [r.reason for r in results if r.verdict == "not_met"],
+        to_verify(results, verify) if verdict == "possibly_eligible" else [],
+        met_share(results),
+    )
+
+
+def clear() -> None:
+    _CHECKS.clear()
+    COMPOSED.clear()
