@@ -79,6 +79,14 @@ class _Attempts:
         self.wait_next = 0.0  # a Retry-After wait to do (through our sleep) before the next try
 
 
+class _PageTokenRejected(Exception):
+    """A later page's token was refused (400): the data version moved under the paging."""
+
+    def __init__(self, rejected: UpstreamRejected) -> None:
+        super().__init__(str(rejected))
+        self.rejected = rejected
+
+
 class CtgovClient:
     """One instance per process (one httpx connection pool); use as a context manager."""
 
@@ -139,7 +147,21 @@ class CtgovClient:
         return stamp
 
     def search(self, query: SearchQuery) -> list[Trial]:
-        """Every study of every page, de-duplicated by NCT id; any failed page fails it all."""
+        """Every study of every page, de-duplicated by NCT id; any failed page fails it all.
+
+        A page token is tied to the registry's data version and stops working at its daily
+        refresh: a 400 on a *later* page restarts the whole paging once from the first page.
+        """
+        try:
+            return self._search_pages(query)
+        except _PageTokenRejected:
+            log.info("page token rejected mid-search; paging again from the first page")
+        try:
+            return self._search_pages(query)
+        except _PageTokenRejected as again:
+            raise again.rejected from None
+
+    def _search_pages(self, query: SearchQuery) -> list[Trial]:
         first = query.to_params(self._page_size)
         found: dict[str, Trial] = {}
         token: str | None = None
@@ -147,7 +169,13 @@ class CtgovClient:
         for _ in range(MAX_PAGES):
             # Later pages must repeat the first page's parameters (spec), plus the token.
             params = first if token is None else {**first, "pageToken": token}
-            trials, token = parse_page(self._json(self._request("/studies", params), None))
+            try:
+                response = self._request("/studies", params)
+            except UpstreamRejected as exc:
+                if token is not None and exc.status_code == 400:
+                    raise _PageTokenRejected(exc) from exc
+                raise
+            trials, token = parse_page(self._json(response, None))
             for trial in trials:
                 # A study can move between pages while we page; keep the first copy seen.
                 found.setdefault(trial.nct_id, trial)

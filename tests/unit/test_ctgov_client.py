@@ -269,7 +269,7 @@ def test_invalid_json_is_a_schema_error(api: respx.MockRouter, fake_time: FakeTi
 @pytest.mark.parametrize(
     "second",
     [
-        httpx.Response(400, text="constructed: invalid pageToken"),
+        httpx.Response(500, text="constructed: internal error"),
         httpx.Response(200, text="{not json"),
         httpx.Response(200, json={"studies": "constructed wrong type"}),
     ],
@@ -286,6 +286,37 @@ def test_page_two_failure_returns_nothing(
     ):
         result = list(client.search(QUERY))
     assert result is None
+
+
+def test_expired_page_token_restarts_paging_from_the_first_page(
+    api: respx.MockRouter, fake_time: FakeTime
+) -> None:
+    """A 400 on page 2 (token outlived the daily refresh) restarts paging once from page 1."""
+    # Constructed order around real pages: page 1, a 400 for its token, then page 1 and page 2.
+    expired = httpx.Response(400, text="constructed: invalid pageToken")
+    route = api.get("/studies").mock(
+        side_effect=[ok(PHELAN_1), expired, ok(PHELAN_1), ok(PHELAN_50)]
+    )
+    with make_client(fake_time, page_size=5) as client:
+        trials = client.search(QUERY)
+    assert route.call_count == 4
+    assert "pageToken" not in params_of(route.calls[2])
+    expected = {s["protocolSection"]["identificationModule"]["nctId"]
+                for page in (PHELAN_1, PHELAN_50) for s in body(page)["studies"]}  # fmt: skip
+    assert {t.nct_id for t in trials} == expected
+
+
+def test_page_token_rejected_twice_surfaces_the_400(
+    api: respx.MockRouter, fake_time: FakeTime
+) -> None:
+    """A second rejection is final: the plain-text 400 surfaces and no partial list is returned."""
+    expired = httpx.Response(400, text="constructed: invalid pageToken")
+    route = api.get("/studies").mock(side_effect=[ok(PHELAN_1), expired, ok(PHELAN_1), expired])
+    with make_client(fake_time, page_size=5) as client, pytest.raises(UpstreamRejected) as err:
+        client.search(QUERY)
+    assert err.value.status_code == 400
+    assert "invalid pageToken" in err.value.body
+    assert route.call_count == 4
 
 
 def test_repeated_page_token_is_refused(api: respx.MockRouter, fake_time: FakeTime) -> None:
