@@ -1,9 +1,11 @@
-"""Sanity check for the held-out eligibility set (plain script, not a pytest module).
+"""Sanity check for a labelled eligibility set (plain script, not a pytest module).
+
+Serves both sets: tests/devset (the development set) and tests/heldout (the held-out set).
 
 Checks that:
-- every profile in tests/heldout/profiles/ validates with matcher.models.profile.parse_profile;
+- every profile in <set>/profiles/ validates with matcher.models.profile.parse_profile;
 - every label names an existing profile file and a trial record found in the sarcoma snapshot
-  (snapshot/sarcoma/records/), tests/devset/trials/ or tests/heldout/trials/ (if present);
+  (snapshot/sarcoma/records/), tests/devset/trials/ or <set>/trials/ (if present);
 - verdicts and decisive kinds are legal (kinds read from matcher/eligibility/kinds.py by file
   path, so the engine package is never imported); `ineligible` has a decisive kind, the other
   verdicts have neither kind nor text;
@@ -14,7 +16,8 @@ Checks that:
 It also prints counts by verdict and decisive kind, and how many ineligible pairs the structured
 minimumAge/maximumAge alone would catch (age advanced to as_of; maximum read in whole years).
 
-Run from the repository root:  .venv/bin/python tests/heldout/check_labels.py
+Run from the repository root:
+    .venv/bin/python tests/check_labels.py tests/devset      (or tests/heldout)
 """
 
 from __future__ import annotations
@@ -26,17 +29,17 @@ from collections import Counter
 from datetime import date
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from matcher.ctgov.parse import age_to_months, parse_study  # noqa: E402
 from matcher.models.profile import parse_profile  # noqa: E402
 
-HELDOUT = ROOT / "tests" / "heldout"
+LABELLED = Path(sys.argv[1]).resolve() if len(sys.argv) > 1 else ROOT / "tests" / "devset"
 TRIAL_DIRS = [
     ROOT / "snapshot" / "sarcoma" / "records",
     ROOT / "tests" / "devset" / "trials",
-    HELDOUT / "trials",
+    LABELLED / "trials",
 ]
 VERDICTS = {"eligible", "possibly_eligible", "ineligible"}
 
@@ -77,13 +80,13 @@ def main() -> int:
     kinds = load_kinds()
     errors: list[str] = []
     profiles = {}
-    for path in sorted((HELDOUT / "profiles").glob("*.json")):
+    for path in sorted((LABELLED / "profiles").glob("*.json")):
         try:
             profiles[path.name] = parse_profile(path.read_text())
         except Exception as exc:  # report every failure, not just the first
             errors.append(f"{path.name}: does not validate: {exc}")
 
-    labels = json.loads((HELDOUT / "labels.json").read_text())
+    labels = json.loads((LABELLED / "labels.json").read_text())
     as_of = date.fromisoformat(labels["as_of"])
     seen: set[tuple[str, str]] = set()
     structured = 0
