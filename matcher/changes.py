@@ -7,6 +7,7 @@ nearer or farther site. The first run of a profile has nothing to compare with a
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
 from matcher.models import MatchRun, TrialMatch
@@ -19,8 +20,16 @@ _SITE_DELTA_KM = 25.0  # smaller moves of the nearest site are geocoding noise, 
 def diff_runs(previous: MatchRun | None, new: MatchRun, at: datetime) -> list[ChangeEntry]:
     if previous is None:
         return []
-    before = {m.nct_id: m for m in previous.results}
-    after = {m.nct_id: m for m in new.results}
+    return diff_matches(previous.results, new.results, at)
+
+
+def diff_matches(
+    previous: Iterable[TrialMatch], new: Iterable[TrialMatch], at: datetime
+) -> list[ChangeEntry]:
+    """The same comparison over any set of trial results (the scheduler's pre-check uses it on
+    just the trials that changed, so it and the stored change log apply one rule)."""
+    before = {m.nct_id: m for m in previous}
+    after = {m.nct_id: m for m in new}
     entries: list[ChangeEntry] = []
     for nct_id, now in after.items():
         old = before.get(nct_id)
@@ -36,7 +45,7 @@ def diff_runs(previous: MatchRun | None, new: MatchRun, at: datetime) -> list[Ch
                     )
                 )
             continue
-        entries += trial_changes(old, now, at)
+        entries += _trial_changes(old, now, at)
     for nct_id, old in before.items():
         if nct_id not in after and old.verdict != "ineligible":
             entries.append(
@@ -51,7 +60,7 @@ def diff_runs(previous: MatchRun | None, new: MatchRun, at: datetime) -> list[Ch
     return entries
 
 
-def trial_changes(old: TrialMatch, now: TrialMatch, at: datetime) -> list[ChangeEntry]:
+def _trial_changes(old: TrialMatch, now: TrialMatch, at: datetime) -> list[ChangeEntry]:
     """What a board would see change for one trial between two evaluations."""
     if old.verdict == now.verdict == "ineligible":
         return []  # closed to this patient before and after: nothing to act on

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import cast
 
-from matcher.changes import trial_changes
+from matcher.changes import diff_matches
 from matcher.ctgov.query import SearchQuery
 from matcher.ctgov.source import TrialSource
 from matcher.eligibility import EngineOptions, evaluate_trial
@@ -196,15 +196,8 @@ def _visible_change(
     stored = {n: TrialMatch.model_validate_json(r) for n, r in zip(ids, raw, strict=True) if r}
     if any(n in stored for n in removed):
         return True
-    for nct_id, trial in fresh.items():
-        new = evaluate_trial(profile, trial, as_of=now.date(), options=options)
-        old = stored.get(nct_id)
-        if old is None:
-            if new.verdict != "ineligible":
-                return True
-        elif trial_changes(old, new, now):
-            return True
-    return False
+    new = [evaluate_trial(profile, t, as_of=now.date(), options=options) for t in fresh.values()]
+    return bool(diff_matches([stored[n] for n in fresh if n in stored], new, now))
 
 
 def _profile_trials(store: Store, profile_id: str, version: str) -> dict[str, Trial] | None:
