@@ -15,9 +15,8 @@ from fastapi import FastAPI, Request, Response
 from api import errors, routes_ops, routes_profiles, routes_report, routes_results, routes_web
 from api.metrics import observe
 from api.state import AppState, CeleryPublisher
-from matcher.keys import Keys
 from matcher.settings import Settings, get_settings
-from matcher.store import Store, connect
+from matcher.store import Store
 from workers.submission import Publish
 
 DESCRIPTION = """Match pseudonymous recurrence profiles of children and adolescents with soft
@@ -41,7 +40,7 @@ async def security_headers(
 def create_app(settings: Settings | None = None, publish: Publish | None = None) -> FastAPI:
     """Build the app. Raises ConfigError (naming the setting) when the configuration is bad."""
     settings = settings or get_settings()
-    store = Store(connect(settings), Keys(settings.key_prefix))
+    store = Store.from_settings(settings)
     celery = CeleryPublisher(settings)
     app = FastAPI(
         title="trialmatch",

@@ -12,16 +12,15 @@ import sys
 from typing import Any
 
 from matcher import boards
-from matcher.keys import Keys
 from matcher.settings import get_settings
-from matcher.store import Store, connect
+from matcher.store import Store
 
 EXIT_OK, EXIT_INPUT = 0, 2
 
 
 def _store() -> Store:
     settings = get_settings()
-    return Store(connect(settings), Keys(settings.key_prefix))
+    return Store.from_settings(settings)
 
 
 def cmd_keys_create(args: argparse.Namespace) -> int:

@@ -86,6 +86,11 @@ class Store:
         self.keys = keys
         self._write_matches = client.register_script(_WRITE_MATCHES)
 
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Store:
+        """The store of this deployment: its Redis (with timeouts) and its key prefix."""
+        return cls(connect(settings), Keys(settings.key_prefix))
+
     # redis-py types every reply as `bytes | str`; the client decodes (decode_responses=True),
     # so these narrow the types once instead of casting at every call site.
     def get_str(self, key: str) -> str | None:

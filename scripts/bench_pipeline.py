@@ -20,9 +20,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from matcher.keys import Keys
 from matcher.settings import Settings
-from matcher.store import Store, connect
+from matcher.store import Store
 from scripts.bench_common import PeakRss, constructed_profiles, percentile
 from tests.support.ctgov_stub import CtgovStub
 from tests.support.procs import REPO, SNAPSHOT, RedisServer, Worker, stack_env
@@ -64,7 +63,7 @@ def main() -> int:
         worker = Worker(env, tmp / "worker.log", concurrency=args.concurrency)
         cleanup.callback(worker.stop)
         settings = Settings(redis_url=server.url)  # type: ignore[arg-type]
-        store = Store(connect(settings), Keys(settings.key_prefix))
+        store = Store.from_settings(settings)
         app = create_app(settings)
 
         def publish(profile_id: str, job_id: str) -> object:

@@ -28,12 +28,11 @@ from matcher.ctgov.client import USER_AGENT, CtgovClient
 from matcher.ctgov.pace import NoPacer
 from matcher.ctgov.query import SearchQuery
 from matcher.eligibility import EngineOptions, search_terms
-from matcher.keys import Keys
 from matcher.models.profile import parse_profile
 from matcher.pipeline import run_match
-from matcher.schedule import sync_trials
+from matcher.schedule import SyncResult, sync_trials
 from matcher.settings import Settings
-from matcher.store import Store, connect
+from matcher.store import Store
 from scripts.bench_common import constructed_profiles
 from tests.support.ctgov_stub import CtgovStub
 from tests.support.procs import SNAPSHOT, RedisServer
@@ -103,7 +102,7 @@ def main() -> int:
         server = RedisServer(tmp / "redis")
         cleanup.callback(server.stop)
         settings = Settings(redis_url=server.url, ctgov_base_url=stub.url)  # type: ignore[arg-type]
-        store = Store(connect(settings), Keys(settings.key_prefix))
+        store = Store.from_settings(settings)
         options = EngineOptions()
         corpus = TrialCorpus(
             store, client(stub), statuses=settings.recruiting_statuses, search_ttl_s=86400
@@ -118,14 +117,12 @@ def main() -> int:
         for pid in ids:
             run_match(store, corpus, pid, options=options)
         ours_match = stub.count() - before
-        sync_trials(
-            store,
-            client(stub),
-            now=datetime.now(UTC),
-            search_ttl_s=86400,
-            data_version_ttl_s=3600,
-            options=options,
-        )  # learn the version (first night)
+
+        def nightly_sync() -> SyncResult:
+            return sync_trials(store, client(stub), now=datetime.now(UTC), search_ttl_s=86400,
+                               data_version_ttl_s=3600, options=options)  # fmt: skip
+
+        nightly_sync()  # learn the version (first night)
         match_seconds = time.perf_counter() - started
 
         edit_registry(folder)
@@ -134,14 +131,7 @@ def main() -> int:
             store.keys.data_version()
         )  # the cached version expires before the next night
         before = stub.count()
-        result = sync_trials(
-            store,
-            client(stub),
-            now=datetime.now(UTC),
-            search_ttl_s=86400,
-            data_version_ttl_s=3600,
-            options=options,
-        )
+        result = nightly_sync()
         for pid in sorted(result.to_rematch):
             run_match(store, corpus, pid, options=options)
         ours_nightly = stub.count() - before

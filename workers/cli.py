@@ -24,12 +24,11 @@ EXIT_OK, EXIT_FAIL, EXIT_INPUT = 0, 1, 2
 
 
 def _store() -> Any:
-    from matcher.keys import Keys
     from matcher.settings import get_settings
-    from matcher.store import Store, connect
+    from matcher.store import Store
 
     settings = get_settings()
-    return Store(connect(settings), Keys(settings.key_prefix))
+    return Store.from_settings(settings)
 
 
 def _read(path: str) -> bytes:

@@ -12,9 +12,8 @@ from functools import lru_cache
 from matcher.corpus import TrialCorpus
 from matcher.ctgov.source import make_source
 from matcher.eligibility import EngineOptions
-from matcher.keys import Keys
 from matcher.settings import get_settings
-from matcher.store import Store, connect
+from matcher.store import Store
 
 
 @dataclass(frozen=True)
@@ -27,9 +26,8 @@ class Runtime:
 @lru_cache(maxsize=1)
 def runtime() -> Runtime:
     settings = get_settings()
-    client = connect(settings)
-    store = Store(client, Keys(settings.key_prefix))
-    source = make_source(settings, client)
+    store = Store.from_settings(settings)
+    source = make_source(settings, store.r)
     corpus = TrialCorpus(
         store,
         source,

@@ -19,10 +19,9 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from matcher import boards
-from matcher.keys import Keys
 from matcher.models import CriterionResult, MatchRun, NearestSite, TrialMatch
 from matcher.settings import Settings
-from matcher.store import Store, connect
+from matcher.store import Store
 from tests.support.procs import REPO, SNAPSHOT, RedisServer
 
 EXAMPLE = REPO / "examples" / "synovial-pulmonary.json"
@@ -82,7 +81,7 @@ def api_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ApiEnv]:
     server = RedisServer(tmp_path_factory.mktemp("api") / "redis")
     try:
         settings = make_settings(server.url)
-        store = Store(connect(settings), Keys(settings.key_prefix))
+        store = Store.from_settings(settings)
         app = create_app(settings)
         key_a = boards.create_key(store, "board-a", label="tests")
         key_b = boards.create_key(store, "board-b", label="tests")

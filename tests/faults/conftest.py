@@ -20,9 +20,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from celery import Celery
 
-from matcher.keys import Keys
 from matcher.settings import Settings
-from matcher.store import Store, connect
+from matcher.store import Store
 from tests.support.ctgov_stub import CtgovStub
 from tests.support.procs import REPO, SNAPSHOT, RedisServer, Worker, stack_env, wait_for
 from workers.celery_app import create_app
@@ -284,7 +283,7 @@ def make_stack(tmp_path: Path) -> Iterator[StackFactory]:
         )
         del environment["TRIALMATCH_CTGOV_SNAPSHOT"]  # the live-API path, against the stub
         settings = _settings_from_env(environment, redis_socket_timeout_s=5)
-        store = Store(connect(settings), Keys(settings.key_prefix))
+        store = Store.from_settings(settings)
         stack = FaultStack(
             tmp_path, server, stub, registry, environment, settings, store, create_app(settings)
         )
@@ -322,7 +321,7 @@ def clean_count(tmp_path_factory: pytest.TempPathFactory) -> int:
     server = RedisServer(tmp / "redis")
     try:
         settings = Settings(redis_url=server.url, ctgov_base_url=stub.url, ctgov_min_interval_s=0)
-        store = Store(connect(settings), Keys(settings.key_prefix))
+        store = Store.from_settings(settings)
         submit_json(store, profile_json("CLEAN"), publish=lambda p, j: None, retention_days=1)
         source = make_source(settings, store.r)
         corpus = TrialCorpus(

@@ -15,8 +15,7 @@ from pathlib import Path
 import pytest
 
 from matcher.errors import BrokerUnavailable, StoreError
-from matcher.keys import Keys
-from matcher.store import Store, connect
+from matcher.store import Store
 from tests.faults.conftest import FaultStack, StackFactory, profile_json
 from tests.support.procs import REPO
 from workers.celery_app import create_app
@@ -115,7 +114,7 @@ def test_submit_to_paused_redis_fails_fast_and_writes_nothing(make_stack: StackF
     """Submitting while Redis is paused raises StoreError within 15 s; nothing is half-written."""
     stack = make_stack()
     settings = stack.settings.model_copy(update={"redis_socket_timeout_s": 2.0})
-    store = Store(connect(settings), Keys(settings.key_prefix))
+    store = Store.from_settings(settings)
     app = create_app(settings)
     store.r.ping()  # an open, healthy connection that the pause turns into a black hole
 
@@ -147,7 +146,7 @@ def test_redis_paused_between_store_and_publish_leaves_no_half_submission(
     """A pause after the profile is stored raises BrokerUnavailable in 15 s, no half submission."""
     stack = make_stack()
     settings = stack.settings.model_copy(update={"redis_socket_timeout_s": 2.0})
-    store = Store(connect(settings), Keys(settings.key_prefix))
+    store = Store.from_settings(settings)
     app = create_app(settings)
 
     def publish(pid: str, jid: str) -> object:
@@ -202,7 +201,7 @@ def test_redis_paused_during_match_write_readers_never_see_a_partial_set(
     errors: list[str] = []
     stop = threading.Event()
     reader_settings = stack.settings.model_copy(update={"redis_socket_timeout_s": 0.5})
-    reader = Store(connect(reader_settings), Keys(reader_settings.key_prefix))
+    reader = Store.from_settings(reader_settings)
 
     def poll() -> None:
         while not stop.is_set():
@@ -238,7 +237,7 @@ def test_redis_crash_during_publish_leaves_no_job_queued_for_ever(make_stack: St
     """A job whose publish died with Redis is found by the lost-job sweep and then runs."""
     stack = make_stack(aof=True)
     settings = stack.settings.model_copy(update={"redis_socket_timeout_s": 2.0})
-    store = Store(connect(settings), Keys(settings.key_prefix))
+    store = Store.from_settings(settings)
     app = create_app(settings)
 
     def publish(pid: str, jid: str) -> object:

@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from matcher.keys import Keys
 from matcher.settings import Settings
-from matcher.store import Store, connect
+from matcher.store import Store
+from tests.support.jobs import FINAL, wait_job
 from tests.support.procs import SNAPSHOT, RedisServer, Worker, stack_env
 from workers.celery_app import create_app
 from workers.submission import Submission, submit_json
@@ -36,14 +36,9 @@ class Stack:
         return submit_json(self.store, raw, publish=self.publish, retention_days=30)
 
     def wait_job(self, job_id: str, timeout: float = 60) -> dict[str, str]:
-        import time
-
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            job = self.store.get_job(job_id)
-            if job["status"] in {"done", "failed"}:
-                return job
-            time.sleep(0.1)
+        job = wait_job(self.store, job_id, timeout)
+        if job["status"] in FINAL:
+            return job
         raise TimeoutError(
             f"job {job_id} still {job['status']} after {timeout}s:\n{self.worker.log()[-2000:]}"
         )
@@ -60,7 +55,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     env = stack_env(server.url, TRIALMATCH_ANY_STATUS="true")
     worker = Worker(env, tmp / "worker.log", concurrency=2)
     settings = make_settings(server.url)
-    store = Store(connect(settings), Keys(settings.key_prefix))
+    store = Store.from_settings(settings)
     app = create_app(settings)
     try:
         yield Stack(server, worker, env, settings, store, app, tmp)

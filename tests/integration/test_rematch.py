@@ -23,10 +23,9 @@ import pytest
 from matcher.corpus import TrialCorpus
 from matcher.ctgov.source import make_source
 from matcher.eligibility import EngineOptions
-from matcher.keys import Keys
 from matcher.pipeline import run_match
 from matcher.settings import Settings
-from matcher.store import Store, connect
+from matcher.store import Store
 from tests.support.ctgov_stub import CtgovStub
 from tests.support.procs import REPO, SNAPSHOT, RedisServer, Worker, stack_env, wait_for
 from workers.celery_app import create_app
@@ -104,7 +103,7 @@ def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Env]:
     del environment["TRIALMATCH_CTGOV_SNAPSHOT"]  # the live-API path, against the stub
     worker = Worker(environment, tmp / "worker.log", concurrency=2)
     settings = Settings(redis_url=server.url, ctgov_base_url=stub.url, ctgov_min_interval_s=0)  # type: ignore[arg-type]
-    store = Store(connect(settings), Keys(settings.key_prefix))
+    store = Store.from_settings(settings)
     app = create_app(settings)
 
     def publish(profile_id: str, job_id: str) -> object:

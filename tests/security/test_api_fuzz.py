@@ -21,10 +21,9 @@ from hypothesis import strategies as st
 
 from api.app import create_app
 from matcher import boards
-from matcher.keys import Keys
 from matcher.models.profile import ProfileIn
 from matcher.settings import Settings
-from matcher.store import Store, connect
+from matcher.store import Store
 from tests.security.conftest import profile_body
 from tests.support.procs import SNAPSHOT, RedisServer
 
@@ -59,7 +58,7 @@ def fuzz_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FuzzEnv]:
     server = RedisServer(tmp_path_factory.mktemp("fuzz") / "redis")
     try:
         settings_ = Settings(redis_url=server.url, ctgov_snapshot=SNAPSHOT, any_status=True)  # type: ignore[arg-type]
-        store = Store(connect(settings_), Keys(settings_.key_prefix))
+        store = Store.from_settings(settings_)
         key = boards.create_key(store, "board-fuzz", label="fuzz")
         app = create_app(settings_)
         operations = []

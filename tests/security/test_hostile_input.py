@@ -20,10 +20,9 @@ from hypothesis import strategies as st
 from matcher.ctgov.query import MAX_TERM_CHARS, SearchQuery, sanitize_term
 from matcher.eligibility import search_terms
 from matcher.errors import InvalidProfile
-from matcher.keys import Keys
 from matcher.models.profile import ProfileIn, parse_profile
 from matcher.settings import Settings
-from matcher.store import Store, connect
+from matcher.store import Store
 from tests.security.conftest import profile_body
 from tests.support.procs import SNAPSHOT, RedisServer
 from workers.submission import submit_json
@@ -252,7 +251,7 @@ def redis_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
     server = RedisServer(tmp_path_factory.mktemp("hostile") / "redis")
     try:
         settings_ = Settings(redis_url=server.url, ctgov_snapshot=SNAPSHOT)  # type: ignore[arg-type]
-        yield Store(connect(settings_), Keys(settings_.key_prefix))
+        yield Store.from_settings(settings_)
     finally:
         server.stop()
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import logging
 import re
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -21,11 +20,10 @@ import pytest
 from matcher.ctgov.query import SearchQuery
 from matcher.erase import erase_profile
 from matcher.errors import InvalidProfile
-from matcher.keys import Keys
 from matcher.models.profile import parse_profile
 from matcher.schedule import register_profile_query
 from matcher.settings import Settings
-from matcher.store import Store, connect
+from matcher.store import Store
 from tests.security.conftest import (
     CANARY,
     Command,
@@ -37,6 +35,7 @@ from tests.security.conftest import (
     profile_body,
 )
 from tests.support.ctgov_stub import CtgovStub
+from tests.support.jobs import wait_job
 from tests.support.procs import SNAPSHOT, RedisServer, Worker, stack_env
 from workers.celery_app import create_app
 from workers.submission import submit_json
@@ -70,15 +69,6 @@ class _Collect(logging.Handler):
         self.lines.append(f"{record.name} {record.levelname} {record.getMessage()}")
 
 
-def _wait_done(store: Store, job_id: str, timeout: float = 90) -> dict[str, str]:
-    deadline = time.monotonic() + timeout
-    job = store.get_job(job_id)
-    while job["status"] not in {"done", "failed"} and time.monotonic() < deadline:
-        time.sleep(0.1)
-        job = store.get_job(job_id)
-    return job
-
-
 @pytest.fixture(scope="module", params=["snapshot", "live-stub"])
 def canary_run(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
@@ -104,7 +94,7 @@ def canary_run(
     old_level = root.level
     try:
         settings = Settings(redis_url=server.url, **settings_kw)  # type: ignore[arg-type]
-        store = Store(connect(settings), Keys(settings.key_prefix))
+        store = Store.from_settings(settings)
         app = create_app(settings)
 
         def publish(profile_id: str, job_id: str) -> object:
@@ -119,7 +109,7 @@ def canary_run(
             raw = json.dumps(canary_body(pid, diagnosis))
             jobs[pid] = submit_json(store, raw, publish=publish, retention_days=30).job_id
         for pid, job_id in jobs.items():
-            job = _wait_done(store, job_id)
+            job = wait_job(store, job_id)
             assert job["status"] == "done", (pid, job, worker.log()[-3000:])
         worker.stop()  # flushes the log and publishes the worker-offline event
         monitor.stop(server.client())

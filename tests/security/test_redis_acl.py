@@ -14,7 +14,6 @@ import secrets
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,10 +22,10 @@ from typing import Any
 import pytest
 import redis
 
-from matcher.keys import Keys
 from matcher.settings import Settings
-from matcher.store import Store, connect
+from matcher.store import Store
 from tests.security.conftest import ACL_EXAMPLE, ROLES, AclRedisServer, profile_body, render_acl
+from tests.support.jobs import wait_job
 from tests.support.procs import REPO, SNAPSHOT, Worker, free_port, stack_env, wait_for
 from workers.celery_app import create_app
 from workers.submission import submit_json
@@ -79,19 +78,10 @@ def acl_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AclStack]:
         server.stop()
 
 
-def _wait_job(store: Store, job_id: str, timeout: float = 90) -> dict[str, str]:
-    deadline = time.monotonic() + timeout
-    job = store.get_job(job_id)
-    while job["status"] not in {"done", "failed"} and time.monotonic() < deadline:
-        time.sleep(0.1)
-        job = store.get_job(job_id)
-    return job
-
-
 def test_roles_match_a_profile_end_to_end_without_any_acl_denial(acl_stack: AclStack) -> None:
     """api submits, worker matches, beat publishes a periodic task: all succeed, ACL LOG empty."""
     api_settings = acl_stack.settings("api")
-    api_store = Store(connect(api_settings), Keys(api_settings.key_prefix))
+    api_store = Store.from_settings(api_settings)
     api_app = create_app(api_settings)
 
     def publish(profile_id: str, job_id: str) -> object:
@@ -102,7 +92,7 @@ def test_roles_match_a_profile_end_to_end_without_any_acl_denial(acl_stack: AclS
     sub = submit_json(
         api_store, json.dumps(profile_body("SEC-acl-1")), publish=publish, retention_days=1
     )
-    job = _wait_job(api_store, sub.job_id)
+    job = wait_job(api_store, sub.job_id)
     assert job["status"] == "done", (job, acl_stack.worker.log()[-3000:])
     run = api_store.read_matches("SEC-acl-1")
     assert run is not None
