@@ -1,0 +1,149 @@
+"""Draw the criterion-level items for blind labelling (run once; the output is committed).
+
+    .venv/bin/python tests/criteria/sample_items.py OUT_DIR
+
+Trials with criteria text (the bundled snapshot and tests/devset/trials) are split once, by a
+seeded shuffle, into a dev part and a held-out part; no trial is in both. For each trial, three
+constructed profiles (tests/devset/profiles, tests/heldout/profiles, examples/) are drawn, and for
+each (profile, trial) up to three of the trial's criteria, as the splitter cuts them. Only the
+split is used here — no judge runs — so the labelling packets carry no engine output.
+Writes OUT_DIR/items.json (the manifest) and one Markdown packet per reader half.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import sys
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from matcher.ctgov.parse import parse_study  # noqa: E402
+from matcher.eligibility.splitter import split_items  # noqa: E402
+
+AS_OF = date(2026, 11, 26)
+SEED = 20261128
+TRIAL_DIRS = [ROOT / "snapshot" / "sarcoma" / "records", ROOT / "tests" / "devset" / "trials"]
+PROFILE_DIRS = [
+    ROOT / "tests" / "devset" / "profiles",
+    ROOT / "tests" / "heldout" / "profiles",
+    ROOT / "examples",
+]
+HELDOUT_SHARE = 0.4
+PROFILES_PER_TRIAL = 3
+CRITERIA_PER_PAIR = 3
+
+
+def months_between(start: date, end: date) -> int:
+    months = (end.year - start.year) * 12 + end.month - start.month
+    return months - (1 if end.day < start.day else 0)
+
+
+def profile_facts(profile: dict) -> str:
+    """Arithmetic a reader would do anyway (age and days since each therapy at the as-of date)."""
+    assessed = date.fromisoformat(profile["assessed_on"])
+    base = profile.get("age_months")
+    if base is None:
+        base = round(float(profile["age_years"]) * 12)
+    age = base + months_between(assessed, AS_OF)
+    lines = [f"- age on {AS_OF}: {age // 12} years {age % 12} months ({age} months)"]
+    for therapy in profile.get("prior_therapies", []):
+        if therapy.get("ended_on"):
+            days = (AS_OF - date.fromisoformat(therapy["ended_on"])).days
+            what = therapy.get("agent") or therapy.get("category")
+            lines.append(f"- {what}: ended {days} days before {AS_OF}")
+    return "\n".join(lines)
+
+
+def _age(bound: object) -> str:
+    return "none" if bound is None else str(getattr(bound, "text", bound))
+
+
+def main(out: Path) -> None:
+    rng = random.Random(SEED)
+    trials = {}
+    for folder in TRIAL_DIRS:
+        for path in sorted(folder.glob("NCT*.json")):
+            trial = parse_study(json.loads(path.read_text()))
+            if trial.eligibility_criteria and len(trial.eligibility_criteria) > 150:
+                trials[trial.nct_id] = trial
+    profiles = {}
+    for folder in PROFILE_DIRS:
+        for path in sorted(folder.glob("*.json")):
+            profiles[path.name] = json.loads(path.read_text())
+    ids = sorted(trials)
+    rng.shuffle(ids)
+    n_held = round(len(ids) * HELDOUT_SHARE)
+    part_of = {nct: ("heldout" if i < n_held else "dev") for i, nct in enumerate(ids)}
+    items = []
+    for nct in sorted(trials):
+        trial = trials[nct]
+        cut = split_items(trial.eligibility_criteria or "")
+        split = [it for it in cut if it.absorbed_into is None]
+        if not split:
+            continue
+        chosen_profiles = rng.sample(sorted(profiles), PROFILES_PER_TRIAL)
+        for pname in chosen_profiles:
+            for it in rng.sample(split, min(CRITERIA_PER_PAIR, len(split))):
+                text = it.text if not it.notes else f"{it.text} [{' | '.join(it.notes)}]"
+                items.append(
+                    {
+                        "id": f"{part_of[nct][0].upper()}{len(items) + 1:04d}",
+                        "part": part_of[nct],
+                        "profile": pname,
+                        "nct_id": nct,
+                        "section": it.section,
+                        "text": text,
+                        "context": it.context,
+                    }
+                )
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "items.json").write_text(json.dumps(items, indent=1, ensure_ascii=False))
+    # one packet per half of the items, grouped by trial so each reader reads a trial once
+    by_trial: dict[str, list[dict]] = {}
+    for item in items:
+        by_trial.setdefault(item["nct_id"], []).append(item)
+    order = sorted(by_trial)
+    halves = {"A": order[0::2], "B": order[1::2]}
+    for half, ncts in halves.items():
+        chunks = []
+        for nct in ncts:
+            trial = trials[nct]
+            chunks.append(
+                f"\n\n======== TRIAL {nct} ========\nTitle: {trial.title}\n"
+                f"Conditions: {', '.join(trial.conditions)}\n"
+                f"Structured minimum age: {_age(trial.minimum_age)}; maximum age: "
+                f"{_age(trial.maximum_age)}; sex: {trial.sex or 'ALL'}\n"
+                f"--- Full eligibility criteria text (as in the record) ---\n"
+                f"{trial.eligibility_criteria}\n--- end of criteria text ---\n"
+            )
+            for pname in dict.fromkeys(i["profile"] for i in by_trial[nct]):
+                profile = profiles[pname]
+                chunks.append(
+                    f"\n---- PROFILE {pname} (constructed) ----\n"
+                    f"{json.dumps(profile, indent=1)}\n"
+                    f"Derived at {AS_OF}:\n{profile_facts(profile)}\n"
+                )
+                for item in by_trial[nct]:
+                    if item["profile"] != pname:
+                        continue
+                    ctx = f"\n  (under: {item['context']})" if item["context"] else ""
+                    chunks.append(
+                        f"\nITEM {item['id']} [{item['section']} criterion of {nct}, "
+                        f"profile {pname}]{ctx}\n  >> {item['text']}\n"
+                    )
+        (out / f"packet-{half}.md").write_text("".join(chunks))
+    print(
+        len(items),
+        "items;",
+        sum(i["part"] == "heldout" for i in items),
+        "held out;",
+        {h: sum(i["nct_id"] in n for i in items) for h, n in halves.items()},
+    )
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1]))
