@@ -55,6 +55,17 @@ class TrialMatch(BaseModel):
     engine_version: str
 
 
+class FactToCollect(BaseModel):
+    """One fact a board can collect, with the candidate trials whose open questions it settles."""
+
+    model_config = ConfigDict(frozen=True)
+
+    fact: str  # catalogue id (data/facts.json), or "criterion:<text>" for a one-off criterion
+    label: str
+    field: str | None = None  # the profile field that records it, where there is one
+    trials: list[str]
+
+
 class MatchRun(BaseModel):
     """Every trial judged for one profile at one evaluation date, ranked best first."""
 

@@ -2,10 +2,11 @@
 
     .venv/bin/python tests/criteria/merge_labels.py
 
-Reads tests/criteria/items.json and tests/criteria/readers/labels-{A,B}-r{1,2}.json (each reader
-labelled one packet; packet A's items were read by two readers, and so were packet B's), writes
-tests/criteria/{dev,heldout}/labels.json: every item with both readers' labels, and `label` set
-only where the two agree (the scored items). Prints raw agreement and Cohen's kappa per part.
+Reads tests/criteria/items.json and tests/criteria/readers/labels-{A,B}-rN.json (each reader
+labelled one packet, every packet by at least two readers), writes
+tests/criteria/{dev,heldout}/labels.json: every item with each reader's label, and `label` set
+only where at least two readers agree and no other label has as many votes (the scored items).
+Prints, per part and per pair of readers, raw agreement and Cohen's kappa.
 """
 
 from __future__ import annotations
@@ -35,24 +36,15 @@ def main() -> None:
         readers[path.stem] = json.loads(path.read_text())
     parts: dict[str, list[dict]] = {"dev": [], "heldout": []}
     for item in items:
-        found = [r[item["id"]] for r in readers.values() if item["id"] in r]
-        for answer in found:
+        found = {name: r[item["id"]] for name, r in readers.items() if item["id"] in r}
+        for answer in found.values():
             if answer["label"] not in LABELS:
                 raise SystemExit(f"{item['id']}: label {answer['label']!r} not in {LABELS}")
-        first = found[0]["label"] if found else None
-        second = found[1]["label"] if len(found) > 1 else None
-        parts[item["part"]].append(
-            {
-                **item,
-                "reader1": first,
-                "reader2": second,
-                "why1": found[0]["why"] if found else None,
-                "why2": found[1]["why"] if len(found) > 1 else None,
-                "label": first if first is not None and first == second else None,
-            }
-        )
+        votes = Counter(a["label"] for a in found.values()).most_common()
+        top_tied = len(votes) > 1 and votes[0][1] == votes[1][1]
+        label = votes[0][0] if votes and votes[0][1] >= 2 and not top_tied else None
+        parts[item["part"]].append({**item, "readers": found, "label": label})
     for part, rows in parts.items():
-        both = [(r["reader1"], r["reader2"]) for r in rows if r["reader1"] and r["reader2"]]
         agreed = [r for r in rows if r["label"]]
         out = HERE / part / "labels.json"
         out.parent.mkdir(exist_ok=True)
@@ -64,12 +56,24 @@ def main() -> None:
             )
             + "\n"
         )
-        agree = len(agreed) / len(both) if both else float("nan")
         print(
-            f"{part}: {len(rows)} items, {len(both)} read twice, agreement {agree:.1%}, "
-            f"kappa {kappa(both):.2f}; scored (agreed) {len(agreed)}: "
+            f"{part}: {len(rows)} items; scored (readers agree) {len(agreed)}: "
             f"{dict(Counter(r['label'] for r in agreed))}"
         )
+        names = sorted({n for r in rows for n in r["readers"]})
+        for i, one in enumerate(names):
+            for other in names[i + 1 :]:
+                both = [
+                    (r["readers"][one]["label"], r["readers"][other]["label"])
+                    for r in rows
+                    if one in r["readers"] and other in r["readers"]
+                ]
+                if both:
+                    agree = sum(a == b for a, b in both) / len(both)
+                    print(
+                        f"  {one} vs {other}: {len(both)} items, agreement {agree:.1%}, "
+                        f"kappa {kappa(both):.2f}"
+                    )
 
 
 if __name__ == "__main__":
