@@ -15,11 +15,12 @@ case "$mode" in
   run | --keep) ;;
   stop)
     if [ ! -f "$RUN/pids" ]; then echo "nothing to stop (no .demo/pids)"; exit 0; fi
-    # Only the processes this demo started and recorded; each is checked to be alive first, and
-    # waited for (a zombie left for init to reap counts as gone).
+    # Only the processes this demo started and recorded, each checked to be alive and still that
+    # program (a recycled pid is left alone), then waited for (a zombie counts as gone).
     alive() { ps -o stat= -p "$1" 2>/dev/null | grep -qv Z; }
+    ours() { ps -o args= -p "$1" 2>/dev/null | grep -q -e redis-server -e 'trialmatch worker'; }
     while read -r pid what; do
-      alive "$pid" || continue
+      alive "$pid" && ours "$pid" || continue
       kill "$pid"
       for _ in $(seq 100); do alive "$pid" || break; sleep 0.1; done
       if alive "$pid"; then echo "$what (pid $pid) is still stopping"; else echo "stopped $what (pid $pid)"; fi

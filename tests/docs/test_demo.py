@@ -20,6 +20,13 @@ from tests.support.procs import REPO
 pytestmark = pytest.mark.integration
 
 
+@pytest.fixture(autouse=True)
+def _no_kept_demo() -> None:
+    """Never touch a demo a developer kept running in this checkout."""
+    if (REPO / ".demo" / "pids").exists():
+        pytest.skip("a kept demo is running in this checkout; stop it with ./scripts/demo.sh stop")
+
+
 def _env() -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("TRIALMATCH_")}
     env["DEMO_LIMIT"] = "1"
