@@ -256,3 +256,31 @@ def test_matches_of_an_unknown_profile_says_what_to_do(
     """`matches` for a profile without stored matches says to submit it or follow its job."""
     assert main(["matches", "TB-never-submitted"]) == 1
     assert "submit it first" in capsys.readouterr().err
+
+
+def test_a_bad_setting_points_at_the_configuration_table(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A malformed setting is exit 2 naming the variable and pointing at the README's table."""
+    monkeypatch.setenv("TRIALMATCH_REDIS_URL", "http://127.0.0.1:9/0")
+    get_settings.cache_clear()
+    try:
+        assert main(["matches", "TB-2026-0142"]) == 2
+    finally:
+        get_settings.cache_clear()
+    err = capsys.readouterr().err
+    assert "error: configuration: TRIALMATCH_REDIS_URL" in err
+    assert "README: Configuration lists every setting" in err
+
+
+def test_a_closed_pipe_is_not_reported_as_an_error() -> None:
+    """`trialmatch match … --json | head -1` ends quietly: no traceback, no error message."""
+    pipeline = (
+        f"{sys.executable} -m workers.cli match {EXAMPLE} --trials {SNAPSHOT} --json | head -1"
+    )
+    ran = subprocess.run(
+        ["bash", "-c", pipeline], cwd=REPO, env=stack_env("redis://127.0.0.1:9/0"),
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert ran.stdout == "{\n"
+    assert ran.stderr == ""
