@@ -108,33 +108,11 @@ def cmd_erase(args: argparse.Namespace) -> int:
 
 def cmd_match(args: argparse.Namespace) -> int:
     """The engine alone over a snapshot: no Redis, no Celery."""
-    from matcher.ctgov.parse import parse_study
-    from matcher.ctgov.snapshot import SnapshotSource
     from matcher.eligibility import EngineOptions, match_trials
     from matcher.models.profile import parse_profile
 
     profile = parse_profile(_read(args.profile))
-    trials_path = Path(args.trials)
-    if not trials_path.exists():
-        print(
-            f"error: --trials: no such file or folder: {args.trials} (give a folder of "
-            "ClinicalTrials.gov v2 JSON files, e.g. snapshot/sarcoma, or one v2 JSON file)",
-            file=sys.stderr,
-        )
-        return EXIT_INPUT
-    if trials_path.is_file():
-        try:
-            body = json.loads(trials_path.read_text())
-        except json.JSONDecodeError as exc:
-            print(f"error: --trials: {args.trials} is not valid JSON ({exc})", file=sys.stderr)
-            return EXIT_INPUT
-        studies = body["studies"] if isinstance(body, dict) and "studies" in body else [body]
-        trials = [parse_study(s) for s in studies]
-        data_version = None
-    else:
-        source = SnapshotSource(trials_path)
-        trials = source.all_trials()
-        data_version = source.data_version()
+    trials, data_version = _load_trials(args.trials)
     options = EngineOptions(any_status=args.any_status)
     if args.statuses:
         options = EngineOptions(
@@ -144,6 +122,38 @@ def cmd_match(args: argparse.Namespace) -> int:
     run = match_trials(profile, trials, as_of=as_of, options=options, data_version=data_version)
     _print_run(_filtered(run, args), args)
     return EXIT_OK
+
+
+class BadArgument(Exception):
+    """Bad command-line input found after parsing (exit 2); the message names the option."""
+
+
+def _load_trials(path_text: str) -> tuple[list[Any], str | None]:
+    """--trials: a folder of v2 JSON files, or one file (a study or a /studies page)."""
+    from matcher.ctgov.parse import parse_study
+    from matcher.ctgov.snapshot import SnapshotSource
+    from matcher.errors import UpstreamSchemaError
+
+    what = "give a folder of ClinicalTrials.gov v2 JSON files (e.g. snapshot/sarcoma) or one file"
+    path = Path(path_text)
+    if not path.exists():
+        raise BadArgument(f"--trials: no such file or folder: {path_text} ({what})")
+    try:
+        if path.is_file():
+            body = json.loads(path.read_text())
+            studies = body["studies"] if isinstance(body, dict) and "studies" in body else [body]
+            return [parse_study(s) for s in studies], None
+        source = SnapshotSource(path)
+        trials = source.all_trials()
+    except json.JSONDecodeError as exc:
+        raise BadArgument(f"--trials: {path_text} is not valid JSON ({exc})") from None
+    except UpstreamSchemaError as exc:
+        raise BadArgument(
+            f"--trials: {path_text} is not v2 study records ({exc}); {what}"
+        ) from None
+    if not trials:
+        raise BadArgument(f"--trials: no study records (*.json) in {path_text}; {what}")
+    return trials, source.data_version()
 
 
 def _filtered(run: MatchRun, args: argparse.Namespace) -> MatchRun:
@@ -277,6 +287,9 @@ def main(argv: list[str] | None = None) -> int:
     except InvalidProfile as exc:
         for field, msg in exc.errors:
             print(f"error: invalid profile: {field}: {msg}", file=sys.stderr)
+        return EXIT_INPUT
+    except BadArgument as exc:
+        print(f"error: {exc}", file=sys.stderr)
         return EXIT_INPUT
     except ConfigError as exc:
         print(f"error: configuration: {exc}\n{config_hint(str(exc))}", file=sys.stderr)

@@ -172,6 +172,25 @@ def test_missing_trials_path_is_named(capsys: pytest.CaptureFixture[str]) -> Non
     assert "malformed" not in err
 
 
+@pytest.mark.parametrize(
+    ("trials", "says"),
+    [
+        ("examples", "--trials: examples is not v2 study records"),  # profiles, not trials
+        ("README.md", "--trials: README.md is not valid JSON"),
+        ("tests/docs", "--trials: no study records (*.json) in tests/docs"),
+    ],
+)
+def test_trials_that_are_not_study_records_are_named(
+    trials: str, says: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """--trials pointing at the wrong thing is exit 2 naming the option, the path and the fix."""
+    monkeypatch.chdir(REPO)
+    assert main(["match", str(EXAMPLE), "--trials", trials]) == 2
+    err = capsys.readouterr().err
+    assert says in err
+    assert "e.g. snapshot/sarcoma" in err
+
+
 def _run_match(capsys: pytest.CaptureFixture[str], *filters: str) -> tuple[list[Any], str]:
     argv = ["match", str(EXAMPLE), "--trials", str(SNAPSHOT), "--any-status", "--json"]
     assert main([*argv, "--as-of", "2026-11-28", *filters]) == 0
