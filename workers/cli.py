@@ -146,7 +146,7 @@ def _load_trials(path_text: str) -> tuple[list[Any], str | None]:
         source = SnapshotSource(path)
         trials = source.all_trials()
     except json.JSONDecodeError as exc:
-        raise BadArgument(f"--trials: {path_text} is not valid JSON ({exc})") from None
+        raise BadArgument(f"--trials: {path_text} is not valid JSON ({exc}); {what}") from None
     except UpstreamSchemaError as exc:
         raise BadArgument(
             f"--trials: {path_text} is not v2 study records ({exc}); {what}"
