@@ -38,10 +38,40 @@ def test_matches_are_ranked_and_filtered(api_env: ApiEnv) -> None:
         url, params=[("verdict", "eligible"), ("verdict", "ineligible")], headers=h
     )
     assert _ids(two) == ["NCT01000001", "NCT01000003"]
-    near = api_env.client.get(url, params={"max_distance_km": 100}, headers=h)
-    assert _ids(near) == ["NCT01000001"]
     phase = api_env.client.get(url, params={"phase": "phase1"}, headers=h)
     assert _ids(phase) == ["NCT01000002"]
+
+
+def test_distance_filter_keeps_and_counts_trials_of_unknown_distance(api_env: ApiEnv) -> None:
+    """max_distance_km drops a trial known to be too far, keeps one with no site, counts it."""
+    api_env.create("TB-distance")
+    store_run(api_env, sample_run("TB-distance"))
+    url, h = "/v1/profiles/TB-distance/matches", api_env.a
+    near = api_env.client.get(url, params={"max_distance_km": 100}, headers=h).json()
+    assert [m["nct_id"] for m in near["results"]] == ["NCT01000001", "NCT01000003"]
+    assert near["results"][1]["nearest_site"] is None
+    assert near["distance_unknown"] == 1
+    unfiltered = api_env.client.get(url, headers=h).json()
+    assert unfiltered["distance_unknown"] is None
+
+
+def test_phase_filter_accepts_short_forms_and_refuses_unknown_values(api_env: ApiEnv) -> None:
+    """?phase=2 means PHASE2; an unknown phase is a 422 naming query.phase and allowed values."""
+    api_env.create("TB-phase")
+    store_run(api_env, sample_run("TB-phase"))
+    url, h = "/v1/profiles/TB-phase/matches", api_env.a
+    for value in ("2", "PHASE2", "Phase 2"):
+        assert _ids(api_env.client.get(url, params={"phase": value}, headers=h)) == [
+            "NCT01000001"
+        ], value
+    two = api_env.client.get(url, params=[("phase", "1"), ("phase", "3")], headers=h)
+    assert _ids(two) == ["NCT01000002", "NCT01000003"]
+    bad = api_env.client.get(url, params={"phase": "7"}, headers=h)
+    assert bad.status_code == 422
+    detail = bad.json()["detail"][0]
+    assert detail["field"] == "query.phase.0"
+    assert "PHASE2" in detail["message"]
+    assert "EARLY_PHASE1" in detail["message"]
 
 
 def test_bad_filters_are_422_naming_the_parameter(api_env: ApiEnv) -> None:
