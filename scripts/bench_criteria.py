@@ -121,7 +121,7 @@ def evaluate(part: str, show: bool) -> dict[str, float]:
     total_read = len(labels["items"])
     n_pairs = len({(i["profile"], i["nct_id"]) for i in scored})
     print(
-        f"\n{part}: {n} scored items (of {total_read}; the rest had reader disagreement), "
+        f"\n{part}: {n} scored items (of {total_read}; the rest lack reader agreement), "
         f"{n_pairs} pairs, engine {ENGINE_VERSION}"
     )
     rows = [
