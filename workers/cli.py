@@ -13,6 +13,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -111,12 +112,27 @@ def cmd_match(args: argparse.Namespace) -> int:
         source = SnapshotSource(trials_path)
         trials = source.all_trials()
         data_version = source.data_version()
-    options = EngineOptions(any_status=args.any_status)
-    if args.statuses:
-        options = EngineOptions(
-            statuses=frozenset(args.statuses.split(",")), any_status=args.any_status
-        )
+    statuses = [s.strip() for s in (args.statuses or "").split(",") if s.strip()]
+    if statuses:
+        from matcher.settings import check_statuses
+
+        try:
+            check_statuses(statuses)
+        except ValueError as exc:
+            print(f"error: --statuses: {exc}", file=sys.stderr)
+            return EXIT_INPUT
+    options = EngineOptions(any_status=args.any_status, assessment_max_age_days=args.max_age_days)
+    if statuses:
+        options = replace(options, statuses=frozenset(statuses))
     as_of = args.as_of or date.today()
+    if as_of < profile.assessed_on:
+        # The engine ages the patient forward from assessed_on; judging earlier would mean
+        # using facts that were not yet true.
+        print(
+            f"error: --as-of {as_of} is before assessed_on {profile.assessed_on} of the profile",
+            file=sys.stderr,
+        )
+        return EXIT_INPUT
     run = match_trials(profile, trials, as_of=as_of, options=options, data_version=data_version)
     print(run.model_dump_json(indent=2) if args.json else render_run(run, limit=args.limit))
     return EXIT_OK
@@ -148,6 +164,7 @@ def render_run(run: MatchRun, *, limit: int = 0) -> str:
         f"profile {run.profile_id}: {len(run.results)} trials evaluated on {run.evaluated_on} "
         f"(engine {run.engine_version}, data {run.data_version or 'n/a'})"
     ]
+    lines += [f"warning: {w}" for w in run.warnings]
     shown = run.results[:limit] if limit else run.results
     for rank, m in enumerate(shown, 1):
         site = ""
@@ -206,6 +223,10 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--as-of", type=date.fromisoformat, default=None, help="evaluation date")
     s.add_argument("--any-status", action="store_true", help="judge regardless of recruitment")
     s.add_argument("--statuses", help="comma-separated statuses that count as open")
+    s.add_argument(
+        "--max-age-days", type=int, default=90,
+        help="warn when assessed_on is older than this at the evaluation date (default 90)",
+    )  # fmt: skip
     s.add_argument("--json", action="store_true")
     s.add_argument("--limit", type=int, default=0)
     s.set_defaults(func=cmd_match)

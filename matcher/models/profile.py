@@ -8,6 +8,7 @@ never assumed true or false.
 from __future__ import annotations
 
 import json
+import re
 import unicodedata
 from datetime import date, datetime
 from enum import StrEnum
@@ -48,6 +49,8 @@ ShortText = Annotated[
 ]
 
 _EARLIEST = date(2000, 1, 1)
+# A model-level error's "field: message" prefix: a name, a dotted path or "a/b" alternatives.
+_FIELD_PATH = re.compile(r"[A-Za-z_][A-Za-z0-9_./]*")
 
 
 class Sex(StrEnum):
@@ -198,6 +201,15 @@ class ProfileIn(_Strict):
             raise ValueError("age_months/age_years: give exactly one of them")
         return self
 
+    @model_validator(mode="after")
+    def _therapies_before_assessment(self) -> Self:
+        # A therapy that ended after the assessment contradicts the facts "as of assessed_on":
+        # the engine would measure washouts from a date the board has not reached yet.
+        for i, therapy in enumerate(self.prior_therapies):
+            if therapy.ended_on is not None and therapy.ended_on > self.assessed_on:
+                raise ValueError(f"prior_therapies.{i}.ended_on: is after assessed_on")
+        return self
+
     @property
     def age_months_at_assessment(self) -> float:
         if self.age_months is not None:
@@ -223,6 +235,21 @@ class StoredProfile(BaseModel):
     revision: int = Field(ge=1)
     submitted_at: datetime
     expires_at: datetime
+
+
+def assessment_warnings(profile: ProfileIn, on: date, max_age_days: int) -> list[str]:
+    """Warnings (not errors) about a profile judged on `on`: an assessment older than the limit.
+
+    The engine ages the patient from `assessed_on`, but labs, performance and disease status may
+    have changed since; the board should know how old the facts are.
+    """
+    age = (on - profile.assessed_on).days
+    if age > max_age_days:
+        return [
+            f"assessed_on is {age} days before the evaluation date (more than {max_age_days}): "
+            "labs, performance and disease status may have changed; update the profile"
+        ]
+    return []
 
 
 def parse_profile(raw: str | bytes) -> ProfileIn:
@@ -261,7 +288,7 @@ def _field_errors(exc: ValidationError) -> list[tuple[str, str]]:
         msg = err["msg"].removeprefix("Value error, ")
         if ": " in msg and not msg.startswith(" "):
             field, _, rest = msg.partition(": ")
-            if "/" in field or field.isidentifier():
+            if _FIELD_PATH.fullmatch(field):
                 path, msg = ".".join(p for p in (path, field) if p), rest
         found.append((path or "profile", msg))
     return found

@@ -100,3 +100,26 @@ def test_age_advances_to_the_evaluation_date() -> None:
     assert p.age_months_on(date(2026, 1, 19)) == 100
     assert p.age_months_on(date(2026, 3, 19)) == 101
     assert p.age_months_on(date(2026, 3, 20)) == 102
+
+
+def test_therapy_ending_after_the_assessment_is_refused_by_field() -> None:
+    """A therapy that ended after `assessed_on` is refused naming that therapy's `ended_on`."""
+    therapies = json.loads(EXAMPLE.read_text())["prior_therapies"]
+    late = [therapies[0], {**therapies[1], "ended_on": "2026-11-21"}]  # example assessed 11-20
+    assert _fields(_with(prior_therapies=late)) == {"prior_therapies.1.ended_on"}
+    same_day = [therapies[0], {**therapies[1], "ended_on": "2026-11-20"}]
+    assert parse_profile(_with(prior_therapies=same_day)).prior_therapies[1].ended_on == date(
+        2026, 11, 20
+    )
+
+
+def test_old_assessment_warns_past_the_limit_only() -> None:
+    """An assessment older than the limit at the evaluation date yields a warning, not an error."""
+    from datetime import timedelta
+
+    from matcher.models.profile import assessment_warnings
+
+    p = parse_profile(EXAMPLE.read_text())
+    assert assessment_warnings(p, p.assessed_on + timedelta(days=90), 90) == []
+    [warning] = assessment_warnings(p, p.assessed_on + timedelta(days=91), 90)
+    assert warning.startswith("assessed_on is 91 days before the evaluation date (more than 90)")
