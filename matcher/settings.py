@@ -179,8 +179,7 @@ def check_statuses(statuses: list[str]) -> list[str]:
     unknown = sorted({s for s in statuses if s not in KNOWN_STATUSES})
     if unknown:
         raise ValueError(
-            f"unknown status {', '.join(unknown)}; "
-            f"known: {', '.join(sorted(KNOWN_STATUSES))}"
+            f"unknown status {', '.join(unknown)}; known: {', '.join(sorted(KNOWN_STATUSES))}"
         )
     return statuses
 

@@ -12,8 +12,10 @@ import re
 import unicodedata
 from datetime import date, datetime
 from enum import StrEnum
+from importlib import resources
 from typing import Annotated, Self
 
+import regex
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -29,14 +31,37 @@ from matcher.errors import InvalidProfile
 
 # Board-chosen pseudonym: letters, digits, '.', '_', '-'; no spaces, so no "Jane Doe".
 ProfileId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{2,63}$")]
-# Control, format (bidi overrides, zero-width), surrogate, private-use and unassigned code points
-# and line/paragraph separators: never part of a clinical term, and able to hide or reorder text
-# in logs and in the HTML report.
+# Free text is refused character by character by Unicode property, not by a hand list:
+# - general categories Cc control, Cf format (bidi overrides, zero-width), Cs surrogate,
+#   Co private use, Cn unassigned (noncharacters included), Zl/Zp line/paragraph separators;
+# - Default_Ignorable_Code_Point (from the `regex` module's Unicode data): code points that
+#   render as nothing, e.g. the Hangul fillers U+115F/U+1160/U+3164/U+FFA0, the combining
+#   grapheme joiner U+034F and the variation selectors (which can smuggle hidden bytes);
+# - the few "visible blanks" no property covers (data/blank_glyphs.json, each with a reason).
+# None is ever part of a clinical term, and each can hide or reorder text in logs and reports.
 _NOT_TEXT = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
+_IGNORABLE = regex.compile(r"\p{Default_Ignorable_Code_Point}")
+
+
+def _load_blank_glyphs() -> frozenset[str]:
+    raw = resources.files("matcher.models").joinpath("data/blank_glyphs.json").read_text()
+    return frozenset(chr(int(code[2:], 16)) for code in json.loads(raw)["blank"])
+
+
+_BLANK = _load_blank_glyphs()
+
+
+def refused_char(char: str) -> bool:
+    """True for a code point free text must not contain (see the rules above)."""
+    return (
+        unicodedata.category(char) in _NOT_TEXT
+        or char in _BLANK
+        or _IGNORABLE.match(char) is not None
+    )
 
 
 def _printable(value: str) -> str:
-    bad = sorted({f"U+{ord(c):04X}" for c in value if unicodedata.category(c) in _NOT_TEXT})
+    bad = sorted({f"U+{ord(c):04X}" for c in value if refused_char(c)})
     if bad:
         raise ValueError(f"contains control or invisible characters ({', '.join(bad[:5])})")
     return value

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from pydantic import ValidationError
 
 from matcher.errors import ConfigError
 from matcher.settings import Settings
@@ -94,10 +95,11 @@ def test_recruiting_statuses_are_checked_against_the_registry_enum() -> None:
     """A misspelt recruiting status is refused by variable name; the real enum values pass."""
     from matcher.settings import _explain
 
-    with pytest.raises(Exception) as info:
+    with pytest.raises(ValidationError) as info:
         _settings(recruiting_statuses=["RECRUITING", "RECRUITNG"])
-    assert _explain(info.value).startswith("TRIALMATCH_RECRUITING_STATUSES: unknown status RECRUITNG")
-    with pytest.raises(Exception) as info:
+    message = _explain(info.value)
+    assert message.startswith("TRIALMATCH_RECRUITING_STATUSES: unknown status RECRUITNG")
+    with pytest.raises(ValidationError) as info:
         _settings(recruiting_statuses=[])
     assert _explain(info.value).startswith("TRIALMATCH_RECRUITING_STATUSES: ")
     ok = _settings(recruiting_statuses=["RECRUITING", "ENROLLING_BY_INVITATION"])
@@ -112,7 +114,7 @@ def test_non_json_list_value_names_the_variable(monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setenv("TRIALMATCH_RECRUITING_STATUSES", "RECRUITING,NOT_YET_RECRUITING")
     get_settings.cache_clear()
     try:
-        with pytest.raises(ConfigError, match="^TRIALMATCH_RECRUITING_STATUSES: not valid JSON"):
+        with pytest.raises(ConfigError, match=r"^TRIALMATCH_RECRUITING_STATUSES: not valid JSON"):
             get_settings()
         monkeypatch.setenv("TRIALMATCH_RECRUITING_STATUSES", '["RECRUITING"]')
         get_settings.cache_clear()
@@ -133,6 +135,6 @@ def test_settings_outside_their_domain_are_refused(field: str, value: object, va
     """A URL without a scheme, a missing logging file or a zero age limit are refused by name."""
     from matcher.settings import _explain
 
-    with pytest.raises(Exception) as info:
+    with pytest.raises(ValidationError) as info:
         _settings(**{field: value})
     assert _explain(info.value).startswith(var)
