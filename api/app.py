@@ -12,7 +12,15 @@ from collections.abc import Awaitable, Callable
 
 from fastapi import FastAPI, Request, Response
 
-from api import errors, routes_ops, routes_profiles, routes_report, routes_results, routes_web
+from api import (
+    errors,
+    routes_docs,
+    routes_ops,
+    routes_profiles,
+    routes_report,
+    routes_results,
+    routes_web,
+)
 from api.metrics import observe
 from api.state import AppState, CeleryPublisher
 from matcher.settings import Settings, get_settings
@@ -46,7 +54,8 @@ def create_app(settings: Settings | None = None, publish: Publish | None = None)
         title="trialmatch",
         version="0.1.0",
         description=DESCRIPTION,
-        docs_url="/docs",
+        # Served by api/routes_docs.py from packaged assets under the app's CSP, not from a CDN.
+        docs_url=None,
         redoc_url=None,
         openapi_url="/openapi.json",
     )
@@ -56,6 +65,7 @@ def create_app(settings: Settings | None = None, publish: Publish | None = None)
     errors.install(app)
     app.middleware("http")(observe)
     app.middleware("http")(security_headers)
-    for module in (routes_profiles, routes_results, routes_report, routes_ops, routes_web):
+    routers = (routes_profiles, routes_results, routes_report, routes_ops, routes_web, routes_docs)
+    for module in routers:
         app.include_router(module.router)
     return app

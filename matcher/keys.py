@@ -114,5 +114,14 @@ class Keys:
     def auth_keys(self) -> str:
         return f"{self.prefix}auth:keys"
 
+    def session(self, session_digest: str) -> str:
+        """Hash of one web-page session (board, key id): keyed by the sha256 of the session id,
+        so neither the cookie value nor the API key is ever a key name or a stored value."""
+        return f"{self.prefix}auth:session:{session_digest}"
+
+    def login_form(self, token_digest: str) -> str:
+        """One issued login-form token -> digest of the browser nonce it is bound to."""
+        return f"{self.prefix}auth:loginform:{token_digest}"
+
     def broker_prefix(self) -> str:
         return f"{self.prefix}q:"

@@ -100,6 +100,11 @@ class Settings(BaseSettings):
     # the engine ages the patient from `assessed_on`, but labs and status may have moved on.
     assessment_max_age_days: int = Field(default=90, ge=1, le=3650)
 
+    # --- Web page ---
+    # The origin browsers see (e.g. https://trialmatch.example.org), checked against a login
+    # post's Origin. Unset: the Origin's host must equal the request's Host header.
+    public_origin: str | None = None
+
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     # A logging dictConfig JSON (config/logging.json); unset means a plain stderr format.
     logging_config: Path | None = None
@@ -116,6 +121,16 @@ class Settings(BaseSettings):
         if url.scheme not in {"http", "https"} or not url.hostname:
             raise ValueError("must be an http:// or https:// URL with a host")
         return value.rstrip("/")
+
+    @field_validator("public_origin")
+    @classmethod
+    def _origin(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        url = urlsplit(value)
+        if url.scheme not in {"http", "https"} or not url.netloc or url.path not in {"", "/"}:
+            raise ValueError("must be scheme://host[:port], e.g. https://trialmatch.example.org")
+        return f"{url.scheme}://{url.netloc}"
 
     @field_validator("logging_config")
     @classmethod

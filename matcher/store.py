@@ -240,6 +240,36 @@ class Store:
         entries = [ChangeEntry.model_validate_json(item) for item in raw]
         return [e for e in entries if since is None or e.at > since]
 
+    # --- web-page sessions (api/sessions.py): keyed and valued by digests, always with a TTL ---
+    def put_login_form(self, token_digest: str, nonce_digest: str, ttl_s: int) -> None:
+        with redis_errors("issuing a login form"):
+            self.r.set(self.keys.login_form(token_digest), nonce_digest, ex=ttl_s)
+
+    def take_login_form(self, token_digest: str) -> str | None:
+        """The nonce digest a form token was bound to, deleting it (a token works once)."""
+        with redis_errors("checking a login form"):
+            return cast("str | None", self.r.getdel(self.keys.login_form(token_digest)))
+
+    def put_session(self, session_digest: str, board_id: str, key_id: str, ttl_s: int) -> None:
+        with redis_errors("starting a session"):
+            pipe = self.r.pipeline(transaction=True)
+            key = self.keys.session(session_digest)
+            pipe.hset(key, mapping={"board_id": board_id, "key_id": key_id})
+            pipe.expire(key, ttl_s)
+            pipe.execute()
+
+    def session_board(self, session_digest: str) -> str | None:
+        """The session's board while the session lives and its API key is not revoked."""
+        with redis_errors("checking a session"):
+            record = self.hgetall_str(self.keys.session(session_digest))
+            if not record or not self.r.exists(self.keys.auth_key(record.get("key_id", ""))):
+                return None
+        return record.get("board_id") or None
+
+    def end_session(self, session_digest: str) -> None:
+        with redis_errors("ending a session"):
+            self.r.delete(self.keys.session(session_digest))
+
     # --- shared trial cache ---------------------------------------------------------------
     def put_search(
         self, query_key: str, data_version: str, trials: Sequence[Trial], ttl_s: int

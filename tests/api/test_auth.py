@@ -9,14 +9,15 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from matcher import boards
-from tests.api.conftest import ApiEnv, bearer, make_settings, profile_json
+from tests.api.conftest import ApiEnv, bearer, login, make_settings, profile_json
 
 # Public on purpose: probes, the API description, and the login page itself.
 PUBLIC = {
     ("GET", "/healthz"),
     ("GET", "/openapi.json"),
     ("GET", "/docs"),
-    ("GET", "/docs/oauth2-redirect"),
+    ("GET", "/redoc"),
+    ("GET", "/docs/assets/{name}"),  # public library code, no patient data
     ("GET", "/login"),
     ("POST", "/login"),
     ("POST", "/logout"),
@@ -135,7 +136,8 @@ def test_keys_are_stored_only_as_digests(api_env: ApiEnv) -> None:
 
 def test_cookie_alone_cannot_write_without_the_csrf_header(api_env: ApiEnv) -> None:
     """A cookie-authenticated POST needs the X-TM-CSRF header; reads work with the cookie alone."""
-    client = TestClient(api_env.app, cookies={"tm_key": api_env.key_a.token})
+    client = TestClient(api_env.app)
+    assert login(client, api_env.key_a.token).status_code == 200  # followed to the page
     body = profile_json("TB-cookie")
     assert client.post("/v1/profiles", content=body).status_code == 401
     assert client.post("/v1/profiles", content=body, headers={"X-TM-CSRF": "1"}).status_code == 202
