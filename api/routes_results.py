@@ -11,11 +11,11 @@ from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, Field
 
 from api.auth import Board, State
-from api.routes_profiles import owned
 from matcher.errors import NotFound
 from matcher.models import Trial, TrialMatch
 from matcher.models.match import TrialVerdict
 from matcher.store import Store, redis_errors
+from workers.submission import owned
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["results"])

@@ -7,6 +7,7 @@ keyspace scan that nothing about a profile is left behind. Celery's broker keys 
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 
@@ -16,6 +17,12 @@ class Keys:
 
     def profile(self, profile_id: str) -> str:
         return f"{self.prefix}profile:{profile_id}"
+
+    def reference(self, board_id: str, reference: str) -> str:
+        """A board's reference -> its profile id. The name holds a digest, not the reference,
+        and includes the board: references are unique per board, never across boards."""
+        digest = hashlib.sha256(f"{board_id}\0{reference}".encode()).hexdigest()[:32]
+        return f"{self.prefix}ref:{board_id}:{digest}"
 
     def profile_jobs(self, profile_id: str) -> str:
         return f"{self.prefix}profile:{profile_id}:jobs"

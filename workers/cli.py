@@ -1,7 +1,7 @@
 """`trialmatch` command line: submit, status, matches, worker, beat, and the engine-only `match`.
 
 Exit codes: 0 success, 1 operational failure (Redis down, job failed), 2 bad input (the message
-names the field).
+names the field, or the board already has a profile with this reference).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from matcher.errors import ConfigError, InvalidProfile, NotFound, TrialmatchError
+from matcher.errors import ConfigError, InvalidProfile, NotFound, ReferenceInUse, TrialmatchError
 from matcher.models import MatchRun
 
 EXIT_OK, EXIT_FAIL, EXIT_INPUT = 0, 1, 2
@@ -45,9 +45,19 @@ def cmd_submit(args: argparse.Namespace) -> int:
     if not BOARD_ID.match(args.board):
         print("error: --board: 1-64 letters, digits, '.', '_' or '-'", file=sys.stderr)
         return EXIT_INPUT
+    from matcher.settings import get_settings
+
     store = _store()
-    sub = submit_json(store, _read(args.profile), board_id=args.board)
+    # The API's semantics: a new profile unless --replace names one of this board's profiles; a
+    # reference the board already uses is refused (exit 2), never silently replaced or moved.
+    sub = submit_json(
+        store, _read(args.profile), board_id=args.board, replace_id=args.replace,
+        retention_days=get_settings().profile_retention_days,
+        assessment_max_age_days=get_settings().assessment_max_age_days,
+    )  # fmt: skip
     print(f"submitted profile {sub.profile_id} (revision {sub.revision}) as job {sub.job_id}")
+    for warning in sub.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
     if not args.wait:
         return EXIT_OK
     deadline = time.monotonic() + args.timeout
@@ -201,6 +211,10 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--timeout", type=float, default=120.0, help="seconds to wait (default 120)")
     s.add_argument("--limit", type=int, default=10, help="matches to print (0 = all)")
     s.add_argument("--board", default="default", help="board that owns the profile (API access)")
+    s.add_argument(
+        "--replace", metavar="PROFILE_ID",
+        help="store a new revision of this profile of --board (as PUT /v1/profiles/{id})",
+    )  # fmt: skip
     s.set_defaults(func=cmd_submit)
 
     s = sub.add_parser("status", help="show a job's status")
@@ -279,6 +293,9 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_INPUT
     except ConfigError as exc:
         print(f"error: configuration: {exc}", file=sys.stderr)
+        return EXIT_INPUT
+    except ReferenceInUse as exc:  # the API's 409: bad input, nothing stored
+        print(f"error: {exc}", file=sys.stderr)
         return EXIT_INPUT
     except (OSError, json.JSONDecodeError) as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -270,13 +270,18 @@ def match_trials(
     as_of: date,
     options: EngineOptions,
     data_version: str | None = None,
+    profile_id: str | None = None,
 ) -> MatchRun:
-    """Every trial judged (ineligible ones included), ranked by score desc, ties by nct_id."""
+    """Every trial judged (ineligible ones included), ranked by score desc, ties by nct_id.
+
+    `profile_id` names the run: the stored profile's server-assigned id in the worker; the
+    engine-only CLI passes nothing and the run is named by the file's own reference.
+    """
     run = _Run(profile, as_of, options)
     matches = [run.evaluate(t) for t in trials]
     matches.sort(key=lambda m: (-m.score, m.nct_id))
     return MatchRun(
-        profile_id=profile.profile_id,
+        profile_id=profile_id or profile.reference or "-",
         evaluated_on=as_of,
         engine_version=ENGINE_VERSION,
         data_version=data_version,

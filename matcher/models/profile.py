@@ -3,6 +3,12 @@
 Pseudonymous by construction: there is no field for a name, MRN or birth date, unknown fields are
 rejected, and every free-text field is short and bounded. Anything not given is *unknown* (None),
 never assumed true or false.
+
+Identity: the server assigns each stored profile an opaque id (`StoredProfile.profile_id`), the
+only id in Redis keys, logs, metrics and URLs. The board's own `reference` (read from a legacy
+`profile_id` field too) stays inside the profile: never logged, erased with it, unique only
+within the board, and refused when it looks like a date, a record number, an e-mail address or a
+personal name.
 """
 
 from __future__ import annotations
@@ -18,7 +24,9 @@ from typing import Annotated, Self
 import regex
 from pydantic import (
     AfterValidator,
+    AliasChoices,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StringConstraints,
@@ -29,8 +37,50 @@ from pydantic import (
 
 from matcher.errors import InvalidProfile
 
-# Board-chosen pseudonym: letters, digits, '.', '_', '-'; no spaces, so no "Jane Doe".
-ProfileId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{2,63}$")]
+# What a reference may never look like (heuristics, each with the reason shown to the board).
+# Dates: 2012-05-03, 2012.05.03, 20120503, 03-05-2012, 5/3/12 (same separator both times).
+_DATE = re.compile(
+    r"(?<!\d)(?:(?:19|20)\d\d([-._/]?)(?:0[1-9]|1[0-2])\1(?:0[1-9]|[12]\d|3[01])"
+    r"|(?:0?[1-9]|[12]\d|3[01])([-._/])(?:0?[1-9]|1[0-2])\2(?:19|20)?\d\d)(?!\d)"
+)
+_DIGIT_RUN = re.compile(r"\d{6,}")  # MRN-00123456: record numbers are long digit runs
+_MAX_DIGITS = 8  # 123-45-6789 (9), phone numbers (10+): too many digits in all; TB-2026-0142 is 8
+# Two words in a row where one is capitalised or both are upper-case words of 3+ letters
+# (DOE_JANE, Jane.Doe, doe-Jane), or one CamelCase pair (JaneDoe). Lower-case word pairs such as
+# "pulmonary-synovial" stay allowed: without a name list they cannot be told from clinical words.
+_WORD = r"(?:[A-Z][a-z]+|[A-Z]{3,}|[a-z]{2,}|[A-Z]{2})"
+_NAME = re.compile(
+    rf"(?:^|[._-])(?:[A-Z][a-z]+[._-]{_WORD}|{_WORD}[._-][A-Z][a-z]+|[A-Z]{{3,}}[._-][A-Z]{{3,}})"
+    r"(?=$|[._-])|[A-Z][a-z]+[A-Z][a-z]+"
+)
+
+
+def _pseudonymous(value: object) -> object:
+    """Refuse references that look like identifying data; the message never repeats the value."""
+    if not isinstance(value, str):
+        return value  # the type check that follows names the problem
+    if "@" in value:
+        raise ValueError("looks like an e-mail address; use a code such as TB-2026-0142")
+    if _DATE.search(value):
+        raise ValueError("looks like a date; use a code such as TB-2026-0142")
+    if _DIGIT_RUN.search(value) or sum(c.isdigit() for c in value) > _MAX_DIGITS:
+        raise ValueError(
+            "looks like a record or ID number (6+ digits in a row or more than 8 digits); "
+            "use a code such as TB-2026-0142"
+        )
+    if _NAME.search(value):
+        raise ValueError("looks like a personal name; use a code such as TB-2026-0142")
+    return value
+
+
+# The board's own reference: letters, digits, '.', '_', '-' (no spaces), 3-64 characters.
+Reference = Annotated[
+    str,
+    BeforeValidator(_pseudonymous),
+    StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{2,63}$"),
+]
+# Server-assigned profile id: "p_" and 24 hex digits (96 random bits), nothing about the patient.
+PROFILE_ID = re.compile(r"^p_[0-9a-f]{24}$")
 # Free text is refused character by character by Unicode property, not by a hand list:
 # - general categories Cc control, Cf format (bidi overrides, zero-width), Cs surrogate,
 #   Co private use, Cn unassigned (noncharacters included), Zl/Zp line/paragraph separators;
@@ -182,7 +232,11 @@ class Location(_Strict):
 class ProfileIn(_Strict):
     """A recurrence profile as submitted (JSON). Validate with `ProfileIn.model_validate_json`."""
 
-    profile_id: ProfileId
+    # Optional; `profile_id` is read as the reference (files written for the engine-only
+    # `trialmatch match` and clients of the first API version keep working).
+    reference: Reference | None = Field(
+        default=None, validation_alias=AliasChoices("reference", "profile_id")
+    )
     assessed_on: date
     age_months: int | None = Field(default=None, ge=0, le=480)
     age_years: float | None = Field(default=None, ge=0, le=40)
@@ -255,6 +309,7 @@ class StoredProfile(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
+    profile_id: str  # server-assigned (PROFILE_ID); the only id outside the profile itself
     profile: ProfileIn
     board_id: str = "default"
     revision: int = Field(ge=1)

@@ -30,9 +30,10 @@ from tests.support.procs import REPO, SNAPSHOT, RedisServer
 EXAMPLE = REPO / "examples" / "synovial-pulmonary.json"
 
 
-def profile_json(profile_id: str, **changes: object) -> str:
+def profile_json(reference: str, **changes: object) -> str:
+    """The example profile (constructed data) under the board's own `reference`, assessed today."""
     body = json.loads(EXAMPLE.read_text())
-    body.update(profile_id=profile_id, assessed_on=date.today().isoformat(), **changes)
+    body.update(reference=reference, assessed_on=date.today().isoformat(), **changes)
     return json.dumps(body)
 
 
@@ -66,9 +67,10 @@ class ApiEnv:
         broker = self.store.keys.broker_prefix()
         return {k for k in self.store.r.scan_iter("*") if not k.startswith(broker)}
 
-    def create(self, profile_id: str, headers: dict[str, str] | None = None) -> dict[str, Any]:
+    def create(self, reference: str, headers: dict[str, str] | None = None) -> dict[str, Any]:
+        """POST a new profile; the answer carries the server-assigned `profile_id`."""
         res = self.client.post(
-            "/v1/profiles", content=profile_json(profile_id), headers=headers or self.a
+            "/v1/profiles", content=profile_json(reference), headers=headers or self.a
         )
         assert res.status_code == 202, res.text
         body: dict[str, Any] = res.json()

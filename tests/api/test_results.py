@@ -15,8 +15,8 @@ def _ids(res: object) -> list[str]:
 
 def test_matches_are_pending_before_a_run(api_env: ApiEnv) -> None:
     """Before any run is stored the matches answer 200 with pending=true and no results."""
-    api_env.create("TB-pending")
-    body = api_env.client.get("/v1/profiles/TB-pending/matches", headers=api_env.a).json()
+    pid = api_env.create("TB-pending")["profile_id"]
+    body = api_env.client.get(f"/v1/profiles/{pid}/matches", headers=api_env.a).json()
     assert body["pending"] is True
     assert body["results"] == []
     assert body["total"] == 0
@@ -24,9 +24,9 @@ def test_matches_are_pending_before_a_run(api_env: ApiEnv) -> None:
 
 def test_matches_are_ranked_and_filtered(api_env: ApiEnv) -> None:
     """Matches come best first; verdict (repeatable), max_distance_km and phase filter them."""
-    api_env.create("TB-filter")
-    store_run(api_env, sample_run("TB-filter"))
-    url, h = "/v1/profiles/TB-filter/matches", api_env.a
+    pid = api_env.create("TB-filter")["profile_id"]
+    store_run(api_env, sample_run(pid))
+    url, h = f"/v1/profiles/{pid}/matches", api_env.a
     everything = api_env.client.get(url, headers=h)
     assert everything.status_code == 200
     assert _ids(everything) == ["NCT01000001", "NCT01000002", "NCT01000003"]
@@ -46,8 +46,8 @@ def test_matches_are_ranked_and_filtered(api_env: ApiEnv) -> None:
 
 def test_bad_filters_are_422_naming_the_parameter(api_env: ApiEnv) -> None:
     """An unknown verdict or a negative distance is a 422 naming the query parameter."""
-    api_env.create("TB-badfilter")
-    url = "/v1/profiles/TB-badfilter/matches"
+    pid = api_env.create("TB-badfilter")["profile_id"]
+    url = f"/v1/profiles/{pid}/matches"
     for params, field in (({"verdict": "maybe"}, "query.verdict"),
                           ({"max_distance_km": -1}, "query.max_distance_km"),
                           ({"max_distance_km": "far"}, "query.max_distance_km")):  # fmt: skip
@@ -58,14 +58,14 @@ def test_bad_filters_are_422_naming_the_parameter(api_env: ApiEnv) -> None:
 
 def test_changes_are_filtered_by_since(api_env: ApiEnv) -> None:
     """The change log returns entries after `since`, oldest first; none logged gives []."""
-    api_env.create("TB-changes")
-    url = "/v1/profiles/TB-changes/changes"
+    pid = api_env.create("TB-changes")["profile_id"]
+    url = f"/v1/profiles/{pid}/changes"
     assert api_env.client.get(url, headers=api_env.a).json()["changes"] == []
     t0 = datetime(2026, 11, 1, tzinfo=UTC)
-    push_change(api_env, "TB-changes", t0 + timedelta(days=2), "verdict_changed", "NCT01000002",
+    push_change(api_env, pid, t0 + timedelta(days=2), "verdict_changed", "NCT01000002",
                 {"from": "ineligible", "to": "possibly_eligible"})  # fmt: skip
-    push_change(api_env, "TB-changes", t0, "new_trial", "NCT01000001", "now recruiting")
-    api_env.store.r.rpush(api_env.store.keys.changes("TB-changes"), "{not json")
+    push_change(api_env, pid, t0, "new_trial", "NCT01000001", "now recruiting")
+    api_env.store.r.rpush(api_env.store.keys.changes(pid), "{not json")
     all_ = api_env.client.get(url, headers=api_env.a).json()["changes"]
     assert [c["nct_id"] for c in all_] == ["NCT01000001", "NCT01000002"]
     later = api_env.client.get(url, params={"since": "2026-11-02T00:00:00Z"}, headers=api_env.a)

@@ -136,7 +136,8 @@ def test_page_is_prefilled_with_a_valid_example(api_env: ApiEnv) -> None:
     start = html.index(">", html.index('<textarea id="profile"')) + 1
     raw = html[start : html.index("</textarea>")].replace("&#34;", '"').replace("&#39;", "'")
     body = json.loads(raw)
-    body["profile_id"] = "TB-web-example"
+    assert body["reference"]  # the example shows the board's reference, not an id
+    body["reference"] = "TB-web-example"
     res = client.post("/v1/profiles", json=body, headers={"X-TM-CSRF": "1"})
     assert res.status_code == 202, res.text
 

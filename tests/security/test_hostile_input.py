@@ -373,7 +373,9 @@ def test_refused_submission_writes_and_enqueues_nothing(
 )
 def test_accepted_unicode_round_trips_through_redis(redis_store: Store, text: str) -> None:
     """Unusual but valid text is stored and loaded back unchanged (no encoding loss)."""
-    raw = json.dumps(profile_body("SEC-unicode", diagnosis=text, biomarkers=[text]))
+    body = profile_body("SEC-unicode", diagnosis=text, biomarkers=[text])
+    body.pop("reference")  # each parameter is a new profile; no reference to collide on
+    raw = json.dumps(body)
     sub = submit_json(redis_store, raw, publish=lambda p, j: None, retention_days=1)
     loaded = redis_store.load_profile(sub.profile_id).profile
     assert loaded.diagnosis == text
