@@ -35,11 +35,15 @@ pids+=($!)
 for _ in $(seq 150); do grep -q "ready." "$RUN/worker.log" 2>/dev/null && break; sleep 0.2; done
 grep -q "ready." "$RUN/worker.log" || { echo "worker did not start:"; tail -30 "$RUN/worker.log"; exit 1; }
 
+# References are unique per board, and .demo/ keeps its Redis data between runs: each run
+# submits as its own board, so a second run creates new profiles instead of being refused.
+board="demo-$(date +%Y%m%d-%H%M%S)"
 for profile in examples/*.json; do
   echo
   echo "==================================================================================="
-  echo "==> trialmatch submit $profile --wait"
-  .venv/bin/trialmatch submit "$profile" --wait --limit "${DEMO_LIMIT:-8}"
+  echo "==> trialmatch submit $profile --board $board --wait"
+  .venv/bin/trialmatch submit "$profile" --board "$board" --wait --limit "${DEMO_LIMIT:-8}"
 done
 echo
 echo "Done. Full JSON for a profile: .venv/bin/trialmatch matches <profile_id> --json"
+echo "(the server-assigned id printed as \"submitted profile p_...\")"

@@ -309,12 +309,24 @@ class StoredProfile(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    profile_id: str  # server-assigned (PROFILE_ID); the only id outside the profile itself
+    # Server-assigned (PROFILE_ID); the only id outside the profile itself. Empty only in a
+    # profile stored by an earlier version, see _legacy_id.
+    profile_id: str = ""
     profile: ProfileIn
     board_id: str = "default"
     revision: int = Field(ge=1)
     submitted_at: datetime
     expires_at: datetime
+
+    @model_validator(mode="after")
+    def _legacy_id(self) -> Self:
+        # Stored before ids were server-assigned: its key is the board's own id, which now
+        # reads as the reference; keep using it as the id so such profiles still load.
+        if not self.profile_id:
+            if self.profile.reference is None:
+                raise ValueError("profile_id: missing")
+            return self.model_copy(update={"profile_id": self.profile.reference})
+        return self
 
 
 def assessment_warnings(profile: ProfileIn, on: date, max_age_days: int) -> list[str]:

@@ -174,3 +174,19 @@ def test_old_assessment_warns_past_the_limit_only() -> None:
     assert assessment_warnings(p, p.assessed_on + timedelta(days=90), 90) == []
     [warning] = assessment_warnings(p, p.assessed_on + timedelta(days=91), 90)
     assert warning.startswith("assessed_on is 91 days before the evaluation date (more than 90)")
+
+
+def test_profile_stored_by_the_previous_version_still_loads() -> None:
+    """A stored profile without a server id (keyed by the board's own id) loads, with that id
+    kept as its id and read as its reference."""
+    from matcher.models import StoredProfile
+
+    body = json.loads(EXAMPLE.read_text())
+    body["profile_id"] = body.pop("reference")
+    stored = {
+        "profile": body, "board_id": "b", "revision": 3,
+        "submitted_at": "2026-11-20T00:00:00Z", "expires_at": "2027-05-19T00:00:00Z",
+    }  # fmt: skip
+    loaded = StoredProfile.model_validate_json(json.dumps(stored))
+    assert (loaded.profile_id, loaded.profile.reference) == ("TB-2026-0142", "TB-2026-0142")
+    assert StoredProfile.model_validate_json(loaded.model_dump_json()) == loaded
