@@ -33,7 +33,7 @@ EXAMPLE = REPO / "examples" / "synovial-pulmonary.json"
 def profile_json(reference: str, **changes: object) -> str:
     """The example profile (constructed data) under the board's own `reference`, assessed today."""
     body = json.loads(EXAMPLE.read_text())
-    body.update(reference=reference, assessed_on=date.today().isoformat(), **changes)
+    body.update({"reference": reference, "assessed_on": date.today().isoformat(), **changes})
     return json.dumps(body)
 
 

@@ -273,3 +273,21 @@ def test_concurrent_posts_of_one_reference_create_it_once_per_board(api_env: Api
     for headers in (api_env.a, api_env.b):
         codes = sorted(code for who, code in results if who == headers["Authorization"])
         assert codes == [202, 409, 409, 409]
+
+
+def test_old_assessment_is_accepted_with_a_warning(api_env: ApiEnv) -> None:
+    """An assessment older than the configured age is accepted (202) with a warning naming
+    `assessed_on`; a fresh one gets none; a therapy after the assessment is a 422 by field."""
+    old = (date.today() - timedelta(days=api_env.settings.assessment_max_age_days + 30)).isoformat()
+    res = api_env.client.post(
+        "/v1/profiles", content=profile_json("TB-old-1", assessed_on=old), headers=api_env.a
+    )
+    assert res.status_code == 202, res.text
+    [warning] = res.json()["warnings"]
+    assert warning.startswith("assessed_on is 120 days before the evaluation date (more than 90)")
+    assert api_env.create("TB-fresh-1")["warnings"] == []
+    late = [{"agent": "ifosfamide", "ended_on": date.today().isoformat()}]
+    body = profile_json("TB-late-1", assessed_on=old, prior_therapies=late)
+    res = api_env.client.post("/v1/profiles", content=body, headers=api_env.a)
+    assert res.status_code == 422
+    assert [d["field"] for d in res.json()["detail"]] == ["prior_therapies.0.ended_on"]

@@ -86,3 +86,18 @@ def test_report_before_matching_says_so(api_env: ApiEnv) -> None:
     assert res.status_code == 200
     assert "still being matched" in res.text
     assert 'id="summary"' in res.text
+
+
+def test_report_shows_the_runs_warnings(api_env: ApiEnv) -> None:
+    """A run judged on an old assessment shows its warning in the report; a clean run shows no
+    warnings section."""
+    pid = api_env.create("TB-report-4")["profile_id"]
+    warning = "assessed_on is 200 days before the evaluation date (more than 90): update it"
+    store_run(api_env, sample_run(pid).model_copy(update={"warnings": [warning]}))
+    html = api_env.client.get(f"/v1/profiles/{pid}/report", headers=api_env.a).text
+    assert 'id="warnings"' in html
+    assert warning in html
+    clean = api_env.create("TB-report-5")["profile_id"]
+    store_run(api_env, sample_run(clean))
+    html = api_env.client.get(f"/v1/profiles/{clean}/report", headers=api_env.a).text
+    assert 'id="warnings"' not in html

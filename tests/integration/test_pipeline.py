@@ -6,7 +6,7 @@ import json
 import re
 import subprocess
 import sys
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -24,7 +24,7 @@ EXAMPLE = REPO / "examples" / "synovial-pulmonary.json"
 def _profile(reference: str, **changes: object) -> str:
     """The example profile (constructed data) under the board's `reference`, assessed today."""
     body = json.loads(EXAMPLE.read_text())
-    body.update(reference=reference, assessed_on=date.today().isoformat(), **changes)
+    body.update({"reference": reference, "assessed_on": date.today().isoformat(), **changes})
     return json.dumps(body)
 
 
@@ -186,3 +186,20 @@ def test_cli_submit_has_the_api_semantics(stack: Stack, tmp_path: Path) -> None:
     assert f"submitted profile {first.profile_id} (revision 2)" in mine.stdout
     stored = stack.store.load_profile(first.profile_id)
     assert (stored.board_id, stored.revision, stored.profile.weight_kg) == ("board-x", 2, 40)
+
+
+def test_worker_run_on_an_old_assessment_carries_the_warning(stack: Stack) -> None:
+    """A profile assessed 100 days ago is matched by the worker with the age warning stored in
+    its match run; a profile assessed today has none."""
+    old = (date.today() - timedelta(days=100)).isoformat()
+    sub = stack.submit(_profile("IT-old-1", assessed_on=old))
+    assert stack.wait_job(sub.job_id)["status"] == "done"
+    run = stack.store.read_matches(sub.profile_id)
+    assert run is not None
+    [warning] = run.warnings
+    assert warning.startswith("assessed_on is 100 days before the evaluation date")
+    fresh = stack.submit(_profile("IT-fresh-1"))
+    assert stack.wait_job(fresh.job_id)["status"] == "done"
+    fresh_run = stack.store.read_matches(fresh.profile_id)
+    assert fresh_run is not None
+    assert fresh_run.warnings == []
