@@ -106,10 +106,6 @@ class Keys:
         """When a report of this profile was last rendered (changes are shown since then)."""
         return f"{self.prefix}report:{profile_id}:last"
 
-    def create_claim(self, profile_id: str) -> str:
-        """Short-lived claim so two simultaneous POSTs of one profile id cannot both create it."""
-        return f"{self.prefix}lock:create:{profile_id}"
-
     def auth_key(self, key_id: str) -> str:
         """Hash describing one API key (board, digest, label) — never the key itself."""
         return f"{self.prefix}auth:key:{key_id}"
