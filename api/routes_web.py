@@ -53,11 +53,11 @@ def _cookie_secure(request: Request, state: AppState) -> bool:
 def _login_form(
     request: Request, state: AppState, status_code: int = 200, error: str | None = None
 ) -> Response:
-    """The login page with a fresh single-use form token bound to a new nonce cookie."""
-    token, nonce = sessions.issue_form(state.store)
+    """The login page with a fresh form token, also set as the form cookie (double submit)."""
+    token = sessions.issue_form()
     response = render(state, "login.html", status_code, error=error, form_token=token)
     response.set_cookie(
-        sessions.FORM_COOKIE, nonce, max_age=sessions.FORM_TTL_S, httponly=True,
+        sessions.FORM_COOKIE, token, max_age=sessions.FORM_TTL_S, httponly=True,
         samesite="strict", path="/login", secure=_cookie_secure(request, state),
     )  # fmt: skip
     return response
@@ -78,30 +78,19 @@ def login_page(request: Request, state: State) -> Response:
 async def login(request: Request, state: State) -> Response:
     if not sessions.same_origin(request, state.settings.public_origin):
         # A cross-site form post (login CSRF): refused before the body is even read.
-        return await run_in_threadpool(
-            _login_form,
-            request,
-            state,
-            403,
-            "Sign-in refused: the form was not sent from this site.",
-        )
+        return _login_form(request, state, 403, "Sign-in refused: the form was not from this site.")
     try:
         body = await read_limited(request, limit=4096)
     except BodyTooLarge:
-        return await run_in_threadpool(_login_form, request, state, 413, "Request too large.")
+        return _login_form(request, state, 413, "Request too large.")
     fields = parse_qs(body.decode("utf-8", "replace"))
     token = (fields.get("key") or [""])[0].strip()
     form_token = (fields.get("form_token") or [""])[0]
-    nonce = request.cookies.get(sessions.FORM_COOKIE)
-    if not await run_in_threadpool(sessions.form_is_valid, state.store, form_token, nonce):
-        return await run_in_threadpool(
-            _login_form, request, state, 403, "The sign-in form expired; please sign in again."
-        )
+    if not sessions.form_is_valid(form_token, request.cookies.get(sessions.FORM_COOKIE)):
+        return _login_form(request, state, 403, "The sign-in form expired; please sign in again.")
     key = await run_in_threadpool(authenticate_key, state.store, token) if token else None
     if key is None:
-        return await run_in_threadpool(
-            _login_form, request, state, 401, "This API key is not valid."
-        )
+        return _login_form(request, state, 401, "This API key is not valid.")
     session_id = await run_in_threadpool(sessions.start, state.store, key)
     response = RedirectResponse("/", status_code=status.HTTP_303_SEE_OTHER)
     response.set_cookie(

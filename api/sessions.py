@@ -4,8 +4,12 @@ Login CSRF (issue 11, finding 1): without a check, a page on another site could 
 board's key to /login and sign the coordinator's browser into *that* board. Two checks, each
 enough on its own in a current browser:
 - the request's Origin (or, when a browser sends none, its Referer) must be this site;
-- the form carries a single-use token issued with the form and bound to a nonce cookie the
-  browser got with it (SameSite=Strict, so a cross-site post does not carry it).
+- the form carries a random token that must equal the form cookie the browser got with the
+  form (double submit: HttpOnly, SameSite=Strict, path /login, so a cross-site post carries no
+  cookie, and another site can neither read the token nor set the cookie). The cookie is
+  dropped once the login succeeds. Nothing is stored for it: an unauthenticated GET /login
+  writes nothing to Redis (which runs with noeviction), so the login page cannot be used to
+  fill it.
 
 The session cookie holds a random session id, never the API key: Redis keeps the sha256 of the
 id with the board and key id, for `SESSION_TTL_S`. Logout deletes it; revoking the API key ends
@@ -52,19 +56,16 @@ def same_origin(request: Request, public_origin: str | None) -> bool:
     return bool(host) and urlsplit(claimed).netloc == host
 
 
-def issue_form(store: Store) -> tuple[str, str]:
-    """(form token for the hidden field, nonce for the browser's form cookie)."""
-    token, nonce = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
-    store.put_login_form(_digest(token), _digest(nonce), FORM_TTL_S)
-    return token, nonce
+def issue_form() -> str:
+    """A fresh form token: the hidden field's value and the form cookie's, both."""
+    return secrets.token_urlsafe(32)
 
 
-def form_is_valid(store: Store, token: str, nonce: str | None) -> bool:
-    """The token was issued with this browser's form and not used before (it is used up now)."""
-    if not token or not nonce or len(token) > 100:
+def form_is_valid(token: str, cookie: str | None) -> bool:
+    """The posted token is the one this browser's form cookie holds."""
+    if not token or not cookie or len(token) > 100:
         return False
-    bound = store.take_login_form(_digest(token))
-    return bound is not None and secrets.compare_digest(bound, _digest(nonce))
+    return secrets.compare_digest(token.encode(), cookie.encode())
 
 
 def start(store: Store, key: ApiKey) -> str:

@@ -122,9 +122,5 @@ class Keys:
         so neither the cookie value nor the API key is ever a key name or a stored value."""
         return f"{self.prefix}auth:session:{session_digest}"
 
-    def login_form(self, token_digest: str) -> str:
-        """One issued login-form token -> digest of the browser nonce it is bound to."""
-        return f"{self.prefix}auth:loginform:{token_digest}"
-
     def broker_prefix(self) -> str:
         return f"{self.prefix}q:"

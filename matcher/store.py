@@ -280,15 +280,6 @@ class Store:
         return [e for e in entries if since is None or e.at > since]
 
     # --- web-page sessions (api/sessions.py): keyed and valued by digests, always with a TTL ---
-    def put_login_form(self, token_digest: str, nonce_digest: str, ttl_s: int) -> None:
-        with redis_errors("issuing a login form"):
-            self.r.set(self.keys.login_form(token_digest), nonce_digest, ex=ttl_s)
-
-    def take_login_form(self, token_digest: str) -> str | None:
-        """The nonce digest a form token was bound to, deleting it (a token works once)."""
-        with redis_errors("checking a login form"):
-            return cast("str | None", self.r.getdel(self.keys.login_form(token_digest)))
-
     def put_session(self, session_digest: str, board_id: str, key_id: str, ttl_s: int) -> None:
         with redis_errors("starting a session"):
             pipe = self.r.pipeline(transaction=True)

@@ -75,11 +75,14 @@ def test_same_site_referer_without_origin_is_accepted(api_env: ApiEnv) -> None:
     assert res.status_code == 303
 
 
-def test_login_form_token_is_single_use_and_bound_to_its_browser(api_env: ApiEnv) -> None:
-    """A same-site post needs the token issued with *this* browser's form, once: a missing,
-    foreign or replayed token is refused (403)."""
+def test_login_form_token_is_bound_to_its_browser_and_dropped_after_use(api_env: ApiEnv) -> None:
+    """A same-site post needs the token of *this* browser's form: a missing or foreign token is
+    refused (403); after a successful sign-in the form cookie is gone, so a replay is refused,
+    and the login page stores nothing in Redis."""
     attacker = TestClient(api_env.app, follow_redirects=False)
+    keys = api_env.data_keys()
     foreign = form_token(attacker.get("/login").text)
+    assert api_env.data_keys() == keys  # an anonymous GET /login writes nothing
     victim = TestClient(api_env.app, follow_redirects=False)
     own = form_token(victim.get("/login").text)
 
@@ -91,7 +94,8 @@ def test_login_form_token_is_single_use_and_bound_to_its_browser(api_env: ApiEnv
     assert post(foreign) == 403  # issued to another browser (its nonce cookie differs)
     own = form_token(victim.get("/login").text)  # the refusals re-rendered the form
     assert post(own) == 303
-    assert post(own) == 403  # used up
+    assert "tm_login" not in victim.cookies
+    assert post(own) == 403  # the form cookie went with the successful sign-in
 
 
 def test_logout_ends_the_session_server_side(api_env: ApiEnv) -> None:
