@@ -38,6 +38,9 @@ class MatchesOut(BaseModel):
     data_version: str | None = None
     created_at: datetime | None = None
     total: int = Field(description="trials judged in the run, before filters")
+    warnings: list[str] = Field(
+        default_factory=list, description="plausibility notes of the run, e.g. an old assessment"
+    )
     results: list[TrialMatch]
 
 
@@ -110,7 +113,7 @@ def get_matches(
     return MatchesOut(
         profile_id=profile_id, pending=False, evaluated_on=run.evaluated_on,
         engine_version=run.engine_version, data_version=run.data_version,
-        created_at=run.created_at, total=len(run.results),
+        created_at=run.created_at, total=len(run.results), warnings=run.warnings,
         results=filter_matches(run.results, verdict, max_distance_km, phase),
     )  # fmt: skip
 

@@ -97,3 +97,16 @@ def test_openapi_describes_the_api(api_env: ApiEnv) -> None:
     body = spec["paths"]["/v1/profiles"]["post"]["requestBody"]["content"]["application/json"]
     assert body["schema"]["$ref"] == "#/components/schemas/ProfileIn"
     assert "ProfileIn" in spec["components"]["schemas"]
+
+
+def test_matches_carry_the_runs_warnings(api_env: ApiEnv) -> None:
+    """The match output shows the run's plausibility warnings, and none for a clean run."""
+    pid = api_env.create("TB-warned")["profile_id"]
+    warning = "assessed_on is 150 days before the evaluation date (more than 90): update it"
+    store_run(api_env, sample_run(pid).model_copy(update={"warnings": [warning]}))
+    body = api_env.client.get(f"/v1/profiles/{pid}/matches", headers=api_env.a).json()
+    assert body["warnings"] == [warning]
+    clean = api_env.create("TB-unwarned")["profile_id"]
+    store_run(api_env, sample_run(clean))
+    body = api_env.client.get(f"/v1/profiles/{clean}/matches", headers=api_env.a).json()
+    assert body["warnings"] == []
