@@ -79,8 +79,8 @@ class Settings(BaseSettings):
     # A message delivered more often than this is a poison task: the job is failed, not re-run.
     max_deliveries: int = Field(default=5, ge=1, le=50)
     # Test knobs: kombu's restore sweep of unacked messages (defaults 10 s x 10).
-    broker_unacked_restore_interval_s: float | None = None
-    broker_unacked_restore_throttle: int | None = None
+    broker_unacked_restore_interval_s: float | None = Field(default=None, gt=0, le=3600)
+    broker_unacked_restore_throttle: int | None = Field(default=None, ge=1, le=10_000)
     # Worker processes per container; two cores here, so two.
     worker_concurrency: int = Field(default=2, ge=1, le=64)
     # Prometheus endpoint of a worker (task durations, CT.gov requests/retries, verdicts);

@@ -129,10 +129,13 @@ def test_non_json_list_value_names_the_variable(monkeypatch: pytest.MonkeyPatch)
         ("ctgov_base_url", "clinicaltrials.gov/api/v2", "TRIALMATCH_CTGOV_BASE_URL"),
         ("logging_config", "/nonexistent/logging.json", "TRIALMATCH_LOGGING_CONFIG"),
         ("assessment_max_age_days", 0, "TRIALMATCH_ASSESSMENT_MAX_AGE_DAYS"),
+        ("public_origin", "https://tm.example.org/app", "TRIALMATCH_PUBLIC_ORIGIN"),
+        ("broker_unacked_restore_interval_s", 0, "TRIALMATCH_BROKER_UNACKED_RESTORE_INTERVAL_S"),
     ],
 )
 def test_settings_outside_their_domain_are_refused(field: str, value: object, var: str) -> None:
-    """A URL without a scheme, a missing logging file or a zero age limit are refused by name."""
+    """A URL without a scheme, a missing logging file, a zero age limit, an origin with a path or
+    a zero sweep interval are refused by name."""
     from matcher.settings import _explain
 
     with pytest.raises(ValidationError) as info:
