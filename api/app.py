@@ -30,7 +30,13 @@ from workers.submission import Publish
 DESCRIPTION = """Match pseudonymous recurrence profiles of children and adolescents with soft
 tissue sarcoma to ClinicalTrials.gov trials. Authenticate with `Authorization: Bearer <key>` or
 `X-API-Key: <key>`; a key sees only its own board's profiles, jobs, matches and reports (another
-board's id answers 404, like a missing one)."""
+board's id answers 404, like a missing one).
+
+Profile ids are assigned by the server (`p_…`, returned by `POST /v1/profiles`) and are the only
+ids in URLs. A board may give its own optional `reference` in the profile (the field formerly
+called `profile_id`, still accepted under that name); it is unique within the board only, is
+never logged, and is refused when it looks like a date, a record number, an e-mail address or a
+personal name."""
 
 
 async def security_headers(
