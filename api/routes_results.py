@@ -11,12 +11,12 @@ from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, BeforeValidator, Field
 
 from api.auth import Board, State
-from api.routes_profiles import owned
 from matcher.errors import NotFound
 from matcher.filters import PHASE_HELP, filter_matches, normalize_phase
 from matcher.models import Trial, TrialMatch
 from matcher.models.match import TrialVerdict
 from matcher.store import Store, redis_errors
+from workers.submission import owned
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["results"])
@@ -43,6 +43,9 @@ class MatchesOut(BaseModel):
         default=None,
         description="with max_distance_km: how many returned trials have no known distance "
         "(no site with coordinates, or no profile location); kept, never dropped as too far",
+    )
+    warnings: list[str] = Field(
+        default_factory=list, description="plausibility notes of the run, e.g. an old assessment"
     )
     results: list[TrialMatch]
 
@@ -108,7 +111,7 @@ def get_matches(
     return MatchesOut(
         profile_id=profile_id, pending=False, evaluated_on=run.evaluated_on,
         engine_version=run.engine_version, data_version=run.data_version,
-        created_at=run.created_at, total=len(run.results),
+        created_at=run.created_at, total=len(run.results), warnings=run.warnings,
         distance_unknown=kept.distance_unknown, results=kept.results,
     )  # fmt: skip
 

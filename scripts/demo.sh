@@ -68,12 +68,25 @@ started+=("$! worker")
 for _ in $(seq 150); do grep -q "ready." "$RUN/worker.log" 2>/dev/null && break; sleep 0.2; done
 grep -q "ready." "$RUN/worker.log" || { echo "worker did not start:"; tail -30 "$RUN/worker.log"; exit 1; }
 
+# References are unique per board, and .demo/ keeps its Redis data between runs: each run
+# submits as its own board, so a second run creates new profiles instead of being refused.
+board="demo-$(date +%Y%m%d-%H%M%S)"
+shown_id=""
 for profile in examples/*.json; do
   echo
   echo "==================================================================================="
-  echo "==> trialmatch submit $profile --wait"
-  .venv/bin/trialmatch submit "$profile" --wait --limit "${DEMO_LIMIT:-8}"
+  echo "==> trialmatch submit $profile --board $board --wait"
+  .venv/bin/trialmatch submit "$profile" --board "$board" --wait --limit "${DEMO_LIMIT:-8}" \
+    | tee "$RUN/submit.out"
+  # The server assigns the id ("submitted profile p_..."); later commands need it.
+  id=$(sed -n 's/^submitted profile \(p_[0-9a-f]*\) .*/\1/p' "$RUN/submit.out")
+  if [ "$profile" = examples/synovial-pulmonary.json ]; then shown_id="$id"; fi
 done
+rm -f "$RUN/submit.out"
+if [ "$mode" = "--keep" ] && [ -z "$shown_id" ]; then
+  echo "no profile id was printed for examples/synovial-pulmonary.json" >&2
+  exit 1
+fi
 echo
 if [ "$mode" = "--keep" ]; then
   # The URL may carry a password when it came from the caller: the file is readable by us only.
@@ -85,8 +98,9 @@ if [ "$mode" = "--keep" ]; then
   printf '%s\n' "${started[@]}" >"$RUN/pids"
   echo "Done. Redis and the worker keep running. In this shell, to look again:"
   echo "  source .demo/env"
-  echo "  .venv/bin/trialmatch matches TB-2026-0142 --limit 5"
-  echo "  .venv/bin/trialmatch matches TB-2026-0142 --json"
+  echo "(synovial-pulmonary.json was stored as $shown_id, the id its submit printed)"
+  echo "  .venv/bin/trialmatch matches $shown_id --limit 5"
+  echo "  .venv/bin/trialmatch matches $shown_id --json"
   echo "Stop them with: ./scripts/demo.sh stop"
 else
   echo "Done; the demo's Redis and worker stop as it exits. To look again, the engine alone (no Redis):"

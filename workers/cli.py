@@ -1,7 +1,7 @@
 """`trialmatch` command line: submit, status, matches, worker, beat, and the engine-only `match`.
 
 Exit codes: 0 success, 1 operational failure (Redis down, job failed), 2 bad input (the message
-names the field).
+names the field, or the board already has a profile with this reference).
 """
 
 from __future__ import annotations
@@ -13,11 +13,19 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from matcher.errors import ConfigError, InvalidProfile, NotFound, StoreError, TrialmatchError
+from matcher.errors import (
+    ConfigError,
+    InvalidProfile,
+    NotFound,
+    ReferenceInUse,
+    StoreError,
+    TrialmatchError,
+)
 from matcher.models import MatchRun
 from workers.cli_args import MAIN_EPILOG, add_command, config_hint, redis_hint
 
@@ -45,9 +53,19 @@ def cmd_submit(args: argparse.Namespace) -> int:
     if not BOARD_ID.match(args.board):
         print("error: --board: 1-64 letters, digits, '.', '_' or '-'", file=sys.stderr)
         return EXIT_INPUT
+    from matcher.settings import get_settings
+
     store = _store()
-    sub = submit_json(store, _read(args.profile), board_id=args.board)
+    # The API's semantics: a new profile unless --replace names one of this board's profiles; a
+    # reference the board already uses is refused (exit 2), never silently replaced or moved.
+    sub = submit_json(
+        store, _read(args.profile), board_id=args.board, replace_id=args.replace,
+        retention_days=get_settings().profile_retention_days,
+        assessment_max_age_days=get_settings().assessment_max_age_days,
+    )  # fmt: skip
     print(f"submitted profile {sub.profile_id} (revision {sub.revision}) as job {sub.job_id}")
+    for warning in sub.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
     if not args.wait:
         return EXIT_OK
     deadline = time.monotonic() + args.timeout
@@ -113,12 +131,26 @@ def cmd_match(args: argparse.Namespace) -> int:
 
     profile = parse_profile(_read(args.profile))
     trials, data_version = _load_trials(args.trials)
-    options = EngineOptions(any_status=args.any_status)
-    if args.statuses:
-        options = EngineOptions(
-            statuses=frozenset(args.statuses.split(",")), any_status=args.any_status
-        )
+    statuses = [s.strip() for s in (args.statuses or "").split(",") if s.strip()]
+    if statuses:
+        from matcher.settings import check_statuses
+
+        try:
+            check_statuses(statuses)
+        except ValueError as exc:
+            raise BadArgument(f"--statuses: {exc}") from None
+    options = EngineOptions(any_status=args.any_status, assessment_max_age_days=args.max_age_days)
+    if statuses:
+        options = replace(options, statuses=frozenset(statuses))
     as_of = args.as_of or date.today()
+    if as_of < profile.assessed_on:
+        # The engine ages the patient forward from assessed_on; judging earlier would mean
+        # using facts that were not yet true.
+        print(
+            f"error: --as-of {as_of} is before assessed_on {profile.assessed_on} of the profile",
+            file=sys.stderr,
+        )
+        return EXIT_INPUT
     run = match_trials(profile, trials, as_of=as_of, options=options, data_version=data_version)
     _print_run(_filtered(run, args), args)
     return EXIT_OK
@@ -202,6 +234,7 @@ def render_run(run: MatchRun, *, limit: int = 0) -> str:
         f"profile {run.profile_id}: {len(run.results)} trials evaluated on {run.evaluated_on} "
         f"(engine {run.engine_version}, data {run.data_version or 'n/a'})"
     ]
+    lines += [f"warning: {w}" for w in run.warnings]
     shown = run.results[:limit] if limit else run.results
     for rank, m in enumerate(shown, 1):
         site = ""
@@ -288,7 +321,7 @@ def main(argv: list[str] | None = None) -> int:
         for field, msg in exc.errors:
             print(f"error: invalid profile: {field}: {msg}", file=sys.stderr)
         return EXIT_INPUT
-    except BadArgument as exc:
+    except (BadArgument, ReferenceInUse) as exc:  # ReferenceInUse: the API's 409, nothing stored
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_INPUT
     except ConfigError as exc:

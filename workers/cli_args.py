@@ -19,7 +19,7 @@ options and examples.
 examples:
   trialmatch match examples/synovial-pulmonary.json --trials snapshot/sarcoma --any-status
   trialmatch submit examples/synovial-pulmonary.json --wait
-  trialmatch matches TB-2026-0142 --verdict eligible --verdict possibly_eligible
+  trialmatch matches p_3f9c0e6a51d24b7e8a01c2d4 --verdict eligible --verdict possibly_eligible
 """
 
 
@@ -37,6 +37,13 @@ def count(text: str) -> int:
     """argparse type for --limit: a whole number >= 0."""
     if not text.isdigit():
         raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {text!r}")
+    return int(text)
+
+
+def days(text: str) -> int:
+    """argparse type for --max-age-days: 1-3650 days, as TRIALMATCH_ASSESSMENT_MAX_AGE_DAYS."""
+    if not text.isdigit() or not 1 <= int(text) <= 3650:
+        raise argparse.ArgumentTypeError(f"expected whole days from 1 to 3650, got {text!r}")
     return int(text)
 
 
@@ -125,6 +132,13 @@ def _submit(s: argparse.ArgumentParser) -> None:
         metavar="NAME",
         help="board that owns the profile, for API access (default: default)",
     )
+    s.add_argument(
+        "--replace",
+        metavar="PROFILE_ID",
+        help="store a new revision of this profile of --board instead of a new profile "
+        "(as PUT /v1/profiles/{id}); without it a reference the board already uses is "
+        "refused (exit 2)",
+    )
 
 
 def _job(s: argparse.ArgumentParser) -> None:
@@ -132,7 +146,10 @@ def _job(s: argparse.ArgumentParser) -> None:
 
 
 def _profile_id(s: argparse.ArgumentParser) -> None:
-    s.add_argument("profile_id", help="the profile's pseudonymous id (its profile_id field)")
+    s.add_argument(
+        "profile_id",
+        help="the profile id `submit` (or POST /v1/profiles) printed: p_ and 24 hex digits",
+    )
 
 
 def _matches(s: argparse.ArgumentParser) -> None:
@@ -164,7 +181,15 @@ def _match(s: argparse.ArgumentParser) -> None:
     s.add_argument(
         "--statuses",
         metavar="LIST",
-        help="comma-separated statuses that count as open (default RECRUITING,NOT_YET_RECRUITING)",
+        help="comma-separated statuses that count as open (default RECRUITING,NOT_YET_RECRUITING);"
+        " registry values only, e.g. ACTIVE_NOT_RECRUITING",
+    )
+    s.add_argument(
+        "--max-age-days",
+        type=days,
+        default=90,
+        metavar="DAYS",
+        help="warn when assessed_on is more than DAYS before the evaluation date (default 90)",
     )
     add_output_options(s)
 
@@ -174,14 +199,19 @@ def _passthrough(s: argparse.ArgumentParser) -> None:
 
 
 EXAMPLE = "examples/synovial-pulmonary.json"
+PID = "p_3f9c0e6a51d24b7e8a01c2d4"  # the shape of a server-assigned id (made up for the help)
 # name -> (one-line summary, description, examples, arguments)
 SPECS: dict[str, tuple[str, str, str, Any]] = {
     "submit": (
         "validate and queue a recurrence profile (JSON file or -)",
         "Validate a recurrence profile, store it and queue a match job for the workers. The "
-        "profile id and job id are printed; with --wait the ranked matches follow.",
+        "server-assigned profile id (p_ and 24 hex digits; later commands take it) and the job id "
+        "are printed; with --wait the ranked matches follow. A reference (the profile's "
+        '"reference" field) the board already uses exits 2 naming that profile; --replace ID '
+        "stores a new revision of it instead.",
         f"  trialmatch submit {EXAMPLE} --wait --limit 5\n"
-        "  cat profile.json | trialmatch submit - --board childrens-east\n",
+        "  cat profile.json | trialmatch submit - --board childrens-east\n"
+        f"  trialmatch submit revised.json --board childrens-east --replace {PID}\n",
         _submit,
     ),
     "status": (
@@ -195,16 +225,16 @@ SPECS: dict[str, tuple[str, str, str, Any]] = {
         "show a profile's stored matches",
         "Print the stored (latest) match run of a profile, best first, with each trial's "
         "decisive reasons and the facts still to verify.",
-        "  trialmatch matches TB-2026-0142 --limit 5\n"
-        "  trialmatch matches TB-2026-0142 --verdict eligible --verdict possibly_eligible\n"
-        "  trialmatch matches TB-2026-0142 --phase 2 --max-distance-km 500 --json\n",
+        f"  trialmatch matches {PID} --limit 5\n"
+        f"  trialmatch matches {PID} --verdict eligible --verdict possibly_eligible\n"
+        f"  trialmatch matches {PID} --phase 2 --max-distance-km 500 --json\n",
         _matches,
     ),
     "erase": (
         "erase a profile and everything derived from it",
         "Erase a profile, its matches, change log, jobs and schedule entries "
         "(as DELETE /v1/profiles/{id}).",
-        "  trialmatch erase TB-2026-0142\n",
+        f"  trialmatch erase {PID}\n",
         _profile_id,
     ),
     "match": (

@@ -76,4 +76,6 @@ class MatchRun(BaseModel):
     engine_version: str
     data_version: str | None = None
     created_at: datetime | None = None
+    # Plausibility notes about the profile at this evaluation date (e.g. an old assessment).
+    warnings: list[str] = Field(default_factory=list)
     results: list[TrialMatch]

@@ -22,6 +22,8 @@ from tests.api.conftest import EXAMPLE, ApiEnv
 from tests.support.procs import REPO, SNAPSHOT, free_port, stack_env, wait_for
 from workers.cli import build_parser, main
 
+UNUSED_ID = "p_" + "0" * 24  # the shape of a server-assigned id; no profile has it
+
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="trialmatch")
@@ -164,6 +166,29 @@ def test_as_of_names_the_date_format(capsys: pytest.CaptureFixture[str]) -> None
     assert "argument --as-of: expected a date as YYYY-MM-DD" in err
 
 
+def test_max_age_days_names_its_range(capsys: pytest.CaptureFixture[str]) -> None:
+    """A --max-age-days outside 1-3650 is exit 2 naming the option, as the setting's domain."""
+    for bad in ("0", "-5", "3651", "ninety"):
+        with pytest.raises(SystemExit) as exit_:
+            main(["match", str(EXAMPLE), "--trials", str(SNAPSHOT), "--max-age-days", bad])
+        assert exit_.value.code == 2
+        assert "argument --max-age-days: expected whole days from 1 to 3650" in (
+            capsys.readouterr().err
+        )
+
+
+def test_submit_help_describes_server_ids_and_replace(capsys: pytest.CaptureFixture[str]) -> None:
+    """`submit --help` says the id is the server's, a used reference exits 2, and --replace ID."""
+    with pytest.raises(SystemExit):
+        main(["submit", "--help"])
+    # argparse wraps at hyphens too: rejoin "server-" + "assigned" before comparing words
+    out = " ".join(capsys.readouterr().out.replace("-\n", "-").split())
+    assert "server-assigned profile id" in out
+    assert "--replace PROFILE_ID" in out
+    assert "as PUT /v1/profiles/{id}" in out
+    assert "refused (exit 2)" in out
+
+
 def test_missing_trials_path_is_named(capsys: pytest.CaptureFixture[str]) -> None:
     """`--trials missing/` is exit 2 naming the option and the path, not a malformed study."""
     assert main(["match", str(EXAMPLE), "--trials", "missing/"]) == 2
@@ -234,7 +259,7 @@ def test_missing_redis_url_says_what_to_set(
     monkeypatch.delenv("TRIALMATCH_REDIS_URL")
     get_settings.cache_clear()
     try:
-        assert main(["matches", "TB-2026-0142"]) == 2
+        assert main(["matches", UNUSED_ID]) == 2
     finally:
         get_settings.cache_clear()
     err = capsys.readouterr().err
@@ -250,7 +275,7 @@ def test_unreachable_redis_says_where_it_looked_without_the_password(
     monkeypatch.setenv("TRIALMATCH_REDIS_URL", f"redis://:Zq81kPw0@127.0.0.1:{port}/0")
     get_settings.cache_clear()
     try:
-        assert main(["matches", "TB-2026-0142"]) == 1
+        assert main(["matches", UNUSED_ID]) == 1
     finally:
         get_settings.cache_clear()
     err = capsys.readouterr().err
@@ -273,7 +298,7 @@ def test_matches_of_an_unknown_profile_says_what_to_do(
     env_for: ApiEnv, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """`matches` for a profile without stored matches says to submit it or follow its job."""
-    assert main(["matches", "TB-never-submitted"]) == 1
+    assert main(["matches", UNUSED_ID]) == 1
     assert "submit it first" in capsys.readouterr().err
 
 
@@ -284,7 +309,7 @@ def test_a_bad_setting_points_at_the_configuration_table(
     monkeypatch.setenv("TRIALMATCH_REDIS_URL", "http://127.0.0.1:9/0")
     get_settings.cache_clear()
     try:
-        assert main(["matches", "TB-2026-0142"]) == 2
+        assert main(["matches", UNUSED_ID]) == 2
     finally:
         get_settings.cache_clear()
     err = capsys.readouterr().err

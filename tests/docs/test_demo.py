@@ -50,6 +50,14 @@ def _closing_commands(out: str) -> list[str]:
     return [line.strip() for line in tail.splitlines() if line.startswith("  ")]
 
 
+def _submitted_id(out: str, example: str) -> str:
+    """The server-assigned id the demo's submit of `example` printed."""
+    section = out[out.index(f"==> trialmatch submit {example} ") :]
+    found = re.search(r"^submitted profile (\S+) \(revision 1\)", section, re.MULTILINE)
+    assert found, section[:2000]
+    return found.group(1)
+
+
 def _redis_port(out: str) -> int:
     found = re.search(r"private redis-server on 127\.0\.0\.1:(\d+)", out)
     assert found, out[:2000]
@@ -65,7 +73,9 @@ def _answers(port: int) -> bool:
 def test_demo_ends_with_engine_commands_that_work_after_it_exits() -> None:
     """After the demo stops its Redis, each command it printed last runs and prints matches."""
     out = _demo()
-    assert "==> trialmatch submit examples/synovial-pulmonary.json --wait" in out
+    assert re.search(
+        r"==> trialmatch submit examples/synovial-pulmonary\.json --board demo-\S+ --wait", out
+    )
     assert not _answers(_redis_port(out))  # its private Redis is gone
     commands = _closing_commands(out)
     assert len(commands) == 2
@@ -83,7 +93,7 @@ def test_demo_ends_with_engine_commands_that_work_after_it_exits() -> None:
 
 
 def test_demo_keep_leaves_services_up_until_stop() -> None:
-    """`demo.sh --keep` prints commands that read the stored matches; `demo.sh stop` ends it all."""
+    """`demo.sh --keep` prints commands that read matches by the submitted id; `stop` ends all."""
     try:
         out = _demo("--keep")
         port = _redis_port(out)
@@ -98,7 +108,13 @@ def test_demo_keep_leaves_services_up_until_stop() -> None:
         )  # fmt: skip
         assert ran.returncode == 0, ran.stderr
         stored = json.loads(ran.stdout[ran.stdout.index("\n{") :])  # the --json run, printed last
-        assert stored["profile_id"] == "TB-2026-0142"
+        submitted = _submitted_id(out, "examples/synovial-pulmonary.json")
+        assert re.fullmatch(r"p_[0-9a-f]{24}", submitted)
+        assert commands[1:] == [
+            f".venv/bin/trialmatch matches {submitted} --limit 5",
+            f".venv/bin/trialmatch matches {submitted} --json",
+        ]
+        assert stored["profile_id"] == submitted
         assert stored["results"]
     finally:
         stopped = subprocess.run(

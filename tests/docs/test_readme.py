@@ -97,12 +97,22 @@ def test_readme_quick_start_runs_as_written() -> None:
     logs = Path(report.group(1)).parent if report else None
     try:
         assert proc.returncode == 0, f"{out[-4000:]}\n--- stderr ---\n{err[-4000:]}"
-        assert "profile TB-2026-0142: 50 trials evaluated" in out  # the engine alone
-        assert "submitted profile TB-2026-0142" in out  # through Redis and the worker
+        assert "profile TB-2026-0142: 50 trials evaluated" in out  # the engine alone: the reference
+        # Through Redis and the worker, under a server-assigned id that the later commands reuse.
+        submitted = re.findall(r"^submitted profile (p_[0-9a-f]{24}) \(revision (\d)\)", out, re.M)
+        cli_id = submitted[0][0]
+        assert submitted == [(cli_id, "1"), (cli_id, "2")]  # then --replace: a new revision
+        assert f"profile {cli_id}: 50 trials evaluated" in out  # `matches "$PROFILE"` read it back
+        assert re.search(r"^exit 2$", out, re.M)  # the same reference again is refused
+        assert f"this reference is already used by your profile {cli_id}" in err
         assert '"status":"ok"' in out  # /healthz
-        assert '"profile_id":"EX-erms-relapse2","status":"done"' in out  # the API's job
+        created = re.search(r'^\{"profile_id":"(p_[0-9a-f]{24})","job_id":"[0-9a-f]+"', out, re.M)
+        assert created, out[-4000:]  # the API's 202 answer
+        api_id = created.group(1)
+        assert api_id != cli_id
+        assert f'"profile_id":"{api_id}","status":"done"' in out  # the API's job
         assert re.search(r"^50 judged; \[\('NCT\d{8}', 'possibly_eligible', \[", out, re.M)
-        assert '"field":"profile_id"' in out  # the refused profile names its field
+        assert '"field":"reference"' in out  # the refused profile names its field
         assert logs is not None
         assert "<html" in (logs / "report.html").read_text().lower()
         assert stopped  # the last block stopped Redis and the API (the worker with them)
