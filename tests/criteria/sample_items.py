@@ -11,6 +11,9 @@ Writes OUT_DIR/items.json (the manifest) and one Markdown packet per reader half
 
     .venv/bin/python tests/criteria/sample_items.py OUT_DIR --round 2
 
+Round 3 (`--round 3`) adds dev items only: three profiles of all the above per dev trial, up to
+four criteria per pair not drawn before; packets E and F.
+
 Round 2 (same trial split) draws two of the round-2 constructed profiles
 (tests/criteria/profiles/) per trial and up to three criteria per (profile, trial) that round 1
 did not draw; ids carry the round ("D2001"), packets are C and D.
@@ -83,7 +86,10 @@ def main(out: Path, round_no: int = 1) -> None:
             if trial.eligibility_criteria and len(trial.eligibility_criteria) > 150:
                 trials[trial.nct_id] = trial
     profiles = {}
-    for folder in PROFILE_DIRS if round_no == 1 else [ROUND2_PROFILES]:
+    folders = {1: PROFILE_DIRS, 2: [ROUND2_PROFILES]}.get(
+        round_no, [*PROFILE_DIRS, ROUND2_PROFILES]
+    )
+    for folder in folders:
         for path in sorted(folder.glob("*.json")):
             profiles[path.name] = json.loads(path.read_text())
     ids = sorted(trials)
@@ -93,18 +99,26 @@ def main(out: Path, round_no: int = 1) -> None:
     part_of = {nct: ("heldout" if i < n_held else "dev") for i, nct in enumerate(ids)}
     drawn: set[tuple[str, str]] = set()
     if round_no > 1:
-        drawn = {(i["nct_id"], i["text"]) for i in json.loads((HERE / "items.json").read_text())}
+        drawn = {
+            (i["nct_id"], i["text"])
+            for path in [
+                HERE / "items.json",
+                *(HERE / f"items-{k}.json" for k in range(2, round_no)),
+            ]
+            for i in json.loads(path.read_text())
+        }
     items = []
     for nct in sorted(trials):
         trial = trials[nct]
         cut = split_items(trial.eligibility_criteria or "")
         split = [it for it in cut if it.absorbed_into is None and (nct, _text(it)) not in drawn]
-        if not split:
-            continue
-        per_trial = PROFILES_PER_TRIAL if round_no == 1 else 2
+        if not split or (round_no >= 3 and part_of[nct] != "dev"):
+            continue  # round 3 adds dev items only: the held-out part stays as rounds 1-2 made it
+        per_trial = {1: PROFILES_PER_TRIAL, 2: 2}.get(round_no, 3)
+        per_pair = CRITERIA_PER_PAIR if round_no < 3 else 4
         chosen_profiles = rng.sample(sorted(profiles), per_trial)
         for pname in chosen_profiles:
-            for it in rng.sample(split, min(CRITERIA_PER_PAIR, len(split))):
+            for it in rng.sample(split, min(per_pair, len(split))):
                 text = _text(it)
                 prefix = part_of[nct][0].upper() + ("" if round_no == 1 else str(round_no))
                 width = 4 if round_no == 1 else 3
@@ -128,7 +142,7 @@ def main(out: Path, round_no: int = 1) -> None:
     for item in items:
         by_trial.setdefault(item["nct_id"], []).append(item)
     order = sorted(by_trial)
-    names = ("A", "B") if round_no == 1 else ("C", "D")
+    names = {1: ("A", "B"), 2: ("C", "D")}.get(round_no, ("E", "F"))
     halves = {names[0]: order[0::2], names[1]: order[1::2]}
     for half, ncts in halves.items():
         chunks = []
