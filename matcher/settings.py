@@ -59,7 +59,8 @@ class Settings(BaseSettings):
     search_cache_ttl_s: int = Field(default=8 * 86400, ge=60)
 
     # --- Eligibility ---
-    recruiting_statuses: list[str] = ["RECRUITING", "NOT_YET_RECRUITING"]
+    # AVAILABLE = expanded access: a treatment the patient can get now, shown as such.
+    recruiting_statuses: list[str] = ["RECRUITING", "NOT_YET_RECRUITING", "AVAILABLE"]
     # Judge eligibility whatever the recruitment status (still reported). For research use and
     # for dated snapshots such as the bundled demo one, where most trials have since closed.
     any_status: bool = False

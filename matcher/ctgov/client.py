@@ -26,8 +26,10 @@ import httpx
 import stamina
 
 from matcher import __version__
+from matcher.ctgov.corpus_query import LISTING_FIELDS, NCT_BATCH_MAX, CorpusQuery, ids_params
+from matcher.ctgov.listing import ListingEntry, parse_listing_study
 from matcher.ctgov.pace import NoPacer, Pacer
-from matcher.ctgov.parse import parse_page, parse_study
+from matcher.ctgov.parse import parse_study, raw_page, study_id
 from matcher.ctgov.query import FIELDS_PARAM, SearchQuery
 from matcher.errors import (
     FinalUpstreamError,
@@ -147,24 +149,58 @@ class CtgovClient:
         return stamp
 
     def search(self, query: SearchQuery) -> list[Trial]:
-        """Every study of every page, de-duplicated by NCT id; any failed page fails it all.
+        """Every study of a per-diagnosis search (the pre-corpus design; kept for the benchmark
+        and the sanitiser's tests), de-duplicated by NCT id; any failed page fails it all."""
+        return [parse_study(s) for s in self.studies(query.to_params(self._page_size))]
+
+    def corpus(self, query: CorpusQuery) -> list[Trial]:
+        """Every trial of the population corpus, full records."""
+        return [parse_study(s) for s in self.studies(query.params(page_size=self._page_size))]
+
+    def listing(self, query: CorpusQuery) -> list[ListingEntry]:
+        """The corpus as (id, status, last update) only: the nightly sweep's cheap pass."""
+        params = query.params(fields=LISTING_FIELDS, page_size=self._page_size)
+        return [parse_listing_study(s) for s in self.studies(params)]
+
+    def fetch(self, nct_ids: list[str], batch: int = NCT_BATCH_MAX) -> list[Trial]:
+        """Full records of these studies by `filter.ids`, in batches, whatever their status.
+
+        An id the registry no longer has is simply absent from the answer.
+        """
+        ids = sorted(set(nct_ids))
+        found: list[Trial] = []
+        for start in range(0, len(ids), batch):
+            found += [parse_study(s) for s in self.studies(ids_params(ids[start : start + batch]))]
+        return found
+
+    def count(self, params: dict[str, str]) -> int:
+        """`totalCount` of a search (one request; `countTotal=true` must be in `params`)."""
+        body = self._json(self._request("/studies", params), None)
+        total = body.get("totalCount") if isinstance(body, Mapping) else None
+        if not isinstance(total, int) or isinstance(total, bool):
+            raise UpstreamSchemaError(None, "totalCount", "missing (countTotal=true was sent)")
+        return total
+
+    def studies(self, params: dict[str, str]) -> list[Mapping[str, Any]]:
+        """The raw study objects of every page, de-duplicated by NCT id.
 
         A page token is tied to the registry's data version and stops working at its daily
         refresh: a 400 on a *later* page restarts the whole paging once from the first page.
+        With `countTotal=true` the number received must equal the first page's `totalCount`.
         """
         try:
-            return self._search_pages(query)
+            return self._pages(params)
         except _PageTokenRejected:
             log.info("page token rejected mid-search; paging again from the first page")
         try:
-            return self._search_pages(query)
+            return self._pages(params)
         except _PageTokenRejected as again:
             raise again.rejected from None
 
-    def _search_pages(self, query: SearchQuery) -> list[Trial]:
-        first = query.to_params(self._page_size)
-        found: dict[str, Trial] = {}
+    def _pages(self, first: dict[str, str]) -> list[Mapping[str, Any]]:
+        found: dict[str, Mapping[str, Any]] = {}
         token: str | None = None
+        total: int | None = None
         seen_tokens: set[str] = set()
         for _ in range(MAX_PAGES):
             # Later pages must repeat the first page's parameters (spec), plus the token.
@@ -175,11 +211,19 @@ class CtgovClient:
                 if token is not None and exc.status_code == 400:
                     raise _PageTokenRejected(exc) from exc
                 raise
-            trials, token = parse_page(self._json(response, None))
-            for trial in trials:
+            body = self._json(response, None)
+            if token is None and first.get("countTotal") == "true" and isinstance(body, Mapping):
+                total = body.get("totalCount") if isinstance(body.get("totalCount"), int) else None
+            studies, token = raw_page(body)
+            for study in studies:
                 # A study can move between pages while we page; keep the first copy seen.
-                found.setdefault(trial.nct_id, trial)
+                found.setdefault(study_id(study), study)
             if token is None:
+                if total is not None and total != len(found):
+                    # Paging lost or repeated studies (the data moved under us): not a result.
+                    raise UpstreamUnavailable(
+                        f"received {len(found)} studies, the API counted {total}"
+                    )
                 return list(found.values())
             if token in seen_tokens:
                 raise UpstreamSchemaError(None, "nextPageToken", "the API repeated a page token")
