@@ -4,10 +4,13 @@ Built only from the term lists in data/corpus_terms.json (never from patient tex
 board types reaches the API). The expression, in Essie syntax, is
 
     AREA[ConditionSearch](<sarcoma family>)
-    OR ((AREA[ConditionSearch](<generic conditions>)
-         OR AREA[EligibilityCriteria](<actionable alterations>)
-         OR AREA[InterventionSearch](<targeted drugs>))
-        AND (AREA[StdAge]CHILD OR AREA[MinimumAge]MISSING OR AREA[MinimumAge]RANGE[MIN, 17 years]))
+    OR (AREA[EligibilityCriteria](<sarcoma family>) AND <young>)
+    OR (AREA[ConditionSearch](<generic conditions>) AND <young>)
+    OR (AREA[EligibilityCriteria](<actionable alterations>) AND <young>)
+    OR (AREA[InterventionSearch](<targeted drugs>) AND <young>)
+
+    <young> = (AREA[StdAge]CHILD OR AREA[MinimumAge]MISSING
+               OR AREA[MinimumAge]RANGE[MIN, 17 years])
 
 The sarcoma family is not age-limited (an adult sarcoma trial is open to a 19-year-old); the broad
 branches are, or every adult lung-cancer ALK trial would come along. The statuses filter adds
@@ -118,6 +121,11 @@ class CorpusQuery:
         )
         return {
             "sarcoma family": f"AREA[{a['condition']}]{_any_of(t.sarcoma_family)}",
+            # Basket trials often name the histologies only in their criteria (NCT02637687:
+            # conditions "Neoplasms", criteria "... infantile fibrosarcoma ...").
+            "sarcoma named in criteria, young": (
+                f"(AREA[{a['eligibility']}]{_any_of(t.sarcoma_family)} AND {young})"
+            ),
             "generic condition, young": (
                 f"(AREA[{a['condition']}]{_any_of(t.generic_conditions)} AND {young})"
             ),
