@@ -15,7 +15,6 @@ import re
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -157,5 +156,6 @@ def test_every_profile_sees_the_whole_corpus_from_one_search(env: Env) -> None:
     assert all(len(run.results) == len(corpus.entries) for run in env.runs.values())
     searches = [p for path, p in env.stub.requests if path == "/api/v2/studies"]
     assert len(searches) == 1, len(searches)
-    assert "query.cond" not in searches[0] and "AREA[ConditionSearch]" in searches[0]["query.term"]
+    assert "query.cond" not in searches[0]
+    assert "AREA[ConditionSearch]" in searches[0]["query.term"]
     assert all(m.status_confirmed for run in env.runs.values() for m in run.results)

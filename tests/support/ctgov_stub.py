@@ -27,11 +27,14 @@ from urllib.parse import parse_qs, urlsplit
 
 from tests.support.essie import FIELD_PATHS, EssieError, compile_query
 
+# The API's Status enum (spec 2.0.5), kept here rather than imported so the stub is independent.
 STATUSES = frozenset(
-    "ACTIVE_NOT_RECRUITING COMPLETED ENROLLING_BY_INVITATION NOT_YET_RECRUITING RECRUITING "
-    "SUSPENDED TERMINATED WITHDRAWN AVAILABLE NO_LONGER_AVAILABLE TEMPORARILY_NOT_AVAILABLE "
-    "APPROVED_FOR_MARKETING WITHHELD UNKNOWN".split()
-)
+    {
+        "ACTIVE_NOT_RECRUITING", "COMPLETED", "ENROLLING_BY_INVITATION", "NOT_YET_RECRUITING",
+        "RECRUITING", "SUSPENDED", "TERMINATED", "WITHDRAWN", "AVAILABLE", "NO_LONGER_AVAILABLE",
+        "TEMPORARILY_NOT_AVAILABLE", "APPROVED_FOR_MARKETING", "WITHHELD", "UNKNOWN",
+    }
+)  # fmt: skip
 QUERY_AREAS = {
     "query.cond": "ConditionSearch",
     "query.term": "BasicSearch",

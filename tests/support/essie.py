@@ -101,7 +101,7 @@ def _tokens(text: str) -> list[_Tok]:
             break
         m = _TOKEN.match(text, pos)
         if m is None or m.end() == pos:
-            raise EssieError(f"cannot read the expression at {text[pos:pos + 20]!r}")
+            raise EssieError(f"cannot read the expression at {text[pos : pos + 20]!r}")
         kind = m.lastgroup or ""
         value = m.group(kind) or ""
         if kind == "word" and value in {"AND", "OR", "NOT", "MISSING"}:
