@@ -212,9 +212,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     from api.cli_keys import add_key_commands
     from api.cli_serve import add_serve_command
+    from workers.cli_corpus import add_corpus_commands
     from workers.cli_schedule import add_schedule_commands
 
     add_schedule_commands(sub)
+    add_corpus_commands(sub)
     add_key_commands(sub)
     add_serve_command(sub)
 

@@ -42,7 +42,8 @@ class SnapshotSource:
     def _files(self) -> list[Path]:
         # Sorted by relative path so loading order, and thus duplicate resolution, is stable.
         return sorted(
-            (p for p in self._root.rglob("*.json") if p.is_file()),
+            # PROVENANCE.json (written by `trialmatch snapshot build`) describes, is no study.
+            (p for p in self._root.rglob("*.json") if p.is_file() and p.name != "PROVENANCE.json"),
             key=lambda p: p.relative_to(self._root).as_posix(),
         )
 
