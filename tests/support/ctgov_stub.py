@@ -13,7 +13,6 @@ simplification of the real search engine (constructed behaviour).
 
 from __future__ import annotations
 
-import base64
 import json
 import re
 import threading
@@ -113,6 +112,7 @@ class CtgovStub:
         self.faults: list[tuple[int, str, dict[str, str]]] = []  # served before normal answers
         self._lock = threading.Lock()
         self._cache: tuple[tuple[Any, ...], list[dict[str, Any]]] | None = None
+        self._tokens: dict[str, str] = {}  # page token -> data version that issued it
         stub = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -219,21 +219,21 @@ class CtgovStub:
         if start == 0 and params.get("countTotal") == "true":
             body["totalCount"] = len(studies)
         if start + size < len(studies):
-            raw = f"{self.data_version}|{start + size}".encode()
-            body["nextPageToken"] = base64.urlsafe_b64encode(raw).decode()
+            token = str(start + size)  # plain offsets, so fault scripts can name a page
+            with self._lock:
+                self._tokens[token] = self.data_version
+            body["nextPageToken"] = token
         return body
 
     def _offset(self, token: str | None) -> int:
         """A token is only good for the data version that issued it (as the API's)."""
         if not token:
             return 0
-        try:
-            version, offset = base64.urlsafe_b64decode(token.encode()).decode().rsplit("|", 1)
-            if version == self.data_version:
-                return int(offset)
-        except (ValueError, UnicodeDecodeError):
-            pass
-        raise BadRequest("invalid pageToken")
+        with self._lock:
+            issued = self._tokens.get(token)
+        if issued is None or issued != self.data_version:
+            raise BadRequest("invalid pageToken")
+        return int(token)
 
     @staticmethod
     def _send(
