@@ -8,7 +8,8 @@ Failure policy (the error *class* carries the decision, see matcher/errors.py):
 - any other status -> UpstreamRejected with the plain-text body (error bodies are text/plain per
   the spec; they are never JSON-parsed).
 - a body we cannot read -> UpstreamSchemaError naming the field (and NCT id when known).
-Logs carry method, path, status and attempt only; requests hold condition terms, never patient data.
+Logs carry method, path, status and attempt only; requests hold the corpus query (term data) or
+NCT ids, never patient data.
 """
 
 from __future__ import annotations
@@ -17,8 +18,6 @@ import logging
 import re
 import time
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from types import TracebackType
 from typing import Any
 
@@ -29,8 +28,10 @@ from matcher import __version__
 from matcher.ctgov.corpus_query import LISTING_FIELDS, NCT_BATCH_MAX, CorpusQuery, ids_params
 from matcher.ctgov.listing import ListingEntry, parse_listing_study
 from matcher.ctgov.pace import NoPacer, Pacer
-from matcher.ctgov.parse import parse_study, raw_page, study_id
+from matcher.ctgov.paging import collect_pages
+from matcher.ctgov.parse import parse_study
 from matcher.ctgov.query import FIELDS_PARAM, SearchQuery
+from matcher.ctgov.retry_after import retry_after_seconds
 from matcher.errors import (
     FinalUpstreamError,
     RateLimited,
@@ -67,8 +68,6 @@ RETRY_STATUSES = frozenset({429, 502, 503, 504})
 WAIT_INITIAL_S = 0.5
 WAIT_MAX_S = 8.0
 WAIT_JITTER_S = 1.0
-# A search for a few dozen sarcoma terms is a handful of 1000-study pages; hundreds means a loop.
-MAX_PAGES = 200
 _NCT = re.compile(r"^NCT\d{8}$")
 
 
@@ -79,14 +78,6 @@ class _Attempts:
         self.deadline = deadline
         self.hint: float | None = None  # Retry-After of the last response, seconds
         self.wait_next = 0.0  # a Retry-After wait to do (through our sleep) before the next try
-
-
-class _PageTokenRejected(Exception):
-    """A later page's token was refused (400): the data version moved under the paging."""
-
-    def __init__(self, rejected: UpstreamRejected) -> None:
-        super().__init__(str(rejected))
-        self.rejected = rejected
 
 
 class CtgovClient:
@@ -182,53 +173,8 @@ class CtgovClient:
         return total
 
     def studies(self, params: dict[str, str]) -> list[Mapping[str, Any]]:
-        """The raw study objects of every page, de-duplicated by NCT id.
-
-        A page token is tied to the registry's data version and stops working at its daily
-        refresh: a 400 on a *later* page restarts the whole paging once from the first page.
-        With `countTotal=true` the number received must equal the first page's `totalCount`.
-        """
-        try:
-            return self._pages(params)
-        except _PageTokenRejected:
-            log.info("page token rejected mid-search; paging again from the first page")
-        try:
-            return self._pages(params)
-        except _PageTokenRejected as again:
-            raise again.rejected from None
-
-    def _pages(self, first: dict[str, str]) -> list[Mapping[str, Any]]:
-        found: dict[str, Mapping[str, Any]] = {}
-        token: str | None = None
-        total: int | None = None
-        seen_tokens: set[str] = set()
-        for _ in range(MAX_PAGES):
-            # Later pages must repeat the first page's parameters (spec), plus the token.
-            params = first if token is None else {**first, "pageToken": token}
-            try:
-                response = self._request("/studies", params)
-            except UpstreamRejected as exc:
-                if token is not None and exc.status_code == 400:
-                    raise _PageTokenRejected(exc) from exc
-                raise
-            body = self._json(response, None)
-            if token is None and first.get("countTotal") == "true" and isinstance(body, Mapping):
-                total = body.get("totalCount") if isinstance(body.get("totalCount"), int) else None
-            studies, token = raw_page(body)
-            for study in studies:
-                # A study can move between pages while we page; keep the first copy seen.
-                found.setdefault(study_id(study), study)
-            if token is None:
-                if total is not None and total != len(found):
-                    # Paging lost or repeated studies (the data moved under us): not a result.
-                    raise UpstreamUnavailable(
-                        f"received {len(found)} studies, the API counted {total}"
-                    )
-                return list(found.values())
-            if token in seen_tokens:
-                raise UpstreamSchemaError(None, "nextPageToken", "the API repeated a page token")
-            seen_tokens.add(token)
-        raise UpstreamSchemaError(None, "nextPageToken", f"more than {MAX_PAGES} pages")
+        """The raw study objects of every page (see matcher/ctgov/paging.py)."""
+        return collect_pages(lambda p: self._json(self._request("/studies", p), None), params)
 
     def get_study(self, nct_id: str) -> Trial:
         """One study; an alias id is redirected (301) and the canonical record returned."""
@@ -340,25 +286,3 @@ class CtgovClient:
             return response.json()
         except ValueError as exc:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
             raise UpstreamSchemaError(nct_id, "body", "not valid JSON") from exc
-
-
-def retry_after_seconds(response: httpx.Response) -> float | None:
-    """`Retry-After` as seconds (delta-seconds or HTTP-date); None when absent or unreadable.
-
-    An HTTP-date is measured against the response's own `Date` header when present, so a skewed
-    local clock does not stretch or shrink the wait.
-    """
-    value = response.headers.get("Retry-After", "").strip()
-    if not value:
-        return None
-    if value.isdigit():
-        return float(value)
-    try:
-        when = parsedate_to_datetime(value)
-        date_header = response.headers.get("Date")
-        now = parsedate_to_datetime(date_header) if date_header else datetime.now(UTC)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None or now.tzinfo is None:
-        return None
-    return max(0.0, (when - now).total_seconds())
