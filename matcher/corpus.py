@@ -59,6 +59,9 @@ class TrialCorpus:
         # The trials stored profiles were matched on; a build without an earlier corpus fetches
         # the ones that left the query, so their closure is reported (issue 11, finding 10).
         self.matched_on = matched_on or (lambda: all_matched_trials(store))
+        # The last corpus read, per process: a burst of profiles on one data version reads and
+        # parses the trial bodies once, not once per profile (a corpus is immutable per version).
+        self._memo: CorpusSlice | None = None
 
     def data_version(self) -> str:
         cached = self.store.cached_data_version()
@@ -75,12 +78,15 @@ class TrialCorpus:
 
     def current(self) -> CorpusSlice:
         version = self.data_version()
+        if self._memo is not None and self._memo.data_version == version:
+            return self._memo
         record = self.ensure(version)
         trials = self._bodies(record)
         if trials is None:  # a body expired under us: rebuild from the registry
             raise UpstreamUnavailable("trial bodies of the corpus expired; rebuilding")
         confirmed = {n: e.confirmed for n, e in record.entries.items()}
-        return CorpusSlice(trials, version, confirmed)
+        self._memo = CorpusSlice(trials, version, confirmed)
+        return self._memo
 
     def ensure(self, version: str) -> CorpusRecord:
         """The corpus record of `version`, building it if nobody has (single writer)."""
