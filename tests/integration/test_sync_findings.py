@@ -77,16 +77,22 @@ class Env:
 
 
 @pytest.fixture
-def env(tmp_path: Path) -> Iterator[Env]:
+def env(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Env]:
     folder = tmp_path / "registry"
     folder.mkdir()
     stub = CtgovStub(folder, data_version="v1")
     server = RedisServer(tmp_path / "redis")
-    overrides = {"TRIALMATCH_CTGOV_BASE_URL": stub.url, "TRIALMATCH_CTGOV_MIN_INTERVAL_S": "0"}
+    overrides = {"TRIALMATCH_CTGOV_BASE_URL": stub.url, "TRIALMATCH_CTGOV_MIN_INTERVAL_S": "0",
+                 **getattr(request, "param", {})}  # fmt: skip
     environment = stack_env(server.url, **overrides)
     del environment["TRIALMATCH_CTGOV_SNAPSHOT"]  # the live-API path, against the stub
     worker = Worker(environment, tmp_path / "worker.log", concurrency=2)
-    settings = Settings(redis_url=server.url, ctgov_base_url=stub.url, ctgov_min_interval_s=0)  # type: ignore[arg-type]
+    settings = Settings(
+        redis_url=server.url,  # type: ignore[arg-type]
+        ctgov_base_url=stub.url,
+        ctgov_min_interval_s=0,
+        any_status=overrides.get("TRIALMATCH_ANY_STATUS") == "true",
+    )
     store = Store.from_settings(settings)
     app = create_app(settings)
 
@@ -172,3 +178,26 @@ def test_rematch_racing_the_sync_reports_one_closure_one_way(env: Env) -> None:
         assert env.closed_once(pid, BASKET), kinds
         assert len(kinds) == len(set(kinds)), kinds  # no entry twice
         assert env.live(pid, BASKET) == "SUSPENDED"
+
+
+@pytest.mark.parametrize("env", [{"TRIALMATCH_ANY_STATUS": "true"}], indirect=True)
+def test_status_change_is_seen_next_night_at_a_cost_independent_of_profiles(env: Env) -> None:
+    """With every status listed, a status change that leaves the update date alone is noticed by
+    the next nightly sweep: 1 /version + 1 listing + 1 filter.ids fetch, however many profiles."""
+    ewing = {**EXAMPLE, "profile_id": "SF-ewing", "diagnosis": "Ewing sarcoma", "age_months": 130}
+    sub = submit_json(env.store, json.dumps(ewing), publish=env.publish, retention_days=30)
+    assert wait_job(env.store, sub.job_id, 60)["status"] == "done"
+    profiles = [env.submit(f"SF-night-{i}") for i in range(4)] + [sub.profile_id]
+    env.cli("sync")  # the first night learns the data version
+    env.write(BASKET, status="ACTIVE_NOT_RECRUITING")  # the records carry no update date at all
+    env.stub.data_version = "v2"
+    env.store.r.delete(env.store.keys.data_version())
+    before = len(env.stub.requests)
+    env.cli("sync", "--wait", "--timeout", "60")
+    night = [(path, p) for path, p in env.stub.requests[before:]]
+    assert [path for path, _ in night] == ["/api/v2/version", "/api/v2/studies", "/api/v2/studies"]
+    assert night[1][1]["fields"] == "NCTId|OverallStatus|LastUpdatePostDate"
+    assert night[2][1]["filter.ids"] == BASKET
+    for pid in profiles:  # status is not judged here, so the closure is the only entry
+        assert env.live(pid, BASKET) == "ACTIVE_NOT_RECRUITING"
+        assert env.entries(pid, BASKET) == ["trial_closed"]
