@@ -82,8 +82,8 @@ class TrialCorpus:
             return self._memo
         record = self.ensure(version)
         trials = self._bodies(record)
-        if trials is None:  # a body expired under us: rebuild from the registry
-            raise UpstreamUnavailable("trial bodies of the corpus expired; rebuilding")
+        if trials is None:
+            trials = self._restore_bodies(record)
         confirmed = {n: e.confirmed for n, e in record.entries.items()}
         self._memo = CorpusSlice(trials, version, confirmed)
         return self._memo
@@ -126,6 +126,30 @@ class TrialCorpus:
             return None
         record = CorpusRecord.from_json(raw)
         return record if record.query == self.query.key() else None
+
+    def _restore_bodies(self, record: CorpusRecord) -> list[Trial]:
+        """Bodies evicted or expired under a live record: fetch those trials again by id. If the
+        registry's copy is no longer the recorded one, the record cannot be served (retry later:
+        the next data version builds afresh)."""
+        with redis_errors("reading the trial cache"):
+            missing = [
+                n for n, e in record.entries.items()
+                if not self.store.r.exists(self.store.keys.trial(n, e.version))
+            ]  # fmt: skip
+        log.warning(
+            "re-fetching %d evicted trial bodies of corpus %s", len(missing), record.data_version
+        )
+        fetched = self.source.fetch(missing)
+        usable = [
+            t
+            for t in fetched
+            if getattr(record.entries.get(t.nct_id), "version", None) == t.version
+        ]
+        self.store.publish_corpus(record.data_version, record.to_json(), usable, self.ttl_s)
+        trials = self._bodies(record)
+        if trials is None:
+            raise UpstreamUnavailable("trials of the corpus changed since it was built")
+        return trials
 
     def _bodies(self, record: CorpusRecord) -> list[Trial] | None:
         pairs = [(n, e.version) for n, e in sorted(record.entries.items())]
