@@ -157,5 +157,6 @@ def test_every_profile_sees_the_whole_corpus_from_one_search(env: Env) -> None:
     searches = [p for path, p in env.stub.requests if path == "/api/v2/studies"]
     assert len(searches) == 1, len(searches)
     assert "query.cond" not in searches[0]
+    assert "filter.overallStatus" not in searches[0]  # TRIALMATCH_ANY_STATUS reaches the query
     assert "AREA[ConditionSearch]" in searches[0]["query.term"]
     assert all(m.status_confirmed for run in env.runs.values() for m in run.results)

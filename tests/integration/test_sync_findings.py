@@ -123,6 +123,8 @@ def test_closure_before_the_first_sync_reaches_every_profile(env: Env) -> None:
         assert env.live(pid, BASKET) == "SUSPENDED"
     again = env.cli("sync")
     assert "0 re-matches queued" in again
+    searches = [p for path, p in env.stub.requests if path == "/api/v2/studies"]
+    assert all("AVAILABLE" in p["filter.overallStatus"] for p in searches if "query.term" in p)
 
 
 def test_closure_is_reported_after_the_previous_corpus_was_lost(env: Env) -> None:
