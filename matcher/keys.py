@@ -64,6 +64,18 @@ class Keys:
     def search(self, query_key: str, data_version: str) -> str:
         return f"{self.prefix}search:{query_key}:{data_version}"
 
+    def corpus(self, data_version: str) -> str:
+        """The population corpus of one data version (written once: SET NX)."""
+        return f"{self.prefix}corpus:{data_version}"
+
+    def corpus_latest(self) -> str:
+        """The data version of the newest corpus written (the sweep's starting point)."""
+        return f"{self.prefix}corpus:latest"
+
+    def corpus_lock(self) -> str:
+        """Held by whoever builds a corpus: the match path and the nightly sync alike."""
+        return f"{self.prefix}lock:corpus"
+
     def search_lock(self, query_key: str, data_version: str) -> str:
         return f"{self.prefix}lock:search:{query_key}:{data_version}"
 

@@ -16,7 +16,7 @@ from matcher.corpus import TrialCorpus
 from matcher.eligibility import EngineOptions, match_trials
 from matcher.models import MatchRun
 from matcher.recheck import next_recheck
-from matcher.schedule import register_profile_query
+from matcher.schedule import schedule_recheck
 from matcher.store import Store
 
 log = logging.getLogger(__name__)
@@ -39,7 +39,7 @@ def run_match(
     options: EngineOptions,
     as_of: date | None = None,
 ) -> RunOutcome:
-    """Evaluate one stored profile against its trials and replace its live match set."""
+    """Evaluate one stored profile against the corpus and replace its live match set."""
     seq = store.next_run_seq(profile_id)  # taken first: a later run always gets a higher seq
     stored = store.load_profile(profile_id)
     corpus_slice = corpus.trials_for(stored.profile)
@@ -53,7 +53,11 @@ def run_match(
         data_version=corpus_slice.data_version,
         profile_id=profile_id,
     )
-    run = run.model_copy(update={"created_at": now})
+    confirmed = corpus_slice.confirmed
+    results = [
+        m.model_copy(update={"status_confirmed": confirmed.get(m.nct_id)}) for m in run.results
+    ]
+    run = run.model_copy(update={"created_at": now, "results": results})
     previous = store.read_matches(profile_id)
     # Diffed whatever caused the run (new trial data, time passing, or the board's own update of
     # the profile): the board wants to see every verdict that moved since it last met.
@@ -61,7 +65,7 @@ def run_match(
     written = store.write_matches(run, seq, stored.expires_at, changes)
     if written:
         recheck_on = next_recheck(stored.profile, evaluated_on)
-        register_profile_query(store, profile_id, corpus_slice.query, recheck_on)
+        schedule_recheck(store, profile_id, recheck_on)
     verdicts = Counter[str](r.verdict for r in run.results)
     log.info(
         "match run profile_id=%s seq=%d trials=%d changes=%d written=%s",

@@ -62,9 +62,10 @@ class Settings(BaseSettings):
 
     # --- Eligibility ---
     # Checked against the registry's status enum: a misspelt status would count every trial
-    # with the real spelling as closed, silently.
+    # with the real spelling as closed, silently. AVAILABLE = expanded access: a treatment the
+    # patient can get now, shown as such.
     recruiting_statuses: list[str] = Field(
-        default=["RECRUITING", "NOT_YET_RECRUITING"], min_length=1
+        default=["RECRUITING", "NOT_YET_RECRUITING", "AVAILABLE"], min_length=1
     )
     # Judge eligibility whatever the recruitment status (still reported). For research use and
     # for dated snapshots such as the bundled demo one, where most trials have since closed.

@@ -333,6 +333,73 @@ class Store:
             return None
         return [Trial.model_validate_json(b) for b in bodies if b is not None]
 
+    # --- the population corpus (matcher/corpus.py decides; this only reads and writes) -------
+    def publish_corpus(
+        self, data_version: str, record: str, trials: Sequence[Trial], ttl_s: int
+    ) -> bool:
+        """Store new trial bodies, then the corpus record of `data_version` if none exists yet.
+
+        The record is written once (SET NX): whoever comes second for the same data version
+        keeps the first one, so the match path and the sync can never publish two lists.
+        """
+        with redis_errors("caching trials"):
+            pipe = self.r.pipeline(transaction=False)
+            for trial in trials:
+                # Bodies are keyed by content hash: writing one twice writes the same bytes.
+                pipe.set(self.keys.trial(trial.nct_id, trial.version), trial.model_dump_json(),
+                         ex=ttl_s * 4)  # fmt: skip
+                pipe.set(self.keys.trial_latest(trial.nct_id), trial.version, ex=ttl_s * 4)
+            pipe.execute()
+            written = bool(self.r.set(self.keys.corpus(data_version), record, nx=True, ex=ttl_s))
+            if written:
+                self.r.set(self.keys.corpus_latest(), data_version)
+        return written
+
+    def corpus_record(self, data_version: str) -> str | None:
+        with redis_errors("reading the corpus"):
+            return self.get_str(self.keys.corpus(data_version))
+
+    def latest_corpus_version(self) -> str | None:
+        with redis_errors("reading the corpus"):
+            return self.get_str(self.keys.corpus_latest())
+
+    def trial_bodies(self, pairs: Sequence[tuple[str, str]], ttl_s: int) -> list[Trial] | None:
+        """The trials of these (nct_id, version) pairs, TTL renewed; None if any is missing."""
+        if not pairs:
+            return []
+        keys = [self.keys.trial(n, v) for n, v in pairs]
+        with redis_errors("reading the trial cache"):
+            bodies = cast("list[str | None]", self.r.mget(keys))
+            if any(b is None for b in bodies):
+                return None
+            pipe = self.r.pipeline(transaction=False)
+            for key in keys:
+                pipe.expire(key, ttl_s * 4)
+            pipe.execute()
+        return [Trial.model_validate_json(b) for b in bodies if b is not None]
+
+    def matched_trial_versions(self, profile_id: str) -> dict[str, str]:
+        """nct_id -> trial_version of a profile's live match set (what it was matched on)."""
+        with redis_errors("reading stored matches"):
+            values = cast("list[str]", self.r.hvals(self.keys.matches(profile_id)))
+        found = {}
+        for value in values:
+            match = TrialMatch.model_validate_json(value)
+            found[match.nct_id] = match.trial_version
+        return found
+
+    def match_basis(self, profile_ids: Sequence[str]) -> dict[str, str | None]:
+        """profile_id -> the data version its live match set was computed on (None: no set)."""
+        with redis_errors("reading match metadata"):
+            pipe = self.r.pipeline(transaction=False)
+            for pid in profile_ids:
+                pipe.hget(self.keys.match_meta(pid), "run")
+            metas = pipe.execute()
+        return {
+            pid: (MatchRun.model_validate_json(m).data_version if m else None)
+            for pid, m in zip(profile_ids, metas, strict=True)
+        }
+
     def get_trial(self, nct_id: str) -> Trial:
         with redis_errors("reading a trial"):
             version = self.get_str(self.keys.trial_latest(nct_id))

@@ -242,7 +242,7 @@ def render_run(run: MatchRun, *, limit: int = 0) -> str:
             site = f" | nearest site {m.nearest_site.distance_km:.0f} km ({m.nearest_site.city})"
         lines.append(
             f"\n{rank:>3}. {m.verdict.upper():<17} {m.score:6.1f}  {m.nct_id}  "
-            f"[{m.overall_status or 'status unknown'}]{site}\n     {m.title[:110]}"
+            f"[{status_label(m.overall_status, m.status_confirmed)}]{site}\n     {m.title[:110]}"
         )
         for reason in m.decisive[:3]:
             lines.append(f"     ✗ {reason}")
@@ -259,6 +259,14 @@ def render_run(run: MatchRun, *, limit: int = 0) -> str:
             reason = m.decisive[0] if m.decisive else "see criteria"
             lines.append(f"     ✗ {m.nct_id} {m.title[:60]}: {reason[:110]}")
     return "\n".join(lines)
+
+
+def status_label(status: str | None, confirmed: str | None) -> str:
+    """The registry status as a board reads it; expanded access is named, with its freshness."""
+    if status is None:
+        return "status unknown"
+    label = "expanded access (AVAILABLE)" if status == "AVAILABLE" else status
+    return f"{label}, confirmed {confirmed}" if confirmed else label
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -278,9 +286,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     from api.cli_keys import add_key_commands
     from api.cli_serve import add_serve_command
+    from workers.cli_corpus import add_corpus_commands
     from workers.cli_schedule import add_schedule_commands
 
     add_schedule_commands(sub)
+    add_corpus_commands(sub)
     add_key_commands(sub)
     add_serve_command(sub)
 

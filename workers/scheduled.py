@@ -13,6 +13,7 @@ from typing import Any
 
 from redis.exceptions import LockError
 
+from matcher.corpus import TrialCorpus
 from matcher.ctgov.source import make_source
 from matcher.errors import NotFound
 from matcher.pipeline import run_match
@@ -41,13 +42,19 @@ def sync_and_rematch() -> dict[str, Any]:
             return {"skipped": "locked"}
     # A fresh source each run: a snapshot folder may have been replaced since the last one.
     source = make_source(_settings, store.r)
+    corpus = TrialCorpus(
+        store,
+        source,
+        runtime.corpus_query(_settings),
+        ttl_s=_settings.search_cache_ttl_s,
+        lock_timeout_s=max(1, _settings.task_soft_time_limit_s // 2),
+    )
     try:
         now = datetime.now(UTC)
         result = sync_trials(
             store,
-            source,
+            corpus,
             now=now,
-            search_ttl_s=_settings.search_cache_ttl_s,
             data_version_ttl_s=_settings.sync_interval_s,
             options=runtime.runtime().options,
         )

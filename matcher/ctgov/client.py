@@ -8,7 +8,8 @@ Failure policy (the error *class* carries the decision, see matcher/errors.py):
 - any other status -> UpstreamRejected with the plain-text body (error bodies are text/plain per
   the spec; they are never JSON-parsed).
 - a body we cannot read -> UpstreamSchemaError naming the field (and NCT id when known).
-Logs carry method, path, status and attempt only; requests hold condition terms, never patient data.
+Logs carry method, path, status and attempt only; requests hold the corpus query (term data) or
+NCT ids, never patient data.
 """
 
 from __future__ import annotations
@@ -17,8 +18,6 @@ import logging
 import re
 import time
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from types import TracebackType
 from typing import Any
 
@@ -26,9 +25,13 @@ import httpx
 import stamina
 
 from matcher import __version__
+from matcher.ctgov.corpus_query import LISTING_FIELDS, NCT_BATCH_MAX, CorpusQuery, ids_params
+from matcher.ctgov.listing import ListingEntry, parse_listing_study
 from matcher.ctgov.pace import NoPacer, Pacer
-from matcher.ctgov.parse import parse_page, parse_study
+from matcher.ctgov.paging import collect_pages
+from matcher.ctgov.parse import parse_study
 from matcher.ctgov.query import FIELDS_PARAM, SearchQuery
+from matcher.ctgov.retry_after import retry_after_seconds
 from matcher.errors import (
     FinalUpstreamError,
     RateLimited,
@@ -65,8 +68,6 @@ RETRY_STATUSES = frozenset({429, 502, 503, 504})
 WAIT_INITIAL_S = 0.5
 WAIT_MAX_S = 8.0
 WAIT_JITTER_S = 1.0
-# A search for a few dozen sarcoma terms is a handful of 1000-study pages; hundreds means a loop.
-MAX_PAGES = 200
 _NCT = re.compile(r"^NCT\d{8}$")
 
 
@@ -77,14 +78,6 @@ class _Attempts:
         self.deadline = deadline
         self.hint: float | None = None  # Retry-After of the last response, seconds
         self.wait_next = 0.0  # a Retry-After wait to do (through our sleep) before the next try
-
-
-class _PageTokenRejected(Exception):
-    """A later page's token was refused (400): the data version moved under the paging."""
-
-    def __init__(self, rejected: UpstreamRejected) -> None:
-        super().__init__(str(rejected))
-        self.rejected = rejected
 
 
 class CtgovClient:
@@ -147,44 +140,41 @@ class CtgovClient:
         return stamp
 
     def search(self, query: SearchQuery) -> list[Trial]:
-        """Every study of every page, de-duplicated by NCT id; any failed page fails it all.
+        """Every study of a per-diagnosis search (the pre-corpus design; kept for the benchmark
+        and the sanitiser's tests), de-duplicated by NCT id; any failed page fails it all."""
+        return [parse_study(s) for s in self.studies(query.to_params(self._page_size))]
 
-        A page token is tied to the registry's data version and stops working at its daily
-        refresh: a 400 on a *later* page restarts the whole paging once from the first page.
+    def corpus(self, query: CorpusQuery) -> list[Trial]:
+        """Every trial of the population corpus, full records."""
+        return [parse_study(s) for s in self.studies(query.params(page_size=self._page_size))]
+
+    def listing(self, query: CorpusQuery) -> list[ListingEntry]:
+        """The corpus as (id, status, last update) only: the nightly sweep's cheap pass."""
+        params = query.params(fields=LISTING_FIELDS, page_size=self._page_size)
+        return [parse_listing_study(s) for s in self.studies(params)]
+
+    def fetch(self, nct_ids: list[str], batch: int = NCT_BATCH_MAX) -> list[Trial]:
+        """Full records of these studies by `filter.ids`, in batches, whatever their status.
+
+        An id the registry no longer has is simply absent from the answer.
         """
-        try:
-            return self._search_pages(query)
-        except _PageTokenRejected:
-            log.info("page token rejected mid-search; paging again from the first page")
-        try:
-            return self._search_pages(query)
-        except _PageTokenRejected as again:
-            raise again.rejected from None
+        ids = sorted(set(nct_ids))
+        found: list[Trial] = []
+        for start in range(0, len(ids), batch):
+            found += [parse_study(s) for s in self.studies(ids_params(ids[start : start + batch]))]
+        return found
 
-    def _search_pages(self, query: SearchQuery) -> list[Trial]:
-        first = query.to_params(self._page_size)
-        found: dict[str, Trial] = {}
-        token: str | None = None
-        seen_tokens: set[str] = set()
-        for _ in range(MAX_PAGES):
-            # Later pages must repeat the first page's parameters (spec), plus the token.
-            params = first if token is None else {**first, "pageToken": token}
-            try:
-                response = self._request("/studies", params)
-            except UpstreamRejected as exc:
-                if token is not None and exc.status_code == 400:
-                    raise _PageTokenRejected(exc) from exc
-                raise
-            trials, token = parse_page(self._json(response, None))
-            for trial in trials:
-                # A study can move between pages while we page; keep the first copy seen.
-                found.setdefault(trial.nct_id, trial)
-            if token is None:
-                return list(found.values())
-            if token in seen_tokens:
-                raise UpstreamSchemaError(None, "nextPageToken", "the API repeated a page token")
-            seen_tokens.add(token)
-        raise UpstreamSchemaError(None, "nextPageToken", f"more than {MAX_PAGES} pages")
+    def count(self, params: dict[str, str]) -> int:
+        """`totalCount` of a search (one request; `countTotal=true` must be in `params`)."""
+        body = self._json(self._request("/studies", params), None)
+        total = body.get("totalCount") if isinstance(body, Mapping) else None
+        if not isinstance(total, int) or isinstance(total, bool):
+            raise UpstreamSchemaError(None, "totalCount", "missing (countTotal=true was sent)")
+        return total
+
+    def studies(self, params: dict[str, str]) -> list[Mapping[str, Any]]:
+        """The raw study objects of every page (see matcher/ctgov/paging.py)."""
+        return collect_pages(lambda p: self._json(self._request("/studies", p), None), params)
 
     def get_study(self, nct_id: str) -> Trial:
         """One study; an alias id is redirected (301) and the canonical record returned."""
@@ -296,25 +286,3 @@ class CtgovClient:
             return response.json()
         except ValueError as exc:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
             raise UpstreamSchemaError(nct_id, "body", "not valid JSON") from exc
-
-
-def retry_after_seconds(response: httpx.Response) -> float | None:
-    """`Retry-After` as seconds (delta-seconds or HTTP-date); None when absent or unreadable.
-
-    An HTTP-date is measured against the response's own `Date` header when present, so a skewed
-    local clock does not stretch or shrink the wait.
-    """
-    value = response.headers.get("Retry-After", "").strip()
-    if not value:
-        return None
-    if value.isdigit():
-        return float(value)
-    try:
-        when = parsedate_to_datetime(value)
-        date_header = response.headers.get("Date")
-        now = parsedate_to_datetime(date_header) if date_header else datetime.now(UTC)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None or now.tzinfo is None:
-        return None
-    return max(0.0, (when - now).total_seconds())

@@ -6,6 +6,8 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from matcher.ctgov.client import USER_AGENT, CtgovClient
+from matcher.ctgov.corpus_query import CorpusQuery
+from matcher.ctgov.listing import ListingEntry
 from matcher.ctgov.pace import LocalPacer, Pacer, RedisPacer
 from matcher.ctgov.query import SearchQuery
 from matcher.ctgov.snapshot import SnapshotSource
@@ -18,6 +20,12 @@ class TrialSource(Protocol):
     def data_version(self) -> str | None: ...
 
     def search(self, query: SearchQuery) -> list[Trial]: ...
+
+    def corpus(self, query: CorpusQuery) -> list[Trial]: ...
+
+    def listing(self, query: CorpusQuery) -> list[ListingEntry]: ...
+
+    def fetch(self, nct_ids: list[str]) -> list[Trial]: ...
 
     def get_study(self, nct_id: str) -> Trial: ...
 

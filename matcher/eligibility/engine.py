@@ -251,6 +251,7 @@ class _Run:
             "nearest_site": nearest,
             "trial_version": trial.version,
             "engine_version": ENGINE_VERSION,
+            "status_confirmed": None,  # set by the pipeline from the corpus (not engine work)
         }
         match: TrialMatch = fast(TrialMatch, values)
         return match

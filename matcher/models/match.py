@@ -53,6 +53,9 @@ class TrialMatch(BaseModel):
     nearest_site: NearestSite | None = None
     trial_version: str
     engine_version: str
+    # The registry data version (dataTimestamp, or the snapshot's fingerprint) whose listing or
+    # record last showed `overall_status`: a board can see how fresh the status is.
+    status_confirmed: str | None = None
 
 
 class FactToCollect(BaseModel):

@@ -324,6 +324,7 @@ def clean_count(tmp_path_factory: pytest.TempPathFactory) -> int:
     from matcher.ctgov.source import make_source
     from matcher.eligibility import EngineOptions
     from matcher.pipeline import run_match
+    from workers.runtime import corpus_query
 
     tmp = tmp_path_factory.mktemp("clean")
     registry = tmp / "registry"
@@ -339,9 +340,7 @@ def clean_count(tmp_path_factory: pytest.TempPathFactory) -> int:
             store, profile_json("CLEAN"), publish=lambda p, j: None, retention_days=1
         ).profile_id
         source = make_source(settings, store.r)
-        corpus = TrialCorpus(
-            store, source, statuses=settings.recruiting_statuses, search_ttl_s=3600
-        )
+        corpus = TrialCorpus(store, source, corpus_query(settings), ttl_s=3600)
         run_match(store, corpus, clean, options=EngineOptions())
         source.close()
         count = int(store.r.hlen(store.keys.matches(clean)))

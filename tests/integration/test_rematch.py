@@ -29,6 +29,7 @@ from matcher.store import Store
 from tests.support.ctgov_stub import CtgovStub
 from tests.support.procs import REPO, SNAPSHOT, RedisServer, Worker, stack_env, wait_for
 from workers.celery_app import create_app
+from workers.runtime import corpus_query
 from workers.submission import submit_json
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
@@ -201,8 +202,8 @@ def test_ageing_past_a_bound_is_rematched_without_registry_change(
     corpus = TrialCorpus(
         env.store,
         make_source(env.settings, env.store.r),
-        statuses=env.settings.recruiting_statuses,
-        search_ttl_s=3600,
+        corpus_query(env.settings),
+        ttl_s=3600,
     )
     run_match(env.store, corpus, pid, options=EngineOptions(), as_of=date(2026, 9, 20))
     before = {m.nct_id: m.verdict for m in env.store.read_matches(pid).results}  # type: ignore[union-attr]

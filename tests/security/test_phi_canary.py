@@ -240,16 +240,16 @@ def test_canary_stored_only_where_the_profile_erasure_removes_it(canary_run: Can
 
 
 @pytest.mark.integration
-def test_live_search_sends_diagnosis_only_as_quoted_cond_phrase(canary_run: CanaryRun) -> None:
-    """On the live path the diagnosis reaches CT.gov only as a quoted `query.cond` phrase."""
+def test_live_search_never_sends_the_diagnosis(canary_run: CanaryRun) -> None:
+    """On the live path nothing a board typed reaches CT.gov: the one corpus query is built
+    from the term data file alone (the diagnosis used to travel as a `query.cond` phrase)."""
     if canary_run.mode != "live-stub":
         pytest.skip("the snapshot path makes no HTTP request")
-    searches = [p for p in canary_run.upstream if "query.cond" in p]
+    searches = [p for p in canary_run.upstream if "query.term" in p]
     assert searches, canary_run.upstream
-    assert any(f'"{CANARY}"' in p["query.cond"] for p in searches)  # the designed disclosure
     for params in canary_run.upstream:
-        assert not any(has_canary(v) for k, v in params.items() if k != "query.cond"), params
-        assert "filter.advanced" not in params
+        assert not any(has_canary(v) for v in params.values()), params
+        assert "query.cond" not in params
 
 
 @pytest.mark.integration
