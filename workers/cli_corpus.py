@@ -10,6 +10,7 @@ from typing import Any
 from matcher.ctgov.client import USER_AGENT, CtgovClient
 from matcher.ctgov.corpus_query import CorpusQuery
 from matcher.ctgov.pace import LocalPacer
+from workers.cli_args import command
 
 
 def _live(args: argparse.Namespace) -> tuple[CtgovClient, CorpusQuery, str]:
@@ -77,18 +78,33 @@ def cmd_snapshot_verify(args: argparse.Namespace) -> int:
 
 
 def add_corpus_commands(sub: Any) -> None:
-    s = sub.add_parser("corpus", help="the shared trial corpus")
-    corpus = s.add_subparsers(dest="corpus_command", required=True)
+    s = command(
+        sub,
+        "corpus",
+        "the shared trial corpus (live API)",
+        "Operator commands about the one population corpus every profile is judged against.",
+        "  trialmatch corpus probe\n  trialmatch corpus probe --any-status\n",
+    )
+    corpus = s.add_subparsers(dest="corpus_command", required=True, metavar="COMMAND")
     p = corpus.add_parser("probe", help="count each branch of the corpus query (live API)")
     p.add_argument("--any-status", action="store_true", help="count every status")
     p.set_defaults(func=cmd_probe)
 
-    s = sub.add_parser("snapshot", help="build or verify a snapshot folder (air-gapped sites)")
-    snap = s.add_subparsers(dest="snapshot_command", required=True)
+    s = command(
+        sub,
+        "snapshot",
+        "build or verify a snapshot folder (air-gapped sites)",
+        "On a connected machine, `snapshot build DIR` writes the corpus and a PROVENANCE.json "
+        "(query, dataTimestamp, counts, sha256 per file); carry DIR in and check it with "
+        "`snapshot verify DIR`, then set TRIALMATCH_CTGOV_SNAPSHOT=DIR.",
+        "  trialmatch snapshot build /media/usb/trialmatch-2026-11-28\n"
+        "  trialmatch snapshot verify /srv/snapshot\n",
+    )
+    snap = s.add_subparsers(dest="snapshot_command", required=True, metavar="COMMAND")
     b = snap.add_parser("build", help="write the corpus from the live API into DIR")
-    b.add_argument("dir")
+    b.add_argument("dir", help="an empty or new folder to write the snapshot into")
     b.add_argument("--any-status", action="store_true", help="every status, not only open ones")
     b.set_defaults(func=cmd_snapshot_build)
     v = snap.add_parser("verify", help="check DIR against its PROVENANCE.json")
-    v.add_argument("dir")
+    v.add_argument("dir", help="a snapshot folder written by `snapshot build`")
     v.set_defaults(func=cmd_snapshot_verify)
