@@ -46,8 +46,9 @@ class Env:
             study["protocolSection"]["statusModule"]["overallStatus"] = status
         (self.folder / f"{nct_id}.json").write_text(json.dumps(study))
 
-    def submit(self, profile_id: str) -> str:
-        body = json.dumps({**EXAMPLE, "profile_id": profile_id})
+    def submit(self, reference: str) -> str:
+        """Submit the example under the board's `reference`; the server-assigned id comes back."""
+        body = json.dumps({**EXAMPLE, "reference": reference})
         sub = submit_json(self.store, body, publish=self.publish, retention_days=30)
         assert wait_job(self.store, sub.job_id, 60)["status"] == "done"
         return sub.profile_id
@@ -186,7 +187,7 @@ def test_rematch_racing_the_sync_reports_one_closure_one_way(env: Env) -> None:
 def test_status_change_is_seen_next_night_at_a_cost_independent_of_profiles(env: Env) -> None:
     """With every status listed, a status change that leaves the update date alone is noticed by
     the next nightly sweep: 1 /version + 1 listing + 1 filter.ids fetch, however many profiles."""
-    ewing = {**EXAMPLE, "profile_id": "SF-ewing", "diagnosis": "Ewing sarcoma", "age_months": 130}
+    ewing = {**EXAMPLE, "reference": "SF-ewing", "diagnosis": "Ewing sarcoma", "age_months": 130}
     sub = submit_json(env.store, json.dumps(ewing), publish=env.publish, retention_days=30)
     assert wait_job(env.store, sub.job_id, 60)["status"] == "done"
     profiles = [env.submit(f"SF-night-{i}") for i in range(4)] + [sub.profile_id]
