@@ -30,10 +30,18 @@ if ! daemon_ok; then
     # the test runs every container on host networking bound to 127.0.0.1, so nothing needs
     # NAT and no container talks to an address off this machine's loopback.
     log=/var/log/trialmatch-dockerd.log
+    # A daemon ended with SIGKILL (as a finished session's processes are) leaves its pid file,
+    # and dockerd then refuses to start. Remove it only when no dockerd runs under that pid.
+    pidfile=/var/run/docker.pid
+    if [ -f "$pidfile" ] && ! grep -qs dockerd "/proc/$(cat "$pidfile")/cmdline"; then
+        rm -f "$pidfile"
+    fi
     echo "==> starting dockerd (log: $log)"
     nohup dockerd --bridge=none --iptables=false --ip6tables=false >"$log" 2>&1 </dev/null &
+    daemon=$!
     for _ in $(seq 60); do
         daemon_ok && break
+        kill -0 "$daemon" 2>/dev/null || break   # it exited: no point in waiting
         sleep 1
     done
     if ! daemon_ok; then

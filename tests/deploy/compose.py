@@ -48,7 +48,8 @@ def docker_problem() -> str | None:
         return "docker and Compose (docker compose / docker-compose) are not installed"
     info = subprocess.run(["docker", "info"], capture_output=True, text=True, check=False)
     if info.returncode != 0:
-        return f"the Docker daemon does not answer: {info.stderr.strip()[:200]}"
+        reason = "permission denied" if "permission denied" in info.stderr else "no answer"
+        return f"the Docker daemon is not usable by this user ({reason})"
     if shutil.which("debootstrap") is None and not os.environ.get("COMPOSE_TEST_BASE_IMAGE"):
         return "debootstrap is missing (needed to build the base image from Debian's packages)"
     return None

@@ -23,7 +23,7 @@ from tests.support.tooling import require
 
 def require_docker() -> list[str]:
     """The Compose command line, once Docker is known to work (else skip or fail, see above)."""
-    require(docker_problem(), "scripts/ensure_docker.sh")
+    require(docker_problem(), "scripts/ensure_docker.sh", ", then join the docker group")
     cli = compose_cli()
     assert cli is not None
     return cli

@@ -12,10 +12,10 @@ import os
 import pytest
 
 
-def require(problem: str | None, how: str) -> None:
+def require(problem: str | None, script: str, then: str = "") -> None:
     """Skip (non-root developer) or fail (root or CI) when `problem` says a tool is unusable."""
     if problem is None:
         return
     if os.geteuid() == 0 or os.environ.get("CI"):
-        pytest.fail(f"{problem} ({how} should have set it up)")
-    pytest.skip(f"{problem}; to run this test: {how} as root")
+        pytest.fail(f"{problem} ({script} should have set it up)")
+    pytest.skip(f"{problem}; to run this test: run {script} as root{then}")
