@@ -94,6 +94,27 @@ def build_images() -> tuple[str, float]:
     return base, time.monotonic() - started
 
 
+def remove_stale_stacks(prefix: str) -> None:
+    """Remove what a killed earlier run left (containers and volumes of `<prefix><pid>` projects).
+
+    A run that dies by SIGKILL cannot tear down; its containers would go on using CPU. Only
+    projects of this test whose process is gone are touched.
+    """
+    label = "com.docker.compose.project"
+    out = run(["docker", "ps", "-a", "--filter", f"label={label}", "--format",
+               f'{{{{.ID}}}} {{{{.Label "{label}"}}}}']).stdout  # fmt: skip
+    stale: dict[str, list[str]] = {}
+    for cid, project in (line.split() for line in out.splitlines() if line.strip()):
+        pid = project.removeprefix(prefix)
+        if pid != project and pid.isdigit() and not Path(f"/proc/{pid}").exists():
+            stale.setdefault(project, []).append(cid)
+    for project, ids in stale.items():
+        run(["docker", "rm", "-f", "-v", *ids], check=False)
+        vols = run(["docker", "volume", "ls", "-q", "--filter", f"label={label}={project}"]).stdout
+        if vols.split():
+            run(["docker", "volume", "rm", *vols.split()], check=False)
+
+
 @dataclass
 class Stack:
     """One compose project of the test, with its env file (what `.env` is to an operator)."""

@@ -15,7 +15,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.deploy.compose import IMAGE_TAG, Stack, build_images, compose_cli, docker_problem
+from tests.deploy.compose import (
+    IMAGE_TAG,
+    Stack,
+    build_images,
+    compose_cli,
+    docker_problem,
+    remove_stale_stacks,
+)
 from tests.support.ctgov_stub import CtgovStub
 from tests.support.procs import SNAPSHOT, free_port
 from tests.support.tooling import require
@@ -74,6 +81,7 @@ class Deployment:
 @pytest.fixture(scope="module")
 def deployment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]:
     cli = require_docker()
+    remove_stale_stacks("tmtest")
     base, build_s = build_images()
     stub = CtgovStub(SNAPSHOT)
     tmp: Path = tmp_path_factory.mktemp("compose")
