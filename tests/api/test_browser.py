@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import shutil
 from pathlib import Path
 
 import pytest
@@ -12,9 +13,17 @@ from matcher import boards
 from tests.api.browser import Browser, LiveServer, dump_dom
 from tests.api.conftest import ApiEnv
 from tests.integration.conftest import Stack, stack  # noqa: F401  (module-scoped fixture)
+from tests.support.tooling import require
 
 ENGINE_LANDED = importlib.util.find_spec("matcher.eligibility.engine") is not None
 pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _chromium() -> None:
+    """Skip for a developer without root and without chromium; fail in CI or as root."""
+    missing = None if shutil.which("chromium") else "chromium is not installed"
+    require(missing, "scripts/ensure_chromium.sh")
 
 
 def test_login_page_renders_in_chromium(api_env: ApiEnv, tmp_path: Path) -> None:
