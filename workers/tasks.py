@@ -12,9 +12,18 @@ from contextlib import contextmanager
 from typing import Any
 
 from celery import Task
+from celery.exceptions import Reject, Retry
 from celery.signals import worker_process_init
 
-from matcher.errors import RateLimited, RetryableUpstreamError, StoreError
+from matcher.errors import (
+    ProfileGone,
+    RateLimited,
+    RetryableUpstreamError,
+    StoreError,
+    TrialmatchError,
+    payload_free,
+    reason_for,
+)
 from matcher.metrics import MATCHES, TASK_DURATION
 from matcher.pipeline import run_match
 from matcher.settings import get_settings
@@ -23,11 +32,19 @@ from workers.celery_app import app
 
 log = logging.getLogger(__name__)
 _settings = get_settings()
+# A delivery cannot hold a job `running` longer than the hard time limit (the child is killed);
+# past this lease, a `running` job with no message in the broker was lost (workers/recovery.py).
+LEASE_S = _settings.task_time_limit_s + 30
 
 
 @worker_process_init.connect
 def _fresh_clients(**_: Any) -> None:
     runtime.reset()
+
+
+def _job_id(args: Any, kwargs: Any) -> str | None:
+    job_id = args[1] if len(args) > 1 else kwargs.get("job_id")
+    return job_id if isinstance(job_id, str) else None
 
 
 class JobTask(Task):  # type: ignore[misc]  # celery ships no type information
@@ -36,8 +53,13 @@ class JobTask(Task):  # type: ignore[misc]  # celery ships no type information
     abstract = True
 
     def delivered_too_often(self, job_id: str) -> bool:
+        """True (job failed) past max deliveries; ProfileGone if the job was erased."""
         store = runtime.runtime().store
-        count = store.count_delivery(self.request.id, self.request.retries)
+        count = store.count_delivery(
+            self.request.id, self.request.retries, guard_key=store.keys.job(job_id)
+        )
+        if count is None:  # erased before this delivery: count nothing, write nothing
+            raise ProfileGone(f"job {job_id} was erased")
         if count <= _settings.max_deliveries:
             return False
         # reject_on_worker_lost requeues a task whose child died; one that kills its child every
@@ -47,36 +69,62 @@ class JobTask(Task):  # type: ignore[misc]  # celery ships no type information
         return True
 
     def on_retry(self, exc: Exception, task_id: str, args: Any, kwargs: Any, einfo: Any) -> None:
-        job_id = args[1] if len(args) > 1 else kwargs.get("job_id")
+        if einfo is None:
+            # Celery's cancel-on-connection-loss step calls this in the main process while the
+            # broker (our Redis) is gone: the message stays unacked and comes back by itself.
+            # A status write here could only block and raise, and an exception would make
+            # Celery acknowledge the task as revoked instead of letting it be redelivered.
+            return
+        job_id = _job_id(args, kwargs)
         if job_id:
-            runtime.runtime().store.set_job(job_id, "queued", f"retrying: {exc}")
+            try:
+                runtime.runtime().store.set_job(job_id, "queued", f"retrying: {reason_for(exc)}")
+            except Exception:  # a status write must never abort a retry
+                log.warning("could not record the retry of job_id=%s", job_id)
 
     def on_failure(self, exc: Exception, task_id: str, args: Any, kwargs: Any, einfo: Any) -> None:
-        job_id = args[1] if len(args) > 1 else kwargs.get("job_id")
+        job_id = _job_id(args, kwargs)
         log.warning("task failed task_id=%s error=%s", task_id, type(exc).__name__)
         if job_id:
             try:
-                runtime.runtime().store.set_job(job_id, "failed", f"{type(exc).__name__}: {exc}")
+                runtime.runtime().store.set_job(job_id, "failed", reason_for(exc))
             except StoreError:
                 log.error("could not record failure of job_id=%s", job_id)
 
 
 @contextmanager
-def honour_retry_after(task: Any) -> Iterator[None]:
-    """A 429 that named its wait is retried after that wait, not after the generic backoff."""
+def task_errors(task: Any) -> Iterator[None]:
+    """How a task body's exceptions leave it, so that Celery does the right thing with them.
+
+    - a 429 that named its wait is retried after that wait, not after the generic backoff;
+    - Redis unreachable: the message is rejected *with requeue*. A Celery retry would have to
+      publish through the same dead Redis, and a retry that cannot be published is turned into
+      Reject(requeue=False), i.e. the job is dropped. Requeueing needs no publish: if even the
+      reject cannot reach Redis, the message simply stays unacked and is restored from there;
+    - anything not from our error tree is replaced by an error naming only its class: its text
+      may quote stored values, and Celery's trace log prints the exception it receives.
+    """
     try:
         yield
-    except RateLimited as exc:
-        if exc.retry_after is None:
-            raise  # autoretry_for applies the jittered exponential backoff
-        countdown = min(exc.retry_after, _settings.task_retry_backoff_max_s)
-        raise task.retry(exc=exc, countdown=countdown) from exc
+    except (Retry, Reject, ProfileGone, RetryableUpstreamError) as exc:
+        if isinstance(exc, RateLimited) and exc.retry_after is not None:
+            countdown = min(exc.retry_after, _settings.task_retry_backoff_max_s)
+            raise task.retry(exc=exc, countdown=countdown) from exc
+        raise  # autoretry_for applies the jittered exponential backoff to the rest
+    except StoreError as exc:
+        log.warning("Redis unavailable, task requeued task_id=%s", task.request.id)
+        raise Reject(reason_for(exc), requeue=True) from None
+    except TrialmatchError:
+        raise
+    except Exception as exc:
+        raise payload_free(exc) from None
 
 
-# Transient faults only (the error class decides): jittered exponential backoff, bounded.
-# Shared by every task that runs a match (workers/scheduled.py's rematch_profile too).
+# Transient upstream faults only (the error class decides): jittered exponential backoff,
+# bounded. Redis faults are requeued instead (see task_errors). Shared by every task that runs
+# a match (workers/scheduled.py's rematch_profile too).
 RETRY_POLICY: dict[str, Any] = {
-    "autoretry_for": (RetryableUpstreamError, StoreError),
+    "autoretry_for": (RetryableUpstreamError,),
     "retry_backoff": True,
     "retry_backoff_max": _settings.task_retry_backoff_max_s,
     "retry_jitter": True,
@@ -84,16 +132,30 @@ RETRY_POLICY: dict[str, Any] = {
 }
 
 
+def cancelled(kind: str, task_id: str, profile_id: str) -> dict[str, Any]:
+    """The profile was erased before or while this task ran: it ends having written nothing."""
+    log.info("%s cancelled: profile erased task_id=%s", kind, task_id)
+    return {"profile_id": profile_id, "status": "cancelled"}
+
+
 @app.task(bind=True, base=JobTask, name="trialmatch.match_profile", **RETRY_POLICY)
 def match_profile(self: JobTask, profile_id: str, job_id: str) -> dict[str, Any]:
     """Match one stored profile; the job goes running -> done, or failed with the reason."""
-    if self.delivered_too_often(job_id):
+    try:
+        with task_errors(self):
+            return _match(self, profile_id, job_id)
+    except ProfileGone:
+        return cancelled("match job", self.request.id, profile_id)
+
+
+def _match(task: JobTask, profile_id: str, job_id: str) -> dict[str, Any]:
+    if task.delivered_too_often(job_id):
         return {"profile_id": profile_id, "status": "failed"}
     rt = runtime.runtime()
-    rt.store.set_job(job_id, "running")
+    if not rt.store.set_job(job_id, "running", lease_s=LEASE_S):
+        raise ProfileGone(f"job {job_id} was erased")
     started = time.perf_counter()
-    with honour_retry_after(self):
-        outcome = run_match(rt.store, rt.corpus, profile_id, options=rt.options)
+    outcome = run_match(rt.store, rt.corpus, profile_id, options=rt.options)
     TASK_DURATION.labels("match_profile", "done").observe(time.perf_counter() - started)
     for verdict, n in outcome.verdicts.items():
         MATCHES.labels(verdict).inc(n)
