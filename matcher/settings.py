@@ -51,6 +51,9 @@ class Settings(BaseSettings):
     ctgov_read_timeout_s: float = Field(default=30.0, gt=0, le=120)
     ctgov_max_attempts: int = Field(default=4, ge=1, le=10)
     ctgov_retry_total_s: float = Field(default=30.0, gt=0, le=300)
+    # Whole-request budget (headers and body): per-read timeouts alone let a server trickling a
+    # byte every few seconds hold a request until the task's soft time limit.
+    ctgov_request_deadline_s: float = Field(default=40.0, gt=0, le=300)
     # Fleet-wide minimum spacing between requests (a Redis-shared pace): the public API's
     # informal limit is ~1 request/s, so 1.5 s keeps every worker together well under it.
     ctgov_min_interval_s: float = Field(default=1.5, ge=0, le=60)
@@ -105,6 +108,11 @@ class Settings(BaseSettings):
         if self.task_soft_time_limit_s >= self.task_time_limit_s:
             raise ConfigError(
                 "TRIALMATCH_TASK_SOFT_TIME_LIMIT_S must be below TRIALMATCH_TASK_TIME_LIMIT_S"
+            )
+        if self.ctgov_request_deadline_s >= self.task_soft_time_limit_s:
+            raise ConfigError(
+                "TRIALMATCH_CTGOV_REQUEST_DEADLINE_S must be below "
+                "TRIALMATCH_TASK_SOFT_TIME_LIMIT_S, or a slow request ends as a killed task"
             )
         url = urlsplit(self.redis_url.get_secret_value())
         if url.scheme not in {"redis", "rediss", "unix"}:
