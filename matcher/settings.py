@@ -73,6 +73,9 @@ class Settings(BaseSettings):
     task_retry_backoff_max_s: int = Field(default=300, ge=1)
     task_max_retries: int = Field(default=6, ge=0, le=20)
     broker_visibility_timeout_s: int = Field(default=900, ge=5)
+    # A job `running` longer than the hard time limit plus this margin has no live delivery:
+    # the lost-job sweep may re-publish it (if no message for it is left in the broker).
+    job_lease_margin_s: int = Field(default=30, ge=1, le=3600)
     # A message delivered more often than this is a poison task: the job is failed, not re-run.
     max_deliveries: int = Field(default=5, ge=1, le=50)
     # Test knobs: kombu's restore sweep of unacked messages (defaults 10 s x 10).

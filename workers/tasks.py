@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import redis
 from celery import Task
 from celery.exceptions import Reject, Retry
 from celery.signals import worker_process_init
@@ -34,7 +35,7 @@ log = logging.getLogger(__name__)
 _settings = get_settings()
 # A delivery cannot hold a job `running` longer than the hard time limit (the child is killed);
 # past this lease, a `running` job with no message in the broker was lost (workers/recovery.py).
-LEASE_S = _settings.task_time_limit_s + 30
+LEASE_S = _settings.task_time_limit_s + _settings.job_lease_margin_s
 
 
 @worker_process_init.connect
@@ -111,7 +112,7 @@ def task_errors(task: Any) -> Iterator[None]:
             countdown = min(exc.retry_after, _settings.task_retry_backoff_max_s)
             raise task.retry(exc=exc, countdown=countdown) from exc
         raise  # autoretry_for applies the jittered exponential backoff to the rest
-    except StoreError as exc:
+    except (StoreError, redis.ConnectionError, redis.TimeoutError) as exc:
         log.warning("Redis unavailable, task requeued task_id=%s", task.request.id)
         raise Reject(reason_for(exc), requeue=True) from None
     except TrialmatchError:
