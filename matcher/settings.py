@@ -81,6 +81,9 @@ class Settings(BaseSettings):
     # Test knobs: kombu's restore sweep of unacked messages (defaults 10 s x 10).
     broker_unacked_restore_interval_s: float | None = None
     broker_unacked_restore_throttle: int | None = None
+    # kombu's lock around that sweep (default 300 s). A Redis crash mid-sweep leaves it held
+    # (AOF keeps it) and blocks every restore until it expires; tests shrink it.
+    broker_unacked_mutex_expire_s: int | None = Field(default=None, ge=1)
     # Worker processes per container; two cores here, so two.
     worker_concurrency: int = Field(default=2, ge=1, le=64)
     # Prometheus endpoint of a worker (task durations, CT.gov requests/retries, verdicts);

@@ -90,6 +90,13 @@ class Store:
         """The store of this deployment: its Redis (with timeouts) and its key prefix."""
         return cls(connect(settings), Keys(settings.key_prefix))
 
+    def answers(self) -> bool:
+        """Whether Redis answers right now (a PING within the socket timeout)."""
+        try:
+            return bool(self.r.ping())
+        except (redis.ConnectionError, redis.TimeoutError):
+            return False
+
     # redis-py types every reply as `bytes | str`; the client decodes (decode_responses=True),
     # so these narrow the types once instead of casting at every call site.
     def get_str(self, key: str) -> str | None:
@@ -177,7 +184,7 @@ class Store:
         k = self.keys
         with redis_errors("updating a job"):
             args: list[str | float] = [status, reason[:500], now.isoformat(), job_id]
-            args.append(now.timestamp() + lease_s)
+            args += [now.timestamp() + lease_s, now.timestamp()]
             keys = [k.job(job_id), k.jobs_pending(), k.jobs_running()]
             done = self._set_job(keys=keys, args=args)
         return bool(done)

@@ -21,7 +21,7 @@ from matcher.settings import get_settings
 from matcher.store import redis_errors
 from workers import runtime
 from workers.celery_app import app
-from workers.tasks import RETRY_POLICY, cancelled, task_errors
+from workers.tasks import RETRY_POLICY, cancelled, patiently, task_errors
 
 log = logging.getLogger(__name__)
 _settings = get_settings()
@@ -80,20 +80,24 @@ def rematch_profile(self: Any, profile_id: str, period: str) -> dict[str, Any]:
     """Re-match one profile for one period; a duplicate for the same period does nothing."""
     try:
         with task_errors(self):
-            return _rematch(self, profile_id, period)
+            return patiently(lambda first: _rematch(self, profile_id, period, count=first))
     except ProfileGone:
         return cancelled("re-match", self.request.id, profile_id)
 
 
-def _rematch(task: Any, profile_id: str, period: str) -> dict[str, Any]:
+def _rematch(task: Any, profile_id: str, period: str, *, count: bool) -> dict[str, Any]:
     rt = runtime.runtime()
     if not start_rematch(rt.store, profile_id, period, task.request.id, ttl_s=_PERIOD_TTL_S):
         return {"profile_id": profile_id, "skipped": "duplicate"}
     guard = rt.store.keys.profile(profile_id)
-    count = rt.store.count_delivery(task.request.id, task.request.retries, guard_key=guard)
-    if count is None:
+    n = (
+        rt.store.count_delivery(task.request.id, task.request.retries, guard_key=guard)
+        if count
+        else 0
+    )
+    if n is None:
         raise ProfileGone(f"profile {profile_id} was erased")
-    if count > _settings.max_deliveries:
+    if n > _settings.max_deliveries:
         log.error("poison re-match stopped task_id=%s", task.request.id)
         return {"profile_id": profile_id, "skipped": "poison"}
     outcome = run_match(rt.store, rt.corpus, profile_id, options=rt.options)

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 import redis
 from celery import Task
@@ -36,6 +36,10 @@ _settings = get_settings()
 # A delivery cannot hold a job `running` longer than the hard time limit (the child is killed);
 # past this lease, a `running` job with no message in the broker was lost (workers/recovery.py).
 LEASE_S = _settings.task_time_limit_s + _settings.job_lease_margin_s
+# How long a task waits for Redis to answer again before handing its message back. Usually the
+# worker's main process notices the lost broker first and cancels the task (the message then
+# stays unacked and comes back), which is the safest path: see `patiently`.
+REDIS_PATIENCE_S = _settings.task_soft_time_limit_s / 2
 
 
 @worker_process_init.connect
@@ -112,13 +116,45 @@ def task_errors(task: Any) -> Iterator[None]:
             countdown = min(exc.retry_after, _settings.task_retry_backoff_max_s)
             raise task.retry(exc=exc, countdown=countdown) from exc
         raise  # autoretry_for applies the jittered exponential backoff to the rest
-    except (StoreError, redis.ConnectionError, redis.TimeoutError) as exc:
+    except _REDIS_FAULTS as exc:
         log.warning("Redis unavailable, task requeued task_id=%s", task.request.id)
         raise Reject(reason_for(exc), requeue=True) from None
     except TrialmatchError:
         raise
     except Exception as exc:
         raise payload_free(exc) from None
+
+
+T = TypeVar("T")
+_REDIS_FAULTS = (StoreError, redis.ConnectionError, redis.TimeoutError)
+
+
+def patiently(run: Callable[[bool], T]) -> T:
+    """`run(first_attempt)`, run again in-process when Redis answers again after a fault.
+
+    Handing the message back at once (Reject with requeue) while the broker connection is down
+    can crash the worker inside kombu; waiting here instead lets Celery cancel the task on the
+    lost connection (the message stays unacked and is restored), or Redis comes back and the
+    run simply continues. Runs are idempotent and fenced, so a re-run is safe.
+    """
+    until = time.monotonic() + REDIS_PATIENCE_S
+    first = True
+    while True:
+        try:
+            return run(first)
+        except _REDIS_FAULTS:
+            if not _redis_back(until):
+                raise
+        first = False
+
+
+def _redis_back(until: float) -> bool:
+    store = runtime.runtime().store
+    while time.monotonic() < until:
+        if store.answers():
+            return True
+        time.sleep(0.5)
+    return False
 
 
 # Transient upstream faults only (the error class decides): jittered exponential backoff,
@@ -144,13 +180,13 @@ def match_profile(self: JobTask, profile_id: str, job_id: str) -> dict[str, Any]
     """Match one stored profile; the job goes running -> done, or failed with the reason."""
     try:
         with task_errors(self):
-            return _match(self, profile_id, job_id)
+            return patiently(lambda first: _match(self, profile_id, job_id, count=first))
     except ProfileGone:
         return cancelled("match job", self.request.id, profile_id)
 
 
-def _match(task: JobTask, profile_id: str, job_id: str) -> dict[str, Any]:
-    if task.delivered_too_often(job_id):
+def _match(task: JobTask, profile_id: str, job_id: str, *, count: bool) -> dict[str, Any]:
+    if count and task.delivered_too_often(job_id):
         return {"profile_id": profile_id, "status": "failed"}
     rt = runtime.runtime()
     if not rt.store.set_job(job_id, "running", lease_s=LEASE_S):
