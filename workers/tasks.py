@@ -9,12 +9,13 @@ import logging
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import redis
 from celery import Task
 from celery.exceptions import Reject, Retry
 from celery.signals import worker_process_init
+from celery.utils.time import get_exponential_backoff_interval
 
 from matcher.errors import (
     ProfileGone,
@@ -101,21 +102,21 @@ class JobTask(Task):  # type: ignore[misc]  # celery ships no type information
 def task_errors(task: Any) -> Iterator[None]:
     """How a task body's exceptions leave it, so that Celery does the right thing with them.
 
-    - a 429 that named its wait is retried after that wait, not after the generic backoff;
-    - Redis unreachable: the message is rejected *with requeue*. A Celery retry would have to
-      publish through the same dead Redis, and a retry that cannot be published is turned into
-      Reject(requeue=False), i.e. the job is dropped. Requeueing needs no publish: if even the
+    - transient upstream faults are retried with jittered exponential backoff (a 429 that named
+      its wait, after that wait). A retry is a new message published through Redis; if that
+      publish fails, Celery would turn the retry into Reject(requeue=False) and drop the job, so
+      the message is handed back with requeue instead (see `_publish_retry`);
+    - Redis unreachable: the message is rejected *with requeue* — no publish needed; if even the
       reject cannot reach Redis, the message simply stays unacked and is restored from there;
     - anything not from our error tree is replaced by an error naming only its class: its text
       may quote stored values, and Celery's trace log prints the exception it receives.
     """
     try:
         yield
-    except (Retry, Reject, ProfileGone, RetryableUpstreamError) as exc:
-        if isinstance(exc, RateLimited) and exc.retry_after is not None:
-            countdown = min(exc.retry_after, _settings.task_retry_backoff_max_s)
-            raise task.retry(exc=exc, countdown=countdown) from exc
-        raise  # autoretry_for applies the jittered exponential backoff to the rest
+    except (Retry, Reject, ProfileGone):
+        raise
+    except RetryableUpstreamError as exc:
+        _publish_retry(task, exc)
     except _REDIS_FAULTS as exc:
         log.warning("Redis unavailable, task requeued task_id=%s", task.request.id)
         raise Reject(reason_for(exc), requeue=True) from None
@@ -123,6 +124,27 @@ def task_errors(task: Any) -> Iterator[None]:
         raise
     except Exception as exc:
         raise payload_free(exc) from None
+
+
+def _publish_retry(task: Any, exc: RetryableUpstreamError) -> NoReturn:
+    if isinstance(exc, RateLimited) and exc.retry_after is not None:
+        countdown = min(exc.retry_after, _settings.task_retry_backoff_max_s)
+    else:
+        countdown = get_exponential_backoff_interval(
+            factor=1,
+            retries=task.request.retries,
+            maximum=_settings.task_retry_backoff_max_s,
+            full_jitter=True,
+        )
+    try:
+        # Raises Retry once published; re-raises `exc` once max_retries is used up.
+        raise task.retry(exc=exc, countdown=countdown, max_retries=_settings.task_max_retries)
+    except Reject as rejected:
+        if rejected.requeue:
+            raise
+    log.warning("retry could not be published, task requeued task_id=%s", task.request.id)
+    _redis_back(time.monotonic() + REDIS_PATIENCE_S)  # a reject needs a live connection too
+    raise Reject(reason_for(exc), requeue=True) from None
 
 
 T = TypeVar("T")
@@ -157,16 +179,9 @@ def _redis_back(until: float) -> bool:
     return False
 
 
-# Transient upstream faults only (the error class decides): jittered exponential backoff,
-# bounded. Redis faults are requeued instead (see task_errors). Shared by every task that runs
-# a match (workers/scheduled.py's rematch_profile too).
-RETRY_POLICY: dict[str, Any] = {
-    "autoretry_for": (RetryableUpstreamError,),
-    "retry_backoff": True,
-    "retry_backoff_max": _settings.task_retry_backoff_max_s,
-    "retry_jitter": True,
-    "max_retries": _settings.task_max_retries,
-}
+# Retries are published by `task_errors` itself (not `autoretry_for`), so that one that cannot
+# be published is requeued rather than dropped. Shared by every task that runs a match.
+RETRY_POLICY: dict[str, Any] = {"max_retries": _settings.task_max_retries}
 
 
 def cancelled(kind: str, task_id: str, profile_id: str) -> dict[str, Any]:

@@ -16,7 +16,6 @@ from pydantic import BaseModel
 
 from matcher.errors import (
     ProfileGone,
-    RetryableUpstreamError,
     StoredRecordUnreadable,
     StoreError,
     UnexpectedError,
@@ -37,8 +36,8 @@ class _Request:
 class _Task:
     request = _Request()
 
-    def retry(self, exc: Exception, countdown: float) -> Retry:
-        return Retry(exc=exc, when=countdown)
+    def retry(self, exc: Exception, countdown: float, max_retries: int = 0) -> Retry:
+        raise Retry(exc=exc, when=countdown)
 
 
 def _raised(exc: BaseException) -> BaseException:
@@ -61,9 +60,25 @@ def test_redis_fault_requeues_the_message_instead_of_publishing_a_retry(fault: E
     assert out.requeue is True
 
 
-def test_redis_faults_are_not_in_autoretry() -> None:
-    """A Celery retry would publish through the dead Redis (and be dropped if it cannot)."""
-    assert tasks.RETRY_POLICY["autoretry_for"] == (RetryableUpstreamError,)
+def test_a_retry_that_cannot_be_published_is_requeued_not_dropped(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Celery turns an unpublishable retry into Reject(requeue=False); we requeue instead."""
+
+    class DeadBroker(_Task):
+        def retry(self, exc: Exception, countdown: float, max_retries: int = 0) -> Retry:
+            raise Reject(exc, requeue=False)  # what Task.retry does when apply_async fails
+
+    monkeypatch.setattr(tasks, "_redis_back", lambda until: False)
+    with pytest.raises(Reject) as caught, tasks.task_errors(DeadBroker()):
+        raise UpstreamUnavailable("GET /studies: 503")
+    assert caught.value.requeue is True
+
+
+def test_a_published_retry_goes_ahead() -> None:
+    """A transient upstream fault is retried through Celery (a Retry leaves the task)."""
+    out = _raised(UpstreamUnavailable("GET /studies: 503"))
+    assert isinstance(out, Retry)
 
 
 def test_foreign_exception_is_reduced_to_its_class_name() -> None:
@@ -96,10 +111,16 @@ def test_pydantic_error_reason_names_fields_not_values() -> None:
 
 
 @pytest.mark.parametrize(
-    "exc", [Retry(), Reject("x", requeue=False), ProfileGone("gone"), UpstreamUnavailable("503")]
+    "exc",
+    [
+        Retry(),
+        Reject("x", requeue=False),
+        ProfileGone("gone"),
+        StoredRecordUnreadable("profile", "P", []),
+    ],
 )
 def test_celery_control_flow_and_our_errors_pass_through(exc: Exception) -> None:
-    """Retry, Reject, ProfileGone and retryable upstream errors are re-raised unchanged."""
+    """Retry, Reject, ProfileGone and final errors of ours are re-raised unchanged."""
     assert _raised(exc) is exc
 
 
