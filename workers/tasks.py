@@ -123,7 +123,8 @@ def task_errors(task: Any) -> Iterator[None]:
     except TrialmatchError:
         raise
     except Exception as exc:
-        raise payload_free(exc) from None
+        # Keep the frames (code locations help whoever debugs it), drop the message.
+        raise payload_free(exc).with_traceback(exc.__traceback__) from None
 
 
 def _publish_retry(task: Any, exc: RetryableUpstreamError) -> NoReturn:
