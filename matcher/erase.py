@@ -13,8 +13,11 @@ The re-match markers (`rematch:{pid}:{period}:...`) carry a period that cannot b
 they are found by a SCAN just before the script and passed to it; one created in that gap is a
 short-lived de-duplication marker (it has a TTL) and names no data.
 
-Not erased here: a match task still queued in the broker carries the profile id as an argument;
-when it runs it finds no profile and ends without writing (see `Store.set_job`).
+Not erased here: a match task still queued in the broker carries the profile id as an argument.
+Erasure still wins every race with it: each write a task makes about a profile (delivery
+counter, run sequence, job status, match set, search registration, re-match marker) checks in
+its own atomic script that the profile or job still exists, so a task that runs after (or
+during) the erasure ends `cancelled` (ProfileGone) and leaves no key behind.
 """
 
 from __future__ import annotations
@@ -29,13 +32,14 @@ _MAX_RETRY_COUNTERS = 21
 # KEYS[9]: profiles index, KEYS[10]: recheck schedule, KEYS[11]: registered searches;
 # KEYS[12..]: re-match markers.
 # ARGV: profile id, job key prefix, deliveries key prefix, delivery counters per job,
-#       query-profiles key head, query-profiles key tail, pending-jobs index.
+#       query-profiles key head, query-profiles key tail, pending-jobs index, running-jobs index.
 _ERASE = """
 local deleted = 0
 local jobs = redis.call('SMEMBERS', KEYS[2])
 for _, job_id in ipairs(jobs) do
   deleted = deleted + redis.call('DEL', ARGV[2] .. job_id)
   redis.call('ZREM', ARGV[7], job_id)
+  redis.call('ZREM', ARGV[8], job_id)
   for i = 0, tonumber(ARGV[4]) - 1 do
     deleted = deleted + redis.call('DEL', ARGV[3] .. job_id .. ':' .. i)
   end
@@ -104,7 +108,7 @@ def erase_profile(store: Store, profile_id: str) -> int:
     query_head, query_tail = k.query_profiles("\0").split("\0")
     args: list[str | int] = [
         profile_id, k.job(""), deliveries_prefix, _MAX_RETRY_COUNTERS, query_head, query_tail,
-        k.jobs_pending(),
+        k.jobs_pending(), k.jobs_running(),
     ]  # fmt: skip
     with redis_errors("erasing a profile"):
         deleted = store.r.eval(_ERASE, len(keys), *keys, *args)

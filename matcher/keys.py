@@ -38,6 +38,10 @@ class Keys:
         """Sorted set job_id -> submit time of jobs not yet picked up (the lost-job sweep)."""
         return f"{self.prefix}jobs:pending"
 
+    def jobs_running(self) -> str:
+        """Sorted set job_id -> lease end of jobs a worker started (the lost-job sweep)."""
+        return f"{self.prefix}jobs:running"
+
     def matches(self, profile_id: str) -> str:
         """Hash nct_id -> TrialMatch JSON: a redelivered run overwrites, never duplicates."""
         return f"{self.prefix}matches:{profile_id}"

@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime
 from matcher.changes import diff_runs
 from matcher.corpus import TrialCorpus
 from matcher.eligibility import EngineOptions, match_trials
+from matcher.errors import NotFound, ProfileGone
 from matcher.models import MatchRun
 from matcher.recheck import next_recheck
 from matcher.schedule import schedule_recheck
@@ -40,8 +41,14 @@ def run_match(
     as_of: date | None = None,
 ) -> RunOutcome:
     """Evaluate one stored profile against the corpus and replace its live match set."""
-    seq = store.next_run_seq(profile_id)  # taken first: a later run always gets a higher seq
-    stored = store.load_profile(profile_id)
+    # Taken first: a later run always gets a higher seq. Raises ProfileGone (creating nothing)
+    # if the profile was erased; the writes below check again, atomically, for an erasure
+    # that lands while this run is under way.
+    seq = store.next_run_seq(profile_id)
+    try:
+        stored = store.load_profile(profile_id)
+    except NotFound:
+        raise ProfileGone(f"profile {profile_id} was erased") from None
     corpus_slice = corpus.trials_for(stored.profile)
     now = datetime.now(UTC)
     evaluated_on = as_of or now.date()

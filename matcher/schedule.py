@@ -18,12 +18,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import cast
 
+from redis.exceptions import WatchError
+
 from matcher.changes import diff_matches
 from matcher.corpus import TrialCorpus
 from matcher.ctgov.query import SearchQuery
 from matcher.eligibility import EngineOptions, evaluate_trial
 from matcher.errors import NotFound
-from matcher.models import Trial, TrialMatch
+from matcher.models import Trial
 from matcher.recheck import next_recheck
 from matcher.store import Store, redis_errors
 from matcher.sweep import CorpusRecord
@@ -53,23 +55,31 @@ def register_profile_query(
     k = store.keys
     qkey = query.cache_key()
     body = json.dumps({"cond_terms": list(query.cond_terms), "statuses": list(query.statuses)})
-    with redis_errors("registering the profile's search"):
-        old = store.get_str(k.profile_query(profile_id))
-        pipe = store.r.pipeline(transaction=True)
-        if old and old != qkey:
-            pipe.srem(k.query_profiles(old), profile_id)
-        pipe.hset(k.queries(), qkey, body)
-        pipe.sadd(k.query_profiles(qkey), profile_id)
-        pipe.set(k.profile_query(profile_id), qkey, keepttl=False)
-        expires = store.r.ttl(k.profile(profile_id))
-        if expires > 0:
-            pipe.expire(k.profile_query(profile_id), expires)
-        if recheck_on is None:
-            pipe.zrem(k.recheck(), profile_id)
-        else:
-            when = datetime(recheck_on.year, recheck_on.month, recheck_on.day, tzinfo=UTC)
-            pipe.zadd(k.recheck(), {profile_id: when.timestamp()})
-        pipe.execute()
+    with redis_errors("registering the profile's search"), store.r.pipeline() as pipe:
+        # WATCH the profile: an erasure between the checks and EXEC aborts the registration,
+        # so a run racing an erasure never recreates the profile's search keys.
+        try:
+            pipe.watch(k.profile(profile_id))  # type: ignore[no-untyped-call]  # redis-py: untyped
+            expires = pipe.ttl(k.profile(profile_id))
+            if expires == -2:
+                return  # erased (or expired) meanwhile
+            old = cast("str | None", pipe.get(k.profile_query(profile_id)))
+            pipe.multi()
+            if old and old != qkey:
+                pipe.srem(k.query_profiles(old), profile_id)
+            pipe.hset(k.queries(), qkey, body)
+            pipe.sadd(k.query_profiles(qkey), profile_id)
+            pipe.set(k.profile_query(profile_id), qkey, keepttl=False)
+            if expires > 0:
+                pipe.expire(k.profile_query(profile_id), expires)
+            if recheck_on is None:
+                pipe.zrem(k.recheck(), profile_id)
+            else:
+                when = datetime(recheck_on.year, recheck_on.month, recheck_on.day, tzinfo=UTC)
+                pipe.zadd(k.recheck(), {profile_id: when.timestamp()})
+            pipe.execute()
+        except WatchError:
+            return  # erased while registering: nothing was written
         if old and old != qkey:
             store.r.eval(_FORGET_QUERY, 2, k.query_profiles(old), k.queries(), old)
 
@@ -82,13 +92,12 @@ return 1
 
 
 def schedule_recheck(store: Store, profile_id: str, recheck_on: date | None) -> None:
-    """Remember when the passage of time alone may change this profile's verdicts."""
-    with redis_errors("scheduling a re-check"):
-        if recheck_on is None:
-            store.r.zrem(store.keys.recheck(), profile_id)
-        else:
-            when = datetime(recheck_on.year, recheck_on.month, recheck_on.day, tzinfo=UTC)
-            store.r.zadd(store.keys.recheck(), {profile_id: when.timestamp()})
+    """Remember when the passage of time alone may change this profile's verdicts (not for an
+    erased profile: the store checks, atomically, that it still exists)."""
+    when = None
+    if recheck_on is not None:
+        when = datetime(recheck_on.year, recheck_on.month, recheck_on.day, tzinfo=UTC).timestamp()
+    store.set_recheck(profile_id, when)
 
 
 def sync_trials(
@@ -178,10 +187,9 @@ def _visible_change(
         profile = store.load_profile(profile_id).profile
     except NotFound:
         return False
-    ids = sorted(fresh.keys() | removed)
-    with redis_errors("reading stored matches"):
-        raw = cast("list[str | None]", store.r.hmget(store.keys.matches(profile_id), ids))
-    stored = {n: TrialMatch.model_validate_json(r) for n, r in zip(ids, raw, strict=True) if r}
+    # A corrupt entry is quarantined by the store and reads as absent: the profile is then
+    # re-matched, which rebuilds it (instead of the sync failing for every profile).
+    stored = store.read_match_entries(profile_id, sorted(fresh.keys() | removed))
     if any(n in stored for n in removed):
         return True
     new = [evaluate_trial(profile, t, as_of=now.date(), options=options) for t in fresh.values()]
@@ -196,28 +204,27 @@ def _postpone(store: Store, profile_id: str, now: datetime) -> None:
         with redis_errors("dropping a re-check"):
             store.r.zrem(store.keys.recheck(), profile_id)
         return
-    when = next_recheck(profile, now.date())
-    stamp = datetime(when.year, when.month, when.day, tzinfo=UTC).timestamp()
-    with redis_errors("postponing a re-check"):
-        store.r.zadd(store.keys.recheck(), {profile_id: stamp})
+    schedule_recheck(store, profile_id, next_recheck(profile, now.date()))
 
 
 def claim_rematch(store: Store, profile_id: str, period: str, *, ttl_s: int) -> bool:
-    """Enqueue-side de-duplication: True for the first claim of (profile, period) only."""
-    with redis_errors("claiming a re-match"):
-        return bool(
-            store.r.set(store.keys.rematch_enqueued(profile_id, period), 1, nx=True, ex=ttl_s)
-        )
+    """Enqueue-side de-duplication: True for the first claim of (profile, period) only.
+    An erased profile is never claimed (no marker naming it is created)."""
+    key = store.keys.rematch_enqueued(profile_id, period)
+    try:
+        created, _ = store.set_marker_while_profile(key, profile_id, "1", ttl_s)
+    except NotFound:
+        return False
+    return created
 
 
 def start_rematch(store: Store, profile_id: str, period: str, task_id: str, *, ttl_s: int) -> bool:
     """Consumer-side de-duplication: only one task per (profile, period) may run.
 
     The marker holds the task id, so the same task's retries and redeliveries still proceed,
-    while a second task for the same period (a duplicate enqueue) stops here.
+    while a second task for the same period (a duplicate enqueue) stops here. ProfileGone when
+    the profile was erased (nothing is written then).
     """
     key = store.keys.rematch_started(profile_id, period)
-    with redis_errors("starting a re-match"):
-        if store.r.set(key, task_id, nx=True, ex=ttl_s):
-            return True
-        return bool(store.r.get(key) == task_id)
+    created, current = store.set_marker_while_profile(key, profile_id, task_id, ttl_s)
+    return created or current == task_id

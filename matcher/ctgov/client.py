@@ -1,7 +1,9 @@
 """The live ClinicalTrials.gov API v2 client: paced, bounded retries, all-or-nothing searches.
 
 Failure policy (the error *class* carries the decision, see matcher/errors.py):
-- connect/read timeouts, connection errors/resets, 429, 502, 503, 504 are retried in-process with
+- connect/read timeouts, connection errors/resets, 429, 502, 503, 504, and a response not complete
+  within the per-request deadline (UpstreamTooSlow: a server trickling bytes defeats per-read
+  timeouts, see matcher/ctgov/deadline.py) are retried in-process with
   stamina (jittered exponential backoff, bounded by attempts AND total time); `Retry-After` is
   honoured when it fits the remaining budget. Exhausted -> UpstreamUnavailable / RateLimited, which
   the Celery task retries later.
@@ -26,6 +28,7 @@ import stamina
 
 from matcher import __version__
 from matcher.ctgov.corpus_query import LISTING_FIELDS, NCT_BATCH_MAX, CorpusQuery, ids_params
+from matcher.ctgov.deadline import deadline, passed, transport_with_deadlines
 from matcher.ctgov.listing import ListingEntry, parse_listing_study
 from matcher.ctgov.pace import NoPacer, Pacer
 from matcher.ctgov.paging import collect_pages
@@ -38,6 +41,7 @@ from matcher.errors import (
     RetryableUpstreamError,
     UpstreamRejected,
     UpstreamSchemaError,
+    UpstreamTooSlow,
     UpstreamUnavailable,
 )
 from matcher.metrics import CTGOV_REQUESTS, CTGOV_RETRIES
@@ -91,6 +95,7 @@ class CtgovClient:
         read_timeout_s: float = 30.0,
         max_attempts: int = 4,
         retry_total_s: float = 30.0,
+        request_deadline_s: float = 40.0,
         page_size: int = 1000,
         user_agent: str = USER_AGENT,
         transport: httpx.BaseTransport | None = None,
@@ -101,6 +106,7 @@ class CtgovClient:
         self._base = httpx.URL(base_url.rstrip("/") + "/")
         self._max_attempts = max_attempts
         self._retry_total_s = retry_total_s
+        self._request_deadline_s = request_deadline_s
         self._page_size = page_size
         self._pacer: Pacer = pacer or NoPacer()
         self._sleep = sleep
@@ -111,7 +117,8 @@ class CtgovClient:
                 connect=connect_timeout_s, read=read_timeout_s, write=10.0, pool=10.0
             ),
             headers={"User-Agent": user_agent, "Accept": "application/json"},
-            transport=transport,
+            # Injected transports (tests) are used as given; the real one enforces the deadline.
+            transport=transport if transport is not None else transport_with_deadlines(),
             follow_redirects=False,  # only get_study follows (NCT alias -> canonical record)
             # Runs before *every* request, each redirect hop included: nothing is ever sent to
             # another scheme, host or port than the configured API, even if a 301 points there.
@@ -257,10 +264,17 @@ class CtgovClient:
     ) -> httpx.Response:
         self._pacer.wait()
         try:
-            response = self._http.get(path, params=params, follow_redirects=follow_redirects)
+            # The whole exchange (redirect hops and body included) within the deadline.
+            with deadline(self._request_deadline_s) as at:
+                response = self._http.get(path, params=params, follow_redirects=follow_redirects)
         except (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError) as exc:
             CTGOV_REQUESTS.labels(outcome="transport_error").inc()
             log.info("ctgov GET %s -> %s (attempt %d)", path, type(exc).__name__, attempt_no)
+            if isinstance(exc, httpx.TimeoutException) and passed(at):
+                raise UpstreamTooSlow(
+                    f"GET {path}: no complete response within the "
+                    f"{self._request_deadline_s:g} s request deadline"
+                ) from exc
             raise UpstreamUnavailable(f"GET {path}: {type(exc).__name__}") from exc
         except httpx.HTTPError as exc:  # a bad URL or protocol: a bug or setting, not weather
             CTGOV_REQUESTS.labels(outcome="transport_error").inc()

@@ -51,6 +51,8 @@ class SourceSettings(Protocol):
     @property
     def ctgov_retry_total_s(self) -> float: ...
     @property
+    def ctgov_request_deadline_s(self) -> float: ...
+    @property
     def ctgov_min_interval_s(self) -> float: ...
     @property
     def ctgov_page_size(self) -> int: ...
@@ -80,6 +82,7 @@ def make_source(settings: SourceSettings, redis: Any | None = None) -> TrialSour
         read_timeout_s=settings.ctgov_read_timeout_s,
         max_attempts=settings.ctgov_max_attempts,
         retry_total_s=settings.ctgov_retry_total_s,
+        request_deadline_s=settings.ctgov_request_deadline_s,
         page_size=settings.ctgov_page_size,
         user_agent=USER_AGENT,
         pacer=pacer,

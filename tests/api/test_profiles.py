@@ -220,7 +220,7 @@ def test_delete_leaves_no_key_about_the_profile(api_env: ApiEnv) -> None:
     api_env.client.put(f"/v1/profiles/{pid}", content=profile_json("TB-erase"), headers=api_env.a)
     store_run(api_env, sample_run(pid))
     push_change(api_env, pid, datetime.now(UTC), "new_trial", "NCT01000001", "opened")
-    api_env.store.count_delivery(sub["job_id"], 0)
+    api_env.store.count_delivery(sub["job_id"], 0, guard_key=api_env.store.keys.job(sub["job_id"]))
     # What the scheduler keeps about a profile (normally written by a match run / re-match).
     query = SearchQuery(("synovial sarcoma",), ("RECRUITING",))
     register_profile_query(api_env.store, pid, query, date.today() + timedelta(days=30))

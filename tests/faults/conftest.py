@@ -39,6 +39,8 @@ BASE_ENV = {
     "TRIALMATCH_CTGOV_MAX_ATTEMPTS": "2",
     "TRIALMATCH_CTGOV_RETRY_TOTAL_S": "3",
     "TRIALMATCH_CTGOV_READ_TIMEOUT_S": "15",
+    # Below every soft time limit used here (the settings validator refuses otherwise).
+    "TRIALMATCH_CTGOV_REQUEST_DEADLINE_S": "7",
     "TRIALMATCH_TASK_MAX_RETRIES": "1",
     "TRIALMATCH_TASK_RETRY_BACKOFF_MAX_S": "2",
     "TRIALMATCH_TASK_TIME_LIMIT_S": "25",

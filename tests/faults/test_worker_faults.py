@@ -124,7 +124,10 @@ def test_task_outliving_visibility_timeout_runs_twice_and_newer_run_wins(
     """A task slower than the VT is run concurrently twice; one record per NCT id, newest seq."""
     # Settings refuse VT <= time limit + backoff, so the message itself carries a longer hard
     # limit (as a task with its own time_limit would): the fencing must then keep the set sane.
-    stack = make_stack(latency_s=7, **SHORT_VT_ENV)
+    # Each 7 s answer must fit the request deadline (itself below the 8 s soft limit).
+    stack = make_stack(
+        latency_s=7, **{**SHORT_VT_ENV, "TRIALMATCH_CTGOV_REQUEST_DEADLINE_S": "7.9"}
+    )
     stack.start_worker(concurrency=2)
     sub = submit_json(
         stack.store,
