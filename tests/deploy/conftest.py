@@ -58,6 +58,8 @@ def stack_env(stub_url: str, base: str) -> dict[str, str]:
         "TRIALMATCH_SYNC_INTERVAL_S": "7200",
         "TRIALMATCH_TASK_TIME_LIMIT_S": "10",
         "TRIALMATCH_TASK_SOFT_TIME_LIMIT_S": "8",
+        # Below the soft limit (the settings refuse otherwise), above the stub's 4 s latency.
+        "TRIALMATCH_CTGOV_REQUEST_DEADLINE_S": "6",
         "TRIALMATCH_TASK_RETRY_BACKOFF_MAX_S": "1",
         "TRIALMATCH_BROKER_VISIBILITY_TIMEOUT_S": "12",
         "TRIALMATCH_BROKER_UNACKED_RESTORE_INTERVAL_S": "1",
@@ -76,6 +78,7 @@ class Deployment:
         self.started = time.monotonic()
         self.api = f"http://127.0.0.1:{stack.env()['API_PORT']}"
         self.key = ""  # set by the first test that creates it inside the api container
+        self.ids: dict[str, str] = {}  # reference -> the profile id the server assigned
 
 
 @pytest.fixture(scope="module")

@@ -3,7 +3,8 @@
 One stack per module (building and starting it is the expensive part), so the tests run in file
 order against the same deployment, as an operator's day would: key, submission, a worker crash,
 a Redis restart, a switch to the offline snapshot. Profiles are copies of examples/ with
-constructed ids. Run with the README's test command; `-m "not docker"` leaves them out.
+constructed references; their ids are the ones the server assigns. Run with the README's test
+command; `-m "not docker"` leaves them out.
 """
 
 from __future__ import annotations
@@ -25,9 +26,9 @@ pytestmark = [pytest.mark.docker, pytest.mark.slow, pytest.mark.timeout(900)]
 SERVICES = ("redis", "api", "worker", "beat", "flower")
 
 
-def profile(example: str, profile_id: str) -> dict[str, Any]:
+def profile(example: str, reference: str) -> dict[str, Any]:
     body: dict[str, Any] = json.loads((REPO / "examples" / example).read_text())
-    return {**body, "profile_id": profile_id}
+    return {**body, "reference": reference}
 
 
 def call(dep: Deployment, method: str, path: str, **kw: Any) -> httpx.Response:
@@ -36,9 +37,22 @@ def call(dep: Deployment, method: str, path: str, **kw: Any) -> httpx.Response:
 
 
 def submit(dep: Deployment, body: dict[str, Any]) -> str:
+    """POST a new profile; remember the id the server assigned to its reference."""
     resp = call(dep, "POST", "/v1/profiles", json=body)
     assert resp.status_code == 202, resp.text
+    dep.ids[body["reference"]] = str(resp.json()["profile_id"])
     return str(resp.json()["job_id"])
+
+
+def new_registry_data(dep: Deployment, version: str) -> None:
+    """The stub publishes a new data version, and the deployment's cached data version (kept
+    up to 10 minutes) is dropped, as its expiry would: the next match builds that corpus."""
+    dep.stub.data_version = version
+    code = (
+        "from matcher.settings import get_settings; from matcher.store import Store; "
+        "s = Store.from_settings(get_settings()); s.r.delete(s.keys.data_version())"
+    )
+    dep.stack.exec("api", "python", "-c", code)
 
 
 def wait_job(dep: Deployment, job_id: str, timeout: float) -> dict[str, Any]:
@@ -71,11 +85,12 @@ def test_key_created_in_api_container_and_submission_ends_done(deployment: Deplo
     wait_for(lambda: dep.stack.health("api") == "healthy", 120, 1, "api healthy")
     dep.key = dep.stack.exec("api", "trialmatch", "keys", "create", "--board", "compose").strip()
     assert re.fullmatch(r"\S{20,}", dep.key), "the key is printed alone on stdout"
-    assert call(dep, "GET", "/v1/profiles/CT-compose-1").status_code == 404  # key accepted
+    unknown = "p_" + "0" * 24  # a well-formed id no profile has
+    assert call(dep, "GET", f"/v1/profiles/{unknown}").status_code == 404  # key accepted
 
     job = wait_job(dep, submit(dep, profile("synovial-pulmonary.json", "CT-compose-1")), 120)
     assert job["status"] == "done", (job, dep.stack.logs())
-    matches = call(dep, "GET", "/v1/profiles/CT-compose-1/matches").json()
+    matches = call(dep, "GET", f"/v1/profiles/{dep.ids['CT-compose-1']}/matches").json()
     assert matches["pending"] is False
     assert matches["total"] > 0
     assert all(m["nct_id"].startswith("NCT") and m["criteria"] for m in matches["results"])
@@ -110,7 +125,10 @@ def test_killed_worker_is_restarted_and_its_task_redelivered(deployment: Deploym
     dep, stack = deployment, deployment.stack
     before = stack.inspect(stack.container("worker"))
     searches = dep.stub.count("/api/v2/studies")
-    dep.stub.latency_s = 4  # a new diagnosis -> a new search, held 4 s by the stub
+    # One corpus serves every profile: new registry data makes this match build the next
+    # corpus (a listing sweep), whose requests the stub holds 4 s each.
+    new_registry_data(dep, "compose-v2")
+    dep.stub.latency_s = 4
     try:
         job_id = submit(dep, profile("erms-second-relapse.json", "CT-compose-2"))
         wait_for(lambda: dep.stub.count("/api/v2/studies") > searches, 60, 0.1, "search sent")
@@ -128,7 +146,7 @@ def test_killed_worker_is_restarted_and_its_task_redelivered(deployment: Deploym
     assert state["Pid"] != pid
     # The killed run's search never returned; the redelivered run searched again.
     assert dep.stub.count("/api/v2/studies") >= searches + 2
-    assert call(dep, "GET", "/v1/profiles/CT-compose-2/matches").json()["total"] > 0
+    assert call(dep, "GET", f"/v1/profiles/{dep.ids['CT-compose-2']}/matches").json()["total"] > 0
 
 
 def test_redis_recreated_on_its_volume_keeps_profiles_jobs_and_matches(
@@ -136,8 +154,9 @@ def test_redis_recreated_on_its_volume_keeps_profiles_jobs_and_matches(
 ) -> None:
     """A new Redis container on the same volume replays the AOF: nothing stored is lost."""
     dep, stack = deployment, deployment.stack
-    paths = ["/v1/profiles/CT-compose-1", "/v1/profiles/CT-compose-1/matches",
-             "/v1/profiles/CT-compose-2/matches"]  # fmt: skip
+    first, second = dep.ids["CT-compose-1"], dep.ids["CT-compose-2"]
+    paths = [f"/v1/profiles/{first}", f"/v1/profiles/{first}/matches",
+             f"/v1/profiles/{second}/matches"]  # fmt: skip
     before = {p: call(dep, "GET", p).json() for p in paths}
     old = stack.container("redis")
     stack.compose("stop", "redis")
@@ -147,7 +166,7 @@ def test_redis_recreated_on_its_volume_keeps_profiles_jobs_and_matches(
     wait_for(lambda: stack.health("redis") == "healthy", 60, 1, "redis healthy")
     wait_for(lambda: call(dep, "GET", "/healthz").status_code == 200, 60, 1, "api reconnected")
     assert {p: call(dep, "GET", p).json() for p in paths} == before
-    assert before["/v1/profiles/CT-compose-1/matches"]["total"] > 0
+    assert before[f"/v1/profiles/{first}/matches"]["total"] > 0
 
 
 def test_exactly_one_beat_runs(deployment: Deployment) -> None:
@@ -176,7 +195,7 @@ def test_offline_snapshot_volume_feeds_the_pipeline(deployment: Deployment) -> N
     stack.exec("api", "trialmatch", "sync", "--wait", "--timeout", "120", timeout=180)
     job = wait_job(dep, submit(dep, profile("synovial-pulmonary.json", "CT-compose-3")), 120)
     assert job["status"] == "done", (job, stack.logs())
-    matches = call(dep, "GET", "/v1/profiles/CT-compose-3/matches").json()
+    matches = call(dep, "GET", f"/v1/profiles/{dep.ids['CT-compose-3']}/matches").json()
     assert matches["data_version"].startswith("snapshot:")
     assert matches["total"] > 0
     assert dep.stub.count() == requests
