@@ -22,7 +22,9 @@ during) the erasure ends `cancelled` (ProfileGone) and leaves no key behind.
 
 from __future__ import annotations
 
-from matcher.errors import NotFound
+import json
+
+from matcher.errors import NotFound, StoredRecordUnreadable
 from matcher.store import Store, redis_errors
 
 # Retries of one task never exceed Settings.task_max_retries (le=20): counters 0..20 cover all.
@@ -76,11 +78,28 @@ def _reference_key(store: Store, profile_id: str) -> list[str]:
     """
     try:
         stored = store.load_profile(profile_id)
-    except (NotFound, ValueError):  # already gone, or unreadable: nothing to derive a key from
+    except NotFound:  # already gone: nothing to derive a key from
         return []
+    except StoredRecordUnreadable:
+        return _reference_key_of_unreadable(store, profile_id)
     if stored.profile.reference is None:
         return []
     return [store.keys.reference(stored.board_id, stored.profile.reference)]
+
+
+def _reference_key_of_unreadable(store: Store, profile_id: str) -> list[str]:
+    """A stored profile that no longer validates may still name its board and reference: erase
+    that index entry too when both are readable strings (nothing else of it is trusted)."""
+    with redis_errors("erasing a profile"):
+        raw = store.get_str(store.keys.profile(profile_id))
+    try:
+        doc = json.loads(raw or "null")
+        board, reference = doc["board_id"], doc["profile"]["reference"]
+    except (ValueError, TypeError, KeyError):
+        return []
+    if isinstance(board, str) and isinstance(reference, str):
+        return [store.keys.reference(board, reference)]
+    return []
 
 
 def erase_profile(store: Store, profile_id: str) -> int:
