@@ -146,8 +146,12 @@ def sync_trials(
             store.hset_str(k.sync_state(), {"data_version": version, "synced_at": now.isoformat()})
     with redis_errors("reading due rechecks"):
         due = set(store.zrange_upto(k.recheck(), now.timestamp()))
+        # Score 0 is not a date: the store quarantined part of the profile's stored set, which
+        # only a re-match rebuilds, whether or not the lost entries would show a change.
+        rebuild = set(store.zrange_upto(k.recheck(), 0))
+    result.due_profiles |= rebuild - result.affected_profiles
     due_trials: dict[str, Trial] | None = None
-    for pid in sorted(due - result.affected_profiles):
+    for pid in sorted(due - result.affected_profiles - rebuild):
         if due_trials is None:
             due_trials = {t.nct_id: t for t in corpus.current().trials}
         if _visible_change(store, pid, due_trials, set(), options, now):

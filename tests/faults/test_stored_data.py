@@ -107,8 +107,12 @@ def test_sync_survives_a_corrupt_entry_and_rematches_that_profile(
     stack.matched("D-sync")
     stack.matched("D-sync-other")
     _corrupt_entry(stack, stack.pid("D-sync"), REGISTRY[2])
-    # New registry data: the sync compares stored verdicts of these trials for every profile.
-    stack.write_registry(REGISTRY[2], record(REGISTRY[2], updated="2026-02-01"))
+    # New registry data: the sync compares stored verdicts of changed trials for every profile.
+    # A changed trial is one whose content moved (the corpus keys trials by content hash), so
+    # the constructed edit amends the title as well as the update date.
+    amended = record(REGISTRY[2], updated="2026-02-01")
+    amended["protocolSection"]["identificationModule"]["officialTitle"] += " (amended)"
+    stack.write_registry(REGISTRY[2], amended)
     stack.new_data_version("v2")
     before = stack.seq("D-sync")
     sync = stack.app.send_task("trialmatch.sync_and_rematch")
