@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException, Request, status
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from api.auth import Board, State
 from api.errors import BodyTooLarge
+from matcher.eligibility import profile_warnings
 from matcher.erase import erase_profile
 from matcher.errors import InvalidProfile, NotFound
 from matcher.metrics import SUBMISSIONS
@@ -25,6 +26,8 @@ class SubmissionOut(BaseModel):
     profile_id: str
     job_id: str
     revision: int
+    # e.g. a diagnosis the vocabulary does not know (matcher.eligibility.profile_warnings)
+    warnings: list[str] = Field(default_factory=list)
 
 
 class ConflictOut(BaseModel):
@@ -127,7 +130,12 @@ async def create_profile(request: Request, board: Board, state: State) -> Submis
             detail=f"profile_id {parsed.profile_id} is already in use; "
             "replace your own profile with PUT, or choose another pseudonym",
         )
-    return SubmissionOut(profile_id=sub.profile_id, job_id=sub.job_id, revision=sub.revision)
+    return SubmissionOut(
+        profile_id=sub.profile_id,
+        job_id=sub.job_id,
+        revision=sub.revision,
+        warnings=profile_warnings(parsed),
+    )
 
 
 @router.put(
@@ -146,7 +154,12 @@ async def replace_profile(
     if parsed.profile_id != profile_id:
         raise InvalidProfile([("profile_id", f"must equal the id in the path ({profile_id})")])
     sub = await run_in_threadpool(_replaced, state, parsed, board)
-    return SubmissionOut(profile_id=sub.profile_id, job_id=sub.job_id, revision=sub.revision)
+    return SubmissionOut(
+        profile_id=sub.profile_id,
+        job_id=sub.job_id,
+        revision=sub.revision,
+        warnings=profile_warnings(parsed),
+    )
 
 
 @router.get("/{profile_id}", response_model=StoredProfile, responses={404: {}})

@@ -148,6 +148,7 @@ def render_run(run: MatchRun, *, limit: int = 0) -> str:
         f"profile {run.profile_id}: {len(run.results)} trials evaluated on {run.evaluated_on} "
         f"(engine {run.engine_version}, data {run.data_version or 'n/a'})"
     ]
+    lines += [f"warning: {w}" for w in run.warnings]
     shown = run.results[:limit] if limit else run.results
     for rank, m in enumerate(shown, 1):
         site = ""
@@ -163,6 +164,9 @@ def render_run(run: MatchRun, *, limit: int = 0) -> str:
             lines.append(f"     ? to verify: {fact}")
         if len(m.to_verify) > 4:
             lines.append(f"     ? ... and {len(m.to_verify) - 4} more to verify")
+        not_applicable = sum(c.verdict == "not_applicable" for c in m.criteria)
+        if not_applicable:
+            lines.append(f"     – {not_applicable} criteria do not apply (other patients, notes)")
     if limit and len(run.results) > limit:
         hidden = run.results[limit:]
         counts = Counter(m.verdict for m in hidden)

@@ -12,7 +12,7 @@ import re
 from functools import lru_cache
 from typing import Final
 
-from matcher.eligibility import drugs, vocabulary
+from matcher.eligibility import cues, drugs, vocabulary
 from matcher.eligibility.judge_therapy import split_exception, targets
 
 _R = re.compile
@@ -106,10 +106,9 @@ _RULES: Final[tuple[tuple[str, re.Pattern[str]], ...]] = (
     (
         "biomarker",
         _R(
-            r"\bfusion\b|\brearrange|\bmutation|\bamplifi|\balteration|\boverexpress|"
-            r"\bexpression\b|\bpositive (?:for|tumor)|\b(?:ntrk\d?|alk|ros1|ret|her2|erbb2"
-            r"|mage a4|ny eso 1|hla a\S*|egfr|braf|kras|nras|fgfr\d?|ss18|ssx|ewsr1|fus"
-            r"|pax[37]|foxo1|smarcb1|ini1|b7 ?h3|gd2|nf1|cdkn2a|tp53|msi|tmb)\b|\bbiomarker"
+            r"\bfusion\b|\brearrange|\bmutation|\bmutant\b|\bamplifi|\balteration|\boverexpress|"
+            r"\bexpression\b|\bpositive (?:for|tumor)|\breactivity\b|"
+            rf"{cues.biomarker_genes().pattern}|\bbiomarker"
             r"|\bmolecular(?:ly)? (?:confirm|defin|alter)|\bgenomic"
         ),
     ),
@@ -169,6 +168,11 @@ _REQUIRED = _R(
 )
 _RULE_RADIATION = _R(r"\bradiat|\bradiotherap|\bxrt\b|\birradiat|\bproton|\bbrachytherap|\bsbrt\b")
 _TOXICITY = _R(r"\btoxicit|\badverse event|\brecovered from|\ballerg|\bhypersensitiv|\bintoleran")
+_CONSENT_BY_AGE = _R(
+    r"\bparent|\bguardian|\bassent|\blegally authori[sz]ed|\b(?:if|when|who (?:is|are)) (?:the )?"
+    r"(?:patients?|participants?|subjects?)?\s*(?:is |are )?(?:aged? |older |younger |under |over "
+    r"|>|<|≥|≤|\d)"
+)
 _TRANSPLANT_NOT = _R(r"\bsolid organ transplant")
 
 
@@ -220,10 +224,11 @@ def _refine(kinds: list[str], text: str, context: str, section: str) -> list[str
         kinds = ["labs"]
     if "age" in kinds and re.search(r"creatinine|mg ?dl", f"{context} {text}"):
         kinds = ["labs"]
-    if "age" in kinds and (
-        "labs" in kinds or re.search(r"\bconsent|\bassent|\bparent|\bguardian", text)
-    ):
-        kinds.remove("age")  # "bilirubin ≤ 1.5 x ULN for age", "consent if ≥ 18 years of age"
+    if "age" in kinds and ("labs" in kinds or _CONSENT_BY_AGE.search(text)):
+        # "bilirubin ≤ 1.5 x ULN for age", "consent if ≥ 18 years of age": the age picks who
+        # signs or the normal range; "12 to 17 years of age on the day of signing consent" is
+        # an age limit and stays one
+        kinds.remove("age")
     if "transplant" in kinds and _TRANSPLANT_NOT.search(text) and "stem cell" not in text:
         kinds.remove("transplant")
         kinds.insert(0, "other")

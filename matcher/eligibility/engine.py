@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from matcher.eligibility import outputs, projection, trialwide
+from matcher.eligibility import outputs, projection, trialwide, vocabulary
 from matcher.eligibility import parsed as parsed_module
 from matcher.eligibility import trial_checks as tc
 from matcher.eligibility.base import Criterion, Facts, Judgement
@@ -27,7 +27,7 @@ from matcher.models.match import CriterionResult, MatchRun, TrialMatch
 from matcher.models.profile import ProfileIn
 from matcher.models.trial import Trial
 
-ENGINE_VERSION = "2026.11.3"
+ENGINE_VERSION = "2026.11.4"
 _CONSTANT = "constant"  # Criterion.results key of a profile-independent criterion's one result
 DEFAULT_STATUSES = frozenset({"RECRUITING", "NOT_YET_RECRUITING"})
 _NO_CRITERIA = Judgement(
@@ -96,19 +96,19 @@ class _Run:
                 return shared[1]
         judged = judge_criterion(crit, self.facts)
         j = judged.judgement
-        made_key = _CONSTANT if crit.constant else (judged.kind, j)
+        made_key = _CONSTANT if crit.constant else (judged.kind, j, judged.guard)
         made: _Entry | None = crit.results.get(made_key)
         if made is None:
             if len(crit.results) > 32:
                 crit.results.clear()
             verify = j.verify
-            if verify is None and judged.kind == "other":
+            if verify is None and judged.kind == "other" and j.verdict == "unknown":
                 # an unread rule: the board confirms an inclusion, rules out an exclusion
                 verb = "rule out" if crit.section == "exclusion" else "confirm"
                 verify = f"{verb}: {crit.text[:140]}"
             made = crit.results[made_key] = (
                 judged,
-                result(judged.kind, crit.text, j, crit.section),
+                result(judged.kind, crit.text, j, crit.section, judged.guard),
                 verify,
                 projection.serial(),
             )
@@ -135,7 +135,9 @@ class _Run:
         if adjusted is not judged:
             for i, (crit, before, after) in enumerate(zip(criteria, judged, adjusted, strict=True)):
                 if after is not before:
-                    results[i] = result(after.kind, crit.text, after.judgement, crit.section)
+                    results[i] = result(
+                        after.kind, crit.text, after.judgement, crit.section, after.guard
+                    )
                     verify[i] = after.judgement.verify
         return results, verify
 
@@ -279,4 +281,15 @@ def match_trials(
         engine_version=ENGINE_VERSION,
         data_version=data_version,
         results=matches,
+        warnings=profile_warnings(profile),
     )
+
+
+def profile_warnings(profile: ProfileIn) -> list[str]:
+    """What the board should know about how the profile was read (shown with every run)."""
+    if vocabulary.resolve(profile.diagnosis) is None:
+        return [
+            f"diagnosis '{profile.diagnosis}' is not in the vocabulary: it is not assumed to be "
+            "any particular tumor type, so criteria that depend on the histology are left to verify"
+        ]
+    return []

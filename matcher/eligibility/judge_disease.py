@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from matcher.eligibility import vocabulary
+from matcher.eligibility import cues, vocabulary
 from matcher.eligibility.base import MET, NOT_MET, UNKNOWN, Criterion, Facts, Judgement
 
 # After these words a list names who is *not* included ("solid tumors, excluding CNS tumors").
@@ -36,13 +36,76 @@ def prep_diagnosis(crit_text: str, norm: str, section: str) -> Any:
     # The names are profile-independent: built once per criterion version, not once per profile.
     named = ", ".join(vocabulary.concept_name(c) for c in positive) or "listed tumors"
     open_list = bool(_OPEN_LIST.search(norm))
-    return tuple(positive), tuple(excluded), requirement, open_list, named
+    return tuple(positive), tuple(excluded), requirement, open_list, named, _grades(norm)
+
+
+_GRADE_NUMBERS = {"1": 1, "i": 1, "one": 1, "2": 2, "ii": 2, "two": 2, "3": 3, "iii": 3, "three": 3}
+_GRADE_LIST = re.compile(
+    r"\bgrades? ((?:[1-3]|iii|ii|i|one|two|three)\b(?:\s*(?:,|or|and|to|-)?\s*"
+    r"(?:[1-3]|iii|ii|i|one|two|three)\b)*)"
+)
+_GRADE_WORDS = re.compile(r"\b(high|intermediate|low) grade\b")
+_GRADE_OF_WORD = {"high": frozenset({2, 3}), "intermediate": frozenset({2}), "low": frozenset({1})}
+
+
+def _grades(norm: str) -> frozenset[int]:
+    """Grades (1-3, FNCLCC-like) a diagnosis criterion requires; empty when it names none."""
+    wanted: set[int] = set()
+    for m in _GRADE_LIST.finditer(norm):
+        numbers = [
+            _GRADE_NUMBERS[w] for w in re.findall(r"[1-3]|iii|ii|i\b|one|two|three", m.group(1))
+        ]
+        if re.search(r"\bto\b|-", m.group(1)) and len(numbers) == 2:
+            numbers = list(range(numbers[0], numbers[1] + 1))
+        wanted.update(numbers)
+    for m in _GRADE_WORDS.finditer(norm):
+        wanted |= _GRADE_OF_WORD[m.group(1)]
+    return frozenset(wanted)
+
+
+def _judge_grade(grades: frozenset[int], covered: str, facts: Facts) -> Judgement:
+    """The diagnosis fits; a grade written into the criterion is judged from the profile's grade
+    or, failing that, the grade the histology has by definition (vocabulary "grade")."""
+    if not grades:
+        return Judgement(MET, covered, handled=True)
+    wanted = " or ".join(str(g) for g in sorted(grades))
+    grade, source = facts.grade, "profile"
+    if grade is None:
+        grade, source = vocabulary.grade_by_definition(facts.concept), "by definition"
+    if grade is None:
+        return Judgement(
+            UNKNOWN,
+            f"{covered}; tumor grade not given (criterion requires grade {wanted})",
+            f"tumor grade {wanted}",
+            rule="grade",
+        )
+    if grade in grades:
+        return Judgement(
+            MET,
+            f"{covered}; grade {grade} ({source}) fits grade {wanted}",
+            handled=True,
+            rule="grade",
+        )
+    return Judgement(
+        NOT_MET,
+        f"criterion requires grade {wanted}; {facts.diagnosis} is grade {grade} ({source})",
+        handled=True,
+        rule="grade",
+    )
 
 
 def judge_diagnosis(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
-    positive, excluded, requirement, open_list, named = spec
+    positive, excluded, requirement, open_list, named, grades = spec
     if not positive and not excluded:
         return Judgement(UNKNOWN, "diagnosis wording not read", "diagnosis as required")
+    if facts.concept is None:
+        # an unrecognised diagnosis: whether it is one of the tumors named stays open
+        return Judgement(
+            UNKNOWN,
+            f"diagnosis '{facts.diagnosis}' is not in the vocabulary; criterion names {named}",
+            f"whether {facts.diagnosis} counts as {named}",
+            rule="unrecognised_diagnosis",
+        )
     hits = [c for c in positive if c in facts.concept_ids]
     if crit.section == "exclusion":
         if facts.concept is not None and not hits:
@@ -53,15 +116,8 @@ def judge_diagnosis(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
             f"exclusion: {crit.text[:120]}",
         )
     if hits and not any(c in facts.concept_ids for c in excluded if c not in {"neoplasm"}):
-        return Judgement(
-            MET, f"{facts.diagnosis} is covered by {vocabulary.concept_name(hits[0])}", handled=True
-        )
-    if facts.concept is None:
-        return Judgement(
-            UNKNOWN,
-            f"{facts.diagnosis} is not in the vocabulary; criterion names {named}",
-            f"whether {facts.diagnosis} counts as {named}",
-        )
+        covered = f"{facts.diagnosis} is covered by {vocabulary.concept_name(hits[0])}"
+        return _judge_grade(grades, covered, facts)
     narrower = vocabulary.descendants_of(facts.concept)
     if any(c in narrower for c in positive):
         return Judgement(
@@ -80,17 +136,13 @@ def judge_diagnosis(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
 
 # --- biomarkers ---------------------------------------------------------------------------------
 
-_GENES = re.compile(
-    r"\b(ntrk\d?|alk|ros1|ret|her2|erbb2|mage a4|ny eso 1|prame|hla a ?\*?0?2\S*"
-    r"|hla a\S*|egfr|braf|kras|nras|fgfr\d?|"
-    r"ss18|ssx\d?|ewsr1|fus|pax[37]|foxo1|smarcb1|ini1|b7 ?h3|gd2|nf1|cdkn2a|tp53"
-    r"|etv6|tfe3|nab2|stat6|idh1|idh2|msi|tmb)\b"
-)
 _NEGATIVE = re.compile(r"\bnegative\b|\bnot detected\b|\bwild ?type\b|\babsent\b|\bno\b|\bihc 0\b")
 
 
 def prep_biomarker(crit_text: str, norm: str, section: str) -> Any:
-    genes = tuple(dict.fromkeys(_family(g.replace(" ", "")) for g in _GENES.findall(norm)))
+    genes = tuple(
+        dict.fromkeys(_family(g.replace(" ", "")) for g in cues.biomarker_genes().findall(norm))
+    )
     wants_negative = bool(
         re.search(
             r"\bfusion negative|\bnegative for\b|\bwithout (?:a |an )?\w+ (?:fusion|mutation)", norm
@@ -101,7 +153,7 @@ def prep_biomarker(crit_text: str, norm: str, section: str) -> Any:
 
 def _family(gene: str) -> str:
     """NTRK1/2/3 -> ntrk: criteria list family members as alternatives, boards write "NTRK"."""
-    return re.sub(r"^(ntrk|fgfr|ssx)\d$", r"\1", gene)
+    return re.sub(r"^(ntrk|fgfr|ssx|idh)\d$", r"\1", gene)
 
 
 def judge_biomarker(spec: Any, crit: Criterion, facts: Facts) -> Judgement:

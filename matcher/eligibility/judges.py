@@ -7,6 +7,7 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import Any, Final, NamedTuple
 
+from matcher.eligibility import cues, vocabulary
 from matcher.eligibility import judge_body as body
 from matcher.eligibility import judge_disease as d
 from matcher.eligibility import judge_history as h
@@ -14,8 +15,16 @@ from matcher.eligibility import judge_labs as lab
 from matcher.eligibility import judge_person as p
 from matcher.eligibility import judge_therapy as t
 from matcher.eligibility import judge_tumor as tumor
-from matcher.eligibility import vocabulary
-from matcher.eligibility.base import MET, NOT_MET, UNKNOWN, Criterion, Facts, Judgement
+from matcher.eligibility.base import (
+    MET,
+    NOT_APPLICABLE,
+    NOT_MET,
+    UNKNOWN,
+    Criterion,
+    Facts,
+    Judgement,
+)
+from matcher.eligibility.judge_person import age_ok
 
 Prep = Callable[[str, str, str], Any]
 Judge = Callable[[Any, Criterion, Facts], Judgement]
@@ -40,24 +49,15 @@ REGISTRY: Final[dict[str, tuple[Prep, Judge]]] = {
     "labs": (lab.prep_labs, lab.judge_labs),
 }
 
-_OTHER = Judgement(UNKNOWN, "not read by the engine", None)
-# Consent, assent and willingness are obtained at enrolment, not facts a board could hold
-# beforehand; leaving them unknown would make no trial ever "eligible".
-_ADMIN = re.compile(
-    r"\b(?:informed consent|consent|assent)\b|\b(?:un)?willing(?:ness)?\b|\bability to underst"
-    r"and\b|"
-    r"\b(?:able|ability|unable|inability) to comply\b|\bcomply with (?:the )?(?:study|protocol)"
-)
-_ADMIN_NOT = re.compile(
-    r"\bcontracept|\bpregnan|\bleukapheresis|\bbiopsy|\btissue|\bsample|\bfollow ?up\b"
-)
-_ADMIN_MET = Judgement(MET, "administrative (consent/willingness), obtained at enrolment")
+_OTHER = Judgement(UNKNOWN, "not read by the engine", None, rule="unread")
 
 
 class Judged(NamedTuple):
-    """One criterion's outcome. `guard` names why a not_met was softened to unknown, if it was
-    ("or", "part", "exception", "conditional"), and `raw` keeps the judge's own not_met so that
-    trial-wide rules (every part excludes) can restore it."""
+    """One criterion's outcome. `guard` names why the judge's own verdict was changed, if it was
+    ("or", "part", "exception", "conditional": a not_met softened to unknown; "completeness": a
+    met left unknown because a requirement was not established; "scope": the rule is for other
+    patients), and `raw` keeps the judge's own not_met so that trial-wide rules (every part
+    excludes) can restore it."""
 
     kind: str
     judgement: Judgement
@@ -66,42 +66,110 @@ class Judged(NamedTuple):
 
 
 def judge_criterion(crit: Criterion, facts: Facts) -> Judged:
-    """All aspects of a criterion must hold (AND); the first not_met decides, else any unknown.
+    """All aspects of a criterion must hold (AND); the first not_met decides, else any unknown;
+    met only when every requirement term the text names was established by a judge that ran.
 
     Guards keep a clear-looking not_met from excluding a child it may not apply to: one
     alternative of an OR list, a part/cohort-specific rule, an exception the judge did not read,
     or a rule for some patients only ("For patients with CNS tumors, ...").
     """
-    if crit.scope and not any(c in facts.concept_ids for c in crit.scope):
-        named = ", ".join(vocabulary.concept_name(c) for c in crit.scope)
-        return Judged(crit.aspects[0].kind, Judgement(MET, f"applies to {named} only"))
+    if crit.not_applicable is not None:
+        return Judged(crit.kind, crit.not_applicable)
+    outside = _outside_scope(crit, facts)
+    if outside is not None:
+        return outside
     first_unknown: Judged | None = None
     met_reasons: list[str] = []
+    met_kinds: set[str] = set()
     for aspect in crit.aspects:
         entry = REGISTRY.get(aspect.kind)
-        if entry is not None:
-            j = entry[1](aspect.spec, crit, facts)
-        elif _ADMIN.search(crit.norm) and not _ADMIN_NOT.search(crit.norm):
-            j = _ADMIN_MET
-        else:
-            j = _OTHER
+        j = entry[1](aspect.spec, crit, facts) if entry is not None else _OTHER
         if j.verdict == NOT_MET:
             guard = _guard(crit, j)
             if guard is None:
                 return Judged(aspect.kind, j)
             softened = Judgement(
-                UNKNOWN, f"{j.reason} — {_GUARD_TEXT[guard]}", j.verify or crit.text[:120]
+                UNKNOWN,
+                f"{j.reason} — {_GUARD_TEXT[guard]}",
+                j.verify or crit.text[:120],
+                rule=j.rule,
             )
             if first_unknown is None or first_unknown.guard is None:
                 first_unknown = Judged(aspect.kind, softened, guard, j)
         elif j.verdict == UNKNOWN:
             if first_unknown is None:
                 first_unknown = Judged(aspect.kind, j)
-        else:
+        elif j.verdict == MET:
             met_reasons.append(j.reason)
+            met_kinds.add(aspect.kind)
     if first_unknown is not None:
         return first_unknown
-    return Judged(crit.aspects[0].kind, Judgement(MET, "; ".join(met_reasons)))
+    if not met_reasons:  # every aspect said "does not apply"
+        return Judged(crit.kind, Judgement(NOT_APPLICABLE, "does not apply", rule="judge"))
+    reason = "; ".join(met_reasons)
+    missing = unestablished(crit.terms, met_kinds)
+    if missing:
+        what = ", ".join(missing)
+        return Judged(
+            crit.kind,
+            Judgement(
+                UNKNOWN,
+                f"{reason}; not established from the profile: {what}",
+                f"{'rule out' if crit.section == 'exclusion' else 'confirm'} {what}: "
+                f"{crit.text[:100]}",
+                rule="completeness",
+            ),
+            "completeness",
+        )
+    return Judged(crit.kind, Judgement(MET, reason))
+
+
+def unestablished(term_ids: tuple[str, ...], met_kinds: set[str]) -> list[str]:
+    """Labels of the requirement terms no judge that found its part met could establish."""
+    if not term_ids:
+        return []
+    by_id = TERMS()
+    return [by_id[t].label for t in term_ids if not by_id[t].read_by & met_kinds]
+
+
+@lru_cache(maxsize=1)
+def TERMS() -> dict[str, cues.Term]:
+    return {t.id: t for t in cues.terms()}
+
+
+def _outside_scope(crit: Criterion, facts: Facts) -> Judged | None:
+    """NOT_APPLICABLE when the rule is written for other patients (tumor, sex, age group)."""
+    if crit.scope:
+        if facts.concept is None:
+            return None  # an unrecognised diagnosis: whom the rule is for stays open
+        named = ", ".join(vocabulary.concept_name(c) for c in crit.scope)
+        mine = any(c in facts.concept_ids for c in crit.scope)
+        narrower = vocabulary.descendants_of(facts.concept)
+        maybe = any(c in narrower for c in crit.scope)  # a subtype of the patient's tumor
+        if crit.scope_negated and mine:
+            why = f"rule for tumors other than {named}; patient has {facts.diagnosis}"
+            return Judged(
+                crit.kind, Judgement(NOT_APPLICABLE, why, rule="other_diagnosis"), "scope"
+            )
+        if not crit.scope_negated and not mine and not maybe:
+            why = f"rule for {named} only; patient has {facts.diagnosis}"
+            return Judged(
+                crit.kind, Judgement(NOT_APPLICABLE, why, rule="other_diagnosis"), "scope"
+            )
+    if crit.group:
+        if (
+            crit.group[0] == "sex"
+            and facts.sex in {"male", "female"}
+            and facts.sex != crit.group[1]
+        ):
+            why = f"rule for {crit.group[1]} patients only"
+            return Judged(crit.kind, Judgement(NOT_APPLICABLE, why, rule="other_sex"), "scope")
+        if crit.group[0] == "age":
+            _g, op, value, per = crit.group
+            if age_ok(facts.age_months, op, value, per) is False:
+                why = f"rule for patients {op} {value:g} {'months' if per == 1 else 'years'} only"
+                return Judged(crit.kind, Judgement(NOT_APPLICABLE, why, rule="other_age"), "scope")
+    return None
 
 
 _GUARD_TEXT = {
@@ -142,9 +210,9 @@ _CONDITIONAL = re.compile(
     r"(?:\w+ ){1,3}(?:patients|subjects|participants) "
     r"(?:must|should|will|may|need|can|are|who|with)\b"
 )
+# an exception or a permission ("unless", "other than", "allowed", "are eligible") in the text
 _EXCEPTION_WORDS = re.compile(
-    r"\bexcept|\bexception|\bunless\b|\bother than\b|\bprovided\b|\bwaived\b|"
-    r"(?<!not )\b(?:allowed|permitted)\b|\bmay be eligible|\bare eligible|\bis eligible"
+    rf"{cues.cue('exception').pattern}|{cues.cue('permission').pattern}|\bprovided\b|\bwaived\b"
 )
 
 

@@ -37,13 +37,22 @@ def fast(cls: type[BaseModel], values: dict[str, Any]) -> Any:
     return obj
 
 
-def result(kind: str, text: str, j: Judgement, section: str) -> CriterionResult:
+def rule_id(kind: str, j: Judgement) -> str:
+    """The stable id of the rule that read a criterion: "<kind>/<rule>" ("labs/judge")."""
+    return f"{kind}/{j.rule or 'judge'}"
+
+
+def result(
+    kind: str, text: str, j: Judgement, section: str, guard: str | None = None
+) -> CriterionResult:
     values = {
         "kind": kind,
         "text": text,
         "verdict": j.verdict,
         "reason": j.reason,
         "section": section,
+        "rule_id": f"trial/{kind}" if section == "trial" else rule_id(kind, j),
+        "guard": guard,
     }
     made: CriterionResult = fast(CriterionResult, values)
     return made

@@ -18,6 +18,9 @@ from matcher.eligibility.classifier import classify
 from matcher.eligibility.judge_disease import prep_disease_setting
 from matcher.eligibility.judges import REGISTRY, has_exception, part_specific
 from matcher.eligibility.numbers import fold_ops
+from matcher.eligibility.scope import group as scope_group
+from matcher.eligibility.scope import notice, tumor_scope
+from matcher.eligibility.scope import terms as requirement_terms
 from matcher.eligibility.splitter import Item, split_items
 from matcher.eligibility.text import norm
 from matcher.models.trial import Trial
@@ -75,10 +78,14 @@ def _criterion(item: Item) -> Criterion:
             parent_kinds.add("diagnosis")
         # a heading of unknown kind ("Low-risk group") keeps its items as alternatives
         or_group = bool(parent_kinds & set(kinds)) or parent_kinds <= {"other"}
+    scope, negated = tumor_scope(text, kinds)
+    if scope and "diagnosis" in kinds and len(kinds) > 1:
+        kinds = tuple(k for k in kinds if k != "diagnosis")  # the tumors name whom, not what
     aspects = tuple(
         Aspect(k, REGISTRY[k][0](text, n_own, section) if k in REGISTRY else None) for k in kinds
     )
-    scope = _scope(text)
+    found = notice(text, n_own, kinds)
+    group = scope_group(n_own)
     crit = Criterion(
         section="exclusion" if section == "exclusion" else "inclusion",
         text=full,
@@ -91,9 +98,13 @@ def _criterion(item: Item) -> Criterion:
         or (item.parent is not None and part_specific(norm(item.parent.text))),
         has_exception=has_exception(norm(full)),
         has_or=bool(_OR.search(n_own)),
-        constant=kinds == ("other",),
+        constant=found is not None or (kinds == ("other",) and not scope and not group),
         scope=scope,
-        reads=projection.reads_of(aspects, scope, _REGISTERED),
+        scope_negated=negated,
+        group=group,
+        not_applicable=found,
+        terms=requirement_terms(n_own),
+        reads=projection.reads_of(aspects, bool(scope or group), _REGISTERED),
     )
     if item.notes:
         return crit  # notes make it unique; not worth interning
@@ -101,27 +112,6 @@ def _criterion(item: Item) -> Criterion:
         _INTERN.clear()
     _INTERN[key] = crit
     return crit
-
-
-_SCOPE = re.compile(
-    r"^\s*(?:for |in )?(?:patients |subjects |participants )?(?:with )?(?P<who>[^:;,.()]{3,80}?)"
-    r"\s*(?:patients|subjects|participants)?\s*[:,]"
-)
-
-
-def _scope(text: str) -> tuple[str, ...]:
-    """Tumors named in a leading "X patients:" / "For patients with X," (whom the rule is for)."""
-    match = _SCOPE.match(text)
-    if match is None:
-        return ()
-    head = text[: match.end()].lower()
-    # "X patients:" or "For patients with X," only: "Patients with newly diagnosed RMS, ..." is
-    # the requirement itself; a rule naming metastases applies to any tumor that has them
-    colon = head.rstrip().endswith(":") and re.search(r"patients|subjects|participants", head)
-    leading_for = re.match(r"\s*(?:for|in) ", head) is not None
-    if not (colon or leading_for) or "metasta" in head:
-        return ()
-    return tuple(vocabulary.find_concepts(match.group("who")))
 
 
 def split_and_classify(text: str | None) -> tuple[Criterion, ...]:

@@ -45,7 +45,7 @@ def _field(name: str) -> _Reader:
 
 # --- per-kind reads: spec (the kind's prep output) -> the Facts fields its judge reads --------
 THERAPIES = ("therapies",)
-CONCEPT = ("concept", "concept_ids", "diagnosis")
+CONCEPT = ("concept", "concept_ids", "diagnosis", "grade")
 
 
 def _age(spec: Any) -> tuple[str, ...]:  # judge_person.judge_age
@@ -93,7 +93,7 @@ READS: dict[str, Callable[[Any], tuple[str, ...]]] = {
 }
 # trialwide.apply (beyond the judged criteria themselves) and judges.judge_criterion's scope test
 TRIALWIDE_READS = ("concept_ids", "diagnosis")
-SCOPE_READS = ("concept_ids",)
+SCOPE_READS = ("concept", "concept_ids", "diagnosis", "sex", "age_months")
 
 _DESCRIPTORS: dict[tuple[str, ...], int] = {}
 _FIELD_SETS: list[tuple[str, ...]] = []
@@ -109,7 +109,7 @@ def descriptor(names: tuple[str, ...]) -> int:
     return found
 
 
-def reads_of(aspects: tuple[Aspect, ...], scope: tuple[str, ...], registered: set[str]) -> int:
+def reads_of(aspects: tuple[Aspect, ...], scope: bool, registered: set[str]) -> int:
     """The descriptor of every Facts field judge_criterion may read for these aspects."""
     names: list[str] = list(SCOPE_READS) if scope else []
     for aspect in aspects:

@@ -77,6 +77,18 @@ def diagnosis_check(trial: Trial, parsed: ParsedTrial, facts: Facts) -> Check:
     concepts = [c for c in parsed.concepts if c != "neoplasm"]  # "malignancy" names no tumor
     named = ", ".join(vocabulary.concept_name(c) for c in concepts[:6])
     text = f"Conditions: {'; '.join(trial.conditions[:6]) or trial.title}"
+    if facts.concept is None and concepts:
+        # an unrecognised diagnosis ("synovial sarcoam") is not silently a generic sarcoma
+        return (
+            "diagnosis",
+            text,
+            Judgement(
+                UNKNOWN,
+                f"diagnosis '{facts.diagnosis}' is not in the vocabulary; trial names {named}",
+                f"whether {facts.diagnosis} counts as {named}",
+                rule="unrecognised_diagnosis",
+            ),
+        )
     hits = [c for c in concepts if c in facts.concept_ids]
     if hits:
         return (
@@ -97,16 +109,6 @@ def diagnosis_check(trial: Trial, parsed: ParsedTrial, facts: Facts) -> Check:
                 UNKNOWN,
                 "trial names no tumor type we recognise",
                 f"whether {facts.diagnosis} is eligible",
-            ),
-        )
-    if facts.concept is None:
-        return (
-            "diagnosis",
-            text,
-            Judgement(
-                UNKNOWN,
-                f"{facts.diagnosis} is not in the vocabulary; trial names {named}",
-                f"whether {facts.diagnosis} counts as {named}",
             ),
         )
     narrower = vocabulary.descendants_of(facts.concept)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from matcher.eligibility.base import MET, NOT_MET
+from matcher.eligibility.base import MET, NOT_APPLICABLE, NOT_MET
 from matcher.models.match import CriterionResult, NearestSite, TrialVerdict
 
 _TIER: dict[str, float] = {"eligible": 2.0, "possibly_eligible": 1.0, "ineligible": 0.0}
@@ -12,7 +12,8 @@ MAX_TO_VERIFY = 40
 def decide(results: list[CriterionResult]) -> TrialVerdict:
     if any(r.verdict == NOT_MET for r in results):
         return "ineligible"
-    if all(r.verdict == MET for r in results):
+    # a rule that does not apply to the patient is no obstacle
+    if all(r.verdict == MET or r.verdict == NOT_APPLICABLE for r in results):
         return "eligible"
     return "possibly_eligible"
 
@@ -41,7 +42,9 @@ def to_verify(results: list[CriterionResult], verify: list[str | None]) -> list[
 
 
 def met_share(results: list[CriterionResult]) -> float:
-    return sum(r.verdict == MET for r in results) / len(results) if results else 0.0
+    """Share of the criteria that apply to the patient which are met."""
+    applicable = [r for r in results if r.verdict != NOT_APPLICABLE]
+    return sum(r.verdict == MET for r in applicable) / len(applicable) if applicable else 0.0
 
 
 def score(

@@ -25,6 +25,7 @@ class Concept:
     name: str
     synonyms: tuple[str, ...]
     parents: tuple[str, ...]
+    grade: int | None = None  # the grade the histology has by definition, if it has one
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,7 +43,13 @@ def _index() -> _Index:
     concepts: dict[str, Concept] = {}
     by_phrase: dict[str, str] = {}
     for item in raw["concepts"]:
-        concept = Concept(item["id"], item["name"], tuple(item["synonyms"]), tuple(item["parents"]))
+        concept = Concept(
+            item["id"],
+            item["name"],
+            tuple(item["synonyms"]),
+            tuple(item["parents"]),
+            item.get("grade"),
+        )
         concepts[concept.id] = concept
         for phrase in (concept.name, *concept.synonyms):
             by_phrase.setdefault(norm(phrase), concept.id)
@@ -75,6 +82,12 @@ def find_concepts(text: str) -> list[str]:
     return found
 
 
+def find_concepts_at(text: str) -> int | None:
+    """Where in norm(text) the first vocabulary phrase starts (None if it names none)."""
+    match = _regex().search(norm(text))
+    return None if match is None else match.start()
+
+
 def _singular(phrase: str) -> str:
     if phrase.endswith("es") and phrase[:-2] in _index().by_phrase:
         return phrase[:-2]
@@ -105,6 +118,11 @@ def descendants_of(concept_id: str) -> frozenset[str]:
     return frozenset(
         cid for cid, ups in _index().ancestors.items() if concept_id in ups and cid != concept_id
     )
+
+
+def grade_by_definition(concept_id: str | None) -> int | None:
+    """The grade a histology has by definition (data "grade"), else None."""
+    return None if concept_id is None else _index().concepts[concept_id].grade
 
 
 def concept_name(concept_id: str) -> str:

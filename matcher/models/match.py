@@ -11,13 +11,21 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-CriterionVerdict = Literal["met", "not_met", "unknown"]
+CriterionVerdict = Literal["met", "not_met", "unknown", "not_applicable"]
 TrialVerdict = Literal["eligible", "possibly_eligible", "ineligible"]
 Section = Literal["trial", "inclusion", "exclusion"]
 
 
 class CriterionResult(BaseModel):
-    """One criterion, judged. For exclusion criteria "met" means the patient is *not* excluded."""
+    """One criterion, judged. For exclusion criteria "met" means the patient is *not* excluded;
+    "not_applicable" means the rule is not for this patient (another cohort, diagnosis, sex or age
+    group) or is no rule (heading, permissive note, definition, consent/contraception formality).
+
+    Provenance: `rule_id` names the judge and rule that read the criterion ("labs/judge",
+    "biomarker/judge", "scope/other_diagnosis", "note/formality", ...) and `guard` the guard or
+    scope decision that changed the judge's own verdict, if any ("or", "part", "exception",
+    "conditional", "completeness", "scope", "cohort").
+    """
 
     model_config = ConfigDict(frozen=True)
 
@@ -26,6 +34,8 @@ class CriterionResult(BaseModel):
     verdict: CriterionVerdict
     reason: str
     section: Section = "inclusion"
+    rule_id: str | None = None  # None only in results stored by engines before 2026.11.4
+    guard: str | None = None
 
 
 class NearestSite(BaseModel):
@@ -66,3 +76,6 @@ class MatchRun(BaseModel):
     data_version: str | None = None
     created_at: datetime | None = None
     results: list[TrialMatch]
+    # what the board should know about the run itself (e.g. a diagnosis the vocabulary does not
+    # know, so histology-dependent criteria were left unknown)
+    warnings: list[str] = Field(default_factory=list)

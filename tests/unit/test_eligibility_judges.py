@@ -620,12 +620,13 @@ def test_radiation_mentioned_as_a_plan_is_not_a_history_rule() -> None:
     assert judge(text, section="exclusion")[1] != "not_met"
 
 
-def test_consent_is_administrative_and_met() -> None:
-    """Consent and willingness items are met: they are obtained at enrolment."""
+def test_consent_is_administrative_and_not_applicable() -> None:
+    """Consent and willingness items do not apply: they are obtained at enrolment."""
     # NCT05910307
-    assert judge("Informed consent from subject (aged ≥18 years) or parent/guardian")[1] == "met"
+    consent = judge("Informed consent from subject (aged ≥18 years) or parent/guardian")
+    assert consent[1] == "not_applicable"
     unwilling = judge("Individuals who are unwilling to participate", section="exclusion")
-    assert unwilling[:2] == ("other", "met")
+    assert unwilling[:2] == ("other", "not_applicable")
 
 
 def test_permissive_age_sentence_is_not_a_limit() -> None:
@@ -650,7 +651,7 @@ def test_performance_threshold_per_age_group() -> None:
 
 
 def test_rule_written_for_another_tumor_does_not_apply() -> None:
-    """A "Non-Hodgkin lymphoma patients:" rule is met (not applicable) for a sarcoma."""
+    """A "Non-Hodgkin lymphoma patients:" rule is not_applicable for a sarcoma."""
     # NCT04851119
     text = (
         "Non-Hodgkin lymphoma patients: >= 14 days must have elapsed after the completion of other "
@@ -658,5 +659,5 @@ def test_rule_written_for_another_tumor_does_not_apply() -> None:
     )
     recent = [{"agent": "ifosfamide", "category": "chemotherapy", "ended_on": "2026-11-20"}]
     _kind, verdict, reason = judge(text, prior_therapies=recent)
-    assert verdict == "met"
+    assert verdict == "not_applicable"
     assert "only" in reason

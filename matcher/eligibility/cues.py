@@ -1,0 +1,80 @@
+"""The text cues the engine reads (data/cues.json), loaded and compiled once.
+
+One loader for every named cue list (negspacy termset style: a name, a direction, patterns), the
+shared gene list, and the requirement terms that decide whether a criterion was read completely.
+Modules ask for a compiled list by name instead of keeping their own variant of it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    """A requirement-bearing term: a criterion naming it is met only once a judge read it."""
+
+    id: str
+    label: str
+    pattern: re.Pattern[str]
+    read_by: frozenset[str]
+
+
+@cache
+def _raw() -> dict[str, Any]:
+    text = resources.files("matcher.eligibility").joinpath("data/cues.json").read_text()
+    data: dict[str, Any] = json.loads(text)
+    return data
+
+
+@cache
+def cue(name: str) -> re.Pattern[str]:
+    """The named cue list as one compiled alternation (KeyError for an unknown name)."""
+    return re.compile("|".join(f"(?:{p})" for p in _raw()["lists"][name]["patterns"]))
+
+
+@cache
+def direction(name: str) -> str:
+    return str(_raw()["lists"][name]["direction"])
+
+
+@cache
+def gene_alternation() -> str:
+    """The gene/antigen alternation (no groups), for patterns that embed it."""
+    return "|".join(f"(?:{p})" for p in _raw()["genes"]["patterns"])
+
+
+@cache
+def biomarker_genes() -> re.Pattern[str]:
+    """Genes named as a biomarker, one capture group; a gene named as a drug target
+    ("anti-PD-L1", "ALK inhibitor", "GD2-directed") is not a biomarker requirement."""
+    return re.compile(
+        rf"(?<!anti )(?<!anti)\b({gene_alternation()})\b(?! (?:\w+ )?(?:inhibitor|targeted|"
+        r"directed|antibod|agonist|therap|blockade|treatment|agent|vaccine|car\b|chimeric))"
+    )
+
+
+@cache
+def terms() -> tuple[Term, ...]:
+    out: list[Term] = []
+    for item in _raw()["requirements"]["terms"]:
+        pattern = item["pattern"]
+        if pattern == "GENES":
+            pattern = biomarker_genes().pattern
+        elif pattern == "TIME_WINDOW":
+            pattern = cue("time_window_past").pattern
+        out.append(Term(item["id"], item["label"], re.compile(pattern), frozenset(item["read_by"])))
+    return tuple(out)
+
+
+def load() -> None:
+    """Compile every list now (at import of the engine), so that a bad pattern fails early."""
+    for name in _raw()["lists"]:
+        cue(name)
+    biomarker_genes()
+    terms()

@@ -1,0 +1,142 @@
+"""Whom a criterion is for, and whether it is a rule at all (profile-independent reading).
+
+Read once per criterion at parse time (parsed._criterion):
+
+- `notice`: a text that asks nothing of the patient — a heading, a permissive note ("any number
+  of prior regimens allowed"), a definition, a consent/assent/contraception formality — is
+  "not_applicable" for everyone.
+- `tumor_scope`: the tumors a rule is written for ("For patients with Ewing sarcoma, ...",
+  "Non-Hodgkin lymphoma patients: ...") or, negated, the tumors it is *not* for ("For tumors other
+  than DSRCT, 8H9 reactivity must be confirmed" applies to every tumor but DSRCT).
+- `group`: a rule for one sex or one age group ("Female patients of childbearing potential ...",
+  "For patients < 18 years, ...").
+- `terms`: the requirement terms (data/cues.json) the text names; a criterion is met only when each
+  one is established by a judge that ran (judges.judge_criterion).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from matcher.eligibility import cues, vocabulary
+from matcher.eligibility.base import NOT_APPLICABLE, Judgement
+from matcher.eligibility.numbers import fold_ops
+from matcher.eligibility.text import norm
+
+_HEADING = re.compile(r"^[^.;:]{2,90}:\s*$")
+_DIGIT = re.compile(r"\d")
+
+
+def notice(text: str, normed: str, kinds: tuple[str, ...]) -> Judgement | None:
+    """The "does not apply" reading of a criterion that asks nothing of the patient, else None."""
+    if _HEADING.match(text) and not _DIGIT.search(text) and not _requires(normed):
+        return Judgement(NOT_APPLICABLE, "heading, not a criterion", rule="heading")
+    if cues.cue("definition").search(normed) and not _requires(_strip_definition(normed)):
+        return Judgement(NOT_APPLICABLE, "definition used by other criteria", rule="definition")
+    if cues.cue("formality_lead").search(normed):
+        formal = True
+    elif kinds == ("other",):
+        formality = cues.cue("formality").search(normed) is not None
+        formal = formality and cues.cue("formality_not").search(normed) is None
+    else:
+        formal = kinds == ("pregnancy",) and _contraception_only(normed)
+    if formal:
+        contraception = kinds == ("pregnancy",) and _contraception_only(normed)
+        what = "contraception agreement" if contraception else "consent/cooperation"
+        return Judgement(
+            NOT_APPLICABLE, f"formality ({what}), obtained at enrolment", rule="formality"
+        )
+    permission = cues.cue("permissive_note")
+    if permission.search(normed) and not _requires(permission.sub(" ", normed)):
+        return Judgement(NOT_APPLICABLE, "permissive note: allows, requires nothing", rule="note")
+    return None
+
+
+def _requires(norm: str) -> bool:
+    return cues.cue("requirement").search(norm) is not None
+
+
+def _strip_definition(norm: str) -> str:
+    return re.sub(r"\bdefined as\b.*$", "", norm)
+
+
+def _contraception_only(norm: str) -> bool:
+    if not cues.cue("contraception").search(norm):
+        return False
+    # "agree to use contraception" asks for an agreement; a pregnancy test or lactation is a fact
+    return not re.search(
+        r"\bpregnan\w* test|\blactat|\bbreast ?feed|\bnursing\b|\bpregnant\b", norm
+    )
+
+
+_SCOPE = re.compile(
+    r"^\s*(?:for |in )?(?:patients |subjects |participants )?(?:with )?(?P<who>[^:;,.()]{3,80}?)"
+    r"\s*(?:patients|subjects|participants)?\s*[:,]"
+)
+_SUBJECT = re.compile(
+    r"^\s*(?:patients|subjects|participants|children) with (?P<who>[^:;,.()]{3,80}?)\s+"
+    r"(?:must|should|are|is|will|may|need|can|who)\b"
+)
+
+
+def tumor_scope(text: str, kinds: tuple[str, ...]) -> tuple[tuple[str, ...], bool]:
+    """(tumor concepts the rule is for, negated): negated means for every tumor *but* those."""
+    lowered = text.lower()
+    match = _SCOPE.match(lowered)
+    who: str | None = None
+    if match is not None:
+        head = lowered[: match.end()]
+        colon = head.rstrip().endswith(":") and re.search(r"patients|subjects|participants", head)
+        leading_for = re.match(r"\s*(?:for|in) ", head) is not None
+        if (colon or leading_for) and "metasta" not in head:
+            who = match.group("who")
+    if who is None and kinds and kinds[0] != "diagnosis":
+        # "Patients with DSRCT are not required to have measurable disease": the tumor picks the
+        # patients; in a diagnosis criterion the same words are the requirement itself
+        subject = _SUBJECT.match(lowered)
+        if subject is not None and "metasta" not in subject.group("who"):
+            who = subject.group("who")
+    if who is None and kinds and kinds[0] == "diagnosis":
+        # "Patients with tumors other than DSRCT without ...": a negated scope is never the
+        # requirement itself
+        subject = _SUBJECT.match(lowered)
+        if subject is not None and cues.cue("exception").search(subject.group("who")):
+            who = subject.group("who")
+    if who is None:
+        return (), False
+    who = norm(who)
+    concepts = tuple(vocabulary.find_concepts(who))
+    if not concepts:
+        return (), False
+    first = vocabulary.find_concepts_at(who)
+    negation = cues.cue("scope_negation").search(who[:first] if first is not None else who)
+    return concepts, negation is not None
+
+
+_SEX_GROUP = re.compile(
+    r"^\s*(?:for |in )?(?:(?:all|sexually active|post ?pubertal|adolescent|adult) )?"
+    r"(?P<sex>female|male|women|men|girls|boys)\b(?! or )(?! and )"
+)
+_AGE_GROUP = re.compile(
+    r"^\s*(?:for |in )?(?:patients|subjects|participants|children)\s+(?:aged?\s+)?"
+    r"(?P<op>>=|<=|>|<)\s*(?P<n>\d+)\s*(?P<unit>years?|months?)(?: of age| old)?\s*[:,]"
+)
+
+
+def group(norm: str) -> tuple[Any, ...]:
+    """("sex", "female"|"male") or ("age", op, value, months per unit): a rule for one group."""
+    sex = _SEX_GROUP.match(norm)
+    if sex is not None:
+        word = sex.group("sex")
+        return ("sex", "female" if word in {"female", "women", "girls"} else "male")
+    age = _AGE_GROUP.match(fold_ops(norm))
+    if age is not None:
+        per = 1.0 if age.group("unit").startswith("month") else 12.0
+        return ("age", age.group("op"), float(age.group("n")), per)
+    return ()
+
+
+def terms(norm: str) -> tuple[str, ...]:
+    """Ids of the requirement terms the criterion names (data/cues.json "requirements")."""
+    return tuple(t.id for t in cues.terms() if t.pattern.search(norm))
