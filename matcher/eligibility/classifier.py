@@ -12,7 +12,7 @@ import re
 from functools import lru_cache
 from typing import Final
 
-from matcher.eligibility import cues, drugs, vocabulary
+from matcher.eligibility import cues, drugs, judge_lines, vocabulary
 from matcher.eligibility.judge_therapy import split_exception, targets
 
 _R = re.compile
@@ -44,6 +44,7 @@ _RULES: Final[tuple[tuple[str, re.Pattern[str]], ...]] = (
         ),
     ),
     ("amputation", _R(r"\bamputat|\bdisarticulat")),
+    ("prior_lines", judge_lines.CUE),
     (
         "washout",
         _R(
@@ -257,10 +258,14 @@ def _refine(kinds: list[str], text: str, context: str, section: str) -> list[str
         if not classes and cats <= {"radiation"}:
             # "Prior treatment with radiotherapy to the site of the sarcoma" is a radiation rule
             kinds = [k for k in kinds if not k.startswith("prior_therapy")]
+    if "prior_lines" in kinds:
+        # "no more than 2 prior lines of systemic therapies": the cap is the rule
+        kinds = [k for k in kinds if k != "prior_therapy_excluded"]
     if "washout" in kinds and "pregnancy" in kinds:
         kinds.remove("washout")  # "contraception for 4 months after chemotherapy" is no washout
     if "washout" in kinds:
-        # the time limit is the point; a prior-therapy mention in the same sentence is the subject
+        # the time limit is the point; a prior-therapy mention in the same sentence is the
+        # subject (a line cap in the same sentence stays its own rule)
         kinds = [
             k
             for k in kinds

@@ -6,7 +6,15 @@ import math
 import re
 from typing import Any
 
-from matcher.eligibility.base import MET, NOT_MET, UNKNOWN, Criterion, Facts, Judgement
+from matcher.eligibility.base import (
+    MET,
+    NOT_APPLICABLE,
+    NOT_MET,
+    UNKNOWN,
+    Criterion,
+    Facts,
+    Judgement,
+)
 from matcher.eligibility.numbers import fold_ops, holds
 
 
@@ -92,20 +100,23 @@ def judge_pregnancy(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
     if facts.sex == "female" and re.match(
         r"(?:a |all )?male (?:patient|subject|participant)s?\b", crit.norm
     ):
-        return Judgement(MET, "applies to male patients")
+        return Judgement(NOT_APPLICABLE, "rule for male patients only", rule="other_sex")
+    if contraception and not (pregnant_word or lactating_word or test):
+        # an agreement obtained at enrolment, not a fact the board holds
+        return Judgement(
+            NOT_APPLICABLE,
+            "formality (contraception agreement), obtained at enrolment",
+            rule="formality",
+        )
     if facts.sex == "male":
         if contraception and crit.section == "inclusion":
             return Judgement(
-                UNKNOWN,
-                "contraception agreement",
-                "agreement to use contraception (if of reproductive potential)",
+                NOT_APPLICABLE,
+                "pregnancy rules apply to female patients; contraception agreement is a formality",
+                rule="other_sex",
             )
-        return Judgement(MET, "not applicable to a male patient")
-    if contraception and not (pregnant_word or lactating_word):
         return Judgement(
-            UNKNOWN,
-            "contraception agreement",
-            "agreement to use contraception (if of reproductive potential)",
+            NOT_APPLICABLE, "pregnancy/lactation rule: applies to female patients", rule="other_sex"
         )
     if facts.pregnant is True and (pregnant_word or test):
         return Judgement(

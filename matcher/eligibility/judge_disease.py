@@ -28,6 +28,9 @@ _CONDITIONAL = re.compile(
 )
 
 
+_GENERIC_WORDS = frozenset({"neoplasm"})
+
+
 def prep_diagnosis(crit_text: str, norm: str, section: str) -> Any:
     cut = _EXCLUDING.search(norm)
     positive = vocabulary.find_concepts(norm[: cut.start()] if cut else norm)
@@ -63,7 +66,7 @@ def _grades(norm: str) -> frozenset[int]:
     return frozenset(wanted)
 
 
-def _judge_grade(grades: frozenset[int], covered: str, facts: Facts) -> Judgement:
+def _judge_grade(grades: frozenset[int], covered: str, facts: Facts, *, single: bool) -> Judgement:
     """The diagnosis fits; a grade written into the criterion is judged from the profile's grade
     or, failing that, the grade the histology has by definition (vocabulary "grade")."""
     if not grades:
@@ -86,12 +89,12 @@ def _judge_grade(grades: frozenset[int], covered: str, facts: Facts) -> Judgemen
             handled=True,
             rule="grade",
         )
-    return Judgement(
-        NOT_MET,
-        f"criterion requires grade {wanted}; {facts.diagnosis} is grade {grade} ({source})",
-        handled=True,
-        rule="grade",
-    )
+    why = f"criterion requires grade {wanted}; {facts.diagnosis} is grade {grade} ({source})"
+    if not single:
+        # "grade 2 or 3 chondrosarcoma, or clear cell sarcoma": the grade may belong to another
+        # tumor of the list
+        return Judgement(UNKNOWN, why, f"tumor grade {wanted}", rule="grade")
+    return Judgement(NOT_MET, why, handled=True, rule="grade")
 
 
 def judge_diagnosis(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
@@ -106,7 +109,10 @@ def judge_diagnosis(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
             f"whether {facts.diagnosis} counts as {named}",
             rule="unrecognised_diagnosis",
         )
-    hits = [c for c in positive if c in facts.concept_ids]
+    # "any one of the following cancers: (A) Synovial Sarcoma, (B) MPNST ...": a generic word
+    # next to named tumors introduces the list, it does not widen it
+    specific = [c for c in positive if c not in _GENERIC_WORDS]
+    hits = [c for c in (specific or positive) if c in facts.concept_ids]
     if crit.section == "exclusion":
         if facts.concept is not None and not hits:
             return Judgement(MET, f"{facts.diagnosis} is not among {named}")
@@ -117,7 +123,7 @@ def judge_diagnosis(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
         )
     if hits and not any(c in facts.concept_ids for c in excluded if c not in {"neoplasm"}):
         covered = f"{facts.diagnosis} is covered by {vocabulary.concept_name(hits[0])}"
-        return _judge_grade(grades, covered, facts)
+        return _judge_grade(grades, covered, facts, single=len(positive) == 1)
     narrower = vocabulary.descendants_of(facts.concept)
     if any(c in narrower for c in positive):
         return Judgement(

@@ -79,11 +79,23 @@ def prep_washout(crit_text: str, norm: str, section: str) -> Any:
         clauses.append((tuple(days), classes, cats, banned))
     current = not clauses and bool(_CURRENT.search(norm))
     classes, cats = targets(split_exception(norm)[0])
-    return tuple(clauses), current, bool(classes or cats)
+    recency = section == "inclusion" and bool(_RECENT.search(norm))
+    return tuple(clauses), current, bool(classes or cats), recency
+
+
+# "Has undergone diagnostic surgery within the past 8 weeks": the event must be recent (a window
+# counted back from enrolment), the opposite of a washout
+_RECENT = re.compile(
+    r"\b(?:has|have|had) (?:undergone|had|received|been treated)\b|\bunderwent\b|\bmust have "
+    r"(?:had|undergone|received)\b|\b(?:enrolled|registered|enrollment|registration|randomi[sz]ed)"
+    r"\b[^.;]{0,30}\bwithin\b"
+)
 
 
 def judge_washout(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
-    clauses, current, names_treatment = spec
+    clauses, current, names_treatment, recency = spec
+    if recency and clauses:
+        return _judge_recent(clauses, crit, facts)
     if current:
         ended = all(t.ended_on and t.ended_on <= facts.as_of for t in facts.therapies)
         if names_treatment and facts.therapies and ended:
@@ -107,6 +119,27 @@ def judge_washout(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
     if unknown is not None:
         return unknown
     return Judgement(MET, "; ".join(j.reason for j in outcomes), handled=True)
+
+
+def _judge_recent(clauses: tuple[Clause, ...], crit: Criterion, facts: Facts) -> Judgement:
+    """A treatment required within a window: met only when a listed one ended inside it; never
+    not_met (the event may be one the profile does not list, e.g. a diagnostic biopsy)."""
+    days = max(d for clause in clauses for d in clause[0])
+    relevant = [
+        t for clause in clauses for t in facts.therapies
+        if matches(t, clause[3], clause[1], clause[2], False) and t.ended_on is not None
+    ]  # fmt: skip
+    wanted = f"within {days:.0f} days before enrolment"
+    if relevant:
+        last = max(relevant, key=lambda t: t.ended_on or facts.as_of)
+        assert last.ended_on is not None
+        elapsed = (facts.as_of - last.ended_on).days
+        if elapsed <= days:
+            return Judgement(MET, f"{label(last)} {elapsed} days ago, {wanted}", rule="recent")
+        reason = f"latest listed {label(last)} was {elapsed} days ago; required {wanted}"
+    else:
+        reason = f"no listed treatment of this type; required {wanted}"
+    return Judgement(UNKNOWN, reason, f"recent treatment {wanted}: {crit.text[:90]}", rule="recent")
 
 
 def _clause(clause: Clause, crit: Criterion, facts: Facts) -> Judgement:

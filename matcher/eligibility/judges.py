@@ -12,6 +12,7 @@ from matcher.eligibility import judge_body as body
 from matcher.eligibility import judge_disease as d
 from matcher.eligibility import judge_history as h
 from matcher.eligibility import judge_labs as lab
+from matcher.eligibility import judge_lines as lines
 from matcher.eligibility import judge_person as p
 from matcher.eligibility import judge_therapy as t
 from matcher.eligibility import judge_tumor as tumor
@@ -42,6 +43,7 @@ REGISTRY: Final[dict[str, tuple[Prep, Judge]]] = {
     "cns_metastases": (tumor.prep_cns, tumor.judge_cns),
     "prior_therapy_required": (t.prep_prior_required, t.judge_prior_required),
     "prior_therapy_excluded": (t.prep_prior_excluded, t.judge_prior_excluded),
+    "prior_lines": (lines.prep_lines, lines.judge_lines),
     "washout": (h.prep_washout, h.judge_washout),
     "radiation": (h.prep_radiation, h.judge_radiation),
     "transplant": (h.prep_history, h.judge_transplant),
@@ -114,7 +116,7 @@ def judge_criterion(crit: Criterion, facts: Facts) -> Judged:
             crit.kind,
             Judgement(
                 UNKNOWN,
-                f"{reason}; not established from the profile: {what}",
+                f"not established from the profile: {what} (read: {reason})",
                 f"{'rule out' if crit.section == 'exclusion' else 'confirm'} {what}: "
                 f"{crit.text[:100]}",
                 rule="completeness",

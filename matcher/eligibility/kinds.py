@@ -12,6 +12,7 @@ KINDS: Final = (
     "performance",  # Lansky / Karnofsky / ECOG
     "prior_therapy_required",
     "prior_therapy_excluded",
+    "prior_lines",  # a cap on prior lines/regimens of systemic therapy
     "washout",  # time since last therapy
     "radiation",
     "transplant",

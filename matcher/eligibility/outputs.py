@@ -51,7 +51,9 @@ def result(
         "verdict": j.verdict,
         "reason": j.reason,
         "section": section,
-        "rule_id": f"trial/{kind}" if section == "trial" else rule_id(kind, j),
+        "rule_id": rule_id(kind, j)
+        if section != "trial"
+        else f"trial/{kind}" + (f".{j.rule}" if j.rule else ""),
         "guard": guard,
     }
     made: CriterionResult = fast(CriterionResult, values)

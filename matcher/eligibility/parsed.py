@@ -47,6 +47,10 @@ class ParsedTrial:
     age_key: tuple[Any, ...] = ()
     diagnosis_key: tuple[Any, ...] = ()
     static_key: tuple[Any, ...] = ()  # all trial-level inputs except the sites' distances
+    # per title clause ("Previously Untreated TRK Fusion Solid Tumors and ... Relapsed Acute
+    # Leukemia"): (tumors named, names relapse, names newly diagnosed)
+    setting_clauses: tuple[tuple[tuple[str, ...], bool, bool], ...] = ()
+    maintenance: bool = False  # a maintenance trial: for patients in remission after therapy
 
 
 _DIAGNOSIS_PARENT = re.compile(r"diagnos|histolog|tumou?r|sarcoma|malignan")
@@ -162,19 +166,30 @@ def parse_trial(trial: Trial) -> ParsedTrial:
         trial.maximum_age.text if trial.maximum_age else None,
     )
     diagnosis_key = ("diagnosis", concepts, tuple(trial.conditions[:6]) or trial.title)
+    clauses = tuple(
+        (tuple(vocabulary.find_concepts(part)), *prep_disease_setting(part, part, "trial")[:2])
+        for part in _TITLE_CLAUSE.split(titles)
+        if part.strip()
+    )
+    maintenance = _MAINTENANCE.search(titles) is not None
     static_key = (
         status_key,
         age_key,
         trial.sex,
         diagnosis_key,
-        (relapse, new),
+        (relapse, new, clauses, maintenance),
         trial.title,
         bool(criteria),
     )
     return ParsedTrial(
         trial.nct_id, trial.version, criteria, concepts, structured_concepts, (relapse, new),
-        _phase_rank(trial.phases), status_key, age_key, diagnosis_key, static_key,
+        _phase_rank(trial.phases), status_key, age_key, diagnosis_key, static_key, clauses,
+        maintenance,
     )  # fmt: skip
+
+
+_TITLE_CLAUSE = re.compile(r"\band\b|;|,|\bor\b|\bvs\b")
+_MAINTENANCE = re.compile(r"\bmaintenance\b")
 
 
 class ParseCache:

@@ -62,7 +62,7 @@ def _performance(spec: Any) -> tuple[str, ...]:  # judge_person.judge_performanc
 
 
 def _labs(spec: Any) -> tuple[str, ...]:  # judge_labs.judge_labs / _judge_table_row
-    reqs, table, _alternatives, _age_adjusted = spec
+    reqs, table, _alternatives, _age_adjusted, _unread = spec
     if table is not None:
         return ("age_months", "sex", "lab:creatinine")
     return tuple(f"lab:{key}" for key, _op, _limit in reqs)
@@ -86,6 +86,7 @@ READS: dict[str, Callable[[Any], tuple[str, ...]]] = {
     "cns_metastases": _fixed("cns_metastases", "concept_ids"),  # judge_tumor.judge_cns
     "prior_therapy_required": _fixed("therapies", "concept_ids"),  # judge_therapy
     "prior_therapy_excluded": _fixed(*THERAPIES),  # judge_therapy.judge_prior_excluded
+    "prior_lines": _fixed(*THERAPIES),  # judge_lines.judge_lines
     "washout": _fixed("therapies", "as_of"),  # judge_history.judge_washout / _clause
     "radiation": _fixed("therapies", "recurrence_sites"),  # judge_history.judge_radiation
     "transplant": _fixed(*THERAPIES),  # judge_history._judge_history

@@ -26,11 +26,17 @@ from matcher.eligibility.text import norm
 
 _HEADING = re.compile(r"^[^.;:]{2,90}:\s*$")
 _DIGIT = re.compile(r"\d")
+# "Subgroup B", "Low-risk group", "Cohort 2": a label over the criteria that follow it
+_COHORT_LABEL = re.compile(
+    r"^(?:sub ?)?(?:group|cohort|part|arm|stratum|strata)\s+[a-z0-9]{1,3}\s*:?$|"
+    r"^[a-z ]{2,30}\b(?:group|cohort|arm|stratum)\s*:?$"
+)
 
 
 def notice(text: str, normed: str, kinds: tuple[str, ...]) -> Judgement | None:
     """The "does not apply" reading of a criterion that asks nothing of the patient, else None."""
-    if _HEADING.match(text) and not _DIGIT.search(text) and not _requires(normed):
+    heading = _HEADING.match(text) and not _DIGIT.search(text)
+    if (heading or _COHORT_LABEL.match(normed)) and not _requires(normed):
         return Judgement(NOT_APPLICABLE, "heading, not a criterion", rule="heading")
     if cues.cue("definition").search(normed) and not _requires(_strip_definition(normed)):
         return Judgement(NOT_APPLICABLE, "definition used by other criteria", rule="definition")

@@ -128,6 +128,40 @@ def diagnosis_check(trial: Trial, parsed: ParsedTrial, facts: Facts) -> Check:
 def setting_check(trial: Trial, parsed: ParsedTrial, facts: Facts) -> Check | None:
     relapse, new = parsed.setting
     text = f"Title: {trial.title}"
+    if parsed.maintenance:
+        # maintenance is given to patients in remission after therapy, not during a relapse
+        return (
+            "disease_setting",
+            text,
+            Judgement(
+                UNKNOWN,
+                f"maintenance trial: for patients in remission after therapy; patient has "
+                f"{facts.status} disease",
+                "whether the patient is in remission after therapy (maintenance trial)",
+                rule="maintenance",
+            ),
+        )
+    if relapse and new:
+        # "Previously Untreated ... Solid Tumors and ... Relapsed Acute Leukemia": the relapsed
+        # population is another tumor's; only the clauses naming the patient's tumor count
+        mine = [
+            (r, n)
+            for concepts, r, n in parsed.setting_clauses
+            if (r or n) and any(c in facts.concept_ids for c in concepts)
+        ]
+        if mine and all(n and not r for r, n in mine):
+            return (
+                "disease_setting",
+                text,
+                Judgement(
+                    UNKNOWN,
+                    f"title describes previously untreated/newly diagnosed disease for this "
+                    f"tumor type (the relapsed population it names is another tumor's); patient "
+                    f"has {facts.status} disease",
+                    "whether recurrent disease is eligible (title: previously untreated)",
+                    rule="setting_by_tumor",
+                ),
+            )
     if new and not relapse:
         return (
             "disease_setting",
