@@ -10,7 +10,15 @@ import re
 from typing import Any
 
 from matcher.eligibility import vocabulary
-from matcher.eligibility.base import MET, NOT_MET, UNKNOWN, Criterion, Facts, Judgement
+from matcher.eligibility.base import (
+    MET,
+    NOT_APPLICABLE,
+    NOT_MET,
+    UNKNOWN,
+    Criterion,
+    Facts,
+    Judgement,
+)
 from matcher.eligibility.numbers import COMPARISON, comparisons, fold_ops, holds, to_float
 
 _UNIT = re.compile(r"\s*(years?|yrs?|y\b|months?|mos?\b|mo\b)")
@@ -57,7 +65,37 @@ def prep_age(crit_text: str, norm: str, section: str) -> Any:
         )
         if all(c and b for c, b in segments):
             return ("by_tumor", segments)
-    return _bounds(crit_text, section)
+    general, scoped = _scoped_bounds(crit_text, section)
+    if scoped:
+        return ("scoped", general, scoped)
+    return general
+
+
+# "... upper age limit of 30 years for tumor types X, Y and Z": the limit is those tumors' only
+_FOR_TUMORS = re.compile(
+    r"\b(?:for|in) (?:patients |subjects |participants |those |children )?(?:with )?"
+    r"(?:(?:tumou?r )?(?:types?|diagnos[ie]s|histolog(?:y|ies)) )?(?:of )?(?P<who>[^.;]{3,160})"
+)
+_GENERIC = frozenset({"neoplasm", "solid_tumor", "sarcoma", "soft_tissue_tumor"})
+
+
+def _scoped_bounds(crit_text: str, section: str) -> tuple[Any, Any]:
+    """(bounds for everyone, ((tumors, bounds), ...) for sentences that name whom they are for)."""
+    general: list[tuple[str, float, float]] = []
+    scoped: list[tuple[tuple[str, ...], tuple[tuple[str, float, float], ...]]] = []
+    for sentence in re.split(r"(?<=[.;])\s+", crit_text):
+        bounds = _bounds(sentence, section)
+        who = _FOR_TUMORS.search(sentence.lower())
+        tumors = (
+            tuple(c for c in vocabulary.find_concepts(who.group("who")) if c not in _GENERIC)
+            if who is not None and bounds
+            else ()
+        )
+        if tumors:
+            scoped.append((tumors, bounds))
+        else:
+            general += bounds
+    return tuple(dict.fromkeys(general)), tuple(scoped)
 
 
 _PERMISSIVE = re.compile(r"\b(?:could|may|can) be (?:included|enrolled|eligible)\b|\bonly in\b")
@@ -92,6 +130,19 @@ def _bounds(crit_text: str, section: str) -> tuple[tuple[str, float, float], ...
 
 
 def judge_age(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
+    if spec and spec[0] == "scoped":
+        _s, general, scoped = spec
+        if facts.concept is None:
+            return Judgement(UNKNOWN, "age limit depends on the tumor type", "age limit as written")
+        mine = [b for tumors, b in scoped if any(c in facts.concept_ids for c in tumors)]
+        bounds = tuple(dict.fromkeys([*general, *(b for group in mine for b in group)]))
+        if not bounds:
+            named = ", ".join(vocabulary.concept_name(c) for t, _b in scoped for c in t)
+            return Judgement(
+                NOT_APPLICABLE, f"age limit for {named} only; patient has {facts.diagnosis}",
+                rule="other_diagnosis",
+            )
+        return judge_age(bounds, crit, facts)._replace(scoped=True)
     if spec and spec[0] == "by_tumor":
         mine = [b for concepts, b in spec[1] if any(c in facts.concept_ids for c in concepts)]
         if len(mine) != 1:

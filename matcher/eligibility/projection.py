@@ -51,8 +51,8 @@ CONCEPT = ("concept", "concept_ids", "diagnosis", "grade")
 def _age(spec: Any) -> tuple[str, ...]:  # judge_person.judge_age
     if not spec:
         return ()  # "age limit not read"
-    if spec[0] == "by_tumor":
-        return ("age_months", "concept_ids", "diagnosis")
+    if spec[0] in {"by_tumor", "scoped"}:
+        return ("age_months", "concept", "concept_ids", "diagnosis")
     return ("age_months",)
 
 
