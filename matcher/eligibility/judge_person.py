@@ -139,7 +139,8 @@ def judge_age(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
         if not bounds:
             named = ", ".join(vocabulary.concept_name(c) for t, _b in scoped for c in t)
             return Judgement(
-                NOT_APPLICABLE, f"age limit for {named} only; patient has {facts.diagnosis}",
+                NOT_APPLICABLE,
+                f"age limit for {named} only; patient has {facts.diagnosis}",
                 rule="other_diagnosis",
             )
         return judge_age(bounds, crit, facts)._replace(scoped=True)

@@ -83,6 +83,7 @@ def judge_criterion(crit: Criterion, facts: Facts) -> Judged:
     first_unknown: Judged | None = None
     met_reasons: list[str] = []
     met_kinds: set[str] = set()
+    not_applicable: Judged | None = None
     for aspect in crit.aspects:
         entry = REGISTRY.get(aspect.kind)
         j = entry[1](aspect.spec, crit, facts) if entry is not None else _OTHER
@@ -104,10 +105,12 @@ def judge_criterion(crit: Criterion, facts: Facts) -> Judged:
         elif j.verdict == MET:
             met_reasons.append(j.reason)
             met_kinds.add(aspect.kind)
+        elif not_applicable is None:
+            not_applicable = Judged(aspect.kind, j)
     if first_unknown is not None:
         return first_unknown
-    if not met_reasons:  # every aspect said "does not apply"
-        return Judged(crit.kind, Judgement(NOT_APPLICABLE, "does not apply", rule="judge"))
+    if not met_reasons and not_applicable is not None:  # every aspect said "does not apply"
+        return not_applicable
     reason = "; ".join(met_reasons)
     missing = unestablished(crit.terms, met_kinds)
     if missing:

@@ -1,0 +1,366 @@
+"""How criteria are read (issue 8): scope, completeness, not-applicable, time and direction.
+
+Each criterion sentence is quoted from a real ClinicalTrials.gov record in snapshot/sarcoma/records
+(NCT id in the docstring) unless the docstring says it is quoted from issue 8. The profile below
+and its variations are constructed (fictional); none is a real patient.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from matcher.ctgov.parse import parse_study
+from matcher.eligibility import EngineOptions, evaluate_trial, match_trials
+from matcher.eligibility.facts import build_facts
+from matcher.eligibility.judges import judge_criterion
+from matcher.eligibility.parsed import split_and_classify
+from matcher.models.profile import ProfileIn
+from matcher.models.trial import Trial
+
+AS_OF = date(2026, 11, 26)
+RECORDS = Path(__file__).resolve().parents[2] / "snapshot" / "sarcoma" / "records"
+# constructed profile: a 14-year-old girl with a first pulmonary relapse of synovial sarcoma
+BASE: dict[str, Any] = {
+    "profile_id": "TEST-reading-constructed",
+    "assessed_on": "2026-11-20",
+    "age_months": 171,
+    "sex": "female",
+    "diagnosis": "synovial sarcoma",
+    "disease_status": "recurrent",
+    "recurrence_sites": ["pulmonary"],
+    "relapse_number": 1,
+    "tumor": {"measurable": True},
+    "biomarkers": ["SS18-SSX2 fusion"],
+    "prior_therapies": [
+        {"agent": "ifosfamide", "category": "chemotherapy", "ended_on": "2025-09-01"},
+        {"agent": "doxorubicin", "category": "chemotherapy", "ended_on": "2025-09-01"},
+        {"category": "surgery", "site": "left thigh", "ended_on": "2026-06-30"},
+    ],
+    "performance": {"scale": "lansky", "score": 90},
+    "labs": {"anc_per_uL": 1800, "platelets_per_uL": 210000, "hemoglobin_g_dL": 11.2,
+             "creatinine_mg_dL": 0.6, "bilirubin_x_uln": 0.8, "alt_x_uln": 1.1},
+    "cns_metastases": False,
+    "pregnant": False,
+    "lactating": False,
+    "weight_kg": 52,
+}  # fmt: skip
+IFS = {"diagnosis": "infantile fibrosarcoma", "age_months": 7, "sex": "male",
+       "biomarkers": ["ETV6-NTRK3 fusion"]}  # fmt: skip
+DSRCT = {"diagnosis": "desmoplastic small round cell tumor", "sex": "male"}
+
+
+def profile(**changes: Any) -> ProfileIn:
+    return ProfileIn.model_validate_json(json.dumps({**BASE, **changes}))
+
+
+def judge(text: str, section: str = "inclusion", **changes: Any) -> tuple[str, str, str, str]:
+    """(kind, verdict, reason, rule) of the first criterion of `text` under a section heading."""
+    heading = "Inclusion Criteria:" if section == "inclusion" else "Exclusion Criteria:"
+    criteria = split_and_classify(f"{heading}\n\n* {text}")
+    judged = judge_criterion(criteria[0], build_facts(profile(**changes), AS_OF))
+    j = judged.judgement
+    return judged.kind, j.verdict, j.reason, j.rule
+
+
+def record(nct_id: str) -> Trial:
+    return parse_study(json.loads((RECORDS / f"{nct_id}.json").read_text()))
+
+
+def criterion(nct_id: str, starts: str, **changes: Any) -> tuple[str, str, str | None]:
+    """(verdict, reason, rule_id) of the record's criterion starting with `starts`."""
+    match = evaluate_trial(
+        profile(**changes), record(nct_id), as_of=AS_OF, options=EngineOptions(any_status=True)
+    )
+    found = [c for c in match.criteria if c.text.startswith(starts)]
+    assert found, f"no criterion starting {starts!r} in {nct_id}"
+    return found[0].verdict, found[0].reason, found[0].rule_id
+
+
+# --- scope, read in the right direction ---------------------------------------------------------
+
+
+def test_rule_for_tumors_other_than_dsrct_applies_to_infantile_fibrosarcoma() -> None:
+    """NCT01099644: "For tumors other than DSRCT, 8H9 reactivity must be confirmed" needs 8H9 for
+    an infant with infantile fibrosarcoma (unknown, never "applies to DSRCT only")."""
+    text = "For tumors other than DSRCT, 8H9 reactivity must be confirmed by immunohistochemistry"
+    kind, verdict, reason, _rule = judge(text, **IFS)
+    assert (kind, verdict) == ("biomarker", "unknown")
+    assert "8H9" in reason
+
+
+def test_rule_for_tumors_other_than_dsrct_does_not_apply_to_dsrct() -> None:
+    """NCT01099644: the same rule does not apply to a patient with DSRCT, and says why."""
+    text = "For tumors other than DSRCT, 8H9 reactivity must be confirmed by immunohistochemistry"
+    _kind, verdict, reason, rule = judge(text, **DSRCT)
+    assert (verdict, rule) == ("not_applicable", "other_diagnosis")
+    assert "other than desmoplastic small round cell tumor" in reason
+
+
+def test_sex_specific_exclusion_does_not_apply_to_a_boy_but_excludes_a_pregnant_girl() -> None:
+    """NCT03138161: "Females who are pregnant or breast-feeding" is not_applicable for a male
+    patient and not_met for a pregnant one."""
+    text = "Females who are pregnant or breast-feeding"
+    assert judge(text, "exclusion", sex="male")[1] == "not_applicable"
+    assert judge(text, "exclusion", pregnant=True)[1] == "not_met"
+
+
+def test_age_limit_for_other_tumors_named_in_the_sentence() -> None:
+    """An age limit written for tumors named in the same sentence (issue 8, class 1; wording
+    constructed after it) binds those tumors only: a 20-year-old with synovial sarcoma passes,
+    one with alveolar rhabdomyosarcoma fails."""
+    text = "Age ≥ 12 months and ≤ 30 years; ≤ 18 years for Ewing sarcoma and rhabdomyosarcoma"
+    assert judge(text, age_months=240)[1] == "met"
+    arms = judge(text, age_months=240, diagnosis="alveolar rhabdomyosarcoma")
+    assert arms[1] == "not_met"
+    assert "<= 18 years" in arms[2]
+
+
+# --- what does not apply is not a question ------------------------------------------------------
+
+
+def test_consent_cooperation_and_contraception_are_formalities() -> None:
+    """NCT01099644, NCT04995003: cooperating with radiation safety and agreeing to contraception
+    are obtained at enrolment: not_applicable, and not read as a radiation history question."""
+    cooperate = judge("Able to cooperate with radiation safety restrictions during therapy period")
+    assert (cooperate[1], cooperate[3]) == ("not_applicable", "formality")
+    contraception = (
+        "Sexually active males and females of childbearing potential must agree to use a form of "
+        "contraception considered effective and medically acceptable by the investigator."
+    )
+    assert judge(contraception)[1] == "not_applicable"
+
+
+def test_headings_and_cohort_labels_do_not_apply_but_requirements_do() -> None:
+    """NCT00379457: "Subgroup B" and "Low-risk group" label what follows (not_applicable);
+    "N0 disease" under them is a requirement the profile does not establish (unknown)."""
+    assert judge("Subgroup B")[1] == "not_applicable"
+    assert judge("Low-risk group")[1] == "not_applicable"
+    assert judge("N0 disease")[1] == "unknown"
+
+
+def test_permissive_note_does_not_apply() -> None:
+    """NCT02659020: "... in 1 prior treatment line is allowed." allows, requires nothing."""
+    text = (
+        "In the Phase 2 part, prior olaratumab/doxorubicin combination therapy in 1 prior "
+        "treatment line is allowed."
+    )
+    assert judge(text)[1:4:2] == ("not_applicable", "note")
+
+
+def test_not_applicable_is_never_to_verify_and_no_obstacle() -> None:
+    """NCT05910307 (synovial sarcoma registry): consent items are not_applicable, none of them is
+    in to_verify, and they do not keep the trial from being eligible."""
+    match = evaluate_trial(
+        profile(), record("NCT05910307"), as_of=AS_OF, options=EngineOptions(any_status=True)
+    )
+    na = [c for c in match.criteria if c.verdict == "not_applicable"]
+    assert na
+    assert not any(c.text[:60] in " ".join(match.to_verify) for c in na)
+    assert all(c.verdict in {"met", "not_applicable", "unknown"} for c in match.criteria)
+
+
+# --- completeness -------------------------------------------------------------------------------
+
+
+def test_blood_count_list_needs_wbc_and_coagulation() -> None:
+    """NCT03138161: WBC and PT/PTT/INR are required besides ANC, platelets and hemoglobin: unknown
+    naming them with good counts; a failed count still excludes."""
+    text = (
+        "Acceptable hematologic status (without hematologic support): WBC ≥2000/µL; ANC ≥ 1500 "
+        "cells/μL; Platelet count ≥ 100,000/μL; Hemoglobin ≥ 9.0 g/dL; Normal PT, PTT, INR"
+    )
+    _kind, verdict, reason, _rule = judge(text)
+    assert verdict == "unknown"
+    assert "white blood cell count" in reason
+    assert "coagulation" in reason
+    assert judge(text, labs={"platelets_per_uL": 60000})[1] == "not_met"
+
+
+def test_transaminase_limit_needs_ast_and_alt() -> None:
+    """NCT04995003: "AST/ALT ≤ 2.5x ULN" is not met on ALT alone; met with both, not_met on AST."""
+    text = "AST/ALT ≤ 2.5x ULN"
+    _kind, verdict, reason, _rule = judge(text)  # ALT only in the profile
+    assert verdict == "unknown"
+    assert "AST" in reason
+    assert judge(text, labs={"alt_x_uln": 1.0, "ast_x_uln": 1.2})[1] == "met"
+    assert judge(text, labs={"alt_x_uln": 1.0, "ast_x_uln": 3.2})[1] == "not_met"
+
+
+def test_infection_exclusion_is_not_met_by_a_diagnosis_argument() -> None:
+    """NCT05642455: "Active infection with HIV, hepatitis B ..." stays unknown, naming infection
+    status (never met because synovial sarcoma is not a leukaemia)."""
+    text = (
+        "Active infection with human immunodeficiency virus, hepatitis B virus, hepatitis C virus, "
+        "or human T cell leukemia virus"
+    )
+    _kind, verdict, reason, rule = judge(text, "exclusion")
+    assert (verdict, rule) == ("unknown", "completeness")
+    assert reason.startswith("not established from the profile: infection status")
+
+
+def test_other_malignancy_history_is_not_about_the_patients_own_tumor() -> None:
+    """NCT06946225: "History of other malignancies ... within the last 3 years" is unknown."""
+    text = (
+        "History of other malignancies (except for adequately treated basal or squamous cell "
+        "carcinoma or carcinoma in situ) within the last 3 years"
+    )
+    _kind, verdict, reason, _rule = judge(text, "exclusion")
+    assert verdict == "unknown"
+    assert "another malignancy" in reason
+
+
+def test_biomarker_positive_qualifier_on_a_tumor() -> None:
+    """NCT04995003: "Diagnosis of a HER2-positive sarcoma" is unknown without a HER2 result and
+    met with one; NCT01099644: "other 8H9-positive solid tumors" is not met on "solid tumor"."""
+    text = (
+        "Diagnosis of a HER2-positive sarcoma. Immunohistochemistry (IHC) will be used to "
+        "determine HER2 expression."
+    )
+    assert judge(text)[:2] == ("biomarker", "unknown")
+    assert judge(text, biomarkers=["HER2 positive (IHC 3+)"])[1] == "met"
+    eight_h9 = (
+        "Patients must have the diagnosis of (a) DSRCT with peritoneal involvement or (b) other "
+        "8H9-positive solid tumors involving the peritoneum (e.g. adrenocortical carcinoma, "
+        "Wilm's tumor)"
+    )
+    assert judge(eight_h9, **IFS)[1] == "unknown"
+
+
+def test_genes_from_the_one_list_reach_the_biomarker_judge() -> None:
+    """Issue 8 (quoted): "IDH1 or IDH2 mutant chondrosarcoma" and "NAB2-STAT6 positive" are
+    biomarker requirements; a gene named as a drug target ("anti-PD-L1") is not (NCT07049848)."""
+    idh = judge("IDH1 or IDH2 mutant chondrosarcoma", diagnosis="chondrosarcoma")
+    assert idh[:2] == ("biomarker", "unknown")
+    assert "IDH" in idh[2]
+    sft = {"diagnosis": "solitary fibrous tumor", "biomarkers": ["NAB2-STAT6 fusion"]}
+    assert judge("NAB2-STAT6 positive solitary fibrous tumor", **sft)[:2] == ("biomarker", "met")
+    drug = (
+        "Prior treatment with CD137 agonists or immune checkpoint blockade therapies, including "
+        "anti-CTLA-4, anti-PD-1, and anti-PD-L1 therapeutic antibodies"
+    )
+    assert judge(drug, "exclusion")[:2] == ("prior_therapy_excluded", "met")
+
+
+# --- time and direction -------------------------------------------------------------------------
+
+
+def test_recency_window_is_read_back_from_enrolment() -> None:
+    """NCT00379457: "Has undergone diagnostic surgery within the past 8 weeks" is not met by
+    surgery 149 days ago (unknown: an unlisted biopsy may count) and met by one 20 days ago."""
+    text = "Has undergone diagnostic surgery within the past 8 weeks"
+    old = judge(text)  # surgery 2026-06-30: 149 days before AS_OF
+    assert old[1] == "unknown"
+    assert "149 days" in old[2]
+    recent = [{"category": "surgery", "site": "lung", "ended_on": "2026-11-06"}]
+    assert judge(text, prior_therapies=recent)[1] == "met"
+
+
+def test_prior_line_cap_is_counted_conservatively() -> None:
+    """NCT02659020: "no more than 2 prior lines" is never met for three separate lines (unknown,
+    never a wrong not_met) and met for one two-drug line."""
+    text = (
+        "The participant may have no more than 2 prior lines of systemic therapies (neoadjuvant "
+        "and adjuvant therapies will not be considered as a prior line of therapy)"
+    )
+    three = [
+        {"agent": "ifosfamide", "category": "chemotherapy", "ended_on": "2024-09-01"},
+        {"agent": "pazopanib", "category": "targeted", "ended_on": "2025-06-01"},
+        {"agent": "trabectedin", "category": "chemotherapy", "ended_on": "2026-05-01"},
+    ]
+    assert judge(text, prior_therapies=three)[:2] == ("prior_lines", "unknown")
+    assert judge(text)[:2] == ("prior_lines", "met")  # ifosfamide + doxorubicin: one line
+
+
+def test_maintenance_trial_is_not_for_active_relapse() -> None:
+    """NCT07137884 ("... Maintenance Treatment for Intermediate-High Risk Rhabdomyosarcoma"): a
+    relapsing child is not "relapsed/refractory: met"; the trial is for patients in remission."""
+    verdict, reason, rule_id = criterion(
+        "NCT07137884", "Title:", diagnosis="embryonal rhabdomyosarcoma", age_months=120
+    )
+    assert verdict == "unknown"
+    assert "remission" in reason
+    assert rule_id == "trial/disease_setting.maintenance"
+
+
+def test_previously_untreated_title_is_not_relapsed_because_of_leukaemia() -> None:
+    """NCT03834961 ("Previously Untreated TRK Fusion Solid Tumors and TRK Fusion Relapsed Acute
+    Leukemia"): for a relapsed solid tumor the title is not "relapsed" (unknown, not met)."""
+    verdict, reason, _rule = criterion("NCT03834961", "Title:", **IFS)
+    assert verdict == "unknown"
+    assert "previously untreated" in reason
+
+
+# --- age and grade written only in text ---------------------------------------------------------
+
+
+def test_age_range_phrased_around_consent_is_an_age_limit() -> None:
+    """Issue 8 (quoted class, wording constructed): "12 to 17 years of age on the day of signing
+    informed consent" excludes a 20-year-old; "Informed consent from subject (aged ≥18 years) or
+    parent/guardian" (NCT05910307) stays a formality."""
+    text = (
+        "Male or female participants 12 to 17 years of age on the day of signing informed consent"
+    )
+    assert judge(text, age_months=240)[:2] == ("age", "not_met")
+    assert judge(text)[:2] == ("age", "met")
+    consent = "Informed consent from subject (aged ≥18 years) or parent/guardian"
+    assert judge(consent, age_months=100)[1] == "not_applicable"
+
+
+def test_grade_in_a_diagnosis_list_is_judged_from_the_profile() -> None:
+    """NCT04458922: "documented grade 2 or 3 conventional chondrosarcoma" in a list of tumors never
+    excludes a grade 1 chondrosarcoma (the grade may belong to one tumor of the list only)."""
+    text = (
+        "Patients must have documented EWSR1/ATF1 or EWSR1/CREB1 translocation or histologically "
+        "confirmed clear cell sarcoma, documented grade 2 or 3 conventional chondrosarcoma, or "
+        "documented dedifferentiated chondrosarcoma."
+    )
+    chondro = {"diagnosis": "chondrosarcoma", "biomarkers": []}
+    assert judge(text, tumor={"grade": 3}, **chondro)[1] != "not_met"
+    assert judge(text, tumor={"grade": 1}, **chondro)[1] == "unknown"
+
+
+def test_grade_by_definition_comes_from_the_vocabulary() -> None:
+    """A grade 2-3 requirement (wording constructed after issue 8's "sarcoma (grade 2 or 3)")
+    fails infantile fibrosarcoma, low grade by definition, and a grade 1 tumor from tumor.grade."""
+    text = "Histologically confirmed high grade soft tissue sarcoma (grade 2 or 3)"
+    ifs = judge(text, **IFS)
+    assert ifs[1] == "not_met"
+    assert "by definition" in ifs[2]
+    assert judge(text, tumor={"grade": 1})[1] == "not_met"
+    assert judge(text, tumor={"grade": 3})[1] == "met"
+    assert judge(text)[1] == "unknown"  # no grade given for synovial sarcoma
+
+
+# --- unrecognised diagnosis, provenance ---------------------------------------------------------
+
+
+def test_unrecognised_diagnosis_is_warned_about_and_not_a_generic_sarcoma() -> None:
+    """NCT05910307: "synovial sarcoam" yields a run warning and no "covered by sarcoma" verdict."""
+    run = match_trials(
+        profile(diagnosis="synovial sarcoam"),
+        [record("NCT05910307")],
+        as_of=AS_OF,
+        options=EngineOptions(any_status=True),
+    )
+    assert run.warnings
+    assert "synovial sarcoam" in run.warnings[0]
+    diagnosis = [c for c in run.results[0].criteria if c.kind == "diagnosis"]
+    assert diagnosis
+    assert all(c.verdict == "unknown" for c in diagnosis)
+    assert not match_trials(
+        profile(), [record("NCT05910307")], as_of=AS_OF, options=EngineOptions(any_status=True)
+    ).warnings
+
+
+def test_every_criterion_result_carries_its_rule_and_guard() -> None:
+    """NCT01099644: every criterion names the rule that read it; scope decisions name the guard."""
+    match = evaluate_trial(
+        profile(**DSRCT), record("NCT01099644"), as_of=AS_OF, options=EngineOptions(any_status=True)
+    )
+    assert all(c.rule_id and "/" in c.rule_id for c in match.criteria)
+    scoped = [c for c in match.criteria if c.text.startswith("For tumors other than DSRCT")]
+    assert scoped
+    assert all((c.verdict, c.guard) == ("not_applicable", "scope") for c in scoped)
