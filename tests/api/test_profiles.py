@@ -173,3 +173,13 @@ def test_concurrent_posts_of_one_id_create_it_once(api_env: ApiEnv) -> None:
     assert sorted(codes) == [202] + [409] * 7
     stored = api_env.store.load_profile("TB-race")
     assert stored.revision == 1
+
+
+def test_submission_warns_about_a_diagnosis_the_vocabulary_does_not_know(api_env: ApiEnv) -> None:
+    """POST of "synovial sarcoam" (a typo) is accepted with a warning naming it; a known
+    diagnosis gets no warning."""
+    typo = profile_json("TB-typo", diagnosis="synovial sarcoam")
+    res = api_env.client.post("/v1/profiles", content=typo, headers=api_env.a)
+    assert res.status_code == 202, res.text
+    assert any("synovial sarcoam" in w for w in res.json()["warnings"])
+    assert api_env.create("TB-known")["warnings"] == []

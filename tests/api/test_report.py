@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from matcher.models.match import CriterionResult
 from tests.api.conftest import ApiEnv, push_change, sample_run, store_run
 
 HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)> Age ≥ 12 months & < 22 years'
@@ -86,3 +87,29 @@ def test_report_before_matching_says_so(api_env: ApiEnv) -> None:
     assert res.status_code == 200
     assert "still being matched" in res.text
     assert 'id="summary"' in res.text
+
+
+def test_report_shows_not_applicable_criteria_and_run_warnings(api_env: ApiEnv) -> None:
+    """A not_applicable criterion renders as "does not apply" (not as to verify) and a run
+    warning (unrecognised diagnosis) is printed above the ranked trials."""
+    api_env.create("TB-report-na")
+    run = sample_run("TB-report-na")
+    first = run.results[0]
+    na = CriterionResult(
+        kind="pregnancy", text="Females who are pregnant or breast-feeding",
+        verdict="not_applicable", reason="pregnancy/lactation rule: applies to female patients",
+        section="exclusion", rule_id="pregnancy/other_sex", guard=None,
+    )  # fmt: skip
+    patched = first.model_copy(update={"criteria": [*first.criteria, na]})
+    warning = "diagnosis 'synovial sarcoam' is not in the vocabulary"
+    store_run(
+        api_env,
+        run.model_copy(update={"results": [patched, *run.results[1:]], "warnings": [warning]}),
+    )
+    html = api_env.client.get("/v1/profiles/TB-report-na/report", headers=api_env.a).text
+    checklist = html[html.index('id="checklists"') :]
+    assert 'title="does not apply">–</td>' in checklist
+    assert "pregnancy/lactation rule: applies to female patients" in checklist
+    assert "1 –)" in checklist
+    ranked = html[html.index('id="ranked"') :]
+    assert "synovial sarcoam" in ranked
