@@ -6,6 +6,7 @@ import math
 import re
 from typing import Any
 
+from matcher.eligibility import cues
 from matcher.eligibility.base import (
     MET,
     NOT_APPLICABLE,
@@ -135,9 +136,9 @@ def judge_pregnancy(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
     )
 
 
+# an exception, an allowance or a permission in the sentence (data/cues.json)
 _SOFTENER = re.compile(
-    r"\bexcept|\bexception|\bunless\b|\bother than\b|\bprovided\b|\ballowed\b|"
-    r"\bpermitted\b|\beligible\b"
+    rf"{cues.cue('exception').pattern}|{cues.cue('permission').pattern}|\bprovided\b|\beligible\b"
 )
 
 

@@ -9,9 +9,7 @@ from matcher.eligibility import cues, vocabulary
 from matcher.eligibility.base import MET, NOT_MET, UNKNOWN, Criterion, Facts, Judgement
 
 # After these words a list names who is *not* included ("solid tumors, excluding CNS tumors").
-_EXCLUDING = re.compile(
-    r"\b(?:excluding|except|other than|without|not including|with the exception of)\b"
-)
+_EXCLUDING = re.compile(f"{cues.cue('exception').pattern}|{cues.cue('exclusion_list').pattern}")
 _OPEN_LIST = re.compile(
     r"\bother\b|\be ?g\b|\bsuch as\b|\bincluding but not limited|\bfor example\b|\betc\b"
 )

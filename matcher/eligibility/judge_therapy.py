@@ -11,13 +11,11 @@ import re
 from functools import lru_cache
 from typing import Any
 
-from matcher.eligibility import drugs, vocabulary
+from matcher.eligibility import cues, drugs, vocabulary
 from matcher.eligibility.base import MET, NOT_MET, UNKNOWN, Criterion, Facts, Judgement, Therapy
 
-_EXCEPT = re.compile(
-    r"\b(?:except|excluding|other than|unless|with the exception of|apart from"
-    r"|but not|are allowed|is allowed|permitted)\b"
-)
+# where the allowed part of a rule starts ("... except ...", "... are allowed")
+_EXCEPT = re.compile(f"{cues.cue('exception').pattern}|{cues.cue('allowance').pattern}")
 # generic words for a category of treatment -> the TherapyCategory values they cover
 _CATEGORY_WORDS: tuple[tuple[re.Pattern[str], frozenset[str]], ...] = (
     (re.compile(r"\bchemotherap|\bcytotoxic|\bmyelosuppressive"), frozenset({"chemotherapy"})),

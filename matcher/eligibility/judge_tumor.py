@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from matcher.eligibility import vocabulary
+from matcher.eligibility import cues, vocabulary
 from matcher.eligibility.base import MET, NOT_MET, UNKNOWN, Criterion, Facts, Judgement
 
 
@@ -96,7 +96,7 @@ def judge_cns(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
     )
 
 
-_EXCEPT_CLAUSE = re.compile(r"\b(?:except|excluding|other than|unless)\b(?: for)?([^,.;]*)")
+_EXCEPT_CLAUSE = re.compile(rf"(?:{cues.cue('exception').pattern})\w*(?: for)?([^,.;]*)")
 
 
 def exception_names_other_tumor(norm: str, facts: Facts) -> bool:

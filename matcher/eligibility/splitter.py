@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
+from matcher.eligibility import cues
+
 Section = Literal["inclusion", "exclusion"]
 
 _HEADING = re.compile(
@@ -32,15 +34,11 @@ _OR_PARENT = re.compile(
     r"\bone of\b|\bany of\b|\bor\s*:\s*$|\bdefined as one\b",
     re.IGNORECASE,
 )
+# the splitter reads raw text: the cue lists (data/cues.json), case-insensitive
 _EXCEPTION_PARENT = re.compile(
-    r"\bexcept\b|\bexception|\bunless\b|\bother than\b|\bare allowed\b|\bare permitted\b",
-    re.IGNORECASE,
+    f"{cues.cue('exception').pattern}|{cues.cue('allowance').pattern}", re.IGNORECASE
 )
-_EXCEPTION_CHILD = re.compile(
-    r"^\s*(?:note\b|exception)|\b(?:are|is|will be|may be|remain) (?:eligible|allowed|permitted)\b|"
-    r"\bmay (?:enroll|participate)\b|\bnot required\b|\bexcept\b|\bunless\b",
-    re.IGNORECASE,
-)
+_EXCEPTION_CHILD = re.compile(cues.cue("exception_note").pattern, re.IGNORECASE)
 
 
 @dataclass(slots=True)
