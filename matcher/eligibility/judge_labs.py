@@ -10,7 +10,15 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from matcher.eligibility.base import MET, NOT_MET, UNKNOWN, Criterion, Facts, Judgement
+from matcher.eligibility.base import (
+    MET,
+    NOT_APPLICABLE,
+    NOT_MET,
+    UNKNOWN,
+    Criterion,
+    Facts,
+    Judgement,
+)
 from matcher.eligibility.numbers import COMPARISON, fold_ops, holds, to_float
 
 # analyte key in Facts.labs -> (pattern naming it, display, profile unit)
@@ -212,7 +220,11 @@ def _judge_table_row(table: tuple[float, float, float, float], facts: Facts) -> 
     lo, hi, male, female = table
     years = facts.age_months / 12
     if not lo <= years < hi:
-        return Judgement(MET, f"row for ages {lo:g}-{hi:g} does not apply at age {years:.1f}")
+        return Judgement(
+            NOT_APPLICABLE,
+            f"row for ages {lo:g}-{hi:g} does not apply at age {years:.1f}",
+            rule="other_age",
+        )
     limit = male if facts.sex == "male" else female
     have = facts.labs.get("creatinine")
     if have is None:

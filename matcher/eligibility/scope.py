@@ -130,13 +130,21 @@ _AGE_GROUP = re.compile(
 )
 
 
+# "Karnofsky performance status (PS) 50-100% (> 16 years of age)": the group in a closing bracket
+_AGE_GROUP_AFTER = re.compile(
+    r"\((?:for |in )?(?:patients |subjects |participants |children )?(?:aged? )?"
+    r"(?P<op>>=|<=|>|<)\s*(?P<n>\d+)\s*(?P<unit>years?|months?)(?: of age| old)?\)\s*$"
+)
+
+
 def group(norm: str) -> tuple[Any, ...]:
     """("sex", "female"|"male") or ("age", op, value, months per unit): a rule for one group."""
     sex = _SEX_GROUP.match(norm)
     if sex is not None:
         word = sex.group("sex")
         return ("sex", "female" if word in {"female", "women", "girls"} else "male")
-    age = _AGE_GROUP.match(fold_ops(norm))
+    folded = fold_ops(norm)
+    age = _AGE_GROUP.match(folded) or _AGE_GROUP_AFTER.search(folded)
     if age is not None:
         per = 1.0 if age.group("unit").startswith("month") else 12.0
         return ("age", age.group("op"), float(age.group("n")), per)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
 
+from matcher.eligibility import cues
 from matcher.eligibility.text import norm, phrase_regex
 
 _TOO_GENERIC = frozenset({"neoplasm", "solid_tumor", "sarcoma", "soft_tissue_tumor"})
@@ -80,6 +81,24 @@ def find_concepts(text: str) -> list[str]:
         if cid is not None and cid not in found:
             found.append(cid)
     return found
+
+
+def generic_named_in_passing(text: str) -> bool:
+    """True when a generic tumor word is the tail of a longer histology name the vocabulary does
+    not know ("myxoinflammatory fibroblastic sarcoma"): the word before it is no generic modifier
+    (data/cues.json "generic_modifiers")."""
+    normed = norm(text)
+    modifiers = cues.cue("generic_modifiers")
+    for match in _regex().finditer(normed):
+        cid = _index().by_phrase.get(match.group(0)) or _index().by_phrase.get(
+            _singular(match.group(0))
+        )
+        if cid not in _TOO_GENERIC:
+            continue
+        before = normed[: match.start()].split()
+        if before and not modifiers.match(before[-1]) and before[-1] not in _index().by_phrase:
+            return True
+    return False
 
 
 def find_concepts_at(text: str) -> int | None:

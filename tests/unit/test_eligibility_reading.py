@@ -364,3 +364,26 @@ def test_every_criterion_result_carries_its_rule_and_guard() -> None:
     scoped = [c for c in match.criteria if c.text.startswith("For tumors other than DSRCT")]
     assert scoped
     assert all((c.verdict, c.guard) == ("not_applicable", "scope") for c in scoped)
+
+
+def test_rule_for_another_age_group_does_not_apply() -> None:
+    """NCT00929903: "Karnofsky ... (> 16 years of age)" does not apply to a 14-year-old, while
+    "Lansky PS 50-100% (≤ 16 years of age)" does; NCT04851119: a creatinine row for ages 1-2
+    does not apply either."""
+    assert judge("Karnofsky performance status (PS) 50-100% (> 16 years of age)")[1] == (
+        "not_applicable"
+    )
+    assert judge("Lansky PS 50-100% (≤ 16 years of age)")[:2] == ("performance", "met")
+    row = judge("Age 1 to < 2 years; 0.6 mg/dL (male); 0.6 mg/dL (female)")
+    assert row[1] == "not_applicable"
+
+
+def test_unknown_histology_ending_in_a_generic_word_is_not_any_sarcoma() -> None:
+    """NCT00346164: "Myxoinflammatory fibroblastic sarcoma" is not met by "covered by sarcoma";
+    NCT03138161: "... metastatic soft tissue sarcoma" still covers synovial sarcoma."""
+    assert judge("Myxoinflammatory fibroblastic sarcoma")[:2] == ("diagnosis", "unknown")
+    sts = (
+        "Pathologically confirmed diagnosis of locally advanced unresectable or metastatic soft "
+        "tissue sarcoma"
+    )
+    assert judge(sts)[:2] == ("diagnosis", "met")
