@@ -37,11 +37,11 @@ def prep_diagnosis(crit_text: str, norm: str, section: str) -> Any:
     # The names are profile-independent: built once per criterion version, not once per profile.
     named = ", ".join(vocabulary.concept_name(c) for c in positive) or "listed tumors"
     open_list = bool(_OPEN_LIST.search(norm))
-    if positive and all(c in _GENERIC_TUMOR for c in positive):
-        if vocabulary.generic_named_in_passing(norm[: cut.start()] if cut else norm):
-            # "Myxoinflammatory fibroblastic sarcoma": a histology the vocabulary does not know,
-            # not "any sarcoma"
-            positive, named = [], "a histology not in the vocabulary"
+    only_generic = bool(positive) and all(c in _GENERIC_TUMOR for c in positive)
+    if only_generic and vocabulary.generic_named_in_passing(norm[: cut.start()] if cut else norm):
+        # "Myxoinflammatory fibroblastic sarcoma": a histology the vocabulary does not know, not
+        # "any sarcoma"
+        positive, named = [], "a histology not in the vocabulary"
     return tuple(positive), tuple(excluded), requirement, open_list, named, _grades(norm)
 
 
