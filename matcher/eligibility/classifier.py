@@ -174,6 +174,7 @@ _CONSENT_BY_AGE = _R(
     r"(?:patients?|participants?|subjects?)?\s*(?:is |are )?(?:aged? |older |younger |under |over "
     r"|>|<|≥|≤|\d)"
 )
+_GENERIC = frozenset({"neoplasm", "solid_tumor", "sarcoma", "soft_tissue_tumor"})
 _TRANSPLANT_NOT = _R(r"\bsolid organ transplant")
 
 
@@ -271,6 +272,14 @@ def _refine(kinds: list[str], text: str, context: str, section: str) -> list[str
             for k in kinds
             if k not in {"prior_therapy_excluded", "prior_therapy_required", "radiation"}
         ]
+    if (
+        section == "inclusion"
+        and "disease_setting" in kinds
+        and "diagnosis" not in kinds
+        and any(c not in _GENERIC for c in vocabulary.find_concepts(text))
+    ):
+        # "Part B1: patients with relapsed or refractory neuroblastoma": the tumor is required too
+        kinds.insert(kinds.index("disease_setting"), "diagnosis")
     if "diagnosis" in kinds and not vocabulary.find_concepts(text):
         kinds.remove("diagnosis")
     if section == "exclusion" and "diagnosis" in kinds and kinds[0] != "diagnosis":

@@ -142,38 +142,37 @@ def TERMS() -> dict[str, cues.Term]:
     return {t.id: t for t in cues.terms()}
 
 
+def _not_applicable(crit: Criterion, why: str, rule: str) -> Judged:
+    return Judged(crit.kind, Judgement(NOT_APPLICABLE, why, rule=rule), "scope")
+
+
 def _outside_scope(crit: Criterion, facts: Facts) -> Judged | None:
-    """NOT_APPLICABLE when the rule is written for other patients (tumor, sex, age group)."""
-    if crit.scope:
-        if facts.concept is None:
-            return None  # an unrecognised diagnosis: whom the rule is for stays open
+    """NOT_APPLICABLE when the rule is written for other patients (tumor, sex, age group,
+    disease setting), read in the right direction ("other than X" is for everyone but X)."""
+    if crit.scope and facts.concept is not None:  # unrecognised diagnosis: whom stays open
         named = ", ".join(vocabulary.concept_name(c) for c in crit.scope)
         mine = any(c in facts.concept_ids for c in crit.scope)
         narrower = vocabulary.descendants_of(facts.concept)
         maybe = any(c in narrower for c in crit.scope)  # a subtype of the patient's tumor
         if crit.scope_negated and mine:
             why = f"rule for tumors other than {named}; patient has {facts.diagnosis}"
-            return Judged(
-                crit.kind, Judgement(NOT_APPLICABLE, why, rule="other_diagnosis"), "scope"
-            )
+            return _not_applicable(crit, why, "other_diagnosis")
         if not crit.scope_negated and not mine and not maybe:
             why = f"rule for {named} only; patient has {facts.diagnosis}"
-            return Judged(
-                crit.kind, Judgement(NOT_APPLICABLE, why, rule="other_diagnosis"), "scope"
-            )
-    if crit.group:
-        if (
-            crit.group[0] == "sex"
-            and facts.sex in {"male", "female"}
-            and facts.sex != crit.group[1]
-        ):
-            why = f"rule for {crit.group[1]} patients only"
-            return Judged(crit.kind, Judgement(NOT_APPLICABLE, why, rule="other_sex"), "scope")
-        if crit.group[0] == "age":
-            _g, op, value, per = crit.group
-            if age_ok(facts.age_months, op, value, per) is False:
-                why = f"rule for patients {op} {value:g} {'months' if per == 1 else 'years'} only"
-                return Judged(crit.kind, Judgement(NOT_APPLICABLE, why, rule="other_age"), "scope")
+            return _not_applicable(crit, why, "other_diagnosis")
+    if not crit.group:
+        return None
+    what = crit.group[0]
+    if what == "sex" and facts.sex in {"male", "female"} and facts.sex != crit.group[1]:
+        return _not_applicable(crit, f"rule for {crit.group[1]} patients only", "other_sex")
+    if what == "setting" and facts.status in {"recurrent", "progressive", "refractory"}:
+        why = f"rule for {crit.group[1]} patients only; patient has {facts.status} disease"
+        return _not_applicable(crit, why, "other_setting")
+    if what == "age":
+        _g, op, value, per = crit.group
+        if age_ok(facts.age_months, op, value, per) is False:
+            why = f"rule for patients {op} {value:g} {'months' if per == 1 else 'years'} only"
+            return _not_applicable(crit, why, "other_age")
     return None
 
 

@@ -94,7 +94,7 @@ READS: dict[str, Callable[[Any], tuple[str, ...]]] = {
 }
 # trialwide.apply (beyond the judged criteria themselves) and judges.judge_criterion's scope test
 TRIALWIDE_READS = ("concept_ids", "diagnosis")
-SCOPE_READS = ("concept", "concept_ids", "diagnosis", "sex", "age_months")
+SCOPE_READS = ("concept", "concept_ids", "diagnosis", "sex", "age_months", "status")
 
 _DESCRIPTORS: dict[tuple[str, ...], int] = {}
 _FIELD_SETS: list[tuple[str, ...]] = []

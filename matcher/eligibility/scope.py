@@ -137,12 +137,18 @@ _AGE_GROUP_AFTER = re.compile(
 )
 
 
+# "For Group 1 Patients (newly diagnosed disease) only: ...": a rule for newly diagnosed patients
+_NEW_GROUP = re.compile(r"^(?:for|in) [^:;.]{0,60}\bnewly diagnosed\b[^:;.]{0,40}:")
+
+
 def group(norm: str) -> tuple[Any, ...]:
     """("sex", "female"|"male") or ("age", op, value, months per unit): a rule for one group."""
     sex = _SEX_GROUP.match(norm)
     if sex is not None:
         word = sex.group("sex")
         return ("sex", "female" if word in {"female", "women", "girls"} else "male")
+    if _NEW_GROUP.match(norm):
+        return ("setting", "newly diagnosed")
     folded = fold_ops(norm)
     age = _AGE_GROUP.match(folded) or _AGE_GROUP_AFTER.search(folded)
     if age is not None:

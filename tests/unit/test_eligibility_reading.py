@@ -387,3 +387,23 @@ def test_unknown_histology_ending_in_a_generic_word_is_not_any_sarcoma() -> None
         "tissue sarcoma"
     )
     assert judge(sts)[:2] == ("diagnosis", "met")
+
+
+def test_rule_for_newly_diagnosed_group_does_not_apply_to_a_relapse() -> None:
+    """NCT04123535: "For Group 1 Patients (newly diagnosed disease) only: ..." does not apply to
+    a recurrent sarcoma (not_applicable, rather than "met")."""
+    text = (
+        "For Group 1 Patients (newly diagnosed disease) only: Have received neoadjuvant "
+        "radiotherapy or planning to receive neoadjuvant radiotherapy."
+    )
+    _kind, verdict, reason, rule = judge(text, "exclusion")
+    assert (verdict, rule) == ("not_applicable", "other_setting")
+    assert "newly diagnosed" in reason
+
+
+def test_cohort_naming_another_tumor_is_not_met_on_the_setting_alone() -> None:
+    """NCT02304458: "Part B1: patients with relapsed or refractory neuroblastoma" is not met for
+    a relapsed synovial sarcoma just because it relapsed; for neuroblastoma it is."""
+    text = "Part B1: patients with relapsed or refractory neuroblastoma"
+    assert judge(text)[:2] == ("diagnosis", "unknown")
+    assert judge(text, diagnosis="neuroblastoma")[1] == "met"
