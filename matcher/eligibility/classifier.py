@@ -154,12 +154,7 @@ _RULES: Final[tuple[tuple[str, re.Pattern[str]], ...]] = (
     ),
 )
 
-_NEGATED = _R(
-    r"\b(?:no|not|never|without|must not|cannot|none|free of|absence of)\s+(?!more than"
-    r"|greater than|respond|tolerat|amenable|candidate|eligible|suitable|available)"
-    r"(?:\w+\s+){0,3}(?:prior|previous|received|treated|exposure|treatment|therapy|chemotherapy)"
-    r"|\bnaive\b|\bnot (?:have )?(?:been )?(?:previously )?(?:received|treated)"
-)
+_NEGATED = cues.cue("negation")
 _REQUIRED = _R(
     r"\bmust have (?:been )?(?:received|had|been treated|undergone|failed|progressed)|"
     r"\bat least (?:one|1|two|2|three|3)\b[^.;]{0,30}\b(?:prior|previous|lines?|regimens?)|"

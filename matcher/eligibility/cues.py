@@ -72,9 +72,31 @@ def terms() -> tuple[Term, ...]:
     return tuple(out)
 
 
+def _alternation(patterns: list[str]) -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{p})" for p in patterns))
+
+
+@cache
+def body_sites() -> tuple[tuple[str, re.Pattern[str]], ...]:
+    """(site name, pattern) for the body sites criteria name, in data order."""
+    sites: dict[str, list[str]] = _raw()["body_sites"]["sites"]
+    return tuple((name, _alternation(patterns)) for name, patterns in sites.items())
+
+
+@cache
+def treatment_categories() -> tuple[tuple[re.Pattern[str], frozenset[str]], ...]:
+    """(pattern, therapy categories it covers) for generic treatment words, in data order."""
+    return tuple(
+        (_alternation(e["patterns"]), frozenset(e["covers"]))
+        for e in _raw()["treatment_categories"]["entries"]
+    )
+
+
 def load() -> None:
     """Compile every list now (at import of the engine), so that a bad pattern fails early."""
     for name in _raw()["lists"]:
         cue(name)
     biomarker_genes()
     terms()
+    body_sites()
+    treatment_categories()

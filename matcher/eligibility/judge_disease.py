@@ -19,11 +19,7 @@ _REQUIREMENT = re.compile(
     r"\bdiagnosis of\b|\bdiagnosed with\b|\bconfirmed\b|\bproven\b|"
     r"\bmust have\b[^.;]{0,40}\b(?:sarcoma|tumou?r|malignan|neoplasm|cancer)"
 )
-_CONDITIONAL = re.compile(
-    r"^(?:for|in|if)\b|\b(?:for|in|if) (?:patients|subjects|participants|those|tumors)\b|"
-    r"^(?:patients|subjects|participants) with [^,;]{0,80}\b(?:must|should|are not required"
-    r"|will|may|need|can)\b"
-)
+_CONDITIONAL = cues.cue("condition_diagnosis")
 
 
 _GENERIC_WORDS = frozenset({"neoplasm"})

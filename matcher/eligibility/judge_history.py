@@ -7,6 +7,7 @@ import re
 from datetime import timedelta
 from typing import Any
 
+from matcher.eligibility import cues
 from matcher.eligibility.base import MET, NOT_MET, UNKNOWN, Criterion, Facts, Judgement
 from matcher.eligibility.judge_therapy import label, matches, split_exception, targets
 
@@ -174,23 +175,8 @@ def _clause(clause: Clause, crit: Criterion, facts: Facts) -> Judgement:
 # --- radiation, transplant, amputation ----------------------------------------------------------
 
 
-_BODY_SITES: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("lung", re.compile(r"\blungs?\b|\bchest\b|\bthora|\bpulmonary\b|\bmediastin")),
-    ("brain", re.compile(r"\bbrain\b|\bcrani|\bcns\b|\bhead\b")),
-    ("spine", re.compile(r"\bspin")),
-    ("pelvis", re.compile(r"\bpelvi")),
-    ("abdomen", re.compile(r"\babdom|\bliver\b|\bkidney|\brenal\b|\bperitone")),
-    (
-        "limb",
-        re.compile(
-            r"\bthigh\b|\bleg\b|\barm\b|\bextremit|\bknee\b|\bfoot\b|\bhand\b|\bforearm|\bshoulder"
-        ),
-    ),
-)
-
-
 def body_sites(text: str) -> frozenset[str]:
-    return frozenset(name for name, pattern in _BODY_SITES if pattern.search(text))
+    return frozenset(name for name, pattern in cues.body_sites() if pattern.search(text))
 
 
 _FIELD = re.compile(

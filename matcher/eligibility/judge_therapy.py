@@ -16,36 +16,6 @@ from matcher.eligibility.base import MET, NOT_MET, UNKNOWN, Criterion, Facts, Ju
 
 # where the allowed part of a rule starts ("... except ...", "... are allowed")
 _EXCEPT = re.compile(f"{cues.cue('exception').pattern}|{cues.cue('allowance').pattern}")
-# generic words for a category of treatment -> the TherapyCategory values they cover
-_CATEGORY_WORDS: tuple[tuple[re.Pattern[str], frozenset[str]], ...] = (
-    (re.compile(r"\bchemotherap|\bcytotoxic|\bmyelosuppressive"), frozenset({"chemotherapy"})),
-    (
-        re.compile(
-            r"\bimmunotherap|\bcheckpoint|\bmonoclonal an"
-            r"tibod|\bantibod|\bbiologic|\bcellular therap"
-            r"|\bcar t\b|\bvaccine"
-        ),
-        frozenset({"immunotherapy"}),
-    ),
-    (
-        re.compile(r"\btargeted|\bsmall molecule|\bkinase inhibitor|\btki\b|\bbiologic"),
-        frozenset({"targeted"}),
-    ),
-    (
-        re.compile(r"\bradiat|\bradiotherap|\bxrt\b|\birradiat|\bproton|\bsbrt\b"),
-        frozenset({"radiation"}),
-    ),
-    (re.compile(r"\btransplant|\bstem cell"), frozenset({"stem_cell_transplant"})),
-    (re.compile(r"\bsurgery\b|\bsurgical\b|\bresection\b"), frozenset({"surgery"})),
-    (
-        re.compile(
-            r"\bsystemic (?:therap|treatment|anti ?cancer)|\banti ?cancer (?:therap|treatment"
-            r"|agent)|\bany (?:prior )?(?:therapy|treatment)|\b("
-            r"?:all|any) (?:previous|prior) (?:therap|treatment)"
-        ),
-        frozenset({"chemotherapy", "targeted", "immunotherapy"}),
-    ),
-)
 _SYSTEMIC = frozenset({"chemotherapy", "targeted", "immunotherapy"})
 _COUNT = re.compile(
     r"\b(?:at least|>=|≥|minimum of)\s*(\d|one|two|three)\b[^.;]{0,40}\b(?:prior"
@@ -69,7 +39,7 @@ def targets(part: str) -> tuple[frozenset[str], frozenset[str]]:
     for mention in drugs.mentions(part):
         classes |= mention.classes
     cats: set[str] = set()
-    for pattern, covered in _CATEGORY_WORDS:
+    for pattern, covered in cues.treatment_categories():
         if pattern.search(part):
             cats |= covered
     if _NOT_ANTICANCER.search(part) and not _ANTICANCER.search(part):

@@ -206,14 +206,7 @@ _PART = re.compile(
     r"\bphase (?:1|2|i|ii)\b[^.;]{0,3}[:(]|\bdose escalation\b|\bexpansion (?:cohort|phase|part)|"
     r"\(a\)[^()]{3,}\(b\)|\b(?:for|in) (?:the )?(?:dose|expansion|escalation)",
 )
-_CONDITIONAL = re.compile(
-    r"^(?:for|in|if|when)\s|^(?:patients|subjects|participants) (?:with|who)\b[^.;]{0,80}\b(?:"
-    r"must|should|will|may|need|can|are not required)\b|"
-    r"\bto be eligible for\b|"
-    r"^(?!all |the |eligible |any |adult |pediatric )"
-    r"(?:\w+ ){1,3}(?:patients|subjects|participants) "
-    r"(?:must|should|will|may|need|can|are|who|with)\b"
-)
+_CONDITIONAL = cues.cue("condition")
 # an exception or a permission ("unless", "other than", "allowed", "are eligible") in the text
 _EXCEPTION_WORDS = re.compile(
     rf"{cues.cue('exception').pattern}|{cues.cue('permission').pattern}|\bprovided\b|\bwaived\b"
