@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from matcher.eligibility import outputs, projection, trialwide, vocabulary
+from matcher.eligibility import cues, outputs, projection, trialwide, vocabulary
 from matcher.eligibility import parsed as parsed_module
 from matcher.eligibility import trial_checks as tc
 from matcher.eligibility.base import Criterion, Facts, Judgement
@@ -28,6 +28,7 @@ from matcher.models.profile import ProfileIn
 from matcher.models.trial import Trial
 
 ENGINE_VERSION = "2026.11.4"
+cues.load()  # every cue list compiled at import: a bad pattern in the data fails at start-up
 _CONSTANT = "constant"  # Criterion.results key of a profile-independent criterion's one result
 DEFAULT_STATUSES = frozenset({"RECRUITING", "NOT_YET_RECRUITING"})
 _NO_CRITERIA = Judgement(

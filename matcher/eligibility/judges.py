@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Final, NamedTuple
 
-from matcher.eligibility import cues, vocabulary
+from matcher.eligibility import cues, projection, vocabulary
 from matcher.eligibility import judge_body as body
 from matcher.eligibility import judge_disease as d
 from matcher.eligibility import judge_history as h
@@ -30,26 +31,44 @@ from matcher.eligibility.judge_person import age_ok
 Prep = Callable[[str, str, str], Any]
 Judge = Callable[[Any, Criterion, Facts], Judgement]
 
-REGISTRY: Final[dict[str, tuple[Prep, Judge]]] = {
-    "age": (p.prep_age, p.judge_age),
-    "performance": (p.prep_performance, p.judge_performance),
-    "sex": (body.prep_sex, body.judge_sex),
-    "weight": (body.prep_weight, body.judge_weight),
-    "pregnancy": (body.prep_pregnancy, body.judge_pregnancy),
-    "diagnosis": (d.prep_diagnosis, d.judge_diagnosis),
-    "biomarker": (d.prep_biomarker, d.judge_biomarker),
-    "disease_setting": (d.prep_disease_setting, d.judge_disease_setting),
-    "measurable_disease": (tumor.prep_measurable, tumor.judge_measurable),
-    "cns_metastases": (tumor.prep_cns, tumor.judge_cns),
-    "prior_therapy_required": (t.prep_prior_required, t.judge_prior_required),
-    "prior_therapy_excluded": (t.prep_prior_excluded, t.judge_prior_excluded),
-    "prior_lines": (lines.prep_lines, lines.judge_lines),
-    "washout": (h.prep_washout, h.judge_washout),
-    "radiation": (h.prep_radiation, h.judge_radiation),
-    "transplant": (h.prep_history, h.judge_transplant),
-    "amputation": (h.prep_history, h.judge_amputation),
-    "labs": (lab.prep_labs, lab.judge_labs),
-}
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """One criterion kind: how its text is read once per trial version (`prep` -> spec), how a
+    profile is judged against that spec (`judge`), and which Facts fields the judgement reads
+    (`reads`, from the spec: the projection that lets judgements be shared across profiles)."""
+
+    kind: str
+    prep: Prep
+    judge: Judge
+    reads: Callable[[Any], tuple[str, ...]]
+
+
+def _rule(kind: str, prep: Prep, judge: Judge) -> Rule:
+    return Rule(kind, prep, judge, projection.READS[kind])
+
+
+RULES: Final[tuple[Rule, ...]] = (
+    _rule("age", p.prep_age, p.judge_age),
+    _rule("performance", p.prep_performance, p.judge_performance),
+    _rule("sex", body.prep_sex, body.judge_sex),
+    _rule("weight", body.prep_weight, body.judge_weight),
+    _rule("pregnancy", body.prep_pregnancy, body.judge_pregnancy),
+    _rule("diagnosis", d.prep_diagnosis, d.judge_diagnosis),
+    _rule("biomarker", d.prep_biomarker, d.judge_biomarker),
+    _rule("disease_setting", d.prep_disease_setting, d.judge_disease_setting),
+    _rule("measurable_disease", tumor.prep_measurable, tumor.judge_measurable),
+    _rule("cns_metastases", tumor.prep_cns, tumor.judge_cns),
+    _rule("prior_therapy_required", t.prep_prior_required, t.judge_prior_required),
+    _rule("prior_therapy_excluded", t.prep_prior_excluded, t.judge_prior_excluded),
+    _rule("prior_lines", lines.prep_lines, lines.judge_lines),
+    _rule("washout", h.prep_washout, h.judge_washout),
+    _rule("radiation", h.prep_radiation, h.judge_radiation),
+    _rule("transplant", h.prep_history, h.judge_transplant),
+    _rule("amputation", h.prep_history, h.judge_amputation),
+    _rule("labs", lab.prep_labs, lab.judge_labs),
+)
+REGISTRY: Final[dict[str, Rule]] = {rule.kind: rule for rule in RULES}
 
 _OTHER = Judgement(UNKNOWN, "not read by the engine", None, rule="unread")
 
@@ -85,8 +104,8 @@ def judge_criterion(crit: Criterion, facts: Facts) -> Judged:
     met_kinds: set[str] = set()
     not_applicable: Judged | None = None
     for aspect in crit.aspects:
-        entry = REGISTRY.get(aspect.kind)
-        j = entry[1](aspect.spec, crit, facts) if entry is not None else _OTHER
+        rule = REGISTRY.get(aspect.kind)
+        j = rule.judge(aspect.spec, crit, facts) if rule is not None else _OTHER
         if j.verdict == NOT_MET:
             guard = _guard(crit, j)
             if guard is None:

@@ -84,13 +84,13 @@ def _criterion(item: Item) -> Criterion:
         or_group = bool(parent_kinds & set(kinds)) or parent_kinds <= {"other"}
     scope, negated = tumor_scope(text, kinds)
     if "age" in kinds and "diagnosis" in kinds:
-        spec = REGISTRY["age"][0](text, n_own, section)
+        spec = REGISTRY["age"].prep(text, n_own, section)
         if spec and spec[0] in {"scoped", "by_tumor"}:
             kinds = tuple(k for k in kinds if k != "diagnosis")  # the tumors pick the age limit
     if scope and "diagnosis" in kinds and len(kinds) > 1:
         kinds = tuple(k for k in kinds if k != "diagnosis")  # the tumors name whom, not what
     aspects = tuple(
-        Aspect(k, REGISTRY[k][0](text, n_own, section) if k in REGISTRY else None) for k in kinds
+        Aspect(k, REGISTRY[k].prep(text, n_own, section) if k in REGISTRY else None) for k in kinds
     )
     found = notice(text, n_own, kinds)
     group = scope_group(n_own)
