@@ -19,7 +19,7 @@ from matcher.eligibility import parsed as parsed_module
 from matcher.eligibility import trial_checks as tc
 from matcher.eligibility.base import Criterion, Facts, Judgement
 from matcher.eligibility.facts import build_facts
-from matcher.eligibility.judges import Judged, judge_criterion
+from matcher.eligibility.judges import Judged, judge_criterion, verify_of
 from matcher.eligibility.outputs import Composed, Part, check, compose, fast, result
 from matcher.eligibility.parsed import CACHE, ParsedTrial
 from matcher.eligibility.verdict import score
@@ -102,15 +102,10 @@ class _Run:
         if made is None:
             if len(crit.results) > 32:
                 crit.results.clear()
-            verify = j.verify
-            if verify is None and judged.kind == "other" and j.verdict == "unknown":
-                # an unread rule: the board confirms an inclusion, rules out an exclusion
-                verb = "rule out" if crit.section == "exclusion" else "confirm"
-                verify = f"{verb}: {crit.text[:140]}"
             made = crit.results[made_key] = (
                 judged,
                 result(judged.kind, crit.text, j, crit.section, judged.guard),
-                verify,
+                verify_of(crit, judged),
                 projection.serial(),
             )
         if cached:

@@ -148,6 +148,18 @@ def judge_criterion(crit: Criterion, facts: Facts) -> Judged:
     return Judged(crit.kind, Judgement(MET, reason))
 
 
+def verify_of(crit: Criterion, judged: Judged) -> str | None:
+    """The fact the board must establish for an unknown criterion (None when it is decided)."""
+    j = judged.judgement
+    if j.verdict != UNKNOWN:
+        return j.verify
+    if j.verify is None and judged.kind == "other":
+        # an unread rule: the board confirms an inclusion, rules out an exclusion
+        verb = "rule out" if crit.section == "exclusion" else "confirm"
+        return f"{verb}: {crit.text[:140]}"
+    return j.verify
+
+
 def unestablished(term_ids: tuple[str, ...], met_kinds: set[str]) -> list[str]:
     """Labels of the requirement terms no judge that found its part met could establish."""
     if not term_ids:

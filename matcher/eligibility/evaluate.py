@@ -1,0 +1,91 @@
+"""The engine without caches, top to bottom: one profile, one trial, one evaluation date.
+
+This is the reference reading of a trial. `engine.match_trials`/`evaluate_trial` give the same
+result (tests/unit/test_eligibility_evaluate.py pins that) with caches wrapped around the same
+steps: trials parsed once per version, profile-independent results reused, judgements shared by
+profiles whose read facts are equal (projection.py), trial outcomes remembered by their parts.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from matcher.eligibility import trial_checks as tc
+from matcher.eligibility import trialwide
+from matcher.eligibility.base import Judgement
+from matcher.eligibility.facts import build_facts
+from matcher.eligibility.judges import judge_criterion, verify_of
+from matcher.eligibility.outputs import Part, compose, result
+from matcher.eligibility.parsed import parse_trial
+from matcher.eligibility.verdict import score
+from matcher.models.match import TrialMatch
+from matcher.models.profile import ProfileIn
+from matcher.models.trial import Trial
+
+NO_CRITERIA = Judgement(
+    "unknown",
+    "no eligibility criteria in the record",
+    "full eligibility criteria (not in the record)",
+)
+
+
+def evaluate(
+    profile: ProfileIn,
+    trial: Trial,
+    as_of: date,
+    *,
+    statuses: frozenset[str] = frozenset({"RECRUITING", "NOT_YET_RECRUITING"}),
+    any_status: bool = False,
+) -> TrialMatch:
+    """One trial judged for one profile at `as_of`, with no cache anywhere."""
+    # 1. what the profile says, and what the trial's text asks (split, classified, prepared)
+    facts = build_facts(profile, as_of)
+    parsed = parse_trial(trial)
+    # 2. trial-level checks from structured fields: status, age, sex, diagnosis, setting
+    checks = [
+        tc.status_check(trial, statuses, any_status),
+        tc.age_check(trial, facts),
+        tc.sex_check(trial, facts),
+        tc.diagnosis_check(trial, parsed, facts),
+    ]
+    setting = tc.setting_check(trial, parsed, facts)
+    if setting is not None:
+        checks.append(setting)
+    if not parsed.criteria:
+        checks.append(("other", "Eligibility criteria", NO_CRITERIA))
+    distance, nearest = tc.distance_check(trial, profile, statuses, any_status)
+    if distance is not None:
+        checks.append(distance)
+    parts: list[Part] = [(result(k, text, j, "trial"), j.verify, 0) for k, text, j in checks]
+    # 3. every criterion on its own, then the rules that need the whole trial
+    judged = [judge_criterion(crit, facts) for crit in parsed.criteria]
+    judged = trialwide.apply(parsed.criteria, judged, parsed.concepts, facts)
+    results = [
+        result(j.kind, crit.text, j.judgement, crit.section, j.guard)
+        for crit, j in zip(parsed.criteria, judged, strict=True)
+    ]
+    verify = [verify_of(crit, j) for crit, j in zip(parsed.criteria, judged, strict=True)]
+    # 4. the trial's verdict, its decisive reasons, what to verify, and its rank score
+    verdict, ordered, decisive, to_verify, share = compose(parts, results, verify)
+    return TrialMatch(
+        nct_id=trial.nct_id,
+        title=trial.title,
+        verdict=verdict,
+        score=score(
+            verdict, share, nearest, parsed.phase_rank, is_open=trial.overall_status in statuses
+        ),
+        overall_status=trial.overall_status,
+        phases=list(trial.phases),
+        criteria=ordered,
+        decisive=decisive,
+        to_verify=to_verify,
+        nearest_site=nearest,
+        trial_version=trial.version,
+        engine_version=_engine_version(),
+    )
+
+
+def _engine_version() -> str:
+    from matcher.eligibility.engine import ENGINE_VERSION  # engine imports this module's peers
+
+    return ENGINE_VERSION
