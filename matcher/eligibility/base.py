@@ -110,3 +110,4 @@ class Facts:
     lactating: bool | None = None
     weight_kg: float | None = None
     grade: int | None = None  # tumor grade 1-3 as the board gives it
+    size_cm: float | None = None  # largest lesion, as the board gives it

@@ -54,7 +54,8 @@ _RULES: Final[tuple[tuple[str, re.Pattern[str]], ...]] = (
             r"\b(?:chemo|therap|treatment|radiat|xrt|agent|antibod|drug|inhibitor)[^.;]{0,100}"
             r"\b\d+\s*(?:days?|weeks?|months?)\s*(?:prior to|before)\b|"
             r"\bcurrently (?:receiving|on|taking|undergoin"
-            r"g|being treated)|\breceiving (?:any )?(?:oth"
+            r"g|being treated)|\bconcomitant (?:use of )?(?:other |another )?(?:anti ?cancer"
+            r"|chemotherap|investigational|antineoplastic)|\breceiving (?:any )?(?:oth"
             r"er |another )?(?:anti ?cancer|investigationa"
             r"l|chemotherap|concurrent)|\bconcurrent (?:an"
             r"ti ?cancer|chemotherap|treatment|therapy|radiation)|\b(?:\d+|one|two|three"
@@ -92,7 +93,7 @@ _RULES: Final[tuple[tuple[str, re.Pattern[str]], ...]] = (
     (
         "age",
         _R(
-            r"\bage\b|\baged\b|\byears? of age\b|\byears? old\b|\bmonths? of age\b|\b(?:>"
+            r"\bages?\b|\baged\b|\byears? of age\b|\byears? old\b|\bmonths? of age\b|(?:>"
             r"|≥|>=|<|≤|=<)\s*\d+\s*(?:years?|months?)\b"
         ),
     ),
@@ -158,7 +159,7 @@ _NEGATED = cues.cue("negation")
 _REQUIRED = _R(
     r"\bmust have (?:been )?(?:received|had|been treated|undergone|failed|progressed)|"
     r"\bat least (?:one|1|two|2|three|3)\b[^.;]{0,30}\b(?:prior|previous|lines?|regimens?)|"
-    r"\bpreviously treated\b|\bhave received\b|\b(?:progressed|progression|relapsed"
+    r"\bpreviously treated\b|\bhave (?:previously )?received\b|\b(?:progressed|progression|relapsed"
     r"|recurred|refractory|resistant)\b"
     r"[^.;]{0,20}\b(?:on|after|following|to|despite)\b|\bafter (?:failure|progression)|\bfailed\b"
 )
@@ -179,7 +180,7 @@ _TRIGGERS: Final[dict[str, tuple[str, ...]]] = {
     "cns_metastases": ("metasta", "cns", "central nervous system", "brain"),
     "transplant": ("transplant", "stem cell", "sct"),
     "amputation": ("amputat", "disarticulat"),
-    "washout": ("day", "week", "wk", "month", "current", "receiving"),
+    "washout": ("day", "week", "wk", "month", "current", "receiving", "concomitant"),
     "performance": ("lansky", "karnofsky", "kps", "lps", "ecog", "performance", "zubrod"),
     "age": ("age", "year", "month"),
     "weight": ("surface", "bsa", "weigh", "kg"),
@@ -288,6 +289,8 @@ def _refine(kinds: list[str], text: str, context: str, section: str) -> list[str
     ):
         kinds.remove("age")
         kinds.insert(0, "other")  # age at diagnosis: the profile does not give it
+    if not kinds and any(c not in _GENERIC for c in vocabulary.find_concepts(text)):
+        kinds = ["diagnosis"]  # "Patients with primary neuroblastoma in central nervous system."
     if "other" in kinds and len(kinds) > 1:
         kinds.remove("other")
     return kinds

@@ -13,7 +13,7 @@ from matcher.eligibility.judge_therapy import label, matches, split_exception, t
 
 _DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*(days?|d\b|weeks?|wks?|months?)")
 _CLAUSE = re.compile(r";|\.\s|\bat least\b(?=[^;.]*\bsince\b)")
-_CURRENT = re.compile(r"\bcurrent(?:ly)?\b|\bconcurrent|\bongoing\b|\breceiving\b")
+_CURRENT = re.compile(r"\bcurrent(?:ly)?\b|\bconcurrent|\bconcomitant\b|\bongoing\b|\breceiving\b")
 _HALF_LIFE = re.compile(r"\bhalf li")
 _LONGER = re.compile(r"whichever is (?:greater|longer)")
 

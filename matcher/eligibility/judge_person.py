@@ -26,6 +26,7 @@ _RANGE = re.compile(
     r"(?<![\d.])(\d{1,2}(?:\.\d)?)\s*(?:-|–|to|and)\s*(\d{1,3})\s*(years?|yrs?|months?)?"
 )
 _BIRTH = re.compile(r"\bbirth\b|\bnewborn|\bneonat")
+_FROM_BIRTH = re.compile(r"\bbirth (?:and|to|through|until|up to)\s*(\d{1,2})\s*(years?|months?)")
 
 
 def age_ok(age_months: float, op: str, value: float, unit_months: float) -> bool | None:
@@ -126,6 +127,10 @@ def _bounds(crit_text: str, section: str) -> tuple[tuple[str, float, float], ...
             bounds.append((b.op, b.value, _months_per(unit.group(1) if unit else None, 12.0)))
     if _BIRTH.search(crit_text.lower()):
         bounds = [b for b in bounds if b[0] in {"<=", "<"}]
+        upto = _FROM_BIRTH.search(crit_text.lower())
+        if not bounds and upto is not None:
+            # "between the ages of birth and 18 years", "Birth through 21 years of age"
+            bounds = [("<=", float(upto.group(1)), _months_per(upto.group(2), 12.0))]
     return tuple(dict.fromkeys(bounds))
 
 
@@ -197,6 +202,9 @@ _PERF_LIST = re.compile(
     r"(?<![\d.])([0-4])(?:\s*,\s*[0-4])*\s*(?:,\s*)?(?:or|and)\s*([0-4])(?!\d|\.\d)"
 )
 _ECOG_TO_KL = {0: (90, 100), 1: (70, 80), 2: (50, 60), 3: (30, 40), 4: (10, 20), 5: (0, 0)}
+
+
+_KL_TO_ECOG_RANGE = {80: (0, 1), 70: (1, 2), 50: (2, 3)}
 
 
 def _kl_to_ecog(score: int) -> int:
@@ -307,4 +315,8 @@ def _perf_outcome(have_scale: str, score: int, scale: str, op: str, value: float
         lo, hi = _ECOG_TO_KL[score]
         ok_lo, ok_hi = holds(lo, op, value), holds(hi, op, value)
         return ok_lo if ok_lo == ok_hi else None  # the converted range straddles the threshold
-    return holds(_kl_to_ecog(score), op, value)  # K/L -> ECOG is a function of the score
+    # K/L -> ECOG: published tables disagree at 70-80 and 50 (Karnofsky 70 is ECOG 1 in some,
+    # 2 in others): a threshold the range straddles is unknown
+    lo, hi = _KL_TO_ECOG_RANGE.get(int(score // 10 * 10), (_kl_to_ecog(score),) * 2)
+    ok_lo, ok_hi = holds(lo, op, value), holds(hi, op, value)
+    return ok_lo if ok_lo == ok_hi else None

@@ -7,6 +7,7 @@ from typing import Any
 
 from matcher.eligibility import cues, vocabulary
 from matcher.eligibility.base import MET, NOT_MET, UNKNOWN, Criterion, Facts, Judgement
+from matcher.eligibility.numbers import fold_ops
 
 
 def prep_measurable(crit_text: str, norm: str, section: str) -> Any:
@@ -21,16 +22,29 @@ def prep_measurable(crit_text: str, norm: str, section: str) -> Any:
         )
     )
     evaluable = bool(re.search(r"\bevaluable\b|\bassessable\b", norm))
-    return not_required, evaluable
+    size = _SIZE.search(fold_ops(norm)) if not re.search(r"\bdefined\b|\brecist", norm) else None
+    cm = None if size is None else float(size.group(1)) / (10 if size.group(2) == "mm" else 1)
+    return not_required, evaluable, cm
+
+
+# "Measurable tumor that is ≥ 2 cm in its longest diameter" (not the RECIST definition's sizes)
+_SIZE = re.compile(r"(?:>=|>)\s*(\d+(?:\.\d+)?)\s*(cm|mm)\b")
 
 
 def judge_measurable(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
-    not_required, evaluable = spec
+    not_required, evaluable, min_cm = spec
     if not_required:
         return Judgement(MET, "measurable disease not required")
     if crit.section == "exclusion":
         return Judgement(
             UNKNOWN, "exclusion about measurability", f"measurability: {crit.text[:100]}"
+        )
+    if facts.measurable is True and min_cm is not None:
+        if facts.size_cm is not None and facts.size_cm >= min_cm:
+            return Judgement(MET, f"measurable tumor of {facts.size_cm:g} cm (≥ {min_cm:g} cm)")
+        have = "size not given" if facts.size_cm is None else f"tumor {facts.size_cm:g} cm"
+        return Judgement(
+            UNKNOWN, f"requires a measurable tumor ≥ {min_cm:g} cm; {have}", "size of lesion"
         )
     if facts.measurable is True:
         return Judgement(MET, "measurable disease reported")

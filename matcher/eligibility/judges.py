@@ -107,7 +107,7 @@ def judge_criterion(crit: Criterion, facts: Facts) -> Judged:
         rule = REGISTRY.get(aspect.kind)
         j = rule.judge(aspect.spec, crit, facts) if rule is not None else _OTHER
         if j.verdict == NOT_MET:
-            guard = _guard(crit, j)
+            guard = _guard(crit, j, aspect.kind)
             if guard is None:
                 return Judged(aspect.kind, j)
             softened = Judgement(
@@ -215,14 +215,17 @@ _GUARD_TEXT = {
 }
 
 
-def _guard(crit: Criterion, j: Judgement) -> str | None:
+def _guard(crit: Criterion, j: Judgement, kind: str) -> str | None:
     if crit.in_or_group and crit.section == "inclusion":
         return "or"
     if crit.part_specific and not j.scoped:
         return "part"
     if crit.has_exception and not j.handled:
         return "exception"
-    if not j.scoped and _conditional(crit.norm):
+    # a diagnosis requirement is stated first; a condition in a later sentence ("To be eligible
+    # for atezolizumab in combination ...") is about something else
+    text = crit.norm.split(". ", 1)[0] if kind == "diagnosis" else crit.norm
+    if not j.scoped and _conditional(text):
         return "conditional"
     return None
 

@@ -82,7 +82,7 @@ READS: dict[str, Callable[[Any], tuple[str, ...]]] = {
     "diagnosis": _fixed(*CONCEPT),  # judge_disease.judge_diagnosis
     "biomarker": _fixed("biomarkers"),  # judge_disease.judge_biomarker
     "disease_setting": _fixed("status", "relapse_number"),  # judge_disease.judge_disease_setting
-    "measurable_disease": _fixed("measurable"),  # judge_tumor.judge_measurable
+    "measurable_disease": _fixed("measurable", "size_cm"),  # judge_tumor.judge_measurable
     "cns_metastases": _fixed("cns_metastases", "concept_ids"),  # judge_tumor.judge_cns
     "prior_therapy_required": _fixed("therapies", "concept_ids"),  # judge_therapy
     "prior_therapy_excluded": _fixed(*THERAPIES),  # judge_therapy.judge_prior_excluded

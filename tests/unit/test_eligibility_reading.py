@@ -407,3 +407,73 @@ def test_cohort_naming_another_tumor_is_not_met_on_the_setting_alone() -> None:
     text = "Part B1: patients with relapsed or refractory neuroblastoma"
     assert judge(text)[:2] == ("diagnosis", "unknown")
     assert judge(text, diagnosis="neuroblastoma")[1] == "met"
+
+
+def test_age_limits_written_with_a_symbol_or_from_birth_are_read() -> None:
+    """NCT05304585: "Patients must be ≤ 21 years at the time of enrollment." and NCT03275402
+    (tests/devset/trials): "between the ages of birth and 18 years" are age limits, both ways."""
+    limit = "Patients must be ≤ 21 years at the time of enrollment."
+    assert judge(limit)[:2] == ("age", "met")
+    assert judge(limit, age_months=23 * 12)[:2] == ("age", "not_met")
+    birth = "Patients must be between the ages of birth and 18 years at the time of screening."
+    assert judge(birth)[:2] == ("age", "met")
+    assert judge(birth, age_months=20 * 12)[1] == "not_met"
+
+
+def test_required_prior_chemotherapy_written_with_previously() -> None:
+    """NCT05642455: "Must have previously received a systemic chemotherapy" is met by listed
+    chemotherapy and not read as a note."""
+    assert judge("Must have previously received a systemic chemotherapy")[:2] == (
+        "prior_therapy_required",
+        "met",
+    )
+
+
+def test_concomitant_anticancer_agents_is_a_current_treatment_rule() -> None:
+    """NCT06083883: "Concomitant use of other anticancer agents." is met when every listed
+    therapy has ended."""
+    assert judge("Concomitant use of other anticancer agents.", "exclusion")[:2] == (
+        "washout",
+        "met",
+    )
+
+
+def test_lansky_70_is_not_converted_to_ecog_1_with_certainty() -> None:
+    """NCT00184067 (tests/devset/trials): "ECOG performance status of 0 or 1." is not met by
+    Lansky 70 with certainty (tables put it at ECOG 1 or 2); Lansky 90 meets it, Lansky 40 not."""
+    text = "ECOG performance status of 0 or 1."
+    assert judge(text, performance={"scale": "lansky", "score": 70})[1] == "unknown"
+    assert judge(text)[1] == "met"
+    assert judge(text, performance={"scale": "lansky", "score": 40})[1] == "not_met"
+
+
+def test_measurable_tumor_size_is_checked_against_the_profile() -> None:
+    """NCT00929903: "Measurable tumor that is ≥ 2 cm in its longest diameter" is not met by a
+    1.8 cm lesion (unknown: another lesion may qualify) and met by a 3 cm one."""
+    text = "Measurable tumor that is ≥ 2 cm in its longest diameter (Part 2b)"
+    assert judge(text, tumor={"measurable": True, "size_cm": 1.8})[1] == "unknown"
+    assert judge(text, tumor={"measurable": True, "size_cm": 3.0})[1] == "met"
+
+
+def test_diagnosis_requirement_is_not_softened_by_a_later_sentence() -> None:
+    """NCT03141684: "... confirmed alveolar soft part sarcoma ... To be eligible for atezolizumab
+    in combination ..." excludes synovial sarcoma (the condition belongs to another sentence)."""
+    verdict, reason, _rule = criterion(
+        "NCT03141684", "Patients must have histologically or cytologically confirmed alveolar"
+    )
+    assert verdict == "not_met"
+    assert "alveolar soft part sarcoma" in reason
+    asps = criterion(
+        "NCT03141684",
+        "Patients must have histologically or cytologically confirmed alveolar",
+        diagnosis="alveolar soft part sarcoma",
+    )
+    assert asps[0] != "not_met"
+
+
+def test_a_criterion_naming_only_another_tumor_is_a_diagnosis_rule() -> None:
+    """NCT03275402 (tests/devset/trials): "Patients with primary neuroblastoma in central nervous
+    system." does not exclude synovial sarcoma, and does not stay unread."""
+    text = "Patients with primary neuroblastoma in central nervous system."
+    assert judge(text, "exclusion")[:2] == ("diagnosis", "met")
+    assert judge(text, "exclusion", diagnosis="neuroblastoma")[1] != "met"
