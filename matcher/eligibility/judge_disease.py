@@ -6,7 +6,15 @@ import re
 from typing import Any
 
 from matcher.eligibility import cues, vocabulary
-from matcher.eligibility.base import MET, NOT_MET, UNKNOWN, Criterion, Facts, Judgement
+from matcher.eligibility.base import (
+    MET,
+    NOT_APPLICABLE,
+    NOT_MET,
+    UNKNOWN,
+    Criterion,
+    Facts,
+    Judgement,
+)
 
 # After these words a list names who is *not* included ("solid tumors, excluding CNS tumors").
 _EXCLUDING = re.compile(f"{cues.cue('exception').pattern}|{cues.cue('exclusion_list').pattern}")
@@ -33,12 +41,17 @@ def prep_diagnosis(crit_text: str, norm: str, section: str) -> Any:
     # The names are profile-independent: built once per criterion version, not once per profile.
     named = ", ".join(vocabulary.concept_name(c) for c in positive) or "listed tumors"
     open_list = bool(_OPEN_LIST.search(norm))
+    # "Neurologic deficits in patients with CNS tumors must have been stable": the tumors pick
+    # whom the rule is for
+    condition = bool(_CONDITIONAL.search(norm)) and not _REQUIREMENT.search(norm)
     only_generic = bool(positive) and all(c in _GENERIC_TUMOR for c in positive)
     if only_generic and vocabulary.generic_named_in_passing(norm[: cut.start()] if cut else norm):
         # "Myxoinflammatory fibroblastic sarcoma": a histology the vocabulary does not know, not
         # "any sarcoma"
         positive, named = [], "a histology not in the vocabulary"
-    return tuple(positive), tuple(excluded), requirement, open_list, named, _grades(norm)
+    return (
+        tuple(positive), tuple(excluded), requirement, open_list, named, _grades(norm), condition,
+    )  # fmt: skip
 
 
 _GENERIC_TUMOR = frozenset({"neoplasm", "solid_tumor", "sarcoma", "soft_tissue_tumor"})
@@ -100,7 +113,7 @@ def _judge_grade(grades: frozenset[int], covered: str, facts: Facts, *, single: 
 
 
 def judge_diagnosis(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
-    positive, excluded, requirement, open_list, named, grades = spec
+    positive, excluded, requirement, open_list, named, grades, condition = spec
     if not positive and not excluded:
         return Judgement(UNKNOWN, "diagnosis wording not read", "diagnosis as required")
     if facts.concept is None:
@@ -127,6 +140,13 @@ def judge_diagnosis(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
         covered = f"{facts.diagnosis} is covered by {vocabulary.concept_name(hits[0])}"
         return _judge_grade(grades, covered, facts, single=len(positive) == 1)
     narrower = vocabulary.descendants_of(facts.concept)
+    specific = [c for c in positive if c not in _GENERIC_TUMOR]
+    if condition and specific and not any(c in narrower for c in positive):
+        return Judgement(
+            NOT_APPLICABLE,
+            f"rule for patients with {named}; patient has {facts.diagnosis}",
+            rule="other_diagnosis",
+        )
     if any(c in narrower for c in positive):
         return Judgement(
             UNKNOWN,

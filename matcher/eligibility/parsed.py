@@ -92,7 +92,7 @@ def _criterion(item: Item) -> Criterion:
     aspects = tuple(
         Aspect(k, REGISTRY[k].prep(text, n_own, section) if k in REGISTRY else None) for k in kinds
     )
-    found = notice(text, n_own, kinds)
+    found = notice(text, n_own, kinds, n_context if item.parent is not None else "")
     group = scope_group(n_own)
     crit = Criterion(
         section="exclusion" if section == "exclusion" else "inclusion",

@@ -26,15 +26,23 @@ from matcher.eligibility.text import norm
 
 _HEADING = re.compile(r"^[^.;:]{2,90}:\s*$")
 _DIGIT = re.compile(r"\d")
+_MUST = re.compile(r"\bmust\b|\bshould\b|\brequired\b|\bexclud")
+_DEFINES = re.compile(r"\b(?:is|are) defined as\b[^.;]*:?\s*$|\bdefinitions?\b[^.;]*:\s*$")
 # "Subgroup B", "Low-risk group", "Cohort 2": a label over the criteria that follow it
 _COHORT_LABEL = re.compile(
+    r"^[a-z ]{0,40}\bcriteria\s*:?$|"
     r"^(?:sub ?)?(?:group|cohort|part|arm|stratum|strata)\s+[a-z0-9]{1,3}\s*:?$|"
     r"^[a-z ]{2,30}\b(?:group|cohort|arm|stratum)\s*:?$"
 )
 
 
-def notice(text: str, normed: str, kinds: tuple[str, ...]) -> Judgement | None:
-    """The "does not apply" reading of a criterion that asks nothing of the patient, else None."""
+def notice(text: str, normed: str, kinds: tuple[str, ...], context: str = "") -> Judgement | None:
+    """The "does not apply" reading of a criterion that asks nothing of the patient, else None.
+    `context` is the normalised parent heading ("metastatic disease is defined as ...:")."""
+    if context and _DEFINES.search(context) and not _MUST.search(normed):
+        return Judgement(
+            NOT_APPLICABLE, "part of a definition used by other criteria", rule="definition"
+        )
     heading = _HEADING.match(text) and not _DIGIT.search(text)
     if (heading or _COHORT_LABEL.match(normed)) and not _requires(normed):
         return Judgement(NOT_APPLICABLE, "heading, not a criterion", rule="heading")

@@ -477,3 +477,41 @@ def test_a_criterion_naming_only_another_tumor_is_a_diagnosis_rule() -> None:
     text = "Patients with primary neuroblastoma in central nervous system."
     assert judge(text, "exclusion")[:2] == ("diagnosis", "met")
     assert judge(text, "exclusion", diagnosis="neuroblastoma")[1] != "met"
+
+
+def test_rule_for_patients_with_another_tumor_named_mid_sentence() -> None:
+    """NCT00929903: "Neurologic deficits in patients with CNS tumors must have been relatively
+    stable" does not apply to synovial sarcoma; for a CNS tumor it is a question (not NA)."""
+    text = (
+        "Neurologic deficits in patients with CNS tumors must have been relatively stable for "
+        "≥ 1 week"
+    )
+    assert judge(text)[1:4:2] == ("not_applicable", "other_diagnosis")
+    assert judge(text, diagnosis="glioblastoma")[1] != "not_applicable"
+
+
+def test_either_or_statements_section_labels_and_definition_items_do_not_apply() -> None:
+    """NCT00346164 "Metastatic or non metastatic disease" allows both; NCT06083883
+    "Disease-specific inclusion criteria" is a label; NCT02306161 items under "metastatic
+    disease is defined as one or more of the following:" define a term."""
+    assert judge("Metastatic or non metastatic disease")[1] == "not_applicable"
+    assert judge("Disease-specific inclusion criteria")[1] == "not_applicable"
+    text = (
+        "Inclusion Criteria:\n\n* For the purpose of this study metastatic disease is defined as "
+        "one or more of the following:\n  * Lesions which are discontinuous from the primary "
+        "tumor, are not regional lymph nodes, and do not share a bone or body cavity with the "
+        "primary tumor\n"
+    )
+    crit = split_and_classify(text)[0]
+    judged = judge_criterion(crit, build_facts(profile(), AS_OF))
+    assert (judged.judgement.verdict, judged.judgement.rule) == ("not_applicable", "definition")
+
+
+def test_co_enrolment_consent_is_a_formality() -> None:
+    """NCT05304585: "... enrolled on APEC14B1 ... and consented to the Molecular
+    Characterization Initiative ..." is obtained at enrolment (not_applicable)."""
+    text = (
+        "All patients must be enrolled on APEC14B1 (NCT02402244) and consented to the Molecular "
+        "Characterization Initiative (Part A) prior to enrollment and treatment on ARST2032"
+    )
+    assert judge(text)[1] == "not_applicable"
