@@ -19,7 +19,7 @@ from matcher.eligibility.judge_disease import prep_disease_setting
 from matcher.eligibility.judges import REGISTRY, has_exception, part_specific
 from matcher.eligibility.numbers import fold_ops
 from matcher.eligibility.scope import group as scope_group
-from matcher.eligibility.scope import notice, tumor_scope
+from matcher.eligibility.scope import notice, tumor_heading, tumor_scope
 from matcher.eligibility.scope import terms as requirement_terms
 from matcher.eligibility.splitter import Item, split_items
 from matcher.eligibility.text import norm
@@ -92,7 +92,13 @@ def _criterion(item: Item) -> Criterion:
     aspects = tuple(
         Aspect(k, REGISTRY[k].prep(text, n_own, section) if k in REGISTRY else None) for k in kinds
     )
-    found = notice(text, n_own, kinds, n_context if item.parent is not None else "")
+    found = notice(
+        text, n_own, kinds, n_context if item.parent is not None else "", heads=item.children > 0
+    )
+    if not scope and item.parent is not None and not item.or_group:
+        # the criteria under a disease heading ("Mesothelioma" over its own items) are its rules
+        scope = tumor_heading(item.parent.text)
+        negated = False
     group = scope_group(n_own)
     crit = Criterion(
         section="exclusion" if section == "exclusion" else "inclusion",

@@ -36,14 +36,17 @@ _COHORT_LABEL = re.compile(
 )
 
 
-def notice(text: str, normed: str, kinds: tuple[str, ...], context: str = "") -> Judgement | None:
+def notice(
+    text: str, normed: str, kinds: tuple[str, ...], context: str = "", *, heads: bool = False
+) -> Judgement | None:
     """The "does not apply" reading of a criterion that asks nothing of the patient, else None.
     `context` is the normalised parent heading ("metastatic disease is defined as ...:")."""
     if context and _DEFINES.search(context) and not _MUST.search(normed):
         return Judgement(
             NOT_APPLICABLE, "part of a definition used by other criteria", rule="definition"
         )
-    heading = _HEADING.match(text) and not _DIGIT.search(text)
+    # "Mesothelioma" over three criteria of its own (`heads`): a section heading
+    heading = (_HEADING.match(text) or (heads and len(text) <= 60)) and not _DIGIT.search(text)
     if (heading or _COHORT_LABEL.match(normed)) and not _requires(normed):
         return Judgement(NOT_APPLICABLE, "heading, not a criterion", rule="heading")
     if cues.cue("definition").search(normed) and not _requires(_strip_definition(normed)):
@@ -147,6 +150,16 @@ _AGE_GROUP_AFTER = re.compile(
 
 # "For Group 1 Patients (newly diagnosed disease) only: ...": a rule for newly diagnosed patients
 _NEW_GROUP = re.compile(r"^(?:for|in) [^:;.]{0,60}\bnewly diagnosed\b[^:;.]{0,40}:")
+
+
+def tumor_heading(text: str) -> tuple[str, ...]:
+    """The tumors a short section heading names ("Mesothelioma", "Osteosarcoma:"), else ()."""
+    if len(text) > 60 or _DIGIT.search(text) or _requires(norm(text)):
+        return ()
+    return tuple(c for c in vocabulary.find_concepts(text) if c not in _GENERIC_TUMORS)
+
+
+_GENERIC_TUMORS = frozenset({"neoplasm", "solid_tumor", "sarcoma", "soft_tissue_tumor"})
 
 
 def group(norm: str) -> tuple[Any, ...]:

@@ -515,3 +515,21 @@ def test_co_enrolment_consent_is_a_formality() -> None:
         "Characterization Initiative (Part A) prior to enrollment and treatment on ARST2032"
     )
     assert judge(text)[1] == "not_applicable"
+
+
+def test_disease_section_heading_scopes_its_criteria() -> None:
+    """NCT05703854: "Mesothelioma" heads its own criteria: the heading does not apply, and
+    "Patients must have pathologically confirmed mesothelioma" does not apply to a
+    rhabdomyosarcoma; for a mesothelioma it is the patient's own requirement (met)."""
+    rms = {"diagnosis": "embryonal rhabdomyosarcoma"}
+    assert criterion("NCT05703854", "Mesothelioma", **rms)[0] == "not_applicable"
+    own = criterion(
+        "NCT05703854", "Patients must have pathologically confirmed mesothelioma", **rms
+    )
+    assert own[0] == "not_applicable"
+    assert "mesothelioma" in own[1]
+    meso = criterion(
+        "NCT05703854", "Patients must have pathologically confirmed mesothelioma",
+        diagnosis="mesothelioma",
+    )  # fmt: skip
+    assert meso[0] == "met"
