@@ -17,7 +17,7 @@ from typing import Any
 from matcher.eligibility import cues, outputs, projection, trialwide, vocabulary
 from matcher.eligibility import parsed as parsed_module
 from matcher.eligibility import trial_checks as tc
-from matcher.eligibility.base import Criterion, Facts, Judgement
+from matcher.eligibility.base import Criterion, Facts
 from matcher.eligibility.facts import build_facts
 from matcher.eligibility.judges import Judged, judge_criterion, verify_of
 from matcher.eligibility.outputs import Composed, Part, check, compose, fast, result
@@ -31,11 +31,6 @@ ENGINE_VERSION = "2026.11.4"
 cues.load()  # every cue list compiled at import: a bad pattern in the data fails at start-up
 _CONSTANT = "constant"  # Criterion.results key of a profile-independent criterion's one result
 DEFAULT_STATUSES = frozenset({"RECRUITING", "NOT_YET_RECRUITING"})
-_NO_CRITERIA = Judgement(
-    "unknown",
-    "no eligibility criteria in the record",
-    "full eligibility criteria (not in the record)",
-)
 
 
 @dataclass(frozen=True)
@@ -168,8 +163,7 @@ class _Run:
         setting = tc.setting_check(trial, parsed, facts)
         if setting is not None:
             made.append(setting)
-        if not parsed.criteria:
-            made.append(("other", "Eligibility criteria", _NO_CRITERIA))
+        made += tc.record_checks(parsed)
         results = tuple(check(kind, text, j, self.checks) for kind, text, j in made)
         self.statics[parsed.static_key] = results
         return results

@@ -12,7 +12,6 @@ from datetime import date
 
 from matcher.eligibility import trial_checks as tc
 from matcher.eligibility import trialwide
-from matcher.eligibility.base import Judgement
 from matcher.eligibility.facts import build_facts
 from matcher.eligibility.judges import judge_criterion, verify_of
 from matcher.eligibility.outputs import Part, compose, result
@@ -21,12 +20,6 @@ from matcher.eligibility.verdict import score
 from matcher.models.match import TrialMatch
 from matcher.models.profile import ProfileIn
 from matcher.models.trial import Trial
-
-NO_CRITERIA = Judgement(
-    "unknown",
-    "no eligibility criteria in the record",
-    "full eligibility criteria (not in the record)",
-)
 
 
 def evaluate(
@@ -51,8 +44,7 @@ def evaluate(
     setting = tc.setting_check(trial, parsed, facts)
     if setting is not None:
         checks.append(setting)
-    if not parsed.criteria:
-        checks.append(("other", "Eligibility criteria", NO_CRITERIA))
+    checks += tc.record_checks(parsed)
     distance, nearest = tc.distance_check(trial, profile, statuses, any_status)
     if distance is not None:
         checks.append(distance)

@@ -270,11 +270,25 @@ def prep_disease_setting(crit_text: str, norm: str, section: str) -> Any:
         bool(_FIRST_RELAPSE.search(norm)),
         bool(_LATER_RELAPSE.search(norm)),
         frozenset(k for k, p in _WORDS.items() if p.search(norm)),
+        bool(_RECEIVED_STANDARD.search(norm)),
     )
 
 
+# "Subjects who have received prior standard therapy ..., or who have no satisfactory
+# alternative treatments": the first alternative is read from the treatment history
+_RECEIVED_STANDARD = re.compile(
+    r"\breceived (?:prior )?standard (?:of care )?(?:therapy|treatment)[^.;]{0,100}\bor\b"
+)
+_SYSTEMIC = frozenset({"chemotherapy", "targeted", "immunotherapy"})
+
+
 def judge_disease_setting(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
-    relapse, new, curative, first, later, statuses = spec
+    relapse, new, curative, first, later, statuses, received_standard = spec
+    if received_standard and crit.section == "inclusion":
+        had = [t for t in facts.therapies if t.category in _SYSTEMIC]
+        if had:
+            names = ", ".join(sorted({t.agent or t.category or "therapy" for t in had}))
+            return Judgement(MET, f"has received prior systemic therapy ({names})")
     status = facts.status
     if crit.section == "exclusion":
         if new and not relapse:

@@ -30,7 +30,9 @@ def _days(text: str) -> list[float]:
         unit = m.group(2)[0]
         days = float(m.group(1)) * (1 if unit == "d" else 7 if unit == "w" else 30.44)
         after = _DURATION.split(text[m.end() : m.end() + 40])[0]
-        (subtype if _IF_SUBTYPE.search(after) else general).append(days)
+        for_class = after.lstrip(" (").startswith("for ") and bool(targets(after)[0])
+        # "(6 weeks for nitrosoureas)": a longer wait for one drug class only
+        (subtype if _IF_SUBTYPE.search(after) or for_class else general).append(days)
     if subtype and not general:
         general = [0.0]
     return general + subtype

@@ -190,6 +190,7 @@ def parse_trial(trial: Trial) -> ParsedTrial:
         (relapse, new, clauses, maintenance),
         trial.title,
         bool(criteria),
+        any(c.section == "exclusion" for c in criteria),
     )
     return ParsedTrial(
         trial.nct_id, trial.version, criteria, concepts, structured_concepts, (relapse, new),

@@ -149,7 +149,11 @@ _AGE_GROUP_AFTER = re.compile(
 
 
 # "For Group 1 Patients (newly diagnosed disease) only: ...": a rule for newly diagnosed patients
-_NEW_GROUP = re.compile(r"^(?:for|in) [^:;.]{0,60}\bnewly diagnosed\b[^:;.]{0,40}:")
+_NEW_GROUP = re.compile(
+    r"^(?:for|in) [^:;.]{0,60}\bnewly diagnosed\b[^:;.]{0,40}:|"
+    r"^(?:patients|subjects|participants) with newly diagnosed\b[^.;]*\b(?:will|are|may) also be "
+    r"eligible\b"
+)
 
 
 def tumor_heading(text: str) -> tuple[str, ...]:

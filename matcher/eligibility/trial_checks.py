@@ -125,6 +125,29 @@ def diagnosis_check(trial: Trial, parsed: ParsedTrial, facts: Facts) -> Check:
     )
 
 
+_NO_CRITERIA = Judgement(
+    UNKNOWN,
+    "no eligibility criteria in the record",
+    "full eligibility criteria (not in the record)",
+)
+_NO_EXCLUSIONS = Judgement(
+    UNKNOWN,
+    "the record gives no exclusion criteria (its text may be cut short)",
+    "exclusion criteria (not in the record)",
+    rule="incomplete_record",
+)
+
+
+def record_checks(parsed: ParsedTrial) -> list[Check]:
+    """What the record's text leaves out: no criteria at all, or inclusion criteria only (the
+    registry text is often cut short): a trial is never "eligible" on a part of its rules."""
+    if not parsed.criteria:
+        return [("other", "Eligibility criteria", _NO_CRITERIA)]
+    if not any(c.section == "exclusion" for c in parsed.criteria):
+        return [("other", "Exclusion criteria", _NO_EXCLUSIONS)]
+    return []
+
+
 def setting_check(trial: Trial, parsed: ParsedTrial, facts: Facts) -> Check | None:
     relapse, new = parsed.setting
     text = f"Title: {trial.title}"

@@ -533,3 +533,42 @@ def test_disease_section_heading_scopes_its_criteria() -> None:
         diagnosis="mesothelioma",
     )  # fmt: skip
     assert meso[0] == "met"
+
+
+def test_a_record_without_exclusion_criteria_is_never_eligible() -> None:
+    """NCT02576431: the record's text stops inside the inclusion criteria; with every visible
+    criterion met the trial is possibly eligible, with the missing exclusions to verify."""
+    ifs = {
+        **IFS,
+        "prior_therapies": [
+            {"agent": "vincristine", "category": "chemotherapy", "ended_on": "2026-09-30"}
+        ],
+    }
+    match = evaluate_trial(
+        profile(**ifs), record("NCT02576431"), as_of=AS_OF, options=EngineOptions(any_status=True)
+    )
+    assert match.verdict == "possibly_eligible"
+    assert "exclusion criteria (not in the record)" in match.to_verify
+
+
+def test_received_standard_therapy_or_no_alternative() -> None:
+    """NCT02576431: "Subjects who have received prior standard therapy ..., or who have no
+    satisfactory alternative treatments" is met by listed chemotherapy, not read as a ban."""
+    text = (
+        "Subjects who have received prior standard therapy appropriate for their tumor type and "
+        "stage of disease, or who have no satisfactory alternative treatments and in the opinion "
+        "of the Investigator"
+    )
+    assert judge(text)[:2] == ("disease_setting", "met")
+
+
+def test_newly_diagnosed_extension_does_not_apply_to_a_relapse() -> None:
+    """NCT04458922: "Patients with newly diagnosed, unresectable, metastatic and measurable clear
+    cell sarcoma ... will also be eligible if ..." does not apply to a relapsed patient."""
+    text = (
+        "Patients with newly diagnosed, unresectable, metastatic and measurable clear cell "
+        "sarcoma, EWSR1/ATF1 or EWSR1/CREB1 translocation, grade 2 or 3 conventional "
+        "chondrosarcoma, or dedifferentiated chondrosarcoma will also be eligible if they show "
+        "clinical evidence of disease progression"
+    )
+    assert judge(text)[1:4:2] == ("not_applicable", "other_setting")
