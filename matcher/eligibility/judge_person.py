@@ -19,10 +19,10 @@ from matcher.eligibility.base import (
     Facts,
     Judgement,
 )
-from matcher.eligibility.numbers import COMPARISON, comparisons, fold_ops, holds, to_float
+from matcher.eligibility.numbers import comparisons, fold_ops
 
 _UNIT = re.compile(r"\s*(years?|yrs?|y\b|months?|mos?\b|mo\b)")
-_RANGE = re.compile(
+RANGE = re.compile(
     r"(?<![\d.])(\d{1,2}(?:\.\d)?)\s*(?:-|–|to|and)\s*(\d{1,3})\s*(years?|yrs?|months?)?"
 )
 _BIRTH = re.compile(r"\bbirth\b|\bnewborn|\bneonat")
@@ -43,7 +43,7 @@ def age_ok(age_months: float, op: str, value: float, unit_months: float) -> bool
     return None
 
 
-def _months_per(unit: str | None, default: float) -> float:
+def months_per(unit: str | None, default: float) -> float:
     if not unit:
         return default
     return 1.0 if unit.startswith("m") else 12.0
@@ -53,13 +53,13 @@ _AGE_WORD = re.compile(r"\b(?:age|aged|ages)\b[^.;\d]{0,12}$")
 _NEGATIVE_SENTENCE = re.compile(r"\bexclud|\bineligible\b|\bnot eligible\b|\bnot be eligible\b")
 
 
-_SEGMENT = re.compile(r"\(([a-h])\)\s*", re.IGNORECASE)
+SEGMENT = re.compile(r"\(([a-h])\)\s*", re.IGNORECASE)
 
 
 def prep_age(crit_text: str, norm: str, section: str) -> Any:
     """[(op, value, months per unit)], or ("by_tumor", [(concepts, bounds)]) when the text gives
     one range per tumor: "(A) Synovial Sarcoma: 2 to 17 years (B) MPNST ...: 2 to 21 years"."""
-    pieces = _SEGMENT.split(crit_text)
+    pieces = SEGMENT.split(crit_text)
     if len(pieces) >= 5:  # text, (a), seg, (b), seg ...
         segments = tuple(
             (tuple(vocabulary.find_concepts(seg)), _bounds(seg, section)) for seg in pieces[2::2]
@@ -111,11 +111,11 @@ def _bounds(crit_text: str, section: str) -> tuple[tuple[str, float, float], ...
         if section == "inclusion" and _NEGATIVE_SENTENCE.search(sentence):
             continue  # "children younger than 12 years are excluded" restates the limit inverted
         covered: list[tuple[int, int]] = []
-        for m in _RANGE.finditer(sentence):
+        for m in RANGE.finditer(sentence):
             near_age = _AGE_WORD.search(sentence[max(0, m.start() - 30) : m.start()])
             if not (m.group(3) or near_age):
                 continue
-            per = _months_per(m.group(3), 12.0)
+            per = months_per(m.group(3), 12.0)
             bounds += [(">=", float(m.group(1)), per), ("<=", float(m.group(2)), per)]
             covered.append((m.start(), m.end()))
         for b in comparisons(sentence):
@@ -124,13 +124,13 @@ def _bounds(crit_text: str, section: str) -> tuple[tuple[str, float, float], ...
             unit = _UNIT.match(sentence, b.end)
             if unit is None and not _AGE_WORD.search(sentence[max(0, b.start - 30) : b.start]):
                 continue
-            bounds.append((b.op, b.value, _months_per(unit.group(1) if unit else None, 12.0)))
+            bounds.append((b.op, b.value, months_per(unit.group(1) if unit else None, 12.0)))
     if _BIRTH.search(crit_text.lower()):
         bounds = [b for b in bounds if b[0] in {"<=", "<"}]
         upto = _FROM_BIRTH.search(crit_text.lower())
         if not bounds and upto is not None:
             # "between the ages of birth and 18 years", "Birth through 21 years of age"
-            bounds = [("<=", float(upto.group(1)), _months_per(upto.group(2), 12.0))]
+            bounds = [("<=", float(upto.group(1)), months_per(upto.group(2), 12.0))]
     return tuple(dict.fromkeys(bounds))
 
 
@@ -192,131 +192,3 @@ def judge_age(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
 def _age_text(months: float) -> str:
     years, rest = divmod(int(months), 12)
     return f"{years} y {rest} m" if rest else f"{years} y"
-
-
-# --- performance status ------------------------------------------------------------------------
-
-_SCALE = re.compile(r"\b(lansky|karnofsky|kps|lps|ecog|zubrod|who|performance (?:status|score))\b")
-_PERF_RANGE = re.compile(r"(?<![\d.])(\d{1,3})\s*%?\s*(?:-|–|to)\s*(\d{1,3})\s*%?")
-_PERF_LIST = re.compile(
-    r"(?<![\d.])([0-4])(?:\s*,\s*[0-4])*\s*(?:,\s*)?(?:or|and)\s*([0-4])(?!\d|\.\d)"
-)
-_ECOG_TO_KL = {0: (90, 100), 1: (70, 80), 2: (50, 60), 3: (30, 40), 4: (10, 20), 5: (0, 0)}
-
-
-_KL_TO_ECOG_RANGE = {80: (0, 1), 70: (1, 2), 50: (2, 3)}
-
-
-def _kl_to_ecog(score: int) -> int:
-    return next(e for e, (lo, _hi) in _ECOG_TO_KL.items() if score >= lo)
-
-
-# "(age 1 to 16)", "for patients > 16 years of age": the age that picks the scale, not a score
-_AGE_PHRASE = re.compile(
-    r"\([^()]*\b(?:age|years?|yrs)\b[^()]*\)|"
-    r"(?:for |in )?(?:patients |subjects |children |participants )?(?:aged? )?(?:>="
-    r"|<=|>|<)?\s*\d+\s*(?:-|to)?\s*\d*\s*(?:years?|yrs)(?: of age| old)?"
-)
-
-
-def prep_performance(crit_text: str, norm: str, section: str) -> Any:
-    """[(scale, op, value)] with scale "ecog" or "kl" (Karnofsky/Lansky, 0-100), or
-    ("by_age", [(age bounds, reqs)]) for "(A) Subjects ≥16: ECOG 0 or 1 (B) Subjects 2 to 16:
-    Lansky score ≥ 80"."""
-    pieces = _SEGMENT.split(crit_text)
-    if len(pieces) >= 5:
-        segments = []
-        for seg in pieces[2::2]:
-            head, _, body = seg.partition(":")
-            bounds = _head_ages(head)
-            segments.append((bounds, _perf_reqs(body)))
-        if all(b and r for b, r in segments):
-            return ("by_age", tuple(segments))
-    return _perf_reqs(crit_text)
-
-
-def _head_ages(head: str) -> tuple[tuple[str, float, float], ...]:
-    """Age bounds in a segment heading ("Subjects 2 to 16", "Subjects ≥16"), in years."""
-    folded = fold_ops(head)
-    ranged = _RANGE.search(folded)
-    if ranged is not None:
-        per = _months_per(ranged.group(3), 12.0)
-        return ((">=", float(ranged.group(1)), per), ("<=", float(ranged.group(2)), per))
-    return tuple((b.op, b.value, 12.0) for b in comparisons(folded))
-
-
-def _perf_reqs(crit_text: str) -> tuple[tuple[str, str, float], ...]:
-    folded = _AGE_PHRASE.sub(" ", fold_ops(crit_text))
-    reqs: list[tuple[str, str, float]] = []
-    for m in _SCALE.finditer(folded):
-        window = folded[m.end() : m.end() + 70]
-        cut = _SCALE.search(window)
-        window = window[: cut.start()] if cut else window
-        found: tuple[str, float] | None = None
-        if (r := _PERF_RANGE.search(window)) is not None:
-            lo, hi = float(r.group(1)), float(r.group(2))
-            found = (">=", lo) if hi > 5 else ("<=", hi)
-        elif (lst := _PERF_LIST.search(window)) is not None:
-            found = ("<=", float(lst.group(2)))
-        elif (c := COMPARISON.search(window)) is not None:
-            found = (c.group(1), to_float(c.group(2)))
-        if found is None:
-            continue
-        # a value on the wrong range belongs to the other scale ("> 70% on the Karnofsky scale
-        # or < 2 on the ECOG scale": the "< 2" follows the word Karnofsky)
-        scale = "ecog" if found[1] <= 5 else "kl"
-        reqs.append((scale, found[0], found[1]))
-    return tuple(dict.fromkeys(reqs))
-
-
-def judge_performance(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
-    if facts.perf_scale is None or facts.perf_score is None:
-        return Judgement(
-            UNKNOWN, "performance status not given", "performance status (Lansky/Karnofsky/ECOG)"
-        )
-    if spec and spec[0] == "by_age":
-        # "≥ 16 years" and "2 to 16 years" overlap at 16: pick the segments the age fits
-        mine = [
-            reqs for bounds, reqs in spec[1]
-            if all(age_ok(facts.age_months, op, v, per) for op, v, per in bounds)
-        ]  # fmt: skip
-        if len(mine) != 1:
-            return Judgement(UNKNOWN, "threshold depends on the age group", "performance status")
-        return judge_performance(mine[0], crit, facts)._replace(scoped=True)
-    if not spec:
-        return Judgement(
-            UNKNOWN, "performance threshold not read", "performance status as required"
-        )
-    have = f"{facts.perf_scale.capitalize()} {facts.perf_score}"
-    outcomes: list[bool | None] = []
-    for scale, op, value in spec:
-        outcomes.append(_perf_outcome(facts.perf_scale, facts.perf_score, scale, op, value))
-    wanted = " or ".join(
-        f"{'ECOG' if s == 'ecog' else 'Lansky/Karnofsky'} {op} {v:g}" for s, op, v in spec
-    )
-    # alternatives ("Karnofsky > 70% or ECOG < 2"; Lansky for ≤ 16 y, Karnofsky above): one suffices
-    if any(o is True for o in outcomes):
-        return Judgement(MET, f"{have} satisfies {wanted}")
-    if outcomes and all(o is False for o in outcomes):
-        return Judgement(NOT_MET, f"{have} does not reach {wanted}")
-    return Judgement(
-        UNKNOWN,
-        f"{have} cannot be converted with certainty to {wanted}",
-        f"performance status {wanted}",
-    )
-
-
-def _perf_outcome(have_scale: str, score: int, scale: str, op: str, value: float) -> bool | None:
-    if have_scale in {"lansky", "karnofsky"} and scale == "kl":
-        return holds(score, op, value)  # Lansky and Karnofsky are designed to read alike
-    if have_scale == "ecog" and scale == "ecog":
-        return holds(score, op, value)
-    if have_scale == "ecog" and scale == "kl":
-        lo, hi = _ECOG_TO_KL[score]
-        ok_lo, ok_hi = holds(lo, op, value), holds(hi, op, value)
-        return ok_lo if ok_lo == ok_hi else None  # the converted range straddles the threshold
-    # K/L -> ECOG: published tables disagree at 70-80 and 50 (Karnofsky 70 is ECOG 1 in some,
-    # 2 in others): a threshold the range straddles is unknown
-    lo, hi = _KL_TO_ECOG_RANGE.get(int(score // 10 * 10), (_kl_to_ecog(score),) * 2)
-    ok_lo, ok_hi = holds(lo, op, value), holds(hi, op, value)
-    return ok_lo if ok_lo == ok_hi else None

@@ -14,6 +14,7 @@ from matcher.eligibility import judge_disease as d
 from matcher.eligibility import judge_history as h
 from matcher.eligibility import judge_labs as lab
 from matcher.eligibility import judge_lines as lines
+from matcher.eligibility import judge_performance as perf
 from matcher.eligibility import judge_person as p
 from matcher.eligibility import judge_therapy as t
 from matcher.eligibility import judge_tumor as tumor
@@ -50,7 +51,7 @@ def _rule(kind: str, prep: Prep, judge: Judge) -> Rule:
 
 RULES: Final[tuple[Rule, ...]] = (
     _rule("age", p.prep_age, p.judge_age),
-    _rule("performance", p.prep_performance, p.judge_performance),
+    _rule("performance", perf.prep_performance, perf.judge_performance),
     _rule("sex", body.prep_sex, body.judge_sex),
     _rule("weight", body.prep_weight, body.judge_weight),
     _rule("pregnancy", body.prep_pregnancy, body.judge_pregnancy),

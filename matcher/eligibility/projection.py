@@ -56,7 +56,7 @@ def _age(spec: Any) -> tuple[str, ...]:  # judge_person.judge_age
     return ("age_months",)
 
 
-def _performance(spec: Any) -> tuple[str, ...]:  # judge_person.judge_performance
+def _performance(spec: Any) -> tuple[str, ...]:  # judge_performance.judge_performance
     by_age = bool(spec) and spec[0] == "by_age"
     return ("perf_scale", "perf_score", *(("age_months",) if by_age else ()))
 
