@@ -97,9 +97,10 @@ def judge_criterion(crit: Criterion, facts: Facts) -> Judged:
     """
     if crit.not_applicable is not None:
         return Judged(crit.kind, crit.not_applicable)
-    outside = _outside_scope(crit, facts)
-    if outside is not None:
-        return outside
+    if crit.scope or crit.group:
+        outside = _outside_scope(crit, facts)
+        if outside is not None:
+            return outside
     first_unknown: Judged | None = None
     met_reasons: list[str] = []
     met_kinds: set[str] = set()
@@ -132,7 +133,7 @@ def judge_criterion(crit: Criterion, facts: Facts) -> Judged:
     if not met_reasons and not_applicable is not None:  # every aspect said "does not apply"
         return not_applicable
     reason = "; ".join(met_reasons)
-    missing = unestablished(crit.terms, met_kinds)
+    missing = unestablished(crit.terms, met_kinds) if crit.terms else None
     if missing:
         what = ", ".join(missing)
         return Judged(

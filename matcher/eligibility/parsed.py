@@ -118,7 +118,7 @@ def _criterion(item: Item) -> Criterion:
         group=group,
         not_applicable=found,
         terms=requirement_terms(n_own),
-        reads=projection.reads_of(aspects, bool(scope or group), _REGISTERED),
+        reads=projection.reads_of(aspects, bool(scope), group, _REGISTERED),
     )
     if item.notes:
         return crit  # notes make it unique; not worth interning

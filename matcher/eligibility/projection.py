@@ -81,7 +81,7 @@ READS: dict[str, Callable[[Any], tuple[str, ...]]] = {
     "pregnancy": _fixed("sex", "pregnant", "lactating"),  # judge_body.judge_pregnancy
     "diagnosis": _fixed(*CONCEPT),  # judge_disease.judge_diagnosis
     "biomarker": _fixed("biomarkers"),  # judge_disease.judge_biomarker
-    "disease_setting": _fixed("status", "relapse_number"),  # judge_disease.judge_disease_setting
+    "disease_setting": _fixed("status", "relapse_number", "therapies"),  # judge_disease_setting
     "measurable_disease": _fixed("measurable", "size_cm"),  # judge_tumor.judge_measurable
     "cns_metastases": _fixed("cns_metastases", "concept_ids"),  # judge_tumor.judge_cns
     "prior_therapy_required": _fixed("therapies", "concept_ids"),  # judge_therapy
@@ -94,7 +94,8 @@ READS: dict[str, Callable[[Any], tuple[str, ...]]] = {
 }
 # trialwide.apply (beyond the judged criteria themselves) and judges.judge_criterion's scope test
 TRIALWIDE_READS = ("concept_ids", "diagnosis")
-SCOPE_READS = ("concept", "concept_ids", "diagnosis", "sex", "age_months", "status")
+SCOPE_READS = ("concept", "concept_ids", "diagnosis")  # a tumor scope
+GROUP_READS = {"sex": ("sex",), "age": ("age_months",), "setting": ("status",)}  # scope.group
 
 _DESCRIPTORS: dict[tuple[str, ...], int] = {}
 _FIELD_SETS: list[tuple[str, ...]] = []
@@ -110,9 +111,14 @@ def descriptor(names: tuple[str, ...]) -> int:
     return found
 
 
-def reads_of(aspects: tuple[Aspect, ...], scope: bool, registered: set[str]) -> int:
-    """The descriptor of every Facts field judge_criterion may read for these aspects."""
+def reads_of(
+    aspects: tuple[Aspect, ...], scope: bool, group: tuple[Any, ...], registered: set[str]
+) -> int:
+    """The descriptor of every Facts field judge_criterion may read for these aspects, the tumor
+    scope and the group (sex, age, disease setting) a rule is written for."""
     names: list[str] = list(SCOPE_READS) if scope else []
+    if group:
+        names += GROUP_READS[group[0]]
     for aspect in aspects:
         if aspect.kind in READS:
             names += READS[aspect.kind](aspect.spec)
