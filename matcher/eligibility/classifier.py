@@ -195,6 +195,11 @@ _TRIGGERS: Final[dict[str, tuple[str, ...]]] = {
         "malignan", "carcinoma", "lymphoma", "leukemia",
     ),
     "sex": ("male", "men"),
+    "biomarker": (
+        *cues.gene_triggers(), "fusion", "rearrange", "mutation", "mutant", "amplifi",
+        "alteration", "overexpress", "expression", "positive", "reactivity", "biomarker",
+        "molecular", "genomic",
+    ),
 }  # fmt: skip
 
 

@@ -23,6 +23,12 @@ class Term:
     label: str
     pattern: re.Pattern[str]
     read_by: frozenset[str]
+    triggers: tuple[str, ...] = ()  # substrings every match contains (empty: always search)
+
+    def search(self, text: str) -> bool:
+        if self.triggers and not any(t in text for t in self.triggers):
+            return False
+        return self.pattern.search(text) is not None
 
 
 @cache
@@ -39,6 +45,20 @@ def cue(name: str) -> re.Pattern[str]:
 
 
 @cache
+def triggers(name: str) -> tuple[str, ...]:
+    """Substrings every match of the named list contains (empty: none declared)."""
+    return tuple(_raw()["lists"][name].get("triggers", ()))
+
+
+def search(name: str, text: str) -> re.Match[str] | None:
+    """The named list's first match in `text`, after the cheap substring gate of its triggers."""
+    gate = triggers(name)
+    if gate and not any(t in text for t in gate):
+        return None
+    return cue(name).search(text)
+
+
+@cache
 def direction(name: str) -> str:
     return str(_raw()["lists"][name]["direction"])
 
@@ -47,6 +67,21 @@ def direction(name: str) -> str:
 def gene_alternation() -> str:
     """The gene/antigen alternation (no groups), for patterns that embed it."""
     return "|".join(f"(?:{p})" for p in _raw()["genes"]["patterns"])
+
+
+@cache
+def gene_triggers() -> tuple[str, ...]:
+    """A literal stem of every gene pattern ("ntrk\\d?" -> "ntrk", "b7 ?h3" -> "b7"): every gene
+    match contains one, so their absence lets a caller skip the gene regex."""
+    stems: list[str] = []
+    for pattern in _raw()["genes"]["patterns"]:
+        literal = re.match(r"[a-z0-9 ]*", pattern)
+        stem = literal.group(0) if literal else ""
+        if pattern[len(stem) : len(stem) + 1] == "?":
+            stem = stem[:-1]  # the last literal character is optional
+        stems.append(stem.strip())
+    assert all(stems), "every gene pattern starts with a literal"
+    return tuple(dict.fromkeys(stems))
 
 
 @cache
@@ -68,7 +103,15 @@ def terms() -> tuple[Term, ...]:
             pattern = biomarker_genes().pattern
         elif pattern == "TIME_WINDOW":
             pattern = cue("time_window_past").pattern
-        out.append(Term(item["id"], item["label"], re.compile(pattern), frozenset(item["read_by"])))
+        out.append(
+            Term(
+                item["id"],
+                item["label"],
+                re.compile(pattern),
+                frozenset(item["read_by"]),
+                tuple(item.get("triggers", ())),
+            )
+        )
     return tuple(out)
 
 

@@ -256,4 +256,14 @@ def part_specific(norm_text: str) -> bool:
 
 
 def has_exception(norm_text: str) -> bool:
+    if not any(t in norm_text for t in _EXCEPTION_TRIGGERS):
+        return False
     return _EXCEPTION_WORDS.search(norm_text) is not None
+
+
+_EXCEPTION_TRIGGERS = (
+    *cues.triggers("exception"),
+    *cues.triggers("permission"),
+    "provided",
+    "waived",
+)

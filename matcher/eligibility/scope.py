@@ -49,12 +49,12 @@ def notice(
     heading = (_HEADING.match(text) or (heads and len(text) <= 60)) and not _DIGIT.search(text)
     if (heading or _COHORT_LABEL.match(normed)) and not _requires(normed):
         return Judgement(NOT_APPLICABLE, "heading, not a criterion", rule="heading")
-    if cues.cue("definition").search(normed) and not _requires(_strip_definition(normed)):
+    if cues.search("definition", normed) and not _requires(_strip_definition(normed)):
         return Judgement(NOT_APPLICABLE, "definition used by other criteria", rule="definition")
-    if cues.cue("formality_lead").search(normed):
+    if cues.search("formality_lead", normed):
         formal = True
     elif kinds == ("other",):
-        formality = cues.cue("formality").search(normed) is not None
+        formality = cues.search("formality", normed) is not None
         formal = formality and cues.cue("formality_not").search(normed) is None
     else:
         formal = kinds == ("pregnancy",) and _contraception_only(normed)
@@ -64,8 +64,9 @@ def notice(
         return Judgement(
             NOT_APPLICABLE, f"formality ({what}), obtained at enrolment", rule="formality"
         )
-    permission = cues.cue("permissive_note")
-    if permission.search(normed) and not _requires(permission.sub(" ", normed)):
+    if cues.search("permissive_note", normed) and not _requires(
+        cues.cue("permissive_note").sub(" ", normed)
+    ):
         return Judgement(NOT_APPLICABLE, "permissive note: allows, requires nothing", rule="note")
     return None
 
@@ -174,8 +175,9 @@ def group(norm: str) -> tuple[Any, ...]:
         return ("sex", "female" if word in {"female", "women", "girls"} else "male")
     if _NEW_GROUP.match(norm):
         return ("setting", "newly diagnosed")
-    folded = fold_ops(norm)
-    age = _AGE_GROUP.match(folded) or _AGE_GROUP_AFTER.search(folded)
+    timed = "year" in norm or "month" in norm  # an age group names its unit
+    folded = fold_ops(norm) if timed else norm
+    age = _AGE_GROUP.match(folded) or _AGE_GROUP_AFTER.search(folded) if timed else None
     if age is not None:
         per = 1.0 if age.group("unit").startswith("month") else 12.0
         return ("age", age.group("op"), float(age.group("n")), per)
@@ -184,4 +186,4 @@ def group(norm: str) -> tuple[Any, ...]:
 
 def terms(norm: str) -> tuple[str, ...]:
     """Ids of the requirement terms the criterion names (data/cues.json "requirements")."""
-    return tuple(t.id for t in cues.terms() if t.pattern.search(norm))
+    return tuple(t.id for t in cues.terms() if t.search(norm))

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import glob
 import json
 from importlib import resources
+from pathlib import Path
 
+from matcher.ctgov.parse import parse_study
 from matcher.eligibility import cues
 from matcher.eligibility.classifier import classify
+from matcher.eligibility.splitter import split_items
 from matcher.eligibility.text import norm
 
 DIRECTIONS = {"preceding", "following", "bidirectional"}
@@ -40,3 +44,24 @@ def test_exception_cue_is_one_list_in_both_directions() -> None:
     assert exception.search("for tumors other than dsrct")
     assert exception.search("unless they agree")
     assert not exception.search("including but not limited to")
+
+
+def test_triggers_never_hide_a_match() -> None:
+    """A list's or term's triggers are a superset gate: on every criterion of the bundled records
+    the gated search finds exactly what the bare pattern finds."""
+    root = Path(__file__).resolve().parents[2]
+    texts = [
+        norm(item.text)
+        for path in sorted(glob.glob(str(root / "snapshot" / "sarcoma" / "records" / "*.json")))
+        for item in split_items(
+            parse_study(json.loads(Path(path).read_text())).eligibility_criteria or ""
+        )
+    ]
+    assert len(texts) > 500
+    gated = [name for name in ("exception", "permission", "permissive_note", "formality",
+                               "definition", "formality_lead") if cues.triggers(name)]  # fmt: skip
+    for text in texts:
+        for name in gated:
+            assert bool(cues.search(name, text)) == bool(cues.cue(name).search(text)), (name, text)
+        for term in cues.terms():
+            assert term.search(text) == bool(term.pattern.search(text)), (term.id, text)
