@@ -93,8 +93,11 @@ _RULES: Final[tuple[tuple[str, re.Pattern[str]], ...]] = (
     (
         "age",
         _R(
-            r"\bages?\b|\baged\b|\byears? of age\b|\byears? old\b|\bmonths? of age\b|(?:>"
-            r"|≥|>=|<|≤|=<)\s*\d+\s*(?:years?|months?)\b"
+            r"\bages?\b|\baged\b|\byears? of age\b|\byears? old\b|\bmonths? of age\b|"
+            # "Patients must be ≤ 21 years at ...": an operator on years/months after the subject
+            # (a bare "> 1 month" elsewhere is a duration, not an age)
+            r"(?:^|\b(?:be|are|is|patients?|subjects?|participants?|children|adults?)\s+)"
+            r"(?:>|≥|>=|<|≤|=<)\s*\d+\s*(?:years?|months?)\b"
         ),
     ),
     (

@@ -40,7 +40,9 @@ def prep_diagnosis(crit_text: str, norm: str, section: str) -> Any:
     excluded = vocabulary.find_concepts(norm[cut.start() :]) if cut else []
     requirement = bool(_REQUIREMENT.search(norm)) and not _CONDITIONAL.search(norm)
     # The names are profile-independent: built once per criterion version, not once per profile.
-    named = ", ".join(vocabulary.concept_name(c) for c in positive) or "listed tumors"
+    # a generic word next to named tumors ("any of the following cancers: ...") is no tumor
+    shown = [c for c in positive if c not in _GENERIC_WORDS] or positive
+    named = ", ".join(vocabulary.concept_name(c) for c in shown) or "listed tumors"
     open_list = bool(_OPEN_LIST.search(norm))
     # "Neurologic deficits in patients with CNS tumors must have been stable": the tumors pick
     # whom the rule is for

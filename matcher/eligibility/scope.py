@@ -46,7 +46,9 @@ def notice(
             NOT_APPLICABLE, "part of a definition used by other criteria", rule="definition"
         )
     # "Mesothelioma" over three criteria of its own (`heads`): a section heading
-    heading = (_HEADING.match(text) or (heads and len(text) <= 60)) and not _DIGIT.search(text)
+    heading = (_HEADING.match(text) or (heads and bool(tumor_heading(text)))) and not _DIGIT.search(
+        text
+    )
     if (heading or _COHORT_LABEL.match(normed)) and not _requires(normed):
         return Judgement(NOT_APPLICABLE, "heading, not a criterion", rule="heading")
     if cues.search("definition", normed) and not _requires(_strip_definition(normed)):
@@ -159,11 +161,12 @@ _NEW_GROUP = re.compile(
 
 def tumor_heading(text: str) -> tuple[str, ...]:
     """The tumors a short section heading names ("Mesothelioma", "Osteosarcoma:"), else ()."""
-    if len(text) > 60 or _DIGIT.search(text) or _requires(norm(text)):
+    if len(text) > 60 or _DIGIT.search(text) or _requires(norm(text)) or _VERBISH.search(text):
         return ()
     return tuple(c for c in vocabulary.find_concepts(text) if c not in _GENERIC_TUMORS)
 
 
+_VERBISH = re.compile(r"\b(?:who|with|have|has|had|must|should|are|is|will)\b", re.IGNORECASE)
 _GENERIC_TUMORS = frozenset({"neoplasm", "solid_tumor", "sarcoma", "soft_tissue_tumor"})
 
 

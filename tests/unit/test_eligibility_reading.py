@@ -572,3 +572,28 @@ def test_newly_diagnosed_extension_does_not_apply_to_a_relapse() -> None:
         "clinical evidence of disease progression"
     )
     assert judge(text)[1:4:2] == ("not_applicable", "other_setting")
+
+
+def test_a_duration_in_months_is_not_an_age_limit() -> None:
+    """NCT05588648: "Chronic use of corticosteroids ... long term as duration > 1 month" never
+    excludes on age; NCT05304585's "Patients must be ≤ 21 years" still is an age limit."""
+    text = (
+        "Chronic use of corticosteroids or other immunosuppressive agents. Note: High dose is "
+        "defined as a prescription of >5 mg oral prednisolone and long term as duration > 1 month"
+    )
+    assert judge(text, "exclusion")[1] != "not_met"
+    assert judge("Patients must be ≤ 21 years at the time of enrollment.", age_months=300)[1] == (
+        "not_met"
+    )
+
+
+def test_an_exclusion_heading_with_sub_items_is_still_a_rule() -> None:
+    """NCT05588648: "Subjects who have moderate or severe cardiovascular disease" (with its own
+    sub-items) is not a heading; it stays to verify."""
+    text = (
+        "Exclusion Criteria:\n\n* Subjects who have moderate or severe cardiovascular disease\n"
+        "  * Congestive heart failure\n"
+    )
+    heading = split_and_classify(text)
+    judged = [judge_criterion(c, build_facts(profile(), AS_OF)) for c in heading]
+    assert all(j.judgement.verdict != "not_applicable" for j in judged)
