@@ -12,7 +12,7 @@ import re
 from functools import lru_cache
 from typing import Final
 
-from matcher.eligibility import cues, drugs, judge_lines, vocabulary
+from matcher.eligibility import cues, drugs, judge_lines, judge_tumor, vocabulary
 from matcher.eligibility.judge_therapy import split_exception, targets
 
 _R = re.compile
@@ -45,6 +45,7 @@ _RULES: Final[tuple[tuple[str, re.Pattern[str]], ...]] = (
     ),
     ("amputation", _R(r"\bamputat|\bdisarticulat")),
     ("prior_lines", judge_lines.CUE),
+    ("metastatic_disease", judge_tumor.METASTATIC),
     (
         "washout",
         _R(
@@ -183,6 +184,7 @@ _TRIGGERS: Final[dict[str, tuple[str, ...]]] = {
     "cns_metastases": ("metasta", "cns", "central nervous system", "brain"),
     "transplant": ("transplant", "stem cell", "sct"),
     "amputation": ("amputat", "disarticulat"),
+    "metastatic_disease": ("metastatic",),
     "washout": ("day", "week", "wk", "month", "current", "receiving", "concomitant"),
     "performance": ("lansky", "karnofsky", "kps", "lps", "ecog", "performance", "zubrod"),
     "age": ("age", "year", "month"),

@@ -149,7 +149,14 @@ def _clause(clause: Clause, crit: Criterion, facts: Facts) -> Judgement:
     days, classes, cats, banned = clause
     relevant = [t for t in facts.therapies if matches(t, banned, classes, cats, False)]
     if not relevant:
-        return Judgement(MET, "no listed prior therapy of this type", handled=True)
+        # a treatment the profile does not list is unknown, not absent
+        return Judgement(
+            UNKNOWN,
+            "no prior therapy of this type listed (an unlisted one is not ruled out)",
+            f"time since treatment: {crit.text[:90]}",
+            handled=True,
+            rule="unlisted",
+        )
     if any(t.ended_on is None for t in relevant):
         return Judgement(
             UNKNOWN,
@@ -233,7 +240,12 @@ def judge_radiation(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
         )
     rads = [t for t in facts.therapies if t.category == "radiation"]
     if not rads:
-        return Judgement(MET, "no prior radiation listed")
+        return Judgement(
+            UNKNOWN,
+            "no prior radiation listed (unlisted radiation is not ruled out)",
+            f"radiation history: {crit.text[:100]}",
+            rule="unlisted",
+        )
     where = ", ".join(sorted(t.site or "unspecified site" for t in rads))
     if tumor_site and (crit.section == "exclusion" or negated):
         return _judge_tumor_site(rads, where, facts)
@@ -327,10 +339,13 @@ def _judge_history(category: str, noun: str, spec: Any, crit: Criterion, facts: 
     excluded = crit.section == "exclusion" or negated
     if not excluded:
         return Judgement(UNKNOWN, f"criterion about {noun}", f"{noun}: {crit.text[:100]}")
-    if not had:
-        return Judgement(MET, f"no prior {noun} listed")
-    if category == "stem_cell_transplant" and solid_only:
-        return Judgement(MET, "criterion concerns solid-organ transplants; none listed")
+    if not had or (category == "stem_cell_transplant" and solid_only):
+        return Judgement(
+            UNKNOWN,
+            f"no prior {noun} listed (an unlisted one is not ruled out)",
+            f"{noun} history: {crit.text[:100]}",
+            rule="unlisted",
+        )
     if current_or_window:
         return Judgement(
             UNKNOWN,

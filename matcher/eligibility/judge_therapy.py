@@ -1,8 +1,9 @@
 """Judges for treatment history: prior therapy required/excluded, washout, radiation, transplant,
 amputation. Drug classes come from data/drugs.json; washouts are measured from `ended_on`.
 
-The profile's `prior_therapies` list is read as complete when it is non-empty (a board lists what
-the child received); when it is empty, every history question is unknown.
+The profile's `prior_therapies` list says what the child received; it never says it is complete,
+so a treatment it does not list is unknown, not absent (an exclusion is met only by what is
+listed and clearly outside the rule); when the list is empty, every history question is unknown.
 """
 
 from __future__ import annotations
@@ -124,7 +125,14 @@ def judge_prior_excluded(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
         return Judgement(
             NOT_MET, f"had {label(hits[0])}, which this criterion excludes", handled=True
         )
-    return Judgement(MET, "no listed prior therapy falls under this exclusion", handled=True)
+    # the profile never says its treatment list is complete: what it does not list is unknown
+    return Judgement(
+        UNKNOWN,
+        "no listed prior therapy falls under this exclusion (unlisted ones are not ruled out)",
+        f"no prior treatment as excluded: {crit.text[:100]}",
+        handled=True,
+        rule="unlisted",
+    )
 
 
 def prep_prior_required(crit_text: str, norm: str, section: str) -> Any:

@@ -124,3 +124,32 @@ def exception_names_other_tumor(norm: str, facts: Facts) -> bool:
         if not named or any(c in facts.concept_ids for c in named):
             return False
     return True
+
+
+# --- metastatic disease -------------------------------------------------------------------------
+
+DISTANT = frozenset({"pulmonary", "bone", "bone_marrow", "cns", "other_distant"})
+METASTATIC = re.compile(
+    r"\bmust have (?:distant |documented )?metastatic disease|\bdistant metastatic disease\b"
+)
+
+
+def prep_metastatic(crit_text: str, norm: str, section: str) -> Any:
+    # "locally advanced or metastatic": metastatic is one alternative, not a requirement
+    return re.search(r"\b(?:or|and/or) (?:distant )?metasta|\bmetastatic or\b", norm) is None
+
+
+def judge_metastatic(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
+    """Distant metastatic disease required: read from the recurrence sites; a local or regional
+    recurrence alone is unknown, never not_met (distant disease may be known elsewhere)."""
+    required = spec
+    distant = sorted(facts.recurrence_sites & DISTANT)
+    if crit.section == "inclusion" and required and distant:
+        return Judgement(MET, f"recurrence at {', '.join(distant)}: distant metastatic disease")
+    if facts.recurrence_sites and not distant:
+        return Judgement(
+            UNKNOWN,
+            "recurrence reported as local/regional only; the criterion concerns distant metastases",
+            "distant metastatic disease",
+        )
+    return Judgement(UNKNOWN, "metastatic status as required", f"metastases: {crit.text[:100]}")

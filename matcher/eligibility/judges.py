@@ -60,6 +60,7 @@ RULES: Final[tuple[Rule, ...]] = (
     _rule("disease_setting", d.prep_disease_setting, d.judge_disease_setting),
     _rule("measurable_disease", tumor.prep_measurable, tumor.judge_measurable),
     _rule("cns_metastases", tumor.prep_cns, tumor.judge_cns),
+    _rule("metastatic_disease", tumor.prep_metastatic, tumor.judge_metastatic),
     _rule("prior_therapy_required", t.prep_prior_required, t.judge_prior_required),
     _rule("prior_therapy_excluded", t.prep_prior_excluded, t.judge_prior_excluded),
     _rule("prior_lines", lines.prep_lines, lines.judge_lines),

@@ -19,6 +19,7 @@ KINDS: Final = (
     "amputation",
     "measurable_disease",
     "cns_metastases",
+    "metastatic_disease",  # distant metastases required, from the recurrence sites
     "labs",  # organ function
     "weight",  # weight / body surface area
     "pregnancy",  # pregnancy / lactation

@@ -83,7 +83,10 @@ READS: dict[str, Callable[[Any], tuple[str, ...]]] = {
     "biomarker": _fixed("biomarkers"),  # judge_disease.judge_biomarker
     "disease_setting": _fixed("status", "relapse_number", "therapies"),  # judge_disease_setting
     "measurable_disease": _fixed("measurable", "size_cm"),  # judge_tumor.judge_measurable
-    "cns_metastases": _fixed("cns_metastases", "concept_ids"),  # judge_tumor.judge_cns
+    "cns_metastases": _fixed("cns_metastases", "concept_ids"),
+    "metastatic_disease": _fixed(
+        "recurrence_sites"
+    ),  # judge_tumor.judge_metastatic  # judge_tumor.judge_cns
     "prior_therapy_required": _fixed("therapies", "concept_ids"),  # judge_therapy
     "prior_therapy_excluded": _fixed(*THERAPIES),  # judge_therapy.judge_prior_excluded
     "prior_lines": _fixed(*THERAPIES),  # judge_lines.judge_lines
