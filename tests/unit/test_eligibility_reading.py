@@ -597,3 +597,27 @@ def test_an_exclusion_heading_with_sub_items_is_still_a_rule() -> None:
     heading = split_and_classify(text)
     judged = [judge_criterion(c, build_facts(profile(), AS_OF)) for c in heading]
     assert all(j.judgement.verdict != "not_applicable" for j in judged)
+
+
+def test_distant_metastatic_disease_is_read_from_the_recurrence_sites() -> None:
+    """NCT04388839: "All participants must have distant metastatic disease; ..." is met by a
+    pulmonary recurrence and unknown (never not_met) for a local recurrence only."""
+    text = (
+        "All participants must have distant metastatic disease; either biopsy positive or PET "
+        "avid extranodal or distant nodal lesions determined by the investigator to be "
+        "metastatic disease"
+    )
+    assert judge(text)[:2] == ("metastatic_disease", "met")
+    assert judge(text, recurrence_sites=["local"])[1] == "unknown"
+
+
+def test_an_unlisted_treatment_is_unknown_not_absent() -> None:
+    """NCT04022213: "At least 2 weeks must have elapsed since prior-radiotherapy or biologic
+    therapy" is unknown when neither is listed (not met on absence), met when the listed one
+    ended long ago, not_met when it ended days ago."""
+    text = "At least 2 weeks must have elapsed since prior-radiotherapy or biologic therapy"
+    assert judge(text)[1] == "unknown"
+    old = [{"category": "radiation", "site": "lung", "ended_on": "2025-01-10"}]
+    assert judge(text, prior_therapies=old)[1] == "met"
+    recent = [{"category": "radiation", "site": "lung", "ended_on": "2026-11-20"}]
+    assert judge(text, prior_therapies=recent)[1] == "not_met"
