@@ -93,11 +93,23 @@ def prep_pregnancy(crit_text: str, norm: str, section: str) -> Any:
             )
         ),
         bool(re.search(r"contracepti|birth control|abstinen", norm)),
+        bool(_POTENTIAL.search(norm)),
     )
 
 
+# "women of childbearing potential": a rule for those who could be pregnant
+_POTENTIAL = re.compile(r"\b(?:child ?bearing|reproductive) potential\b|\bpost ?menarch")
+_YOUNGEST_MENARCHE_MONTHS = 96  # no girl under 8 years is of childbearing potential
+
+
 def judge_pregnancy(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
-    pregnant_word, lactating_word, test, contraception = spec
+    pregnant_word, lactating_word, test, contraception, potential = spec
+    if potential and facts.age_months < _YOUNGEST_MENARCHE_MONTHS and crit.section == "inclusion":
+        return Judgement(
+            NOT_APPLICABLE,
+            "rule for patients of childbearing potential; the patient is a young child",
+            rule="other_age",
+        )
     if facts.sex == "female" and re.match(
         r"(?:a |all )?male (?:patient|subject|participant)s?\b", crit.norm
     ):

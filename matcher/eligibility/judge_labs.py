@@ -24,7 +24,9 @@ from matcher.eligibility.numbers import COMPARISON, fold_ops, holds, to_float
 # analyte key in Facts.labs -> (pattern naming it, display, profile unit)
 _ANALYTES: dict[str, tuple[re.Pattern[str], str]] = {
     "anc": (
-        re.compile(r"\babsolute neutrophil(?: count)?|\banc\b|\bneutrophils?\b|\bagc\b"),
+        re.compile(
+            r"\babsolute neutrophil(?: count)?|\banc\b|\bneutrophils?\b|\bagc\b|\bgranulocytes?\b"
+        ),
         "ANC",
     ),
     "platelets": (re.compile(r"\bplatelets?(?: count)?|\bplt\b"), "platelets"),
@@ -68,7 +70,7 @@ def _convert(key: str, value: float, after: str) -> float | None:
             return None
         return value if value >= 50 else None  # "≥ 1,000/mm^3", "/uL", "/mcL", cells
     if key == "hemoglobin":
-        if re.match(r"\s*g\s*/\s*dl", unit):
+        if re.match(r"\s*gm?\s*/\s*dl", unit):
             return value
         if re.match(r"\s*g\s*/\s*l", unit):
             return value / 10
@@ -149,7 +151,9 @@ def prep_labs(crit_text: str, norm: str, section: str) -> Any:
     return tuple(dict.fromkeys(reqs)), table, alternatives, age_adjusted, unread
 
 
-_JOINER = re.compile(r"\s*(?:,|/|and|or|&|\(|\))?\s*(?:and|or)?\s*")
+# names joined by "/", "and", "or", "&" or a bracket share the next name's limit ("AST and ALT",
+# "AST(SGOT)/ALT(SGPT)"); a comma alone does not ("1500 granulocytes, hemoglobin >= 9")
+_JOINER = re.compile(r"\s*\)?\s*(?:/|\band\b|\bor\b|&|\()\s*\(?\s*")
 
 
 def judge_labs(spec: Any, crit: Criterion, facts: Facts) -> Judgement:

@@ -93,7 +93,12 @@ def _criterion(item: Item) -> Criterion:
         Aspect(k, REGISTRY[k].prep(text, n_own, section) if k in REGISTRY else None) for k in kinds
     )
     found = notice(
-        text, n_own, kinds, n_context if item.parent is not None else "", heads=item.children > 0
+        text,
+        n_own,
+        kinds,
+        n_context if item.parent is not None else "",
+        heads=item.children > 0,
+        section=section,
     )
     if not scope and item.parent is not None and not item.or_group:
         # the criteria under a disease heading ("Mesothelioma" over its own items) are its rules

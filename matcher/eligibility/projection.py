@@ -78,7 +78,7 @@ READS: dict[str, Callable[[Any], tuple[str, ...]]] = {
     "labs": _labs,
     "sex": _fixed("sex"),  # judge_body.judge_sex
     "weight": _fixed("weight_kg"),  # judge_body.judge_weight
-    "pregnancy": _fixed("sex", "pregnant", "lactating"),  # judge_body.judge_pregnancy
+    "pregnancy": _fixed("sex", "pregnant", "lactating", "age_months"),  # judge_body.judge_pregnancy
     "diagnosis": _fixed(*CONCEPT),  # judge_disease.judge_diagnosis
     "biomarker": _fixed("biomarkers"),  # judge_disease.judge_biomarker
     "disease_setting": _fixed("status", "relapse_number", "therapies"),  # judge_disease_setting

@@ -37,7 +37,13 @@ _COHORT_LABEL = re.compile(
 
 
 def notice(
-    text: str, normed: str, kinds: tuple[str, ...], context: str = "", *, heads: bool = False
+    text: str,
+    normed: str,
+    kinds: tuple[str, ...],
+    context: str = "",
+    *,
+    heads: bool = False,
+    section: str = "inclusion",
 ) -> Judgement | None:
     """The "does not apply" reading of a criterion that asks nothing of the patient, else None.
     `context` is the normalised parent heading ("metastatic disease is defined as ...:")."""
@@ -46,9 +52,10 @@ def notice(
             NOT_APPLICABLE, "part of a definition used by other criteria", rule="definition"
         )
     # "Mesothelioma" over three criteria of its own (`heads`): a section heading
-    heading = (_HEADING.match(text) or (heads and bool(tumor_heading(text)))) and not _DIGIT.search(
-        text
-    )
+    # an item over its own sub-items with no verb of its own ("Mesothelioma", "Prior to
+    # intraperitoneal catheter placement") is a section heading
+    label = heads and len(text) <= 60 and not _VERBISH.search(text)
+    heading = (_HEADING.match(text) or label) and not _DIGIT.search(text)
     if (heading or _COHORT_LABEL.match(normed)) and not _requires(normed):
         return Judgement(NOT_APPLICABLE, "heading, not a criterion", rule="heading")
     if cues.search("definition", normed) and not _requires(_strip_definition(normed)):
@@ -66,6 +73,15 @@ def notice(
         return Judgement(
             NOT_APPLICABLE, f"formality ({what}), obtained at enrolment", rule="formality"
         )
+    if (
+        section == "exclusion"
+        and cues.search("exclusion_permission", normed)
+        and not cues.search("exception", normed)
+        and not re.search(r"\b(?:not|no|never|ineligible|excluded)\b", normed)
+    ):
+        # "Patients with controlled Type 1 diabetes ... are eligible for the study." under the
+        # exclusions: says who may enrol, excludes nobody
+        return Judgement(NOT_APPLICABLE, "permissive note: says who remains eligible", rule="note")
     if cues.search("permissive_note", normed) and not _requires(
         cues.cue("permissive_note").sub(" ", normed)
     ):
@@ -94,6 +110,10 @@ _SCOPE = re.compile(
     r"^\s*(?:for |in )?(?:patients |subjects |participants )?(?:with )?(?P<who>[^:;,.()]{3,80}?)"
     r"\s*(?:patients|subjects|participants)?\s*[:,]"
 )
+_OBLIGATION = re.compile(
+    r"\s+(?:must|should|need to|will need to)\b(?! have (?:a |an )?(?:histolog|cytolog|patholog"
+    r"|diagnos|confirm|documented))"
+)
 _SUBJECT = re.compile(
     r"^\s*(?:patients|subjects|participants|children) with (?P<who>[^:;,.()]{3,80}?)\s+"
     r"(?:must|should|are|is|will|may|need|can|who)\b"
@@ -117,11 +137,15 @@ def tumor_scope(text: str, kinds: tuple[str, ...]) -> tuple[tuple[str, ...], boo
         subject = _SUBJECT.match(lowered)
         if subject is not None and "metasta" not in subject.group("who"):
             who = subject.group("who")
-    if who is None and kinds and kinds[0] == "diagnosis":
+    if who is None and kinds and kinds[0] == "diagnosis" and len(kinds) > 1:
         # "Patients with tumors other than DSRCT without ...": a negated scope is never the
-        # requirement itself
+        # requirement itself; nor is "Patients with GBM ... must be at first or second
+        # recurrence", whose requirement follows the verb
         subject = _SUBJECT.match(lowered)
-        if subject is not None and cues.cue("exception").search(subject.group("who")):
+        if subject is not None and (
+            cues.cue("exception").search(subject.group("who"))
+            or _OBLIGATION.match(lowered, subject.end("who"))
+        ):
             who = subject.group("who")
     if who is None:
         return (), False

@@ -621,3 +621,51 @@ def test_an_unlisted_treatment_is_unknown_not_absent() -> None:
     assert judge(text, prior_therapies=old)[1] == "met"
     recent = [{"category": "radiation", "site": "lung", "ended_on": "2026-11-20"}]
     assert judge(text, prior_therapies=recent)[1] == "not_met"
+
+
+def test_lab_limits_written_after_the_value_and_no_sharing_across_a_comma() -> None:
+    """NCT00184067 (tests/devset/trials): "... platelet count of 100,000 per cu mm or more" is
+    read (60,000 fails); "at least 1500 granulocytes, hemoglobin of 9.0 gm/dl or more" does not
+    give the granulocytes the hemoglobin's limit, and WBC keeps the criterion unknown."""
+    text = (
+        "Total whte blood cell (WBC) of 3,000 or more with at least 1500 granulocytes, hemoglobin "
+        "of 9.0 gm/dl or more, and platelet count of 100,000 per cu mm or more."
+    )
+    assert judge(text, labs={"platelets_per_uL": 60000})[:2] == ("labs", "not_met")
+    _kind, verdict, reason, _rule = judge(text)
+    assert verdict == "unknown"
+    assert ">= 9" not in reason.split("ANC")[-1][:12]  # ANC never compared with 9
+
+
+def test_childbearing_potential_rule_does_not_apply_to_an_infant() -> None:
+    """NCT02576665 (tests/devset/trials): "Women of childbearing potential ... must have a
+    negative serum pregnancy test" does not apply to a 14-month-old girl; for a 14-year-old girl
+    reported not pregnant it is met."""
+    text = (
+        "Women of childbearing potential (defined as not postmenopausal [ie, ≥ 12 months of "
+        "non-therapy-induced amenorrhea] or not surgically sterile) must have a negative serum "
+        "pregnancy test"
+    )
+    assert judge(text, age_months=14)[1] == "not_applicable"
+    assert judge(text)[1] == "met"
+
+
+def test_who_remains_eligible_under_the_exclusions_is_a_note() -> None:
+    """NCT07049848: "Patients with controlled Type 1 diabetes mellitus who are on an insulin
+    regimen are eligible for the study." (an exclusion-list item) excludes nobody."""
+    text = (
+        "Patients with controlled Type 1 diabetes mellitus who are on an insulin regimen are "
+        "eligible for the study."
+    )
+    assert judge(text, "exclusion")[1:4:2] == ("not_applicable", "note")
+
+
+def test_rule_for_glioblastoma_does_not_apply_to_a_sarcoma() -> None:
+    """NCT02576665 (tests/devset/trials): "Patients with GBM or anaplastic astrocytoma must be at
+    first or second recurrence ..." does not apply to synovial sarcoma."""
+    text = (
+        "Patients with GBM or anaplastic astrocytoma must be at first or second recurrence "
+        "(including this recurrence) or have progressed following initial definitive multimodal "
+        "therapy"
+    )
+    assert judge(text)[1:4:2] == ("not_applicable", "other_diagnosis")
