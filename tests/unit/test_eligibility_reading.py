@@ -669,3 +669,12 @@ def test_rule_for_glioblastoma_does_not_apply_to_a_sarcoma() -> None:
         "therapy"
     )
     assert judge(text)[1:4:2] == ("not_applicable", "other_diagnosis")
+
+
+def test_bsa_limit_joined_to_swallowing_tablets_is_not_met_on_weight() -> None:
+    """Issue 8 class (wording constructed after it): a BSA limit joined to "able to swallow whole
+    tablets" stays unknown naming the swallowing; NCT00929903's BSA limit alone is met on weight."""
+    joined = judge("Body surface area ≥ 0.5 m^2 and able to swallow whole tablets")
+    assert joined[1] == "unknown"
+    assert "swallow" in joined[2]
+    assert judge("Body surface area ≥ 0.48 m^2 (Part 1 and Part 2b)")[:2] == ("weight", "met")
