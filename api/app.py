@@ -12,7 +12,15 @@ from collections.abc import Awaitable, Callable
 
 from fastapi import FastAPI, Request, Response
 
-from api import errors, routes_ops, routes_profiles, routes_report, routes_results, routes_web
+from api import (
+    errors,
+    routes_docs,
+    routes_ops,
+    routes_profiles,
+    routes_report,
+    routes_results,
+    routes_web,
+)
 from api.metrics import observe
 from api.state import AppState, CeleryPublisher
 from matcher.settings import Settings, get_settings
@@ -22,7 +30,13 @@ from workers.submission import Publish
 DESCRIPTION = """Match pseudonymous recurrence profiles of children and adolescents with soft
 tissue sarcoma to ClinicalTrials.gov trials. Authenticate with `Authorization: Bearer <key>` or
 `X-API-Key: <key>`; a key sees only its own board's profiles, jobs, matches and reports (another
-board's id answers 404, like a missing one)."""
+board's id answers 404, like a missing one).
+
+Profile ids are assigned by the server (`p_…`, returned by `POST /v1/profiles`) and are the only
+ids in URLs. A board may give its own optional `reference` in the profile (the field formerly
+called `profile_id`, still accepted under that name); it is unique within the board only, is
+never logged, and is refused when it looks like a date, a record number, an e-mail address or a
+personal name."""
 
 
 async def security_headers(
@@ -46,7 +60,8 @@ def create_app(settings: Settings | None = None, publish: Publish | None = None)
         title="trialmatch",
         version="0.1.0",
         description=DESCRIPTION,
-        docs_url="/docs",
+        # Served by api/routes_docs.py from packaged assets under the app's CSP, not from a CDN.
+        docs_url=None,
         redoc_url=None,
         openapi_url="/openapi.json",
     )
@@ -56,6 +71,7 @@ def create_app(settings: Settings | None = None, publish: Publish | None = None)
     errors.install(app)
     app.middleware("http")(observe)
     app.middleware("http")(security_headers)
-    for module in (routes_profiles, routes_results, routes_report, routes_ops, routes_web):
+    routers = (routes_profiles, routes_results, routes_report, routes_ops, routes_web, routes_docs)
+    for module in routers:
         app.include_router(module.router)
     return app

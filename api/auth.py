@@ -1,10 +1,11 @@
-"""Who is calling: an API key in `Authorization: Bearer`, `X-API-Key`, or the web page's cookie.
+"""Who is calling: an API key in `Authorization: Bearer`, `X-API-Key`, or the web page's session.
 
 A key belongs to one board; handlers get the board id and must scope every read to it. The web
-page keeps the key in an HttpOnly, SameSite=Strict cookie: page scripts (and anything injected
-into a page) cannot read it, and other sites cannot make the browser send it. As defence in
-depth, a state-changing request authenticated *only* by the cookie must also carry the
-`X-TM-CSRF` header, which a cross-site form cannot set (and we enable no CORS).
+page's cookie holds a server-side session id (api/sessions.py), never the key, in an HttpOnly,
+SameSite=Strict cookie: page scripts (and anything injected into a page) cannot read it, and
+other sites cannot make the browser send it. As defence in depth, a state-changing request
+authenticated *only* by the cookie must also carry the `X-TM-CSRF` header, which a cross-site
+form cannot set (and we enable no CORS).
 """
 
 from __future__ import annotations
@@ -13,10 +14,10 @@ from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, status
 
+from api.sessions import SESSION_COOKIE, board_of_session
 from api.state import AppState, app_state
 from matcher.boards import authenticate
 
-COOKIE = "tm_key"
 CSRF_HEADER = "X-TM-CSRF"
 _SAFE = {"GET", "HEAD", "OPTIONS"}
 _UNAUTHORIZED = HTTPException(
@@ -35,7 +36,7 @@ def presented_token(request: Request) -> tuple[str | None, bool]:
     api_key = request.headers.get("x-api-key", "").strip()
     if api_key:
         return api_key, False
-    cookie = request.cookies.get(COOKIE)
+    cookie = request.cookies.get(SESSION_COOKIE)
     return (cookie, True) if cookie else (None, False)
 
 
@@ -43,8 +44,10 @@ def board_of(request: Request, state: AppState) -> str | None:
     token, from_cookie = presented_token(request)
     if token is None or len(token) > 200:
         return None
-    if from_cookie and request.method not in _SAFE and request.headers.get(CSRF_HEADER) != "1":
-        return None
+    if from_cookie:
+        if request.method not in _SAFE and request.headers.get(CSRF_HEADER) != "1":
+            return None
+        return board_of_session(state.store, token)
     return authenticate(state.store, token)
 
 

@@ -56,7 +56,14 @@ def cmd_keys_list(args: argparse.Namespace) -> int:
 
 def add_key_commands(subparsers: Any) -> None:
     """Add `keys create|revoke|list` to the CLI's subparsers."""
-    keys = subparsers.add_parser("keys", help="manage the boards' API keys")
+    keys = subparsers.add_parser(
+        "keys",
+        help="manage the boards' API keys",
+        description="Issue, list and revoke the API keys boards use (stored as sha256 only).",
+        epilog="examples:\n  KEY=$(trialmatch keys create --board childrens-east)\n"
+        "  trialmatch keys list --board childrens-east\n  trialmatch keys revoke KEY_ID\n",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     sub = keys.add_subparsers(dest="keys_command", required=True)
 
     s = sub.add_parser("create", help="issue a key for a board (printed once)")
@@ -65,10 +72,10 @@ def add_key_commands(subparsers: Any) -> None:
     s.set_defaults(func=cmd_keys_create)
 
     s = sub.add_parser("revoke", help="revoke a key at once")
-    s.add_argument("key_id")
+    s.add_argument("key_id", help="the key's id, as `keys list` shows it")
     s.set_defaults(func=cmd_keys_revoke)
 
     s = sub.add_parser("list", help="list keys (ids, boards, dates; never the secrets)")
     s.add_argument("--board", help="only this board's keys")
-    s.add_argument("--json", action="store_true")
+    s.add_argument("--json", action="store_true", help="print the list as JSON")
     s.set_defaults(func=cmd_keys_list)

@@ -30,9 +30,16 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def add_serve_command(subparsers: Any) -> None:
-    s = subparsers.add_parser("serve", help="run the HTTP API (uvicorn)")
+    s = subparsers.add_parser(
+        "serve",
+        help="run the HTTP API (uvicorn)",
+        description="Serve the HTTP API and the coordinator web page (OpenAPI at /docs).",
+        epilog="examples:\n  trialmatch serve --port 8011\n"
+        "  trialmatch serve --host 0.0.0.0 --port 8000 --workers 2  # behind a TLS proxy\n",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     s.add_argument("--host", default="127.0.0.1", help="bind address (default 127.0.0.1)")
-    s.add_argument("--port", type=int, default=8000)
+    s.add_argument("--port", type=int, default=8000, help="TCP port (default 8000)")
     s.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
     s.add_argument(
         "--forwarded-allow-ips", default="127.0.0.1",

@@ -1,4 +1,5 @@
-"""Errors to HTTP: InvalidProfile 422 (naming fields), NotFound 404, StoreError 503."""
+"""Errors to HTTP: InvalidProfile 422 (naming fields), NotFound 404, ReferenceInUse 409,
+StoreError 503."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
-from matcher.errors import BrokerUnavailable, InvalidProfile, NotFound, StoreError
+from matcher.errors import BrokerUnavailable, InvalidProfile, NotFound, ReferenceInUse, StoreError
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +47,13 @@ async def _not_found(_: Request, exc: Exception) -> JSONResponse:
     return JSONResponse({"detail": str(exc)}, status_code=404)
 
 
+async def _reference_in_use(_: Request, exc: Exception) -> JSONResponse:
+    # Only ever the caller's own profile: references are unique per board, so this tells a board
+    # nothing about any other board.
+    assert isinstance(exc, ReferenceInUse)
+    return JSONResponse({"detail": str(exc), "profile_id": exc.profile_id}, status_code=409)
+
+
 async def _broker(_: Request, exc: Exception) -> JSONResponse:
     log.warning("broker unavailable: %s", exc)
     return JSONResponse(
@@ -73,6 +81,7 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(InvalidProfile, _invalid_profile)
     app.add_exception_handler(RequestValidationError, _request_validation)
     app.add_exception_handler(NotFound, _not_found)
+    app.add_exception_handler(ReferenceInUse, _reference_in_use)
     app.add_exception_handler(BrokerUnavailable, _broker)
     app.add_exception_handler(StoreError, _store)
     app.add_exception_handler(BodyTooLarge, _too_large)

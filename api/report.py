@@ -1,7 +1,8 @@
 """The printable report's content: a pseudonymous summary, ranked trials, checklists, changes.
 
 Only what a tumor board needs to read in a minute; no coordinates (the location is shown as the
-distance limit only), nothing identifying beyond the board's own pseudonym.
+distance limit only), nothing identifying beyond the board's own reference (shown to that board
+only, like the rest of the report).
 """
 
 from __future__ import annotations
@@ -89,7 +90,7 @@ def summary(p: ProfileIn) -> list[tuple[str, str]]:
     """Label/value pairs of the profile, most decisive facts first; unknowns say so."""
     unknown = "unknown"
     rows = [
-        ("Pseudonym", p.profile_id),
+        ("Board reference", p.reference or "none given"),
         ("Assessed on", p.assessed_on.isoformat()),
         ("Age", _age(p)),
         ("Sex", p.sex.value),

@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException, Request, status
+from fastapi import APIRouter, Request, status
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from api.auth import Board, State
 from api.errors import BodyTooLarge
-from matcher.eligibility import profile_warnings
 from matcher.erase import erase_profile
-from matcher.errors import InvalidProfile, NotFound
+from matcher.errors import InvalidProfile
 from matcher.metrics import SUBMISSIONS
 from matcher.models import ProfileIn, StoredProfile
 from matcher.models.profile import parse_profile
-from matcher.store import Store, redis_errors
-from workers.submission import Submission, submit
+from workers.submission import Options, Submission, create, owned, replace
 
 MAX_BODY = 64 * 1024
 
@@ -23,15 +21,19 @@ router = APIRouter(prefix="/v1/profiles", tags=["profiles"])
 
 
 class SubmissionOut(BaseModel):
-    profile_id: str
+    profile_id: str = Field(description="server-assigned id: use it in every later call")
     job_id: str
     revision: int
-    # e.g. a diagnosis the vocabulary does not know (matcher.eligibility.profile_warnings)
-    warnings: list[str] = Field(default_factory=list)
+    warnings: list[str] = Field(
+        default_factory=list,
+        description="notes on how the profile was read and its plausibility, e.g. an "
+        "unrecognised diagnosis or an old assessment",
+    )
 
 
 class ConflictOut(BaseModel):
     detail: str
+    profile_id: str = Field(description="the board's own profile that holds this reference")
 
 
 class ErasedOut(BaseModel):
@@ -72,43 +74,18 @@ def parse_counted(raw: bytes) -> ProfileIn:
         raise
 
 
-def owned(store: Store, profile_id: str, board: str) -> StoredProfile:
-    """The stored profile if it belongs to `board`; otherwise NotFound, same as a missing one."""
-    try:
-        stored = store.load_profile(profile_id)
-    except NotFound:
-        stored = None
-    if stored is None or stored.board_id != board:
-        raise NotFound(f"profile {profile_id} not found")
-    return stored
-
-
-def _created(state: State, profile: ProfileIn, board: str) -> Submission | None:
-    """Submit a profile whose id is not in use, or None. A short claim key stops two concurrent
-    POSTs of one id (from two boards, say) from both passing the existence check."""
-    pid = profile.profile_id
-    claim = state.store.keys.create_claim(pid)
-    with redis_errors("claiming a profile id"):
-        if not state.store.r.set(claim, board, nx=True, ex=30):
-            return None
-    try:
-        if state.store.profile_exists(pid):
-            return None
-        return submit(
-            state.store, profile, board_id=board, publish=state.publish,
-            retention_days=state.settings.profile_retention_days,
-        )  # fmt: skip
-    finally:
-        with redis_errors("releasing a profile id claim"):
-            state.store.r.delete(claim)
-
-
-def _replaced(state: State, profile: ProfileIn, board: str) -> Submission:
-    owned(state.store, profile.profile_id, board)
-    return submit(
-        state.store, profile, board_id=board, publish=state.publish,
+def _options(state: State, board: str) -> Options:
+    return Options(
+        board_id=board, publish=state.publish,
         retention_days=state.settings.profile_retention_days,
+        assessment_max_age_days=state.settings.assessment_max_age_days,
     )  # fmt: skip
+
+
+def _out(sub: Submission) -> SubmissionOut:
+    return SubmissionOut(
+        profile_id=sub.profile_id, job_id=sub.job_id, revision=sub.revision, warnings=sub.warnings
+    )
 
 
 @router.post(
@@ -120,46 +97,29 @@ def _replaced(state: State, profile: ProfileIn, board: str) -> Submission:
     summary="Submit a new profile; it is matched in the background",
 )
 async def create_profile(request: Request, board: Board, state: State) -> SubmissionOut:
-    """Validate and store a new profile and queue its match job (202). 409 if the id is taken."""
+    """Validate and store a new profile under a new server-assigned id and queue its match job
+    (202). 409 (with your profile's id) if your board already has a profile with this
+    `reference`."""
     parsed = parse_counted(await read_limited(request))
-    sub = await run_in_threadpool(_created, state, parsed, board)
-    if sub is None:
-        # Same answer whichever board holds the id, so it reveals nothing about other boards.
-        raise HTTPException(
-            status.HTTP_409_CONFLICT,
-            detail=f"profile_id {parsed.profile_id} is already in use; "
-            "replace your own profile with PUT, or choose another pseudonym",
-        )
-    return SubmissionOut(
-        profile_id=sub.profile_id,
-        job_id=sub.job_id,
-        revision=sub.revision,
-        warnings=profile_warnings(parsed),
-    )
+    return _out(await run_in_threadpool(create, state.store, parsed, _options(state, board)))
 
 
 @router.put(
     "/{profile_id}",
     status_code=status.HTTP_202_ACCEPTED,
     response_model=SubmissionOut,
-    responses={404: {}, 413: {}, 422: {}, 503: {}},
+    responses={404: {}, 409: {"model": ConflictOut}, 413: {}, 422: {}, 503: {}},
     openapi_extra=_PROFILE_BODY,
     summary="Replace a profile and match it again",
 )
 async def replace_profile(
     profile_id: str, request: Request, board: Board, state: State
 ) -> SubmissionOut:
-    """Replace one of the board's profiles (new revision) and queue a new match job."""
+    """Replace one of the board's profiles (new revision) and queue a new match job. A
+    `reference` left out keeps the stored one."""
     parsed = parse_counted(await read_limited(request))
-    if parsed.profile_id != profile_id:
-        raise InvalidProfile([("profile_id", f"must equal the id in the path ({profile_id})")])
-    sub = await run_in_threadpool(_replaced, state, parsed, board)
-    return SubmissionOut(
-        profile_id=sub.profile_id,
-        job_id=sub.job_id,
-        revision=sub.revision,
-        warnings=profile_warnings(parsed),
-    )
+    sub = await run_in_threadpool(replace, state.store, profile_id, parsed, _options(state, board))
+    return _out(sub)
 
 
 @router.get("/{profile_id}", response_model=StoredProfile, responses={404: {}})
@@ -170,6 +130,6 @@ def get_profile(profile_id: str, board: Board, state: State) -> StoredProfile:
 
 @router.delete("/{profile_id}", response_model=ErasedOut, responses={404: {}})
 def delete_profile(profile_id: str, board: Board, state: State) -> ErasedOut:
-    """Erase the profile and everything derived from it (matches, jobs, change log)."""
+    """Erase the profile and everything derived from it (matches, jobs, change log, reference)."""
     owned(state.store, profile_id, board)
     return ErasedOut(profile_id=profile_id, deleted_keys=erase_profile(state.store, profile_id))

@@ -9,10 +9,10 @@ from fastapi.responses import HTMLResponse
 
 from api import report
 from api.auth import Board, State
-from api.routes_profiles import owned
 from api.routes_results import read_changes
 from matcher.erase import report_marker_key
 from matcher.store import Store, redis_errors
+from workers.submission import owned
 
 router = APIRouter(tags=["report"])
 

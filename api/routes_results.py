@@ -8,14 +8,15 @@ from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, BeforeValidator, Field
 
 from api.auth import Board, State
-from api.routes_profiles import owned
 from matcher.errors import NotFound
+from matcher.filters import PHASE_HELP, filter_matches, normalize_phase
 from matcher.models import Trial, TrialMatch
 from matcher.models.match import TrialVerdict
 from matcher.store import Store, redis_errors
+from workers.submission import owned
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["results"])
@@ -38,6 +39,14 @@ class MatchesOut(BaseModel):
     data_version: str | None = None
     created_at: datetime | None = None
     total: int = Field(description="trials judged in the run, before filters")
+    distance_unknown: int | None = Field(
+        default=None,
+        description="with max_distance_km: how many returned trials have no known distance "
+        "(no site with coordinates, or no profile location); kept, never dropped as too far",
+    )
+    warnings: list[str] = Field(
+        default_factory=list, description="plausibility notes of the run, e.g. an old assessment"
+    )
     results: list[TrialMatch]
 
 
@@ -70,25 +79,7 @@ def get_job(job_id: str, board: Board, state: State) -> JobOut:
     )  # fmt: skip
 
 
-def filter_matches(
-    results: list[TrialMatch],
-    verdicts: list[TrialVerdict] | None,
-    max_distance_km: float | None,
-    phases: list[str] | None,
-) -> list[TrialMatch]:
-    wanted_phases = {p.upper().replace(" ", "") for p in phases or []}
-    kept = []
-    for m in results:
-        if verdicts and m.verdict not in verdicts:
-            continue
-        if max_distance_km is not None and (
-            m.nearest_site is None or m.nearest_site.distance_km > max_distance_km
-        ):
-            continue
-        if wanted_phases and not wanted_phases & {p.upper() for p in m.phases}:
-            continue
-        kept.append(m)
-    return kept
+Phase = Annotated[str, BeforeValidator(normalize_phase)]
 
 
 @router.get("/v1/profiles/{profile_id}/matches", response_model=MatchesOut, responses={404: {}})
@@ -97,9 +88,16 @@ def get_matches(
     board: Board,
     state: State,
     verdict: Annotated[list[TrialVerdict] | None, Query(description="repeatable")] = None,
-    max_distance_km: Annotated[float | None, Query(ge=0)] = None,
+    max_distance_km: Annotated[
+        float | None,
+        Query(
+            ge=0,
+            description="drop trials whose nearest site is farther; trials with no known "
+            "distance are kept and counted in `distance_unknown`",
+        ),
+    ] = None,
     phase: Annotated[
-        list[str] | None, Query(description="e.g. PHASE1, PHASE2 (repeatable)", max_length=20)
+        list[Phase] | None, Query(description=f"{PHASE_HELP}; repeatable", max_length=20)
     ] = None,
 ) -> MatchesOut:
     """The live match set, best first; filters keep trials with any of the given values."""
@@ -107,11 +105,14 @@ def get_matches(
     run = state.store.read_matches(profile_id)
     if run is None:
         return MatchesOut(profile_id=profile_id, pending=True, total=0, results=[])
+    kept = filter_matches(
+        run.results, verdicts=verdict, phases=phase, max_distance_km=max_distance_km
+    )
     return MatchesOut(
         profile_id=profile_id, pending=False, evaluated_on=run.evaluated_on,
         engine_version=run.engine_version, data_version=run.data_version,
-        created_at=run.created_at, total=len(run.results),
-        results=filter_matches(run.results, verdict, max_distance_km, phase),
+        created_at=run.created_at, total=len(run.results), warnings=run.warnings,
+        distance_unknown=kept.distance_unknown, results=kept.results,
     )  # fmt: skip
 
 

@@ -98,6 +98,12 @@ def revoke_key(store: Store, key_id: str) -> None:
 
 def authenticate(store: Store, token: str) -> str | None:
     """The board a presented token belongs to, or None (unknown, malformed or revoked)."""
+    found = authenticate_key(store, token)
+    return found.board_id if found is not None else None
+
+
+def authenticate_key(store: Store, token: str) -> ApiKey | None:
+    """The API key a presented token is, or None (unknown, malformed or revoked)."""
     match = _TOKEN.match(token)
     if match is None:
         return None
@@ -111,7 +117,11 @@ def authenticate(store: Store, token: str) -> str | None:
     # The digest lookup already matched; the constant-time compare guards a stale index entry.
     if not record or not secrets.compare_digest(stored, hashed) or key_id != match.group(1):
         return None
-    return record.get("board_id") or None
+    if not record.get("board_id"):
+        return None
+    return ApiKey(
+        str(key_id), record["board_id"], record.get("label", ""), record.get("created_at", "")
+    )
 
 
 def list_keys(store: Store, board_id: str | None = None) -> list[ApiKey]:

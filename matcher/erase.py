@@ -4,7 +4,8 @@ One Lua script reads the profile's job index and its registered search, then del
 atomic step: the profile, its match set and meta, its run sequence, its change log, its report
 marker, its search registration (and its membership of that search's profile set), its place in
 the re-check schedule, every job record (and each job's delivery counters, keyed by the job id,
-which is the Celery task id), the job index, its re-match markers, and its profiles-index entry.
+which is the Celery task id), the job index, its re-match markers, its profiles-index entry and
+its board's reference entry.
 Redis runs the script without interleaving other commands, so no reader sees a half-erased
 profile and no job can slip in between the read of the job index and the deletes.
 
@@ -18,6 +19,7 @@ when it runs it finds no profile and ends without writing (see `Store.set_job`).
 
 from __future__ import annotations
 
+from matcher.errors import NotFound
 from matcher.store import Store, redis_errors
 
 # Retries of one task never exceed Settings.task_max_retries (le=20): counters 0..20 cover all.
@@ -62,12 +64,28 @@ def _glob_escape(text: str) -> str:
     return "".join(f"\\{c}" if c in "*?[]\\" else c for c in text)
 
 
+def _reference_key(store: Store, profile_id: str) -> list[str]:
+    """The board's reference index entry of this profile (deleted with the other KEYS[12..]).
+
+    A replace that changes the reference releases the old entry, so the one named by the stored
+    profile is the only one pointing here.
+    """
+    try:
+        stored = store.load_profile(profile_id)
+    except (NotFound, ValueError):  # already gone, or unreadable: nothing to derive a key from
+        return []
+    if stored.profile.reference is None:
+        return []
+    return [store.keys.reference(stored.board_id, stored.profile.reference)]
+
+
 def erase_profile(store: Store, profile_id: str) -> int:
     """Delete every key about `profile_id` in one transaction; return how many keys went."""
     k = store.keys
     pattern = k.rematch_enqueued(_glob_escape(profile_id), "*").removesuffix(":enqueued") + ":*"
     with redis_errors("erasing a profile"):
         markers = sorted({str(key) for key in store.r.scan_iter(match=pattern, count=1000)})
+    markers += _reference_key(store, profile_id)
     keys = [
         k.profile(profile_id),
         k.profile_jobs(profile_id),

@@ -4,6 +4,7 @@
     ├── ConfigError                  a setting is missing or an unsafe combination was asked for
     ├── InvalidProfile               a submitted profile failed validation (carries field paths)
     ├── NotFound                     a profile, job or trial id does not exist (or is not yours)
+    ├── ReferenceInUse               the board already has a profile with this reference
     ├── StoreError                   Redis could not be reached or answered in time
     │   └── BrokerUnavailable        the task could not be handed to the broker (nothing enqueued)
     └── UpstreamError                anything that went wrong talking to ClinicalTrials.gov
@@ -44,6 +45,22 @@ class InvalidProfile(TrialmatchError):
 
 class NotFound(TrialmatchError):
     """The id does not exist (or belongs to another board, which must look the same)."""
+
+
+class ReferenceInUse(TrialmatchError):
+    """The submitting board already has a live profile with this reference (never another
+    board's: references are scoped per board). Carries that profile's id, never the reference."""
+
+    def __init__(self, profile_id: str) -> None:
+        self.profile_id = profile_id
+        super().__init__(
+            f"this reference is already used by your profile {profile_id}; "
+            f"replace that profile (PUT /v1/profiles/{profile_id} or "
+            f"`trialmatch submit --replace {profile_id}`) or choose another reference"
+        )
+
+    def __reduce__(self) -> tuple[type[ReferenceInUse], tuple[str]]:
+        return (type(self), (self.profile_id,))
 
 
 class StoreError(TrialmatchError):

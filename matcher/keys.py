@@ -7,6 +7,7 @@ keyspace scan that nothing about a profile is left behind. Celery's broker keys 
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 
@@ -16,6 +17,12 @@ class Keys:
 
     def profile(self, profile_id: str) -> str:
         return f"{self.prefix}profile:{profile_id}"
+
+    def reference(self, board_id: str, reference: str) -> str:
+        """A board's reference -> its profile id. The name holds a digest, not the reference,
+        and includes the board: references are unique per board, never across boards."""
+        digest = hashlib.sha256(f"{board_id}\0{reference}".encode()).hexdigest()[:32]
+        return f"{self.prefix}ref:{board_id}:{digest}"
 
     def profile_jobs(self, profile_id: str) -> str:
         return f"{self.prefix}profile:{profile_id}:jobs"
@@ -99,10 +106,6 @@ class Keys:
         """When a report of this profile was last rendered (changes are shown since then)."""
         return f"{self.prefix}report:{profile_id}:last"
 
-    def create_claim(self, profile_id: str) -> str:
-        """Short-lived claim so two simultaneous POSTs of one profile id cannot both create it."""
-        return f"{self.prefix}lock:create:{profile_id}"
-
     def auth_key(self, key_id: str) -> str:
         """Hash describing one API key (board, digest, label) — never the key itself."""
         return f"{self.prefix}auth:key:{key_id}"
@@ -113,6 +116,11 @@ class Keys:
 
     def auth_keys(self) -> str:
         return f"{self.prefix}auth:keys"
+
+    def session(self, session_digest: str) -> str:
+        """Hash of one web-page session (board, key id): keyed by the sha256 of the session id,
+        so neither the cookie value nor the API key is ever a key name or a stored value."""
+        return f"{self.prefix}auth:session:{session_digest}"
 
     def broker_prefix(self) -> str:
         return f"{self.prefix}q:"

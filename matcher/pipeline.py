@@ -51,6 +51,7 @@ def run_match(
         as_of=evaluated_on,
         options=options,
         data_version=corpus_slice.data_version,
+        profile_id=profile_id,
     )
     run = run.model_copy(update={"created_at": now})
     previous = store.read_matches(profile_id)

@@ -9,15 +9,17 @@ Unsafe combinations are refused at start-up with the setting named (see `_refuse
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 from urllib.parse import parse_qs, urlsplit
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from matcher.errors import ConfigError
+from matcher.models.trial import KNOWN_STATUSES
 
 _PLACEHOLDERS = {"changeme", "change-me", "changethis", "secret", "password", "placeholder", ""}
 
@@ -59,7 +61,11 @@ class Settings(BaseSettings):
     search_cache_ttl_s: int = Field(default=8 * 86400, ge=60)
 
     # --- Eligibility ---
-    recruiting_statuses: list[str] = ["RECRUITING", "NOT_YET_RECRUITING"]
+    # Checked against the registry's status enum: a misspelt status would count every trial
+    # with the real spelling as closed, silently.
+    recruiting_statuses: list[str] = Field(
+        default=["RECRUITING", "NOT_YET_RECRUITING"], min_length=1
+    )
     # Judge eligibility whatever the recruitment status (still reported). For research use and
     # for dated snapshots such as the bundled demo one, where most trials have since closed.
     any_status: bool = False
@@ -73,8 +79,8 @@ class Settings(BaseSettings):
     # A message delivered more often than this is a poison task: the job is failed, not re-run.
     max_deliveries: int = Field(default=5, ge=1, le=50)
     # Test knobs: kombu's restore sweep of unacked messages (defaults 10 s x 10).
-    broker_unacked_restore_interval_s: float | None = None
-    broker_unacked_restore_throttle: int | None = None
+    broker_unacked_restore_interval_s: float | None = Field(default=None, gt=0, le=3600)
+    broker_unacked_restore_throttle: int | None = Field(default=None, ge=1, le=10_000)
     # Worker processes per container; two cores here, so two.
     worker_concurrency: int = Field(default=2, ge=1, le=64)
     # Prometheus endpoint of a worker (task durations, CT.gov requests/retries, verdicts);
@@ -89,9 +95,49 @@ class Settings(BaseSettings):
     # --- Data retention ---
     profile_retention_days: int = Field(default=180, ge=1, le=3650)
 
+    # --- Plausibility of submitted profiles ---
+    # An assessment older than this is accepted with a warning (response, match output, report):
+    # the engine ages the patient from `assessed_on`, but labs and status may have moved on.
+    assessment_max_age_days: int = Field(default=90, ge=1, le=3650)
+
+    # --- Web page ---
+    # The origin browsers see (e.g. https://trialmatch.example.org), checked against a login
+    # post's Origin. Unset: the Origin's host must equal the request's Host header.
+    public_origin: str | None = None
+
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     # A logging dictConfig JSON (config/logging.json); unset means a plain stderr format.
     logging_config: Path | None = None
+
+    @field_validator("recruiting_statuses")
+    @classmethod
+    def _known_statuses(cls, value: list[str]) -> list[str]:
+        return check_statuses(value)
+
+    @field_validator("ctgov_base_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        url = urlsplit(value)
+        if url.scheme not in {"http", "https"} or not url.hostname:
+            raise ValueError("must be an http:// or https:// URL with a host")
+        return value.rstrip("/")
+
+    @field_validator("public_origin")
+    @classmethod
+    def _origin(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        url = urlsplit(value)
+        if url.scheme not in {"http", "https"} or not url.netloc or url.path not in {"", "/"}:
+            raise ValueError("must be scheme://host[:port], e.g. https://trialmatch.example.org")
+        return f"{url.scheme}://{url.netloc}"
+
+    @field_validator("logging_config")
+    @classmethod
+    def _config_file(cls, value: Path | None) -> Path | None:
+        if value is not None and not value.is_file():
+            raise ValueError(f"{value} is not a file")
+        return value
 
     @model_validator(mode="after")
     def _refuse_unsafe(self) -> Settings:
@@ -140,6 +186,19 @@ class Settings(BaseSettings):
         return self.redis_url.get_secret_value()
 
 
+def check_statuses(statuses: list[str]) -> list[str]:
+    """The statuses unchanged if each is in the registry's enum; else ValueError naming them.
+
+    Shared by the setting and `trialmatch match --statuses`, so both accept the same values.
+    """
+    unknown = sorted({s for s in statuses if s not in KNOWN_STATUSES})
+    if unknown:
+        raise ValueError(
+            f"unknown status {', '.join(unknown)}; known: {', '.join(sorted(KNOWN_STATUSES))}"
+        )
+    return statuses
+
+
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
     """Settings of this process, read once. Raises ConfigError naming the bad setting."""
@@ -151,14 +210,23 @@ def get_settings() -> Settings:
         raise ConfigError(_explain(exc)) from exc
 
 
+_UNPARSED = re.compile(r'error parsing value for field "(\w+)"')
+
+
 def _explain(exc: Exception) -> str:
     errors = getattr(exc, "errors", None)
     if not callable(errors):
+        # pydantic-settings' SettingsError for a list/dict value that is not JSON names the
+        # Python field only; name the variable the operator actually set.
+        unparsed = _UNPARSED.search(str(exc))
+        if unparsed:
+            var = f"TRIALMATCH_{unparsed.group(1).upper()}"
+            return f'{var}: not valid JSON (write a JSON list, e.g. ["RECRUITING"])'
         return str(exc)
     parts = []
     for err in errors():
         loc = "_".join(str(p) for p in err.get("loc", ())) or "?"
-        msg = err.get("msg", "invalid")
+        msg = str(err.get("msg", "invalid")).removeprefix("Value error, ")
         # A ConfigError raised inside the validator arrives wrapped; its text already names it.
         parts.append(msg if loc == "?" else f"TRIALMATCH_{loc.upper()}: {msg}")
     return "; ".join(parts)

@@ -51,6 +51,24 @@ return 1
 """
 
 
+# Claim a board's reference for a profile unless another profile of that board holds it.
+# KEYS[1]: reference key. ARGV: profile id, claim TTL (s). The claim is short-lived until
+# save_submission extends it to the profile's retention in the same transaction as the profile,
+# so a submission that dies in between blocks its reference for seconds, not for months.
+_CLAIM_REFERENCE = """
+local current = redis.call('GET', KEYS[1])
+if current and current ~= ARGV[1] then return current end
+if not current then redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2]) end
+return false
+"""
+CLAIM_TTL_S = 120
+# Delete a reference key only while it still points at this profile. KEYS[1]; ARGV[1]: id.
+_RELEASE_REFERENCE = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+"""
+
+
 def connect(settings: Settings) -> redis.Redis:
     """A client with timeouts on every socket call: a paused Redis is an error, not a hang."""
     options: dict[str, Any] = {
@@ -85,6 +103,8 @@ class Store:
         self.r = client
         self.keys = keys
         self._write_matches = client.register_script(_WRITE_MATCHES)
+        self._claim_reference = client.register_script(_CLAIM_REFERENCE)
+        self._release_reference = client.register_script(_RELEASE_REFERENCE)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Store:
@@ -111,7 +131,7 @@ class Store:
     # --- profiles and jobs -------------------------------------------------------------
     def save_submission(self, stored: StoredProfile, job_id: str) -> str | None:
         """Store the profile and a queued job atomically; return the previous profile JSON."""
-        pid = stored.profile.profile_id
+        pid = stored.profile_id
         expire_at = int(stored.expires_at.timestamp())
         with redis_errors("saving the profile"):
             previous = self.get_str(self.keys.profile(pid))
@@ -137,6 +157,9 @@ class Store:
             pipe.zadd(self.keys.profiles_index(), {pid: expire_at})
             for key in (self.keys.matches(pid), self.keys.match_meta(pid), self.keys.changes(pid)):
                 pipe.expireat(key, expire_at)  # an update renews retention of derived data
+            if stored.profile.reference is not None:
+                ref = self.keys.reference(stored.board_id, stored.profile.reference)
+                pipe.expireat(ref, expire_at)
             pipe.execute()
         return previous
 
@@ -153,6 +176,22 @@ class Store:
             else:
                 pipe.set(self.keys.profile(profile_id), previous, keepttl=True)
             pipe.execute()
+
+    def claim_reference(self, board_id: str, reference: str, profile_id: str) -> str | None:
+        """Point the board's reference at `profile_id`; None when claimed, else the id of the
+        board's profile that already holds it. Atomic: two claims cannot both win."""
+        with redis_errors("claiming a reference"):
+            held = self._claim_reference(
+                keys=[self.keys.reference(board_id, reference)], args=[profile_id, CLAIM_TTL_S]
+            )
+        return str(held) if held else None
+
+    def release_reference(self, board_id: str, reference: str, profile_id: str) -> None:
+        """Free the board's reference if it still points at `profile_id`."""
+        with redis_errors("releasing a reference"):
+            self._release_reference(
+                keys=[self.keys.reference(board_id, reference)], args=[profile_id]
+            )
 
     def load_profile(self, profile_id: str) -> StoredProfile:
         with redis_errors("loading a profile"):
@@ -239,6 +278,27 @@ class Store:
             raw = cast("list[str]", self.r.lrange(self.keys.changes(profile_id), 0, -1))
         entries = [ChangeEntry.model_validate_json(item) for item in raw]
         return [e for e in entries if since is None or e.at > since]
+
+    # --- web-page sessions (api/sessions.py): keyed and valued by digests, always with a TTL ---
+    def put_session(self, session_digest: str, board_id: str, key_id: str, ttl_s: int) -> None:
+        with redis_errors("starting a session"):
+            pipe = self.r.pipeline(transaction=True)
+            key = self.keys.session(session_digest)
+            pipe.hset(key, mapping={"board_id": board_id, "key_id": key_id})
+            pipe.expire(key, ttl_s)
+            pipe.execute()
+
+    def session_board(self, session_digest: str) -> str | None:
+        """The session's board while the session lives and its API key is not revoked."""
+        with redis_errors("checking a session"):
+            record = self.hgetall_str(self.keys.session(session_digest))
+            if not record or not self.r.exists(self.keys.auth_key(record.get("key_id", ""))):
+                return None
+        return record.get("board_id") or None
+
+    def end_session(self, session_digest: str) -> None:
+        with redis_errors("ending a session"):
+            self.r.delete(self.keys.session(session_digest))
 
     # --- shared trial cache ---------------------------------------------------------------
     def put_search(

@@ -26,7 +26,7 @@ def constructed_profiles(n: int, *, distinct_diagnoses: int = len(DIAGNOSES)) ->
     bodies = []
     for i in range(n):
         body = dict(base)
-        body["profile_id"] = f"BENCH-{i:05d}"
+        body["reference"] = f"BENCH-{i:05d}"
         body["age_months"] = 12 + (i * 7) % 250
         body["diagnosis"] = DIAGNOSES[i % distinct_diagnoses]
         bodies.append(json.dumps(body))

@@ -1,5 +1,5 @@
 """The one Celery app. Every setting carries the reason it is set (see
-`../shared/research/celery-redis-reliability.md` for the failure modes behind them)."""
+`docs/research/celery-redis-reliability.md` for the failure modes behind them)."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """`trialmatch` command line: submit, status, matches, worker, beat, and the engine-only `match`.
 
 Exit codes: 0 success, 1 operational failure (Redis down, job failed), 2 bad input (the message
-names the field).
+names the field, or the board already has a profile with this reference).
 """
 
 from __future__ import annotations
@@ -13,12 +13,21 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from matcher.errors import ConfigError, InvalidProfile, NotFound, TrialmatchError
+from matcher.errors import (
+    ConfigError,
+    InvalidProfile,
+    NotFound,
+    ReferenceInUse,
+    StoreError,
+    TrialmatchError,
+)
 from matcher.models import MatchRun
+from workers.cli_args import MAIN_EPILOG, add_command, config_hint, redis_hint
 
 EXIT_OK, EXIT_FAIL, EXIT_INPUT = 0, 1, 2
 
@@ -44,9 +53,19 @@ def cmd_submit(args: argparse.Namespace) -> int:
     if not BOARD_ID.match(args.board):
         print("error: --board: 1-64 letters, digits, '.', '_' or '-'", file=sys.stderr)
         return EXIT_INPUT
+    from matcher.settings import get_settings
+
     store = _store()
-    sub = submit_json(store, _read(args.profile), board_id=args.board)
+    # The API's semantics: a new profile unless --replace names one of this board's profiles; a
+    # reference the board already uses is refused (exit 2), never silently replaced or moved.
+    sub = submit_json(
+        store, _read(args.profile), board_id=args.board, replace_id=args.replace,
+        retention_days=get_settings().profile_retention_days,
+        assessment_max_age_days=get_settings().assessment_max_age_days,
+    )  # fmt: skip
     print(f"submitted profile {sub.profile_id} (revision {sub.revision}) as job {sub.job_id}")
+    for warning in sub.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
     if not args.wait:
         return EXIT_OK
     deadline = time.monotonic() + args.timeout
@@ -60,11 +79,20 @@ def cmd_submit(args: argparse.Namespace) -> int:
     if status != "done":
         reason = store.get_job(sub.job_id).get("reason", "")
         print(f"job {sub.job_id} {status} {reason}".rstrip(), file=sys.stderr)
+        if status in _WAIT_HINTS:
+            print(_WAIT_HINTS[status].format(job=sub.job_id, s=args.timeout), file=sys.stderr)
         return EXIT_FAIL
     run = store.read_matches(sub.profile_id)
     if run is not None:
         print(render_run(run, limit=args.limit))
     return EXIT_OK
+
+
+_WAIT_HINTS = {
+    "queued": "no worker took the job within {s:.0f} s: start one (trialmatch worker) with the "
+    "same TRIALMATCH_REDIS_URL; the job stays queued until then (trialmatch status {job})",
+    "running": "a worker is still on it after {s:.0f} s; follow it with trialmatch status {job}",
+}
 
 
 def cmd_status(args: argparse.Namespace) -> int:
@@ -76,8 +104,11 @@ def cmd_status(args: argparse.Namespace) -> int:
 def cmd_matches(args: argparse.Namespace) -> int:
     run = _store().read_matches(args.profile_id)
     if run is None:
-        raise NotFound(f"no matches stored for profile {args.profile_id}")
-    print(run.model_dump_json(indent=2) if args.json else render_run(run, limit=args.limit))
+        raise NotFound(
+            f"no matches stored for profile {args.profile_id}: submit it first "
+            "(trialmatch submit PROFILE.json --wait) or follow its job (trialmatch status JOB_ID)"
+        )
+    _print_run(_filtered(run, args), args)
     return EXIT_OK
 
 
@@ -95,31 +126,86 @@ def cmd_erase(args: argparse.Namespace) -> int:
 
 def cmd_match(args: argparse.Namespace) -> int:
     """The engine alone over a snapshot: no Redis, no Celery."""
-    from matcher.ctgov.parse import parse_study
-    from matcher.ctgov.snapshot import SnapshotSource
     from matcher.eligibility import EngineOptions, match_trials
     from matcher.models.profile import parse_profile
 
     profile = parse_profile(_read(args.profile))
-    trials_path = Path(args.trials)
-    if trials_path.is_file():
-        body = json.loads(trials_path.read_text())
-        studies = body["studies"] if isinstance(body, dict) and "studies" in body else [body]
-        trials = [parse_study(s) for s in studies]
-        data_version = None
-    else:
-        source = SnapshotSource(trials_path)
-        trials = source.all_trials()
-        data_version = source.data_version()
-    options = EngineOptions(any_status=args.any_status)
-    if args.statuses:
-        options = EngineOptions(
-            statuses=frozenset(args.statuses.split(",")), any_status=args.any_status
-        )
+    trials, data_version = _load_trials(args.trials)
+    statuses = [s.strip() for s in (args.statuses or "").split(",") if s.strip()]
+    if statuses:
+        from matcher.settings import check_statuses
+
+        try:
+            check_statuses(statuses)
+        except ValueError as exc:
+            raise BadArgument(f"--statuses: {exc}") from None
+    options = EngineOptions(any_status=args.any_status, assessment_max_age_days=args.max_age_days)
+    if statuses:
+        options = replace(options, statuses=frozenset(statuses))
     as_of = args.as_of or date.today()
+    if as_of < profile.assessed_on:
+        # The engine ages the patient forward from assessed_on; judging earlier would mean
+        # using facts that were not yet true.
+        print(
+            f"error: --as-of {as_of} is before assessed_on {profile.assessed_on} of the profile",
+            file=sys.stderr,
+        )
+        return EXIT_INPUT
     run = match_trials(profile, trials, as_of=as_of, options=options, data_version=data_version)
-    print(run.model_dump_json(indent=2) if args.json else render_run(run, limit=args.limit))
+    _print_run(_filtered(run, args), args)
     return EXIT_OK
+
+
+class BadArgument(Exception):
+    """Bad command-line input found after parsing (exit 2); the message names the option."""
+
+
+def _load_trials(path_text: str) -> tuple[list[Any], str | None]:
+    """--trials: a folder of v2 JSON files, or one file (a study or a /studies page)."""
+    from matcher.ctgov.parse import parse_study
+    from matcher.ctgov.snapshot import SnapshotSource
+    from matcher.errors import UpstreamSchemaError
+
+    what = "give a folder of ClinicalTrials.gov v2 JSON files (e.g. snapshot/sarcoma) or one file"
+    path = Path(path_text)
+    if not path.exists():
+        raise BadArgument(f"--trials: no such file or folder: {path_text} ({what})")
+    try:
+        if path.is_file():
+            body = json.loads(path.read_text())
+            studies = body["studies"] if isinstance(body, dict) and "studies" in body else [body]
+            return [parse_study(s) for s in studies], None
+        source = SnapshotSource(path)
+        trials = source.all_trials()
+    except json.JSONDecodeError as exc:
+        raise BadArgument(f"--trials: {path_text} is not valid JSON ({exc}); {what}") from None
+    except UpstreamSchemaError as exc:
+        raise BadArgument(
+            f"--trials: {path_text} is not v2 study records ({exc}); {what}"
+        ) from None
+    if not trials:
+        raise BadArgument(f"--trials: no study records (*.json) in {path_text}; {what}")
+    return trials, source.data_version()
+
+
+def _filtered(run: MatchRun, args: argparse.Namespace) -> MatchRun:
+    """Apply --verdict/--phase/--max-distance-km (the API's filters); say what was kept and why."""
+    from matcher.filters import distance_note, filter_matches
+
+    kept = filter_matches(
+        run.results,
+        verdicts=args.verdict,
+        phases=args.phase,
+        max_distance_km=args.max_distance_km,
+    )
+    note = distance_note(kept)
+    if note:
+        print(f"note: {note}", file=sys.stderr)
+    return run.model_copy(update={"results": kept.results})
+
+
+def _print_run(run: MatchRun, args: argparse.Namespace) -> None:
+    print(run.model_dump_json(indent=2) if args.json else render_run(run, limit=args.limit))
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
@@ -179,40 +265,19 @@ def render_run(run: MatchRun, *, limit: int = 0) -> str:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="trialmatch", description=__doc__)
-    sub = p.add_subparsers(dest="command", required=True)
+    p = argparse.ArgumentParser(
+        prog="trialmatch",
+        description=__doc__,
+        epilog=MAIN_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    s = sub.add_parser("submit", help="validate and queue a recurrence profile (JSON file or -)")
-    s.add_argument("profile")
-    s.add_argument("--wait", action="store_true", help="wait for the job and print the matches")
-    s.add_argument("--timeout", type=float, default=120.0, help="seconds to wait (default 120)")
-    s.add_argument("--limit", type=int, default=10, help="matches to print (0 = all)")
-    s.add_argument("--board", default="default", help="board that owns the profile (API access)")
-    s.set_defaults(func=cmd_submit)
-
-    s = sub.add_parser("status", help="show a job's status")
-    s.add_argument("job_id")
-    s.set_defaults(func=cmd_status)
-
-    s = sub.add_parser("matches", help="show a profile's stored matches")
-    s.add_argument("profile_id")
-    s.add_argument("--json", action="store_true")
-    s.add_argument("--limit", type=int, default=0)
-    s.set_defaults(func=cmd_matches)
-
-    s = sub.add_parser("erase", help="erase a profile and everything derived from it")
-    s.add_argument("profile_id")
-    s.set_defaults(func=cmd_erase)
-
-    s = sub.add_parser("match", help="run the engine alone over a snapshot (no Redis, no Celery)")
-    s.add_argument("profile")
-    s.add_argument("--trials", required=True, help="snapshot folder or one v2 JSON file")
-    s.add_argument("--as-of", type=date.fromisoformat, default=None, help="evaluation date")
-    s.add_argument("--any-status", action="store_true", help="judge regardless of recruitment")
-    s.add_argument("--statuses", help="comma-separated statuses that count as open")
-    s.add_argument("--json", action="store_true")
-    s.add_argument("--limit", type=int, default=0)
-    s.set_defaults(func=cmd_match)
+    for name, func in (
+        ("submit", cmd_submit), ("status", cmd_status), ("matches", cmd_matches),
+        ("erase", cmd_erase), ("match", cmd_match),
+    ):  # fmt: skip
+        add_command(sub, name).set_defaults(func=func)
 
     from api.cli_keys import add_key_commands
     from api.cli_serve import add_serve_command
@@ -223,8 +288,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_serve_command(sub)
 
     for name, func in (("worker", cmd_worker), ("beat", cmd_beat)):
-        s = sub.add_parser(name, help=f"run a Celery {name} (extra args go to Celery)")
-        s.set_defaults(func=func, passthrough=True)
+        add_command(sub, name).set_defaults(func=func)
     return p
 
 
@@ -260,12 +324,25 @@ def main(argv: list[str] | None = None) -> int:
         for field, msg in exc.errors:
             print(f"error: invalid profile: {field}: {msg}", file=sys.stderr)
         return EXIT_INPUT
-    except ConfigError as exc:
-        print(f"error: configuration: {exc}", file=sys.stderr)
-        return EXIT_INPUT
-    except (OSError, json.JSONDecodeError) as exc:
+    except (BadArgument, ReferenceInUse) as exc:  # ReferenceInUse: the API's 409, nothing stored
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_INPUT
+    except ConfigError as exc:
+        print(f"error: configuration: {exc}\n{config_hint(str(exc))}", file=sys.stderr)
+        return EXIT_INPUT
+    except BrokenPipeError:  # `trialmatch matches ID --json | head`: the reader left; no message
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # as the Python docs advise
+        return EXIT_FAIL
+    except OSError as exc:
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"error: {where}{exc.strerror or exc}", file=sys.stderr)
+        return EXIT_INPUT
+    except json.JSONDecodeError as exc:
+        print(f"error: not valid JSON: {exc}", file=sys.stderr)
+        return EXIT_INPUT
+    except StoreError as exc:
+        print(f"error: {exc}\n{redis_hint()}", file=sys.stderr)
+        return EXIT_FAIL
     except TrialmatchError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_FAIL

@@ -96,13 +96,28 @@ def _progress(what: str, done: int, total: int) -> None:
 
 
 def add_schedule_commands(sub: Any) -> None:
-    s = sub.add_parser("sync", help="check ClinicalTrials.gov for new data now; queue re-matches")
+    s = sub.add_parser(
+        "sync",
+        help="check ClinicalTrials.gov for new data now; queue re-matches",
+        description="Run the scheduled sync now, in this process: ask the registry's /version, "
+        "refresh changed searches and queue re-matches of the profiles they affect.",
+        epilog="examples:\n  trialmatch sync\n  trialmatch sync --wait --timeout 300\n",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     s.add_argument("--wait", action="store_true", help="follow the queued re-matches")
-    s.add_argument("--timeout", type=float, default=600.0)
+    s.add_argument("--timeout", type=float, default=600.0, metavar="SECONDS",
+                   help="how long --wait follows them (default 600)")  # fmt: skip
     s.set_defaults(func=cmd_sync)
-    s = sub.add_parser("rematch", help="re-match stored profiles now")
-    s.add_argument("profile_ids", nargs="*")
+    s = sub.add_parser(
+        "rematch",
+        help="re-match stored profiles now",
+        description="Queue a re-match of the given stored profiles (or of all) for the workers.",
+        epilog="examples:\n  trialmatch rematch TB-2026-0142 --wait\n  trialmatch rematch --all\n",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    s.add_argument("profile_ids", nargs="*", metavar="PROFILE_ID", help="profiles to re-match")
     s.add_argument("--all", action="store_true", help="every stored profile")
     s.add_argument("--wait", action="store_true", help="show progress until all are matched")
-    s.add_argument("--timeout", type=float, default=600.0)
+    s.add_argument("--timeout", type=float, default=600.0, metavar="SECONDS",
+                   help="how long --wait follows them (default 600)")  # fmt: skip
     s.set_defaults(func=cmd_rematch)

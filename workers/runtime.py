@@ -39,7 +39,9 @@ def runtime() -> Runtime:
         lock_timeout_s=max(1, settings.task_soft_time_limit_s // 2),
     )
     options = EngineOptions(
-        statuses=frozenset(settings.recruiting_statuses), any_status=settings.any_status
+        statuses=frozenset(settings.recruiting_statuses),
+        any_status=settings.any_status,
+        assessment_max_age_days=settings.assessment_max_age_days,
     )
     return Runtime(store=store, corpus=corpus, options=options)
 

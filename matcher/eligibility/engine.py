@@ -24,7 +24,7 @@ from matcher.eligibility.outputs import Composed, Part, check, compose, fast, re
 from matcher.eligibility.parsed import CACHE, ParsedTrial
 from matcher.eligibility.verdict import score
 from matcher.models.match import CriterionResult, MatchRun, TrialMatch
-from matcher.models.profile import ProfileIn
+from matcher.models.profile import ProfileIn, assessment_warnings
 from matcher.models.trial import Trial
 
 ENGINE_VERSION = "2026.11.4"
@@ -37,6 +37,8 @@ DEFAULT_STATUSES = frozenset({"RECRUITING", "NOT_YET_RECRUITING"})
 class EngineOptions:
     statuses: frozenset[str] = field(default_factory=lambda: DEFAULT_STATUSES)
     any_status: bool = False
+    # Older assessments are still judged, with a warning in the run (Settings default, 90 days).
+    assessment_max_age_days: int = 90
 
 
 _Entry = tuple[Judged, CriterionResult, str | None, int]  # judged, result, to verify, serial
@@ -260,18 +262,25 @@ def match_trials(
     as_of: date,
     options: EngineOptions,
     data_version: str | None = None,
+    profile_id: str | None = None,
 ) -> MatchRun:
-    """Every trial judged (ineligible ones included), ranked by score desc, ties by nct_id."""
+    """Every trial judged (ineligible ones included), ranked by score desc, ties by nct_id.
+
+    `profile_id` names the run: the stored profile's server-assigned id in the worker; the
+    engine-only CLI passes nothing and the run is named by the file's own reference.
+    """
     run = _Run(profile, as_of, options)
     matches = [run.evaluate(t) for t in trials]
     matches.sort(key=lambda m: (-m.score, m.nct_id))
     return MatchRun(
-        profile_id=profile.profile_id,
+        profile_id=profile_id or profile.reference or "-",
         evaluated_on=as_of,
         engine_version=ENGINE_VERSION,
         data_version=data_version,
+        # one list: how the profile was read (an unrecognised diagnosis) and plausibility notes
+        warnings=profile_warnings(profile)
+        + assessment_warnings(profile, as_of, options.assessment_max_age_days),
         results=matches,
-        warnings=profile_warnings(profile),
     )
 
 

@@ -65,6 +65,17 @@ class TrialMatch(BaseModel):
     engine_version: str
 
 
+class FactToCollect(BaseModel):
+    """One fact a board can collect, with the candidate trials whose open questions it settles."""
+
+    model_config = ConfigDict(frozen=True)
+
+    fact: str  # catalogue id (data/facts.json), or "criterion:<text>" for a one-off criterion
+    label: str
+    field: str | None = None  # the profile field that records it, where there is one
+    trials: list[str]
+
+
 class MatchRun(BaseModel):
     """Every trial judged for one profile at one evaluation date, ranked best first."""
 
@@ -75,7 +86,8 @@ class MatchRun(BaseModel):
     engine_version: str
     data_version: str | None = None
     created_at: datetime | None = None
-    results: list[TrialMatch]
-    # what the board should know about the run itself (e.g. a diagnosis the vocabulary does not
-    # know, so histology-dependent criteria were left unknown)
+    # What the board should know about this run: how the profile was read (a diagnosis the
+    # vocabulary does not know, so histology-dependent criteria stay unknown) and plausibility
+    # notes at this evaluation date (e.g. an old assessment).
     warnings: list[str] = Field(default_factory=list)
+    results: list[TrialMatch]

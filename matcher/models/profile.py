@@ -3,19 +3,30 @@
 Pseudonymous by construction: there is no field for a name, MRN or birth date, unknown fields are
 rejected, and every free-text field is short and bounded. Anything not given is *unknown* (None),
 never assumed true or false.
+
+Identity: the server assigns each stored profile an opaque id (`StoredProfile.profile_id`), the
+only id in Redis keys, logs, metrics and URLs. The board's own `reference` (read from a legacy
+`profile_id` field too) stays inside the profile: never logged, erased with it, unique only
+within the board, and refused when it looks like a date, a record number, an e-mail address or a
+personal name.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import unicodedata
 from datetime import date, datetime
 from enum import StrEnum
+from importlib import resources
 from typing import Annotated, Self
 
+import regex
 from pydantic import (
     AfterValidator,
+    AliasChoices,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StringConstraints,
@@ -26,16 +37,81 @@ from pydantic import (
 
 from matcher.errors import InvalidProfile
 
-# Board-chosen pseudonym: letters, digits, '.', '_', '-'; no spaces, so no "Jane Doe".
-ProfileId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{2,63}$")]
-# Control, format (bidi overrides, zero-width), surrogate, private-use and unassigned code points
-# and line/paragraph separators: never part of a clinical term, and able to hide or reorder text
-# in logs and in the HTML report.
+# What a reference may never look like (heuristics, each with the reason shown to the board).
+# Dates: 2012-05-03, 2012.05.03, 20120503, 03-05-2012, 5/3/12 (same separator both times).
+_DATE = re.compile(
+    r"(?<!\d)(?:(?:19|20)\d\d([-._/]?)(?:0[1-9]|1[0-2])\1(?:0[1-9]|[12]\d|3[01])"
+    r"|(?:0?[1-9]|[12]\d|3[01])([-._/])(?:0?[1-9]|1[0-2])\2(?:19|20)?\d\d)(?!\d)"
+)
+_DIGIT_RUN = re.compile(r"\d{6,}")  # MRN-00123456: record numbers are long digit runs
+_MAX_DIGITS = 8  # 123-45-6789 (9), phone numbers (10+): too many digits in all; TB-2026-0142 is 8
+# Two words in a row where one is capitalised or both are upper-case words of 3+ letters
+# (DOE_JANE, Jane.Doe, doe-Jane), or one CamelCase pair (JaneDoe). Lower-case word pairs such as
+# "pulmonary-synovial" stay allowed: without a name list they cannot be told from clinical words.
+_WORD = r"(?:[A-Z][a-z]+|[A-Z]{3,}|[a-z]{2,}|[A-Z]{2})"
+_NAME = re.compile(
+    rf"(?:^|[._-])(?:[A-Z][a-z]+[._-]{_WORD}|{_WORD}[._-][A-Z][a-z]+|[A-Z]{{3,}}[._-][A-Z]{{3,}})"
+    r"(?=$|[._-])|[A-Z][a-z]+[A-Z][a-z]+"
+)
+
+
+def _pseudonymous(value: object) -> object:
+    """Refuse references that look like identifying data; the message never repeats the value."""
+    if not isinstance(value, str):
+        return value  # the type check that follows names the problem
+    if "@" in value:
+        raise ValueError("looks like an e-mail address; use a code such as TB-2026-0142")
+    if _DATE.search(value):
+        raise ValueError("looks like a date; use a code such as TB-2026-0142")
+    if _DIGIT_RUN.search(value) or sum(c.isdigit() for c in value) > _MAX_DIGITS:
+        raise ValueError(
+            "looks like a record or ID number (6+ digits in a row or more than 8 digits); "
+            "use a code such as TB-2026-0142"
+        )
+    if _NAME.search(value):
+        raise ValueError("looks like a personal name; use a code such as TB-2026-0142")
+    return value
+
+
+# The board's own reference: letters, digits, '.', '_', '-' (no spaces), 3-64 characters.
+Reference = Annotated[
+    str,
+    BeforeValidator(_pseudonymous),
+    StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{2,63}$"),
+]
+# Server-assigned profile id: "p_" and 24 hex digits (96 random bits), nothing about the patient.
+PROFILE_ID = re.compile(r"^p_[0-9a-f]{24}$")
+# Free text is refused character by character by Unicode property, not by a hand list:
+# - general categories Cc control, Cf format (bidi overrides, zero-width), Cs surrogate,
+#   Co private use, Cn unassigned (noncharacters included), Zl/Zp line/paragraph separators;
+# - Default_Ignorable_Code_Point (from the `regex` module's Unicode data): code points that
+#   render as nothing, e.g. the Hangul fillers U+115F/U+1160/U+3164/U+FFA0, the combining
+#   grapheme joiner U+034F and the variation selectors (which can smuggle hidden bytes);
+# - the few "visible blanks" no property covers (data/blank_glyphs.json, each with a reason).
+# None is ever part of a clinical term, and each can hide or reorder text in logs and reports.
 _NOT_TEXT = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
+_IGNORABLE = regex.compile(r"\p{Default_Ignorable_Code_Point}")
+
+
+def _load_blank_glyphs() -> frozenset[str]:
+    raw = resources.files("matcher.models").joinpath("data/blank_glyphs.json").read_text()
+    return frozenset(chr(int(code[2:], 16)) for code in json.loads(raw)["blank"])
+
+
+_BLANK = _load_blank_glyphs()
+
+
+def refused_char(char: str) -> bool:
+    """True for a code point free text must not contain (see the rules above)."""
+    return (
+        unicodedata.category(char) in _NOT_TEXT
+        or char in _BLANK
+        or _IGNORABLE.match(char) is not None
+    )
 
 
 def _printable(value: str) -> str:
-    bad = sorted({f"U+{ord(c):04X}" for c in value if unicodedata.category(c) in _NOT_TEXT})
+    bad = sorted({f"U+{ord(c):04X}" for c in value if refused_char(c)})
     if bad:
         raise ValueError(f"contains control or invisible characters ({', '.join(bad[:5])})")
     return value
@@ -48,6 +124,8 @@ ShortText = Annotated[
 ]
 
 _EARLIEST = date(2000, 1, 1)
+# A model-level error's "field: message" prefix: a name, a dotted path or "a/b" alternatives.
+_FIELD_PATH = re.compile(r"[A-Za-z_][A-Za-z0-9_./]*")
 
 
 class Sex(StrEnum):
@@ -154,7 +232,11 @@ class Location(_Strict):
 class ProfileIn(_Strict):
     """A recurrence profile as submitted (JSON). Validate with `ProfileIn.model_validate_json`."""
 
-    profile_id: ProfileId
+    # Optional; `profile_id` is read as the reference (files written for the engine-only
+    # `trialmatch match` and clients of the first API version keep working).
+    reference: Reference | None = Field(
+        default=None, validation_alias=AliasChoices("reference", "profile_id")
+    )
     assessed_on: date
     age_months: int | None = Field(default=None, ge=0, le=480)
     age_years: float | None = Field(default=None, ge=0, le=40)
@@ -198,6 +280,15 @@ class ProfileIn(_Strict):
             raise ValueError("age_months/age_years: give exactly one of them")
         return self
 
+    @model_validator(mode="after")
+    def _therapies_before_assessment(self) -> Self:
+        # A therapy that ended after the assessment contradicts the facts "as of assessed_on":
+        # the engine would measure washouts from a date the board has not reached yet.
+        for i, therapy in enumerate(self.prior_therapies):
+            if therapy.ended_on is not None and therapy.ended_on > self.assessed_on:
+                raise ValueError(f"prior_therapies.{i}.ended_on: is after assessed_on")
+        return self
+
     @property
     def age_months_at_assessment(self) -> float:
         if self.age_months is not None:
@@ -218,11 +309,39 @@ class StoredProfile(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
+    # Server-assigned (PROFILE_ID); the only id outside the profile itself. Empty only in a
+    # profile stored by an earlier version, see _legacy_id.
+    profile_id: str = ""
     profile: ProfileIn
     board_id: str = "default"
     revision: int = Field(ge=1)
     submitted_at: datetime
     expires_at: datetime
+
+    @model_validator(mode="after")
+    def _legacy_id(self) -> Self:
+        # Stored before ids were server-assigned: its key is the board's own id, which now
+        # reads as the reference; keep using it as the id so such profiles still load.
+        if not self.profile_id:
+            if self.profile.reference is None:
+                raise ValueError("profile_id: missing")
+            return self.model_copy(update={"profile_id": self.profile.reference})
+        return self
+
+
+def assessment_warnings(profile: ProfileIn, on: date, max_age_days: int) -> list[str]:
+    """Warnings (not errors) about a profile judged on `on`: an assessment older than the limit.
+
+    The engine ages the patient from `assessed_on`, but labs, performance and disease status may
+    have changed since; the board should know how old the facts are.
+    """
+    age = (on - profile.assessed_on).days
+    if age > max_age_days:
+        return [
+            f"assessed_on is {age} days before the evaluation date (more than {max_age_days}): "
+            "labs, performance and disease status may have changed; update the profile"
+        ]
+    return []
 
 
 def parse_profile(raw: str | bytes) -> ProfileIn:
@@ -261,7 +380,7 @@ def _field_errors(exc: ValidationError) -> list[tuple[str, str]]:
         msg = err["msg"].removeprefix("Value error, ")
         if ": " in msg and not msg.startswith(" "):
             field, _, rest = msg.partition(": ")
-            if "/" in field or field.isidentifier():
+            if _FIELD_PATH.fullmatch(field):
                 path, msg = ".".join(p for p in (path, field) if p), rest
         found.append((path or "profile", msg))
     return found

@@ -154,7 +154,7 @@ class Browser:
             self.log.close()
 
 
-def submit_through_the_page(browser: Browser, base_url: str, token: str, profile_id: str,
+def submit_through_the_page(browser: Browser, base_url: str, token: str, reference: str,
                             timeout: float = 90) -> list[str]:  # fmt: skip
     """Log in, submit the prefilled example (renamed) and wait for the job to be done.
 
@@ -164,10 +164,10 @@ def submit_through_the_page(browser: Browser, base_url: str, token: str, profile
     browser.type_into("#key", token)
     browser.click("#login")
     browser.wait("location.pathname === '/' && !!document.getElementById('profile')")
-    # Edit the prefilled example only to give it a fresh pseudonym.
+    # Edit the prefilled example only to give it a fresh board reference.
     browser.eval(
         "(() => { const t = document.getElementById('profile'); const p = JSON.parse(t.value);"
-        f" p.profile_id = {json.dumps(profile_id)}; t.value = JSON.stringify(p, null, 2); }})()"
+        f" p.reference = {json.dumps(reference)}; t.value = JSON.stringify(p, null, 2); }})()"
     )
     browser.click("#submit")
     try:

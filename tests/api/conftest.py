@@ -8,14 +8,17 @@ use the integration `stack` fixture (real worker) through `tests/api/test_flow.p
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from httpx import Response
 
 from api.app import create_app
 from matcher import boards
@@ -27,9 +30,10 @@ from tests.support.procs import REPO, SNAPSHOT, RedisServer
 EXAMPLE = REPO / "examples" / "synovial-pulmonary.json"
 
 
-def profile_json(profile_id: str, **changes: object) -> str:
+def profile_json(reference: str, **changes: object) -> str:
+    """The example profile (constructed data) under the board's own `reference`, assessed today."""
     body = json.loads(EXAMPLE.read_text())
-    body.update(profile_id=profile_id, assessed_on=date.today().isoformat(), **changes)
+    body.update({"reference": reference, "assessed_on": date.today().isoformat(), **changes})
     return json.dumps(body)
 
 
@@ -63,13 +67,32 @@ class ApiEnv:
         broker = self.store.keys.broker_prefix()
         return {k for k in self.store.r.scan_iter("*") if not k.startswith(broker)}
 
-    def create(self, profile_id: str, headers: dict[str, str] | None = None) -> dict[str, Any]:
+    def create(self, reference: str, headers: dict[str, str] | None = None) -> dict[str, Any]:
+        """POST a new profile; the answer carries the server-assigned `profile_id`."""
         res = self.client.post(
-            "/v1/profiles", content=profile_json(profile_id), headers=headers or self.a
+            "/v1/profiles", content=profile_json(reference), headers=headers or self.a
         )
         assert res.status_code == 202, res.text
         body: dict[str, Any] = res.json()
         return body
+
+
+FORM = {"Content-Type": "application/x-www-form-urlencoded"}
+SAME_SITE = {"Origin": "http://testserver"}  # TestClient's own origin
+
+
+def form_token(html: str) -> str:
+    """The single-use token of a rendered login form."""
+    found = re.search(r'name="form_token" value="([^"]+)"', html)
+    assert found, "no form token in the login page"
+    return found.group(1)
+
+
+def login(client: TestClient, token: str) -> Response:
+    """Sign `client` in through the login form as a browser on this site would."""
+    page = client.get("/login")
+    body = urlencode({"key": token, "form_token": form_token(page.text)})
+    return client.post("/login", content=body, headers={**FORM, **SAME_SITE})
 
 
 def make_settings(url: str) -> Settings:

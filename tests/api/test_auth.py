@@ -9,21 +9,22 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from matcher import boards
-from tests.api.conftest import ApiEnv, bearer, make_settings, profile_json
+from tests.api.conftest import ApiEnv, bearer, login, make_settings, profile_json
 
 # Public on purpose: probes, the API description, and the login page itself.
 PUBLIC = {
     ("GET", "/healthz"),
     ("GET", "/openapi.json"),
     ("GET", "/docs"),
-    ("GET", "/docs/oauth2-redirect"),
+    ("GET", "/redoc"),
+    ("GET", "/docs/assets/{name}"),  # public library code, no patient data
     ("GET", "/login"),
     ("POST", "/login"),
     ("POST", "/logout"),
 }
 # Server-rendered pages send a browser without a key to the login page instead of a 401.
 PAGES = {("GET", "/")}
-DUMMY = {"profile_id": "TB-nobody", "job_id": "0" * 32, "nct_id": "NCT00000001"}
+DUMMY = {"profile_id": "p_" + "0" * 24, "job_id": "0" * 32, "nct_id": "NCT00000001"}
 
 
 def _routes(env: ApiEnv) -> list[tuple[str, str]]:
@@ -81,7 +82,8 @@ def test_both_header_forms_are_accepted(api_env: ApiEnv) -> None:
 def test_another_boards_ids_answer_404_like_missing_ones(api_env: ApiEnv) -> None:
     """Board B gets the same 404 body for board A's profile and job as for never-seen ids."""
     sub = api_env.create("TB-iso-a")
-    before = api_env.client.get("/v1/profiles/TB-iso-a", headers=api_env.a).json()
+    mine, never = sub["profile_id"], "p_" + "f" * 24
+    before = api_env.client.get(f"/v1/profiles/{mine}", headers=api_env.a).json()
     urls = [
         ("GET", "/v1/profiles/{p}"),
         ("GET", "/v1/profiles/{p}/matches"),
@@ -92,17 +94,17 @@ def test_another_boards_ids_answer_404_like_missing_ones(api_env: ApiEnv) -> Non
         ("GET", "/v1/jobs/{j}"),
     ]
     for method, template in urls:
-        theirs = template.format(p="TB-iso-a", j=sub["job_id"])
-        missing = template.format(p="TB-iso-zz", j="f" * 32)
+        theirs = template.format(p=mine, j=sub["job_id"])
+        missing = template.format(p=never, j="f" * 32)
         got = []
-        for url, pid in ((theirs, "TB-iso-a"), (missing, "TB-iso-zz")):
-            body = profile_json(pid) if method == "PUT" else None
+        for url in (theirs, missing):
+            body = profile_json("TB-iso-b") if method == "PUT" else None
             res = api_env.client.request(method, url, content=body, headers=api_env.b)
             assert res.status_code == 404, (method, url, res.text)
             got.append(res.text.replace(sub["job_id"], "J").replace("f" * 32, "J"))
-        assert got[0].replace("TB-iso-a", "P") == got[1].replace("TB-iso-zz", "P"), got
+        assert got[0].replace(mine, "P") == got[1].replace(never, "P"), got
     # Board B's PUT and DELETE attempts changed nothing.
-    assert api_env.client.get("/v1/profiles/TB-iso-a", headers=api_env.a).json() == before
+    assert api_env.client.get(f"/v1/profiles/{mine}", headers=api_env.a).json() == before
 
 
 def test_revoked_key_is_refused_at_once(api_env: ApiEnv) -> None:
@@ -135,22 +137,27 @@ def test_keys_are_stored_only_as_digests(api_env: ApiEnv) -> None:
 
 def test_cookie_alone_cannot_write_without_the_csrf_header(api_env: ApiEnv) -> None:
     """A cookie-authenticated POST needs the X-TM-CSRF header; reads work with the cookie alone."""
-    client = TestClient(api_env.app, cookies={"tm_key": api_env.key_a.token})
+    client = TestClient(api_env.app)
+    assert login(client, api_env.key_a.token).status_code == 200  # followed to the page
     body = profile_json("TB-cookie")
     assert client.post("/v1/profiles", content=body).status_code == 401
-    assert client.post("/v1/profiles", content=body, headers={"X-TM-CSRF": "1"}).status_code == 202
-    assert client.get("/v1/profiles/TB-cookie").status_code == 200
+    res = client.post("/v1/profiles", content=body, headers={"X-TM-CSRF": "1"})
+    assert res.status_code == 202
+    assert client.get(f"/v1/profiles/{res.json()['profile_id']}").status_code == 200
 
 
 def test_metrics_need_a_key_and_export_api_counters(api_env: ApiEnv) -> None:
     """/metrics serves Prometheus text with the submission and HTTP counters of this process."""
-    api_env.create("TB-metrics")
+    pid = api_env.create("TB-metrics")["profile_id"]
+    api_env.client.get(f"/v1/profiles/{pid}", headers=api_env.a)
     res = api_env.client.get("/metrics", headers=api_env.a)
     assert res.status_code == 200
     assert res.headers["content-type"].startswith("text/plain")
     assert 'trialmatch_submissions_total{outcome="accepted"}' in res.text
     assert 'route="/v1/profiles"' in res.text  # route templates, never raw ids
+    assert 'route="/v1/profiles/{profile_id}"' in res.text
     assert "TB-metrics" not in res.text
+    assert pid not in res.text
 
 
 def test_healthz_is_public_and_reports_redis_and_broker(api_env: ApiEnv) -> None:

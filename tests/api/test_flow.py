@@ -45,14 +45,15 @@ def test_submitted_profile_is_matched_and_reported(
     """A POSTed profile reaches done via the worker; matches and the report then list trials."""
     client, headers, _ = live
     sub = client.post("/v1/profiles", content=profile_json("TB-flow-1"), headers=headers).json()
+    pid = sub["profile_id"]
     job = _wait_done(client, headers, sub["job_id"])
     assert job["status"] == "done", job
-    body = client.get("/v1/profiles/TB-flow-1/matches", headers=headers).json()
+    body = client.get(f"/v1/profiles/{pid}/matches", headers=headers).json()
     assert body["pending"] is False
     assert body["results"]
     scores = [m["score"] for m in body["results"]]
     assert scores == sorted(scores, reverse=True)
-    report = client.get("/v1/profiles/TB-flow-1/report", headers=headers)
+    report = client.get(f"/v1/profiles/{pid}/report", headers=headers)
     assert report.status_code == 200
     assert body["results"][0]["nct_id"] in report.text
 
@@ -61,18 +62,17 @@ def test_delete_after_a_run_leaves_no_key(live: tuple[TestClient, dict[str, str]
     """After a real run and a report, DELETE leaves no key naming the profile or its jobs."""
     client, headers, stack_ = live
     first = client.post("/v1/profiles", content=profile_json("TB-flow-2"), headers=headers)
-    second = client.put(
-        "/v1/profiles/TB-flow-2", content=profile_json("TB-flow-2"), headers=headers
-    )
+    pid = first.json()["profile_id"]
+    second = client.put(f"/v1/profiles/{pid}", content=profile_json("TB-flow-2"), headers=headers)
     for res in (first, second):
         assert _wait_done(client, headers, res.json()["job_id"])["status"] == "done"
-    client.get("/v1/profiles/TB-flow-2/report", headers=headers)
+    client.get(f"/v1/profiles/{pid}/report", headers=headers)
     jobs = {first.json()["job_id"], second.json()["job_id"]}
-    assert client.delete("/v1/profiles/TB-flow-2", headers=headers).status_code == 200
+    assert client.delete(f"/v1/profiles/{pid}", headers=headers).status_code == 200
     broker = stack_.store.keys.broker_prefix()
     left = [
         k
         for k in stack_.store.r.scan_iter("*")
-        if not k.startswith(broker) and ("TB-flow-2" in k or any(j in k for j in jobs))
+        if not k.startswith(broker) and (pid in k or any(j in k for j in jobs))
     ]
     assert left == []

@@ -12,11 +12,11 @@ HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)> Age ≥ 12 mo
 
 def test_report_renders_every_section_and_escapes_registry_text(api_env: ApiEnv) -> None:
     """Summary, ranked trials, checklist marks, nearest site and changes all render, escaped."""
-    api_env.create("TB-report")
-    store_run(api_env, sample_run("TB-report", criterion_text=HOSTILE))
-    push_change(api_env, "TB-report", datetime.now(UTC) - timedelta(hours=1), "new_trial",
+    pid = api_env.create("TB-report")["profile_id"]
+    store_run(api_env, sample_run(pid, criterion_text=HOSTILE))
+    push_change(api_env, pid, datetime.now(UTC) - timedelta(hours=1), "new_trial",
                 "NCT01000001", "<b>opened</b> at CHOP")  # fmt: skip
-    res = api_env.client.get("/v1/profiles/TB-report/report", headers=api_env.a)
+    res = api_env.client.get(f"/v1/profiles/{pid}/report", headers=api_env.a)
     assert res.status_code == 200
     assert res.headers["content-type"].startswith("text/html")
     assert "script-src" not in res.headers["content-security-policy"]
@@ -60,30 +60,30 @@ def test_report_renders_every_section_and_escapes_registry_text(api_env: ApiEnv)
 
 def test_report_lists_only_changes_since_the_previous_report(api_env: ApiEnv) -> None:
     """A second report shows no old changes, then only the change logged after the first one."""
-    api_env.create("TB-report-2")
-    store_run(api_env, sample_run("TB-report-2"))
-    push_change(api_env, "TB-report-2", datetime.now(UTC) - timedelta(days=1), "new_trial",
+    pid = api_env.create("TB-report-2")["profile_id"]
+    store_run(api_env, sample_run(pid))
+    push_change(api_env, pid, datetime.now(UTC) - timedelta(days=1), "new_trial",
                 "NCT01000001", "old news")  # fmt: skip
-    url = "/v1/profiles/TB-report-2/report"
+    url = f"/v1/profiles/{pid}/report"
     first = api_env.client.get(url, headers=api_env.a).text
     assert "old news" in first
     assert "First report" in first
     second = api_env.client.get(url, headers=api_env.a).text
     assert "old news" not in second
     assert "No changes since the last report" in second
-    push_change(api_env, "TB-report-2", datetime.now(UTC), "site_opened", "NCT01000002",
+    push_change(api_env, pid, datetime.now(UTC), "site_opened", "NCT01000002",
                 "fresh news")  # fmt: skip
     third = api_env.client.get(url, headers=api_env.a).text
     assert "fresh news" in third
     assert "old news" not in third
-    marker = f"{api_env.store.keys.prefix}report:TB-report-2:last"
+    marker = f"{api_env.store.keys.prefix}report:{pid}:last"
     assert api_env.store.r.ttl(marker) > 0  # expires with the profile
 
 
 def test_report_before_matching_says_so(api_env: ApiEnv) -> None:
     """A report of a profile not yet matched renders the summary and says matching is pending."""
-    api_env.create("TB-report-3")
-    res = api_env.client.get("/v1/profiles/TB-report-3/report", headers=api_env.a)
+    pid = api_env.create("TB-report-3")["profile_id"]
+    res = api_env.client.get(f"/v1/profiles/{pid}/report", headers=api_env.a)
     assert res.status_code == 200
     assert "still being matched" in res.text
     assert 'id="summary"' in res.text
@@ -91,9 +91,9 @@ def test_report_before_matching_says_so(api_env: ApiEnv) -> None:
 
 def test_report_shows_not_applicable_criteria_and_run_warnings(api_env: ApiEnv) -> None:
     """A not_applicable criterion renders as "does not apply" (not as to verify) and a run
-    warning (unrecognised diagnosis) is printed above the ranked trials."""
-    api_env.create("TB-report-na")
-    run = sample_run("TB-report-na")
+    warning (unrecognised diagnosis) is printed in the warnings section."""
+    pid = api_env.create("TB-report-na")["profile_id"]
+    run = sample_run(pid)
     first = run.results[0]
     na = CriterionResult(
         kind="pregnancy", text="Females who are pregnant or breast-feeding",
@@ -106,10 +106,25 @@ def test_report_shows_not_applicable_criteria_and_run_warnings(api_env: ApiEnv) 
         api_env,
         run.model_copy(update={"results": [patched, *run.results[1:]], "warnings": [warning]}),
     )
-    html = api_env.client.get("/v1/profiles/TB-report-na/report", headers=api_env.a).text
+    html = api_env.client.get(f"/v1/profiles/{pid}/report", headers=api_env.a).text
     checklist = html[html.index('id="checklists"') :]
     assert 'title="does not apply">–</td>' in checklist
     assert "pregnancy/lactation rule: applies to female patients" in checklist
     assert "1 –)" in checklist
-    ranked = html[html.index('id="ranked"') :]
-    assert "synovial sarcoam" in ranked
+    warnings = html[html.index('id="warnings"') : html.index('id="ranked"')]
+    assert "synovial sarcoam" in warnings
+
+
+def test_report_shows_the_runs_warnings(api_env: ApiEnv) -> None:
+    """A run judged on an old assessment shows its warning in the report; a clean run shows no
+    warnings section."""
+    pid = api_env.create("TB-report-4")["profile_id"]
+    warning = "assessed_on is 200 days before the evaluation date (more than 90): update it"
+    store_run(api_env, sample_run(pid).model_copy(update={"warnings": [warning]}))
+    html = api_env.client.get(f"/v1/profiles/{pid}/report", headers=api_env.a).text
+    assert 'id="warnings"' in html
+    assert warning in html
+    clean = api_env.create("TB-report-5")["profile_id"]
+    store_run(api_env, sample_run(clean))
+    html = api_env.client.get(f"/v1/profiles/{clean}/report", headers=api_env.a).text
+    assert 'id="warnings"' not in html

@@ -15,8 +15,8 @@ def _ids(res: object) -> list[str]:
 
 def test_matches_are_pending_before_a_run(api_env: ApiEnv) -> None:
     """Before any run is stored the matches answer 200 with pending=true and no results."""
-    api_env.create("TB-pending")
-    body = api_env.client.get("/v1/profiles/TB-pending/matches", headers=api_env.a).json()
+    pid = api_env.create("TB-pending")["profile_id"]
+    body = api_env.client.get(f"/v1/profiles/{pid}/matches", headers=api_env.a).json()
     assert body["pending"] is True
     assert body["results"] == []
     assert body["total"] == 0
@@ -24,9 +24,9 @@ def test_matches_are_pending_before_a_run(api_env: ApiEnv) -> None:
 
 def test_matches_are_ranked_and_filtered(api_env: ApiEnv) -> None:
     """Matches come best first; verdict (repeatable), max_distance_km and phase filter them."""
-    api_env.create("TB-filter")
-    store_run(api_env, sample_run("TB-filter"))
-    url, h = "/v1/profiles/TB-filter/matches", api_env.a
+    pid = api_env.create("TB-filter")["profile_id"]
+    store_run(api_env, sample_run(pid))
+    url, h = f"/v1/profiles/{pid}/matches", api_env.a
     everything = api_env.client.get(url, headers=h)
     assert everything.status_code == 200
     assert _ids(everything) == ["NCT01000001", "NCT01000002", "NCT01000003"]
@@ -38,16 +38,46 @@ def test_matches_are_ranked_and_filtered(api_env: ApiEnv) -> None:
         url, params=[("verdict", "eligible"), ("verdict", "ineligible")], headers=h
     )
     assert _ids(two) == ["NCT01000001", "NCT01000003"]
-    near = api_env.client.get(url, params={"max_distance_km": 100}, headers=h)
-    assert _ids(near) == ["NCT01000001"]
     phase = api_env.client.get(url, params={"phase": "phase1"}, headers=h)
     assert _ids(phase) == ["NCT01000002"]
 
 
+def test_distance_filter_keeps_and_counts_trials_of_unknown_distance(api_env: ApiEnv) -> None:
+    """max_distance_km drops a trial known to be too far, keeps one with no site, counts it."""
+    pid = api_env.create("TB-distance")["profile_id"]
+    store_run(api_env, sample_run(pid))
+    url, h = f"/v1/profiles/{pid}/matches", api_env.a
+    near = api_env.client.get(url, params={"max_distance_km": 100}, headers=h).json()
+    assert [m["nct_id"] for m in near["results"]] == ["NCT01000001", "NCT01000003"]
+    assert near["results"][1]["nearest_site"] is None
+    assert near["distance_unknown"] == 1
+    unfiltered = api_env.client.get(url, headers=h).json()
+    assert unfiltered["distance_unknown"] is None
+
+
+def test_phase_filter_accepts_short_forms_and_refuses_unknown_values(api_env: ApiEnv) -> None:
+    """?phase=2 means PHASE2; an unknown phase is a 422 naming query.phase and allowed values."""
+    pid = api_env.create("TB-phase")["profile_id"]
+    store_run(api_env, sample_run(pid))
+    url, h = f"/v1/profiles/{pid}/matches", api_env.a
+    for value in ("2", "PHASE2", "Phase 2"):
+        assert _ids(api_env.client.get(url, params={"phase": value}, headers=h)) == [
+            "NCT01000001"
+        ], value
+    two = api_env.client.get(url, params=[("phase", "1"), ("phase", "3")], headers=h)
+    assert _ids(two) == ["NCT01000002", "NCT01000003"]
+    bad = api_env.client.get(url, params={"phase": "7"}, headers=h)
+    assert bad.status_code == 422
+    detail = bad.json()["detail"][0]
+    assert detail["field"] == "query.phase.0"
+    assert "PHASE2" in detail["message"]
+    assert "EARLY_PHASE1" in detail["message"]
+
+
 def test_bad_filters_are_422_naming_the_parameter(api_env: ApiEnv) -> None:
     """An unknown verdict or a negative distance is a 422 naming the query parameter."""
-    api_env.create("TB-badfilter")
-    url = "/v1/profiles/TB-badfilter/matches"
+    pid = api_env.create("TB-badfilter")["profile_id"]
+    url = f"/v1/profiles/{pid}/matches"
     for params, field in (({"verdict": "maybe"}, "query.verdict"),
                           ({"max_distance_km": -1}, "query.max_distance_km"),
                           ({"max_distance_km": "far"}, "query.max_distance_km")):  # fmt: skip
@@ -58,14 +88,14 @@ def test_bad_filters_are_422_naming_the_parameter(api_env: ApiEnv) -> None:
 
 def test_changes_are_filtered_by_since(api_env: ApiEnv) -> None:
     """The change log returns entries after `since`, oldest first; none logged gives []."""
-    api_env.create("TB-changes")
-    url = "/v1/profiles/TB-changes/changes"
+    pid = api_env.create("TB-changes")["profile_id"]
+    url = f"/v1/profiles/{pid}/changes"
     assert api_env.client.get(url, headers=api_env.a).json()["changes"] == []
     t0 = datetime(2026, 11, 1, tzinfo=UTC)
-    push_change(api_env, "TB-changes", t0 + timedelta(days=2), "verdict_changed", "NCT01000002",
+    push_change(api_env, pid, t0 + timedelta(days=2), "verdict_changed", "NCT01000002",
                 {"from": "ineligible", "to": "possibly_eligible"})  # fmt: skip
-    push_change(api_env, "TB-changes", t0, "new_trial", "NCT01000001", "now recruiting")
-    api_env.store.r.rpush(api_env.store.keys.changes("TB-changes"), "{not json")
+    push_change(api_env, pid, t0, "new_trial", "NCT01000001", "now recruiting")
+    api_env.store.r.rpush(api_env.store.keys.changes(pid), "{not json")
     all_ = api_env.client.get(url, headers=api_env.a).json()["changes"]
     assert [c["nct_id"] for c in all_] == ["NCT01000001", "NCT01000002"]
     later = api_env.client.get(url, params={"since": "2026-11-02T00:00:00Z"}, headers=api_env.a)
@@ -97,3 +127,16 @@ def test_openapi_describes_the_api(api_env: ApiEnv) -> None:
     body = spec["paths"]["/v1/profiles"]["post"]["requestBody"]["content"]["application/json"]
     assert body["schema"]["$ref"] == "#/components/schemas/ProfileIn"
     assert "ProfileIn" in spec["components"]["schemas"]
+
+
+def test_matches_carry_the_runs_warnings(api_env: ApiEnv) -> None:
+    """The match output shows the run's plausibility warnings, and none for a clean run."""
+    pid = api_env.create("TB-warned")["profile_id"]
+    warning = "assessed_on is 150 days before the evaluation date (more than 90): update it"
+    store_run(api_env, sample_run(pid).model_copy(update={"warnings": [warning]}))
+    body = api_env.client.get(f"/v1/profiles/{pid}/matches", headers=api_env.a).json()
+    assert body["warnings"] == [warning]
+    clean = api_env.create("TB-unwarned")["profile_id"]
+    store_run(api_env, sample_run(clean))
+    body = api_env.client.get(f"/v1/profiles/{clean}/matches", headers=api_env.a).json()
+    assert body["warnings"] == []

@@ -70,8 +70,10 @@ def record(nct_id: str, **edits: Any) -> dict[str, Any]:
     return study
 
 
-def profile_json(profile_id: str, **changes: Any) -> str:
-    return json.dumps({**EXAMPLE, "profile_id": profile_id, **changes})
+def profile_json(reference: str, **changes: Any) -> str:
+    """The example profile (constructed data) under the board's own `reference`."""
+    body = {k: v for k, v in EXAMPLE.items() if k not in {"profile_id", "reference"}}
+    return json.dumps({**body, "reference": reference, **changes})
 
 
 # --- a CT.gov stub with scripted, path-specific faults -------------------------------------
@@ -169,6 +171,7 @@ class FaultStack:
     store: Store
     app: Celery
     workers: list[Worker] = field(default_factory=list)
+    ids: dict[str, str] = field(default_factory=dict)  # name submitted as -> server-assigned id
 
     # --- processes
     def start_worker(
@@ -193,10 +196,19 @@ class FaultStack:
             "trialmatch.match_profile", args=[profile_id, job_id], task_id=job_id
         )
 
-    def submit(self, profile_id: str, **changes: Any) -> Submission:
-        return submit_json(
-            self.store, profile_json(profile_id, **changes), publish=self.publish, retention_days=30
-        )
+    def submit(self, name: str, **changes: Any) -> Submission:
+        """Submit the profile the test calls `name` (its reference): created the first time,
+        replaced by its server-assigned id afterwards (`pid(name)`)."""
+        sub = submit_json(
+            self.store, profile_json(name, **changes), publish=self.publish, retention_days=30,
+            replace_id=self.ids.get(name),
+        )  # fmt: skip
+        self.ids[name] = sub.profile_id
+        return sub
+
+    def pid(self, name: str) -> str:
+        """The server-assigned id of the profile submitted as `name`."""
+        return self.ids[name]
 
     def status(self, job_id: str) -> str:
         return self.store.get_job(job_id)["status"]
@@ -216,17 +228,18 @@ class FaultStack:
         )
 
     # --- what is stored
-    def hlen(self, profile_id: str) -> int:
-        return int(self.store.r.hlen(self.store.keys.matches(profile_id)))
+    # These take the name a test submitted a profile under (see `submit`).
+    def hlen(self, name: str) -> int:
+        return int(self.store.r.hlen(self.store.keys.matches(self.pid(name))))
 
-    def nct_ids(self, profile_id: str) -> list[str]:
-        return sorted(str(k) for k in self.store.r.hkeys(self.store.keys.matches(profile_id)))
+    def nct_ids(self, name: str) -> list[str]:
+        return sorted(str(k) for k in self.store.r.hkeys(self.store.keys.matches(self.pid(name))))
 
-    def seq(self, profile_id: str) -> int:
-        return int(self.store.r.hget(self.store.keys.match_meta(profile_id), "seq") or 0)
+    def seq(self, name: str) -> int:
+        return int(self.store.r.hget(self.store.keys.match_meta(self.pid(name)), "seq") or 0)
 
-    def run_seq(self, profile_id: str) -> int:
-        return int(self.store.r.get(self.store.keys.run_seq(profile_id)) or 0)
+    def run_seq(self, name: str) -> int:
+        return int(self.store.r.get(self.store.keys.run_seq(self.pid(name))) or 0)
 
     def deliveries(self, task_id: str, retries: int = 0) -> int:
         return int(self.store.r.get(self.store.keys.deliveries(task_id, retries)) or 0)
@@ -249,17 +262,17 @@ class FaultStack:
         self.stub.data_version = version
         self.store.r.delete(self.store.keys.data_version())
 
-    def matched(self, profile_id: str, timeout: float = 30) -> dict[str, Any]:
+    def matched(self, name: str, timeout: float = 30) -> dict[str, Any]:
         """Submit and wait for a clean match; the stored set as a comparable dict."""
-        sub = self.submit(profile_id)
+        sub = self.submit(name)
         job = self.wait_job(sub.job_id, timeout=timeout)
         assert job["status"] == "done", job
-        return self.snapshot(profile_id)
+        return self.snapshot(name)
 
-    def snapshot(self, profile_id: str) -> dict[str, Any]:
-        run = self.store.read_matches(profile_id)
+    def snapshot(self, name: str) -> dict[str, Any]:
+        run = self.store.read_matches(self.pid(name))
         assert run is not None
-        return {"seq": self.seq(profile_id), "run": run.model_dump(mode="json")}
+        return {"seq": self.seq(name), "run": run.model_dump(mode="json")}
 
 
 StackFactory = Callable[..., FaultStack]
@@ -322,14 +335,16 @@ def clean_count(tmp_path_factory: pytest.TempPathFactory) -> int:
     try:
         settings = Settings(redis_url=server.url, ctgov_base_url=stub.url, ctgov_min_interval_s=0)
         store = Store.from_settings(settings)
-        submit_json(store, profile_json("CLEAN"), publish=lambda p, j: None, retention_days=1)
+        clean = submit_json(
+            store, profile_json("CLEAN"), publish=lambda p, j: None, retention_days=1
+        ).profile_id
         source = make_source(settings, store.r)
         corpus = TrialCorpus(
             store, source, statuses=settings.recruiting_statuses, search_ttl_s=3600
         )
-        run_match(store, corpus, "CLEAN", options=EngineOptions())
+        run_match(store, corpus, clean, options=EngineOptions())
         source.close()
-        count = int(store.r.hlen(store.keys.matches("CLEAN")))
+        count = int(store.r.hlen(store.keys.matches(clean)))
         store.r.close()
     finally:
         server.stop()

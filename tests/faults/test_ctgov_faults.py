@@ -107,7 +107,7 @@ def test_read_timeouts_fail_job_as_unavailable_after_bounded_retries(
     assert "UpstreamUnavailable" in job["reason"], job
     assert "ReadTimeout" in job["reason"], job
     _assert_bounded(stack, "/version", MAX_ATTEMPTS * TASK_RUNS)
-    assert stack.store.read_matches("C-slow") is None  # nothing half-stored
+    assert stack.store.read_matches(stack.pid("C-slow")) is None  # nothing half-stored
 
 
 @pytest.mark.timeout(60)
@@ -135,7 +135,7 @@ def test_persistent_connection_resets_fail_job_as_unavailable(make_stack: StackF
     assert job["status"] == "failed", job
     assert "UpstreamUnavailable" in job["reason"], job
     _assert_bounded(stack, "/studies", MAX_ATTEMPTS * TASK_RUNS)
-    assert stack.store.read_matches("C-resets") is None
+    assert stack.store.read_matches(stack.pid("C-resets")) is None
 
 
 @pytest.mark.timeout(60)

@@ -57,17 +57,18 @@ def test_redis_kill9_with_queued_profiles_loses_none_after_aof_restart(
 ) -> None:
     """Profiles queued when Redis is SIGKILLed are all matched after it restarts with the AOF."""
     stack = make_stack(aof=True)
-    subs = [stack.submit(f"F-aof-{n}") for n in range(4)]
+    names = [f"F-aof-{n}" for n in range(4)]
+    subs = [stack.submit(name) for name in names]
     assert stack.queue_len() == len(subs)
     time.sleep(1.5)  # appendfsync everysec: the shipped config may lose the last second only
     stack.server.restart()  # SIGKILL, then the same port, dir and config (AOF replayed)
     assert stack.queue_len() == len(subs)
 
     stack.start_worker(concurrency=2)
-    for sub in subs:
+    for name, sub in zip(names, subs, strict=True):
         job = stack.wait_job(sub.job_id, timeout=60)
         assert job["status"] == "done", job
-        assert stack.hlen(sub.profile_id) == clean_count
+        assert stack.hlen(name) == clean_count
     assert stack.queue_len() == 0
 
 
@@ -109,6 +110,22 @@ def _half_written(stack: FaultStack, profile_id: str) -> list[str]:
     return problems
 
 
+def _profile_ids(stack: FaultStack) -> set[str]:
+    """Every profile id the keyspace mentions: profile keys, job records, the profiles index."""
+    r, k = stack.store.r, stack.store.keys
+    found = {key.removeprefix(k.profile("")) for key in r.scan_iter(k.profile("p_*"))}
+    found = {pid for pid in found if ":" not in pid}  # not the profile's sub-keys
+    found |= {r.hget(key, "profile_id") for key in r.scan_iter(k.job("*"))} - {None}
+    found |= {str(m) for m in r.zrange(k.profiles_index(), 0, -1)}
+    return found
+
+
+def _half_written_any(stack: FaultStack) -> list[str]:
+    """`_half_written` over every profile the keyspace mentions (ids are server-assigned, so a
+    failed submission's id is not known to the test)."""
+    return [f"{pid}: {p}" for pid in sorted(_profile_ids(stack)) for p in _half_written(stack, pid)]
+
+
 @pytest.mark.timeout(60)
 def test_submit_to_paused_redis_fails_fast_and_writes_nothing(make_stack: StackFactory) -> None:
     """Submitting while Redis is paused raises StoreError within 15 s; nothing is half-written."""
@@ -132,8 +149,8 @@ def test_submit_to_paused_redis_fails_fast_and_writes_nothing(make_stack: StackF
     assert elapsed < 15, f"took {elapsed:.1f}s"
     assert "Redis unavailable" in str(caught.value)
     time.sleep(1)  # anything buffered in the paused server's sockets has now run
-    assert not stack.store.r.exists(stack.store.keys.profile("F-pause"))
-    assert _half_written(stack, "F-pause") == []
+    assert _profile_ids(stack) == set()  # nothing of the refused submission was written
+    assert _half_written_any(stack) == []
     assert stack.queue_len() == 0
     app.close()
     store.r.close()
@@ -162,11 +179,11 @@ def test_redis_paused_between_store_and_publish_leaves_no_half_submission(
         stack.server.signal(signal.SIGCONT)
     assert elapsed < 15, f"took {elapsed:.1f}s"
     time.sleep(1.5)  # let the resumed server run whatever its sockets still held
-    assert _half_written(stack, "F-pause2") == []
+    assert _half_written_any(stack) == []
     # A message that reached the queue after all must not point at a rolled-back job.
     queued = stack.queue_len()
     if queued:
-        jobs = stack.store.members_str(stack.store.keys.profile_jobs("F-pause2"))
+        jobs = list(stack.store.r.scan_iter(stack.store.keys.job("*")))
         assert jobs, f"{queued} task message(s) queued for a submission that was rolled back"
     app.close()
     store.r.close()
@@ -206,7 +223,7 @@ def test_redis_paused_during_match_write_readers_never_see_a_partial_set(
     def poll() -> None:
         while not stop.is_set():
             try:
-                run = reader.read_matches("F-write")
+                run = reader.read_matches(stack.pid("F-write"))
                 seen.append(-1 if run is None else len(run.results))
             except StoreError as exc:
                 errors.append(type(exc).__name__)
@@ -250,8 +267,9 @@ def test_redis_crash_during_publish_leaves_no_job_queued_for_ever(make_stack: St
             submit_json(store, profile_json("F-crash"), publish=publish, retention_days=30)
     finally:
         stack.server.restart()  # SIGKILL the paused server: the rollback never ran
-    assert _half_written(stack, "F-crash") == []
-    jobs = stack.store.members_str(stack.store.keys.profile_jobs("F-crash"))
+    assert _half_written_any(stack) == []
+    [pid] = _profile_ids(stack)
+    jobs = stack.store.members_str(stack.store.keys.profile_jobs(pid))
     stuck = [j for j in jobs if stack.status(j) == "queued"]
     assert stuck, "the AOF should have kept the queued job (the scenario under test)"
     # The lost-job sweep (beat, every 5 min) finds them once the grace period has passed.

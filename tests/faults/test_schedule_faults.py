@@ -71,7 +71,7 @@ def test_two_schedulers_and_a_repeat_rematch_each_profile_once_per_period(
     assert len(claims) == len(PROFILES), claims
 
     # A late or duplicated tick in the same period, with both profiles also due by date.
-    stack.store.r.zadd(stack.store.keys.recheck(), dict.fromkeys(PROFILES, 0))
+    stack.store.r.zadd(stack.store.keys.recheck(), dict.fromkeys(map(stack.pid, PROFILES), 0))
     _sync(stack)
     time.sleep(3)  # the /version answer alone takes the stub's 1 s latency
     _wait_settled(stack)
@@ -90,7 +90,7 @@ def test_duplicate_rematch_messages_for_one_period_run_once(make_stack: StackFac
     before = stack.seq("S-dup")
     stack.new_data_version("v2")  # the re-run must search again: both messages overlap
     for _ in range(2):
-        stack.app.send_task("trialmatch.rematch_profile", args=["S-dup", "test-period"])
+        stack.app.send_task("trialmatch.rematch_profile", args=[stack.pid("S-dup"), "test-period"])
     wait_until(lambda: stack.seq("S-dup") > before, 30, "the re-match ran")
     _wait_settled(stack)
     assert stack.seq("S-dup") - before == 1

@@ -140,19 +140,24 @@ def test_task_outliving_visibility_timeout_runs_twice_and_newer_run_wins(
         retention_days=30,
     )
     job_id = sub.job_id
+    stack.ids["F-dup"] = sub.profile_id
     # The sweep hands the still-running message to the second process after VT (12 s).
     wait_until(lambda: stack.deliveries(job_id) == 2, 40, "a concurrent second delivery")
     wait_until(lambda: stack.run_seq("F-dup") == 2, 20, "both runs started")
-    wait_until(lambda: stack.logs().count("match run profile_id=F-dup") == 2, 40, "both finished")
+    wait_until(
+        lambda: stack.logs().count(f"match run profile_id={sub.profile_id}") == 2,
+        40,
+        "both finished",
+    )
     assert stack.status(job_id) == "done"
     assert stack.hlen("F-dup") == clean_count
     assert len(set(stack.nct_ids("F-dup"))) == clean_count
     assert stack.seq("F-dup") == 2  # whichever finished last, the newer run's set is live
     # And the fence itself: a late write from the older run is refused, the set unchanged.
-    live = stack.store.read_matches("F-dup")
+    live = stack.store.read_matches(sub.profile_id)
     assert live is not None
     stale = MatchRun.model_validate(live.model_dump())
-    expires = stack.store.load_profile("F-dup").expires_at
+    expires = stack.store.load_profile(sub.profile_id).expires_at
     assert stack.store.write_matches(stale.model_copy(update={"results": []}), 1, expires) is False
     assert stack.hlen("F-dup") == clean_count
     assert stack.seq("F-dup") == 2

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -12,16 +14,25 @@ import pytest
 from matcher.errors import InvalidProfile
 from tests.integration.conftest import Stack
 from tests.support.procs import REPO, SNAPSHOT
+from workers.submission import submit_json
 
 pytestmark = pytest.mark.integration
 
 EXAMPLE = REPO / "examples" / "synovial-pulmonary.json"
 
 
-def _profile(profile_id: str, **changes: object) -> str:
+def _profile(reference: str, **changes: object) -> str:
+    """The example profile (constructed data) under the board's `reference`, assessed today."""
     body = json.loads(EXAMPLE.read_text())
-    body.update(profile_id=profile_id, **changes)
+    body.update({"reference": reference, "assessed_on": date.today().isoformat(), **changes})
     return json.dumps(body)
+
+
+def _cli(stack: Stack, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "workers.cli", *args],
+        env=stack.env, cwd=REPO, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
 
 
 def _data_keys(stack: Stack) -> set[str]:
@@ -39,7 +50,7 @@ def test_submit_then_matches_are_readable(stack: Stack) -> None:
     sub = stack.submit(_profile("IT-submit-1"))
     job = stack.wait_job(sub.job_id)
     assert job["status"] == "done", job
-    run = stack.store.read_matches("IT-submit-1")
+    run = stack.store.read_matches(sub.profile_id)
     assert run is not None
     assert {m.nct_id for m in run.results} == _snapshot_ids()
     scores = [m.score for m in run.results]
@@ -52,16 +63,19 @@ def test_submit_then_matches_are_readable(stack: Stack) -> None:
 
 
 def test_resubmission_replaces_and_never_duplicates(stack: Stack) -> None:
-    """Submitting the same profile twice leaves one match set of the same size, revision 2."""
+    """Replacing a profile by its id leaves one match set of the same size, revision 2."""
     first = stack.submit(_profile("IT-resubmit"))
     assert stack.wait_job(first.job_id)["status"] == "done"
-    key = stack.store.keys.matches("IT-resubmit")
+    key = stack.store.keys.matches(first.profile_id)
     size_after_first = stack.store.r.hlen(key)
-    second = stack.submit(_profile("IT-resubmit"))
-    assert second.revision == 2
+    second = submit_json(
+        stack.store, _profile("IT-resubmit"), publish=stack.publish, retention_days=30,
+        replace_id=first.profile_id,
+    )  # fmt: skip
+    assert (second.profile_id, second.revision) == (first.profile_id, 2)
     assert stack.wait_job(second.job_id)["status"] == "done"
     assert stack.store.r.hlen(key) == size_after_first == len(_snapshot_ids())
-    assert stack.store.load_profile("IT-resubmit").revision == 2
+    assert stack.store.load_profile(first.profile_id).revision == 2
 
 
 def test_invalid_profile_names_field_and_enqueues_nothing(stack: Stack) -> None:
@@ -91,10 +105,12 @@ def test_cli_submit_wait_prints_ranked_matches(stack: Stack, tmp_path: Path) -> 
         timeout=120,
     )
     assert out.returncode == 0, out.stderr
-    assert "IT-cli-1" in out.stdout
+    pid = re.search(r"submitted profile (p_[0-9a-f]{24}) ", out.stdout)
+    assert pid, out.stdout
+    assert "IT-cli-1" not in out.stdout + out.stderr  # the reference is never printed back
     assert any(v in out.stdout for v in ("ELIGIBLE", "POSSIBLY_ELIGIBLE", "INELIGIBLE"))
     shown = subprocess.run(
-        [*cli, "matches", "IT-cli-1", "--json"],
+        [*cli, "matches", pid.group(1), "--json"],
         env=stack.env,
         cwd=REPO,
         capture_output=True,
@@ -127,11 +143,63 @@ def test_cli_erase_leaves_nothing_about_the_profile(stack: Stack) -> None:
     """`trialmatch erase` removes every key naming the profile or its jobs; again: not found."""
     sub = stack.submit(_profile("IT-erase"))
     assert stack.wait_job(sub.job_id)["status"] == "done"
-    cli = [sys.executable, "-m", "workers.cli", "erase", "IT-erase"]
+    cli = [sys.executable, "-m", "workers.cli", "erase", sub.profile_id]
     out = subprocess.run(cli, env=stack.env, cwd=REPO, capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
-    leftovers = [k for k in stack.store.r.scan_iter("*") if "IT-erase" in k or sub.job_id in k]
+    pid = sub.profile_id
+    leftovers = [k for k in stack.store.r.scan_iter("*") if pid in k or sub.job_id in k]
     assert leftovers == []
     again = subprocess.run(cli, env=stack.env, cwd=REPO, capture_output=True, text=True, timeout=60)
     assert again.returncode == 1
     assert "not found" in again.stderr
+
+
+def test_cli_submit_has_the_api_semantics(stack: Stack, tmp_path: Path) -> None:
+    """`trialmatch submit` of a reference its board already uses is refused (exit 2, the API's
+    409 message naming the existing profile) and changes nothing: no silent replace, no move to
+    another board. `--replace ID` stores a new revision for the owning board only."""
+    first = submit_json(
+        stack.store, _profile("IT-cli-same"), board_id="board-x", publish=stack.publish,
+        retention_days=30,
+    )  # fmt: skip
+    assert stack.wait_job(first.job_id)["status"] == "done"
+    profile = tmp_path / "same.json"
+    profile.write_text(_profile("IT-cli-same", weight_kg=40))
+    before = _data_keys(stack)
+    again = _cli(stack, "submit", str(profile), "--board", "board-x")
+    assert again.returncode == 2, again.stderr
+    assert f"already used by your profile {first.profile_id}" in again.stderr
+    assert _data_keys(stack) == before
+    stored = stack.store.load_profile(first.profile_id)
+    assert (stored.board_id, stored.revision, stored.profile.weight_kg) == ("board-x", 1, 52)
+    # Another board (the CLI's default one) is not blocked by board-x's reference.
+    other = _cli(stack, "submit", str(profile))
+    assert other.returncode == 0, other.stderr
+    assert first.profile_id not in other.stdout
+    # Replacing needs the owning board; for any other board the id does not exist.
+    foreign = _cli(stack, "submit", str(profile), "--replace", first.profile_id)
+    assert foreign.returncode == 1
+    assert "not found" in foreign.stderr
+    assert stack.store.load_profile(first.profile_id).revision == 1
+    mine = _cli(stack, "submit", str(profile), "--board", "board-x", "--replace", first.profile_id)
+    assert mine.returncode == 0, mine.stderr
+    assert f"submitted profile {first.profile_id} (revision 2)" in mine.stdout
+    stored = stack.store.load_profile(first.profile_id)
+    assert (stored.board_id, stored.revision, stored.profile.weight_kg) == ("board-x", 2, 40)
+
+
+def test_worker_run_on_an_old_assessment_carries_the_warning(stack: Stack) -> None:
+    """A profile assessed 100 days ago is matched by the worker with the age warning stored in
+    its match run; a profile assessed today has none."""
+    old = (date.today() - timedelta(days=100)).isoformat()
+    sub = stack.submit(_profile("IT-old-1", assessed_on=old))
+    assert stack.wait_job(sub.job_id)["status"] == "done"
+    run = stack.store.read_matches(sub.profile_id)
+    assert run is not None
+    [warning] = run.warnings
+    assert warning.startswith("assessed_on is 100 days before the evaluation date")
+    fresh = stack.submit(_profile("IT-fresh-1"))
+    assert stack.wait_job(fresh.job_id)["status"] == "done"
+    fresh_run = stack.store.read_matches(fresh.profile_id)
+    assert fresh_run is not None
+    assert fresh_run.warnings == []

@@ -122,14 +122,14 @@ def profiles(env: Env) -> dict[str, str]:
     # Constructed profiles: a 14-year-old with synovial sarcoma and a 10-year-old with Ewing.
     ewing = {
         **EXAMPLE,
-        "profile_id": "RM-ewing",
+        "reference": "RM-ewing",
         "age_months": 125,
         "diagnosis": "Ewing sarcoma",
         "biomarkers": ["EWSR1-FLI1 fusion"],
         "recurrence_sites": ["bone"],
     }
     return {
-        "synovial": env.submit({**EXAMPLE, "profile_id": "RM-synovial"}),
+        "synovial": env.submit({**EXAMPLE, "reference": "RM-synovial"}),
         "ewing": env.submit(ewing),
     }
 
@@ -196,7 +196,7 @@ def test_ageing_past_a_bound_is_rematched_without_registry_change(
     """A patient whose age passes a trial's upper bound is re-matched when that date comes."""
     # 17 years 11 months when first matched (as of two months ago): inside the synovial sarcoma
     # cohort's "2 to 17 years" (a bound written only in the criteria text); 18 y 1 m today.
-    body = {**EXAMPLE, "profile_id": "RM-ageing", "assessed_on": "2026-09-15", "age_months": 215}
+    body = {**EXAMPLE, "reference": "RM-ageing", "assessed_on": "2026-09-15", "age_months": 215}
     pid = env.submit(body)
     corpus = TrialCorpus(
         env.store,

@@ -36,9 +36,9 @@ def store(server: RedisServer) -> Store:
 
 def _stored(profile_id: str = "ST-1", revision: int = 1) -> StoredProfile:
     body = json.loads(EXAMPLE)
-    body["profile_id"] = profile_id
     now = datetime.now(UTC)
     return StoredProfile(
+        profile_id=profile_id,
         profile=parse_profile(json.dumps(body)),
         revision=revision,
         submitted_at=now,

@@ -43,7 +43,7 @@ def test_worker_exports_task_and_verdict_metrics(tmp_path: Path) -> None:
         wait_for(lambda: "ready." in (tmp_path / "worker.log").read_text(), 60, what="worker")
         profile = tmp_path / "p.json"
         body = json.loads((REPO / "examples" / "synovial-pulmonary.json").read_text())
-        profile.write_text(json.dumps({**body, "profile_id": "MET-1"}))
+        profile.write_text(json.dumps({**body, "reference": "MET-1"}))
         out = subprocess.run(
             [sys.executable, "-m", "workers.cli", "submit", str(profile), "--wait"],
             env=env,

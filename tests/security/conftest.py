@@ -41,7 +41,7 @@ def has_canary(text: str | bytes) -> bool:
 def profile_body(profile_id: str, **changes: Any) -> dict[str, Any]:
     """The bundled example profile, dated today, with `changes` applied."""
     body: dict[str, Any] = json.loads(EXAMPLE.read_text())
-    body.update(profile_id=profile_id, assessed_on=date.today().isoformat())
+    body.update(reference=profile_id, assessed_on=date.today().isoformat())
     body.update(changes)
     return body
 

@@ -29,7 +29,8 @@ from tests.support.procs import SNAPSHOT, RedisServer
 
 pytestmark = pytest.mark.integration
 
-OWN = "FUZZ-own"
+OWN = "@own"  # stands for the id the server assigned to the fuzzing board's own profile
+OWN_REF = "FUZZ-own"
 
 
 @dataclass
@@ -38,11 +39,14 @@ class FuzzEnv:
     client: TestClient
     headers: dict[str, str]
     operations: list[tuple[str, str, list[dict[str, Any]], bool]]  # method, path, params, body?
+    own: str = ""
 
     def create_own(self) -> None:
-        body = json.dumps(profile_body(OWN))
+        """(Re)create the board's own profile; remember its server-assigned id."""
+        body = json.dumps(profile_body(OWN_REF))
         created = self.client.post("/v1/profiles", content=body, headers=self.headers)
         assert created.status_code == 202, created.text
+        self.own = created.json()["profile_id"]
 
     def queue_length(self) -> int:
         return int(self.store.r.llen(f"{self.store.keys.broker_prefix()}trialmatch"))
@@ -92,14 +96,14 @@ JSON_VALUES = st.recursive(
 
 
 @st.composite
-def bodies(draw: st.DrawFn, path_id: str | None) -> bytes:
-    pid = path_id if path_id is not None else draw(st.sampled_from([OWN, "FUZZ-new-1", "FUZZ-2"]))
+def bodies(draw: st.DrawFn) -> bytes:
+    ref = draw(st.sampled_from([OWN_REF, "FUZZ-new-1", "FUZZ-2"]))
     kind = draw(st.sampled_from(["valid", "valid", "mutated", "mutated", "bytes", "json"]))
     if kind == "bytes":
         return draw(st.binary(max_size=300))
     if kind == "json":
         return json.dumps(draw(JSON_VALUES)).encode()
-    body = profile_body(pid)
+    body = profile_body(ref)
     if kind == "mutated":
         body[draw(st.sampled_from(sorted(ProfileIn.model_fields)))] = draw(JSON_VALUES)
     return json.dumps(body).encode()
@@ -107,19 +111,18 @@ def bodies(draw: st.DrawFn, path_id: str | None) -> bytes:
 
 @st.composite
 def requests(
-    draw: st.DrawFn, operations: list[tuple[str, str, list[dict[str, Any]], bool]]
+    draw: st.DrawFn, operations: list[tuple[str, str, list[dict[str, Any]], bool]], own: str
 ) -> tuple[str, str, dict[str, str], bytes | None]:
     method, path, params, has_body = draw(st.sampled_from(operations))
     query: dict[str, str] = {}
-    path_id = None
     for param in params:
         value = draw(PATH_VALUES)
+        value = own if value == OWN else value
         if param["in"] == "path":
-            path_id = value
             path = path.replace("{" + param["name"] + "}", quote(value, safe="") or "%20")
         elif param["in"] == "query" and draw(st.booleans()):
             query[param["name"]] = value
-    body = draw(bodies(path_id)) if has_body else None
+    body = draw(bodies()) if has_body else None
     return method, path, query, body
 
 
@@ -132,9 +135,9 @@ def requests(
 def test_api_never_5xx_and_4xx_changes_nothing(fuzz_env: FuzzEnv, data: st.DataObject) -> None:
     """Generated calls to every documented operation never get 5xx; a 4xx writes and queues
     nothing; an accepted submission queues exactly one task."""
-    method, path, query, body = data.draw(requests(fuzz_env.operations))
-    if not fuzz_env.store.profile_exists(OWN):  # a generated DELETE may have erased it
+    if not fuzz_env.store.profile_exists(fuzz_env.own):  # a generated DELETE may have erased it
         fuzz_env.create_own()
+    method, path, query, body = data.draw(requests(fuzz_env.operations, fuzz_env.own))
     before = fuzz_env.state()
     headers = dict(fuzz_env.headers)
     if body is not None:

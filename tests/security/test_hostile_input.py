@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from collections.abc import Iterator
 from datetime import date, timedelta
 from typing import Any
@@ -20,7 +21,7 @@ from hypothesis import strategies as st
 from matcher.ctgov.query import MAX_TERM_CHARS, SearchQuery, sanitize_term
 from matcher.eligibility import search_terms
 from matcher.errors import InvalidProfile
-from matcher.models.profile import ProfileIn, parse_profile
+from matcher.models.profile import ProfileIn, parse_profile, refused_char
 from matcher.settings import Settings
 from matcher.store import Store
 from tests.security.conftest import profile_body
@@ -200,6 +201,16 @@ INVISIBLE_OR_CONTROL = {
     "BOM/ZWNBSP": "\ufeff",
     "noncharacter U+FFFF": "\uffff",
     "private use": "\ue000",
+    # Visible blanks and fillers (issue 11, finding 5): letters or symbols by category, yet they
+    # render as nothing or as an empty cell.
+    "Hangul filler U+3164": "\u3164",
+    "Hangul choseong filler U+115F": "\u115f",
+    "Hangul jungseong filler U+1160": "\u1160",
+    "halfwidth Hangul filler U+FFA0": "\uffa0",
+    "braille pattern blank U+2800": "\u2800",
+    "combining grapheme joiner U+034F": "\u034f",
+    "variation selector-16 U+FE0F": "\ufe0f",
+    "variation selector-17 U+E0100": "\U000e0100",
 }
 
 
@@ -214,6 +225,68 @@ def test_control_and_invisible_characters_are_refused() -> None:
             else:
                 assert path in {f for f, _ in error.errors}, (name, error.errors)
     assert not accepted, "accepted:\n" + "\n".join(accepted)
+
+
+@pytest.mark.parametrize("blank", ["   ", "\u3164", "\u2800\u2800", "\u3000\u3164 ", "\u034f"])
+def test_blank_only_text_is_refused(blank: str) -> None:
+    """Free text made only of spaces, fillers or blank glyphs is refused, naming the field."""
+    error = _refused(json.dumps(_with_text("diagnosis", blank)))
+    assert "diagnosis" in {f for f, _ in error.errors}
+
+
+# Categories free text must never contain, by Python's own Unicode database (an oracle that does
+# not share the implementation's `regex` property lookup).
+_REFUSED_CATEGORIES = {"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"}
+_ACCEPTABLE_MAJOR = {"L", "M", "N", "P", "S"}
+
+
+def _must_refuse(char: str) -> bool:
+    name = unicodedata.name(char, "")
+    return (
+        unicodedata.category(char) in _REFUSED_CATEGORIES
+        or "VARIATION SELECTOR" in name
+        or name.endswith("HANGUL FILLER")
+        or name in {"HANGUL CHOSEONG FILLER", "HANGUL JUNGSEONG FILLER"}
+        or name == "COMBINING GRAPHEME JOINER"
+        or name == "BRAILLE PATTERN BLANK"
+    )
+
+
+def test_every_code_point_is_judged_by_its_properties() -> None:
+    """Over the whole code-point range: every control/format/unassigned/private/separator code
+    point, filler, joiner and variation selector is refused; everything accepted is a letter,
+    mark, number, punctuation, symbol or space."""
+    wrongly_accepted, odd_accepted, accepted = [], [], 0
+    for cp in range(0x110000):
+        char = chr(cp)
+        if refused_char(char):
+            continue
+        accepted += 1
+        if _must_refuse(char):
+            wrongly_accepted.append(f"U+{cp:04X}")
+        category = unicodedata.category(char)
+        if category[0] not in _ACCEPTABLE_MAJOR and category != "Zs":
+            odd_accepted.append(f"U+{cp:04X} {category}")
+    assert not wrongly_accepted, wrongly_accepted[:20]
+    assert not odd_accepted, odd_accepted[:20]
+    assert accepted > 100_000  # letters of every script, digits, symbols and emoji stay usable
+
+
+@given(cp=st.integers(min_value=0, max_value=0x10FFFF))
+@settings(max_examples=400, deadline=None)
+def test_any_code_point_in_free_text_is_refused_by_field_or_kept(cp: int) -> None:
+    """Any code point inside a diagnosis is either refused naming `diagnosis` (exactly when its
+    properties say so) or stored unchanged; a lone surrogate cannot even be decoded, so the
+    document as a whole is refused."""
+    text = f"synovial{chr(cp)}sarcoma"
+    error = _outcome(json.dumps(_with_text("diagnosis", text)))
+    if refused_char(chr(cp)):
+        assert error is not None
+        surrogate = unicodedata.category(chr(cp)) == "Cs"
+        assert ("profile" if surrogate else "diagnosis") in {f for f, _ in error.errors}
+    else:
+        assert error is None, error.errors
+        assert parse_profile(json.dumps(_with_text("diagnosis", text))).diagnosis == text
 
 
 @pytest.mark.parametrize(
@@ -300,7 +373,9 @@ def test_refused_submission_writes_and_enqueues_nothing(
 )
 def test_accepted_unicode_round_trips_through_redis(redis_store: Store, text: str) -> None:
     """Unusual but valid text is stored and loaded back unchanged (no encoding loss)."""
-    raw = json.dumps(profile_body("SEC-unicode", diagnosis=text, biomarkers=[text]))
+    body = profile_body("SEC-unicode", diagnosis=text, biomarkers=[text])
+    body.pop("reference")  # each parameter is a new profile; no reference to collide on
+    raw = json.dumps(body)
     sub = submit_json(redis_store, raw, publish=lambda p, j: None, retention_days=1)
     loaded = redis_store.load_profile(sub.profile_id).profile
     assert loaded.diagnosis == text

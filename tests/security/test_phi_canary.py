@@ -40,8 +40,10 @@ from tests.support.procs import SNAPSHOT, RedisServer, Worker, stack_env
 from workers.celery_app import create_app
 from workers.submission import submit_json
 
-# Unknown diagnosis (the text itself becomes a search phrase) and a known one with the canary
-# appended (the vocabulary resolves it, or falls back to the text).
+# Board references -> diagnosis. Unknown diagnosis (the text itself becomes a search phrase) and
+# a known one with the canary appended (the vocabulary resolves it, or falls back to the text).
+# The references are canaries too: the board's own reference may be stored only inside the
+# profile, never in a key name, a log line or a task message.
 PROFILES = {
     "SEC-canary-unknown": CANARY,
     "SEC-canary-known": f"synovial sarcoma {CANARY}",
@@ -52,7 +54,8 @@ PROFILES = {
 class CanaryRun:
     mode: str
     store: Store
-    jobs: dict[str, str]  # profile_id -> job_id
+    jobs: dict[str, str]  # server-assigned profile_id -> job_id
+    pids: dict[str, str]  # board reference -> server-assigned profile_id
     commands: list[Command]
     worker_log: str
     client_log: str
@@ -104,10 +107,11 @@ def canary_run(
 
         root.addHandler(collect)
         root.setLevel(logging.DEBUG)
-        jobs = {}
-        for pid, diagnosis in PROFILES.items():
-            raw = json.dumps(canary_body(pid, diagnosis))
-            jobs[pid] = submit_json(store, raw, publish=publish, retention_days=30).job_id
+        jobs, pids = {}, {}
+        for ref, diagnosis in PROFILES.items():
+            raw = json.dumps(canary_body(ref, diagnosis))
+            sub = submit_json(store, raw, publish=publish, retention_days=30)
+            jobs[sub.profile_id], pids[ref] = sub.job_id, sub.profile_id
         for pid, job_id in jobs.items():
             job = wait_job(store, job_id)
             assert job["status"] == "done", (pid, job, worker.log()[-3000:])
@@ -117,6 +121,7 @@ def canary_run(
             mode=mode,
             store=store,
             jobs=jobs,
+            pids=pids,
             commands=monitor.commands(),
             worker_log=worker.log(),
             client_log="\n".join(collect.lines),
@@ -192,7 +197,23 @@ def test_canary_never_in_broker_traffic_or_celery_events(canary_run: CanaryRun) 
 def test_capture_saw_the_canary_in_the_profile_write(canary_run: CanaryRun) -> None:
     """Control: MONITOR shows the canary in each profile's SET, so absence elsewhere means it."""
     written = {c.target for c in canary_run.commands if c.name == "SET" and has_canary(c.args[1])}
-    assert {f"tm:profile:{pid}" for pid in PROFILES} <= written
+    assert {f"tm:profile:{pid}" for pid in canary_run.pids.values()} <= written
+
+
+@pytest.mark.integration
+def test_board_references_never_leave_the_profile(canary_run: CanaryRun) -> None:
+    """The board's references appear in no key name, no log line of either process and no
+    broker traffic; only the profile's own stored value holds each."""
+    logs = canary_run.worker_log + canary_run.client_log
+    broker = " ".join(" ".join(c.texts()) for c in _broker_commands(canary_run))
+    names = " ".join(canary_run.keys_after)
+    for ref, pid in canary_run.pids.items():
+        assert pid in logs  # the logs do name the profile, by its opaque id
+        assert ref not in logs
+        assert ref not in broker
+        assert ref not in names
+        holding = [key for key, value in canary_run.keys_after.items() if ref in value]
+        assert holding == [canary_run.store.keys.profile(pid)], holding
 
 
 @pytest.mark.integration
@@ -204,12 +225,13 @@ def test_canary_stored_only_where_the_profile_erasure_removes_it(canary_run: Can
     # The match set echoes the board's own text in reasons ("... is covered by solid tumor"): it
     # is that profile's data, expires with it and is erased with it. The search registry holds
     # the search phrases derived from the diagnosis while a profile uses that search.
+    pids = list(canary_run.pids.values())
     expected = {k.queries()}
-    for pid in PROFILES:
+    for pid in pids:
         expected |= {k.profile(pid), k.matches(pid), k.match_meta(pid), k.changes(pid)}
-    assert {k.profile(pid) for pid in PROFILES} <= set(holding)
+    assert {k.profile(pid) for pid in pids} <= set(holding)
     assert set(holding) <= expected, f"unexpected copies in {sorted(set(holding) - expected)}"
-    for pid in PROFILES:
+    for pid in pids:
         erase_profile(canary_run.store, pid)
     left = sorted(key for key, value in dump_keys(canary_run.store.r).items() if has_canary(value))
     assert not left, (
@@ -243,10 +265,17 @@ def test_changed_diagnosis_leaves_no_copy_of_the_old_text(canary_run: CanaryRun)
     assert store.r.hget(store.keys.queries(), first.cache_key()) is None
 
 
-def test_canary_as_profile_id_is_refused_without_echo() -> None:
-    """A name as profile_id (it has a space) is refused naming profile_id, without echoing it."""
+def test_canary_as_reference_is_refused_without_echo() -> None:
+    """A name as the reference (it has a space) is refused naming the field given (`reference`
+    or its legacy name `profile_id`), without echoing it."""
     with pytest.raises(InvalidProfile) as caught:
         parse_profile(json.dumps(profile_body(CANARY)))
+    assert [field for field, _ in caught.value.errors] == ["reference"]
+    assert not has_canary(str(caught.value))
+    legacy = profile_body("x")
+    legacy.pop("reference")
+    with pytest.raises(InvalidProfile) as caught:
+        parse_profile(json.dumps({**legacy, "profile_id": CANARY}))
     assert [field for field, _ in caught.value.errors] == ["profile_id"]
     assert not has_canary(str(caught.value))
 

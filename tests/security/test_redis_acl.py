@@ -94,7 +94,7 @@ def test_roles_match_a_profile_end_to_end_without_any_acl_denial(acl_stack: AclS
     )
     job = wait_job(api_store, sub.job_id)
     assert job["status"] == "done", (job, acl_stack.worker.log()[-3000:])
-    run = api_store.read_matches("SEC-acl-1")
+    run = api_store.read_matches(sub.profile_id)
     assert run is not None
     assert run.results
 

@@ -138,7 +138,8 @@ def test_user_agent_and_explicit_timeouts(api: respx.MockRouter, fake_time: Fake
 
 def test_data_version_reads_data_timestamp(api: respx.MockRouter, fake_time: FakeTime) -> None:
     """data_version() returns /version's dataTimestamp, and None when the API omits it."""
-    # Body shape quoted from api-evangelist's recorded /version answer (research notes, section 2).
+    # Body shape quoted from api-evangelist's recorded /version answer (docs/research/ctgov-api.md,
+    # section 2).
     api.get("/version").mock(
         side_effect=[
             httpx.Response(

@@ -308,7 +308,8 @@ def test_washout_measured_from_ended_on() -> None:
     text = "At least 1 weeks must have elapsed since prior chemotherapy"
     assert judge(text)[:2] == ("washout", "met")
     recent = [{"agent": "irinotecan", "category": "chemotherapy", "ended_on": "2026-11-23"}]
-    kind, verdict, reason = judge(text, prior_therapies=recent)
+    # Assessed on the day the therapy ended (a therapy after assessed_on is refused).
+    kind, verdict, reason = judge(text, prior_therapies=recent, assessed_on="2026-11-23")
     assert (kind, verdict) == ("washout", "not_met")
     assert "2026-11-30" in reason  # the date from which the washout is complete
 

@@ -16,6 +16,8 @@ EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "synovial-pulmonary
 
 def _with(**changes: object) -> str:
     body = json.loads(EXAMPLE.read_text())
+    if "profile_id" in changes:  # the legacy name of the reference replaces it
+        body.pop("reference")
     body.update(changes)
     return json.dumps(body)
 
@@ -29,7 +31,7 @@ def _fields(raw: str) -> set[str]:
 def test_example_profile_is_valid() -> None:
     """The shipped example profile validates and keeps what it says."""
     p = parse_profile(EXAMPLE.read_text())
-    assert p.profile_id == "TB-2026-0142"
+    assert p.reference == "TB-2026-0142"
     assert p.age_months == 171
     assert p.prior_therapies[0].agent == "ifosfamide"
 
@@ -75,8 +77,57 @@ def test_huge_arrays_are_rejected() -> None:
 
 
 def test_profile_id_cannot_hold_a_name() -> None:
-    """Spaces are not allowed in profile ids, so "Jane Roe" cannot be one."""
+    """Spaces are not allowed in references, so "Jane Roe" cannot be one (in either name)."""
     assert "profile_id" in _fields(_with(profile_id="Jane Roe"))
+    assert "reference" in _fields(_with(reference="Jane Roe"))
+
+
+@pytest.mark.parametrize(
+    ("reference", "why"),
+    [
+        ("DOE_JANE_2012-05-03", "looks like a date"),
+        ("TB-20120503", "looks like a date"),
+        ("03.05.2012", "looks like a date"),
+        ("MRN-00123456", "looks like a record or ID number"),
+        ("123-45-6789", "looks like a record or ID number"),
+        ("555-123-4567", "looks like a record or ID number"),
+        ("jane.doe@example.org", "looks like an e-mail address"),
+        ("DOE_JANE", "looks like a personal name"),
+        ("Jane.Doe", "looks like a personal name"),
+        ("doe-Jane-07", "looks like a personal name"),
+        ("JaneDoe", "looks like a personal name"),
+    ],
+)
+@pytest.mark.parametrize("field", ["reference", "profile_id"])
+def test_identifying_references_are_refused(field: str, reference: str, why: str) -> None:
+    """A reference that looks like a date, a record number, an e-mail address or a personal
+    name is refused, naming the field given and the reason, never repeating the value."""
+    with pytest.raises(InvalidProfile) as caught:
+        parse_profile(_with(**{field: reference}))
+    [(name, message)] = caught.value.errors
+    assert name == field
+    assert message.startswith(why)
+    assert reference not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "reference",
+    ["TB-2026-0142", "TB-2026-0112", "DEV-01-pulmonary-synovial", "HO-04-synovial-19y-ecog2",
+     "EX-erms-relapse2", "board.7-case-12"],
+)  # fmt: skip
+def test_pseudonymous_references_are_accepted(reference: str) -> None:
+    """Codes with a few digits and lower-case clinical words stay valid references, under
+    either field name, and are read as the reference."""
+    assert parse_profile(_with(reference=reference)).reference == reference
+    assert parse_profile(_with(profile_id=reference)).reference == reference
+
+
+def test_reference_is_optional_and_not_given_twice() -> None:
+    """A profile without a reference is valid; `reference` and `profile_id` together are not."""
+    body = json.loads(EXAMPLE.read_text())
+    body.pop("reference")
+    assert parse_profile(json.dumps(body)).reference is None
+    assert "profile_id" in _fields(json.dumps({**body, "reference": "TB-1", "profile_id": "TB-1"}))
 
 
 def test_missing_facts_stay_unknown() -> None:
@@ -100,3 +151,42 @@ def test_age_advances_to_the_evaluation_date() -> None:
     assert p.age_months_on(date(2026, 1, 19)) == 100
     assert p.age_months_on(date(2026, 3, 19)) == 101
     assert p.age_months_on(date(2026, 3, 20)) == 102
+
+
+def test_therapy_ending_after_the_assessment_is_refused_by_field() -> None:
+    """A therapy that ended after `assessed_on` is refused naming that therapy's `ended_on`."""
+    therapies = json.loads(EXAMPLE.read_text())["prior_therapies"]
+    late = [therapies[0], {**therapies[1], "ended_on": "2026-11-21"}]  # example assessed 11-20
+    assert _fields(_with(prior_therapies=late)) == {"prior_therapies.1.ended_on"}
+    same_day = [therapies[0], {**therapies[1], "ended_on": "2026-11-20"}]
+    assert parse_profile(_with(prior_therapies=same_day)).prior_therapies[1].ended_on == date(
+        2026, 11, 20
+    )
+
+
+def test_old_assessment_warns_past_the_limit_only() -> None:
+    """An assessment older than the limit at the evaluation date yields a warning, not an error."""
+    from datetime import timedelta
+
+    from matcher.models.profile import assessment_warnings
+
+    p = parse_profile(EXAMPLE.read_text())
+    assert assessment_warnings(p, p.assessed_on + timedelta(days=90), 90) == []
+    [warning] = assessment_warnings(p, p.assessed_on + timedelta(days=91), 90)
+    assert warning.startswith("assessed_on is 91 days before the evaluation date (more than 90)")
+
+
+def test_profile_stored_by_the_previous_version_still_loads() -> None:
+    """A stored profile without a server id (keyed by the board's own id) loads, with that id
+    kept as its id and read as its reference."""
+    from matcher.models import StoredProfile
+
+    body = json.loads(EXAMPLE.read_text())
+    body["profile_id"] = body.pop("reference")
+    stored = {
+        "profile": body, "board_id": "b", "revision": 3,
+        "submitted_at": "2026-11-20T00:00:00Z", "expires_at": "2027-05-19T00:00:00Z",
+    }  # fmt: skip
+    loaded = StoredProfile.model_validate_json(json.dumps(stored))
+    assert (loaded.profile_id, loaded.profile.reference) == ("TB-2026-0142", "TB-2026-0142")
+    assert StoredProfile.model_validate_json(loaded.model_dump_json()) == loaded

@@ -45,7 +45,7 @@ def test_anniversary_is_exactly_when_the_age_steps(anchor: date, offset: int) ->
     """For any assessment date, the anniversary is the first later day the month count rises."""
     as_of = anchor + timedelta(days=offset)
     when = next_month_anniversary(anchor, as_of)
-    months = _profile(assessed_on=anchor.isoformat(), age_months=0)
+    months = _profile(assessed_on=anchor.isoformat(), age_months=0, prior_therapies=[])
     assert when > as_of
     assert months.age_months_on(when) == months.age_months_on(as_of) + 1
     assert months.age_months_on(when - timedelta(days=1)) == months.age_months_on(as_of)

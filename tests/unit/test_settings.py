@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from pydantic import ValidationError
 
 from matcher.errors import ConfigError
 from matcher.settings import Settings
@@ -88,3 +89,55 @@ def test_errors_survive_pickling_with_class_and_fields() -> None:
     invalid = pickle.loads(pickle.dumps(InvalidProfile([("sex", "bad")])))
     assert invalid.errors == [("sex", "bad")]
     assert str(invalid) == "invalid profile: sex: bad"
+
+
+def test_recruiting_statuses_are_checked_against_the_registry_enum() -> None:
+    """A misspelt recruiting status is refused by variable name; the real enum values pass."""
+    from matcher.settings import _explain
+
+    with pytest.raises(ValidationError) as info:
+        _settings(recruiting_statuses=["RECRUITING", "RECRUITNG"])
+    message = _explain(info.value)
+    assert message.startswith("TRIALMATCH_RECRUITING_STATUSES: unknown status RECRUITNG")
+    with pytest.raises(ValidationError) as info:
+        _settings(recruiting_statuses=[])
+    assert _explain(info.value).startswith("TRIALMATCH_RECRUITING_STATUSES: ")
+    ok = _settings(recruiting_statuses=["RECRUITING", "ENROLLING_BY_INVITATION"])
+    assert ok.recruiting_statuses == ["RECRUITING", "ENROLLING_BY_INVITATION"]
+
+
+def test_non_json_list_value_names_the_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A list setting given as plain text (not JSON) is refused naming the environment variable."""
+    from matcher.settings import get_settings
+
+    monkeypatch.setenv("TRIALMATCH_REDIS_URL", "redis://127.0.0.1:6390/0")
+    monkeypatch.setenv("TRIALMATCH_RECRUITING_STATUSES", "RECRUITING,NOT_YET_RECRUITING")
+    get_settings.cache_clear()
+    try:
+        with pytest.raises(ConfigError, match=r"^TRIALMATCH_RECRUITING_STATUSES: not valid JSON"):
+            get_settings()
+        monkeypatch.setenv("TRIALMATCH_RECRUITING_STATUSES", '["RECRUITING"]')
+        get_settings.cache_clear()
+        assert get_settings().recruiting_statuses == ["RECRUITING"]
+    finally:
+        get_settings.cache_clear()
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "var"),
+    [
+        ("ctgov_base_url", "clinicaltrials.gov/api/v2", "TRIALMATCH_CTGOV_BASE_URL"),
+        ("logging_config", "/nonexistent/logging.json", "TRIALMATCH_LOGGING_CONFIG"),
+        ("assessment_max_age_days", 0, "TRIALMATCH_ASSESSMENT_MAX_AGE_DAYS"),
+        ("public_origin", "https://tm.example.org/app", "TRIALMATCH_PUBLIC_ORIGIN"),
+        ("broker_unacked_restore_interval_s", 0, "TRIALMATCH_BROKER_UNACKED_RESTORE_INTERVAL_S"),
+    ],
+)
+def test_settings_outside_their_domain_are_refused(field: str, value: object, var: str) -> None:
+    """A URL without a scheme, a missing logging file, a zero age limit, an origin with a path or
+    a zero sweep interval are refused by name."""
+    from matcher.settings import _explain
+
+    with pytest.raises(ValidationError) as info:
+        _settings(**{field: value})
+    assert _explain(info.value).startswith(var)

@@ -1,0 +1,185 @@
+"""Draw the criterion-level items for blind labelling (run once; the output is committed).
+
+    .venv/bin/python tests/criteria/sample_items.py OUT_DIR
+
+Trials with criteria text (the bundled snapshot and tests/devset/trials) are split once, by a
+seeded shuffle, into a dev part and a held-out part; no trial is in both. For each trial, three
+constructed profiles (tests/devset/profiles, tests/heldout/profiles, examples/) are drawn, and for
+each (profile, trial) up to three of the trial's criteria, as the splitter cuts them. Only the
+split is used here — no judge runs — so the labelling packets carry no engine output.
+Writes OUT_DIR/items.json (the manifest) and one Markdown packet per reader half.
+
+    .venv/bin/python tests/criteria/sample_items.py OUT_DIR --round 2
+
+Round 3 (`--round 3`) adds dev items only: three profiles of all the above per dev trial, up to
+four criteria per pair not drawn before; packets E and F.
+
+Round 2 (same trial split) draws two of the round-2 constructed profiles
+(tests/criteria/profiles/) per trial and up to three criteria per (profile, trial) that round 1
+did not draw; ids carry the round ("D2001"), packets are C and D.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import sys
+from datetime import date
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[1]
+sys.path.insert(0, str(ROOT))
+
+from matcher.ctgov.parse import parse_study  # noqa: E402
+from matcher.eligibility.splitter import Item, split_items  # noqa: E402
+
+AS_OF = date(2026, 11, 26)
+SEED = 20261128
+TRIAL_DIRS = [ROOT / "snapshot" / "sarcoma" / "records", ROOT / "tests" / "devset" / "trials"]
+ROUND2_PROFILES = ROOT / "tests" / "criteria" / "profiles"
+PROFILE_DIRS = [
+    ROOT / "tests" / "devset" / "profiles",
+    ROOT / "tests" / "heldout" / "profiles",
+    ROOT / "examples",
+]
+HELDOUT_SHARE = 0.4
+PROFILES_PER_TRIAL = 3
+CRITERIA_PER_PAIR = 3
+
+
+def months_between(start: date, end: date) -> int:
+    months = (end.year - start.year) * 12 + end.month - start.month
+    return months - (1 if end.day < start.day else 0)
+
+
+def profile_facts(profile: dict) -> str:
+    """Arithmetic a reader would do anyway (age and days since each therapy at the as-of date)."""
+    assessed = date.fromisoformat(profile["assessed_on"])
+    base = profile.get("age_months")
+    if base is None:
+        base = round(float(profile["age_years"]) * 12)
+    age = base + months_between(assessed, AS_OF)
+    lines = [f"- age on {AS_OF}: {age // 12} years {age % 12} months ({age} months)"]
+    for therapy in profile.get("prior_therapies", []):
+        if therapy.get("ended_on"):
+            days = (AS_OF - date.fromisoformat(therapy["ended_on"])).days
+            what = therapy.get("agent") or therapy.get("category")
+            lines.append(f"- {what}: ended {days} days before {AS_OF}")
+    return "\n".join(lines)
+
+
+def _text(it: Item) -> str:
+    return it.text if not it.notes else f"{it.text} [{' | '.join(it.notes)}]"
+
+
+def _age(bound: object) -> str:
+    return "none" if bound is None else str(getattr(bound, "text", bound))
+
+
+def main(out: Path, round_no: int = 1) -> None:
+    rng = random.Random(SEED if round_no == 1 else SEED + round_no)
+    trials = {}
+    for folder in TRIAL_DIRS:
+        for path in sorted(folder.glob("NCT*.json")):
+            trial = parse_study(json.loads(path.read_text()))
+            if trial.eligibility_criteria and len(trial.eligibility_criteria) > 150:
+                trials[trial.nct_id] = trial
+    profiles = {}
+    folders = {1: PROFILE_DIRS, 2: [ROUND2_PROFILES]}.get(
+        round_no, [*PROFILE_DIRS, ROUND2_PROFILES]
+    )
+    for folder in folders:
+        for path in sorted(folder.glob("*.json")):
+            profiles[path.name] = json.loads(path.read_text())
+    ids = sorted(trials)
+    # the split is round 1's whatever the round (round 1 drew it from its own generator)
+    (rng if round_no == 1 else random.Random(SEED)).shuffle(ids)
+    n_held = round(len(ids) * HELDOUT_SHARE)
+    part_of = {nct: ("heldout" if i < n_held else "dev") for i, nct in enumerate(ids)}
+    drawn: set[tuple[str, str]] = set()
+    if round_no > 1:
+        drawn = {
+            (i["nct_id"], i["text"])
+            for path in [
+                HERE / "items.json",
+                *(HERE / f"items-{k}.json" for k in range(2, round_no)),
+            ]
+            for i in json.loads(path.read_text())
+        }
+    items = []
+    for nct in sorted(trials):
+        trial = trials[nct]
+        cut = split_items(trial.eligibility_criteria or "")
+        split = [it for it in cut if it.absorbed_into is None and (nct, _text(it)) not in drawn]
+        if not split or (round_no >= 3 and part_of[nct] != "dev"):
+            continue  # round 3 adds dev items only: the held-out part stays as rounds 1-2 made it
+        per_trial = {1: PROFILES_PER_TRIAL, 2: 2}.get(round_no, 3)
+        per_pair = CRITERIA_PER_PAIR if round_no < 3 else 4
+        chosen_profiles = rng.sample(sorted(profiles), per_trial)
+        for pname in chosen_profiles:
+            for it in rng.sample(split, min(per_pair, len(split))):
+                text = _text(it)
+                prefix = part_of[nct][0].upper() + ("" if round_no == 1 else str(round_no))
+                width = 4 if round_no == 1 else 3
+                items.append(
+                    {
+                        "id": f"{prefix}{len(items) + 1:0{width}d}",
+                        "part": part_of[nct],
+                        "profile": pname,
+                        "nct_id": nct,
+                        "section": it.section,
+                        "text": text,
+                        "context": it.context,
+                    }
+                )
+    out.mkdir(parents=True, exist_ok=True)
+    (out / ("items.json" if round_no == 1 else f"items-{round_no}.json")).write_text(
+        json.dumps(items, indent=1, ensure_ascii=False)
+    )
+    # one packet per half of the items, grouped by trial so each reader reads a trial once
+    by_trial: dict[str, list[dict]] = {}
+    for item in items:
+        by_trial.setdefault(item["nct_id"], []).append(item)
+    order = sorted(by_trial)
+    names = {1: ("A", "B"), 2: ("C", "D")}.get(round_no, ("E", "F"))
+    halves = {names[0]: order[0::2], names[1]: order[1::2]}
+    for half, ncts in halves.items():
+        chunks = []
+        for nct in ncts:
+            trial = trials[nct]
+            chunks.append(
+                f"\n\n======== TRIAL {nct} ========\nTitle: {trial.title}\n"
+                f"Conditions: {', '.join(trial.conditions)}\n"
+                f"Structured minimum age: {_age(trial.minimum_age)}; maximum age: "
+                f"{_age(trial.maximum_age)}; sex: {trial.sex or 'ALL'}\n"
+                f"--- Full eligibility criteria text (as in the record) ---\n"
+                f"{trial.eligibility_criteria}\n--- end of criteria text ---\n"
+            )
+            for pname in dict.fromkeys(i["profile"] for i in by_trial[nct]):
+                profile = profiles[pname]
+                chunks.append(
+                    f"\n---- PROFILE {pname} (constructed) ----\n"
+                    f"{json.dumps(profile, indent=1)}\n"
+                    f"Derived at {AS_OF}:\n{profile_facts(profile)}\n"
+                )
+                for item in by_trial[nct]:
+                    if item["profile"] != pname:
+                        continue
+                    ctx = f"\n  (under: {item['context']})" if item["context"] else ""
+                    chunks.append(
+                        f"\nITEM {item['id']} [{item['section']} criterion of {nct}, "
+                        f"profile {pname}]{ctx}\n  >> {item['text']}\n"
+                    )
+        (out / f"packet-{half}.md").write_text("".join(chunks))
+    print(
+        len(items),
+        "items;",
+        sum(i["part"] == "heldout" for i in items),
+        "held out;",
+        {h: sum(i["nct_id"] in n for i in items) for h, n in halves.items()},
+    )
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1]), int(sys.argv[3]) if sys.argv[2:3] == ["--round"] else 1)
