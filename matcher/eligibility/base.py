@@ -51,6 +51,10 @@ class Criterion:
     norm: str  # normalised text (see text.norm) incl. the parent heading's context
     aspects: tuple[Aspect, ...]
     in_or_group: bool = False  # one alternative of "meets 1 of the following"
+    # id of a firm OR group (every item under an unconditional "one of the following" heading
+    # read as an alternative): its alternatives may be not_met on their own, and the trial is
+    # excluded only when every alternative of the group is (verdict.decide); "" = none
+    alt_group: str = ""
     part_specific: bool = False  # applies to one part/cohort/arm only
     has_exception: bool = False  # "except", "unless", "other than", a note saying who is eligible
     has_or: bool = False

@@ -27,7 +27,7 @@ from matcher.models.match import CriterionResult, MatchRun, TrialMatch
 from matcher.models.profile import ProfileIn, assessment_warnings
 from matcher.models.trial import Trial
 
-ENGINE_VERSION = "2026.11.4"
+ENGINE_VERSION = "2026.11.5"
 cues.load()  # every cue list compiled at import: a bad pattern in the data fails at start-up
 _CONSTANT = "constant"  # Criterion.results key of a profile-independent criterion's one result
 DEFAULT_STATUSES = frozenset({"RECRUITING", "NOT_YET_RECRUITING"})
@@ -101,7 +101,9 @@ class _Run:
                 crit.results.clear()
             made = crit.results[made_key] = (
                 judged,
-                result(judged.kind, crit.text, j, crit.section, judged.guard),
+                result(
+                    judged.kind, crit.text, j, crit.section, judged.guard, crit.alt_group or None
+                ),
                 verify_of(crit, judged),
                 projection.serial(),
             )
@@ -129,7 +131,12 @@ class _Run:
             for i, (crit, before, after) in enumerate(zip(criteria, judged, adjusted, strict=True)):
                 if after is not before:
                     results[i] = result(
-                        after.kind, crit.text, after.judgement, crit.section, after.guard
+                        after.kind,
+                        crit.text,
+                        after.judgement,
+                        crit.section,
+                        after.guard,
+                        crit.alt_group or None,
                     )
                     verify[i] = after.judgement.verify
         return results, verify

@@ -53,7 +53,7 @@ def evaluate(
     judged = [judge_criterion(crit, facts) for crit in parsed.criteria]
     judged = trialwide.apply(parsed.criteria, judged, parsed.concepts, facts)
     results = [
-        result(j.kind, crit.text, j.judgement, crit.section, j.guard)
+        result(j.kind, crit.text, j.judgement, crit.section, j.guard, crit.alt_group or None)
         for crit, j in zip(parsed.criteria, judged, strict=True)
     ]
     verify = [verify_of(crit, j) for crit, j in zip(parsed.criteria, judged, strict=True)]

@@ -88,7 +88,8 @@ def judge_diagnosis(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
         return judge_grade(grades, covered, facts, single=len(positive) == 1)
     narrower = vocabulary.descendants_of(facts.concept)
     specific = [c for c in positive if c not in _GENERIC_TUMOR]
-    if condition and specific and not any(c in narrower for c in positive):
+    # "patients with X" as one alternative/cohort of a group names the tumor it is for
+    if condition and specific and not crit.alt_group and not any(c in narrower for c in positive):
         return Judgement(
             NOT_APPLICABLE,
             f"rule for patients with {named}; patient has {facts.diagnosis}",
@@ -100,7 +101,8 @@ def judge_diagnosis(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
             f"criterion names a subtype ({named}) of {facts.diagnosis}",
             f"histologic subtype ({named})",
         )
-    if open_list or not requirement or not positive:
+    # an alternative of a firm "one of the following" list names a tumor the patient must have
+    if open_list or not (requirement or crit.alt_group) or not positive:
         return Judgement(
             UNKNOWN,
             f"criterion names {named}; list may be open or conditional",

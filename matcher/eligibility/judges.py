@@ -28,6 +28,7 @@ from matcher.eligibility.base import (
     Judgement,
 )
 from matcher.eligibility.judge_person import age_ok
+from matcher.eligibility.verdict import OPEN_GROUP
 
 Prep = Callable[[str, str, str], Any]
 Judge = Callable[[Any, Criterion, Facts], Judgement]
@@ -113,6 +114,11 @@ def judge_criterion(crit: Criterion, facts: Facts) -> Judged:
             guard = _guard(crit, j, aspect.kind)
             if guard is None:
                 return Judged(aspect.kind, j)
+            if guard == "alternative":
+                # this alternative clearly does not hold; whether the trial excludes is the
+                # group's question (verdict.decide: only when every alternative is not_met)
+                why = f"{j.reason} — one alternative of several (the trial needs one of them)"
+                return Judged(aspect.kind, j._replace(reason=why), "alternative")
             softened = Judgement(
                 UNKNOWN,
                 f"{j.reason} — {_GUARD_TEXT[guard]}",
@@ -219,9 +225,18 @@ _GUARD_TEXT = {
 
 
 def _guard(crit: Criterion, j: Judgement, kind: str) -> str | None:
+    # one cohort's tumor in a group of cohorts: the part it names is what the group is about
+    own = _own_guard(crit, j, kind, cohort=crit.alt_group.startswith(OPEN_GROUP))
+    if crit.alt_group and own is None:
+        # an alternative with no doubt of its own is not_met on its own; the group decides
+        return "alternative"
     if crit.in_or_group and crit.section == "inclusion":
         return "or"
-    if crit.part_specific and not j.scoped:
+    return own
+
+
+def _own_guard(crit: Criterion, j: Judgement, kind: str, *, cohort: bool = False) -> str | None:
+    if crit.part_specific and not j.scoped and not cohort:
         return "part"
     if crit.has_exception and not j.handled:
         return "exception"

@@ -13,7 +13,7 @@ from pydantic import BaseModel
 
 from matcher.eligibility import projection
 from matcher.eligibility.base import Judgement
-from matcher.eligibility.verdict import decide, met_share, order, to_verify
+from matcher.eligibility.verdict import decide, decisive, met_share, order, to_verify
 from matcher.models.match import CriterionResult, TrialVerdict
 
 # (result, the fact to verify if unknown, serial)
@@ -43,7 +43,12 @@ def rule_id(kind: str, j: Judgement) -> str:
 
 
 def result(
-    kind: str, text: str, j: Judgement, section: str, guard: str | None = None
+    kind: str,
+    text: str,
+    j: Judgement,
+    section: str,
+    guard: str | None = None,
+    group: str | None = None,
 ) -> CriterionResult:
     values = {
         "kind": kind,
@@ -55,6 +60,7 @@ def result(
         if section != "trial"
         else f"trial/{kind}" + (f".{j.rule}" if j.rule else ""),
         "guard": guard,
+        "group": group,
     }
     made: CriterionResult = fast(CriterionResult, values)
     return made
@@ -81,10 +87,11 @@ def compose(
     results = [r for r, _v, _s in parts] + block_results
     verify = [v for _r, v, _s in parts] + block_verify
     verdict = decide(results)
+    excluding = decisive(results)
     return (
         verdict,
-        order(results),
-        [r.reason for r in results if r.verdict == "not_met"],
+        order(results, excluding),
+        [r.reason for r in excluding],
         to_verify(results, verify) if verdict == "possibly_eligible" else [],
         met_share(results),
     )

@@ -6,13 +6,15 @@ Everything here is profile-independent, so one parse serves every profile; the c
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import threading
+import zlib
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
-from matcher.eligibility import outputs, projection, vocabulary
+from matcher.eligibility import cues, outputs, projection, vocabulary
 from matcher.eligibility.base import Aspect, Criterion
 from matcher.eligibility.classifier import classify
 from matcher.eligibility.judge_disease import prep_disease_setting
@@ -23,6 +25,7 @@ from matcher.eligibility.scope import notice, tumor_heading, tumor_scope
 from matcher.eligibility.scope import terms as requirement_terms
 from matcher.eligibility.splitter import Item, split_items
 from matcher.eligibility.text import norm
+from matcher.eligibility.verdict import NESTED_GROUP, OPEN_GROUP
 from matcher.models.trial import Trial
 
 CACHE_SIZE = 8192
@@ -140,12 +143,91 @@ def split_and_classify(text: str | None) -> tuple[Criterion, ...]:
         return ()
     if SHARE and text in _BLOCKS:
         return _BLOCKS[text]
-    block = tuple(_criterion(it) for it in split_items(text))
+    items = split_items(text)
+    block = _with_groups(items, [_criterion(it) for it in items])
     if SHARE:
         if len(_BLOCKS) >= _INTERN_MAX // 20:
             _BLOCKS.clear()
         _BLOCKS[text] = block
     return block
+
+
+def _group_root(item: Item) -> Item | None:
+    """The outermost "one of the following" heading an alternative belongs to (nested lists
+    under it are alternatives of the same choice: "Liposarcoma:" over its subtypes)."""
+    node, root = item, None
+    while node.or_group and node.parent is not None:
+        root, node = node.parent, node.parent
+    return root
+
+
+def _with_groups(items: list[Item], criteria: list[Criterion]) -> tuple[Criterion, ...]:
+    """Mark the alternatives of firm OR groups with their group id.
+
+    A group is firm when it is in the inclusions, its heading is unconditional (no "for
+    patients with", part/cohort, exception or tumor scope), it has at least two alternatives,
+    and every item under its heading was read as an alternative (a flattened list that dropped
+    an item of another kind may have lost an alternative, so it never excludes).
+    """
+    members: dict[int, list[int]] = {}
+    heads: dict[int, Item] = {}
+    dropped: set[int] = set()
+    for i, (item, crit) in enumerate(zip(items, criteria, strict=True)):
+        root = _group_root(item) if item.or_group else None
+        if root is None:
+            continue
+        heads[id(root)] = root
+        if crit.in_or_group and crit.section == "inclusion":
+            members.setdefault(id(root), []).append(i)
+        else:
+            dropped.add(id(root))
+    out = list(criteria)
+    _cohorts(out)
+    if not members:
+        return tuple(out)
+    for key, idxs in members.items():
+        head = heads[key]
+        if key in dropped or len(idxs) < 2 or not _firm_heading(head.text):
+            continue
+        # nested lists ("Low-risk group" over its own requirements) are read as one choice
+        # whose parts may be conjunctive: a met item there settles nothing (verdict.decide)
+        nested = any(items[i].parent is not head for i in idxs)
+        prefix = NESTED_GROUP if nested else "or-"
+        gid = f"{prefix}{zlib.crc32(norm(head.text).encode()):08x}"
+        for i in idxs:
+            # a copy: the interned criterion may sit in other trials' lists without this group
+            out[i] = dataclasses.replace(out[i], alt_group=gid, results={}, memo={})
+    return tuple(out)
+
+
+def _cohorts(criteria: list[Criterion]) -> None:
+    """Group the per-cohort diagnosis rules ("Part B1: patients with relapsed or refractory
+    neuroblastoma", "Part B3: ... rhabdomyosarcoma"): each is one cohort's tumor, not met for a
+    patient with another. The record may have cohorts with no such line (a dose-escalation part
+    open to any solid tumor), so the group never excludes by itself (verdict.OPEN_GROUP)."""
+    idxs = [
+        i for i, c in enumerate(criteria)
+        if c.section == "inclusion" and not c.in_or_group and c.part_specific and not c.scope
+        and "diagnosis" in (kinds := {a.kind for a in c.aspects}) and kinds <= _COHORT_KINDS
+    ]  # fmt: skip
+    if len(idxs) < 2:
+        return
+    gid = f"{OPEN_GROUP}{zlib.crc32(criteria[idxs[0]].norm.encode()):08x}"
+    for i in idxs:
+        criteria[i] = dataclasses.replace(criteria[i], alt_group=gid, results={}, memo={})
+
+
+_COHORT_KINDS = frozenset({"diagnosis", "disease_setting"})
+
+
+def _firm_heading(text: str) -> bool:
+    n = norm(text)
+    return not (
+        part_specific(n) or has_exception(n) or _CONDITIONAL_HEAD.search(n) or tumor_heading(text)
+    )
+
+
+_CONDITIONAL_HEAD = cues.cue("condition")
 
 
 def _phase_rank(phases: list[str]) -> float:

@@ -24,7 +24,8 @@ class CriterionResult(BaseModel):
     Provenance: `rule_id` names the judge and rule that read the criterion ("labs/judge",
     "biomarker/judge", "scope/other_diagnosis", "note/formality", ...) and `guard` the guard or
     scope decision that changed the judge's own verdict, if any ("or", "part", "exception",
-    "conditional", "completeness", "scope", "cohort").
+    "conditional", "completeness", "scope", "cohort", "alternative": one alternative of the OR
+    group `group`, not met on its own).
     """
 
     model_config = ConfigDict(frozen=True)
@@ -36,6 +37,9 @@ class CriterionResult(BaseModel):
     section: Section = "inclusion"
     rule_id: str | None = None  # None only in results stored by engines before 2026.11.4
     guard: str | None = None
+    # the OR group ("one of the following") this criterion is an alternative of: a not_met
+    # alternative excludes only when every alternative of its group is not_met (2026.11.5)
+    group: str | None = None
 
 
 class NearestSite(BaseModel):
