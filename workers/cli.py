@@ -241,9 +241,11 @@ def render_run(run: MatchRun, *, limit: int = 0) -> str:
         if m.nearest_site is not None:
             site = f" | nearest site {m.nearest_site.distance_km:.0f} km ({m.nearest_site.city})"
         lines.append(
-            f"\n{rank:>3}. {m.verdict.upper():<17} {m.score:6.1f}  {m.nct_id}  "
+            f"\n{rank:>3}. {m.verdict.upper():<17} {m.score:6.2f}  {m.nct_id}  "
             f"[{m.overall_status or 'status unknown'}]{site}\n     {m.title[:110]}"
         )
+        if m.rank is not None:  # absent in results stored by engines before 2026.11.5
+            lines.append(f"     why this rank: {'; '.join(m.rank.why[1:])}")
         for reason in m.decisive[:3]:
             lines.append(f"     ✗ {reason}")
         for fact in m.to_verify[:4]:

@@ -20,9 +20,9 @@ from matcher.eligibility import trial_checks as tc
 from matcher.eligibility.base import Criterion, Facts
 from matcher.eligibility.facts import build_facts
 from matcher.eligibility.judges import Judged, judge_criterion, verify_of
-from matcher.eligibility.outputs import Composed, Part, check, compose, fast, result
+from matcher.eligibility.outputs import Composed, Part, check, compose, fast, rank_out, result
 from matcher.eligibility.parsed import CACHE, ParsedTrial
-from matcher.eligibility.verdict import score
+from matcher.eligibility.rank import RankParts, fit_of, patient_alterations
 from matcher.models.match import CriterionResult, MatchRun, TrialMatch
 from matcher.models.profile import ProfileIn, assessment_warnings
 from matcher.models.trial import Trial
@@ -68,11 +68,23 @@ class _Run:
         self.checks: dict[Any, Part] = {}
         self.statics: dict[tuple[Any, ...], _Checks] = {}
         self.km: dict[tuple[float, float], float] = {}
+        self.alterations = patient_alterations(profile.biomarkers)
+        self.fits: dict[tuple[Any, ...], str | None] = {}
         self.composed: dict[tuple[int, int | None, int], tuple[Any, Composed]] = {}
         self.blocks: dict[
             tuple[int, tuple[str, ...]],
             tuple[tuple[Criterion, ...], list[CriterionResult], list[str | None]],
         ] = {}
+
+    def fit(self, parsed: ParsedTrial) -> str | None:
+        """The trial's targeted fit for this patient (ranking), once per trial version."""
+        targets = parsed.targets
+        if targets is None:
+            return None
+        key = (targets, parsed.concepts)
+        if key not in self.fits:
+            self.fits[key] = fit_of(self.facts.concept, self.alterations, parsed.concepts, targets)
+        return self.fits[key]
 
     def judge(self, crit: Criterion) -> _Entry:
         cached = projection.ENABLED
@@ -230,18 +242,21 @@ class _Run:
             composed = self.composed_cached(parsed, parts)
         else:
             composed = self.composed_per_run(parsed, checks, dist)
-        verdict, ordered, decisive, facts_to_verify, share = composed
+        verdict, ordered, decisive, facts_to_verify, open_count = composed
+        ranked = RankParts(
+            verdict,
+            bool(parsed.criteria),
+            self.fit(parsed),
+            open_count,
+            trial.overall_status in self.options.statuses,
+            None if nearest is None else nearest.distance_km,
+            parsed.phase_rank,
+        )
         values = {
             "nct_id": trial.nct_id,
             "title": trial.title,
             "verdict": verdict,
-            "score": score(
-                verdict,
-                share,
-                nearest,
-                parsed.phase_rank,
-                is_open=trial.overall_status in self.options.statuses,
-            ),
+            "score": ranked.score(),
             "overall_status": trial.overall_status,
             "phases": list(trial.phases),
             "criteria": list(ordered),
@@ -250,6 +265,7 @@ class _Run:
             "nearest_site": nearest,
             "trial_version": trial.version,
             "engine_version": ENGINE_VERSION,
+            "rank": rank_out(ranked),
         }
         match: TrialMatch = fast(TrialMatch, values)
         return match

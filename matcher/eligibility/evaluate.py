@@ -16,8 +16,8 @@ from matcher.eligibility.facts import build_facts
 from matcher.eligibility.judges import judge_criterion, verify_of
 from matcher.eligibility.outputs import Part, compose, result
 from matcher.eligibility.parsed import parse_trial
-from matcher.eligibility.verdict import score
-from matcher.models.match import TrialMatch
+from matcher.eligibility.rank import RankParts, fit_of, patient_alterations
+from matcher.models.match import RankInfo, TrialMatch
 from matcher.models.profile import ProfileIn
 from matcher.models.trial import Trial
 
@@ -57,15 +57,28 @@ def evaluate(
         for crit, j in zip(parsed.criteria, judged, strict=True)
     ]
     verify = [verify_of(crit, j) for crit, j in zip(parsed.criteria, judged, strict=True)]
-    # 4. the trial's verdict, its decisive reasons, what to verify, and its rank score
-    verdict, ordered, decisive, to_verify, share = compose(parts, results, verify)
+    # 4. the trial's verdict, its decisive reasons, what to verify, its open questions
+    verdict, ordered, decisive, to_verify, open_count = compose(parts, results, verify)
+    # 5. its rank: criteria in the record > targeted fit > fewer open questions > open > near >
+    # phase (rank.py)
+    fit = None
+    if parsed.targets is not None:
+        alterations = patient_alterations(profile.biomarkers)
+        fit = fit_of(facts.concept, alterations, parsed.concepts, parsed.targets)
+    rank = RankParts(
+        verdict,
+        bool(parsed.criteria),
+        fit,
+        open_count,
+        trial.overall_status in statuses,
+        None if nearest is None else nearest.distance_km,
+        parsed.phase_rank,
+    )
     return TrialMatch(
         nct_id=trial.nct_id,
         title=trial.title,
         verdict=verdict,
-        score=score(
-            verdict, share, nearest, parsed.phase_rank, is_open=trial.overall_status in statuses
-        ),
+        score=rank.score(),
         overall_status=trial.overall_status,
         phases=list(trial.phases),
         criteria=ordered,
@@ -74,6 +87,15 @@ def evaluate(
         nearest_site=nearest,
         trial_version=trial.version,
         engine_version=_engine_version(),
+        rank=RankInfo(
+            criteria_in_record=rank.criteria_in_record,
+            targeted_fit=rank.targeted_fit,
+            open_questions=rank.open_questions,
+            is_open=rank.is_open,
+            distance_km=rank.distance_km,
+            phase_rank=rank.phase_rank,
+            why=rank.explain(),
+        ),
     )
 
 

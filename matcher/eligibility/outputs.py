@@ -13,13 +13,14 @@ from pydantic import BaseModel
 
 from matcher.eligibility import projection
 from matcher.eligibility.base import Judgement
-from matcher.eligibility.verdict import decide, decisive, met_share, order, to_verify
-from matcher.models.match import CriterionResult, TrialVerdict
+from matcher.eligibility.rank import RankParts
+from matcher.eligibility.verdict import decide, decisive, open_questions, order, to_verify
+from matcher.models.match import CriterionResult, RankInfo, TrialVerdict
 
 # (result, the fact to verify if unknown, serial)
 Part = tuple[CriterionResult, str | None, int]
-# verdict, ordered criteria, decisive reasons, facts to verify, share met
-Composed = tuple[TrialVerdict, list[CriterionResult], list[str], list[str], float]
+# verdict, ordered criteria, decisive reasons, facts to verify, open questions (unknowns)
+Composed = tuple[TrialVerdict, list[CriterionResult], list[str], list[str], int]
 MAX_CHECKS = 50_000
 MAX_COMPOSED = 50_000
 # (trial-wide projection, concepts, part serials, entry serials) -> outcome; see engine
@@ -93,8 +94,23 @@ def compose(
         order(results, excluding),
         [r.reason for r in excluding],
         to_verify(results, verify) if verdict == "possibly_eligible" else [],
-        met_share(results),
+        open_questions(results),
     )
+
+
+def rank_out(parts: RankParts) -> RankInfo:
+    """The TrialMatch `rank` field from the score's parts (built without re-validation)."""
+    values = {
+        "criteria_in_record": parts.criteria_in_record,
+        "targeted_fit": parts.targeted_fit,
+        "open_questions": parts.open_questions,
+        "is_open": parts.is_open,
+        "distance_km": parts.distance_km,
+        "phase_rank": parts.phase_rank,
+        "why": parts.explain(),
+    }
+    made: RankInfo = fast(RankInfo, values)
+    return made
 
 
 def clear() -> None:

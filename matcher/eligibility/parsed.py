@@ -20,6 +20,7 @@ from matcher.eligibility.classifier import classify
 from matcher.eligibility.judge_disease import prep_disease_setting
 from matcher.eligibility.judges import REGISTRY, has_exception, part_specific
 from matcher.eligibility.numbers import fold_ops
+from matcher.eligibility.rank import TrialTargets, trial_targets
 from matcher.eligibility.scope import group as scope_group
 from matcher.eligibility.scope import notice, tumor_heading, tumor_scope
 from matcher.eligibility.scope import terms as requirement_terms
@@ -54,6 +55,8 @@ class ParsedTrial:
     # Leukemia"): (tumors named, names relapse, names newly diagnosed)
     setting_clauses: tuple[tuple[tuple[str, ...], bool, bool], ...] = ()
     maintenance: bool = False  # a maintenance trial: for patients in remission after therapy
+    # what the trial is written for (ranking's targeted fit): alterations named, drugs given
+    targets: TrialTargets | None = None
 
 
 _DIAGNOSIS_PARENT = re.compile(r"diagnos|histolog|tumou?r|sarcoma|malignan")
@@ -282,8 +285,15 @@ def parse_trial(trial: Trial) -> ParsedTrial:
     return ParsedTrial(
         trial.nct_id, trial.version, criteria, concepts, structured_concepts, (relapse, new),
         _phase_rank(trial.phases), status_key, age_key, diagnosis_key, static_key, clauses,
-        maintenance,
+        maintenance, _trial_targets(trial, criteria),
     )  # fmt: skip
+
+
+def _trial_targets(trial: Trial, criteria: tuple[Criterion, ...]) -> TrialTargets:
+    titles = [trial.brief_title or "", trial.official_title or ""]
+    written = [*titles, *trial.conditions, *trial.keywords]
+    written += [c.text for c in criteria if c.section == "inclusion"]
+    return trial_targets(" ; ".join(written), " ; ".join([*trial.interventions, *titles]))
 
 
 _TITLE_CLAUSE = re.compile(r"\band\b|;|,|\bor\b|\bvs\b")

@@ -1,11 +1,11 @@
-"""From judged criteria to a TrialMatch verdict, the facts to verify, and a ranking score."""
+"""From judged criteria to a TrialMatch verdict, the facts to verify, and the open questions
+(ranking: rank.py)."""
 
 from __future__ import annotations
 
 from matcher.eligibility.base import MET, NOT_APPLICABLE, NOT_MET
-from matcher.models.match import CriterionResult, NearestSite, TrialVerdict
+from matcher.models.match import CriterionResult, TrialVerdict
 
-_TIER: dict[str, float] = {"eligible": 2.0, "possibly_eligible": 1.0, "ineligible": 0.0}
 MAX_TO_VERIFY = 40
 # group ids of this prefix name the cohorts a record lists, which may not be all of the trial's
 # cohorts: every listed cohort failing leaves the trial open (unknown), never excluded
@@ -90,28 +90,6 @@ def to_verify(results: list[CriterionResult], verify: list[str | None]) -> list[
     return out
 
 
-def met_share(results: list[CriterionResult]) -> float:
-    """Share of the criteria that apply to the patient which are met."""
-    applicable = [r for r in results if r.verdict != NOT_APPLICABLE]
-    return sum(r.verdict == MET for r in applicable) / len(applicable) if applicable else 0.0
-
-
-def score(
-    verdict: TrialVerdict,
-    share: float,
-    nearest: NearestSite | None,
-    phase_rank: float,
-    *,
-    is_open: bool = True,
-) -> float:
-    """Tier (eligible > possibly > ineligible), then open to enrolment, share of criteria met,
-    nearness, phase.
-
-    Openness only separates trials when status is not judged (`any_status`, dated snapshots):
-    otherwise a closed trial is already in the ineligible tier. The tie-breakers add up to < 1,
-    so they never lift a trial above a better tier.
-    """
-    near = 0.0 if nearest is None else 1.0 / (1.0 + nearest.distance_km / 500.0)
-    open_bonus = 0.5 if is_open else 0.0
-    within = open_bonus + 0.35 * share + 0.1 * near + 0.04 * min(phase_rank, 4.0) / 4.0
-    return round(_TIER[verdict] + within, 4)
+def open_questions(results: list[CriterionResult]) -> int:
+    """Criteria left unknown: the open questions that rank a trial below one better read."""
+    return sum(1 for r in results if r.verdict == "unknown")

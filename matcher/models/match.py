@@ -52,6 +52,21 @@ class NearestSite(BaseModel):
     distance_km: float
 
 
+class RankInfo(BaseModel):
+    """The parts of a trial's score, most weighty first, and the same in words ("why this
+    rank"); within a verdict tier each part outweighs all that follow (engine 2026.11.5)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    criteria_in_record: bool  # False: the record has no criteria text (read the registry page)
+    targeted_fit: str | None = None  # why the trial is written for this patient, if it is
+    open_questions: int = 0  # criteria left unknown
+    is_open: bool = False
+    distance_km: float | None = None
+    phase_rank: float = 0.0
+    why: list[str] = Field(default_factory=list)
+
+
 class TrialMatch(BaseModel):
     model_config = ConfigDict(frozen=True)
 
@@ -67,6 +82,7 @@ class TrialMatch(BaseModel):
     nearest_site: NearestSite | None = None
     trial_version: str
     engine_version: str
+    rank: RankInfo | None = None  # None only in results stored by engines before 2026.11.5
 
 
 class FactToCollect(BaseModel):

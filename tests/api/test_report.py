@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from matcher.models.match import CriterionResult
+from matcher.models.match import CriterionResult, RankInfo
 from tests.api.conftest import ApiEnv, push_change, sample_run, store_run
 
 HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)> Age ≥ 12 months & < 22 years'
@@ -128,3 +128,22 @@ def test_report_shows_the_runs_warnings(api_env: ApiEnv) -> None:
     store_run(api_env, sample_run(clean))
     html = api_env.client.get(f"/v1/profiles/{clean}/report", headers=api_env.a).text
     assert 'id="warnings"' not in html
+
+
+def test_report_shows_why_each_trial_ranks_where_it_does(api_env: ApiEnv) -> None:
+    """A ranked trial with rank parts shows "Why this rank" with its parts in the report, and
+    the score with two decimals (constructed run)."""
+    pid = api_env.create("TB-report-why")["profile_id"]
+    run = sample_run(pid)
+    why = ["verdict: eligible", "criteria read in full", "written for synovial sarcoma",
+           "0 open question(s)", "open to enrolment"]  # fmt: skip
+    rank = RankInfo(criteria_in_record=True, targeted_fit=why[2], is_open=True, why=why)
+    first = run.results[0].model_copy(update={"rank": rank, "score": 2.9123})
+    store_run(api_env, run.model_copy(update={"results": [first, *run.results[1:]]}))
+    html = api_env.client.get(f"/v1/profiles/{pid}/report", headers=api_env.a).text
+    ranked = html[html.index('id="ranked"') :]
+    assert (
+        "Why this rank: criteria read in full; written for synovial sarcoma; 0 open question(s); "
+        "open to enrolment" in ranked
+    )
+    assert "2.91" in ranked
