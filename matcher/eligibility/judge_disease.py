@@ -59,7 +59,30 @@ def prep_diagnosis(crit_text: str, norm: str, section: str) -> Any:
 _GENERIC_TUMOR = frozenset({"neoplasm", "solid_tumor", "sarcoma", "soft_tissue_tumor"})
 
 
+def judge_subtype(spec: Any, facts: Facts) -> Judgement:
+    """One subtype of the heading's tumor ("Myxoid" under liposarcoma subtypes): not met for a
+    patient with another tumor; for the heading's own tumor, which subtype it is stays open."""
+    _tag, tumors, named = spec
+    if facts.concept is None:
+        return Judgement(
+            UNKNOWN,
+            f"diagnosis '{facts.diagnosis}' is not in the vocabulary; subtype of {named}",
+            f"whether {facts.diagnosis} is this subtype of {named}",
+            rule="unrecognised_diagnosis",
+        )
+    narrower = vocabulary.descendants_of(facts.concept)
+    if any(c in facts.concept_ids or c in narrower for c in tumors):
+        why = f"a subtype of {named}: which subtype {facts.diagnosis} is"
+        return Judgement(UNKNOWN, why, "histologic subtype", rule="subtype")
+    return Judgement(
+        NOT_MET, f"a subtype of {named}; patient has {facts.diagnosis}", handled=True,
+        rule="subtype",
+    )  # fmt: skip
+
+
 def judge_diagnosis(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
+    if spec[0] == "subtype":
+        return judge_subtype(spec, facts)
     positive, excluded, requirement, open_list, named, grades, condition = spec
     if not positive and not excluded:
         return Judgement(UNKNOWN, "diagnosis wording not read", "diagnosis as required")

@@ -88,6 +88,13 @@ def _criterion(item: Item) -> Criterion:
             parent_kinds.add("diagnosis")
         # a heading of unknown kind ("Low-risk group") keeps its items as alternatives
         or_group = bool(parent_kinds & set(kinds)) or parent_kinds <= {"other"}
+    if or_group and kinds == ("other",) and item.parent is not None:
+        # "Myxoid" under "liposarcoma of any of the following histology subtypes:" is a subtype
+        # of the heading's tumor: an alternative a patient with another tumor does not have
+        subtype = _subtype_spec(n_own, item.parent.text)
+        if subtype is not None:
+            kinds = ("diagnosis",)
+            return _intern(key, item, _subtype_criterion(item, full, n_own, subtype))
     scope, negated = tumor_scope(text, kinds)
     if "age" in kinds and "diagnosis" in kinds:
         spec = REGISTRY["age"].prep(text, n_own, section)
@@ -131,12 +138,52 @@ def _criterion(item: Item) -> Criterion:
         terms=requirement_terms(n_own),
         reads=projection.reads_of(aspects, bool(scope), group, _REGISTERED),
     )
+    return _intern(key, item, crit)
+
+
+def _intern(key: tuple[str, str, str, bool, bool], item: Item, crit: Criterion) -> Criterion:
     if item.notes:
         return crit  # notes make it unique; not worth interning
     if len(_INTERN) >= _INTERN_MAX:
         _INTERN.clear()
     _INTERN[key] = crit
     return crit
+
+
+_SUBTYPE_ITEM = re.compile(r"^[a-z][a-z \-]{2,40}$")
+_SUBTYPE_HEAD = re.compile(r"\b(?:subtypes?|types?|variants?|histolog\w*)\b")
+_VERB = re.compile(r"\b(?:must|have|has|with|without|is|are|be|no|not|any|other|all)\b")
+
+
+def _subtype_spec(n_own: str, parent_text: str) -> tuple[str, tuple[str, ...], str] | None:
+    """("subtype", heading tumors, their names) for a bare subtype name under a heading that
+    lists one tumor's subtypes; None otherwise (a word list, a verb, no specific tumor)."""
+    if not _SUBTYPE_ITEM.match(n_own) or len(n_own.split()) > 4 or _VERB.search(n_own):
+        return None
+    head = norm(parent_text)
+    if not _SUBTYPE_HEAD.search(head):
+        return None
+    tumors = tuple(c for c in vocabulary.find_concepts(head) if c not in _BROAD)
+    if not tumors:
+        return None
+    return "subtype", tumors, ", ".join(vocabulary.concept_name(c) for c in tumors)
+
+
+_BROAD = frozenset(
+    {"neoplasm", "solid_tumor", "sarcoma", "soft_tissue_tumor", "sts", "nrsts", "bone_sarcoma"}
+)
+
+
+def _subtype_criterion(item: Item, full: str, n_own: str, spec: Any) -> Criterion:
+    aspects = (Aspect("diagnosis", spec),)
+    return Criterion(
+        section="exclusion" if item.section == "exclusion" else "inclusion",
+        text=full,
+        norm=n_own,
+        aspects=aspects,
+        in_or_group=True,
+        reads=projection.reads_of(aspects, False, (), _REGISTERED),
+    )
 
 
 def split_and_classify(text: str | None) -> tuple[Criterion, ...]:

@@ -94,3 +94,18 @@ def test_open_and_nested_groups_are_conservative() -> None:
     assert decide([_r("not_met", cohorts), _r("not_met", cohorts)]) == "possibly_eligible"
     assert decide([_r("not_met", nested), _r("not_met", nested)]) == "ineligible"
     assert decide([_r("met", nested), _r("not_met", nested)]) == "possibly_eligible"
+
+
+def test_a_subtype_alternative_is_not_met_for_another_tumor_and_open_for_its_own() -> None:
+    """NCT00346164 "Myxoid" under "Adipocytic tumor, including liposarcoma of any of the
+    following histology subtypes:" is not_met for synovial sarcoma (a subtype of liposarcoma), and
+    stays unknown for a myxoid/round cell liposarcoma (which subtype it is, never a guessed met)."""
+    myxoid = _by_start(_match("NCT00346164"), "Myxoid")
+    assert (myxoid.verdict, myxoid.guard, myxoid.rule_id) == (
+        "not_met",
+        "alternative",
+        "diagnosis/subtype",
+    )
+    assert "a subtype of liposarcoma" in myxoid.reason
+    lipo = _by_start(_match("NCT00346164", diagnosis="myxoid liposarcoma"), "Dedifferentiated")
+    assert (lipo.verdict, lipo.rule_id) == ("unknown", "diagnosis/subtype")
