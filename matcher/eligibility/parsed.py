@@ -21,8 +21,14 @@ from matcher.eligibility.judge_disease import prep_disease_setting
 from matcher.eligibility.judges import REGISTRY, has_exception, part_specific
 from matcher.eligibility.numbers import fold_ops
 from matcher.eligibility.rank import TrialTargets, trial_targets
+from matcher.eligibility.scope import (
+    CHILDBEARING_DEFINITION,
+    childbearing_definition,
+    notice,
+    tumor_heading,
+    tumor_scope,
+)
 from matcher.eligibility.scope import group as scope_group
-from matcher.eligibility.scope import notice, tumor_heading, tumor_scope
 from matcher.eligibility.scope import terms as requirement_terms
 from matcher.eligibility.splitter import Item, split_items
 from matcher.eligibility.text import norm
@@ -233,6 +239,7 @@ def _with_groups(items: list[Item], criteria: list[Criterion]) -> tuple[Criterio
             dropped.add(id(root))
     out = list(criteria)
     _cohorts(out)
+    _childbearing(items, out)
     if not members:
         return tuple(out)
     for key, idxs in members.items():
@@ -248,6 +255,20 @@ def _with_groups(items: list[Item], criteria: list[Criterion]) -> tuple[Criterio
             # a copy: the interned criterion may sit in other trials' lists without this group
             out[i] = dataclasses.replace(out[i], alt_group=gid, results={}, memo={})
     return tuple(out)
+
+
+def _childbearing(items: list[Item], criteria: list[Criterion]) -> None:
+    """Reproductive-status items ("Postmenopausal", "History of hysterectomy") that follow a
+    childbearing-potential/contraception rule with no bullet of their own to hang from (the
+    splitter sees no parent): they define whom that rule covers, so they are not applicable."""
+    for i, (item, crit) in enumerate(zip(items, criteria, strict=True)):
+        if item.parent is not None or crit.not_applicable is not None or i == 0:
+            continue
+        before = " ".join(norm(it.text) for it in items[max(0, i - 4) : i])
+        if childbearing_definition(crit.norm, before):
+            criteria[i] = dataclasses.replace(
+                crit, not_applicable=CHILDBEARING_DEFINITION, constant=True, results={}, memo={}
+            )
 
 
 def _cohorts(criteria: list[Criterion]) -> None:

@@ -26,6 +26,11 @@ from matcher.eligibility.text import norm
 
 _HEADING = re.compile(r"^[^.;:]{2,90}:\s*$")
 _DIGIT = re.compile(r"\d")
+_PROCEDURAL = re.compile(
+    r"^(?:prior to|before|after|following|at the time of|at (?:the )?completion of|during)\s+"
+    r"(?:the\s+)?[a-z -]*\b(?:placement|surgery|resection|procedure|enrol+ment|registration|"
+    r"randomi[sz]ation|treatment|therapy|infusion|apheresis|biopsy|transplant)\s*:?$"
+)
 _MUST = re.compile(r"\bmust\b|\bshould\b|\brequired\b|\bexclud")
 _DEFINES = re.compile(r"\b(?:is|are) defined as\b[^.;]*:?\s*$|\bdefinitions?\b[^.;]*:\s*$")
 # "Subgroup B", "Low-risk group", "Cohort 2": a label over the criteria that follow it
@@ -47,6 +52,8 @@ def notice(
 ) -> Judgement | None:
     """The "does not apply" reading of a criterion that asks nothing of the patient, else None.
     `context` is the normalised parent heading ("metastatic disease is defined as ...:")."""
+    if context and childbearing_definition(normed, context):
+        return CHILDBEARING_DEFINITION
     if context and _DEFINES.search(context) and not _MUST.search(normed):
         return Judgement(
             NOT_APPLICABLE, "part of a definition used by other criteria", rule="definition"
@@ -55,6 +62,11 @@ def notice(
     # an item over its own sub-items with no verb of its own ("Mesothelioma", "Prior to
     # intraperitoneal catheter placement") is a section heading
     label = heads and len(text) <= 60 and not _VERBISH.search(text)
+    # "Prior to intraperitoneal catheter placement" (in a flattened list its sub-items are not
+    # seen as children): a procedural time heading with no verb of its own
+    label = label or (
+        len(text) <= 60 and _PROCEDURAL.match(normed) is not None and not _VERBISH.search(text)
+    )
     heading = (_HEADING.match(text) or label) and not _DIGIT.search(text)
     if (heading or _COHORT_LABEL.match(normed)) and not _requires(normed):
         return Judgement(NOT_APPLICABLE, "heading, not a criterion", rule="heading")
@@ -87,6 +99,21 @@ def notice(
     ):
         return Judgement(NOT_APPLICABLE, "permissive note: allows, requires nothing", rule="note")
     return None
+
+
+def childbearing_definition(normed: str, context: str) -> bool:
+    """ "Postmenopausal (no menses ...)" after "... women of childbearing potential ... unless
+    ... one of the following:": who the contraception rule covers, part of a formality."""
+    return bool(
+        cues.search("reproductive_status", normed) and cues.search("childbearing_context", context)
+    )
+
+
+CHILDBEARING_DEFINITION = Judgement(
+    NOT_APPLICABLE,
+    "part of the definition of childbearing potential (a contraception formality)",
+    rule="definition",
+)
 
 
 def _requires(norm: str) -> bool:
