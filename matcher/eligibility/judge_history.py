@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from functools import lru_cache
 from typing import Any
 
 from matcher.eligibility import cues
@@ -167,6 +168,16 @@ def _clause(clause: Clause, crit: Criterion, facts: Facts) -> Judgement:
     assert last.ended_on is not None
     elapsed = (facts.as_of - last.ended_on).days
     if elapsed >= max(days):
+        missing = _unlisted(banned, facts)
+        if missing:
+            # "since prior radiotherapy or biologic therapy" with only a targeted drug listed:
+            # the radiotherapy the profile does not list is not ruled out
+            reason = (
+                f"{label(last)} ended {elapsed} days ago, but no {', '.join(missing)} is listed "
+                "(an unlisted one is not ruled out)"
+            )
+            verify = f"time since {', '.join(missing)}: {crit.text[:90]}"
+            return Judgement(UNKNOWN, reason, verify, handled=True, rule="unlisted")
         return Judgement(
             MET, f"{label(last)} ended {last.ended_on} ({elapsed} days ago)", handled=True
         )
@@ -179,6 +190,32 @@ def _clause(clause: Clause, crit: Criterion, facts: Facts) -> Judgement:
         return Judgement(NOT_MET, reason, handled=True)
     reason = f"{label(last)} ended {elapsed} days ago; the required interval depends on the agent"
     return Judgement(UNKNOWN, reason, f"washout after {label(last)}: {crit.text[:90]}")
+
+
+def _unlisted(banned: str, facts: Facts) -> list[str]:
+    """The treatments a washout names ("radiotherapy or biologic therapy") of which the profile
+    lists none: met needs every one of them listed and clear of the window. A catch-all ("or
+    other antitumor treatment") is any anticancer therapy: the listed history is what is known."""
+    if cues.search("catch_all_treatment", banned):
+        return []
+    return [
+        piece for piece, classes, cats in _pieces(banned)
+        if not any(matches(t, piece, classes, cats, False) for t in facts.therapies)
+    ]  # fmt: skip
+
+
+@lru_cache(maxsize=8192)  # profile-independent: one split per criterion text
+def _pieces(banned: str) -> tuple[tuple[str, frozenset[str], frozenset[str]], ...]:
+    out = []
+    for piece in _ALTERNATIVES.split(banned):
+        classes, cats = targets(piece)
+        if classes or cats:
+            out.append((_SINCE.sub("", piece).strip() or piece.strip(), classes, cats))
+    return tuple(out)
+
+
+_ALTERNATIVES = re.compile(r",|;|\bor\b|\band\b|/")
+_SINCE = re.compile(r"^.*?\b(?:since|from|of|after)\s+(?:the\s+)?(?:last\s+)?(?:dose of\s+)?")
 
 
 # --- radiation, transplant, amputation ----------------------------------------------------------

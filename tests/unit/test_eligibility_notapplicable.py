@@ -41,3 +41,33 @@ def test_reproductive_status_items_after_a_contraception_rule_are_its_definition
         "Postmenopausal (no menses in greater than or equal to 12 consecutive months)."
     )
     assert rule != "definition"
+
+
+def test_a_washout_is_met_only_when_every_named_treatment_is_listed_and_clear() -> None:
+    """NCT04022213 "At least 2 weeks must have elapsed since prior-radiotherapy or biologic
+    therapy": with only a targeted drug listed (ended long ago) it is unknown naming the
+    radiotherapy; with radiation listed too and both long ended it is met."""
+    text = "At least 2 weeks must have elapsed since prior-radiotherapy or biologic therapy"
+    targeted = {"agent": "cabozantinib", "category": "targeted", "ended_on": "2026-01-10"}
+    radiation = {"category": "radiation", "site": "left thigh", "ended_on": "2026-01-10"}
+    kind, verdict, reason, rule = judge(text, prior_therapies=[targeted])
+    assert (kind, verdict, rule) == ("washout", "unknown", "unlisted")
+    assert "radiotherapy" in reason
+    kind, verdict, _reason, _rule = judge(text, prior_therapies=[targeted, radiation])
+    assert (kind, verdict) == ("washout", "met")
+
+
+def test_a_catch_all_washout_is_met_when_the_listed_history_clears_it() -> None:
+    """NCT03138161 "Anticancer treatment with radiation therapy, chemotherapy, targeted therapy
+    or other antitumor treatment within 2 weeks prior to study entry" names any anticancer
+    treatment: met when every listed therapy ended long before (no radiotherapy need be listed),
+    not_met when a listed chemotherapy ended inside the window."""
+    text = (
+        "Anticancer treatment with radiation therapy, chemotherapy, targeted therapy or other "
+        "antitumor treatment within 2 weeks prior to study entry"
+    )
+    _kind, verdict, _reason, _rule = judge(text, "exclusion")
+    assert verdict == "met"
+    recent = [{"agent": "vincristine", "category": "chemotherapy", "ended_on": "2026-11-20"}]
+    _kind, verdict, _reason, _rule = judge(text, "exclusion", prior_therapies=recent)
+    assert verdict == "not_met"
