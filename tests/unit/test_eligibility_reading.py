@@ -613,12 +613,13 @@ def test_distant_metastatic_disease_is_read_from_the_recurrence_sites() -> None:
 
 def test_an_unlisted_treatment_is_unknown_not_absent() -> None:
     """NCT04022213: "At least 2 weeks must have elapsed since prior-radiotherapy or biologic
-    therapy" is unknown when neither is listed (not met on absence), met when the listed one
-    ended long ago, not_met when it ended days ago."""
+    therapy" is unknown when neither is listed (not met on absence), still unknown when only the
+    radiation is listed and ended long ago (the biologic therapy is not ruled out, engine
+    2026.11.5), not_met when the listed one ended days ago."""
     text = "At least 2 weeks must have elapsed since prior-radiotherapy or biologic therapy"
     assert judge(text)[1] == "unknown"
     old = [{"category": "radiation", "site": "lung", "ended_on": "2025-01-10"}]
-    assert judge(text, prior_therapies=old)[1] == "met"
+    assert judge(text, prior_therapies=old)[1] == "unknown"
     recent = [{"category": "radiation", "site": "lung", "ended_on": "2026-11-20"}]
     assert judge(text, prior_therapies=recent)[1] == "not_met"
 
