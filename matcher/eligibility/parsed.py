@@ -240,6 +240,7 @@ def _with_groups(items: list[Item], criteria: list[Criterion]) -> tuple[Criterio
     out = list(criteria)
     _cohorts(out)
     _childbearing(items, out)
+    _cohort_headings(items, out)
     if not members:
         return tuple(out)
     for key, idxs in members.items():
@@ -269,6 +270,44 @@ def _childbearing(items: list[Item], criteria: list[Criterion]) -> None:
             criteria[i] = dataclasses.replace(
                 crit, not_applicable=CHILDBEARING_DEFINITION, constant=True, results={}, memo={}
             )
+
+
+def _cohort_headings(items: list[Item], criteria: list[Criterion]) -> None:
+    """The rules under a cohort heading ("Group A patients:") whose own diagnosis rule names one
+    tumor ("Have the diagnosis of DSRCT with peritoneal involvement") are that tumor's cohort's
+    rules: scoped to it (not applicable to a patient with another tumor). The diagnosis rule
+    itself keeps its own reading, so a patient with no cohort is never made eligible by it."""
+    by_parent: dict[int, list[int]] = {}
+    for i, item in enumerate(items):
+        parent = item.parent
+        if parent is not None and criteria[i].section == "inclusion":
+            by_parent.setdefault(id(parent), []).append(i)
+    for idxs in by_parent.values():
+        parent = items[idxs[0]].parent
+        assert parent is not None
+        label = _SENTENCE_END.split(parent.text.rstrip().rstrip(":"))[-1]
+        if not part_specific(norm(label)) or len(idxs) < 2:
+            continue
+        tumors = [
+            (i, tuple(c for c in vocabulary.find_concepts(criteria[i].norm) if c not in _BROAD))
+            for i in idxs
+            if "diagnosis" in {a.kind for a in criteria[i].aspects}
+        ]
+        named = [(i, t) for i, t in tumors if t]
+        if len(named) != 1:
+            continue
+        owner, scope = named[0]
+        for i in idxs:
+            crit = criteria[i]
+            if i == owner or crit.scope or crit.not_applicable is not None:
+                continue
+            criteria[i] = dataclasses.replace(
+                crit, scope=scope, scope_negated=False, constant=False, results={}, memo={},
+                reads=projection.reads_of(crit.aspects, True, crit.group, _REGISTERED),
+            )  # fmt: skip
+
+
+_SENTENCE_END = re.compile(r"[.;]\s")
 
 
 def _cohorts(criteria: list[Criterion]) -> None:

@@ -71,3 +71,39 @@ def test_a_catch_all_washout_is_met_when_the_listed_history_clears_it() -> None:
     recent = [{"agent": "vincristine", "category": "chemotherapy", "ended_on": "2026-11-20"}]
     _kind, verdict, _reason, _rule = judge(text, "exclusion", prior_therapies=recent)
     assert verdict == "not_met"
+
+
+def test_rules_under_a_cohort_heading_are_scoped_to_its_tumor() -> None:
+    """NCT04022213 under "Group A patients:" ("Have the diagnosis of DSRCT with peritoneal
+    involvement, confirmed at MSK"): "Should not have had prior WAP IMRT" does not apply to a girl
+    with synovial sarcoma, but is judged (not "does not apply") for a boy with DSRCT; the DSRCT
+    rule itself is never made not applicable, so a patient with no cohort is not made eligible."""
+    verdict, reason, _rule = criterion("NCT04022213", "Should not have had prior WAP IMRT")
+    assert verdict == "not_applicable"
+    assert "desmoplastic small round cell tumor" in reason
+    dsrct = {"diagnosis": "desmoplastic small round cell tumor", "sex": "male"}
+    verdict, _reason, _rule = criterion(
+        "NCT04022213", "Should not have had prior WAP IMRT", **dsrct
+    )
+    assert verdict != "not_applicable"
+    verdict, _reason, _rule = criterion("NCT04022213", "Have the diagnosis of DSRCT")
+    assert verdict != "not_applicable"
+
+
+def test_a_colon_after_grade_1_is_no_one_of_the_following_list() -> None:
+    """NCT04022213 "Toxicities of prior therapy must have resolved to grade 1 or less ... patients
+    must fulfill all of the additional following criteria:" does not make its sub-items
+    alternatives (only the last sentence before the colon is read)."""
+    from matcher.eligibility.splitter import split_items
+
+    text = (
+        "Inclusion Criteria:\n\n* Toxicities of prior therapy must have resolved to grade 1 or "
+        "less or to the patient's baseline\n\nAt the completion of surgery, patients must fulfill "
+        "all of the additional following criteria:\n\n* Have the diagnosis of DSRCT\n"
+        "* Should not have had prior WAP IMRT\n"
+    )
+    flags = {it.text[:20]: it.or_group for it in split_items(text)}
+    assert flags["Have the diagnosis o"] is False
+    assert flags["Should not have had "] is False
+    alternatives = "Inclusion Criteria:\n\n* Meet one of the following:\n  * Age > 2 years\n  * X\n"
+    assert [it.or_group for it in split_items(alternatives)] == [True, True]
