@@ -32,6 +32,7 @@ _CONDITIONAL = cues.cue("condition_diagnosis")
 
 
 _GENERIC_WORDS = frozenset({"neoplasm"})
+_UNKNOWN_HISTOLOGY = "a histology not in the vocabulary"
 
 
 def prep_diagnosis(crit_text: str, norm: str, section: str) -> Any:
@@ -51,7 +52,7 @@ def prep_diagnosis(crit_text: str, norm: str, section: str) -> Any:
     if only_generic and vocabulary.generic_named_in_passing(norm[: cut.start()] if cut else norm):
         # "Myxoinflammatory fibroblastic sarcoma": a histology the vocabulary does not know, not
         # "any sarcoma"
-        positive, named = [], "a histology not in the vocabulary"
+        positive, named = [], _UNKNOWN_HISTOLOGY
     grades = grades_required(norm)
     return tuple(positive), tuple(excluded), requirement, open_list, named, grades, condition
 
@@ -85,6 +86,11 @@ def judge_diagnosis(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
         return judge_subtype(spec, facts)
     positive, excluded, requirement, open_list, named, grades, condition = spec
     if not positive and not excluded:
+        if crit.alt_group and named == _UNKNOWN_HISTOLOGY and facts.concept is not None:
+            # "Low-grade myofibroblastic sarcoma" as one alternative of a list of histologies:
+            # a sarcoma the vocabulary does not know is not the patient's known one
+            why = f"names a histology other than {facts.diagnosis} (not in the vocabulary)"
+            return Judgement(NOT_MET, why, handled=True, rule="other_histology")
         return Judgement(UNKNOWN, "diagnosis wording not read", "diagnosis as required")
     if facts.concept is None:
         # an unrecognised diagnosis: whether it is one of the tumors named stays open

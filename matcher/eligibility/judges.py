@@ -28,7 +28,7 @@ from matcher.eligibility.base import (
     Judgement,
 )
 from matcher.eligibility.judge_person import age_ok
-from matcher.eligibility.verdict import OPEN_GROUP
+from matcher.eligibility.verdict import COHORT_GROUP
 
 Prep = Callable[[str, str, str], Any]
 Judge = Callable[[Any, Criterion, Facts], Judgement]
@@ -226,7 +226,7 @@ _GUARD_TEXT = {
 
 def _guard(crit: Criterion, j: Judgement, kind: str) -> str | None:
     # one cohort's tumor in a group of cohorts: the part it names is what the group is about
-    own = _own_guard(crit, j, kind, cohort=crit.alt_group.startswith(OPEN_GROUP))
+    own = _own_guard(crit, j, kind, cohort=crit.alt_group.startswith(COHORT_GROUP))
     if crit.alt_group and own is None:
         # an alternative with no doubt of its own is not_met on its own; the group decides
         return "alternative"

@@ -32,7 +32,7 @@ from matcher.eligibility.scope import group as scope_group
 from matcher.eligibility.scope import terms as requirement_terms
 from matcher.eligibility.splitter import Item, split_items
 from matcher.eligibility.text import norm
-from matcher.eligibility.verdict import NESTED_GROUP, OPEN_GROUP
+from matcher.eligibility.verdict import COHORT_GROUP, NESTED_GROUP, OPEN_GROUP
 from matcher.models.trial import Trial
 
 CACHE_SIZE = 8192
@@ -157,6 +157,7 @@ def _intern(key: tuple[str, str, str, bool, bool], item: Item, crit: Criterion) 
 
 
 _SUBTYPE_ITEM = re.compile(r"^[a-z][a-z \-]{2,40}$")
+_NOS = re.compile(r"^not otherwise specified\s*\(?nos\)?$|^nos$")
 _SUBTYPE_HEAD = re.compile(r"\b(?:subtypes?|types?|variants?|histolog\w*)\b")
 _VERB = re.compile(r"\b(?:must|have|has|with|without|is|are|be|no|not|any|other|all)\b")
 
@@ -164,7 +165,10 @@ _VERB = re.compile(r"\b(?:must|have|has|with|without|is|are|be|no|not|any|other|
 def _subtype_spec(n_own: str, parent_text: str) -> tuple[str, tuple[str, ...], str] | None:
     """("subtype", heading tumors, their names) for a bare subtype name under a heading that
     lists one tumor's subtypes; None otherwise (a word list, a verb, no specific tumor)."""
-    if not _SUBTYPE_ITEM.match(n_own) or len(n_own.split()) > 4 or _VERB.search(n_own):
+    n_own = _NOS.sub("not otherwise specified", n_own)
+    if n_own != "not otherwise specified" and (
+        not _SUBTYPE_ITEM.match(n_own) or len(n_own.split()) > 4 or _VERB.search(n_own)
+    ):
         return None
     head = norm(parent_text)
     if not _SUBTYPE_HEAD.search(head):
@@ -243,6 +247,9 @@ def _with_groups(items: list[Item], criteria: list[Criterion]) -> tuple[Criterio
     _cohort_headings(items, out)
     if not members:
         return tuple(out)
+    # a record with no exclusions, or a list running to the end of the text, may have been cut
+    # short (registry excerpts are): its missing alternatives may hold, so it never excludes
+    cut = not any(c.section == "exclusion" for c in criteria)
     for key, idxs in members.items():
         head = heads[key]
         if key in dropped or len(idxs) < 2 or not _firm_heading(head.text):
@@ -251,6 +258,8 @@ def _with_groups(items: list[Item], criteria: list[Criterion]) -> tuple[Criterio
         # whose parts may be conjunctive: a met item there settles nothing (verdict.decide)
         nested = any(items[i].parent is not head for i in idxs)
         prefix = NESTED_GROUP if nested else "or-"
+        if cut or idxs[-1] == len(items) - 1:
+            prefix = f"{OPEN_GROUP}{prefix}"
         gid = f"{prefix}{zlib.crc32(norm(head.text).encode()):08x}"
         for i in idxs:
             # a copy: the interned criterion may sit in other trials' lists without this group
@@ -322,7 +331,7 @@ def _cohorts(criteria: list[Criterion]) -> None:
     ]  # fmt: skip
     if len(idxs) < 2:
         return
-    gid = f"{OPEN_GROUP}{zlib.crc32(criteria[idxs[0]].norm.encode()):08x}"
+    gid = f"{COHORT_GROUP}{zlib.crc32(criteria[idxs[0]].norm.encode()):08x}"
     for i in idxs:
         criteria[i] = dataclasses.replace(criteria[i], alt_group=gid, results={}, memo={})
 

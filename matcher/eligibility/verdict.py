@@ -7,9 +7,11 @@ from matcher.eligibility.base import MET, NOT_APPLICABLE, NOT_MET
 from matcher.models.match import CriterionResult, TrialVerdict
 
 MAX_TO_VERIFY = 40
-# group ids of this prefix name the cohorts a record lists, which may not be all of the trial's
-# cohorts: every listed cohort failing leaves the trial open (unknown), never excluded
-OPEN_GROUP = "cohorts-"
+# group ids of this prefix never exclude on their own: the cohorts a record lists (which may not
+# be all of the trial's), or an OR list the record may have cut short; every alternative
+# failing leaves the trial open (unknown)
+OPEN_GROUP = "open-"
+COHORT_GROUP = f"{OPEN_GROUP}cohorts-"  # per-cohort tumor rules ("Part B1: patients with ...")
 # an OR list with nested items: a met item may be one requirement of a conjunctive alternative,
 # so it settles nothing (the group still excludes only when every item is not_met)
 NESTED_GROUP = "or-nested-"
@@ -54,7 +56,7 @@ def _decide_grouped(results: list[CriterionResult]) -> TrialVerdict:
     settled = {
         r.group
         for r in results
-        if r.group is not None and r.verdict == MET and not r.group.startswith(NESTED_GROUP)
+        if r.group is not None and r.verdict == MET and NESTED_GROUP not in r.group
     }
     for r in results:
         if r.verdict == MET or r.verdict == NOT_APPLICABLE:

@@ -9,7 +9,7 @@ docstring); the profiles are the constructed ones of test_eligibility_reading.
 from __future__ import annotations
 
 from matcher.eligibility import EngineOptions, evaluate_trial
-from matcher.eligibility.verdict import NESTED_GROUP, OPEN_GROUP, decide, decisive
+from matcher.eligibility.verdict import COHORT_GROUP, NESTED_GROUP, OPEN_GROUP, decide, decisive
 from matcher.models.match import CriterionResult, TrialMatch
 from tests.unit.test_eligibility_reading import AS_OF, profile, record
 
@@ -38,7 +38,7 @@ def test_another_cohorts_tumor_is_not_met_as_an_alternative() -> None:
     assert "neuroblastoma" in b1.reason
     assert "one alternative of several" in b1.reason
     assert b1.group is not None
-    assert b1.group.startswith(OPEN_GROUP)
+    assert b1.group.startswith(COHORT_GROUP)
     assert (b3.verdict, b3.group) == ("met", b1.group)
     assert match.verdict != "ineligible"
     assert b1.reason not in match.decisive
@@ -109,3 +109,24 @@ def test_a_subtype_alternative_is_not_met_for_another_tumor_and_open_for_its_own
     assert "a subtype of liposarcoma" in myxoid.reason
     lipo = _by_start(_match("NCT00346164", diagnosis="myxoid liposarcoma"), "Dedifferentiated")
     assert (lipo.verdict, lipo.rule_id) == ("unknown", "diagnosis/subtype")
+
+
+def test_an_or_list_the_record_may_have_cut_short_never_excludes() -> None:
+    """NCT00346164's stored record ends inside "Meets 1 of the following criteria:" (no
+    exclusion criteria): every alternative it shows is not_met for alveolar soft part sarcoma,
+    but the group is open, so none of them is decisive (the missing alternatives may hold)."""
+    match = _match("NCT00346164", diagnosis="alveolar soft part sarcoma")
+    alternatives = [c for c in match.criteria if c.guard == "alternative"]
+    assert alternatives
+    assert all(c.group is not None and c.group.startswith(OPEN_GROUP) for c in alternatives)
+    assert not any(c.reason in match.decisive for c in alternatives)
+
+
+def test_an_alternative_histology_the_vocabulary_does_not_know_is_not_the_patients() -> None:
+    """NCT00346164 "Low-grade myofibroblastic sarcoma" (an alternative of the histology list) is
+    not_met for a known alveolar soft part sarcoma, and stays unknown when the patient's own
+    diagnosis is not in the vocabulary ("synovial sarcoam": it might be that histology)."""
+    known = _by_start(_match("NCT00346164", diagnosis="alveolar soft part sarcoma"), "Low-grade")
+    assert (known.verdict, known.rule_id) == ("not_met", "diagnosis/other_histology")
+    typo = _by_start(_match("NCT00346164", diagnosis="synovial sarcoam"), "Low-grade")
+    assert typo.verdict == "unknown"
