@@ -98,8 +98,17 @@ def compose(
     )
 
 
+_RANKS: dict[RankParts, RankInfo] = {}
+
+
 def rank_out(parts: RankParts) -> RankInfo:
-    """The TrialMatch `rank` field from the score's parts (built without re-validation)."""
+    """The TrialMatch `rank` field from the score's parts (built without re-validation; equal
+    parts share one immutable object, as many trials of a run do)."""
+    found = _RANKS.get(parts)
+    if found is not None:
+        return found
+    if len(_RANKS) >= MAX_CHECKS:
+        _RANKS.clear()
     values = {
         "criteria_in_record": parts.criteria_in_record,
         "targeted_fit": parts.targeted_fit,
@@ -110,9 +119,11 @@ def rank_out(parts: RankParts) -> RankInfo:
         "why": parts.explain(),
     }
     made: RankInfo = fast(RankInfo, values)
+    _RANKS[parts] = made
     return made
 
 
 def clear() -> None:
+    _RANKS.clear()
     _CHECKS.clear()
     COMPOSED.clear()
