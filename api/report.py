@@ -14,8 +14,14 @@ from api.routes_results import ChangeOut
 from matcher.models import MatchRun, StoredProfile, TrialMatch
 from matcher.models.profile import ProfileIn
 
-SYMBOL = {"met": "✓", "not_met": "✗", "unknown": "?"}
-CRITERION_LABEL = {"met": "met", "not_met": "not met", "unknown": "to verify"}
+SYMBOL = {"met": "✓", "not_met": "✗", "unknown": "?", "not_applicable": "–"}
+# "not_applicable": a rule for other patients, or no rule (heading, note, formality): no obstacle
+CRITERION_LABEL = {
+    "met": "met",
+    "not_met": "not met",
+    "unknown": "to verify",
+    "not_applicable": "does not apply",
+}
 VERDICT_LABEL = {
     "eligible": "Eligible",
     "possibly_eligible": "Possibly eligible",

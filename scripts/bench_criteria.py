@@ -35,6 +35,7 @@ from matcher.models.trial import Trial  # noqa: E402
 CRITERIA = ROOT / "tests" / "criteria"
 TRIAL_DIRS = [ROOT / "snapshot" / "sarcoma" / "records", ROOT / "tests" / "devset" / "trials"]
 PROFILE_DIRS = [
+    CRITERIA / "profiles",
     ROOT / "tests" / "devset" / "profiles",
     ROOT / "tests" / "heldout" / "profiles",
     ROOT / "examples",
@@ -79,11 +80,16 @@ def find_verdict(match: TrialMatch, item: dict) -> str | None:
     return None
 
 
-def evaluate(part: str, show: bool) -> dict[str, float]:
+def round_of(item: dict) -> int:
+    """Round 1 ids are D0001/H0001; later rounds carry their number (D2001)."""
+    return 1 if len(item["id"]) == 5 and item["id"][1] == "0" else int(item["id"][1])
+
+
+def evaluate(part: str, show: bool, round_no: int | None = None) -> dict[str, float]:
     labels = json.loads((CRITERIA / part / "labels.json").read_text())
     as_of = date.fromisoformat(labels["as_of"])
     options = EngineOptions(any_status=bool(labels.get("any_status", True)))
-    scored = [i for i in labels["items"] if i.get("label")]
+    scored = [i for i in labels["items"] if i.get("label") and round_no in (None, round_of(i))]
     matches: dict[tuple[str, str], TrialMatch] = {}
     confusion: Counter[tuple[str, str]] = Counter()
     unmapped = 0
@@ -120,8 +126,9 @@ def evaluate(part: str, show: bool) -> dict[str, float]:
     )
     total_read = len(labels["items"])
     n_pairs = len({(i["profile"], i["nct_id"]) for i in scored})
+    which = "" if round_no is None else f" (round {round_no} items only)"
     print(
-        f"\n{part}: {n} scored items (of {total_read}; the rest lack reader agreement), "
+        f"\n{part}{which}: {n} scored items (of {total_read}; the rest lack reader agreement), "
         f"{n_pairs} pairs, engine {ENGINE_VERSION}"
     )
     rows = [
@@ -154,13 +161,16 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--part", choices=("dev", "heldout", "both"), default="both")
     ap.add_argument("--show-misses", action="store_true", help="list every disagreement")
+    ap.add_argument(
+        "--round", type=int, choices=(1, 2, 3), help="score only the items of one labelling round"
+    )
     args = ap.parse_args()
     parts = ("dev", "heldout") if args.part == "both" else (args.part,)
     for part in parts:
         if not (CRITERIA / part / "labels.json").is_file():
             print(f"no labels for {part}: run tests/criteria/merge_labels.py first")
             return 2
-        evaluate(part, args.show_misses)
+        evaluate(part, args.show_misses, args.round)
     return 0
 
 

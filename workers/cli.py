@@ -241,15 +241,20 @@ def render_run(run: MatchRun, *, limit: int = 0) -> str:
         if m.nearest_site is not None:
             site = f" | nearest site {m.nearest_site.distance_km:.0f} km ({m.nearest_site.city})"
         lines.append(
-            f"\n{rank:>3}. {m.verdict.upper():<17} {m.score:6.1f}  {m.nct_id}  "
+            f"\n{rank:>3}. {m.verdict.upper():<17} {m.score:6.2f}  {m.nct_id}  "
             f"[{status_label(m.overall_status, m.status_confirmed)}]{site}\n     {m.title[:110]}"
         )
+        if m.rank is not None:  # absent in results stored by engines before 2026.11.5
+            lines.append(f"     why this rank: {'; '.join(m.rank.why[1:])}")
         for reason in m.decisive[:3]:
             lines.append(f"     ✗ {reason}")
         for fact in m.to_verify[:4]:
             lines.append(f"     ? to verify: {fact}")
         if len(m.to_verify) > 4:
             lines.append(f"     ? ... and {len(m.to_verify) - 4} more to verify")
+        not_applicable = sum(c.verdict == "not_applicable" for c in m.criteria)
+        if not_applicable:
+            lines.append(f"     – {not_applicable} criteria do not apply (other patients, notes)")
     if limit and len(run.results) > limit:
         hidden = run.results[limit:]
         counts = Counter(m.verdict for m in hidden)

@@ -291,3 +291,13 @@ def test_old_assessment_is_accepted_with_a_warning(api_env: ApiEnv) -> None:
     res = api_env.client.post("/v1/profiles", content=body, headers=api_env.a)
     assert res.status_code == 422
     assert [d["field"] for d in res.json()["detail"]] == ["prior_therapies.0.ended_on"]
+
+
+def test_submission_warns_about_a_diagnosis_the_vocabulary_does_not_know(api_env: ApiEnv) -> None:
+    """POST of "synovial sarcoam" (a typo) is accepted with a warning naming it; a known
+    diagnosis gets no warning."""
+    typo = profile_json("TB-typo", diagnosis="synovial sarcoam")
+    res = api_env.client.post("/v1/profiles", content=typo, headers=api_env.a)
+    assert res.status_code == 202, res.text
+    assert any("synovial sarcoam" in w for w in res.json()["warnings"])
+    assert api_env.create("TB-known")["warnings"] == []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from matcher.models.match import CriterionResult, RankInfo
 from tests.api.conftest import ApiEnv, push_change, sample_run, store_run
 
 HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)> Age ≥ 12 months & < 22 years'
@@ -88,6 +89,32 @@ def test_report_before_matching_says_so(api_env: ApiEnv) -> None:
     assert 'id="summary"' in res.text
 
 
+def test_report_shows_not_applicable_criteria_and_run_warnings(api_env: ApiEnv) -> None:
+    """A not_applicable criterion renders as "does not apply" (not as to verify) and a run
+    warning (unrecognised diagnosis) is printed in the warnings section."""
+    pid = api_env.create("TB-report-na")["profile_id"]
+    run = sample_run(pid)
+    first = run.results[0]
+    na = CriterionResult(
+        kind="pregnancy", text="Females who are pregnant or breast-feeding",
+        verdict="not_applicable", reason="pregnancy/lactation rule: applies to female patients",
+        section="exclusion", rule_id="pregnancy/other_sex", guard=None,
+    )  # fmt: skip
+    patched = first.model_copy(update={"criteria": [*first.criteria, na]})
+    warning = "diagnosis 'synovial sarcoam' is not in the vocabulary"
+    store_run(
+        api_env,
+        run.model_copy(update={"results": [patched, *run.results[1:]], "warnings": [warning]}),
+    )
+    html = api_env.client.get(f"/v1/profiles/{pid}/report", headers=api_env.a).text
+    checklist = html[html.index('id="checklists"') :]
+    assert 'title="does not apply">–</td>' in checklist
+    assert "pregnancy/lactation rule: applies to female patients" in checklist
+    assert "1 –)" in checklist
+    warnings = html[html.index('id="warnings"') : html.index('id="ranked"')]
+    assert "synovial sarcoam" in warnings
+
+
 def test_report_shows_the_runs_warnings(api_env: ApiEnv) -> None:
     """A run judged on an old assessment shows its warning in the report; a clean run shows no
     warnings section."""
@@ -101,3 +128,22 @@ def test_report_shows_the_runs_warnings(api_env: ApiEnv) -> None:
     store_run(api_env, sample_run(clean))
     html = api_env.client.get(f"/v1/profiles/{clean}/report", headers=api_env.a).text
     assert 'id="warnings"' not in html
+
+
+def test_report_shows_why_each_trial_ranks_where_it_does(api_env: ApiEnv) -> None:
+    """A ranked trial with rank parts shows "Why this rank" with its parts in the report, and
+    the score with two decimals (constructed run)."""
+    pid = api_env.create("TB-report-why")["profile_id"]
+    run = sample_run(pid)
+    why = ["verdict: eligible", "criteria read in full", "written for synovial sarcoma",
+           "0 open question(s)", "open to enrolment"]  # fmt: skip
+    rank = RankInfo(criteria_in_record=True, targeted_fit=why[2], is_open=True, why=why)
+    first = run.results[0].model_copy(update={"rank": rank, "score": 2.9123})
+    store_run(api_env, run.model_copy(update={"results": [first, *run.results[1:]]}))
+    html = api_env.client.get(f"/v1/profiles/{pid}/report", headers=api_env.a).text
+    ranked = html[html.index('id="ranked"') :]
+    assert (
+        "Why this rank: criteria read in full; written for synovial sarcoma; 0 open question(s); "
+        "open to enrolment" in ranked
+    )
+    assert "2.91" in ranked

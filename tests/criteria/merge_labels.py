@@ -2,7 +2,8 @@
 
     .venv/bin/python tests/criteria/merge_labels.py
 
-Reads tests/criteria/items.json and tests/criteria/readers/labels-{A,B}-rN.json (each reader
+Reads tests/criteria/items*.json (round 1: items.json; round 2: items-2.json) and
+tests/criteria/readers/labels-{A,B,C,D}-rN.json (each reader
 labelled one packet, every packet by at least two readers), writes
 tests/criteria/{dev,heldout}/labels.json: every item with each reader's label, and `label` set
 only where at least two readers agree and no other label has as many votes (the scored items).
@@ -30,7 +31,7 @@ def kappa(pairs: list[tuple[str, str]]) -> float:
 
 
 def main() -> None:
-    items = json.loads((HERE / "items.json").read_text())
+    items = [i for path in sorted(HERE.glob("items*.json")) for i in json.loads(path.read_text())]
     readers: dict[str, dict[str, dict[str, str]]] = {}
     for path in sorted((HERE / "readers").glob("labels-*-r*.json")):
         readers[path.stem] = json.loads(path.read_text())

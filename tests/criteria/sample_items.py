@@ -8,6 +8,15 @@ constructed profiles (tests/devset/profiles, tests/heldout/profiles, examples/) 
 each (profile, trial) up to three of the trial's criteria, as the splitter cuts them. Only the
 split is used here — no judge runs — so the labelling packets carry no engine output.
 Writes OUT_DIR/items.json (the manifest) and one Markdown packet per reader half.
+
+    .venv/bin/python tests/criteria/sample_items.py OUT_DIR --round 2
+
+Round 3 (`--round 3`) adds dev items only: three profiles of all the above per dev trial, up to
+four criteria per pair not drawn before; packets E and F.
+
+Round 2 (same trial split) draws two of the round-2 constructed profiles
+(tests/criteria/profiles/) per trial and up to three criteria per (profile, trial) that round 1
+did not draw; ids carry the round ("D2001"), packets are C and D.
 """
 
 from __future__ import annotations
@@ -18,15 +27,17 @@ import sys
 from datetime import date
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[1]
 sys.path.insert(0, str(ROOT))
 
 from matcher.ctgov.parse import parse_study  # noqa: E402
-from matcher.eligibility.splitter import split_items  # noqa: E402
+from matcher.eligibility.splitter import Item, split_items  # noqa: E402
 
 AS_OF = date(2026, 11, 26)
 SEED = 20261128
 TRIAL_DIRS = [ROOT / "snapshot" / "sarcoma" / "records", ROOT / "tests" / "devset" / "trials"]
+ROUND2_PROFILES = ROOT / "tests" / "criteria" / "profiles"
 PROFILE_DIRS = [
     ROOT / "tests" / "devset" / "profiles",
     ROOT / "tests" / "heldout" / "profiles",
@@ -58,12 +69,16 @@ def profile_facts(profile: dict) -> str:
     return "\n".join(lines)
 
 
+def _text(it: Item) -> str:
+    return it.text if not it.notes else f"{it.text} [{' | '.join(it.notes)}]"
+
+
 def _age(bound: object) -> str:
     return "none" if bound is None else str(getattr(bound, "text", bound))
 
 
-def main(out: Path) -> None:
-    rng = random.Random(SEED)
+def main(out: Path, round_no: int = 1) -> None:
+    rng = random.Random(SEED if round_no == 1 else SEED + round_no)
     trials = {}
     for folder in TRIAL_DIRS:
         for path in sorted(folder.glob("NCT*.json")):
@@ -71,27 +86,45 @@ def main(out: Path) -> None:
             if trial.eligibility_criteria and len(trial.eligibility_criteria) > 150:
                 trials[trial.nct_id] = trial
     profiles = {}
-    for folder in PROFILE_DIRS:
+    folders = {1: PROFILE_DIRS, 2: [ROUND2_PROFILES]}.get(
+        round_no, [*PROFILE_DIRS, ROUND2_PROFILES]
+    )
+    for folder in folders:
         for path in sorted(folder.glob("*.json")):
             profiles[path.name] = json.loads(path.read_text())
     ids = sorted(trials)
-    rng.shuffle(ids)
+    # the split is round 1's whatever the round (round 1 drew it from its own generator)
+    (rng if round_no == 1 else random.Random(SEED)).shuffle(ids)
     n_held = round(len(ids) * HELDOUT_SHARE)
     part_of = {nct: ("heldout" if i < n_held else "dev") for i, nct in enumerate(ids)}
+    drawn: set[tuple[str, str]] = set()
+    if round_no > 1:
+        drawn = {
+            (i["nct_id"], i["text"])
+            for path in [
+                HERE / "items.json",
+                *(HERE / f"items-{k}.json" for k in range(2, round_no)),
+            ]
+            for i in json.loads(path.read_text())
+        }
     items = []
     for nct in sorted(trials):
         trial = trials[nct]
         cut = split_items(trial.eligibility_criteria or "")
-        split = [it for it in cut if it.absorbed_into is None]
-        if not split:
-            continue
-        chosen_profiles = rng.sample(sorted(profiles), PROFILES_PER_TRIAL)
+        split = [it for it in cut if it.absorbed_into is None and (nct, _text(it)) not in drawn]
+        if not split or (round_no >= 3 and part_of[nct] != "dev"):
+            continue  # round 3 adds dev items only: the held-out part stays as rounds 1-2 made it
+        per_trial = {1: PROFILES_PER_TRIAL, 2: 2}.get(round_no, 3)
+        per_pair = CRITERIA_PER_PAIR if round_no < 3 else 4
+        chosen_profiles = rng.sample(sorted(profiles), per_trial)
         for pname in chosen_profiles:
-            for it in rng.sample(split, min(CRITERIA_PER_PAIR, len(split))):
-                text = it.text if not it.notes else f"{it.text} [{' | '.join(it.notes)}]"
+            for it in rng.sample(split, min(per_pair, len(split))):
+                text = _text(it)
+                prefix = part_of[nct][0].upper() + ("" if round_no == 1 else str(round_no))
+                width = 4 if round_no == 1 else 3
                 items.append(
                     {
-                        "id": f"{part_of[nct][0].upper()}{len(items) + 1:04d}",
+                        "id": f"{prefix}{len(items) + 1:0{width}d}",
                         "part": part_of[nct],
                         "profile": pname,
                         "nct_id": nct,
@@ -101,13 +134,16 @@ def main(out: Path) -> None:
                     }
                 )
     out.mkdir(parents=True, exist_ok=True)
-    (out / "items.json").write_text(json.dumps(items, indent=1, ensure_ascii=False))
+    (out / ("items.json" if round_no == 1 else f"items-{round_no}.json")).write_text(
+        json.dumps(items, indent=1, ensure_ascii=False)
+    )
     # one packet per half of the items, grouped by trial so each reader reads a trial once
     by_trial: dict[str, list[dict]] = {}
     for item in items:
         by_trial.setdefault(item["nct_id"], []).append(item)
     order = sorted(by_trial)
-    halves = {"A": order[0::2], "B": order[1::2]}
+    names = {1: ("A", "B"), 2: ("C", "D")}.get(round_no, ("E", "F"))
+    halves = {names[0]: order[0::2], names[1]: order[1::2]}
     for half, ncts in halves.items():
         chunks = []
         for nct in ncts:
@@ -146,4 +182,4 @@ def main(out: Path) -> None:
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]))
+    main(Path(sys.argv[1]), int(sys.argv[3]) if sys.argv[2:3] == ["--round"] else 1)
