@@ -5,7 +5,7 @@ atomic step: the profile, its match set and meta, its run sequence, its change l
 marker, its search registration (and its membership of that search's profile set), its place in
 the re-check schedule, every job record (and each job's delivery counters, keyed by the job id,
 which is the Celery task id), the job index, its re-match markers, its profiles-index entry and
-its board's reference entry.
+its board's reference entry, and the board's answers to its criteria.
 Redis runs the script without interleaving other commands, so no reader sees a half-erased
 profile and no job can slip in between the read of the job index and the deletes.
 
@@ -27,7 +27,7 @@ _MAX_RETRY_COUNTERS = 21
 
 # KEYS[1..8]: profile, jobs index, matches, meta, run seq, changes, report marker, profile query;
 # KEYS[9]: profiles index, KEYS[10]: recheck schedule, KEYS[11]: registered searches;
-# KEYS[12..]: re-match markers.
+# KEYS[12..]: re-match markers, the reference entry, the board's answers (plain deletes).
 # ARGV: profile id, job key prefix, deliveries key prefix, delivery counters per job,
 #       query-profiles key head, query-profiles key tail, pending-jobs index.
 _ERASE = """
@@ -86,6 +86,7 @@ def erase_profile(store: Store, profile_id: str) -> int:
     with redis_errors("erasing a profile"):
         markers = sorted({str(key) for key in store.r.scan_iter(match=pattern, count=1000)})
     markers += _reference_key(store, profile_id)
+    markers.append(k.answers(profile_id))
     keys = [
         k.profile(profile_id),
         k.profile_jobs(profile_id),

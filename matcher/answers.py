@@ -1,0 +1,106 @@
+"""Board answers over a match run: the board's reading replaces the engine's (pure; no I/O).
+
+Applied after the engine, before the run is stored and diffed, so an answer that moves a
+verdict shows in the change log like any other change, and every reader (API, CLI, report, web
+page, facts to collect) sees the same overlaid run. An answer is found by its criterion's key (a
+digest of section + text): when the registry rewords the criterion the key no longer appears in
+that trial, and the answer is set aside rather than applied to text the board never read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from matcher.eligibility.verdict import decide
+from matcher.models import CriterionResult, MatchRun, TrialMatch
+from matcher.models.answer import BoardAnswer, answer_field
+from matcher.models.change import ChangeEntry
+
+# The tier part of a score (matcher/eligibility/verdict.py and rank.py use the same tiers): a
+# verdict moved by an answer moves the trial to its new tier, keeping its order within the tier.
+_TIER = {"eligible": 2.0, "possibly_eligible": 1.0, "ineligible": 0.0}
+# "not applicable" does not stand in the way of eligibility, as a met criterion does not.
+_AS_VERDICT = {"met": "met", "not_met": "not_met", "not_applicable": "met"}
+
+
+@dataclass(frozen=True)
+class Overlay:
+    run: MatchRun
+    applied: list[BoardAnswer]
+    set_aside: list[BoardAnswer]  # live answers whose criterion text is no longer in the trial
+
+
+def apply_answers(run: MatchRun, answers: Mapping[str, BoardAnswer]) -> Overlay:
+    """The run with every live answer applied to its criterion, and the answers set aside."""
+    live = {f: a for f, a in answers.items() if a.set_aside_at is None}
+    by_trial: dict[str, list[BoardAnswer]] = {}
+    for answer in live.values():
+        by_trial.setdefault(answer.nct_id, []).append(answer)
+    results: list[TrialMatch] = []
+    applied: list[BoardAnswer] = []
+    aside: list[BoardAnswer] = []
+    for match in run.results:
+        mine = by_trial.get(match.nct_id)
+        if not mine:
+            results.append(match)
+            continue
+        keys = {c.key for c in match.criteria}
+        aside += [a for a in mine if a.criterion_key not in keys]
+        used = {a.criterion_key: a for a in mine if a.criterion_key in keys}
+        applied += used.values()
+        results.append(overlay_trial(match, used) if used else match)
+    results.sort(key=lambda m: (-m.score, m.nct_id))
+    return Overlay(run.model_copy(update={"results": results}), applied, aside)
+
+
+def overlay_trial(match: TrialMatch, answers: Mapping[str, BoardAnswer]) -> TrialMatch:
+    """One trial with its answered criteria replaced; verdict, decisive reasons, open questions
+    and tier recomputed by the engine's own rule (verdict.decide)."""
+    criteria: list[CriterionResult] = []
+    answered_texts: set[str] = set()
+    for crit in match.criteria:
+        answer = answers.get(crit.key)
+        if answer is None:
+            criteria.append(crit)
+            continue
+        if crit.verdict == "unknown":
+            answered_texts.add(crit.text[:140])
+        verdict = _AS_VERDICT[answer.answer]
+        criteria.append(crit.model_copy(update={"verdict": verdict, "reason": answer.label()}))
+    verdict = decide(criteria)
+    decisive = [c.reason for c in criteria if c.verdict == "not_met"]
+    still_open = any(c.verdict == "unknown" for c in criteria)
+    # Open questions the engine named by the criterion's own text go with that criterion; those
+    # it named by a fact may be shared with other criteria, so they stay while any is open.
+    to_verify = [t for t in match.to_verify if still_open and t not in answered_texts]
+    score = round(match.score - _TIER[match.verdict] + _TIER[verdict], 4)
+    return match.model_copy(
+        update={
+            "criteria": [c for c in criteria if c.verdict == "not_met"]
+            + [c for c in criteria if c.verdict != "not_met"],
+            "verdict": verdict,
+            "decisive": decisive,
+            "to_verify": to_verify,
+            "score": score,
+        }
+    )
+
+
+def set_aside_changes(aside: list[BoardAnswer], at: datetime) -> list[ChangeEntry]:
+    """Change-log entries saying which answers no longer apply, and why."""
+    return [
+        ChangeEntry(
+            at=at,
+            kind="answer_set_aside",
+            nct_id=a.nct_id,
+            old=a.answer,
+            detail=f"board answer set aside: the criterion's text changed in the registry "
+            f"(was: {a.text[:100]})",
+        )
+        for a in aside
+    ]
+
+
+__all__ = ["Overlay", "answer_field", "apply_answers", "overlay_trial", "set_aside_changes"]
