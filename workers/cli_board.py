@@ -118,7 +118,10 @@ def add_board_commands(sub: Any) -> None:
     _common(s)
     s.add_argument("nct_id", help="the trial, NCT and 8 digits")
     s.add_argument("criterion_key", help="the criterion's key (16 hex digits)")
-    s.add_argument("value", choices=["met", "not_met", "not_applicable", "clear"])
+    s.add_argument(
+        "value", choices=["met", "not_met", "not_applicable", "clear"],
+        help="the answer; clear withdraws it",
+    )  # fmt: skip
     s.add_argument("--note", default=None, help="why, in a few words (≤ 120 characters)")
     s.set_defaults(func=cmd_answer)
 
@@ -129,5 +132,8 @@ def add_board_commands(sub: Any) -> None:
         f"  trialmatch reviewed {PID} --meeting-date 2026-11-27\n",
     )  # fmt: skip
     _common(s)
-    s.add_argument("--meeting-date", type=iso_date, default=None, metavar="YYYY-MM-DD")
+    s.add_argument(
+        "--meeting-date", type=iso_date, default=None, metavar="YYYY-MM-DD",
+        help="the date of the meeting (default: today; not in the future)",
+    )  # fmt: skip
     s.set_defaults(func=cmd_reviewed)
