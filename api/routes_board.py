@@ -14,6 +14,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
 from api.auth import Board, State
+from api.routes_results import read_changes
+from matcher.eligibility.collect import facts_to_collect
+from matcher.models import StoredProfile
 from matcher.models.answer import AnswerIn, BoardAnswer
 from matcher.models.match import FactToCollect
 from workers import board_loop
@@ -59,6 +62,52 @@ class ReviewOut(BaseModel):
     profile_id: str
     meeting_date: date
     recorded_at: datetime = Field(description="changes after this time are 'new since review'")
+
+
+class ProfileRow(BaseModel):
+    profile_id: str
+    reference: str | None
+    revision: int
+    submitted_at: datetime
+    matched: bool = Field(description="false until a first match run has been stored")
+    evaluated_on: date | None = None
+    verdicts: dict[str, int] = Field(default_factory=dict)
+    facts_to_collect: int = 0
+    new_since_review: int = Field(description="change-log entries after the last review")
+    last_meeting: date | None = None
+    last_reviewed_at: datetime | None = None
+
+
+class ProfilesOut(BaseModel):
+    board: str
+    profiles: list[ProfileRow]
+
+
+def _row(state: State, stored: StoredProfile) -> ProfileRow:
+    pid = stored.profile_id
+    run = state.store.read_matches(pid)
+    review = state.store.last_review(pid)
+    since = review[0] if review else None
+    verdicts: dict[str, int] = {}
+    for m in run.results if run else []:
+        verdicts[m.verdict] = verdicts.get(m.verdict, 0) + 1
+    return ProfileRow(
+        profile_id=pid, reference=stored.profile.reference, revision=stored.revision,
+        submitted_at=stored.submitted_at, matched=run is not None,
+        evaluated_on=run.evaluated_on if run else None, verdicts=verdicts,
+        facts_to_collect=len(facts_to_collect(run.results)) if run else 0,
+        new_since_review=len(read_changes(state.store, pid, since)),
+        last_meeting=review[1] if review else None, last_reviewed_at=since,
+    )  # fmt: skip
+
+
+@router.get("", response_model=ProfilesOut)
+def list_profiles(board: Board, state: State) -> ProfilesOut:
+    """The board's profiles, most recently submitted first, with status and what is new since
+    each one's last review."""
+    rows = [_row(state, s) for s in state.store.board_profiles(board)]
+    rows.sort(key=lambda r: r.submitted_at, reverse=True)
+    return ProfilesOut(board=board, profiles=rows)
 
 
 def facts_out(state: State, profile_id: str, board: str) -> FactsOut:

@@ -20,6 +20,7 @@ when it runs it finds no profile and ends without writing (see `Store.set_job`).
 from __future__ import annotations
 
 from matcher.errors import NotFound
+from matcher.models import StoredProfile
 from matcher.store import Store, redis_errors
 
 # Retries of one task never exceed Settings.task_max_retries (le=20): counters 0..20 cover all.
@@ -64,17 +65,20 @@ def _glob_escape(text: str) -> str:
     return "".join(f"\\{c}" if c in "*?[]\\" else c for c in text)
 
 
-def _reference_key(store: Store, profile_id: str) -> list[str]:
+def _stored(store: Store, profile_id: str) -> StoredProfile | None:
+    try:
+        return store.load_profile(profile_id)
+    except (NotFound, ValueError):  # already gone, or unreadable: nothing to derive a key from
+        return None
+
+
+def _reference_key(store: Store, stored: StoredProfile | None) -> list[str]:
     """The board's reference index entry of this profile (deleted with the other KEYS[12..]).
 
     A replace that changes the reference releases the old entry, so the one named by the stored
     profile is the only one pointing here.
     """
-    try:
-        stored = store.load_profile(profile_id)
-    except (NotFound, ValueError):  # already gone, or unreadable: nothing to derive a key from
-        return []
-    if stored.profile.reference is None:
+    if stored is None or stored.profile.reference is None:
         return []
     return [store.keys.reference(stored.board_id, stored.profile.reference)]
 
@@ -85,7 +89,8 @@ def erase_profile(store: Store, profile_id: str) -> int:
     pattern = k.rematch_enqueued(_glob_escape(profile_id), "*").removesuffix(":enqueued") + ":*"
     with redis_errors("erasing a profile"):
         markers = sorted({str(key) for key in store.r.scan_iter(match=pattern, count=1000)})
-    markers += _reference_key(store, profile_id)
+    stored = _stored(store, profile_id)
+    markers += _reference_key(store, stored)
     markers.append(k.answers(profile_id))
     keys = [
         k.profile(profile_id),
@@ -109,4 +114,7 @@ def erase_profile(store: Store, profile_id: str) -> int:
     ]  # fmt: skip
     with redis_errors("erasing a profile"):
         deleted = store.r.eval(_ERASE, len(keys), *keys, *args)
+    if stored is not None:
+        # After the script: a crash in between leaves an id the listing prunes (no data).
+        store.forget_board_profile(stored.board_id, profile_id)
     return int(deleted)

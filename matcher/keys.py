@@ -107,6 +107,10 @@ class Keys:
         and meeting date); "changes since the last review" start there. Viewing never moves it."""
         return f"{self.prefix}report:{profile_id}:last"
 
+    def board_profiles(self, board_id: str) -> str:
+        """Set of a board's profile ids (the workspace's list); erasure removes the member."""
+        return f"{self.prefix}board:{board_id}:profiles"
+
     def answers(self, profile_id: str) -> str:
         """Hash "{nct_id}:{criterion key}" -> BoardAnswer JSON: the board's own answers."""
         return f"{self.prefix}answers:{profile_id}"

@@ -156,6 +156,7 @@ class Store:
             pipe.zadd(self.keys.jobs_pending(), {job_id: _now().timestamp()})
             pipe.expireat(self.keys.profile_jobs(pid), expire_at)
             pipe.zadd(self.keys.profiles_index(), {pid: expire_at})
+            pipe.sadd(self.keys.board_profiles(stored.board_id), pid)
             derived = (
                 self.keys.matches(pid), self.keys.match_meta(pid), self.keys.changes(pid),
                 self.keys.answers(pid), self.keys.report_marker(pid),
@@ -355,6 +356,21 @@ class Store:
             pipe.sadd(self.keys.profile_jobs(profile_id), job_id)
             pipe.zadd(self.keys.jobs_pending(), {job_id: _now().timestamp()})
             pipe.execute()
+
+    def board_profiles(self, board_id: str) -> list[StoredProfile]:
+        """The board's live profiles (ids whose profile has expired or gone are pruned)."""
+        with redis_errors("listing the board's profiles"):
+            ids = sorted(self.members_str(self.keys.board_profiles(board_id)))
+            raws = cast("list[str | None]", self.r.mget([self.keys.profile(i) for i in ids]))
+            gone = [i for i, raw in zip(ids, raws, strict=True) if raw is None]
+            if gone:
+                self.r.srem(self.keys.board_profiles(board_id), *gone)
+        found = [StoredProfile.model_validate_json(raw) for raw in raws if raw is not None]
+        return [s for s in found if s.board_id == board_id]
+
+    def forget_board_profile(self, board_id: str, profile_id: str) -> None:
+        with redis_errors("updating the board's profile list"):
+            self.r.srem(self.keys.board_profiles(board_id), profile_id)
 
     def drop_job(self, profile_id: str, job_id: str) -> None:
         """Undo `add_job` after the task could not be published."""
