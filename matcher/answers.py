@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from matcher.eligibility.verdict import decide
 from matcher.models import CriterionResult, MatchRun, TrialMatch
@@ -53,6 +53,15 @@ def apply_answers(run: MatchRun, answers: Mapping[str, BoardAnswer]) -> Overlay:
         results.append(overlay_trial(match, used) if used else match)
     results.sort(key=lambda m: (-m.score, m.nct_id))
     return Overlay(run.model_copy(update={"results": results}), applied, aside)
+
+
+def overlay_matches(
+    matches: list[TrialMatch], answers: Mapping[str, BoardAnswer]
+) -> list[TrialMatch]:
+    """Trial results with the live answers applied (the scheduler's pre-check compares these
+    with the stored, already overlaid, results)."""
+    run = MatchRun(profile_id="", evaluated_on=date.min, engine_version="", results=matches)
+    return list(apply_answers(run, answers).run.results)
 
 
 def overlay_trial(match: TrialMatch, answers: Mapping[str, BoardAnswer]) -> TrialMatch:
@@ -103,4 +112,7 @@ def set_aside_changes(aside: list[BoardAnswer], at: datetime) -> list[ChangeEntr
     ]
 
 
-__all__ = ["Overlay", "answer_field", "apply_answers", "overlay_trial", "set_aside_changes"]
+__all__ = [
+    "Overlay", "answer_field", "apply_answers", "overlay_matches", "overlay_trial",
+    "set_aside_changes",
+]  # fmt: skip

@@ -90,3 +90,16 @@ def test_an_answer_to_reworded_text_is_set_aside_not_applied() -> None:
     assert out.run.results[0] == t
     already = old.model_copy(update={"set_aside_at": NOW})
     assert apply_answers(_run(t), {already.field: already}).set_aside == []
+
+
+def test_the_scheduler_precheck_sees_results_as_stored() -> None:
+    """overlay_matches applies the same answers to fresh engine results, so the scheduler's
+    comparison with stored (overlaid) results finds no difference where none is visible."""
+    from matcher.answers import overlay_matches
+    from matcher.changes import diff_matches
+
+    fresh = _trial("NCT00000005", "possibly_eligible", 1.2, _crit("Swallows tablets", "unknown"))
+    ans = _answer("NCT00000005", "Swallows tablets", "met")
+    stored = apply_answers(_run(fresh), {ans.field: ans}).run.results
+    assert diff_matches(stored, [fresh], NOW)  # without the overlay: a spurious change
+    assert diff_matches(stored, overlay_matches([fresh], {ans.field: ans}), NOW) == []
