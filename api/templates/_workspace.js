@@ -35,9 +35,13 @@
     return { status: res.status, body };
   }
 
+  // Field paths and validator wording made readable; a regular expression is never shown.
   function plain(field, message) {
-    const name = String(field).split(".").pop().replace(/_/g, " ");
-    return `${name}: ${message}`;
+    const name = String(field).replace(/^(body|query|path)\./, "").replace(/\./g, " › ").replace(/_/g, " ");
+    let text = String(message);
+    if (/should match pattern/i.test(text)) text = "is not in the expected format";
+    text = text.replace(/^Value error, /, "").replace(/^String should have at most (\d+) characters?$/, "is too long (at most $1 characters)");
+    return `${name}: ${text}`;
   }
 
   function errorsOf(body, status) {

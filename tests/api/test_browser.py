@@ -70,7 +70,8 @@ def test_workspace_round_trip_answer_moves_verdict_and_facts(
     """Log in, submit, answer every open question of a possibly eligible trial in place (the
     last one from the keyboard), and see its verdict become eligible, its NCT id leave the facts
     to collect and the move appear under "new since the last review"; marking the profile
-    reviewed empties that list. Screenshots of each step are kept in the printed folder."""
+    reviewed empties that list; a refused submission reads in plain language. Screenshots of
+    each step are kept in the printed folder."""
     from tests.api.browser import submit_through_the_page
 
     shots = tmp_path / "screenshots"
@@ -130,8 +131,22 @@ def test_workspace_round_trip_answer_moves_verdict_and_facts(
         assert "nothing new" in row
         assert "meeting of" in row
         browser.screenshot(shots / "4-reviewed.png")
+        # A refused submission: a plain-language message naming the field, no pattern, no
+        # previous job id next to it.
+        browser.eval(
+            "(() => { const t = document.getElementById('profile'); const p = JSON.parse(t.value);"
+            " p.reference = 'TB-browser-bad'; p.diagnosis_code = 'not a code!';"
+            " t.value = JSON.stringify(p, null, 2); })()"
+        )
+        browser.click("#submit")
+        errors = browser.wait("document.getElementById('errors').textContent")
+        assert "diagnosis code: is not in the expected format" in errors
+        assert "^" not in errors
+        assert browser.eval("document.getElementById('job-id').textContent") == "—"
+        browser.screenshot(shots / "5-refused.png")
         assert sorted(p.name for p in shots.iterdir()) == [
             "1-matched.png", "2-answering.png", "3-answered.png", "4-reviewed.png",
+            "5-refused.png",
         ]  # fmt: skip
     except Exception:
         browser.screenshot(shots / "failure.png")
