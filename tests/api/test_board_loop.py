@@ -188,3 +188,44 @@ def test_bad_answers_name_the_field_and_write_nothing(
     assert client.put(url, json={"answer": "met"}, headers=other).status_code == 404
     assert not st.store.r.exists(st.store.keys.answers(pid))
     assert st.store.members_str(st.store.keys.profile_jobs(pid)) == jobs_before
+
+
+def test_an_answer_note_stays_in_the_profiles_keys_and_goes_with_it(
+    live: tuple[TestClient, dict[str, str], Stack],
+) -> None:
+    """A note (a canary here) is stored only in the profile's own answers, matches and change
+    log, never in a key name, a broker message or the worker's log, and erasure removes it."""
+    client, headers, st = live
+    canary = "Zebulon Quixote-Canary note"
+    sub = client.post("/v1/profiles", content=profile_json("TB-loop-4"), headers=headers).json()
+    pid = sub["profile_id"]
+    _done(st, sub["job_id"])
+    target = _with_open_questions(_matches(client, headers, pid))[0]
+    url = f"/v1/profiles/{pid}/answers/{target['nct_id']}/{target['open'][0]['key']}"
+    res = client.put(url, json={"answer": "not_met", "note": canary}, headers=headers)
+    assert res.status_code == 202, res.text
+    _done(st, res.json()["job_id"])
+    changes = client.get(f"/v1/profiles/{pid}/changes", headers=headers).json()["changes"]
+    assert any(canary in str(c["detail"]) for c in changes)  # the move names the answer
+
+    def holding() -> set[str]:
+        found = set()
+        for key in st.store.r.scan_iter("*"):
+            assert canary not in key
+            kind = st.store.r.type(key)
+            dump = {
+                "string": lambda k: st.store.r.get(k),
+                "hash": lambda k: st.store.r.hgetall(k),
+                "list": lambda k: st.store.r.lrange(k, 0, -1),
+                "set": lambda k: st.store.r.smembers(k),
+                "zset": lambda k: st.store.r.zrange(k, 0, -1),
+            }.get(kind, lambda k: "")(key)
+            if canary in str(dump):
+                found.add(key)
+        return found
+
+    keys = st.store.keys
+    assert holding() == {keys.answers(pid), keys.matches(pid), keys.changes(pid)}
+    assert canary not in st.worker.log()
+    assert client.delete(f"/v1/profiles/{pid}", headers=headers).status_code == 200
+    assert holding() == set()
