@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from tests.api.conftest import ApiEnv, push_change, sample_run, store_run
 
 
@@ -53,3 +55,37 @@ def test_facts_endpoint_merges_open_questions_of_candidates(api_env: ApiEnv) -> 
     matches = api_env.client.get(f"/v1/profiles/{pid}/matches", headers=api_env.a).json()
     assert matches["facts_to_collect"] == body["facts"]
     assert api_env.client.get(f"/v1/profiles/{pid}/facts", headers=api_env.b).status_code == 404
+
+
+def test_cli_reviewed_and_answer_errors(
+    api_env: ApiEnv, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`trialmatch reviewed` records the meeting for the owning board only (another board: exit
+    1, not found); `answer` with a bad note or key exits 2 naming the option or field and
+    writes nothing."""
+    from matcher.models.match import criterion_key
+    from matcher.settings import get_settings
+    from workers.cli import main
+
+    monkeypatch.setenv("TRIALMATCH_REDIS_URL", api_env.server.url)
+    get_settings.cache_clear()
+    try:
+        pid = api_env.create("TB-cli-loop")["profile_id"]
+        store_run(api_env, sample_run(pid))
+        day = (datetime.now(UTC) - timedelta(days=2)).date()
+        assert main(["reviewed", pid, "--board", "board-b"]) == 1
+        assert "not found" in capsys.readouterr().err
+        assert main(["reviewed", pid, "--board", "board-a", "--meeting-date", str(day)]) == 0
+        assert f"meeting of {day}" in capsys.readouterr().out
+        review = api_env.store.last_review(pid)
+        assert review is not None
+        assert review[1] == day
+        key = criterion_key("inclusion", "Adequate cardiac function")
+        base = ["answer", pid, "NCT01000002", key, "met", "--board", "board-a"]
+        assert main([*base, "--note", "x" * 121]) == 2
+        assert "--note" in capsys.readouterr().err
+        assert main(["answer", pid, "NCT01000002", "nothex", "met", "--board", "board-a"]) == 2
+        assert "criterion_key" in capsys.readouterr().err
+        assert not api_env.store.r.exists(api_env.store.keys.answers(pid))
+    finally:
+        get_settings.cache_clear()
