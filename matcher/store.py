@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any, Literal, cast
 
 import redis
@@ -23,9 +23,9 @@ import redis
 from matcher.errors import NotFound, StoreError
 from matcher.keys import Keys
 from matcher.models import MatchRun, StoredProfile, Trial, TrialMatch
-from matcher.models.answer import BoardAnswer
 from matcher.models.change import ChangeEntry
 from matcher.settings import Settings
+from matcher.store_loop import BoardLoopStore
 
 JobStatus = Literal["queued", "running", "done", "failed"]
 MAX_CHANGES = 500  # change entries kept per profile (oldest dropped first)
@@ -97,7 +97,7 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-class Store:
+class Store(BoardLoopStore):
     """All Redis reads and writes of trialmatch. Holds no state beyond the client."""
 
     def __init__(self, client: redis.Redis, keys: Keys) -> None:
@@ -284,102 +284,6 @@ class Store:
             raw = cast("list[str]", self.r.lrange(self.keys.changes(profile_id), 0, -1))
         entries = [ChangeEntry.model_validate_json(item) for item in raw]
         return [e for e in entries if since is None or e.at > since]
-
-    # --- the board's loop: reviews, answers, re-match jobs (additive; see matcher/answers.py) ---
-    def mark_reviewed(
-        self, profile_id: str, meeting: date, at: datetime, expires_at: datetime
-    ) -> None:
-        """Record that the board reviewed this profile at the meeting of `meeting` (now: `at`)."""
-        value = json.dumps({"at": at.isoformat(), "meeting": meeting.isoformat()})
-        with redis_errors("recording the review"):
-            key = self.keys.report_marker(profile_id)
-            self.r.set(key, value, exat=int(expires_at.timestamp()))
-
-    def last_review(self, profile_id: str) -> tuple[datetime, date | None] | None:
-        """(recorded at, meeting date) of the last review, or None. A marker written by an older
-        version (a bare ISO time, set on every view) reads as a review without a meeting date."""
-        with redis_errors("reading the last review"):
-            raw = self.get_str(self.keys.report_marker(profile_id))
-        if not raw:
-            return None
-        try:
-            if raw.startswith("{"):
-                data = json.loads(raw)
-                at = datetime.fromisoformat(data["at"])
-                meeting = date.fromisoformat(data["meeting"]) if data.get("meeting") else None
-            else:
-                at, meeting = datetime.fromisoformat(raw), None
-        except (ValueError, KeyError, TypeError):
-            return None
-        return (at if at.tzinfo else at.replace(tzinfo=UTC)), meeting
-
-    def put_answer(self, profile_id: str, answer: BoardAnswer, expires_at: datetime) -> None:
-        with redis_errors("saving an answer"):
-            pipe = self.r.pipeline(transaction=True)
-            pipe.hset(self.keys.answers(profile_id), answer.field, answer.model_dump_json())
-            pipe.expireat(self.keys.answers(profile_id), int(expires_at.timestamp()))
-            pipe.execute()
-
-    def delete_answer(self, profile_id: str, field: str) -> bool:
-        with redis_errors("deleting an answer"):
-            return bool(self.r.hdel(self.keys.answers(profile_id), field))
-
-    def read_answers(self, profile_id: str) -> dict[str, BoardAnswer]:
-        with redis_errors("reading answers"):
-            raw = self.hgetall_str(self.keys.answers(profile_id))
-        return {f: BoardAnswer.model_validate_json(v) for f, v in raw.items()}
-
-    def set_answers_aside(self, profile_id: str, answers: Sequence[BoardAnswer]) -> None:
-        """Store these answers (already marked set aside) over the live ones, only where the
-        field still exists: an answer deleted meanwhile is not brought back."""
-        if not answers:
-            return
-        with redis_errors("setting answers aside"):
-            key = self.keys.answers(profile_id)
-            for a in answers:
-                if self.r.hexists(key, a.field):
-                    self.r.hset(key, a.field, a.model_dump_json())
-
-    def add_job(self, profile_id: str, board_id: str, job_id: str, expires_at: datetime) -> None:
-        """A queued match job for a stored profile (a re-match), as save_submission records it."""
-        now = _now().isoformat()
-        with redis_errors("queueing a re-match"):
-            pipe = self.r.pipeline(transaction=True)
-            pipe.hset(
-                self.keys.job(job_id),
-                mapping={
-                    "job_id": job_id, "profile_id": profile_id, "board_id": board_id,
-                    "status": "queued", "reason": "", "created_at": now, "updated_at": now,
-                },
-            )  # fmt: skip
-            pipe.expireat(self.keys.job(job_id), int(expires_at.timestamp()))
-            pipe.sadd(self.keys.profile_jobs(profile_id), job_id)
-            pipe.zadd(self.keys.jobs_pending(), {job_id: _now().timestamp()})
-            pipe.execute()
-
-    def board_profiles(self, board_id: str) -> list[StoredProfile]:
-        """The board's live profiles (ids whose profile has expired or gone are pruned)."""
-        with redis_errors("listing the board's profiles"):
-            ids = sorted(self.members_str(self.keys.board_profiles(board_id)))
-            raws = cast("list[str | None]", self.r.mget([self.keys.profile(i) for i in ids]))
-            gone = [i for i, raw in zip(ids, raws, strict=True) if raw is None]
-            if gone:
-                self.r.srem(self.keys.board_profiles(board_id), *gone)
-        found = [StoredProfile.model_validate_json(raw) for raw in raws if raw is not None]
-        return [s for s in found if s.board_id == board_id]
-
-    def forget_board_profile(self, board_id: str, profile_id: str) -> None:
-        with redis_errors("updating the board's profile list"):
-            self.r.srem(self.keys.board_profiles(board_id), profile_id)
-
-    def drop_job(self, profile_id: str, job_id: str) -> None:
-        """Undo `add_job` after the task could not be published."""
-        with redis_errors("dropping a job"):
-            pipe = self.r.pipeline(transaction=True)
-            pipe.delete(self.keys.job(job_id))
-            pipe.srem(self.keys.profile_jobs(profile_id), job_id)
-            pipe.zrem(self.keys.jobs_pending(), job_id)
-            pipe.execute()
 
     # --- web-page sessions (api/sessions.py): keyed and valued by digests, always with a TTL ---
     def put_session(self, session_digest: str, board_id: str, key_id: str, ttl_s: int) -> None:

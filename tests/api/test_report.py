@@ -129,3 +129,17 @@ def test_report_shows_the_runs_warnings(api_env: ApiEnv) -> None:
     store_run(api_env, sample_run(clean))
     html = api_env.client.get(f"/v1/profiles/{clean}/report", headers=api_env.a).text
     assert 'id="warnings"' not in html
+
+
+def test_an_old_view_marker_is_not_a_review(api_env: ApiEnv) -> None:
+    """A marker left by the earlier version (a bare time, moved by each view) hides nothing:
+    the report lists every change and says the profile is not yet reviewed."""
+    pid = api_env.create("TB-report-legacy")["profile_id"]
+    store_run(api_env, sample_run(pid))
+    push_change(api_env, pid, datetime.now(UTC) - timedelta(days=2), "new_trial",
+                "NCT01000001", "older news")  # fmt: skip
+    marker = f"{api_env.store.keys.prefix}report:{pid}:last"
+    api_env.store.r.set(marker, (datetime.now(UTC) - timedelta(days=1)).isoformat())
+    html = api_env.client.get(f"/v1/profiles/{pid}/report", headers=api_env.a).text
+    assert "older news" in html
+    assert "Not yet marked reviewed" in html
