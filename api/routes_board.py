@@ -55,7 +55,9 @@ class WithdrawnOut(BaseModel):
 class ReviewIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    meeting_date: date | None = Field(default=None, description="default: today (UTC)")
+    meeting_date: date | None = Field(
+        default=None, description="default: today (UTC); at most one day ahead of UTC's date"
+    )
 
 
 class ReviewOut(BaseModel):

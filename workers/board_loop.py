@@ -15,7 +15,7 @@ import logging
 import re
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from matcher.eligibility.collect import facts_to_collect
 from matcher.errors import BrokerUnavailable, InvalidInput, NotFound
@@ -125,7 +125,8 @@ def mark_reviewed(
     stored = owned(store, profile_id, board_id)
     at = datetime.now(UTC)
     meeting = meeting or at.date()
-    if meeting > at.date():
+    # One day of slack: a board east of UTC may already be on tomorrow's date.
+    if meeting > at.date() + timedelta(days=1):
         raise InvalidInput([("meeting_date", "a meeting in the future cannot have reviewed it")])
     store.mark_reviewed(profile_id, meeting, at, stored.expires_at)
     return at, meeting

@@ -134,6 +134,6 @@ def add_board_commands(sub: Any) -> None:
     _common(s)
     s.add_argument(
         "--meeting-date", type=iso_date, default=None, metavar="YYYY-MM-DD",
-        help="the date of the meeting (default: today; not in the future)",
+        help="the date of the meeting (default: today, UTC; not in the future)",
     )  # fmt: skip
     s.set_defaults(func=cmd_reviewed)

@@ -87,7 +87,8 @@
     $("profile-id").textContent = pid;
     const row = rows[pid];
     $("ws-title").textContent = row && row.reference ? `Profile ${row.reference}` : `Profile ${pid}`;
-    $("meeting-date").value = new Date().toISOString().slice(0, 10);
+    const now = new Date();  // the coordinator's own calendar day, not UTC's
+    $("meeting-date").value = [now.getFullYear(), String(now.getMonth() + 1).padStart(2, "0"), String(now.getDate()).padStart(2, "0")].join("-");
     $("review-status").textContent = row && row.last_meeting ? `Last reviewed at the meeting of ${row.last_meeting}.` : "Not yet reviewed at a meeting.";
     await Promise.all([loadMatches(pid), loadChanges(pid)]);
     $("ws-title").focus();
