@@ -97,19 +97,29 @@ def overlay_trial(match: TrialMatch, answers: Mapping[str, BoardAnswer]) -> Tria
     )
 
 
-def set_aside_changes(aside: list[BoardAnswer], at: datetime) -> list[ChangeEntry]:
-    """Change-log entries saying which answers no longer apply, and why."""
-    return [
-        ChangeEntry(
-            at=at,
-            kind="answer_set_aside",
-            nct_id=a.nct_id,
-            old=a.answer,
-            detail=f"board answer set aside: the criterion's text changed in the registry "
-            f"(was: {a.text[:100]})",
+def set_aside_changes(overlay: Overlay, at: datetime) -> list[ChangeEntry]:
+    """Change-log entries saying which answers no longer apply, and why: the registry's record
+    changed (a new version), or the same record is now read into different criteria."""
+    versions = {m.nct_id: m.trial_version for m in overlay.run.results}
+    entries = []
+    for a in overlay.set_aside:
+        now = versions.get(a.nct_id)
+        if a.trial_version is None or now != a.trial_version:
+            why = "the criterion's text changed in the registry"
+            if a.trial_version is not None:
+                why += f" (record version {a.trial_version} -> {now})"
+        else:
+            why = "the criterion is no longer read with this text (engine update)"
+        entries.append(
+            ChangeEntry(
+                at=at,
+                kind="answer_set_aside",
+                nct_id=a.nct_id,
+                old=a.answer,
+                detail=f"board answer set aside: {why}; answered criterion: {a.text[:100]}",
+            )
         )
-        for a in aside
-    ]
+    return entries
 
 
 __all__ = [

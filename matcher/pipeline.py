@@ -62,7 +62,7 @@ def run_match(
     previous = store.read_matches(profile_id)
     # Diffed whatever caused the run (new trial data, time passing, or the board's own update of
     # the profile or its answers): the board wants to see every verdict that moved since it met.
-    changes = diff_runs(previous, run, now) + set_aside_changes(overlay.set_aside, now)
+    changes = diff_runs(previous, run, now) + set_aside_changes(overlay, now)
     written = store.write_matches(run, seq, stored.expires_at, changes)
     if written:
         aside = [a.model_copy(update={"set_aside_at": now}) for a in overlay.set_aside]

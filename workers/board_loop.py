@@ -68,6 +68,7 @@ def record_answer(
     answer = BoardAnswer(
         nct_id=nct_id, criterion_key=criterion_key, section=crit.section, text=crit.text,
         answer=given.answer, note=given.note, board_id=board_id, answered_at=datetime.now(UTC),
+        trial_version=match.trial_version,
     )  # fmt: skip
     store.put_answer(profile_id, answer, stored.expires_at)
     log.info("answer recorded profile_id=%s nct_id=%s", profile_id, nct_id)

@@ -39,6 +39,7 @@ class BoardAnswer(BaseModel):
     note: str | None = None
     board_id: str
     answered_at: datetime
+    trial_version: str | None = None  # the registry version of the trial when answered
     set_aside_at: datetime | None = None
 
     @property

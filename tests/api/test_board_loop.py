@@ -149,12 +149,15 @@ def test_an_answer_to_other_wording_is_set_aside_and_logged(
     old = BoardAnswer(
         nct_id=nct, criterion_key=criterion_key("inclusion", old_text), section="inclusion",
         text=old_text, answer="met", board_id=BOARD, answered_at=datetime.now(UTC),
+        trial_version="constructed-older-version",
     )  # fmt: skip
     st.store.put_answer(pid, old, st.store.load_profile(pid).expires_at)
     _done(st, rematch(st.store, pid, BOARD, st.publish))
     assert _trial(_matches(client, headers, pid), nct)["verdict"] == target["verdict"]
     changes = client.get(f"/v1/profiles/{pid}/changes", headers=headers).json()["changes"]
     assert [c["kind"] for c in changes if c["nct_id"] == nct] == ["answer_set_aside"]
+    detail = next(c["detail"] for c in changes if c["nct_id"] == nct)
+    assert "changed in the registry (record version constructed-older-version ->" in detail
     listed = client.get(f"/v1/profiles/{pid}/answers", headers=headers).json()["answers"]
     assert listed[0]["set_aside_at"] is not None
     assert "set aside" in client.get(f"/v1/profiles/{pid}/report", headers=headers).text

@@ -103,3 +103,19 @@ def test_the_scheduler_precheck_sees_results_as_stored() -> None:
     stored = apply_answers(_run(fresh), {ans.field: ans}).run.results
     assert diff_matches(stored, [fresh], NOW)  # without the overlay: a spurious change
     assert diff_matches(stored, overlay_matches([fresh], {ans.field: ans}), NOW) == []
+
+
+def test_set_aside_entries_say_why() -> None:
+    """A set-aside answer's change entry says the registry record changed (with both versions)
+    when the trial's version moved, and an engine re-reading when it did not."""
+    from matcher.answers import set_aside_changes
+
+    t = _trial("NCT00000006", "possibly_eligible", 1.2, _crit("New wording", "unknown"))
+    moved = _answer("NCT00000006", "Old wording", "met").model_copy(update={"trial_version": "v0"})
+    same = moved.model_copy(update={"trial_version": "v1"})
+    [registry] = set_aside_changes(apply_answers(_run(t), {moved.field: moved}), NOW)
+    assert registry.kind == "answer_set_aside"
+    assert "changed in the registry (record version v0 -> v1)" in registry.detail
+    assert "Old wording" in registry.detail
+    [engine] = set_aside_changes(apply_answers(_run(t), {same.field: same}), NOW)
+    assert "engine update" in engine.detail
