@@ -72,6 +72,10 @@ class ProfileRow(BaseModel):
     revision: int
     submitted_at: datetime
     matched: bool = Field(description="false until a first match run has been stored")
+    job_status: str | None = Field(
+        default=None, description="the latest match job: queued, running, done or failed"
+    )
+    job_reason: str = ""
     evaluated_on: date | None = None
     verdicts: dict[str, int] = Field(default_factory=dict)
     facts_to_collect: int = 0
@@ -89,6 +93,7 @@ def _row(state: State, stored: StoredProfile) -> ProfileRow:
     pid = stored.profile_id
     run = state.store.read_matches(pid)
     review = state.store.last_review(pid)
+    job = state.store.latest_job(pid) or {}
     since = review[0] if review else None
     verdicts: dict[str, int] = {}
     for m in run.results if run else []:
@@ -96,6 +101,7 @@ def _row(state: State, stored: StoredProfile) -> ProfileRow:
     return ProfileRow(
         profile_id=pid, reference=stored.profile.reference, revision=stored.revision,
         submitted_at=stored.submitted_at, matched=run is not None,
+        job_status=job.get("status"), job_reason=job.get("reason", ""),
         evaluated_on=run.evaluated_on if run else None, verdicts=verdicts,
         facts_to_collect=len(facts_to_collect(run.results)) if run else 0,
         new_since_review=len(read_changes(state.store, pid, since)),

@@ -127,6 +127,17 @@ class BoardLoopStore:
         found = [StoredProfile.model_validate_json(raw) for raw in raws if raw is not None]
         return [s for s in found if s.board_id == board_id]
 
+    def latest_job(self, profile_id: str) -> dict[str, str] | None:
+        """The profile's most recently created job record (status, reason), if any is kept."""
+        with _errors("reading the profile's jobs"):
+            ids = sorted(_set(self.r.smembers(self.keys.profile_jobs(profile_id))))
+            pipe = self.r.pipeline(transaction=False)
+            for job_id in ids:
+                pipe.hgetall(self.keys.job(job_id))
+            jobs = [_hash(j) for j in pipe.execute()] if ids else []
+        jobs = [j for j in jobs if j]
+        return max(jobs, key=lambda j: j.get("created_at", "")) if jobs else None
+
     def forget_board_profile(self, board_id: str, profile_id: str) -> None:
         with _errors("updating the board's profile list"):
             self.r.srem(self.keys.board_profiles(board_id), profile_id)

@@ -53,6 +53,14 @@
 
   const base = (pid) => "/v1/profiles/" + encodeURIComponent(pid);
 
+  function statusText(p, counts) {
+    const job = p.job_status === "failed" ? `last match failed: ${p.job_reason || "no reason given"}`
+      : (p.job_status === "queued" || p.job_status === "running") ? `match ${p.job_status}` : "";
+    if (!p.matched) return job || "not matched yet";
+    const matched = `matched ${p.evaluated_on}: ${counts || "no trials"}`;
+    return job ? `${matched}; ${job}` : matched;
+  }
+
   async function loadProfiles() {
     const { status, body } = await api("/v1/profiles");
     const tbody = $("profiles").tBodies[0];
@@ -68,7 +76,7 @@
       open.addEventListener("click", () => openProfile(p.profile_id));
       const tr = el("tr", {},
         el("td", {}, el("strong", { textContent: p.reference || "—" }), el("br"), el("code", { textContent: p.profile_id, className: "muted" })),
-        el("td", { textContent: p.matched ? `matched ${p.evaluated_on}: ${counts || "no trials"}` : "being matched" }),
+        el("td", { textContent: statusText(p, counts), className: p.job_status === "failed" ? "failed" : "" }),
         el("td", { textContent: p.matched ? String(p.facts_to_collect) : "—" }),
         el("td", { textContent: p.new_since_review ? `${p.new_since_review} new` : "nothing new", className: p.new_since_review ? "new" : "" }),
         el("td", { textContent: p.last_meeting ? `meeting of ${p.last_meeting}` : "not yet reviewed" }),

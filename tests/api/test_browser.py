@@ -129,6 +129,8 @@ def test_workspace_round_trip_answer_moves_verdict_and_facts(
         browser.wait("document.getElementById('changes').textContent.includes('Nothing new')")
         row = browser.eval("document.querySelector('#profiles tbody tr').textContent")
         assert "nothing new" in row
+        assert "matched " in row
+        assert "1 eligible" in row
         assert "meeting of" in row
         browser.screenshot(shots / "4-reviewed.png")
         # A refused submission: a plain-language message naming the field, no pattern, no

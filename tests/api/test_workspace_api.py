@@ -10,8 +10,9 @@ from tests.api.conftest import ApiEnv, push_change, sample_run, store_run
 
 
 def test_the_board_lists_only_its_profiles_with_what_is_new_since_review(api_env: ApiEnv) -> None:
-    """Each board sees its own profiles only; `new_since_review` counts change-log entries after
-    the last review and drops to 0 once the profile is marked reviewed; erased ones vanish."""
+    """Each board sees its own profiles only, with its latest job's status; `new_since_review`
+    counts change-log entries after the last review and drops to 0 once the profile is marked
+    reviewed; erased ones vanish."""
     mine = api_env.create("TB-list-1")["profile_id"]
     pending = api_env.create("TB-list-2")["profile_id"]
     theirs = api_env.create("TB-list-3", headers=api_env.b)["profile_id"]
@@ -29,6 +30,7 @@ def test_the_board_lists_only_its_profiles_with_what_is_new_since_review(api_env
     assert rows[mine]["new_since_review"] == 1
     assert rows[mine]["last_meeting"] is None
     assert rows[pending]["matched"] is False
+    assert rows[pending]["job_status"] == "queued"  # no worker in this environment
     assert api_env.client.post(f"/v1/profiles/{mine}/reviewed", headers=api_env.a).is_success
     again = {r["profile_id"]: r for r in api_env.client.get("/v1/profiles", headers=api_env.a)
              .json()["profiles"]}  # fmt: skip
