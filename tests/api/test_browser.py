@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import re
 from pathlib import Path
 
 import pytest
@@ -130,7 +131,9 @@ def test_workspace_round_trip_answer_moves_verdict_and_facts(
         row = browser.eval("document.querySelector('#profiles tbody tr').textContent")
         assert "nothing new" in row
         assert "matched " in row
-        assert " eligible" in row  # the answered trial counts among the eligible
+        eligible = re.search(r"[:,] (\d+) eligible", row)  # not "possibly" / "not eligible"
+        assert eligible is not None
+        assert int(eligible.group(1)) >= 1  # the answered trial counts among the eligible
         assert "meeting of" in row
         browser.screenshot(shots / "4-reviewed.png")
         # A refused submission: a plain-language message naming the field, no pattern, no
