@@ -5,7 +5,7 @@ atomic step: the profile, its match set and meta, its run sequence, its change l
 marker, its search registration (and its membership of that search's profile set), its place in
 the re-check schedule, every job record (and each job's delivery counters, keyed by the job id,
 which is the Celery task id), the job index, its re-match markers, its profiles-index entry and
-its board's reference entry.
+its board's reference entry, and the board's answers to its criteria.
 Redis runs the script without interleaving other commands, so no reader sees a half-erased
 profile and no job can slip in between the read of the job index and the deletes.
 
@@ -23,6 +23,7 @@ during) the erasure ends `cancelled` (ProfileGone) and leaves no key behind.
 from __future__ import annotations
 
 import json
+from typing import NamedTuple
 
 from matcher.errors import NotFound, StoredRecordUnreadable
 from matcher.store import Store, redis_errors
@@ -32,7 +33,7 @@ _MAX_RETRY_COUNTERS = 21
 
 # KEYS[1..8]: profile, jobs index, matches, meta, run seq, changes, report marker, profile query;
 # KEYS[9]: profiles index, KEYS[10]: recheck schedule, KEYS[11]: registered searches;
-# KEYS[12..]: re-match markers.
+# KEYS[12..]: re-match markers, the reference entry, the board's answers (plain deletes).
 # ARGV: profile id, job key prefix, deliveries key prefix, delivery counters per job,
 #       query-profiles key head, query-profiles key tail, pending-jobs index, running-jobs index.
 _ERASE = """
@@ -70,36 +71,51 @@ def _glob_escape(text: str) -> str:
     return "".join(f"\\{c}" if c in "*?[]\\" else c for c in text)
 
 
-def _reference_key(store: Store, profile_id: str) -> list[str]:
+class _Owner(NamedTuple):
+    board_id: str
+    reference: str | None
+
+
+def _owner(store: Store, profile_id: str) -> _Owner | None:
+    """The board and reference of the stored profile (None when it is already gone).
+
+    A stored profile that no longer validates may still name both: they are read from its raw
+    record when they are readable strings (nothing else of it is trusted), so its board's
+    reference entry and profile list are cleaned up too.
+    """
+    try:
+        stored = store.load_profile(profile_id)
+    except NotFound:  # already gone: nothing to derive a key from
+        return None
+    except StoredRecordUnreadable:
+        return _owner_of_unreadable(store, profile_id)
+    return _Owner(stored.board_id, stored.profile.reference)
+
+
+def _owner_of_unreadable(store: Store, profile_id: str) -> _Owner | None:
+    with redis_errors("erasing a profile"):
+        raw = store.get_str(store.keys.profile(profile_id))
+    try:
+        doc = json.loads(raw or "null")
+        board = doc["board_id"]
+        profile = doc.get("profile")
+        reference = profile.get("reference") if isinstance(profile, dict) else None
+    except (ValueError, TypeError, KeyError, AttributeError):
+        return None
+    if not isinstance(board, str):
+        return None
+    return _Owner(board, reference if isinstance(reference, str) else None)
+
+
+def _reference_key(store: Store, owner: _Owner | None) -> list[str]:
     """The board's reference index entry of this profile (deleted with the other KEYS[12..]).
 
     A replace that changes the reference releases the old entry, so the one named by the stored
     profile is the only one pointing here.
     """
-    try:
-        stored = store.load_profile(profile_id)
-    except NotFound:  # already gone: nothing to derive a key from
+    if owner is None or owner.reference is None:
         return []
-    except StoredRecordUnreadable:
-        return _reference_key_of_unreadable(store, profile_id)
-    if stored.profile.reference is None:
-        return []
-    return [store.keys.reference(stored.board_id, stored.profile.reference)]
-
-
-def _reference_key_of_unreadable(store: Store, profile_id: str) -> list[str]:
-    """A stored profile that no longer validates may still name its board and reference: erase
-    that index entry too when both are readable strings (nothing else of it is trusted)."""
-    with redis_errors("erasing a profile"):
-        raw = store.get_str(store.keys.profile(profile_id))
-    try:
-        doc = json.loads(raw or "null")
-        board, reference = doc["board_id"], doc["profile"]["reference"]
-    except (ValueError, TypeError, KeyError):
-        return []
-    if isinstance(board, str) and isinstance(reference, str):
-        return [store.keys.reference(board, reference)]
-    return []
+    return [store.keys.reference(owner.board_id, owner.reference)]
 
 
 def erase_profile(store: Store, profile_id: str) -> int:
@@ -108,7 +124,9 @@ def erase_profile(store: Store, profile_id: str) -> int:
     pattern = k.rematch_enqueued(_glob_escape(profile_id), "*").removesuffix(":enqueued") + ":*"
     with redis_errors("erasing a profile"):
         markers = sorted({str(key) for key in store.r.scan_iter(match=pattern, count=1000)})
-    markers += _reference_key(store, profile_id)
+    owner = _owner(store, profile_id)
+    markers += _reference_key(store, owner)
+    markers.append(k.answers(profile_id))
     keys = [
         k.profile(profile_id),
         k.profile_jobs(profile_id),
@@ -131,4 +149,7 @@ def erase_profile(store: Store, profile_id: str) -> int:
     ]  # fmt: skip
     with redis_errors("erasing a profile"):
         deleted = store.r.eval(_ERASE, len(keys), *keys, *args)
+    if owner is not None:
+        # After the script: a crash in between leaves an id the listing prunes (no data).
+        store.forget_board_profile(owner.board_id, profile_id)
     return int(deleted)

@@ -3,6 +3,7 @@
     TrialmatchError
     ├── ConfigError                  a setting is missing or an unsafe combination was asked for
     ├── InvalidProfile               a submitted profile failed validation (carries field paths)
+    │   └── InvalidInput             another request of a board (an answer, a meeting date) did
     ├── NotFound                     a profile, job or trial id does not exist (or is not yours)
     │   └── ProfileGone              erased while work on it was in flight: the job is cancelled
     ├── ReferenceInUse               the board already has a profile with this reference
@@ -48,6 +49,15 @@ class InvalidProfile(TrialmatchError):
 
     def __reduce__(self) -> tuple[type[InvalidProfile], tuple[list[tuple[str, str]]]]:
         return (type(self), (self.errors,))
+
+
+class InvalidInput(InvalidProfile):
+    """Bad input other than a profile (an answer, a meeting date): the same 422 / exit 2 path,
+    naming the field, without calling it a profile."""
+
+    def __init__(self, errors: list[tuple[str, str]]) -> None:
+        super().__init__(errors)
+        self.args = ("invalid input: " + "; ".join(f"{f}: {m}" for f, m in errors),)
 
 
 class NotFound(TrialmatchError):

@@ -119,8 +119,17 @@ class Keys:
 
     # --- API ---
     def report_marker(self, profile_id: str) -> str:
-        """When a report of this profile was last rendered (changes are shown since then)."""
+        """When the board last marked this profile reviewed at a meeting (JSON: recorded time
+        and meeting date); "changes since the last review" start there. Viewing never moves it."""
         return f"{self.prefix}report:{profile_id}:last"
+
+    def board_profiles(self, board_id: str) -> str:
+        """Set of a board's profile ids (the workspace's list); erasure removes the member."""
+        return f"{self.prefix}board:{board_id}:profiles"
+
+    def answers(self, profile_id: str) -> str:
+        """Hash "{nct_id}:{criterion key}" -> BoardAnswer JSON: the board's own answers."""
+        return f"{self.prefix}answers:{profile_id}"
 
     def auth_key(self, key_id: str) -> str:
         """Hash describing one API key (board, digest, label) — never the key itself."""

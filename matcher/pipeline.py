@@ -11,6 +11,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
+from matcher.answers import apply_answers, set_aside_changes
 from matcher.changes import diff_runs
 from matcher.corpus import TrialCorpus
 from matcher.eligibility import EngineOptions, match_trials
@@ -65,12 +66,18 @@ def run_match(
         m.model_copy(update={"status_confirmed": confirmed.get(m.nct_id)}) for m in run.results
     ]
     run = run.model_copy(update={"created_at": now, "results": results})
+    # The board's own answers replace the engine's reading before anything is stored or diffed,
+    # so an answer that moves a verdict is logged like any other change.
+    overlay = apply_answers(run, store.read_answers(profile_id))
+    run = overlay.run
     previous = store.read_matches(profile_id)
     # Diffed whatever caused the run (new trial data, time passing, or the board's own update of
-    # the profile): the board wants to see every verdict that moved since it last met.
-    changes = diff_runs(previous, run, now)
+    # the profile or its answers): the board wants to see every verdict that moved since it met.
+    changes = diff_runs(previous, run, now) + set_aside_changes(overlay, now)
     written = store.write_matches(run, seq, stored.expires_at, changes)
     if written:
+        aside = [a.model_copy(update={"set_aside_at": now}) for a in overlay.set_aside]
+        store.set_answers_aside(profile_id, aside)
         recheck_on = next_recheck(stored.profile, evaluated_on)
         schedule_recheck(store, profile_id, recheck_on)
     verdicts = Counter[str](r.verdict for r in run.results)

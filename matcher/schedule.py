@@ -20,6 +20,7 @@ from typing import cast
 
 from redis.exceptions import WatchError
 
+from matcher.answers import overlay_matches
 from matcher.changes import diff_matches
 from matcher.corpus import TrialCorpus
 from matcher.ctgov.query import SearchQuery
@@ -197,6 +198,7 @@ def _visible_change(
     if any(n in stored for n in removed):
         return True
     new = [evaluate_trial(profile, t, as_of=now.date(), options=options) for t in fresh.values()]
+    new = overlay_matches(new, store.read_answers(profile_id))  # as stored: answers applied
     return bool(diff_matches([stored[n] for n in fresh if n in stored], new, now))
 
 

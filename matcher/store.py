@@ -38,6 +38,7 @@ from matcher.keys import Keys
 from matcher.models import MatchRun, StoredProfile, Trial, TrialMatch
 from matcher.models.change import ChangeEntry
 from matcher.settings import Settings
+from matcher.store_loop import BoardLoopStore
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +73,7 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-class Store:
+class Store(BoardLoopStore):
     """All Redis reads and writes of trialmatch. Holds no state beyond the client."""
 
     def __init__(self, client: redis.Redis, keys: Keys) -> None:
@@ -87,6 +88,9 @@ class Store:
         self._claim_reference = client.register_script(lua.CLAIM_REFERENCE)
         self._release_reference = client.register_script(lua.RELEASE_REFERENCE)
         self._set_recheck = client.register_script(lua.SET_RECHECK)
+        self._put_answer = client.register_script(lua.PUT_ANSWER)
+        self._add_job = client.register_script(lua.ADD_JOB)
+        self._set_answers_aside = client.register_script(lua.SET_ANSWERS_ASIDE)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Store:
@@ -144,7 +148,12 @@ class Store:
             pipe.zadd(self.keys.jobs_pending(), {job_id: _now().timestamp()})
             pipe.expireat(self.keys.profile_jobs(pid), expire_at)
             pipe.zadd(self.keys.profiles_index(), {pid: expire_at})
-            for key in (self.keys.matches(pid), self.keys.match_meta(pid), self.keys.changes(pid)):
+            pipe.sadd(self.keys.board_profiles(stored.board_id), pid)
+            derived = (
+                self.keys.matches(pid), self.keys.match_meta(pid), self.keys.changes(pid),
+                self.keys.answers(pid), self.keys.report_marker(pid),
+            )  # fmt: skip
+            for key in derived:
                 pipe.expireat(key, expire_at)  # an update renews retention of derived data
             if stored.profile.reference is not None:
                 ref = self.keys.reference(stored.board_id, stored.profile.reference)

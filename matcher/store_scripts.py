@@ -107,3 +107,45 @@ if ARGV[2] == '' then redis.call('ZREM', KEYS[1], ARGV[1])
 else redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1]) end
 return 1
 """
+
+# Board answers (matcher/store_loop.py). An answer and the job of the re-match it queues are
+# written by the API, not a task, but erasure must win against them too: each is written only
+# while the profile exists, in the same atomic step, so a DELETE racing an answer leaves no
+# answers hash (it holds the board's note) and no job record behind.
+# KEYS: answers hash, profile. ARGV: field, answer JSON, expire-at (unix s). 1 stored, 0 gone.
+PUT_ANSWER = """
+if redis.call('EXISTS', KEYS[2]) == 0 then return 0 end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+redis.call('EXPIREAT', KEYS[1], ARGV[3])
+return 1
+"""
+
+# A queued job for a stored profile (a re-match the board asked for), as save_submission
+# records one. KEYS: job, profile's job index, pending-jobs index, profile.
+# ARGV: job id, profile id, board id, now (ISO), now (unix s), expire-at (unix s).
+# Returns 1 queued, 0 profile gone (nothing written).
+ADD_JOB = """
+if redis.call('EXISTS', KEYS[4]) == 0 then return 0 end
+redis.call('HSET', KEYS[1], 'job_id', ARGV[1], 'profile_id', ARGV[2], 'board_id', ARGV[3],
+  'status', 'queued', 'reason', '', 'created_at', ARGV[4], 'updated_at', ARGV[4])
+redis.call('EXPIREAT', KEYS[1], ARGV[6])
+redis.call('SADD', KEYS[2], ARGV[1])
+redis.call('EXPIREAT', KEYS[2], ARGV[6])
+redis.call('ZADD', KEYS[3], ARGV[5], ARGV[1])
+return 1
+"""
+
+# A task's write: store answers marked set aside over the live ones, only while the profile
+# exists and only where the field still exists (an answer withdrawn meanwhile is not brought
+# back). KEYS: answers hash, profile. ARGV: field/JSON pairs. Returns fields written, -1 gone.
+SET_ANSWERS_ASIDE = """
+if redis.call('EXISTS', KEYS[2]) == 0 then return -1 end
+local n = 0
+for i = 1, #ARGV, 2 do
+  if redis.call('HEXISTS', KEYS[1], ARGV[i]) == 1 then
+    redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1])
+    n = n + 1
+  end
+end
+return n
+"""

@@ -1,4 +1,5 @@
-"""`trialmatch` command line: submit, status, matches, worker, beat, and the engine-only `match`.
+"""`trialmatch` command line: submit, status, matches, facts, answer, reviewed, worker, beat, and
+the engine-only `match`.
 
 Exit codes: 0 success, 1 operational failure (Redis down, job failed), 2 bad input (the message
 names the field, or the board already has a profile with this reference).
@@ -20,6 +21,7 @@ from typing import Any
 
 from matcher.errors import (
     ConfigError,
+    InvalidInput,
     InvalidProfile,
     NotFound,
     ReferenceInUse,
@@ -291,11 +293,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     from api.cli_keys import add_key_commands
     from api.cli_serve import add_serve_command
+    from workers.cli_board import add_board_commands
     from workers.cli_corpus import add_corpus_commands
     from workers.cli_schedule import add_schedule_commands
 
     add_schedule_commands(sub)
     add_corpus_commands(sub)
+    add_board_commands(sub)
     add_key_commands(sub)
     add_serve_command(sub)
 
@@ -333,8 +337,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         code: int = args.func(args)
     except InvalidProfile as exc:
+        what = "invalid input" if isinstance(exc, InvalidInput) else "invalid profile"
         for field, msg in exc.errors:
-            print(f"error: invalid profile: {field}: {msg}", file=sys.stderr)
+            print(f"error: {what}: {field}: {msg}", file=sys.stderr)
         return EXIT_INPUT
     except (BadArgument, ReferenceInUse) as exc:  # ReferenceInUse: the API's 409, nothing stored
         print(f"error: {exc}", file=sys.stderr)

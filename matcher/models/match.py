@@ -6,14 +6,20 @@ matches: later versions add fields, never rename or remove them.
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date, datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, computed_field
 
 CriterionVerdict = Literal["met", "not_met", "unknown", "not_applicable"]
 TrialVerdict = Literal["eligible", "possibly_eligible", "ineligible"]
 Section = Literal["trial", "inclusion", "exclusion"]
+
+
+def criterion_key(section: str, text: str) -> str:
+    """The digest naming one criterion of a trial (section + text), 16 hex digits."""
+    return hashlib.sha256(f"{section}\0{text}".encode()).hexdigest()[:16]
 
 
 class CriterionResult(BaseModel):
@@ -40,6 +46,13 @@ class CriterionResult(BaseModel):
     # the OR group ("one of the following") this criterion is an alternative of: a not_met
     # alternative excludes only when every alternative of its group is not_met (2026.11.5)
     group: str | None = None
+
+    @computed_field  # type: ignore[prop-decorator]  # pydantic's documented computed-field form
+    @property
+    def key(self) -> str:
+        """Stable id of this criterion within its trial: a digest of its section and text, so a
+        board answer follows the text and no longer applies once the registry rewords it."""
+        return criterion_key(self.section, self.text)
 
 
 class NearestSite(BaseModel):
