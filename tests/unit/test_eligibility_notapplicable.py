@@ -107,3 +107,14 @@ def test_a_colon_after_grade_1_is_no_one_of_the_following_list() -> None:
     assert flags["Should not have had "] is False
     alternatives = "Inclusion Criteria:\n\n* Meet one of the following:\n  * Age > 2 years\n  * X\n"
     assert [it.or_group for it in split_items(alternatives)] == [True, True]
+
+
+def test_any_size_or_age_asks_nothing() -> None:
+    """NCT00379457 "Any tumor size or age" (an item of a risk-group list) allows everything and is
+    not_applicable as a permissive note; "Any prior anthracycline" (a treatment, not an attribute)
+    is not read as a note."""
+    _kind, verdict, reason, rule = judge("Any tumor size or age")
+    assert (verdict, rule) == ("not_applicable", "note")
+    assert "permissive note" in reason
+    _kind, _verdict, _reason, rule = judge("Any prior anthracycline")
+    assert rule != "note"
