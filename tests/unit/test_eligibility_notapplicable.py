@@ -118,3 +118,18 @@ def test_any_size_or_age_asks_nothing() -> None:
     assert "permissive note" in reason
     _kind, _verdict, _reason, rule = judge("Any prior anthracycline")
     assert rule != "note"
+
+
+def test_a_bare_disease_course_exclusion_is_read_against_the_patients_course() -> None:
+    """NCT05033288 excludes "Recurrent disease": not_met for a child with recurrent disease; for
+    progressive disease it stays unknown (progression need not be a recurrence), and "Recurrent
+    disease in the CNS" is not read as a bare course."""
+    _kind, verdict, reason, _rule = judge("Recurrent disease", "exclusion")
+    assert verdict == "not_met"
+    assert "recurrent disease" in reason
+    _kind, verdict, _reason, _rule = judge(
+        "Recurrent disease", "exclusion", disease_status="progressive"
+    )
+    assert verdict == "unknown"
+    _kind, verdict, _reason, _rule = judge("Recurrent disease in the CNS", "exclusion")
+    assert verdict != "not_met"
