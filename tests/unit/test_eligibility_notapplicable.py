@@ -133,3 +133,16 @@ def test_a_bare_disease_course_exclusion_is_read_against_the_patients_course() -
     assert verdict == "unknown"
     _kind, verdict, _reason, _rule = judge("Recurrent disease in the CNS", "exclusion")
     assert verdict != "not_met"
+
+
+def test_a_rule_for_patients_with_cns_disease_does_not_apply_without_it() -> None:
+    """NCT00929903 "For patients with CNS tumors or CNS metastasis, there must be no evidence of
+    new CNS hemorrhage ..." is not_applicable when the profile reports no CNS metastases (and a
+    non-CNS tumor), and is judged (not "does not apply") when it reports CNS metastases or says
+    nothing about them."""
+    starts = "For patients with CNS tumors or CNS metastasis"
+    verdict, reason, _rule = criterion("NCT00929903", starts)
+    assert verdict == "not_applicable"
+    assert "CNS tumors or metastases" in reason
+    assert criterion("NCT00929903", starts, cns_metastases=True)[0] != "not_applicable"
+    assert criterion("NCT00929903", starts, cns_metastases=None)[0] != "not_applicable"
