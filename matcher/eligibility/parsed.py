@@ -204,7 +204,9 @@ def split_and_classify(text: str | None) -> tuple[Criterion, ...]:
     if SHARE and text in _BLOCKS:
         return _BLOCKS[text]
     items = split_items(text)
-    block = _with_groups(items, [_criterion(it) for it in items])
+    criteria = [_criterion(it) for it in items]
+    _abbreviated_scopes(text, criteria)
+    block = _with_groups(items, criteria)
     if SHARE:
         if len(_BLOCKS) >= _INTERN_MAX // 20:
             _BLOCKS.clear()
@@ -265,6 +267,32 @@ def _with_groups(items: list[Item], criteria: list[Criterion]) -> tuple[Criterio
             # a copy: the interned criterion may sit in other trials' lists without this group
             out[i] = dataclasses.replace(out[i], alt_group=gid, results={}, memo={})
     return tuple(out)
+
+
+_ABBREVIATION = re.compile(r"((?:[A-Za-z][\w/-]*\s+){1,5})\(([A-Z]{2,6})\)")
+_ABBREVIATED_WHO = re.compile(r"^([a-z]{2,6}) (?:participants|patients|subjects|cohort)\b")
+
+
+def _abbreviated_scopes(text: str, criteria: list[Criterion]) -> None:
+    """ "SS participants must have received ..." where the record defines "synovial sarcoma
+    (SS)": a rule scoped to that tumor (not applicable to a patient with another)."""
+    if not any(_ABBREVIATED_WHO.match(c.norm) for c in criteria):
+        return
+    tumors: dict[str, tuple[str, ...]] = {}
+    for words, abbr in _ABBREVIATION.findall(text):
+        found = tuple(c for c in vocabulary.find_concepts(norm(words)) if c not in _BROAD)
+        if found:
+            tumors.setdefault(abbr.lower(), found)
+    for i, crit in enumerate(criteria):
+        who = _ABBREVIATED_WHO.match(crit.norm)
+        if who is None or crit.scope or crit.not_applicable is not None:
+            continue
+        scope = tumors.get(who.group(1))
+        if scope:
+            criteria[i] = dataclasses.replace(
+                crit, scope=scope, scope_negated=False, constant=False, results={}, memo={},
+                reads=projection.reads_of(crit.aspects, True, crit.group, _REGISTERED),
+            )  # fmt: skip
 
 
 def _childbearing(items: list[Item], criteria: list[Criterion]) -> None:

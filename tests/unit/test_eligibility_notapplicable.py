@@ -146,3 +146,19 @@ def test_a_rule_for_patients_with_cns_disease_does_not_apply_without_it() -> Non
     assert "CNS tumors or metastases" in reason
     assert criterion("NCT00929903", starts, cns_metastases=True)[0] != "not_applicable"
     assert criterion("NCT00929903", starts, cns_metastases=None)[0] != "not_applicable"
+
+
+def test_a_rule_for_an_abbreviated_tumor_is_scoped_to_it() -> None:
+    """NCT06946225 defines "synovial sarcoma (SS)" and "cutaneous melanoma (CM)": "SS
+    participants must have received (or declined) at least one line of treatment ..." does not
+    apply to an embryonal rhabdomyosarcoma, and is judged for the synovial sarcoma girl; "CM
+    participants who must have disease progression ..." does not apply to her."""
+    ss = "SS participants must have received"
+    erms = {"diagnosis": "embryonal rhabdomyosarcoma", "biomarkers": []}
+    verdict, reason, _rule = criterion("NCT06946225", ss, **erms)
+    assert verdict == "not_applicable"
+    assert "synovial sarcoma" in reason
+    assert criterion("NCT06946225", ss)[0] != "not_applicable"
+    verdict, reason, _rule = criterion("NCT06946225", "CM participants who must")
+    assert verdict == "not_applicable"
+    assert "melanoma" in reason
