@@ -270,24 +270,31 @@ def _with_groups(items: list[Item], criteria: list[Criterion]) -> tuple[Criterio
 
 
 _ABBREVIATION = re.compile(r"((?:[A-Za-z][\w/-]*\s+){1,5})\(([A-Z]{2,6})\)")
+_DEFINED = re.compile(r"\(([A-Z]{2,6})\)")
 _ABBREVIATED_WHO = re.compile(r"^([a-z]{2,6}) (?:participants|patients|subjects|cohort)\b")
 
 
 def _abbreviated_scopes(text: str, criteria: list[Criterion]) -> None:
     """ "SS participants must have received ..." where the record defines "synovial sarcoma
     (SS)": a rule scoped to that tumor (not applicable to a patient with another)."""
-    if not any(_ABBREVIATED_WHO.match(c.norm) for c in criteria):
+    defined = {a.lower() for a in _DEFINED.findall(text)}
+    if not defined:
+        return
+    wanted = [
+        (i, m.group(1)) for i, c in enumerate(criteria) if (m := _ABBREVIATED_WHO.match(c.norm))
+    ]
+    if not any(abbr in defined for _i, abbr in wanted):
         return
     tumors: dict[str, tuple[str, ...]] = {}
     for words, abbr in _ABBREVIATION.findall(text):
         found = tuple(c for c in vocabulary.find_concepts(norm(words)) if c not in _BROAD)
         if found:
             tumors.setdefault(abbr.lower(), found)
-    for i, crit in enumerate(criteria):
-        who = _ABBREVIATED_WHO.match(crit.norm)
-        if who is None or crit.scope or crit.not_applicable is not None:
+    for i, abbr in wanted:
+        crit = criteria[i]
+        if crit.scope or crit.not_applicable is not None:
             continue
-        scope = tumors.get(who.group(1))
+        scope = tumors.get(abbr)
         if scope:
             criteria[i] = dataclasses.replace(
                 crit, scope=scope, scope_negated=False, constant=False, results={}, memo={},
@@ -301,6 +308,8 @@ def _childbearing(items: list[Item], criteria: list[Criterion]) -> None:
     splitter sees no parent): they define whom that rule covers, so they are not applicable."""
     for i, (item, crit) in enumerate(zip(items, criteria, strict=True)):
         if item.parent is not None or crit.not_applicable is not None or i == 0:
+            continue
+        if not cues.search("reproductive_status", crit.norm):  # cheap test first
             continue
         before = " ".join(norm(it.text) for it in items[max(0, i - 4) : i])
         if childbearing_definition(crit.norm, before):
