@@ -258,6 +258,14 @@ _RECEIVED_STANDARD = re.compile(
     r"\breceived (?:prior )?standard (?:of care )?(?:therapy|treatment)[^.;]{0,100}\bor\b"
 )
 _SYSTEMIC = frozenset({"chemotherapy", "targeted", "immunotherapy"})
+# an exclusion that is nothing but a disease course ("Recurrent disease", "Relapsed or refractory
+# sarcoma"); the words map to the profile's disease_status values
+_COURSE = {"recurrent": "recurrent", "relapsed": "recurrent", "progressive": "progressive",
+           "refractory": "refractory"}  # fmt: skip
+_BARE_COURSE = re.compile(
+    r"^(?:recurrent|relapsed|progressive|refractory)(?: (?:or|and) "
+    r"(?:recurrent|relapsed|progressive|refractory))? (?:disease|tumou?rs?|sarcomas?|cancer)$"
+)
 
 
 def judge_disease_setting(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
@@ -271,6 +279,12 @@ def judge_disease_setting(spec: Any, crit: Criterion, facts: Facts) -> Judgement
     if crit.section == "exclusion":
         if new and not relapse:
             return Judgement(MET, f"patient has {status} disease, not newly diagnosed")
+        bare = _BARE_COURSE.match(crit.norm)
+        if bare is not None and status in {
+            _COURSE[w] for w in bare.group(0).split() if w in _COURSE
+        }:
+            # "Recurrent disease" alone under the exclusions: the patient's own disease course
+            return Judgement(NOT_MET, f"excludes {status} disease; patient has {status} disease")
         return Judgement(
             UNKNOWN, "exclusion concerns the disease course", f"disease course: {crit.text[:100]}"
         )

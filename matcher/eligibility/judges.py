@@ -208,6 +208,10 @@ def _outside_scope(crit: Criterion, facts: Facts) -> Judged | None:
     if what == "setting" and facts.status in {"recurrent", "progressive", "refractory"}:
         why = f"rule for {crit.group[1]} patients only; patient has {facts.status} disease"
         return _not_applicable(crit, why, "other_setting")
+    no_cns = facts.cns_metastases is False and "cns_tumor" not in facts.concept_ids
+    if what == "cns" and no_cns and facts.concept is not None:
+        why = "rule for patients with CNS tumors or metastases; the profile reports none"
+        return _not_applicable(crit, why, "other_condition")
     if what == "age":
         _g, op, value, per = crit.group
         if age_ok(facts.age_months, op, value, per) is False:

@@ -98,7 +98,12 @@ READS: dict[str, Callable[[Any], tuple[str, ...]]] = {
 # trialwide.apply (beyond the judged criteria themselves) and judges.judge_criterion's scope test
 TRIALWIDE_READS = ("concept_ids", "diagnosis")
 SCOPE_READS = ("concept", "concept_ids", "diagnosis")  # a tumor scope
-GROUP_READS = {"sex": ("sex",), "age": ("age_months",), "setting": ("status",)}  # scope.group
+GROUP_READS = {
+    "sex": ("sex",),
+    "age": ("age_months",),
+    "setting": ("status",),
+    "cns": ("cns_metastases", "concept_ids"),
+}  # scope.group
 
 _DESCRIPTORS: dict[tuple[str, ...], int] = {}
 _FIELD_SETS: list[tuple[str, ...]] = []

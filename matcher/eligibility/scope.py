@@ -221,6 +221,16 @@ _VERBISH = re.compile(r"\b(?:who|with|have|has|had|must|should|are|is|will)\b", 
 _GENERIC_TUMORS = frozenset({"neoplasm", "solid_tumor", "sarcoma", "soft_tissue_tumor"})
 
 
+# "For patients with CNS tumors or CNS metastasis, there must be ...": a rule for patients with
+# CNS disease only
+_CNS_GROUP = re.compile(
+    r"^(?:for|in) (?:patients|participants|subjects) with (?:known )?(?:primary )?"
+    r"(?:cns|brain|central nervous system) (?:tumou?rs?|metastas[ie]s|disease|involvement|lesions?)"
+    r"(?: or (?:known )?(?:cns|brain) (?:tumou?rs?|metastas[ie]s|disease|involvement|lesions?))?"
+    r"\s*,"
+)
+
+
 def group(norm: str) -> tuple[Any, ...]:
     """("sex", "female"|"male") or ("age", op, value, months per unit): a rule for one group."""
     sex = _SEX_GROUP.match(norm)
@@ -229,6 +239,8 @@ def group(norm: str) -> tuple[Any, ...]:
         return ("sex", "female" if word in {"female", "women", "girls"} else "male")
     if _NEW_GROUP.match(norm):
         return ("setting", "newly diagnosed")
+    if _CNS_GROUP.match(norm):
+        return ("cns",)
     timed = "year" in norm or "month" in norm  # an age group names its unit
     folded = fold_ops(norm) if timed else norm
     age = _AGE_GROUP.match(folded) or _AGE_GROUP_AFTER.search(folded) if timed else None

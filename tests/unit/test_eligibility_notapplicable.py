@@ -107,3 +107,58 @@ def test_a_colon_after_grade_1_is_no_one_of_the_following_list() -> None:
     assert flags["Should not have had "] is False
     alternatives = "Inclusion Criteria:\n\n* Meet one of the following:\n  * Age > 2 years\n  * X\n"
     assert [it.or_group for it in split_items(alternatives)] == [True, True]
+
+
+def test_any_size_or_age_asks_nothing() -> None:
+    """NCT00379457 "Any tumor size or age" (an item of a risk-group list) allows everything and is
+    not_applicable as a permissive note; "Any prior anthracycline" (a treatment, not an attribute)
+    is not read as a note."""
+    _kind, verdict, reason, rule = judge("Any tumor size or age")
+    assert (verdict, rule) == ("not_applicable", "note")
+    assert "permissive note" in reason
+    _kind, _verdict, _reason, rule = judge("Any prior anthracycline")
+    assert rule != "note"
+
+
+def test_a_bare_disease_course_exclusion_is_read_against_the_patients_course() -> None:
+    """NCT05033288 excludes "Recurrent disease": not_met for a child with recurrent disease; for
+    progressive disease it stays unknown (progression need not be a recurrence), and "Recurrent
+    disease in the CNS" is not read as a bare course."""
+    _kind, verdict, reason, _rule = judge("Recurrent disease", "exclusion")
+    assert verdict == "not_met"
+    assert "recurrent disease" in reason
+    _kind, verdict, _reason, _rule = judge(
+        "Recurrent disease", "exclusion", disease_status="progressive"
+    )
+    assert verdict == "unknown"
+    _kind, verdict, _reason, _rule = judge("Recurrent disease in the CNS", "exclusion")
+    assert verdict != "not_met"
+
+
+def test_a_rule_for_patients_with_cns_disease_does_not_apply_without_it() -> None:
+    """NCT00929903 "For patients with CNS tumors or CNS metastasis, there must be no evidence of
+    new CNS hemorrhage ..." is not_applicable when the profile reports no CNS metastases (and a
+    non-CNS tumor), and is judged (not "does not apply") when it reports CNS metastases or says
+    nothing about them."""
+    starts = "For patients with CNS tumors or CNS metastasis"
+    verdict, reason, _rule = criterion("NCT00929903", starts)
+    assert verdict == "not_applicable"
+    assert "CNS tumors or metastases" in reason
+    assert criterion("NCT00929903", starts, cns_metastases=True)[0] != "not_applicable"
+    assert criterion("NCT00929903", starts, cns_metastases=None)[0] != "not_applicable"
+
+
+def test_a_rule_for_an_abbreviated_tumor_is_scoped_to_it() -> None:
+    """NCT06946225 defines "synovial sarcoma (SS)" and "cutaneous melanoma (CM)": "SS
+    participants must have received (or declined) at least one line of treatment ..." does not
+    apply to an embryonal rhabdomyosarcoma, and is judged for the synovial sarcoma girl; "CM
+    participants who must have disease progression ..." does not apply to her."""
+    ss = "SS participants must have received"
+    erms = {"diagnosis": "embryonal rhabdomyosarcoma", "biomarkers": []}
+    verdict, reason, _rule = criterion("NCT06946225", ss, **erms)
+    assert verdict == "not_applicable"
+    assert "synovial sarcoma" in reason
+    assert criterion("NCT06946225", ss)[0] != "not_applicable"
+    verdict, reason, _rule = criterion("NCT06946225", "CM participants who must")
+    assert verdict == "not_applicable"
+    assert "melanoma" in reason
