@@ -36,7 +36,7 @@ from tests.security.conftest import (
 )
 from tests.support.ctgov_stub import CtgovStub
 from tests.support.jobs import wait_job
-from tests.support.procs import SNAPSHOT, RedisServer, Worker, stack_env
+from tests.support.procs import SNAPSHOT, RedisServer, Worker, stack_env, wait_for
 from workers.celery_app import create_app
 from workers.submission import submit_json
 
@@ -115,6 +115,11 @@ def canary_run(
         for pid, job_id in jobs.items():
             job = wait_job(store, job_id)
             assert job["status"] == "done", (pid, job, worker.log()[-3000:])
+        # A task marks its job done just before it returns and is acknowledged: stopping the
+        # worker in between kills the child mid-ack, and the message is redelivered (a third
+        # LPUSH). Stop only once the broker holds no message, queued or unacknowledged.
+        broker = server.client()
+        wait_for(lambda: broker.llen(QUEUE_KEY) == 0 and broker.hlen(UNACKED_KEY) == 0, 15)
         worker.stop()  # flushes the log and publishes the worker-offline event
         monitor.stop(server.client())
         yield CanaryRun(
@@ -135,6 +140,9 @@ def canary_run(
         server.stop()
         if stub is not None:
             stub.close()
+
+
+QUEUE_KEY, UNACKED_KEY = "tm:q:trialmatch", "tm:q:unacked"  # kombu's keys under the prefix
 
 
 def _broker_commands(run: CanaryRun) -> list[Command]:
