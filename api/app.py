@@ -14,6 +14,7 @@ from fastapi import FastAPI, Request, Response
 
 from api import (
     errors,
+    routes_board,
     routes_docs,
     routes_ops,
     routes_profiles,
@@ -71,7 +72,15 @@ def create_app(settings: Settings | None = None, publish: Publish | None = None)
     errors.install(app)
     app.middleware("http")(observe)
     app.middleware("http")(security_headers)
-    routers = (routes_profiles, routes_results, routes_report, routes_ops, routes_web, routes_docs)
+    routers = (
+        routes_profiles,
+        routes_results,
+        routes_board,
+        routes_report,
+        routes_ops,
+        routes_web,
+        routes_docs,
+    )
     for module in routers:
         app.include_router(module.router)
     return app

@@ -1,5 +1,6 @@
 """Errors to HTTP: InvalidProfile 422 (naming fields), NotFound 404, ReferenceInUse 409,
-StoreError 503."""
+StoreError 503, StoredRecordUnreadable 500 (naming the record and fields, never the stored
+values)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,14 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
-from matcher.errors import BrokerUnavailable, InvalidProfile, NotFound, ReferenceInUse, StoreError
+from matcher.errors import (
+    BrokerUnavailable,
+    InvalidProfile,
+    NotFound,
+    ReferenceInUse,
+    StoredRecordUnreadable,
+    StoreError,
+)
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +80,12 @@ async def _store(_: Request, exc: Exception) -> JSONResponse:
     )
 
 
+async def _unreadable(_: Request, exc: Exception) -> JSONResponse:
+    # The message holds the record id and field paths only (see matcher/errors.py).
+    log.error("%s", exc)
+    return JSONResponse({"detail": str(exc)}, status_code=500)
+
+
 async def _too_large(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, BodyTooLarge)
     return JSONResponse({"detail": f"body larger than {exc.limit} bytes"}, status_code=413)
@@ -85,3 +99,4 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(BrokerUnavailable, _broker)
     app.add_exception_handler(StoreError, _store)
     app.add_exception_handler(BodyTooLarge, _too_large)
+    app.add_exception_handler(StoredRecordUnreadable, _unreadable)

@@ -8,14 +8,23 @@ only, like the rest of the report).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from api.routes_results import ChangeOut
+from matcher.eligibility.collect import facts_to_collect
 from matcher.models import MatchRun, StoredProfile, TrialMatch
+from matcher.models.answer import BoardAnswer
+from matcher.models.match import FactToCollect
 from matcher.models.profile import ProfileIn
 
-SYMBOL = {"met": "✓", "not_met": "✗", "unknown": "?"}
-CRITERION_LABEL = {"met": "met", "not_met": "not met", "unknown": "to verify"}
+SYMBOL = {"met": "✓", "not_met": "✗", "unknown": "?", "not_applicable": "–"}
+# "not_applicable": a rule for other patients, or no rule (heading, note, formality): no obstacle
+CRITERION_LABEL = {
+    "met": "met",
+    "not_met": "not met",
+    "unknown": "to verify",
+    "not_applicable": "does not apply",
+}
 VERDICT_LABEL = {
     "eligible": "Eligible",
     "possibly_eligible": "Possibly eligible",
@@ -60,9 +69,21 @@ class ReportView:
     run: MatchRun | None
     trials: list[TrialView]
     changes: list[ChangeOut]
-    previous_report: datetime | None
+    previous_report: datetime | None  # when the board last marked it reviewed
     generated_at: datetime
     verdict_counts: dict[str, int] = field(default_factory=dict)
+    meeting: date | None = None  # the meeting of that review
+    facts: list[FactToCollect] = field(default_factory=list)
+    answers: list[BoardAnswer] = field(default_factory=list)
+
+    @property
+    def to_verify_lines(self) -> int:
+        """The same open questions counted trial by trial (what `facts` merges)."""
+        return sum(len(t.match.to_verify) for t in self.candidates)
+
+    @property
+    def answers_set_aside(self) -> list[BoardAnswer]:
+        return [a for a in self.answers if a.set_aside_at is not None]
 
     @property
     def candidates(self) -> list[TrialView]:
@@ -142,12 +163,16 @@ def build(
     stored: StoredProfile,
     run: MatchRun | None,
     changes: list[ChangeOut],
-    previous_report: datetime | None,
+    review: tuple[datetime, date | None] | None,
     generated_at: datetime,
+    answers: list[BoardAnswer] | None = None,
 ) -> ReportView:
     trials = [trial_view(i, m) for i, m in enumerate(run.results if run else [], 1)]
     counts = {v: sum(1 for t in trials if t.match.verdict == v) for v in VERDICT_LABEL}
     return ReportView(
         stored=stored, summary=summary(stored.profile), run=run, trials=trials, changes=changes,
-        previous_report=previous_report, generated_at=generated_at, verdict_counts=counts,
+        previous_report=review[0] if review else None, generated_at=generated_at,
+        verdict_counts=counts, meeting=review[1] if review else None,
+        facts=facts_to_collect(run.results) if run else [],
+        answers=sorted(answers or [], key=lambda a: (a.nct_id, a.answered_at)),
     )  # fmt: skip

@@ -25,7 +25,9 @@ class SubmissionOut(BaseModel):
     job_id: str
     revision: int
     warnings: list[str] = Field(
-        default_factory=list, description="plausibility notes, e.g. an old assessment"
+        default_factory=list,
+        description="notes on how the profile was read and its plausibility, e.g. an "
+        "unrecognised diagnosis or an old assessment",
     )
 
 

@@ -11,10 +11,11 @@ from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, BeforeValidator, Field
 
 from api.auth import Board, State
+from matcher.eligibility.collect import facts_to_collect
 from matcher.errors import NotFound
 from matcher.filters import PHASE_HELP, filter_matches, normalize_phase
 from matcher.models import Trial, TrialMatch
-from matcher.models.match import TrialVerdict
+from matcher.models.match import FactToCollect, TrialVerdict
 from matcher.store import Store, redis_errors
 from workers.submission import owned
 
@@ -48,6 +49,11 @@ class MatchesOut(BaseModel):
         default_factory=list, description="plausibility notes of the run, e.g. an old assessment"
     )
     results: list[TrialMatch]
+    facts_to_collect: list[FactToCollect] = Field(
+        default_factory=list,
+        description="the patient's open questions merged over every candidate trial (before "
+        "filters), the fact that settles the most trials first (also GET .../facts)",
+    )
 
 
 class ChangeOut(BaseModel):
@@ -113,6 +119,7 @@ def get_matches(
         engine_version=run.engine_version, data_version=run.data_version,
         created_at=run.created_at, total=len(run.results), warnings=run.warnings,
         distance_unknown=kept.distance_unknown, results=kept.results,
+        facts_to_collect=facts_to_collect(run.results),
     )  # fmt: skip
 
 

@@ -13,7 +13,9 @@ from datetime import datetime
 from matcher.models import MatchRun, TrialMatch
 from matcher.models.change import ChangeEntry
 
-OPEN_STATUSES = frozenset({"RECRUITING", "NOT_YET_RECRUITING", "ENROLLING_BY_INVITATION"})
+OPEN_STATUSES = frozenset(
+    {"RECRUITING", "NOT_YET_RECRUITING", "ENROLLING_BY_INVITATION", "AVAILABLE"}
+)
 _SITE_DELTA_KM = 25.0  # smaller moves of the nearest site are geocoding noise, not news
 
 

@@ -5,7 +5,7 @@ atomic step: the profile, its match set and meta, its run sequence, its change l
 marker, its search registration (and its membership of that search's profile set), its place in
 the re-check schedule, every job record (and each job's delivery counters, keyed by the job id,
 which is the Celery task id), the job index, its re-match markers, its profiles-index entry and
-its board's reference entry.
+its board's reference entry, and the board's answers to its criteria.
 Redis runs the script without interleaving other commands, so no reader sees a half-erased
 profile and no job can slip in between the read of the job index and the deletes.
 
@@ -13,13 +13,19 @@ The re-match markers (`rematch:{pid}:{period}:...`) carry a period that cannot b
 they are found by a SCAN just before the script and passed to it; one created in that gap is a
 short-lived de-duplication marker (it has a TTL) and names no data.
 
-Not erased here: a match task still queued in the broker carries the profile id as an argument;
-when it runs it finds no profile and ends without writing (see `Store.set_job`).
+Not erased here: a match task still queued in the broker carries the profile id as an argument.
+Erasure still wins every race with it: each write a task makes about a profile (delivery
+counter, run sequence, job status, match set, search registration, re-match marker) checks in
+its own atomic script that the profile or job still exists, so a task that runs after (or
+during) the erasure ends `cancelled` (ProfileGone) and leaves no key behind.
 """
 
 from __future__ import annotations
 
-from matcher.errors import NotFound
+import json
+from typing import NamedTuple
+
+from matcher.errors import NotFound, StoredRecordUnreadable
 from matcher.store import Store, redis_errors
 
 # Retries of one task never exceed Settings.task_max_retries (le=20): counters 0..20 cover all.
@@ -27,15 +33,16 @@ _MAX_RETRY_COUNTERS = 21
 
 # KEYS[1..8]: profile, jobs index, matches, meta, run seq, changes, report marker, profile query;
 # KEYS[9]: profiles index, KEYS[10]: recheck schedule, KEYS[11]: registered searches;
-# KEYS[12..]: re-match markers.
+# KEYS[12..]: re-match markers, the reference entry, the board's answers (plain deletes).
 # ARGV: profile id, job key prefix, deliveries key prefix, delivery counters per job,
-#       query-profiles key head, query-profiles key tail, pending-jobs index.
+#       query-profiles key head, query-profiles key tail, pending-jobs index, running-jobs index.
 _ERASE = """
 local deleted = 0
 local jobs = redis.call('SMEMBERS', KEYS[2])
 for _, job_id in ipairs(jobs) do
   deleted = deleted + redis.call('DEL', ARGV[2] .. job_id)
   redis.call('ZREM', ARGV[7], job_id)
+  redis.call('ZREM', ARGV[8], job_id)
   for i = 0, tonumber(ARGV[4]) - 1 do
     deleted = deleted + redis.call('DEL', ARGV[3] .. job_id .. ':' .. i)
   end
@@ -64,19 +71,51 @@ def _glob_escape(text: str) -> str:
     return "".join(f"\\{c}" if c in "*?[]\\" else c for c in text)
 
 
-def _reference_key(store: Store, profile_id: str) -> list[str]:
+class _Owner(NamedTuple):
+    board_id: str
+    reference: str | None
+
+
+def _owner(store: Store, profile_id: str) -> _Owner | None:
+    """The board and reference of the stored profile (None when it is already gone).
+
+    A stored profile that no longer validates may still name both: they are read from its raw
+    record when they are readable strings (nothing else of it is trusted), so its board's
+    reference entry and profile list are cleaned up too.
+    """
+    try:
+        stored = store.load_profile(profile_id)
+    except NotFound:  # already gone: nothing to derive a key from
+        return None
+    except StoredRecordUnreadable:
+        return _owner_of_unreadable(store, profile_id)
+    return _Owner(stored.board_id, stored.profile.reference)
+
+
+def _owner_of_unreadable(store: Store, profile_id: str) -> _Owner | None:
+    with redis_errors("erasing a profile"):
+        raw = store.get_str(store.keys.profile(profile_id))
+    try:
+        doc = json.loads(raw or "null")
+        board = doc["board_id"]
+        profile = doc.get("profile")
+        reference = profile.get("reference") if isinstance(profile, dict) else None
+    except (ValueError, TypeError, KeyError, AttributeError):
+        return None
+    if not isinstance(board, str):
+        return None
+    return _Owner(board, reference if isinstance(reference, str) else None)
+
+
+def _reference_key(store: Store, owner: _Owner | None) -> list[str]:
     """The board's reference index entry of this profile (deleted with the other KEYS[12..]).
 
     A replace that changes the reference releases the old entry, so the one named by the stored
     profile is the only one pointing here.
     """
-    try:
-        stored = store.load_profile(profile_id)
-    except (NotFound, ValueError):  # already gone, or unreadable: nothing to derive a key from
+    if owner is None or owner.reference is None:
         return []
-    if stored.profile.reference is None:
-        return []
-    return [store.keys.reference(stored.board_id, stored.profile.reference)]
+    return [store.keys.reference(owner.board_id, owner.reference)]
 
 
 def erase_profile(store: Store, profile_id: str) -> int:
@@ -85,7 +124,9 @@ def erase_profile(store: Store, profile_id: str) -> int:
     pattern = k.rematch_enqueued(_glob_escape(profile_id), "*").removesuffix(":enqueued") + ":*"
     with redis_errors("erasing a profile"):
         markers = sorted({str(key) for key in store.r.scan_iter(match=pattern, count=1000)})
-    markers += _reference_key(store, profile_id)
+    owner = _owner(store, profile_id)
+    markers += _reference_key(store, owner)
+    markers.append(k.answers(profile_id))
     keys = [
         k.profile(profile_id),
         k.profile_jobs(profile_id),
@@ -104,8 +145,11 @@ def erase_profile(store: Store, profile_id: str) -> int:
     query_head, query_tail = k.query_profiles("\0").split("\0")
     args: list[str | int] = [
         profile_id, k.job(""), deliveries_prefix, _MAX_RETRY_COUNTERS, query_head, query_tail,
-        k.jobs_pending(),
+        k.jobs_pending(), k.jobs_running(),
     ]  # fmt: skip
     with redis_errors("erasing a profile"):
         deleted = store.r.eval(_ERASE, len(keys), *keys, *args)
+    if owner is not None:
+        # After the script: a crash in between leaves an id the listing prunes (no data).
+        store.forget_board_profile(owner.board_id, profile_id)
     return int(deleted)

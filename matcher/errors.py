@@ -3,21 +3,29 @@
     TrialmatchError
     ├── ConfigError                  a setting is missing or an unsafe combination was asked for
     ├── InvalidProfile               a submitted profile failed validation (carries field paths)
+    │   └── InvalidInput             another request of a board (an answer, a meeting date) did
     ├── NotFound                     a profile, job or trial id does not exist (or is not yours)
+    │   └── ProfileGone              erased while work on it was in flight: the job is cancelled
     ├── ReferenceInUse               the board already has a profile with this reference
+    ├── StoredRecordUnreadable       a stored record no longer validates (names fields, no values)
+    ├── UnexpectedError              any other exception, reduced to its class name
     ├── StoreError                   Redis could not be reached or answered in time
     │   └── BrokerUnavailable        the task could not be handed to the broker (nothing enqueued)
     └── UpstreamError                anything that went wrong talking to ClinicalTrials.gov
         ├── RetryableUpstreamError   transient: worth retrying later (the class decides)
         │   ├── UpstreamUnavailable  connect/read timeout, connection reset, 502/503/504
+        │   │   └── UpstreamTooSlow  a response not complete within the per-request deadline
         │   └── RateLimited          429 (carries retry_after seconds when the server sent one)
         └── FinalUpstreamError       retrying cannot help
             ├── UpstreamRejected     400/403/404: carries status and the plain-text body
             └── UpstreamSchemaError  a response we cannot parse: names the NCT id and the field
 
 `RetryableUpstreamError` is what the Celery task lists in `autoretry_for`; everything else fails
-the job at once with its message as the reason. Errors with extra fields define `__reduce__` so
-they survive pickling across Celery's process boundary with their class and fields intact.
+the job at once with `reason_for(exc)` as the reason: our own messages are written to carry ids,
+classes and field names only; any foreign exception (whose text may quote stored values, as a
+pydantic ValidationError does) is reduced to its class name. Errors with extra fields define
+`__reduce__` so they survive pickling across Celery's process boundary with their class and
+fields intact.
 """
 
 from __future__ import annotations
@@ -43,6 +51,15 @@ class InvalidProfile(TrialmatchError):
         return (type(self), (self.errors,))
 
 
+class InvalidInput(InvalidProfile):
+    """Bad input other than a profile (an answer, a meeting date): the same 422 / exit 2 path,
+    naming the field, without calling it a profile."""
+
+    def __init__(self, errors: list[tuple[str, str]]) -> None:
+        super().__init__(errors)
+        self.args = ("invalid input: " + "; ".join(f"{f}: {m}" for f, m in errors),)
+
+
 class NotFound(TrialmatchError):
     """The id does not exist (or belongs to another board, which must look the same)."""
 
@@ -63,6 +80,35 @@ class ReferenceInUse(TrialmatchError):
         return (type(self), (self.profile_id,))
 
 
+class ProfileGone(NotFound):
+    """The profile was erased while a task for it was queued or running: nothing is written."""
+
+
+class StoredRecordUnreadable(TrialmatchError):
+    """A stored record fails validation. Carries the record kind, its id and the field paths,
+    never the values (a pydantic message quotes the input, which is patient data here)."""
+
+    def __init__(self, kind: str, record_id: str, fields: list[str]) -> None:
+        self.kind = kind
+        self.record_id = record_id
+        self.fields = fields
+        super().__init__(f"stored {kind} {record_id} is unreadable: fields {', '.join(fields)}")
+
+    def __reduce__(self) -> tuple[type[StoredRecordUnreadable], tuple[str, str, list[str]]]:
+        return (type(self), (self.kind, self.record_id, self.fields))
+
+
+class UnexpectedError(TrialmatchError):
+    """An exception from outside this tree, reduced to its class name (its text may hold values)."""
+
+    def __init__(self, class_name: str) -> None:
+        self.class_name = class_name
+        super().__init__(f"unexpected {class_name}")
+
+    def __reduce__(self) -> tuple[type[UnexpectedError], tuple[str]]:
+        return (type(self), (self.class_name,))
+
+
 class StoreError(TrialmatchError):
     """Redis was unreachable or too slow; nothing was half-written (writes are transactions)."""
 
@@ -81,6 +127,11 @@ class RetryableUpstreamError(UpstreamError):
 
 class UpstreamUnavailable(RetryableUpstreamError):
     """Timeout, connection error or 502/503/504."""
+
+
+class UpstreamTooSlow(UpstreamUnavailable):
+    """The whole response (headers and body) did not arrive within the per-request deadline:
+    a server trickling bytes defeats a per-read timeout but not this."""
 
 
 class RateLimited(RetryableUpstreamError):
@@ -125,3 +176,30 @@ class UpstreamSchemaError(FinalUpstreamError):
 
     def __reduce__(self) -> tuple[type[UpstreamSchemaError], tuple[str | None, str, str]]:
         return (type(self), (self.nct_id, self.field, self.detail))
+
+
+def field_locations(exc: BaseException) -> list[str]:
+    """The field paths of a pydantic ValidationError (duck-typed: no pydantic import here)."""
+    errors = getattr(exc, "errors", None)
+    if not callable(errors):
+        return []
+    try:
+        found = errors(include_input=False, include_context=False, include_url=False)
+    except TypeError:  # not pydantic's signature
+        return []
+    paths = [".".join(str(p) for p in err.get("loc", ())) or "<root>" for err in found]
+    return list(dict.fromkeys(paths))
+
+
+def payload_free(exc: BaseException) -> TrialmatchError:
+    """`exc` if it is one of ours, else an UnexpectedError naming only its class."""
+    if isinstance(exc, TrialmatchError):
+        return exc
+    return UnexpectedError(type(exc).__name__)
+
+
+def reason_for(exc: BaseException) -> str:
+    """A job reason: the error class and our own (value-free) message, never foreign text."""
+    if isinstance(exc, TrialmatchError):
+        return f"{type(exc).__name__}: {exc}"
+    return type(exc).__name__

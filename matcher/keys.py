@@ -38,6 +38,10 @@ class Keys:
         """Sorted set job_id -> submit time of jobs not yet picked up (the lost-job sweep)."""
         return f"{self.prefix}jobs:pending"
 
+    def jobs_running(self) -> str:
+        """Sorted set job_id -> lease end of jobs a worker started (the lost-job sweep)."""
+        return f"{self.prefix}jobs:running"
+
     def matches(self, profile_id: str) -> str:
         """Hash nct_id -> TrialMatch JSON: a redelivered run overwrites, never duplicates."""
         return f"{self.prefix}matches:{profile_id}"
@@ -63,6 +67,18 @@ class Keys:
 
     def search(self, query_key: str, data_version: str) -> str:
         return f"{self.prefix}search:{query_key}:{data_version}"
+
+    def corpus(self, data_version: str) -> str:
+        """The population corpus of one data version (written once: SET NX)."""
+        return f"{self.prefix}corpus:{data_version}"
+
+    def corpus_latest(self) -> str:
+        """The data version of the newest corpus written (the sweep's starting point)."""
+        return f"{self.prefix}corpus:latest"
+
+    def corpus_lock(self) -> str:
+        """Held by whoever builds a corpus: the match path and the nightly sync alike."""
+        return f"{self.prefix}lock:corpus"
 
     def search_lock(self, query_key: str, data_version: str) -> str:
         return f"{self.prefix}lock:search:{query_key}:{data_version}"
@@ -103,8 +119,17 @@ class Keys:
 
     # --- API ---
     def report_marker(self, profile_id: str) -> str:
-        """When a report of this profile was last rendered (changes are shown since then)."""
+        """When the board last marked this profile reviewed at a meeting (JSON: recorded time
+        and meeting date); "changes since the last review" start there. Viewing never moves it."""
         return f"{self.prefix}report:{profile_id}:last"
+
+    def board_profiles(self, board_id: str) -> str:
+        """Set of a board's profile ids (the workspace's list); erasure removes the member."""
+        return f"{self.prefix}board:{board_id}:profiles"
+
+    def answers(self, profile_id: str) -> str:
+        """Hash "{nct_id}:{criterion key}" -> BoardAnswer JSON: the board's own answers."""
+        return f"{self.prefix}answers:{profile_id}"
 
     def auth_key(self, key_id: str) -> str:
         """Hash describing one API key (board, digest, label) — never the key itself."""

@@ -1,44 +1,45 @@
-"""Scheduled re-matching: incremental trial sync and the choice of which profiles to re-match.
+"""Scheduled re-matching: the nightly corpus sweep and the choice of profiles to re-match.
 
 `sync_trials` asks the source for its data version first; when it has not moved the run costs
-one request and writes nothing. When it moved, each *search in use* (one per distinct diagnosis
-query, not one per profile) is refreshed — incrementally with `LastUpdatePostDate >= watermark`
-when the previous result is cached, in full otherwise. For each profile of a search whose trials
-changed, only the changed trials are evaluated here (the engine is pure and fast) and compared with
+one request and writes nothing. When it moved, the corpus of the new version is built through
+the one corpus writer (matcher/corpus.py: a sweep from the previous version — a minimal listing
+plus `filter.ids` fetches of what moved). Each profile's changed trials — against the version its
+match set was computed on — are evaluated here (the engine is pure and fast) and compared with
 the stored verdicts; the profile is re-matched only if something a board would see moved. Profiles
 whose age or washout dates came due get the same in-process check. Nothing else is re-matched.
+The request count depends on how much of the registry moved, never on the number of profiles.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 from typing import cast
 
+from redis.exceptions import WatchError
+
+from matcher.answers import overlay_matches
 from matcher.changes import diff_matches
+from matcher.corpus import TrialCorpus
 from matcher.ctgov.query import SearchQuery
-from matcher.ctgov.source import TrialSource
 from matcher.eligibility import EngineOptions, evaluate_trial
 from matcher.errors import NotFound
-from matcher.models import Trial, TrialMatch
+from matcher.models import Trial
 from matcher.recheck import next_recheck
 from matcher.store import Store, redis_errors
+from matcher.sweep import CorpusRecord
 
 log = logging.getLogger(__name__)
-
-FULL_REFRESH_DAYS = (
-    7  # an incremental pull cannot see a trial edited *out* of a search; redo weekly
-)
 
 
 @dataclass
 class SyncResult:
     data_version: str
     moved: bool
-    requests_hint: int = 0  # searches issued (each may be one or more pages)
-    changed_trials: dict[str, set[str]] = field(default_factory=dict)  # query_key -> nct ids
+    requests_hint: int = 0  # corpus builds started (each a sweep or a full search)
+    changed_trials: dict[str, set[str]] = field(default_factory=dict)  # profile -> nct ids
     affected_profiles: set[str] = field(default_factory=set)
     due_profiles: set[str] = field(default_factory=set)
 
@@ -50,27 +51,36 @@ class SyncResult:
 def register_profile_query(
     store: Store, profile_id: str, query: SearchQuery, recheck_on: date | None
 ) -> None:
-    """Remember which search a profile uses and when time alone may change its verdicts."""
+    """The per-diagnosis design's registry of which search a profile used (superseded by the
+    shared corpus; the pipeline no longer calls it, erase still removes what it wrote)."""
     k = store.keys
     qkey = query.cache_key()
     body = json.dumps({"cond_terms": list(query.cond_terms), "statuses": list(query.statuses)})
-    with redis_errors("registering the profile's search"):
-        old = store.get_str(k.profile_query(profile_id))
-        pipe = store.r.pipeline(transaction=True)
-        if old and old != qkey:
-            pipe.srem(k.query_profiles(old), profile_id)
-        pipe.hset(k.queries(), qkey, body)
-        pipe.sadd(k.query_profiles(qkey), profile_id)
-        pipe.set(k.profile_query(profile_id), qkey, keepttl=False)
-        expires = store.r.ttl(k.profile(profile_id))
-        if expires > 0:
-            pipe.expire(k.profile_query(profile_id), expires)
-        if recheck_on is None:
-            pipe.zrem(k.recheck(), profile_id)
-        else:
-            when = datetime(recheck_on.year, recheck_on.month, recheck_on.day, tzinfo=UTC)
-            pipe.zadd(k.recheck(), {profile_id: when.timestamp()})
-        pipe.execute()
+    with redis_errors("registering the profile's search"), store.r.pipeline() as pipe:
+        # WATCH the profile: an erasure between the checks and EXEC aborts the registration,
+        # so a run racing an erasure never recreates the profile's search keys.
+        try:
+            pipe.watch(k.profile(profile_id))  # type: ignore[no-untyped-call]  # redis-py: untyped
+            expires = pipe.ttl(k.profile(profile_id))
+            if expires == -2:
+                return  # erased (or expired) meanwhile
+            old = cast("str | None", pipe.get(k.profile_query(profile_id)))
+            pipe.multi()
+            if old and old != qkey:
+                pipe.srem(k.query_profiles(old), profile_id)
+            pipe.hset(k.queries(), qkey, body)
+            pipe.sadd(k.query_profiles(qkey), profile_id)
+            pipe.set(k.profile_query(profile_id), qkey, keepttl=False)
+            if expires > 0:
+                pipe.expire(k.profile_query(profile_id), expires)
+            if recheck_on is None:
+                pipe.zrem(k.recheck(), profile_id)
+            else:
+                when = datetime(recheck_on.year, recheck_on.month, recheck_on.day, tzinfo=UTC)
+                pipe.zadd(k.recheck(), {profile_id: when.timestamp()})
+            pipe.execute()
+        except WatchError:
+            return  # erased while registering: nothing was written
         if old and old != qkey:
             store.r.eval(_FORGET_QUERY, 2, k.query_profiles(old), k.queries(), old)
 
@@ -82,99 +92,91 @@ return 1
 """
 
 
+def schedule_recheck(store: Store, profile_id: str, recheck_on: date | None) -> None:
+    """Remember when the passage of time alone may change this profile's verdicts (not for an
+    erased profile: the store checks, atomically, that it still exists)."""
+    when = None
+    if recheck_on is not None:
+        when = datetime(recheck_on.year, recheck_on.month, recheck_on.day, tzinfo=UTC).timestamp()
+    store.set_recheck(profile_id, when)
+
+
 def sync_trials(
     store: Store,
-    source: TrialSource,
+    corpus: TrialCorpus,
     *,
     now: datetime,
-    search_ttl_s: int,
     data_version_ttl_s: int,
     options: EngineOptions,
 ) -> SyncResult:
+    """Sweep the corpus to the registry's current data version; pick the profiles to re-match.
+
+    Each profile is compared with what it was actually matched on: the corpus diff when its
+    match set was computed on the version swept from, else its own stored trial versions (the
+    first sync, a crashed sync, a profile matched long ago).
+    """
     k = store.keys
-    version = source.data_version() or f"unversioned:{now.date().isoformat()}"
+    version = corpus.source.data_version() or f"unversioned:{now.date().isoformat()}"
     with redis_errors("reading sync state"):
         state = store.hgetall_str(k.sync_state())
-        queries = store.hgetall_str(k.queries())
     result = SyncResult(data_version=version, moved=version != state.get("data_version"))
     if result.moved:
-        previous_version = state.get("data_version")
-        watermark = _parse_day(state.get("watermark"))
-        full_due = _parse_day(state.get("last_full"))
-        full = (
-            watermark is None
-            or full_due is None
-            or (now.date() - full_due).days >= FULL_REFRESH_DAYS
-        )
-        for qkey, body in queries.items():
-            spec = json.loads(body)
-            query = SearchQuery(tuple(spec["cond_terms"]), tuple(spec["statuses"]))
-            old = store.get_search(qkey, previous_version) if previous_version else None
-            new_list, changed = _refresh(source, query, old, None if full else watermark)
-            result.requests_hint += 1
-            store.put_search(qkey, version, new_list, search_ttl_s)
-            if changed:
-                result.changed_trials[qkey] = changed
-                fresh = {t.nct_id: t for t in new_list if t.nct_id in changed}
-                with redis_errors("reading a search's profiles"):
-                    candidates = store.members_str(k.query_profiles(qkey))
-                for pid in sorted(candidates - result.affected_profiles):
-                    if _visible_change(store, pid, fresh, changed - fresh.keys(), options, now):
-                        result.affected_profiles.add(pid)
+        record = corpus.ensure(version)  # the one corpus writer, shared with the match path
         store.cache_data_version(version, data_version_ttl_s)
-        new_state = {"data_version": version, "watermark": now.date().isoformat()}
-        if full:
-            new_state["last_full"] = now.date().isoformat()
+        result.requests_hint = 1
+        with redis_errors("listing profiles"):
+            profile_ids = sorted(store.zrange_upto(k.profiles_index(), float("inf")))
+        basis = store.match_basis(profile_ids)
+        trials: dict[str, Trial] | None = None
+        for pid in profile_ids:
+            if basis[pid] in (None, version):
+                continue  # never matched yet (its job will), or already on this version
+            if record.previous is not None and basis[pid] == record.previous:
+                candidates = set(record.changed)
+            else:
+                candidates = _differs(store.matched_trial_versions(pid), record)
+            if not candidates:
+                continue
+            result.changed_trials[pid] = candidates
+            if trials is None:
+                trials = {t.nct_id: t for t in corpus.current().trials}
+            fresh = {n: trials[n] for n in candidates if n in trials}
+            if _visible_change(store, pid, fresh, candidates - fresh.keys(), options, now):
+                result.affected_profiles.add(pid)
         with redis_errors("saving sync state"):
-            store.hset_str(k.sync_state(), new_state)
+            store.hset_str(k.sync_state(), {"data_version": version, "synced_at": now.isoformat()})
     with redis_errors("reading due rechecks"):
         due = set(store.zrange_upto(k.recheck(), now.timestamp()))
-    for pid in sorted(due - result.affected_profiles):
-        trials = _profile_trials(store, pid, version)
-        if trials is None or _visible_change(store, pid, trials, set(), options, now):
+        # Score 0 is not a date: the store quarantined part of the profile's stored set, which
+        # only a re-match rebuilds, whether or not the lost entries would show a change.
+        rebuild = set(store.zrange_upto(k.recheck(), 0))
+    result.due_profiles |= rebuild - result.affected_profiles
+    due_trials: dict[str, Trial] | None = None
+    for pid in sorted(due - result.affected_profiles - rebuild):
+        if due_trials is None:
+            due_trials = {t.nct_id: t for t in corpus.current().trials}
+        if _visible_change(store, pid, due_trials, set(), options, now):
             result.due_profiles.add(pid)
         else:
             _postpone(store, pid, now)
     log.info(
-        "sync version_moved=%s searches=%d changed=%d affected=%d due=%d",
+        "sync version_moved=%s changed=%d affected=%d due=%d",
         result.moved,
-        result.requests_hint,
-        sum(map(len, result.changed_trials.values())),
+        len(set().union(*result.changed_trials.values())) if result.changed_trials else 0,
         len(result.affected_profiles),
         len(result.due_profiles),
     )
     return result
 
 
-def _refresh(
-    source: TrialSource, query: SearchQuery, old: list[Trial] | None, since: date | None
-) -> tuple[list[Trial], set[str]]:
-    """The search's new trial list and the NCT ids that changed (added, updated or dropped)."""
-    before = {t.nct_id: t for t in old or []}
-    if old is None or since is None:
-        fresh = source.search(query)
-        after = {t.nct_id: t for t in fresh}
-    else:
-        # Without the status filter, so that trials which closed are seen and dropped.
-        pulled = source.search(replace(query, statuses=(), updated_since=since - timedelta(days=1)))
-        after = dict(before)
-        for trial in pulled:
-            # A listed trial that closed stays listed (with its new status) until the next full
-            # refresh, so that boards are told it closed instead of seeing it silently vanish.
-            if (
-                not query.statuses
-                or trial.overall_status in query.statuses
-                or trial.nct_id in before
-            ):
-                after[trial.nct_id] = trial
-    changed = {
+def _differs(matched: dict[str, str], record: CorpusRecord) -> set[str]:
+    """Trials whose content differs from what the profile was matched on, or that are new."""
+    entries = record.entries
+    return {
         n
-        for n in before.keys() | after.keys()
-        if n not in before or n not in after or before[n].version != after[n].version
+        for n in matched.keys() | entries.keys()
+        if n not in matched or n not in entries or matched[n] != entries[n].version
     }
-    if old is None:
-        changed = set(after)  # nothing to compare with: every profile of it must be re-checked
-    return sorted(after.values(), key=lambda t: t.nct_id), changed
 
 
 def _visible_change(
@@ -190,21 +192,14 @@ def _visible_change(
         profile = store.load_profile(profile_id).profile
     except NotFound:
         return False
-    ids = sorted(fresh.keys() | removed)
-    with redis_errors("reading stored matches"):
-        raw = cast("list[str | None]", store.r.hmget(store.keys.matches(profile_id), ids))
-    stored = {n: TrialMatch.model_validate_json(r) for n, r in zip(ids, raw, strict=True) if r}
+    # A corrupt entry is quarantined by the store and reads as absent: the profile is then
+    # re-matched, which rebuilds it (instead of the sync failing for every profile).
+    stored = store.read_match_entries(profile_id, sorted(fresh.keys() | removed))
     if any(n in stored for n in removed):
         return True
     new = [evaluate_trial(profile, t, as_of=now.date(), options=options) for t in fresh.values()]
+    new = overlay_matches(new, store.read_answers(profile_id))  # as stored: answers applied
     return bool(diff_matches([stored[n] for n in fresh if n in stored], new, now))
-
-
-def _profile_trials(store: Store, profile_id: str, version: str) -> dict[str, Trial] | None:
-    """The cached trials of the search this profile uses, or None when not cached."""
-    qkey = store.get_str(store.keys.profile_query(profile_id))
-    trials = store.get_search(qkey, version) if qkey else None
-    return None if trials is None else {t.nct_id: t for t in trials}
 
 
 def _postpone(store: Store, profile_id: str, now: datetime) -> None:
@@ -215,32 +210,27 @@ def _postpone(store: Store, profile_id: str, now: datetime) -> None:
         with redis_errors("dropping a re-check"):
             store.r.zrem(store.keys.recheck(), profile_id)
         return
-    when = next_recheck(profile, now.date())
-    stamp = datetime(when.year, when.month, when.day, tzinfo=UTC).timestamp()
-    with redis_errors("postponing a re-check"):
-        store.r.zadd(store.keys.recheck(), {profile_id: stamp})
+    schedule_recheck(store, profile_id, next_recheck(profile, now.date()))
 
 
 def claim_rematch(store: Store, profile_id: str, period: str, *, ttl_s: int) -> bool:
-    """Enqueue-side de-duplication: True for the first claim of (profile, period) only."""
-    with redis_errors("claiming a re-match"):
-        return bool(
-            store.r.set(store.keys.rematch_enqueued(profile_id, period), 1, nx=True, ex=ttl_s)
-        )
+    """Enqueue-side de-duplication: True for the first claim of (profile, period) only.
+    An erased profile is never claimed (no marker naming it is created)."""
+    key = store.keys.rematch_enqueued(profile_id, period)
+    try:
+        created, _ = store.set_marker_while_profile(key, profile_id, "1", ttl_s)
+    except NotFound:
+        return False
+    return created
 
 
 def start_rematch(store: Store, profile_id: str, period: str, task_id: str, *, ttl_s: int) -> bool:
     """Consumer-side de-duplication: only one task per (profile, period) may run.
 
     The marker holds the task id, so the same task's retries and redeliveries still proceed,
-    while a second task for the same period (a duplicate enqueue) stops here.
+    while a second task for the same period (a duplicate enqueue) stops here. ProfileGone when
+    the profile was erased (nothing is written then).
     """
     key = store.keys.rematch_started(profile_id, period)
-    with redis_errors("starting a re-match"):
-        if store.r.set(key, task_id, nx=True, ex=ttl_s):
-            return True
-        return bool(store.r.get(key) == task_id)
-
-
-def _parse_day(text: str | None) -> date | None:
-    return date.fromisoformat(text) if text else None
+    created, current = store.set_marker_while_profile(key, profile_id, task_id, ttl_s)
+    return created or current == task_id

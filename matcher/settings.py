@@ -53,6 +53,9 @@ class Settings(BaseSettings):
     ctgov_read_timeout_s: float = Field(default=30.0, gt=0, le=120)
     ctgov_max_attempts: int = Field(default=4, ge=1, le=10)
     ctgov_retry_total_s: float = Field(default=30.0, gt=0, le=300)
+    # Whole-request budget (headers and body): per-read timeouts alone let a server trickling a
+    # byte every few seconds hold a request until the task's soft time limit.
+    ctgov_request_deadline_s: float = Field(default=40.0, gt=0, le=300)
     # Fleet-wide minimum spacing between requests (a Redis-shared pace): the public API's
     # informal limit is ~1 request/s, so 1.5 s keeps every worker together well under it.
     ctgov_min_interval_s: float = Field(default=1.5, ge=0, le=60)
@@ -62,9 +65,10 @@ class Settings(BaseSettings):
 
     # --- Eligibility ---
     # Checked against the registry's status enum: a misspelt status would count every trial
-    # with the real spelling as closed, silently.
+    # with the real spelling as closed, silently. AVAILABLE = expanded access: a treatment the
+    # patient can get now, shown as such.
     recruiting_statuses: list[str] = Field(
-        default=["RECRUITING", "NOT_YET_RECRUITING"], min_length=1
+        default=["RECRUITING", "NOT_YET_RECRUITING", "AVAILABLE"], min_length=1
     )
     # Judge eligibility whatever the recruitment status (still reported). For research use and
     # for dated snapshots such as the bundled demo one, where most trials have since closed.
@@ -76,11 +80,17 @@ class Settings(BaseSettings):
     task_retry_backoff_max_s: int = Field(default=300, ge=1)
     task_max_retries: int = Field(default=6, ge=0, le=20)
     broker_visibility_timeout_s: int = Field(default=900, ge=5)
+    # A job `running` longer than the hard time limit plus this margin has no live delivery:
+    # the lost-job sweep may re-publish it (if no message for it is left in the broker).
+    job_lease_margin_s: int = Field(default=30, ge=1, le=3600)
     # A message delivered more often than this is a poison task: the job is failed, not re-run.
     max_deliveries: int = Field(default=5, ge=1, le=50)
     # Test knobs: kombu's restore sweep of unacked messages (defaults 10 s x 10).
     broker_unacked_restore_interval_s: float | None = Field(default=None, gt=0, le=3600)
     broker_unacked_restore_throttle: int | None = Field(default=None, ge=1, le=10_000)
+    # kombu's lock around that sweep (default 300 s). A Redis crash mid-sweep leaves it held
+    # (AOF keeps it) and blocks every restore until it expires; tests shrink it.
+    broker_unacked_mutex_expire_s: int | None = Field(default=None, ge=1)
     # Worker processes per container; two cores here, so two.
     worker_concurrency: int = Field(default=2, ge=1, le=64)
     # Prometheus endpoint of a worker (task durations, CT.gov requests/retries, verdicts);
@@ -151,6 +161,11 @@ class Settings(BaseSettings):
         if self.task_soft_time_limit_s >= self.task_time_limit_s:
             raise ConfigError(
                 "TRIALMATCH_TASK_SOFT_TIME_LIMIT_S must be below TRIALMATCH_TASK_TIME_LIMIT_S"
+            )
+        if self.ctgov_request_deadline_s >= self.task_soft_time_limit_s:
+            raise ConfigError(
+                "TRIALMATCH_CTGOV_REQUEST_DEADLINE_S must be below "
+                "TRIALMATCH_TASK_SOFT_TIME_LIMIT_S, or a slow request ends as a killed task"
             )
         url = urlsplit(self.redis_url.get_secret_value())
         if url.scheme not in {"redis", "rediss", "unix"}:

@@ -1,12 +1,21 @@
-"""Upstream economy: ClinicalTrials.gov requests for matching N profiles and for a nightly
-re-match, trialmatch versus a naive baseline that searches once per profile, side by side.
+"""Upstream economy: ClinicalTrials.gov requests for matching N profiles of M diagnoses and for a
+nightly re-match, for three designs side by side:
 
-Both run in this process against the same local CT.gov stub (serving the bundled snapshot) and a
-private redis-server; the stub counts every request. trialmatch's path is the real one (shared
-trial cache, one search per distinct query and data version, incremental sync); the Celery
-hop is left out because it does not change what is requested.
+- per-profile baseline: every profile runs its own search (a naive per-request client);
+- per-diagnosis (the design before the shared corpus): one `query.cond` search per distinct
+  diagnosis and data version, and a nightly incremental search per diagnosis — its request
+  pattern replayed here with the same client, since that code path was replaced;
+- corpus (trialmatch now): one population corpus per data version; nightly, one `/version`, a
+  three-field listing and `filter.ids` fetches of what moved — the real code path (TrialCorpus,
+  run_match, sync_trials) against a private redis-server.
 
-    .venv/bin/python scripts/bench_upstream.py --profiles 1000
+All run in this process against the local CT.gov stub serving every real record in the repo (the
+stub counts requests). The "next night" edits are constructed: three trials get a new update
+date, and one of them is suspended. The Celery hop is left out: it does not change what is
+requested.
+
+    .venv/bin/python scripts/bench_upstream.py                       # grid of N x M
+    .venv/bin/python scripts/bench_upstream.py --profiles 1000 --diagnoses 6
 """
 
 from __future__ import annotations
@@ -16,7 +25,6 @@ import json
 import shutil
 import sys
 import tempfile
-import time
 from contextlib import ExitStack
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,47 +33,42 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from matcher.corpus import TrialCorpus
 from matcher.ctgov.client import USER_AGENT, CtgovClient
+from matcher.ctgov.corpus_query import CorpusQuery
 from matcher.ctgov.pace import NoPacer
 from matcher.ctgov.query import SearchQuery
 from matcher.eligibility import EngineOptions, search_terms
 from matcher.models.profile import parse_profile
 from matcher.pipeline import run_match
-from matcher.schedule import SyncResult, sync_trials
+from matcher.schedule import sync_trials
 from matcher.settings import Settings
 from matcher.store import Store
-from scripts.bench_common import constructed_profiles
+from scripts.bench_common import DIAGNOSES, constructed_profiles
 from tests.support.ctgov_stub import CtgovStub
-from tests.support.procs import SNAPSHOT, RedisServer
+from tests.support.procs import REPO, SNAPSHOT, RedisServer
 from workers.submission import submit_json
 
-STATUSES = ("RECRUITING", "NOT_YET_RECRUITING", "ENROLLING_BY_INVITATION")
-# Constructed registry edits for the "next night": three trials get a new update date, and the
-# first of them (a basket trial for recurrent solid tumors) is suspended.
+OPEN = ["RECRUITING", "NOT_YET_RECRUITING", "AVAILABLE"]
+LEGACY_STATUSES = ("RECRUITING", "NOT_YET_RECRUITING", "ENROLLING_BY_INVITATION")
 EDITED = ("NCT04851119", "NCT05642455", "NCT04995003")
 SUSPENDED = "NCT04851119"
+FOLDERS = (SNAPSHOT / "records", REPO / "tests" / "devset" / "trials",
+           REPO / "tests" / "relevance" / "records")  # fmt: skip
 
 
 def client(stub: CtgovStub) -> CtgovClient:
-    return CtgovClient(
-        base_url=stub.url,
-        connect_timeout_s=5,
-        read_timeout_s=30,
-        max_attempts=2,
-        retry_total_s=5,
-        page_size=1000,
-        user_agent=USER_AGENT,
-        pacer=NoPacer(),
-    )
+    return CtgovClient(base_url=stub.url, max_attempts=2, retry_total_s=5, page_size=1000,
+                       user_agent=USER_AGENT, pacer=NoPacer())  # fmt: skip
 
 
-def naive(stub: CtgovStub, bodies: list[str]) -> int:
-    """The baseline: every profile runs its own search, as a per-request client would."""
-    before = stub.count()
-    with client(stub) as c:
-        for body in bodies:
-            profile = parse_profile(body)
-            c.search(SearchQuery(tuple(search_terms(profile.diagnosis)), STATUSES))
-    return stub.count() - before
+def registry_copy(folder: Path) -> None:
+    folder.mkdir()
+    for source in FOLDERS:
+        for path in source.glob("*.json"):
+            study = json.loads(path.read_text())
+            status = study["protocolSection"].setdefault("statusModule", {})
+            # Constructed: the snapshot's records carry no update date; give them one.
+            status.setdefault("lastUpdatePostDateStruct", {"date": "2026-01-05"})
+            (folder / path.name).write_text(json.dumps(study))
 
 
 def edit_registry(folder: Path) -> None:
@@ -79,84 +82,98 @@ def edit_registry(folder: Path) -> None:
         path.write_text(json.dumps(study))
 
 
-def main() -> int:
-    ap = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    ap.add_argument("--profiles", type=int, default=1000)
-    args = ap.parse_args()
-    n = args.profiles
-    bodies = constructed_profiles(n)
-    with tempfile.TemporaryDirectory() as tmp_name, ExitStack() as cleanup:
-        tmp = Path(tmp_name)
-        folder = tmp / "registry"
-        shutil.copytree(SNAPSHOT / "records", folder)
-        for path in folder.glob("*.json"):  # constructed: the snapshot's records carry no date
-            study = json.loads(path.read_text())
-            study["protocolSection"].setdefault("statusModule", {})["lastUpdatePostDateStruct"] = {
-                "date": "2026-01-05"
-            }
-            path.write_text(json.dumps(study))
+def legacy(stub: CtgovStub, diagnoses: list[str], since: bool = False) -> int:
+    """Replay the per-diagnosis / per-profile request pattern: one query.cond search each."""
+    before = stub.count()
+    day = datetime.now(UTC).date() if since else None
+    with client(stub) as c:
+        for diagnosis in diagnoses:
+            statuses = () if since else LEGACY_STATUSES  # the old incremental pull dropped them
+            c.search(SearchQuery(tuple(search_terms(diagnosis)), statuses, updated_since=day))
+    return stub.count() - before
+
+
+def one_run(tmp: Path, server: RedisServer, n: int, m: int) -> dict[str, int]:
+    folder = tmp / f"registry-{n}-{m}"
+    registry_copy(folder)
+    with ExitStack() as cleanup:
         stub = CtgovStub(folder, data_version="night-1")
-        cleanup.callback(stub.close)  # an error anywhere still stops the stub and the server
-        server = RedisServer(tmp / "redis")
-        cleanup.callback(server.stop)
+        cleanup.callback(stub.close)
         settings = Settings(redis_url=server.url, ctgov_base_url=stub.url)  # type: ignore[arg-type]
         store = Store.from_settings(settings)
-        options = EngineOptions()
-        corpus = TrialCorpus(
-            store, client(stub), statuses=settings.recruiting_statuses, search_ttl_s=86400
-        )
-
-        started = time.perf_counter()
-        ids = [
-            submit_json(store, b, publish=lambda p, j: None, retention_days=2).profile_id
-            for b in bodies
-        ]
+        store.r.flushdb()
+        options = EngineOptions(statuses=frozenset(OPEN))
+        corpus = TrialCorpus(store, client(stub), CorpusQuery.for_deployment(OPEN, False),
+                             ttl_s=86400)  # fmt: skip
+        bodies = constructed_profiles(n, distinct_diagnoses=m)
+        ids = [submit_json(store, b, publish=lambda p, j: None, retention_days=2).profile_id
+               for b in bodies]  # fmt: skip
         before = stub.count()
         for pid in ids:
             run_match(store, corpus, pid, options=options)
         ours_match = stub.count() - before
-
-        def nightly_sync() -> SyncResult:
-            return sync_trials(store, client(stub), now=datetime.now(UTC), search_ttl_s=86400,
-                               data_version_ttl_s=3600, options=options)  # fmt: skip
-
-        nightly_sync()  # learn the version (first night)
-        match_seconds = time.perf_counter() - started
+        sync_trials(store, corpus, now=datetime.now(UTC), data_version_ttl_s=3600,
+                    options=options)  # fmt: skip  # first night: learns the version
+        diagnoses = [parse_profile(b).diagnosis for b in bodies]
+        distinct = sorted(set(diagnoses))
+        per_profile_match = legacy(stub, diagnoses)
+        per_diagnosis_match = 1 + legacy(stub, distinct)  # + the /version call
 
         edit_registry(folder)
         stub.data_version = "night-2"
-        store.r.delete(
-            store.keys.data_version()
-        )  # the cached version expires before the next night
+        store.r.delete(store.keys.data_version())  # the cached version expires by the night
         before = stub.count()
-        result = nightly_sync()
+        result = sync_trials(store, corpus, now=datetime.now(UTC), data_version_ttl_s=3600,
+                             options=options)  # fmt: skip
         for pid in sorted(result.to_rematch):
             run_match(store, corpus, pid, options=options)
         ours_nightly = stub.count() - before
-        naive_match = naive(stub, bodies)
-        naive_nightly = naive(stub, bodies)  # the naive nightly job re-searches for everyone
+        per_profile_nightly = legacy(stub, diagnoses)
+        per_diagnosis_nightly = 1 + legacy(stub, distinct, since=True)
+    return {
+        "match_per_profile": per_profile_match,
+        "match_per_diagnosis": per_diagnosis_match,
+        "match_corpus": ours_match,
+        "nightly_per_profile": per_profile_nightly,
+        "nightly_per_diagnosis": per_diagnosis_nightly,
+        "nightly_corpus": ours_nightly,
+        "rematched": len(result.to_rematch),
+    }
 
-    distinct = len({parse_profile(b).diagnosis for b in bodies})
-    print(
-        f"\nUpstream economy: {n} profiles, {distinct} distinct diagnoses, snapshot of "
-        f"{len(list(SNAPSHOT.glob('records/*.json')))} trials served by a local stub "
-        "(1 page per search)"
+
+def main() -> int:
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    print(f"{'workload':<34}{'trialmatch':>12}{'naive':>10}{'ratio':>10}")
-    print("-" * 66)
-    for name, ours, base in (
-        ("match N new profiles", ours_match, naive_match),
-        ("nightly (3 edited, 1 suspended)", ours_nightly, naive_nightly),
-    ):
-        print(f"{name:<34}{ours:>12}{base:>10}{base / max(ours, 1):>9.0f}x")
+    ap.add_argument("--profiles", type=int, nargs="*", default=[10, 100, 400])
+    ap.add_argument("--diagnoses", type=int, nargs="*", default=[1, 3, len(DIAGNOSES)])
+    args = ap.parse_args()
+    if any(not 1 <= m <= len(DIAGNOSES) for m in args.diagnoses):
+        ap.error(f"--diagnoses: 1..{len(DIAGNOSES)}")
+    records = len({p.name for f in FOLDERS for p in f.glob("*.json")})
+    print(f"Upstream requests (local stub, {records} real records, pageSize 1000 = 1 page)\n")
+    head = ("N", "M", "per-profile", "per-diagnosis", "corpus", "| nightly:", "per-profile",
+            "per-diagnosis", "corpus", "re-matched")  # fmt: skip
+    print("{:>5}{:>3}{:>13}{:>15}{:>8} {:<9}{:>12}{:>15}{:>8}{:>12}".format(*head))
+    with tempfile.TemporaryDirectory() as tmp_name, ExitStack() as cleanup:
+        tmp = Path(tmp_name)
+        server = RedisServer(tmp / "redis")
+        cleanup.callback(server.stop)  # an error anywhere still stops the server
+        for n in args.profiles:
+            for m in args.diagnoses:
+                r = one_run(tmp, server, n, m)
+                print(
+                    f"{n:>5}{m:>3}{r['match_per_profile']:>13}{r['match_per_diagnosis']:>15}"
+                    f"{r['match_corpus']:>8} {'|':<9}{r['nightly_per_profile']:>12}"
+                    f"{r['nightly_per_diagnosis']:>15}{r['nightly_corpus']:>8}{r['rematched']:>12}"
+                )
+                shutil.rmtree(tmp / f"registry-{n}-{m}", ignore_errors=True)
     print(
-        f"profiles re-matched that night: {len(result.to_rematch)} of {n} (those for whom "
-        f"{SUSPENDED} was not already ineligible; the edits could not affect the rest)"
+        "\ncorpus, matching: /version + one corpus page per data version, whatever N and M;"
+        "\ncorpus, nightly: /version + listing page(s) + ceil(changed / 200) filter.ids fetches;"
+        "\nthe live registry needs more pages (see `trialmatch corpus probe`), still independent"
+        " of N and M."
     )
-    print(f"in-process matching of {n} profiles took {match_seconds:.1f} s")
-    print("target: >= 100x fewer requests at N = 1,000")
     return 0
 
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Create .venv and install trialmatch (with dev tools when called with "dev"). Idempotent: a
-# stamp of pyproject.toml skips the install when nothing changed. Sourced by demo.sh and test.sh.
+# Create .venv and install trialmatch (with dev tools when called with "dev"), every package at
+# the version locked in constraints.txt. Idempotent: a stamp of pyproject.toml + constraints.txt
+# skips the install when nothing changed. Called by demo.sh and test.sh (and so by CI).
 set -euo pipefail
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 extras="${1:-}"
@@ -13,13 +14,14 @@ if [ ! -x "$REPO/.venv/bin/python" ]; then
   echo "==> creating virtual environment in .venv"
   "$PY" -m venv "$REPO/.venv"
 fi
-stamp="$REPO/.venv/.installed-$(sha256sum "$REPO/pyproject.toml" | cut -c1-16)${extras:+-$extras}"
+lock="$REPO/constraints.txt"
+stamp="$REPO/.venv/.installed-$(cat "$REPO/pyproject.toml" "$lock" | sha256sum | cut -c1-16)${extras:+-$extras}"
 if [ ! -f "$stamp" ]; then
   echo "==> installing trialmatch${extras:+ [$extras]} into .venv"
   "$REPO/.venv/bin/python" -m pip install --quiet --upgrade pip
   spec="$REPO"
   [ -n "$extras" ] && spec="$REPO[$extras]"
-  "$REPO/.venv/bin/python" -m pip install --quiet -e "$spec"
+  "$REPO/.venv/bin/python" -m pip install --quiet -c "$lock" -e "$spec"
   touch "$stamp"
 fi
 if ! command -v redis-server >/dev/null 2>&1; then

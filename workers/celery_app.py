@@ -32,6 +32,8 @@ def celery_config(settings: Settings) -> dict[str, Any]:
         transport["unacked_restore_interval"] = settings.broker_unacked_restore_interval_s
     if settings.broker_unacked_restore_throttle is not None:
         transport["unacked_restore_throttle"] = settings.broker_unacked_restore_throttle
+    if settings.broker_unacked_mutex_expire_s is not None:
+        transport["unacked_mutex_expire"] = settings.broker_unacked_mutex_expire_s
     config: dict[str, Any] = {
         "broker_url": settings.redis_dsn,
         "broker_transport_options": transport,

@@ -1,4 +1,5 @@
-"""`trialmatch` command line: submit, status, matches, worker, beat, and the engine-only `match`.
+"""`trialmatch` command line: submit, status, matches, facts, answer, reviewed, worker, beat, and
+the engine-only `match`.
 
 Exit codes: 0 success, 1 operational failure (Redis down, job failed), 2 bad input (the message
 names the field, or the board already has a profile with this reference).
@@ -20,6 +21,7 @@ from typing import Any
 
 from matcher.errors import (
     ConfigError,
+    InvalidInput,
     InvalidProfile,
     NotFound,
     ReferenceInUse,
@@ -241,15 +243,20 @@ def render_run(run: MatchRun, *, limit: int = 0) -> str:
         if m.nearest_site is not None:
             site = f" | nearest site {m.nearest_site.distance_km:.0f} km ({m.nearest_site.city})"
         lines.append(
-            f"\n{rank:>3}. {m.verdict.upper():<17} {m.score:6.1f}  {m.nct_id}  "
-            f"[{m.overall_status or 'status unknown'}]{site}\n     {m.title[:110]}"
+            f"\n{rank:>3}. {m.verdict.upper():<17} {m.score:6.2f}  {m.nct_id}  "
+            f"[{status_label(m.overall_status, m.status_confirmed)}]{site}\n     {m.title[:110]}"
         )
+        if m.rank is not None:  # absent in results stored by engines before 2026.11.5
+            lines.append(f"     why this rank: {'; '.join(m.rank.why[1:])}")
         for reason in m.decisive[:3]:
             lines.append(f"     ✗ {reason}")
         for fact in m.to_verify[:4]:
             lines.append(f"     ? to verify: {fact}")
         if len(m.to_verify) > 4:
             lines.append(f"     ? ... and {len(m.to_verify) - 4} more to verify")
+        not_applicable = sum(c.verdict == "not_applicable" for c in m.criteria)
+        if not_applicable:
+            lines.append(f"     – {not_applicable} criteria do not apply (other patients, notes)")
     if limit and len(run.results) > limit:
         hidden = run.results[limit:]
         counts = Counter(m.verdict for m in hidden)
@@ -259,6 +266,14 @@ def render_run(run: MatchRun, *, limit: int = 0) -> str:
             reason = m.decisive[0] if m.decisive else "see criteria"
             lines.append(f"     ✗ {m.nct_id} {m.title[:60]}: {reason[:110]}")
     return "\n".join(lines)
+
+
+def status_label(status: str | None, confirmed: str | None) -> str:
+    """The registry status as a board reads it; expanded access is named, with its freshness."""
+    if status is None:
+        return "status unknown"
+    label = "expanded access (AVAILABLE)" if status == "AVAILABLE" else status
+    return f"{label}, confirmed {confirmed}" if confirmed else label
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -278,9 +293,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     from api.cli_keys import add_key_commands
     from api.cli_serve import add_serve_command
+    from workers.cli_board import add_board_commands
+    from workers.cli_corpus import add_corpus_commands
     from workers.cli_schedule import add_schedule_commands
 
     add_schedule_commands(sub)
+    add_corpus_commands(sub)
+    add_board_commands(sub)
     add_key_commands(sub)
     add_serve_command(sub)
 
@@ -318,8 +337,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         code: int = args.func(args)
     except InvalidProfile as exc:
+        what = "invalid input" if isinstance(exc, InvalidInput) else "invalid profile"
         for field, msg in exc.errors:
-            print(f"error: invalid profile: {field}: {msg}", file=sys.stderr)
+            print(f"error: {what}: {field}: {msg}", file=sys.stderr)
         return EXIT_INPUT
     except (BadArgument, ReferenceInUse) as exc:  # ReferenceInUse: the API's 409, nothing stored
         print(f"error: {exc}", file=sys.stderr)

@@ -1,10 +1,19 @@
-"""The lost-job sweep: a job stored as `queued` whose task message never reached the broker.
+"""The lost-job sweep: a job whose task message is gone from the broker while the job is not
+finished.
 
-That happens when Redis dies between the (atomic) store write and the publish: the caller got
-`BrokerUnavailable`, but the rollback could not run either, and after an AOF restart the job
-would wait for ever. The sweep finds jobs still `queued` after a grace period whose id (it is
-also the task id) is neither in the queue nor held unacked by a worker, and publishes their task
-again — safe, because match runs are idempotent and fenced.
+Two ways to get there:
+- `queued`: Redis died between the (atomic) store write and the publish: the caller got
+  `BrokerUnavailable`, but the rollback could not run either, and after an AOF restart the job
+  would wait for ever;
+- `running`: the worker holding the message lost it in a Redis outage (or died in a way that
+  acknowledged it), so nobody will ever finish the job. A running job carries a lease (its start
+  plus the hard time limit and a margin, `jobs:running`); once the lease has ended, no delivery
+  can still be working on it.
+
+The sweep finds such jobs whose id (it is also the task id) is neither in the queue nor held
+unacked by a worker (where a redelivery or a countdown retry waits), and publishes their task
+again — safe, because match runs are idempotent and fenced. A job redelivered at the very moment
+of the sweep may run twice; the fencing keeps one match set.
 """
 
 from __future__ import annotations
@@ -49,25 +58,31 @@ def _ids(raw: Iterable[str]) -> set[str]:
 def requeue_lost_jobs(
     store: Store, publish: Publish, *, queue: str, grace_s: float, now: datetime | None = None
 ) -> list[str]:
-    """Re-publish jobs `queued` for longer than `grace_s` with no message anywhere."""
-    cutoff = (now or datetime.now(UTC)).timestamp() - grace_s
+    """Re-publish jobs `queued` longer than `grace_s`, or `running` past their lease, that have
+    no message anywhere in the broker."""
+    at = (now or datetime.now(UTC)).timestamp()
     k = store.keys
     with redis_errors("sweeping lost jobs"):
-        stale = store.zrange_upto(k.jobs_pending(), cutoff)
-        if not stale:
+        stale = store.zrange_upto(k.jobs_pending(), at - grace_s)
+        expired = store.zrange_upto(k.jobs_running(), at)
+        if not stale and not expired:
             return []
         queued = cast("list[str]", store.r.lrange(k.broker_prefix() + queue, 0, -1))
         unacked = cast("list[str]", store.r.hvals(k.broker_prefix() + "unacked"))
     in_broker = _ids(queued) | _ids(unacked)
     requeued = []
-    for job_id in stale:
-        job = store.hgetall_str(k.job(job_id))
-        if job.get("status") != "queued":
-            store.r.zrem(k.jobs_pending(), job_id)  # erased, or already picked up
-            continue
+    for job_id, expected, index in [
+        *((j, "queued", k.jobs_pending()) for j in stale),
+        *((j, "running", k.jobs_running()) for j in expired),
+    ]:
+        with redis_errors("sweeping lost jobs"):
+            job = store.hgetall_str(k.job(job_id))
+            if job.get("status") != expected:
+                store.r.zrem(index, job_id)  # erased, picked up, or finished meanwhile
+                continue
         if job_id in in_broker:
-            continue  # still waiting its turn in the queue
+            continue  # still waiting its turn in the queue, or held by a worker
         publish(job["profile_id"], job_id)
         requeued.append(job_id)
-        log.warning("re-published lost job job_id=%s", job_id)
+        log.warning("re-published lost %s job job_id=%s", expected, job_id)
     return requeued

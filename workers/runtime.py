@@ -10,9 +10,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from matcher.corpus import TrialCorpus
+from matcher.ctgov.corpus_query import CorpusQuery
 from matcher.ctgov.source import make_source
 from matcher.eligibility import EngineOptions
-from matcher.settings import get_settings
+from matcher.settings import Settings, get_settings
 from matcher.store import Store
 
 
@@ -31,11 +32,11 @@ def runtime() -> Runtime:
     corpus = TrialCorpus(
         store,
         source,
-        statuses=settings.recruiting_statuses,
-        search_ttl_s=settings.search_cache_ttl_s,
+        corpus_query(settings),
+        ttl_s=settings.search_cache_ttl_s,
         # A child killed mid-search leaves its lock until this expires: it must be well under
         # the soft time limit, or the re-run waits on it and times out. A search outliving it
-        # only costs a duplicate request (put_search is idempotent).
+        # only costs a duplicate build (the record is written once, SET NX).
         lock_timeout_s=max(1, settings.task_soft_time_limit_s // 2),
     )
     options = EngineOptions(
@@ -44,6 +45,11 @@ def runtime() -> Runtime:
         assessment_max_age_days=settings.assessment_max_age_days,
     )
     return Runtime(store=store, corpus=corpus, options=options)
+
+
+def corpus_query(settings: Settings) -> CorpusQuery:
+    """The deployment's corpus search: its open statuses, or every status with any_status."""
+    return CorpusQuery.for_deployment(settings.recruiting_statuses, settings.any_status)
 
 
 def reset() -> None:

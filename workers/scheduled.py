@@ -13,15 +13,16 @@ from typing import Any
 
 from redis.exceptions import LockError
 
+from matcher.corpus import TrialCorpus
 from matcher.ctgov.source import make_source
-from matcher.errors import NotFound
+from matcher.errors import ProfileGone
 from matcher.pipeline import run_match
 from matcher.schedule import claim_rematch, start_rematch, sync_trials
 from matcher.settings import get_settings
 from matcher.store import redis_errors
 from workers import runtime
 from workers.celery_app import app
-from workers.tasks import RETRY_POLICY, honour_retry_after
+from workers.tasks import RETRY_POLICY, cancelled, patiently, task_errors
 
 log = logging.getLogger(__name__)
 _settings = get_settings()
@@ -41,13 +42,19 @@ def sync_and_rematch() -> dict[str, Any]:
             return {"skipped": "locked"}
     # A fresh source each run: a snapshot folder may have been replaced since the last one.
     source = make_source(_settings, store.r)
+    corpus = TrialCorpus(
+        store,
+        source,
+        runtime.corpus_query(_settings),
+        ttl_s=_settings.search_cache_ttl_s,
+        lock_timeout_s=max(1, _settings.task_soft_time_limit_s // 2),
+    )
     try:
         now = datetime.now(UTC)
         result = sync_trials(
             store,
-            source,
+            corpus,
             now=now,
-            search_ttl_s=_settings.search_cache_ttl_s,
             data_version_ttl_s=_settings.sync_interval_s,
             options=runtime.runtime().options,
         )
@@ -78,17 +85,29 @@ def sync_and_rematch() -> dict[str, Any]:
 @app.task(bind=True, name="trialmatch.rematch_profile", acks_late=True, **RETRY_POLICY)
 def rematch_profile(self: Any, profile_id: str, period: str) -> dict[str, Any]:
     """Re-match one profile for one period; a duplicate for the same period does nothing."""
-    rt = runtime.runtime()
-    if not start_rematch(rt.store, profile_id, period, self.request.id, ttl_s=_PERIOD_TTL_S):
-        return {"profile_id": profile_id, "skipped": "duplicate"}
-    if rt.store.count_delivery(self.request.id, self.request.retries) > _settings.max_deliveries:
-        log.error("poison re-match stopped task_id=%s", self.request.id)
-        return {"profile_id": profile_id, "skipped": "poison"}
     try:
-        with honour_retry_after(self):
-            outcome = run_match(rt.store, rt.corpus, profile_id, options=rt.options)
-    except NotFound:
-        return {"profile_id": profile_id, "skipped": "deleted"}
+        with task_errors(self):
+            return patiently(lambda first: _rematch(self, profile_id, period, count=first))
+    except ProfileGone:
+        return cancelled("re-match", self.request.id, profile_id)
+
+
+def _rematch(task: Any, profile_id: str, period: str, *, count: bool) -> dict[str, Any]:
+    rt = runtime.runtime()
+    if not start_rematch(rt.store, profile_id, period, task.request.id, ttl_s=_PERIOD_TTL_S):
+        return {"profile_id": profile_id, "skipped": "duplicate"}
+    guard = rt.store.keys.profile(profile_id)
+    n = (
+        rt.store.count_delivery(task.request.id, task.request.retries, guard_key=guard)
+        if count
+        else 0
+    )
+    if n is None:
+        raise ProfileGone(f"profile {profile_id} was erased")
+    if n > _settings.max_deliveries:
+        log.error("poison re-match stopped task_id=%s", task.request.id)
+        return {"profile_id": profile_id, "skipped": "poison"}
+    outcome = run_match(rt.store, rt.corpus, profile_id, options=rt.options)
     return {"profile_id": profile_id, "changes": outcome.changes, "written": outcome.written}
 
 

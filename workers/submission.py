@@ -25,6 +25,7 @@ from datetime import UTC, date, datetime, timedelta
 from kombu.exceptions import OperationalError
 from redis.exceptions import RedisError
 
+from matcher.eligibility import profile_warnings
 from matcher.errors import BrokerUnavailable, NotFound, ReferenceInUse
 from matcher.metrics import SUBMISSIONS
 from matcher.models import ProfileIn, StoredProfile
@@ -180,7 +181,10 @@ def _store_and_publish(
         raise BrokerUnavailable(f"could not enqueue the match task: {type(exc).__name__}") from exc
     SUBMISSIONS.labels("accepted").inc()
     log.info("submitted profile_id=%s job_id=%s revision=%d", profile_id, job_id, revision)
-    warnings = assessment_warnings(profile, date.today(), options.assessment_max_age_days)
+    # one list: how the profile is read (an unrecognised diagnosis) and plausibility notes
+    warnings = profile_warnings(profile) + assessment_warnings(
+        profile, date.today(), options.assessment_max_age_days
+    )
     return Submission(profile_id, job_id, revision, warnings)
 
 

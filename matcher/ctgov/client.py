@@ -1,14 +1,17 @@
 """The live ClinicalTrials.gov API v2 client: paced, bounded retries, all-or-nothing searches.
 
 Failure policy (the error *class* carries the decision, see matcher/errors.py):
-- connect/read timeouts, connection errors/resets, 429, 502, 503, 504 are retried in-process with
+- connect/read timeouts, connection errors/resets, 429, 502, 503, 504, and a response not complete
+  within the per-request deadline (UpstreamTooSlow: a server trickling bytes defeats per-read
+  timeouts, see matcher/ctgov/deadline.py) are retried in-process with
   stamina (jittered exponential backoff, bounded by attempts AND total time); `Retry-After` is
   honoured when it fits the remaining budget. Exhausted -> UpstreamUnavailable / RateLimited, which
   the Celery task retries later.
 - any other status -> UpstreamRejected with the plain-text body (error bodies are text/plain per
   the spec; they are never JSON-parsed).
 - a body we cannot read -> UpstreamSchemaError naming the field (and NCT id when known).
-Logs carry method, path, status and attempt only; requests hold condition terms, never patient data.
+Logs carry method, path, status and attempt only; requests hold the corpus query (term data) or
+NCT ids, never patient data.
 """
 
 from __future__ import annotations
@@ -17,8 +20,6 @@ import logging
 import re
 import time
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from types import TracebackType
 from typing import Any
 
@@ -26,15 +27,21 @@ import httpx
 import stamina
 
 from matcher import __version__
+from matcher.ctgov.corpus_query import LISTING_FIELDS, NCT_BATCH_MAX, CorpusQuery, ids_params
+from matcher.ctgov.deadline import deadline, passed, transport_with_deadlines
+from matcher.ctgov.listing import ListingEntry, parse_listing_study
 from matcher.ctgov.pace import NoPacer, Pacer
-from matcher.ctgov.parse import parse_page, parse_study
+from matcher.ctgov.paging import collect_pages
+from matcher.ctgov.parse import parse_study
 from matcher.ctgov.query import FIELDS_PARAM, SearchQuery
+from matcher.ctgov.retry_after import retry_after_seconds
 from matcher.errors import (
     FinalUpstreamError,
     RateLimited,
     RetryableUpstreamError,
     UpstreamRejected,
     UpstreamSchemaError,
+    UpstreamTooSlow,
     UpstreamUnavailable,
 )
 from matcher.metrics import CTGOV_REQUESTS, CTGOV_RETRIES
@@ -65,8 +72,6 @@ RETRY_STATUSES = frozenset({429, 502, 503, 504})
 WAIT_INITIAL_S = 0.5
 WAIT_MAX_S = 8.0
 WAIT_JITTER_S = 1.0
-# A search for a few dozen sarcoma terms is a handful of 1000-study pages; hundreds means a loop.
-MAX_PAGES = 200
 _NCT = re.compile(r"^NCT\d{8}$")
 
 
@@ -77,14 +82,6 @@ class _Attempts:
         self.deadline = deadline
         self.hint: float | None = None  # Retry-After of the last response, seconds
         self.wait_next = 0.0  # a Retry-After wait to do (through our sleep) before the next try
-
-
-class _PageTokenRejected(Exception):
-    """A later page's token was refused (400): the data version moved under the paging."""
-
-    def __init__(self, rejected: UpstreamRejected) -> None:
-        super().__init__(str(rejected))
-        self.rejected = rejected
 
 
 class CtgovClient:
@@ -98,6 +95,7 @@ class CtgovClient:
         read_timeout_s: float = 30.0,
         max_attempts: int = 4,
         retry_total_s: float = 30.0,
+        request_deadline_s: float = 40.0,
         page_size: int = 1000,
         user_agent: str = USER_AGENT,
         transport: httpx.BaseTransport | None = None,
@@ -108,6 +106,7 @@ class CtgovClient:
         self._base = httpx.URL(base_url.rstrip("/") + "/")
         self._max_attempts = max_attempts
         self._retry_total_s = retry_total_s
+        self._request_deadline_s = request_deadline_s
         self._page_size = page_size
         self._pacer: Pacer = pacer or NoPacer()
         self._sleep = sleep
@@ -118,7 +117,8 @@ class CtgovClient:
                 connect=connect_timeout_s, read=read_timeout_s, write=10.0, pool=10.0
             ),
             headers={"User-Agent": user_agent, "Accept": "application/json"},
-            transport=transport,
+            # Injected transports (tests) are used as given; the real one enforces the deadline.
+            transport=transport if transport is not None else transport_with_deadlines(),
             follow_redirects=False,  # only get_study follows (NCT alias -> canonical record)
             # Runs before *every* request, each redirect hop included: nothing is ever sent to
             # another scheme, host or port than the configured API, even if a 301 points there.
@@ -147,44 +147,41 @@ class CtgovClient:
         return stamp
 
     def search(self, query: SearchQuery) -> list[Trial]:
-        """Every study of every page, de-duplicated by NCT id; any failed page fails it all.
+        """Every study of a per-diagnosis search (the pre-corpus design; kept for the benchmark
+        and the sanitiser's tests), de-duplicated by NCT id; any failed page fails it all."""
+        return [parse_study(s) for s in self.studies(query.to_params(self._page_size))]
 
-        A page token is tied to the registry's data version and stops working at its daily
-        refresh: a 400 on a *later* page restarts the whole paging once from the first page.
+    def corpus(self, query: CorpusQuery) -> list[Trial]:
+        """Every trial of the population corpus, full records."""
+        return [parse_study(s) for s in self.studies(query.params(page_size=self._page_size))]
+
+    def listing(self, query: CorpusQuery) -> list[ListingEntry]:
+        """The corpus as (id, status, last update) only: the nightly sweep's cheap pass."""
+        params = query.params(fields=LISTING_FIELDS, page_size=self._page_size)
+        return [parse_listing_study(s) for s in self.studies(params)]
+
+    def fetch(self, nct_ids: list[str], batch: int = NCT_BATCH_MAX) -> list[Trial]:
+        """Full records of these studies by `filter.ids`, in batches, whatever their status.
+
+        An id the registry no longer has is simply absent from the answer.
         """
-        try:
-            return self._search_pages(query)
-        except _PageTokenRejected:
-            log.info("page token rejected mid-search; paging again from the first page")
-        try:
-            return self._search_pages(query)
-        except _PageTokenRejected as again:
-            raise again.rejected from None
+        ids = sorted(set(nct_ids))
+        found: list[Trial] = []
+        for start in range(0, len(ids), batch):
+            found += [parse_study(s) for s in self.studies(ids_params(ids[start : start + batch]))]
+        return found
 
-    def _search_pages(self, query: SearchQuery) -> list[Trial]:
-        first = query.to_params(self._page_size)
-        found: dict[str, Trial] = {}
-        token: str | None = None
-        seen_tokens: set[str] = set()
-        for _ in range(MAX_PAGES):
-            # Later pages must repeat the first page's parameters (spec), plus the token.
-            params = first if token is None else {**first, "pageToken": token}
-            try:
-                response = self._request("/studies", params)
-            except UpstreamRejected as exc:
-                if token is not None and exc.status_code == 400:
-                    raise _PageTokenRejected(exc) from exc
-                raise
-            trials, token = parse_page(self._json(response, None))
-            for trial in trials:
-                # A study can move between pages while we page; keep the first copy seen.
-                found.setdefault(trial.nct_id, trial)
-            if token is None:
-                return list(found.values())
-            if token in seen_tokens:
-                raise UpstreamSchemaError(None, "nextPageToken", "the API repeated a page token")
-            seen_tokens.add(token)
-        raise UpstreamSchemaError(None, "nextPageToken", f"more than {MAX_PAGES} pages")
+    def count(self, params: dict[str, str]) -> int:
+        """`totalCount` of a search (one request; `countTotal=true` must be in `params`)."""
+        body = self._json(self._request("/studies", params), None)
+        total = body.get("totalCount") if isinstance(body, Mapping) else None
+        if not isinstance(total, int) or isinstance(total, bool):
+            raise UpstreamSchemaError(None, "totalCount", "missing (countTotal=true was sent)")
+        return total
+
+    def studies(self, params: dict[str, str]) -> list[Mapping[str, Any]]:
+        """The raw study objects of every page (see matcher/ctgov/paging.py)."""
+        return collect_pages(lambda p: self._json(self._request("/studies", p), None), params)
 
     def get_study(self, nct_id: str) -> Trial:
         """One study; an alias id is redirected (301) and the canonical record returned."""
@@ -267,10 +264,17 @@ class CtgovClient:
     ) -> httpx.Response:
         self._pacer.wait()
         try:
-            response = self._http.get(path, params=params, follow_redirects=follow_redirects)
+            # The whole exchange (redirect hops and body included) within the deadline.
+            with deadline(self._request_deadline_s) as at:
+                response = self._http.get(path, params=params, follow_redirects=follow_redirects)
         except (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError) as exc:
             CTGOV_REQUESTS.labels(outcome="transport_error").inc()
             log.info("ctgov GET %s -> %s (attempt %d)", path, type(exc).__name__, attempt_no)
+            if isinstance(exc, httpx.TimeoutException) and passed(at):
+                raise UpstreamTooSlow(
+                    f"GET {path}: no complete response within the "
+                    f"{self._request_deadline_s:g} s request deadline"
+                ) from exc
             raise UpstreamUnavailable(f"GET {path}: {type(exc).__name__}") from exc
         except httpx.HTTPError as exc:  # a bad URL or protocol: a bug or setting, not weather
             CTGOV_REQUESTS.labels(outcome="transport_error").inc()
@@ -296,25 +300,3 @@ class CtgovClient:
             return response.json()
         except ValueError as exc:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
             raise UpstreamSchemaError(nct_id, "body", "not valid JSON") from exc
-
-
-def retry_after_seconds(response: httpx.Response) -> float | None:
-    """`Retry-After` as seconds (delta-seconds or HTTP-date); None when absent or unreadable.
-
-    An HTTP-date is measured against the response's own `Date` header when present, so a skewed
-    local clock does not stretch or shrink the wait.
-    """
-    value = response.headers.get("Retry-After", "").strip()
-    if not value:
-        return None
-    if value.isdigit():
-        return float(value)
-    try:
-        when = parsedate_to_datetime(value)
-        date_header = response.headers.get("Date")
-        now = parsedate_to_datetime(date_header) if date_header else datetime.now(UTC)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None or now.tzinfo is None:
-        return None
-    return max(0.0, (when - now).total_seconds())

@@ -158,9 +158,9 @@ def parse_study(raw: Json) -> Trial:
     if healthy is not None and not isinstance(healthy, bool):
         raise r.fail("eligibilityModule.healthyVolunteers", "expected true/false")
     try:
-        return Trial(
+        trial = Trial(
             nct_id=nct_id,
-            version=last_update.isoformat() if last_update else _content_hash(raw),
+            version="pending",  # replaced below by the content hash
             last_update_posted=last_update,
             brief_title=r.text(ident, "identificationModule", "briefTitle"),
             official_title=r.text(ident, "identificationModule", "officialTitle"),
@@ -189,6 +189,7 @@ def parse_study(raw: Json) -> Trial:
             sites=_sites(r),
             aliases=r.texts(ident, "identificationModule", "nctIdAliases"),
         )
+        return trial.model_copy(update={"version": content_version(trial)})
     except ValidationError as exc:  # a value the model refuses: name the field, refuse the study
         first = exc.errors()[0]
         loc = ".".join(str(p) for p in first.get("loc", ())) or "trial"
@@ -197,6 +198,12 @@ def parse_study(raw: Json) -> Trial:
 
 def parse_page(raw: Any) -> tuple[list[Trial], str | None]:
     """A `/studies` page -> (trials, nextPageToken). Any malformed study fails the whole page."""
+    studies, token = raw_page(raw)
+    return [parse_study(s) for s in studies], token
+
+
+def raw_page(raw: Any) -> tuple[list[Mapping[str, Any]], str | None]:
+    """A `/studies` page -> (study objects, nextPageToken), checked but not parsed."""
     if not isinstance(raw, Mapping):
         raise UpstreamSchemaError(None, "page", "expected an object")
     studies = raw.get("studies")
@@ -205,7 +212,17 @@ def parse_page(raw: Any) -> tuple[list[Trial], str | None]:
     token = raw.get("nextPageToken")
     if token is not None and (not isinstance(token, str) or not token):
         raise UpstreamSchemaError(None, "nextPageToken", "expected non-empty text")
-    return [parse_study(s) for s in studies], token
+    if not all(isinstance(s, Mapping) for s in studies):
+        raise UpstreamSchemaError(None, "studies", "expected objects")
+    return studies, token
+
+
+def study_id(raw: Mapping[str, Any]) -> str:
+    """The NCT id of a study object (for de-duplication before parsing)."""
+    nct = _guess_nct_id(raw)
+    if nct is None or not _NCT.match(nct):
+        raise UpstreamSchemaError(None, "identificationModule.nctId", "missing or invalid")
+    return nct
 
 
 def _guess_nct_id(raw: Json) -> str | None:
@@ -248,8 +265,10 @@ def _sites(r: _Reader) -> list[Site]:
     return sites
 
 
-def _content_hash(raw: Json) -> str:
-    """A stable version for records without lastUpdatePostDate (the bundled partial snapshot)."""
-    body = {k: v for k, v in raw.items() if not k.startswith("_")}
+def content_version(trial: Trial) -> str:
+    """A trial's version: a hash of everything matching reads, so two states posted on one day
+    differ, and a re-post that changed nothing we read does not churn (the update date is kept
+    in `last_update_posted` for display only)."""
+    body = trial.model_dump(mode="json", exclude={"version", "last_update_posted"})
     digest = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
     return f"sha256:{digest[:16]}"

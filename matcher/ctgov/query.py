@@ -1,13 +1,10 @@
-"""The one way a ClinicalTrials.gov `/studies` request is built.
+"""The fields every full-record request asks for, and the per-diagnosis `SearchQuery`.
 
-User text (diagnosis terms typed by a clinician) reaches the API only inside double-quoted,
-sanitised phrases in `query.cond`; everything else in the request is built from validated enums
-and `date` objects. That way no input can inject Essie syntax (`AREA[...]`, `OR`, brackets) and
-silently widen or narrow a search.
-
-Deliberately absent: the server-side `AREA[MinimumAge]RANGE[...]` age filter. It compares
-normalised strings and drops studies with no age bound, i.e. exactly the "no upper limit" trials a
-child may be eligible for; the eligibility engine checks ages on parsed values instead.
+The service itself now sends one population corpus query built from data
+(matcher/ctgov/corpus_query.py), so no user text reaches the API. `SearchQuery` is the design it
+replaced — one `query.cond` search per diagnosis — kept for `scripts/bench_upstream.py`, which
+replays its request pattern for comparison. It still sanitises: user text reaches the API only
+inside double-quoted phrases, so no input can inject Essie syntax (`AREA[...]`, `OR`, brackets).
 """
 
 from __future__ import annotations

@@ -4,11 +4,12 @@ For air-gapped hospitals, CI and the demo. Every `*.json` file under the folder 
 either one study object or a `/studies` page (`{"studies": [...]}`); anything else (README,
 PROVENANCE.md) is skipped. The folder is read once per instance.
 
-`search()` returns every study in the snapshot and ignores the query on purpose: a snapshot is
-already a curated slice of the registry, and the eligibility engine reports each trial's status
-and condition fit itself. Re-implementing the server's Essie matching here would differ from the
-live API in silent ways; returning everything keeps results honest (the engine never sees fewer
-trials than the live search would give).
+`search()` and `corpus()` return every study in the snapshot and ignore the query on purpose: a
+snapshot is already a curated slice of the registry (`trialmatch snapshot build` writes exactly
+the corpus), and the eligibility engine reports each trial's status and condition fit itself.
+Re-implementing the server's Essie matching here would differ from the live API in silent ways;
+returning everything keeps results honest (the engine never sees fewer trials than the live
+search would give).
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ import json
 from pathlib import Path
 from types import TracebackType
 
+from matcher.ctgov.corpus_query import CorpusQuery
+from matcher.ctgov.listing import ListingEntry
 from matcher.ctgov.parse import parse_page, parse_study
 from matcher.ctgov.query import SearchQuery
 from matcher.errors import UpstreamRejected, UpstreamSchemaError
@@ -39,7 +42,8 @@ class SnapshotSource:
     def _files(self) -> list[Path]:
         # Sorted by relative path so loading order, and thus duplicate resolution, is stable.
         return sorted(
-            (p for p in self._root.rglob("*.json") if p.is_file()),
+            # PROVENANCE.json (written by `trialmatch snapshot build`) describes, is no study.
+            (p for p in self._root.rglob("*.json") if p.is_file() and p.name != "PROVENANCE.json"),
             key=lambda p: p.relative_to(self._root).as_posix(),
         )
 
@@ -82,6 +86,27 @@ class SnapshotSource:
         """Every study, regardless of `query` (see the module docstring for why)."""
         query.terms()  # still refuse a query the live client would refuse, so both behave alike
         return self.all_trials()
+
+    def corpus(self, query: CorpusQuery) -> list[Trial]:
+        """Every study: a snapshot *is* a corpus (built by `trialmatch snapshot build`)."""
+        query.expression()
+        return self.all_trials()
+
+    def listing(self, query: CorpusQuery) -> list[ListingEntry]:
+        return [
+            ListingEntry(
+                t.nct_id,
+                t.overall_status,
+                t.last_update_posted.isoformat() if t.last_update_posted else None,
+            )
+            for t in self.corpus(query)
+        ]
+
+    def fetch(self, nct_ids: list[str]) -> list[Trial]:
+        """The studies of these ids that the snapshot holds (an absent id is left out)."""
+        trials = self._load()
+        wanted = {self._aliases.get(n, n) for n in nct_ids}
+        return [t for n, t in trials.items() if n in wanted]
 
     def get_study(self, nct_id: str) -> Trial:
         """One study by NCT id or alias; absent -> UpstreamRejected(404) like the live API."""

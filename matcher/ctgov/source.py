@@ -6,6 +6,8 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from matcher.ctgov.client import USER_AGENT, CtgovClient
+from matcher.ctgov.corpus_query import CorpusQuery
+from matcher.ctgov.listing import ListingEntry
 from matcher.ctgov.pace import LocalPacer, Pacer, RedisPacer
 from matcher.ctgov.query import SearchQuery
 from matcher.ctgov.snapshot import SnapshotSource
@@ -18,6 +20,12 @@ class TrialSource(Protocol):
     def data_version(self) -> str | None: ...
 
     def search(self, query: SearchQuery) -> list[Trial]: ...
+
+    def corpus(self, query: CorpusQuery) -> list[Trial]: ...
+
+    def listing(self, query: CorpusQuery) -> list[ListingEntry]: ...
+
+    def fetch(self, nct_ids: list[str]) -> list[Trial]: ...
 
     def get_study(self, nct_id: str) -> Trial: ...
 
@@ -42,6 +50,8 @@ class SourceSettings(Protocol):
     def ctgov_max_attempts(self) -> int: ...
     @property
     def ctgov_retry_total_s(self) -> float: ...
+    @property
+    def ctgov_request_deadline_s(self) -> float: ...
     @property
     def ctgov_min_interval_s(self) -> float: ...
     @property
@@ -72,6 +82,7 @@ def make_source(settings: SourceSettings, redis: Any | None = None) -> TrialSour
         read_timeout_s=settings.ctgov_read_timeout_s,
         max_attempts=settings.ctgov_max_attempts,
         retry_total_s=settings.ctgov_retry_total_s,
+        request_deadline_s=settings.ctgov_request_deadline_s,
         page_size=settings.ctgov_page_size,
         user_agent=USER_AGENT,
         pacer=pacer,

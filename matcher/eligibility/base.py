@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal, NamedTuple
 
-Verdict = Literal["met", "not_met", "unknown"]
+Verdict = Literal["met", "not_met", "unknown", "not_applicable"]
 SectionName = Literal["trial", "inclusion", "exclusion"]
 
 
@@ -23,11 +23,15 @@ class Judgement(NamedTuple):
     verify: str | None = None
     handled: bool = False
     scoped: bool = False  # the judge picked the part/cohort that fits the patient itself
+    # which rule of the judge decided ("" = the judge's main reading); part of the rule id in the
+    # output's provenance (engine: "<kind>/<rule>")
+    rule: str = ""
 
 
 MET: Verdict = "met"
 NOT_MET: Verdict = "not_met"
 UNKNOWN: Verdict = "unknown"
+NOT_APPLICABLE: Verdict = "not_applicable"  # the rule is not for this patient, or no rule at all
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,12 +51,23 @@ class Criterion:
     norm: str  # normalised text (see text.norm) incl. the parent heading's context
     aspects: tuple[Aspect, ...]
     in_or_group: bool = False  # one alternative of "meets 1 of the following"
+    # id of a firm OR group (every item under an unconditional "one of the following" heading
+    # read as an alternative): its alternatives may be not_met on their own, and the trial is
+    # excluded only when every alternative of the group is (verdict.decide); "" = none
+    alt_group: str = ""
     part_specific: bool = False  # applies to one part/cohort/arm only
     has_exception: bool = False  # "except", "unless", "other than", a note saying who is eligible
     has_or: bool = False
     constant: bool = False  # judged the same for every profile (unreadable or administrative)
     # tumors a rule is written for ("Non-Hodgkin lymphoma patients: ..."); empty = everyone
     scope: tuple[str, ...] = ()
+    scope_negated: bool = False  # "For tumors other than DSRCT, ...": for everyone but `scope`
+    # ("sex", "female") / ("age", op, months): a rule written for one sex or age group only
+    group: tuple[Any, ...] = ()
+    # profile-independent "does not apply" (heading, permissive note, definition, formality)
+    not_applicable: Judgement | None = None
+    # requirement terms named in the text (cues.terms ids): met needs each one established
+    terms: tuple[str, ...] = ()
     # (kind, Judgement) -> output object: the same judgement of the same criterion, in any run,
     # reuses one immutable result instead of building it again
     results: dict[Any, Any] = field(default_factory=dict, compare=False, hash=False, repr=False)
@@ -98,3 +113,5 @@ class Facts:
     pregnant: bool | None = None
     lactating: bool | None = None
     weight_kg: float | None = None
+    grade: int | None = None  # tumor grade 1-3 as the board gives it
+    size_cm: float | None = None  # largest lesion, as the board gives it

@@ -12,7 +12,7 @@ import re
 from functools import lru_cache
 from typing import Final
 
-from matcher.eligibility import drugs, vocabulary
+from matcher.eligibility import cues, drugs, judge_lines, judge_tumor, vocabulary
 from matcher.eligibility.judge_therapy import split_exception, targets
 
 _R = re.compile
@@ -44,6 +44,8 @@ _RULES: Final[tuple[tuple[str, re.Pattern[str]], ...]] = (
         ),
     ),
     ("amputation", _R(r"\bamputat|\bdisarticulat")),
+    ("prior_lines", judge_lines.CUE),
+    ("metastatic_disease", judge_tumor.METASTATIC),
     (
         "washout",
         _R(
@@ -53,7 +55,8 @@ _RULES: Final[tuple[tuple[str, re.Pattern[str]], ...]] = (
             r"\b(?:chemo|therap|treatment|radiat|xrt|agent|antibod|drug|inhibitor)[^.;]{0,100}"
             r"\b\d+\s*(?:days?|weeks?|months?)\s*(?:prior to|before)\b|"
             r"\bcurrently (?:receiving|on|taking|undergoin"
-            r"g|being treated)|\breceiving (?:any )?(?:oth"
+            r"g|being treated)|\bconcomitant (?:use of )?(?:other |another )?(?:anti ?cancer"
+            r"|chemotherap|investigational|antineoplastic)|\breceiving (?:any )?(?:oth"
             r"er |another )?(?:anti ?cancer|investigationa"
             r"l|chemotherap|concurrent)|\bconcurrent (?:an"
             r"ti ?cancer|chemotherap|treatment|therapy|radiation)|\b(?:\d+|one|two|three"
@@ -91,8 +94,11 @@ _RULES: Final[tuple[tuple[str, re.Pattern[str]], ...]] = (
     (
         "age",
         _R(
-            r"\bage\b|\baged\b|\byears? of age\b|\byears? old\b|\bmonths? of age\b|\b(?:>"
-            r"|≥|>=|<|≤|=<)\s*\d+\s*(?:years?|months?)\b"
+            r"\bages?\b|\baged\b|\byears? of age\b|\byears? old\b|\bmonths? of age\b|"
+            # "Patients must be ≤ 21 years at ...": an operator on years/months after the subject
+            # (a bare "> 1 month" elsewhere is a duration, not an age)
+            r"(?:^|\b(?:be|are|is|patients?|subjects?|participants?|children|adults?)\s+)"
+            r"(?:>|≥|>=|<|≤|=<)\s*\d+\s*(?:years?|months?)\b"
         ),
     ),
     (
@@ -106,10 +112,9 @@ _RULES: Final[tuple[tuple[str, re.Pattern[str]], ...]] = (
     (
         "biomarker",
         _R(
-            r"\bfusion\b|\brearrange|\bmutation|\bamplifi|\balteration|\boverexpress|"
-            r"\bexpression\b|\bpositive (?:for|tumor)|\b(?:ntrk\d?|alk|ros1|ret|her2|erbb2"
-            r"|mage a4|ny eso 1|hla a\S*|egfr|braf|kras|nras|fgfr\d?|ss18|ssx|ewsr1|fus"
-            r"|pax[37]|foxo1|smarcb1|ini1|b7 ?h3|gd2|nf1|cdkn2a|tp53|msi|tmb)\b|\bbiomarker"
+            r"\bfusion\b|\brearrange|\bmutation|\bmutant\b|\bamplifi|\balteration|\boverexpress|"
+            r"\bexpression\b|\bpositive (?:for|tumor)|\breactivity\b|"
+            rf"{cues.biomarker_genes().pattern}|\bbiomarker"
             r"|\bmolecular(?:ly)? (?:confirm|defin|alter)|\bgenomic"
         ),
     ),
@@ -154,21 +159,22 @@ _RULES: Final[tuple[tuple[str, re.Pattern[str]], ...]] = (
     ),
 )
 
-_NEGATED = _R(
-    r"\b(?:no|not|never|without|must not|cannot|none|free of|absence of)\s+(?!more than"
-    r"|greater than|respond|tolerat|amenable|candidate|eligible|suitable|available)"
-    r"(?:\w+\s+){0,3}(?:prior|previous|received|treated|exposure|treatment|therapy|chemotherapy)"
-    r"|\bnaive\b|\bnot (?:have )?(?:been )?(?:previously )?(?:received|treated)"
-)
+_NEGATED = cues.cue("negation")
 _REQUIRED = _R(
     r"\bmust have (?:been )?(?:received|had|been treated|undergone|failed|progressed)|"
     r"\bat least (?:one|1|two|2|three|3)\b[^.;]{0,30}\b(?:prior|previous|lines?|regimens?)|"
-    r"\bpreviously treated\b|\bhave received\b|\b(?:progressed|progression|relapsed"
+    r"\bpreviously treated\b|\bhave (?:previously )?received\b|\b(?:progressed|progression|relapsed"
     r"|recurred|refractory|resistant)\b"
     r"[^.;]{0,20}\b(?:on|after|following|to|despite)\b|\bafter (?:failure|progression)|\bfailed\b"
 )
 _RULE_RADIATION = _R(r"\bradiat|\bradiotherap|\bxrt\b|\birradiat|\bproton|\bbrachytherap|\bsbrt\b")
 _TOXICITY = _R(r"\btoxicit|\badverse event|\brecovered from|\ballerg|\bhypersensitiv|\bintoleran")
+_CONSENT_BY_AGE = _R(
+    r"\bparent|\bguardian|\bassent|\blegally authori[sz]ed|\b(?:if|when|who (?:is|are)) (?:the )?"
+    r"(?:patients?|participants?|subjects?)?\s*(?:is |are )?(?:aged? |older |younger |under |over "
+    r"|>|<|≥|≤|\d)"
+)
+_GENERIC = frozenset({"neoplasm", "solid_tumor", "sarcoma", "soft_tissue_tumor"})
 _TRANSPLANT_NOT = _R(r"\bsolid organ transplant")
 
 
@@ -178,7 +184,8 @@ _TRIGGERS: Final[dict[str, tuple[str, ...]]] = {
     "cns_metastases": ("metasta", "cns", "central nervous system", "brain"),
     "transplant": ("transplant", "stem cell", "sct"),
     "amputation": ("amputat", "disarticulat"),
-    "washout": ("day", "week", "wk", "month", "current", "receiving"),
+    "metastatic_disease": ("metastatic",),
+    "washout": ("day", "week", "wk", "month", "current", "receiving", "concomitant"),
     "performance": ("lansky", "karnofsky", "kps", "lps", "ecog", "performance", "zubrod"),
     "age": ("age", "year", "month"),
     "weight": ("surface", "bsa", "weigh", "kg"),
@@ -193,6 +200,11 @@ _TRIGGERS: Final[dict[str, tuple[str, ...]]] = {
         "malignan", "carcinoma", "lymphoma", "leukemia",
     ),
     "sex": ("male", "men"),
+    "biomarker": (
+        *cues.gene_triggers(), "fusion", "rearrange", "mutation", "mutant", "amplifi",
+        "alteration", "overexpress", "expression", "positive", "reactivity", "biomarker",
+        "molecular", "genomic",
+    ),
 }  # fmt: skip
 
 
@@ -220,10 +232,11 @@ def _refine(kinds: list[str], text: str, context: str, section: str) -> list[str
         kinds = ["labs"]
     if "age" in kinds and re.search(r"creatinine|mg ?dl", f"{context} {text}"):
         kinds = ["labs"]
-    if "age" in kinds and (
-        "labs" in kinds or re.search(r"\bconsent|\bassent|\bparent|\bguardian", text)
-    ):
-        kinds.remove("age")  # "bilirubin ≤ 1.5 x ULN for age", "consent if ≥ 18 years of age"
+    if "age" in kinds and ("labs" in kinds or _CONSENT_BY_AGE.search(text)):
+        # "bilirubin ≤ 1.5 x ULN for age", "consent if ≥ 18 years of age": the age picks who
+        # signs or the normal range; "12 to 17 years of age on the day of signing consent" is
+        # an age limit and stays one
+        kinds.remove("age")
     if "transplant" in kinds and _TRANSPLANT_NOT.search(text) and "stem cell" not in text:
         kinds.remove("transplant")
         kinds.insert(0, "other")
@@ -252,15 +265,27 @@ def _refine(kinds: list[str], text: str, context: str, section: str) -> list[str
         if not classes and cats <= {"radiation"}:
             # "Prior treatment with radiotherapy to the site of the sarcoma" is a radiation rule
             kinds = [k for k in kinds if not k.startswith("prior_therapy")]
+    if "prior_lines" in kinds:
+        # "no more than 2 prior lines of systemic therapies": the cap is the rule
+        kinds = [k for k in kinds if k != "prior_therapy_excluded"]
     if "washout" in kinds and "pregnancy" in kinds:
         kinds.remove("washout")  # "contraception for 4 months after chemotherapy" is no washout
     if "washout" in kinds:
-        # the time limit is the point; a prior-therapy mention in the same sentence is the subject
+        # the time limit is the point; a prior-therapy mention in the same sentence is the
+        # subject (a line cap in the same sentence stays its own rule)
         kinds = [
             k
             for k in kinds
             if k not in {"prior_therapy_excluded", "prior_therapy_required", "radiation"}
         ]
+    if (
+        section == "inclusion"
+        and "disease_setting" in kinds
+        and "diagnosis" not in kinds
+        and any(c not in _GENERIC for c in vocabulary.find_concepts(text))
+    ):
+        # "Part B1: patients with relapsed or refractory neuroblastoma": the tumor is required too
+        kinds.insert(kinds.index("disease_setting"), "diagnosis")
     if "diagnosis" in kinds and not vocabulary.find_concepts(text):
         kinds.remove("diagnosis")
     if section == "exclusion" and "diagnosis" in kinds and kinds[0] != "diagnosis":
@@ -274,6 +299,8 @@ def _refine(kinds: list[str], text: str, context: str, section: str) -> list[str
     ):
         kinds.remove("age")
         kinds.insert(0, "other")  # age at diagnosis: the profile does not give it
+    if not kinds and any(c not in _GENERIC for c in vocabulary.find_concepts(text)):
+        kinds = ["diagnosis"]  # "Patients with primary neuroblastoma in central nervous system."
     if "other" in kinds and len(kinds) > 1:
         kinds.remove("other")
     return kinds

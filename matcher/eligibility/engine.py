@@ -14,27 +14,23 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from matcher.eligibility import outputs, projection, trialwide
+from matcher.eligibility import cues, outputs, projection, trialwide, vocabulary
 from matcher.eligibility import parsed as parsed_module
 from matcher.eligibility import trial_checks as tc
-from matcher.eligibility.base import Criterion, Facts, Judgement
+from matcher.eligibility.base import Criterion, Facts
 from matcher.eligibility.facts import build_facts
-from matcher.eligibility.judges import Judged, judge_criterion
-from matcher.eligibility.outputs import Composed, Part, check, compose, fast, result
+from matcher.eligibility.judges import Judged, judge_criterion, verify_of
+from matcher.eligibility.outputs import Composed, Part, check, compose, fast, rank_out, result
 from matcher.eligibility.parsed import CACHE, ParsedTrial
-from matcher.eligibility.verdict import score
+from matcher.eligibility.rank import RankParts, fit_of, patient_alterations
 from matcher.models.match import CriterionResult, MatchRun, TrialMatch
 from matcher.models.profile import ProfileIn, assessment_warnings
 from matcher.models.trial import Trial
 
-ENGINE_VERSION = "2026.11.3"
+ENGINE_VERSION = "2026.11.5"
+cues.load()  # every cue list compiled at import: a bad pattern in the data fails at start-up
 _CONSTANT = "constant"  # Criterion.results key of a profile-independent criterion's one result
 DEFAULT_STATUSES = frozenset({"RECRUITING", "NOT_YET_RECRUITING"})
-_NO_CRITERIA = Judgement(
-    "unknown",
-    "no eligibility criteria in the record",
-    "full eligibility criteria (not in the record)",
-)
 
 
 @dataclass(frozen=True)
@@ -72,11 +68,23 @@ class _Run:
         self.checks: dict[Any, Part] = {}
         self.statics: dict[tuple[Any, ...], _Checks] = {}
         self.km: dict[tuple[float, float], float] = {}
+        self.alterations = patient_alterations(profile.biomarkers)
+        self.fits: dict[tuple[Any, ...], str | None] = {}
         self.composed: dict[tuple[int, int | None, int], tuple[Any, Composed]] = {}
         self.blocks: dict[
             tuple[int, tuple[str, ...]],
             tuple[tuple[Criterion, ...], list[CriterionResult], list[str | None]],
         ] = {}
+
+    def fit(self, parsed: ParsedTrial) -> str | None:
+        """The trial's targeted fit for this patient (ranking), once per trial version."""
+        targets = parsed.targets
+        if targets is None:
+            return None
+        key = (targets, parsed.concepts)
+        if key not in self.fits:
+            self.fits[key] = fit_of(self.facts.concept, self.alterations, parsed.concepts, targets)
+        return self.fits[key]
 
     def judge(self, crit: Criterion) -> _Entry:
         cached = projection.ENABLED
@@ -98,20 +106,17 @@ class _Run:
                 return shared[1]
         judged = judge_criterion(crit, self.facts)
         j = judged.judgement
-        made_key = _CONSTANT if crit.constant else (judged.kind, j)
+        made_key = _CONSTANT if crit.constant else (judged.kind, j, judged.guard)
         made: _Entry | None = crit.results.get(made_key)
         if made is None:
             if len(crit.results) > 32:
                 crit.results.clear()
-            verify = j.verify
-            if verify is None and judged.kind == "other":
-                # an unread rule: the board confirms an inclusion, rules out an exclusion
-                verb = "rule out" if crit.section == "exclusion" else "confirm"
-                verify = f"{verb}: {crit.text[:140]}"
             made = crit.results[made_key] = (
                 judged,
-                result(judged.kind, crit.text, j, crit.section),
-                verify,
+                result(
+                    judged.kind, crit.text, j, crit.section, judged.guard, crit.alt_group or None
+                ),
+                verify_of(crit, judged),
                 projection.serial(),
             )
         if cached:
@@ -137,7 +142,14 @@ class _Run:
         if adjusted is not judged:
             for i, (crit, before, after) in enumerate(zip(criteria, judged, adjusted, strict=True)):
                 if after is not before:
-                    results[i] = result(after.kind, crit.text, after.judgement, crit.section)
+                    results[i] = result(
+                        after.kind,
+                        crit.text,
+                        after.judgement,
+                        crit.section,
+                        after.guard,
+                        crit.alt_group or None,
+                    )
                     verify[i] = after.judgement.verify
         return results, verify
 
@@ -172,8 +184,7 @@ class _Run:
         setting = tc.setting_check(trial, parsed, facts)
         if setting is not None:
             made.append(setting)
-        if not parsed.criteria:
-            made.append(("other", "Eligibility criteria", _NO_CRITERIA))
+        made += tc.record_checks(parsed)
         results = tuple(check(kind, text, j, self.checks) for kind, text, j in made)
         self.statics[parsed.static_key] = results
         return results
@@ -231,18 +242,21 @@ class _Run:
             composed = self.composed_cached(parsed, parts)
         else:
             composed = self.composed_per_run(parsed, checks, dist)
-        verdict, ordered, decisive, facts_to_verify, share = composed
+        verdict, ordered, decisive, facts_to_verify, open_count = composed
+        ranked = RankParts(
+            verdict,
+            bool(parsed.criteria),
+            self.fit(parsed),
+            open_count,
+            trial.overall_status in self.options.statuses,
+            None if nearest is None else nearest.distance_km,
+            parsed.phase_rank,
+        )
         values = {
             "nct_id": trial.nct_id,
             "title": trial.title,
             "verdict": verdict,
-            "score": score(
-                verdict,
-                share,
-                nearest,
-                parsed.phase_rank,
-                is_open=trial.overall_status in self.options.statuses,
-            ),
+            "score": ranked.score(),
             "overall_status": trial.overall_status,
             "phases": list(trial.phases),
             "criteria": list(ordered),
@@ -251,6 +265,8 @@ class _Run:
             "nearest_site": nearest,
             "trial_version": trial.version,
             "engine_version": ENGINE_VERSION,
+            "status_confirmed": None,  # set by the pipeline from the corpus (not engine work)
+            "rank": rank_out(ranked),
         }
         match: TrialMatch = fast(TrialMatch, values)
         return match
@@ -285,6 +301,18 @@ def match_trials(
         evaluated_on=as_of,
         engine_version=ENGINE_VERSION,
         data_version=data_version,
-        warnings=assessment_warnings(profile, as_of, options.assessment_max_age_days),
+        # one list: how the profile was read (an unrecognised diagnosis) and plausibility notes
+        warnings=profile_warnings(profile)
+        + assessment_warnings(profile, as_of, options.assessment_max_age_days),
         results=matches,
     )
+
+
+def profile_warnings(profile: ProfileIn) -> list[str]:
+    """What the board should know about how the profile was read (shown with every run)."""
+    if vocabulary.resolve(profile.diagnosis) is None:
+        return [
+            f"diagnosis '{profile.diagnosis}' is not in the vocabulary: it is not assumed to be "
+            "any particular tumor type, so criteria that depend on the histology are left to verify"
+        ]
+    return []

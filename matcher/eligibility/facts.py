@@ -56,4 +56,6 @@ def build_facts(profile: ProfileIn, as_of: date) -> Facts:
         pregnant=profile.pregnant,
         lactating=profile.lactating,
         weight_kg=profile.weight_kg,
+        grade=tumor.grade if tumor else None,
+        size_cm=tumor.size_cm if tumor else None,
     )

@@ -6,7 +6,16 @@ import math
 import re
 from typing import Any
 
-from matcher.eligibility.base import MET, NOT_MET, UNKNOWN, Criterion, Facts, Judgement
+from matcher.eligibility import cues
+from matcher.eligibility.base import (
+    MET,
+    NOT_APPLICABLE,
+    NOT_MET,
+    UNKNOWN,
+    Criterion,
+    Facts,
+    Judgement,
+)
 from matcher.eligibility.numbers import fold_ops, holds
 
 
@@ -84,28 +93,43 @@ def prep_pregnancy(crit_text: str, norm: str, section: str) -> Any:
             )
         ),
         bool(re.search(r"contracepti|birth control|abstinen", norm)),
+        bool(_POTENTIAL.search(norm)),
     )
 
 
+# "women of childbearing potential": a rule for those who could be pregnant
+_POTENTIAL = re.compile(r"\b(?:child ?bearing|reproductive) potential\b|\bpost ?menarch")
+_YOUNGEST_MENARCHE_MONTHS = 96  # no girl under 8 years is of childbearing potential
+
+
 def judge_pregnancy(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
-    pregnant_word, lactating_word, test, contraception = spec
+    pregnant_word, lactating_word, test, contraception, potential = spec
+    if potential and facts.age_months < _YOUNGEST_MENARCHE_MONTHS and crit.section == "inclusion":
+        return Judgement(
+            NOT_APPLICABLE,
+            "rule for patients of childbearing potential; the patient is a young child",
+            rule="other_age",
+        )
     if facts.sex == "female" and re.match(
         r"(?:a |all )?male (?:patient|subject|participant)s?\b", crit.norm
     ):
-        return Judgement(MET, "applies to male patients")
+        return Judgement(NOT_APPLICABLE, "rule for male patients only", rule="other_sex")
+    if contraception and not (pregnant_word or lactating_word or test):
+        # an agreement obtained at enrolment, not a fact the board holds
+        return Judgement(
+            NOT_APPLICABLE,
+            "formality (contraception agreement), obtained at enrolment",
+            rule="formality",
+        )
     if facts.sex == "male":
         if contraception and crit.section == "inclusion":
             return Judgement(
-                UNKNOWN,
-                "contraception agreement",
-                "agreement to use contraception (if of reproductive potential)",
+                NOT_APPLICABLE,
+                "pregnancy rules apply to female patients; contraception agreement is a formality",
+                rule="other_sex",
             )
-        return Judgement(MET, "not applicable to a male patient")
-    if contraception and not (pregnant_word or lactating_word):
         return Judgement(
-            UNKNOWN,
-            "contraception agreement",
-            "agreement to use contraception (if of reproductive potential)",
+            NOT_APPLICABLE, "pregnancy/lactation rule: applies to female patients", rule="other_sex"
         )
     if facts.pregnant is True and (pregnant_word or test):
         return Judgement(
@@ -124,9 +148,9 @@ def judge_pregnancy(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
     )
 
 
+# an exception, an allowance or a permission in the sentence (data/cues.json)
 _SOFTENER = re.compile(
-    r"\bexcept|\bexception|\bunless\b|\bother than\b|\bprovided\b|\ballowed\b|"
-    r"\bpermitted\b|\beligible\b"
+    rf"{cues.cue('exception').pattern}|{cues.cue('permission').pattern}|\bprovided\b|\beligible\b"
 )
 
 

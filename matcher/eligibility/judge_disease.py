@@ -5,13 +5,20 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from matcher.eligibility import vocabulary
-from matcher.eligibility.base import MET, NOT_MET, UNKNOWN, Criterion, Facts, Judgement
+from matcher.eligibility import cues, vocabulary
+from matcher.eligibility.base import (
+    MET,
+    NOT_APPLICABLE,
+    NOT_MET,
+    UNKNOWN,
+    Criterion,
+    Facts,
+    Judgement,
+)
+from matcher.eligibility.judge_grade import grades_required, judge_grade
 
 # After these words a list names who is *not* included ("solid tumors, excluding CNS tumors").
-_EXCLUDING = re.compile(
-    r"\b(?:excluding|except|other than|without|not including|with the exception of)\b"
-)
+_EXCLUDING = re.compile(f"{cues.cue('exception').pattern}|{cues.cue('exclusion_list').pattern}")
 _OPEN_LIST = re.compile(
     r"\bother\b|\be ?g\b|\bsuch as\b|\bincluding but not limited|\bfor example\b|\betc\b"
 )
@@ -21,11 +28,11 @@ _REQUIREMENT = re.compile(
     r"\bdiagnosis of\b|\bdiagnosed with\b|\bconfirmed\b|\bproven\b|"
     r"\bmust have\b[^.;]{0,40}\b(?:sarcoma|tumou?r|malignan|neoplasm|cancer)"
 )
-_CONDITIONAL = re.compile(
-    r"^(?:for|in|if)\b|\b(?:for|in|if) (?:patients|subjects|participants|those|tumors)\b|"
-    r"^(?:patients|subjects|participants) with [^,;]{0,80}\b(?:must|should|are not required"
-    r"|will|may|need|can)\b"
-)
+_CONDITIONAL = cues.cue("condition_diagnosis")
+
+
+_GENERIC_WORDS = frozenset({"neoplasm"})
+_UNKNOWN_HISTOLOGY = "a histology not in the vocabulary"
 
 
 def prep_diagnosis(crit_text: str, norm: str, section: str) -> Any:
@@ -34,16 +41,69 @@ def prep_diagnosis(crit_text: str, norm: str, section: str) -> Any:
     excluded = vocabulary.find_concepts(norm[cut.start() :]) if cut else []
     requirement = bool(_REQUIREMENT.search(norm)) and not _CONDITIONAL.search(norm)
     # The names are profile-independent: built once per criterion version, not once per profile.
-    named = ", ".join(vocabulary.concept_name(c) for c in positive) or "listed tumors"
+    # a generic word next to named tumors ("any of the following cancers: ...") is no tumor
+    shown = [c for c in positive if c not in _GENERIC_WORDS] or positive
+    named = ", ".join(vocabulary.concept_name(c) for c in shown) or "listed tumors"
     open_list = bool(_OPEN_LIST.search(norm))
-    return tuple(positive), tuple(excluded), requirement, open_list, named
+    # "Neurologic deficits in patients with CNS tumors must have been stable": the tumors pick
+    # whom the rule is for
+    condition = bool(_CONDITIONAL.search(norm)) and not _REQUIREMENT.search(norm)
+    only_generic = bool(positive) and all(c in _GENERIC_TUMOR for c in positive)
+    if only_generic and vocabulary.generic_named_in_passing(norm[: cut.start()] if cut else norm):
+        # "Myxoinflammatory fibroblastic sarcoma": a histology the vocabulary does not know, not
+        # "any sarcoma"
+        positive, named = [], _UNKNOWN_HISTOLOGY
+    grades = grades_required(norm)
+    return tuple(positive), tuple(excluded), requirement, open_list, named, grades, condition
+
+
+_GENERIC_TUMOR = frozenset({"neoplasm", "solid_tumor", "sarcoma", "soft_tissue_tumor"})
+
+
+def judge_subtype(spec: Any, facts: Facts) -> Judgement:
+    """One subtype of the heading's tumor ("Myxoid" under liposarcoma subtypes): not met for a
+    patient with another tumor; for the heading's own tumor, which subtype it is stays open."""
+    _tag, tumors, named = spec
+    if facts.concept is None:
+        return Judgement(
+            UNKNOWN,
+            f"diagnosis '{facts.diagnosis}' is not in the vocabulary; subtype of {named}",
+            f"whether {facts.diagnosis} is this subtype of {named}",
+            rule="unrecognised_diagnosis",
+        )
+    narrower = vocabulary.descendants_of(facts.concept)
+    if any(c in facts.concept_ids or c in narrower for c in tumors):
+        why = f"a subtype of {named}: which subtype {facts.diagnosis} is"
+        return Judgement(UNKNOWN, why, "histologic subtype", rule="subtype")
+    return Judgement(
+        NOT_MET, f"a subtype of {named}; patient has {facts.diagnosis}", handled=True,
+        rule="subtype",
+    )  # fmt: skip
 
 
 def judge_diagnosis(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
-    positive, excluded, requirement, open_list, named = spec
+    if spec[0] == "subtype":
+        return judge_subtype(spec, facts)
+    positive, excluded, requirement, open_list, named, grades, condition = spec
     if not positive and not excluded:
+        if crit.alt_group and named == _UNKNOWN_HISTOLOGY and facts.concept is not None:
+            # "Low-grade myofibroblastic sarcoma" as one alternative of a list of histologies:
+            # a sarcoma the vocabulary does not know is not the patient's known one
+            why = f"names a histology other than {facts.diagnosis} (not in the vocabulary)"
+            return Judgement(NOT_MET, why, handled=True, rule="other_histology")
         return Judgement(UNKNOWN, "diagnosis wording not read", "diagnosis as required")
-    hits = [c for c in positive if c in facts.concept_ids]
+    if facts.concept is None:
+        # an unrecognised diagnosis: whether it is one of the tumors named stays open
+        return Judgement(
+            UNKNOWN,
+            f"diagnosis '{facts.diagnosis}' is not in the vocabulary; criterion names {named}",
+            f"whether {facts.diagnosis} counts as {named}",
+            rule="unrecognised_diagnosis",
+        )
+    # "any one of the following cancers: (A) Synovial Sarcoma, (B) MPNST ...": a generic word
+    # next to named tumors introduces the list, it does not widen it
+    specific = [c for c in positive if c not in _GENERIC_WORDS]
+    hits = [c for c in (specific or positive) if c in facts.concept_ids]
     if crit.section == "exclusion":
         if facts.concept is not None and not hits:
             return Judgement(MET, f"{facts.diagnosis} is not among {named}")
@@ -53,23 +113,25 @@ def judge_diagnosis(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
             f"exclusion: {crit.text[:120]}",
         )
     if hits and not any(c in facts.concept_ids for c in excluded if c not in {"neoplasm"}):
-        return Judgement(
-            MET, f"{facts.diagnosis} is covered by {vocabulary.concept_name(hits[0])}", handled=True
-        )
-    if facts.concept is None:
-        return Judgement(
-            UNKNOWN,
-            f"{facts.diagnosis} is not in the vocabulary; criterion names {named}",
-            f"whether {facts.diagnosis} counts as {named}",
-        )
+        covered = f"{facts.diagnosis} is covered by {vocabulary.concept_name(hits[0])}"
+        return judge_grade(grades, covered, facts, single=len(positive) == 1)
     narrower = vocabulary.descendants_of(facts.concept)
+    specific = [c for c in positive if c not in _GENERIC_TUMOR]
+    # "patients with X" as one alternative/cohort of a group names the tumor it is for
+    if condition and specific and not crit.alt_group and not any(c in narrower for c in positive):
+        return Judgement(
+            NOT_APPLICABLE,
+            f"rule for patients with {named}; patient has {facts.diagnosis}",
+            rule="other_diagnosis",
+        )
     if any(c in narrower for c in positive):
         return Judgement(
             UNKNOWN,
             f"criterion names a subtype ({named}) of {facts.diagnosis}",
             f"histologic subtype ({named})",
         )
-    if open_list or not requirement or not positive:
+    # an alternative of a firm "one of the following" list names a tumor the patient must have
+    if open_list or not (requirement or crit.alt_group) or not positive:
         return Judgement(
             UNKNOWN,
             f"criterion names {named}; list may be open or conditional",
@@ -80,17 +142,13 @@ def judge_diagnosis(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
 
 # --- biomarkers ---------------------------------------------------------------------------------
 
-_GENES = re.compile(
-    r"\b(ntrk\d?|alk|ros1|ret|her2|erbb2|mage a4|ny eso 1|prame|hla a ?\*?0?2\S*"
-    r"|hla a\S*|egfr|braf|kras|nras|fgfr\d?|"
-    r"ss18|ssx\d?|ewsr1|fus|pax[37]|foxo1|smarcb1|ini1|b7 ?h3|gd2|nf1|cdkn2a|tp53"
-    r"|etv6|tfe3|nab2|stat6|idh1|idh2|msi|tmb)\b"
-)
 _NEGATIVE = re.compile(r"\bnegative\b|\bnot detected\b|\bwild ?type\b|\babsent\b|\bno\b|\bihc 0\b")
 
 
 def prep_biomarker(crit_text: str, norm: str, section: str) -> Any:
-    genes = tuple(dict.fromkeys(_family(g.replace(" ", "")) for g in _GENES.findall(norm)))
+    genes = tuple(
+        dict.fromkeys(_family(g.replace(" ", "")) for g in cues.biomarker_genes().findall(norm))
+    )
     wants_negative = bool(
         re.search(
             r"\bfusion negative|\bnegative for\b|\bwithout (?:a |an )?\w+ (?:fusion|mutation)", norm
@@ -101,7 +159,7 @@ def prep_biomarker(crit_text: str, norm: str, section: str) -> Any:
 
 def _family(gene: str) -> str:
     """NTRK1/2/3 -> ntrk: criteria list family members as alternatives, boards write "NTRK"."""
-    return re.sub(r"^(ntrk|fgfr|ssx)\d$", r"\1", gene)
+    return re.sub(r"^(ntrk|fgfr|ssx|idh)\d$", r"\1", gene)
 
 
 def judge_biomarker(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
@@ -190,15 +248,43 @@ def prep_disease_setting(crit_text: str, norm: str, section: str) -> Any:
         bool(_FIRST_RELAPSE.search(norm)),
         bool(_LATER_RELAPSE.search(norm)),
         frozenset(k for k, p in _WORDS.items() if p.search(norm)),
+        bool(_RECEIVED_STANDARD.search(norm)),
     )
 
 
+# "Subjects who have received prior standard therapy ..., or who have no satisfactory
+# alternative treatments": the first alternative is read from the treatment history
+_RECEIVED_STANDARD = re.compile(
+    r"\breceived (?:prior )?standard (?:of care )?(?:therapy|treatment)[^.;]{0,100}\bor\b"
+)
+_SYSTEMIC = frozenset({"chemotherapy", "targeted", "immunotherapy"})
+# an exclusion that is nothing but a disease course ("Recurrent disease", "Relapsed or refractory
+# sarcoma"); the words map to the profile's disease_status values
+_COURSE = {"recurrent": "recurrent", "relapsed": "recurrent", "progressive": "progressive",
+           "refractory": "refractory"}  # fmt: skip
+_BARE_COURSE = re.compile(
+    r"^(?:recurrent|relapsed|progressive|refractory)(?: (?:or|and) "
+    r"(?:recurrent|relapsed|progressive|refractory))? (?:disease|tumou?rs?|sarcomas?|cancer)$"
+)
+
+
 def judge_disease_setting(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
-    relapse, new, curative, first, later, statuses = spec
+    relapse, new, curative, first, later, statuses, received_standard = spec
+    if received_standard and crit.section == "inclusion":
+        had = [t for t in facts.therapies if t.category in _SYSTEMIC]
+        if had:
+            names = ", ".join(sorted({t.agent or t.category or "therapy" for t in had}))
+            return Judgement(MET, f"has received prior systemic therapy ({names})")
     status = facts.status
     if crit.section == "exclusion":
         if new and not relapse:
             return Judgement(MET, f"patient has {status} disease, not newly diagnosed")
+        bare = _BARE_COURSE.match(crit.norm)
+        if bare is not None and status in {
+            _COURSE[w] for w in bare.group(0).split() if w in _COURSE
+        }:
+            # "Recurrent disease" alone under the exclusions: the patient's own disease course
+            return Judgement(NOT_MET, f"excludes {status} disease; patient has {status} disease")
         return Judgement(
             UNKNOWN, "exclusion concerns the disease course", f"disease course: {crit.text[:100]}"
         )

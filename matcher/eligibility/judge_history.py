@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from functools import lru_cache
 from typing import Any
 
+from matcher.eligibility import cues
 from matcher.eligibility.base import MET, NOT_MET, UNKNOWN, Criterion, Facts, Judgement
 from matcher.eligibility.judge_therapy import label, matches, split_exception, targets
 
 _DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*(days?|d\b|weeks?|wks?|months?)")
 _CLAUSE = re.compile(r";|\.\s|\bat least\b(?=[^;.]*\bsince\b)")
-_CURRENT = re.compile(r"\bcurrent(?:ly)?\b|\bconcurrent|\bongoing\b|\breceiving\b")
+_CURRENT = re.compile(r"\bcurrent(?:ly)?\b|\bconcurrent|\bconcomitant\b|\bongoing\b|\breceiving\b")
 _HALF_LIFE = re.compile(r"\bhalf li")
 _LONGER = re.compile(r"whichever is (?:greater|longer)")
 
@@ -29,7 +31,9 @@ def _days(text: str) -> list[float]:
         unit = m.group(2)[0]
         days = float(m.group(1)) * (1 if unit == "d" else 7 if unit == "w" else 30.44)
         after = _DURATION.split(text[m.end() : m.end() + 40])[0]
-        (subtype if _IF_SUBTYPE.search(after) else general).append(days)
+        for_class = after.lstrip(" (").startswith("for ") and bool(targets(after)[0])
+        # "(6 weeks for nitrosoureas)": a longer wait for one drug class only
+        (subtype if _IF_SUBTYPE.search(after) or for_class else general).append(days)
     if subtype and not general:
         general = [0.0]
     return general + subtype
@@ -79,11 +83,23 @@ def prep_washout(crit_text: str, norm: str, section: str) -> Any:
         clauses.append((tuple(days), classes, cats, banned))
     current = not clauses and bool(_CURRENT.search(norm))
     classes, cats = targets(split_exception(norm)[0])
-    return tuple(clauses), current, bool(classes or cats)
+    recency = section == "inclusion" and bool(_RECENT.search(norm))
+    return tuple(clauses), current, bool(classes or cats), recency
+
+
+# "Has undergone diagnostic surgery within the past 8 weeks": the event must be recent (a window
+# counted back from enrolment), the opposite of a washout
+_RECENT = re.compile(
+    r"\b(?:has|have|had) (?:undergone|had|received|been treated)\b|\bunderwent\b|\bmust have "
+    r"(?:had|undergone|received)\b|\b(?:enrolled|registered|enrollment|registration|randomi[sz]ed)"
+    r"\b[^.;]{0,30}\bwithin\b"
+)
 
 
 def judge_washout(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
-    clauses, current, names_treatment = spec
+    clauses, current, names_treatment, recency = spec
+    if recency and clauses:
+        return _judge_recent(clauses, crit, facts)
     if current:
         ended = all(t.ended_on and t.ended_on <= facts.as_of for t in facts.therapies)
         if names_treatment and facts.therapies and ended:
@@ -109,11 +125,39 @@ def judge_washout(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
     return Judgement(MET, "; ".join(j.reason for j in outcomes), handled=True)
 
 
+def _judge_recent(clauses: tuple[Clause, ...], crit: Criterion, facts: Facts) -> Judgement:
+    """A treatment required within a window: met only when a listed one ended inside it; never
+    not_met (the event may be one the profile does not list, e.g. a diagnostic biopsy)."""
+    days = max(d for clause in clauses for d in clause[0])
+    relevant = [
+        t for clause in clauses for t in facts.therapies
+        if matches(t, clause[3], clause[1], clause[2], False) and t.ended_on is not None
+    ]  # fmt: skip
+    wanted = f"within {days:.0f} days before enrolment"
+    if relevant:
+        last = max(relevant, key=lambda t: t.ended_on or facts.as_of)
+        assert last.ended_on is not None
+        elapsed = (facts.as_of - last.ended_on).days
+        if elapsed <= days:
+            return Judgement(MET, f"{label(last)} {elapsed} days ago, {wanted}", rule="recent")
+        reason = f"latest listed {label(last)} was {elapsed} days ago; required {wanted}"
+    else:
+        reason = f"no listed treatment of this type; required {wanted}"
+    return Judgement(UNKNOWN, reason, f"recent treatment {wanted}: {crit.text[:90]}", rule="recent")
+
+
 def _clause(clause: Clause, crit: Criterion, facts: Facts) -> Judgement:
     days, classes, cats, banned = clause
     relevant = [t for t in facts.therapies if matches(t, banned, classes, cats, False)]
     if not relevant:
-        return Judgement(MET, "no listed prior therapy of this type", handled=True)
+        # a treatment the profile does not list is unknown, not absent
+        return Judgement(
+            UNKNOWN,
+            "no prior therapy of this type listed (an unlisted one is not ruled out)",
+            f"time since treatment: {crit.text[:90]}",
+            handled=True,
+            rule="unlisted",
+        )
     if any(t.ended_on is None for t in relevant):
         return Judgement(
             UNKNOWN,
@@ -124,6 +168,16 @@ def _clause(clause: Clause, crit: Criterion, facts: Facts) -> Judgement:
     assert last.ended_on is not None
     elapsed = (facts.as_of - last.ended_on).days
     if elapsed >= max(days):
+        missing = _unlisted(banned, facts)
+        if missing:
+            # "since prior radiotherapy or biologic therapy" with only a targeted drug listed:
+            # the radiotherapy the profile does not list is not ruled out
+            reason = (
+                f"{label(last)} ended {elapsed} days ago, but no {', '.join(missing)} is listed "
+                "(an unlisted one is not ruled out)"
+            )
+            verify = f"time since {', '.join(missing)}: {crit.text[:90]}"
+            return Judgement(UNKNOWN, reason, verify, handled=True, rule="unlisted")
         return Judgement(
             MET, f"{label(last)} ended {last.ended_on} ({elapsed} days ago)", handled=True
         )
@@ -138,26 +192,37 @@ def _clause(clause: Clause, crit: Criterion, facts: Facts) -> Judgement:
     return Judgement(UNKNOWN, reason, f"washout after {label(last)}: {crit.text[:90]}")
 
 
+def _unlisted(banned: str, facts: Facts) -> list[str]:
+    """The treatments a washout names ("radiotherapy or biologic therapy") of which the profile
+    lists none: met needs every one of them listed and clear of the window. A catch-all ("or
+    other antitumor treatment") is any anticancer therapy: the listed history is what is known."""
+    if cues.search("catch_all_treatment", banned):
+        return []
+    return [
+        piece for piece, classes, cats in _pieces(banned)
+        if not any(matches(t, piece, classes, cats, False) for t in facts.therapies)
+    ]  # fmt: skip
+
+
+@lru_cache(maxsize=8192)  # profile-independent: one split per criterion text
+def _pieces(banned: str) -> tuple[tuple[str, frozenset[str], frozenset[str]], ...]:
+    out = []
+    for piece in _ALTERNATIVES.split(banned):
+        classes, cats = targets(piece)
+        if classes or cats:
+            out.append((_SINCE.sub("", piece).strip() or piece.strip(), classes, cats))
+    return tuple(out)
+
+
+_ALTERNATIVES = re.compile(r",|;|\bor\b|\band\b|/")
+_SINCE = re.compile(r"^.*?\b(?:since|from|of|after)\s+(?:the\s+)?(?:last\s+)?(?:dose of\s+)?")
+
+
 # --- radiation, transplant, amputation ----------------------------------------------------------
 
 
-_BODY_SITES: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("lung", re.compile(r"\blungs?\b|\bchest\b|\bthora|\bpulmonary\b|\bmediastin")),
-    ("brain", re.compile(r"\bbrain\b|\bcrani|\bcns\b|\bhead\b")),
-    ("spine", re.compile(r"\bspin")),
-    ("pelvis", re.compile(r"\bpelvi")),
-    ("abdomen", re.compile(r"\babdom|\bliver\b|\bkidney|\brenal\b|\bperitone")),
-    (
-        "limb",
-        re.compile(
-            r"\bthigh\b|\bleg\b|\barm\b|\bextremit|\bknee\b|\bfoot\b|\bhand\b|\bforearm|\bshoulder"
-        ),
-    ),
-)
-
-
 def body_sites(text: str) -> frozenset[str]:
-    return frozenset(name for name, pattern in _BODY_SITES if pattern.search(text))
+    return frozenset(name for name, pattern in cues.body_sites() if pattern.search(text))
 
 
 _FIELD = re.compile(
@@ -212,7 +277,12 @@ def judge_radiation(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
         )
     rads = [t for t in facts.therapies if t.category == "radiation"]
     if not rads:
-        return Judgement(MET, "no prior radiation listed")
+        return Judgement(
+            UNKNOWN,
+            "no prior radiation listed (unlisted radiation is not ruled out)",
+            f"radiation history: {crit.text[:100]}",
+            rule="unlisted",
+        )
     where = ", ".join(sorted(t.site or "unspecified site" for t in rads))
     if tumor_site and (crit.section == "exclusion" or negated):
         return _judge_tumor_site(rads, where, facts)
@@ -306,10 +376,13 @@ def _judge_history(category: str, noun: str, spec: Any, crit: Criterion, facts: 
     excluded = crit.section == "exclusion" or negated
     if not excluded:
         return Judgement(UNKNOWN, f"criterion about {noun}", f"{noun}: {crit.text[:100]}")
-    if not had:
-        return Judgement(MET, f"no prior {noun} listed")
-    if category == "stem_cell_transplant" and solid_only:
-        return Judgement(MET, "criterion concerns solid-organ transplants; none listed")
+    if not had or (category == "stem_cell_transplant" and solid_only):
+        return Judgement(
+            UNKNOWN,
+            f"no prior {noun} listed (an unlisted one is not ruled out)",
+            f"{noun} history: {crit.text[:100]}",
+            rule="unlisted",
+        )
     if current_or_window:
         return Judgement(
             UNKNOWN,

@@ -10,13 +10,23 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from matcher.eligibility.base import MET, NOT_MET, UNKNOWN, Criterion, Facts, Judgement
+from matcher.eligibility.base import (
+    MET,
+    NOT_APPLICABLE,
+    NOT_MET,
+    UNKNOWN,
+    Criterion,
+    Facts,
+    Judgement,
+)
 from matcher.eligibility.numbers import COMPARISON, fold_ops, holds, to_float
 
 # analyte key in Facts.labs -> (pattern naming it, display, profile unit)
 _ANALYTES: dict[str, tuple[re.Pattern[str], str]] = {
     "anc": (
-        re.compile(r"\babsolute neutrophil(?: count)?|\banc\b|\bneutrophils?\b|\bagc\b"),
+        re.compile(
+            r"\babsolute neutrophil(?: count)?|\banc\b|\bneutrophils?\b|\bagc\b|\bgranulocytes?\b"
+        ),
         "ANC",
     ),
     "platelets": (re.compile(r"\bplatelets?(?: count)?|\bplt\b"), "platelets"),
@@ -60,7 +70,7 @@ def _convert(key: str, value: float, after: str) -> float | None:
             return None
         return value if value >= 50 else None  # "≥ 1,000/mm^3", "/uL", "/mcL", cells
     if key == "hemoglobin":
-        if re.match(r"\s*g\s*/\s*dl", unit):
+        if re.match(r"\s*gm?\s*/\s*dl", unit):
             return value
         if re.match(r"\s*g\s*/\s*l", unit):
             return value / 10
@@ -87,6 +97,12 @@ def prep_labs(crit_text: str, norm: str, section: str) -> Any:
         for key, (pattern, _name) in _ANALYTES.items()
         for m in pattern.finditer(folded)
     )
+    shared: dict[int, int] = {}  # spot index -> the later spot whose limit it shares
+    for i in range(len(spots) - 2, -1, -1):
+        # "AST and ALT ≤ 2.5 x ULN", "SGOT/SGPT": a name joined to the next shares its limit
+        if _JOINER.fullmatch(folded[spots[i][1] : spots[i + 1][0]]):
+            shared[i] = shared.get(i + 1, i + 1)
+    found: dict[int, tuple[str, str, float | None]] = {}
     for i, (_start, end, key) in enumerate(spots):
         stop = spots[i + 1][0] if i + 1 < len(spots) and spots[i + 1][0] > end else len(folded)
         window = folded[end : min(stop, end + 90)]
@@ -95,7 +111,7 @@ def prep_labs(crit_text: str, norm: str, section: str) -> Any:
             and key in {"bilirubin", "alt", "ast"}
             and ((c0 := COMPARISON.search(window)) is None or c0.start() > bare.start())
         ):
-            reqs.append((key, bare.group(1), 1.0))
+            found[i] = (key, bare.group(1), 1.0)
             continue
         c = COMPARISON.search(window)
         if c is None:
@@ -103,7 +119,20 @@ def prep_labs(crit_text: str, norm: str, section: str) -> Any:
         limit = _convert(key, to_float(c.group(2)), window[c.end() :])
         if limit is None and key in uln and re.match(r"\s*u\s*/\s*l", window[c.end() :]):
             limit = round(to_float(c.group(2)) / uln[key], 2)  # "ALT =< 135 U/L ... ULN is 45 U/L"
-        reqs.append((key, c.group(1), limit))
+        found[i] = (key, c.group(1), limit)
+    for i, (_start, _end, key) in enumerate(spots):
+        if i in found:
+            reqs.append(found[i])
+        elif i in shared and shared[i] in found:
+            _other, op, limit = found[shared[i]]
+            reqs.append((key, op, limit))
+    unread = tuple(
+        dict.fromkeys(
+            _ANALYTES[key][1]
+            for key in {k for _s, _e, k in spots} - {k for k, _op, _l in reqs}
+            if key != "clearance"  # "creatinine clearance or GFR" often reads as a heading
+        )
+    )
     row = _TABLE_ROW.search(folded)
     table = (
         (
@@ -119,11 +148,16 @@ def prep_labs(crit_text: str, norm: str, section: str) -> Any:
     age_adjusted = (
         bool(re.search(r"\bage\b|\bgender\b|\bbased on\b", folded)) and "creatinine" in folded
     )
-    return tuple(dict.fromkeys(reqs)), table, alternatives, age_adjusted
+    return tuple(dict.fromkeys(reqs)), table, alternatives, age_adjusted, unread
+
+
+# names joined by "/", "and", "or", "&" or a bracket share the next name's limit ("AST and ALT",
+# "AST(SGOT)/ALT(SGPT)"); a comma alone does not ("1500 granulocytes, hemoglobin >= 9")
+_JOINER = re.compile(r"\s*\)?\s*(?:/|\band\b|\bor\b|&|\()\s*\(?\s*")
 
 
 def judge_labs(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
-    reqs, table, alternatives, age_adjusted = spec
+    reqs, table, alternatives, age_adjusted, unread = spec
     excluded = crit.section == "exclusion"
     if table is not None:
         return _judge_table_row(table, facts)
@@ -165,6 +199,15 @@ def judge_labs(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
             )
         return Judgement(NOT_MET, "; ".join(failed or passed))
     if outcomes and all(o is True for o in outcomes):
+        if unread and not excluded:
+            # an analyte named without a limit we could read: the criterion is not established
+            what = ", ".join(unread)
+            return Judgement(
+                UNKNOWN,
+                f"{'; '.join(passed)}; limit for {what} not read",
+                f"{what} as required: {crit.text[:90]}",
+                rule="completeness",
+            )
         return Judgement(MET, "; ".join(passed or failed))
     if (
         alternatives
@@ -181,7 +224,11 @@ def _judge_table_row(table: tuple[float, float, float, float], facts: Facts) -> 
     lo, hi, male, female = table
     years = facts.age_months / 12
     if not lo <= years < hi:
-        return Judgement(MET, f"row for ages {lo:g}-{hi:g} does not apply at age {years:.1f}")
+        return Judgement(
+            NOT_APPLICABLE,
+            f"row for ages {lo:g}-{hi:g} does not apply at age {years:.1f}",
+            rule="other_age",
+        )
     limit = male if facts.sex == "male" else female
     have = facts.labs.get("creatinine")
     if have is None:

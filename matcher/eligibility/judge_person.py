@@ -10,14 +10,23 @@ import re
 from typing import Any
 
 from matcher.eligibility import vocabulary
-from matcher.eligibility.base import MET, NOT_MET, UNKNOWN, Criterion, Facts, Judgement
-from matcher.eligibility.numbers import COMPARISON, comparisons, fold_ops, holds, to_float
+from matcher.eligibility.base import (
+    MET,
+    NOT_APPLICABLE,
+    NOT_MET,
+    UNKNOWN,
+    Criterion,
+    Facts,
+    Judgement,
+)
+from matcher.eligibility.numbers import comparisons, fold_ops
 
 _UNIT = re.compile(r"\s*(years?|yrs?|y\b|months?|mos?\b|mo\b)")
-_RANGE = re.compile(
+RANGE = re.compile(
     r"(?<![\d.])(\d{1,2}(?:\.\d)?)\s*(?:-|–|to|and)\s*(\d{1,3})\s*(years?|yrs?|months?)?"
 )
 _BIRTH = re.compile(r"\bbirth\b|\bnewborn|\bneonat")
+_FROM_BIRTH = re.compile(r"\bbirth (?:and|to|through|until|up to)\s*(\d{1,2})\s*(years?|months?)")
 
 
 def age_ok(age_months: float, op: str, value: float, unit_months: float) -> bool | None:
@@ -34,7 +43,7 @@ def age_ok(age_months: float, op: str, value: float, unit_months: float) -> bool
     return None
 
 
-def _months_per(unit: str | None, default: float) -> float:
+def months_per(unit: str | None, default: float) -> float:
     if not unit:
         return default
     return 1.0 if unit.startswith("m") else 12.0
@@ -44,20 +53,50 @@ _AGE_WORD = re.compile(r"\b(?:age|aged|ages)\b[^.;\d]{0,12}$")
 _NEGATIVE_SENTENCE = re.compile(r"\bexclud|\bineligible\b|\bnot eligible\b|\bnot be eligible\b")
 
 
-_SEGMENT = re.compile(r"\(([a-h])\)\s*", re.IGNORECASE)
+SEGMENT = re.compile(r"\(([a-h])\)\s*", re.IGNORECASE)
 
 
 def prep_age(crit_text: str, norm: str, section: str) -> Any:
     """[(op, value, months per unit)], or ("by_tumor", [(concepts, bounds)]) when the text gives
     one range per tumor: "(A) Synovial Sarcoma: 2 to 17 years (B) MPNST ...: 2 to 21 years"."""
-    pieces = _SEGMENT.split(crit_text)
+    pieces = SEGMENT.split(crit_text)
     if len(pieces) >= 5:  # text, (a), seg, (b), seg ...
         segments = tuple(
             (tuple(vocabulary.find_concepts(seg)), _bounds(seg, section)) for seg in pieces[2::2]
         )
         if all(c and b for c, b in segments):
             return ("by_tumor", segments)
-    return _bounds(crit_text, section)
+    general, scoped = _scoped_bounds(crit_text, section)
+    if scoped:
+        return ("scoped", general, scoped)
+    return general
+
+
+# "... upper age limit of 30 years for tumor types X, Y and Z": the limit is those tumors' only
+_FOR_TUMORS = re.compile(
+    r"\b(?:for|in) (?:patients |subjects |participants |those |children )?(?:with )?"
+    r"(?:(?:tumou?r )?(?:types?|diagnos[ie]s|histolog(?:y|ies)) )?(?:of )?(?P<who>[^.;]{3,160})"
+)
+_GENERIC = frozenset({"neoplasm", "solid_tumor", "sarcoma", "soft_tissue_tumor"})
+
+
+def _scoped_bounds(crit_text: str, section: str) -> tuple[Any, Any]:
+    """(bounds for everyone, ((tumors, bounds), ...) for sentences that name whom they are for)."""
+    general: list[tuple[str, float, float]] = []
+    scoped: list[tuple[tuple[str, ...], tuple[tuple[str, float, float], ...]]] = []
+    for sentence in re.split(r"(?<=[.;])\s+", crit_text):
+        bounds = _bounds(sentence, section)
+        who = _FOR_TUMORS.search(sentence.lower())
+        tumors = (
+            tuple(c for c in vocabulary.find_concepts(who.group("who")) if c not in _GENERIC)
+            if who is not None and bounds
+            else ()
+        )
+        if tumors:
+            scoped.append((tumors, bounds))
+        else:
+            general += bounds
+    return tuple(dict.fromkeys(general)), tuple(scoped)
 
 
 _PERMISSIVE = re.compile(r"\b(?:could|may|can) be (?:included|enrolled|eligible)\b|\bonly in\b")
@@ -72,11 +111,11 @@ def _bounds(crit_text: str, section: str) -> tuple[tuple[str, float, float], ...
         if section == "inclusion" and _NEGATIVE_SENTENCE.search(sentence):
             continue  # "children younger than 12 years are excluded" restates the limit inverted
         covered: list[tuple[int, int]] = []
-        for m in _RANGE.finditer(sentence):
+        for m in RANGE.finditer(sentence):
             near_age = _AGE_WORD.search(sentence[max(0, m.start() - 30) : m.start()])
             if not (m.group(3) or near_age):
                 continue
-            per = _months_per(m.group(3), 12.0)
+            per = months_per(m.group(3), 12.0)
             bounds += [(">=", float(m.group(1)), per), ("<=", float(m.group(2)), per)]
             covered.append((m.start(), m.end()))
         for b in comparisons(sentence):
@@ -85,13 +124,31 @@ def _bounds(crit_text: str, section: str) -> tuple[tuple[str, float, float], ...
             unit = _UNIT.match(sentence, b.end)
             if unit is None and not _AGE_WORD.search(sentence[max(0, b.start - 30) : b.start]):
                 continue
-            bounds.append((b.op, b.value, _months_per(unit.group(1) if unit else None, 12.0)))
+            bounds.append((b.op, b.value, months_per(unit.group(1) if unit else None, 12.0)))
     if _BIRTH.search(crit_text.lower()):
         bounds = [b for b in bounds if b[0] in {"<=", "<"}]
+        upto = _FROM_BIRTH.search(crit_text.lower())
+        if not bounds and upto is not None:
+            # "between the ages of birth and 18 years", "Birth through 21 years of age"
+            bounds = [("<=", float(upto.group(1)), months_per(upto.group(2), 12.0))]
     return tuple(dict.fromkeys(bounds))
 
 
 def judge_age(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
+    if spec and spec[0] == "scoped":
+        _s, general, scoped = spec
+        if facts.concept is None:
+            return Judgement(UNKNOWN, "age limit depends on the tumor type", "age limit as written")
+        mine = [b for tumors, b in scoped if any(c in facts.concept_ids for c in tumors)]
+        bounds = tuple(dict.fromkeys([*general, *(b for group in mine for b in group)]))
+        if not bounds:
+            named = ", ".join(vocabulary.concept_name(c) for t, _b in scoped for c in t)
+            return Judgement(
+                NOT_APPLICABLE,
+                f"age limit for {named} only; patient has {facts.diagnosis}",
+                rule="other_diagnosis",
+            )
+        return judge_age(bounds, crit, facts)._replace(scoped=True)
     if spec and spec[0] == "by_tumor":
         mine = [b for concepts, b in spec[1] if any(c in facts.concept_ids for c in concepts)]
         if len(mine) != 1:
@@ -135,124 +192,3 @@ def judge_age(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
 def _age_text(months: float) -> str:
     years, rest = divmod(int(months), 12)
     return f"{years} y {rest} m" if rest else f"{years} y"
-
-
-# --- performance status ------------------------------------------------------------------------
-
-_SCALE = re.compile(r"\b(lansky|karnofsky|kps|lps|ecog|zubrod|who|performance (?:status|score))\b")
-_PERF_RANGE = re.compile(r"(?<![\d.])(\d{1,3})\s*%?\s*(?:-|–|to)\s*(\d{1,3})\s*%?")
-_PERF_LIST = re.compile(
-    r"(?<![\d.])([0-4])(?:\s*,\s*[0-4])*\s*(?:,\s*)?(?:or|and)\s*([0-4])(?!\d|\.\d)"
-)
-_ECOG_TO_KL = {0: (90, 100), 1: (70, 80), 2: (50, 60), 3: (30, 40), 4: (10, 20), 5: (0, 0)}
-
-
-def _kl_to_ecog(score: int) -> int:
-    return next(e for e, (lo, _hi) in _ECOG_TO_KL.items() if score >= lo)
-
-
-# "(age 1 to 16)", "for patients > 16 years of age": the age that picks the scale, not a score
-_AGE_PHRASE = re.compile(
-    r"\([^()]*\b(?:age|years?|yrs)\b[^()]*\)|"
-    r"(?:for |in )?(?:patients |subjects |children |participants )?(?:aged? )?(?:>="
-    r"|<=|>|<)?\s*\d+\s*(?:-|to)?\s*\d*\s*(?:years?|yrs)(?: of age| old)?"
-)
-
-
-def prep_performance(crit_text: str, norm: str, section: str) -> Any:
-    """[(scale, op, value)] with scale "ecog" or "kl" (Karnofsky/Lansky, 0-100), or
-    ("by_age", [(age bounds, reqs)]) for "(A) Subjects ≥16: ECOG 0 or 1 (B) Subjects 2 to 16:
-    Lansky score ≥ 80"."""
-    pieces = _SEGMENT.split(crit_text)
-    if len(pieces) >= 5:
-        segments = []
-        for seg in pieces[2::2]:
-            head, _, body = seg.partition(":")
-            bounds = _head_ages(head)
-            segments.append((bounds, _perf_reqs(body)))
-        if all(b and r for b, r in segments):
-            return ("by_age", tuple(segments))
-    return _perf_reqs(crit_text)
-
-
-def _head_ages(head: str) -> tuple[tuple[str, float, float], ...]:
-    """Age bounds in a segment heading ("Subjects 2 to 16", "Subjects ≥16"), in years."""
-    folded = fold_ops(head)
-    ranged = _RANGE.search(folded)
-    if ranged is not None:
-        per = _months_per(ranged.group(3), 12.0)
-        return ((">=", float(ranged.group(1)), per), ("<=", float(ranged.group(2)), per))
-    return tuple((b.op, b.value, 12.0) for b in comparisons(folded))
-
-
-def _perf_reqs(crit_text: str) -> tuple[tuple[str, str, float], ...]:
-    folded = _AGE_PHRASE.sub(" ", fold_ops(crit_text))
-    reqs: list[tuple[str, str, float]] = []
-    for m in _SCALE.finditer(folded):
-        window = folded[m.end() : m.end() + 70]
-        cut = _SCALE.search(window)
-        window = window[: cut.start()] if cut else window
-        found: tuple[str, float] | None = None
-        if (r := _PERF_RANGE.search(window)) is not None:
-            lo, hi = float(r.group(1)), float(r.group(2))
-            found = (">=", lo) if hi > 5 else ("<=", hi)
-        elif (lst := _PERF_LIST.search(window)) is not None:
-            found = ("<=", float(lst.group(2)))
-        elif (c := COMPARISON.search(window)) is not None:
-            found = (c.group(1), to_float(c.group(2)))
-        if found is None:
-            continue
-        # a value on the wrong range belongs to the other scale ("> 70% on the Karnofsky scale
-        # or < 2 on the ECOG scale": the "< 2" follows the word Karnofsky)
-        scale = "ecog" if found[1] <= 5 else "kl"
-        reqs.append((scale, found[0], found[1]))
-    return tuple(dict.fromkeys(reqs))
-
-
-def judge_performance(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
-    if facts.perf_scale is None or facts.perf_score is None:
-        return Judgement(
-            UNKNOWN, "performance status not given", "performance status (Lansky/Karnofsky/ECOG)"
-        )
-    if spec and spec[0] == "by_age":
-        # "≥ 16 years" and "2 to 16 years" overlap at 16: pick the segments the age fits
-        mine = [
-            reqs for bounds, reqs in spec[1]
-            if all(age_ok(facts.age_months, op, v, per) for op, v, per in bounds)
-        ]  # fmt: skip
-        if len(mine) != 1:
-            return Judgement(UNKNOWN, "threshold depends on the age group", "performance status")
-        return judge_performance(mine[0], crit, facts)._replace(scoped=True)
-    if not spec:
-        return Judgement(
-            UNKNOWN, "performance threshold not read", "performance status as required"
-        )
-    have = f"{facts.perf_scale.capitalize()} {facts.perf_score}"
-    outcomes: list[bool | None] = []
-    for scale, op, value in spec:
-        outcomes.append(_perf_outcome(facts.perf_scale, facts.perf_score, scale, op, value))
-    wanted = " or ".join(
-        f"{'ECOG' if s == 'ecog' else 'Lansky/Karnofsky'} {op} {v:g}" for s, op, v in spec
-    )
-    # alternatives ("Karnofsky > 70% or ECOG < 2"; Lansky for ≤ 16 y, Karnofsky above): one suffices
-    if any(o is True for o in outcomes):
-        return Judgement(MET, f"{have} satisfies {wanted}")
-    if outcomes and all(o is False for o in outcomes):
-        return Judgement(NOT_MET, f"{have} does not reach {wanted}")
-    return Judgement(
-        UNKNOWN,
-        f"{have} cannot be converted with certainty to {wanted}",
-        f"performance status {wanted}",
-    )
-
-
-def _perf_outcome(have_scale: str, score: int, scale: str, op: str, value: float) -> bool | None:
-    if have_scale in {"lansky", "karnofsky"} and scale == "kl":
-        return holds(score, op, value)  # Lansky and Karnofsky are designed to read alike
-    if have_scale == "ecog" and scale == "ecog":
-        return holds(score, op, value)
-    if have_scale == "ecog" and scale == "kl":
-        lo, hi = _ECOG_TO_KL[score]
-        ok_lo, ok_hi = holds(lo, op, value), holds(hi, op, value)
-        return ok_lo if ok_lo == ok_hi else None  # the converted range straddles the threshold
-    return holds(_kl_to_ecog(score), op, value)  # K/L -> ECOG is a function of the score

@@ -1,8 +1,9 @@
 """Judges for treatment history: prior therapy required/excluded, washout, radiation, transplant,
 amputation. Drug classes come from data/drugs.json; washouts are measured from `ended_on`.
 
-The profile's `prior_therapies` list is read as complete when it is non-empty (a board lists what
-the child received); when it is empty, every history question is unknown.
+The profile's `prior_therapies` list says what the child received; it never says it is complete,
+so a treatment it does not list is unknown, not absent (an exclusion is met only by what is
+listed and clearly outside the rule); when the list is empty, every history question is unknown.
 """
 
 from __future__ import annotations
@@ -11,43 +12,11 @@ import re
 from functools import lru_cache
 from typing import Any
 
-from matcher.eligibility import drugs, vocabulary
+from matcher.eligibility import cues, drugs, vocabulary
 from matcher.eligibility.base import MET, NOT_MET, UNKNOWN, Criterion, Facts, Judgement, Therapy
 
-_EXCEPT = re.compile(
-    r"\b(?:except|excluding|other than|unless|with the exception of|apart from"
-    r"|but not|are allowed|is allowed|permitted)\b"
-)
-# generic words for a category of treatment -> the TherapyCategory values they cover
-_CATEGORY_WORDS: tuple[tuple[re.Pattern[str], frozenset[str]], ...] = (
-    (re.compile(r"\bchemotherap|\bcytotoxic|\bmyelosuppressive"), frozenset({"chemotherapy"})),
-    (
-        re.compile(
-            r"\bimmunotherap|\bcheckpoint|\bmonoclonal an"
-            r"tibod|\bantibod|\bbiologic|\bcellular therap"
-            r"|\bcar t\b|\bvaccine"
-        ),
-        frozenset({"immunotherapy"}),
-    ),
-    (
-        re.compile(r"\btargeted|\bsmall molecule|\bkinase inhibitor|\btki\b|\bbiologic"),
-        frozenset({"targeted"}),
-    ),
-    (
-        re.compile(r"\bradiat|\bradiotherap|\bxrt\b|\birradiat|\bproton|\bsbrt\b"),
-        frozenset({"radiation"}),
-    ),
-    (re.compile(r"\btransplant|\bstem cell"), frozenset({"stem_cell_transplant"})),
-    (re.compile(r"\bsurgery\b|\bsurgical\b|\bresection\b"), frozenset({"surgery"})),
-    (
-        re.compile(
-            r"\bsystemic (?:therap|treatment|anti ?cancer)|\banti ?cancer (?:therap|treatment"
-            r"|agent)|\bany (?:prior )?(?:therapy|treatment)|\b("
-            r"?:all|any) (?:previous|prior) (?:therap|treatment)"
-        ),
-        frozenset({"chemotherapy", "targeted", "immunotherapy"}),
-    ),
-)
+# where the allowed part of a rule starts ("... except ...", "... are allowed")
+_EXCEPT = re.compile(f"{cues.cue('exception').pattern}|{cues.cue('allowance').pattern}")
 _SYSTEMIC = frozenset({"chemotherapy", "targeted", "immunotherapy"})
 _COUNT = re.compile(
     r"\b(?:at least|>=|≥|minimum of)\s*(\d|one|two|three)\b[^.;]{0,40}\b(?:prior"
@@ -71,7 +40,7 @@ def targets(part: str) -> tuple[frozenset[str], frozenset[str]]:
     for mention in drugs.mentions(part):
         classes |= mention.classes
     cats: set[str] = set()
-    for pattern, covered in _CATEGORY_WORDS:
+    for pattern, covered in cues.treatment_categories():
         if pattern.search(part):
             cats |= covered
     if _NOT_ANTICANCER.search(part) and not _ANTICANCER.search(part):
@@ -156,7 +125,14 @@ def judge_prior_excluded(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
         return Judgement(
             NOT_MET, f"had {label(hits[0])}, which this criterion excludes", handled=True
         )
-    return Judgement(MET, "no listed prior therapy falls under this exclusion", handled=True)
+    # the profile never says its treatment list is complete: what it does not list is unknown
+    return Judgement(
+        UNKNOWN,
+        "no listed prior therapy falls under this exclusion (unlisted ones are not ruled out)",
+        f"no prior treatment as excluded: {crit.text[:100]}",
+        handled=True,
+        rule="unlisted",
+    )
 
 
 def prep_prior_required(crit_text: str, norm: str, section: str) -> Any:

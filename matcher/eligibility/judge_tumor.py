@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from matcher.eligibility import vocabulary
+from matcher.eligibility import cues, vocabulary
 from matcher.eligibility.base import MET, NOT_MET, UNKNOWN, Criterion, Facts, Judgement
+from matcher.eligibility.numbers import fold_ops
 
 
 def prep_measurable(crit_text: str, norm: str, section: str) -> Any:
@@ -21,16 +22,29 @@ def prep_measurable(crit_text: str, norm: str, section: str) -> Any:
         )
     )
     evaluable = bool(re.search(r"\bevaluable\b|\bassessable\b", norm))
-    return not_required, evaluable
+    size = _SIZE.search(fold_ops(norm)) if not re.search(r"\bdefined\b|\brecist", norm) else None
+    cm = None if size is None else float(size.group(1)) / (10 if size.group(2) == "mm" else 1)
+    return not_required, evaluable, cm
+
+
+# "Measurable tumor that is ≥ 2 cm in its longest diameter" (not the RECIST definition's sizes)
+_SIZE = re.compile(r"(?:>=|>)\s*(\d+(?:\.\d+)?)\s*(cm|mm)\b")
 
 
 def judge_measurable(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
-    not_required, evaluable = spec
+    not_required, evaluable, min_cm = spec
     if not_required:
         return Judgement(MET, "measurable disease not required")
     if crit.section == "exclusion":
         return Judgement(
             UNKNOWN, "exclusion about measurability", f"measurability: {crit.text[:100]}"
+        )
+    if facts.measurable is True and min_cm is not None:
+        if facts.size_cm is not None and facts.size_cm >= min_cm:
+            return Judgement(MET, f"measurable tumor of {facts.size_cm:g} cm (≥ {min_cm:g} cm)")
+        have = "size not given" if facts.size_cm is None else f"tumor {facts.size_cm:g} cm"
+        return Judgement(
+            UNKNOWN, f"requires a measurable tumor ≥ {min_cm:g} cm; {have}", "size of lesion"
         )
     if facts.measurable is True:
         return Judgement(MET, "measurable disease reported")
@@ -96,7 +110,7 @@ def judge_cns(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
     )
 
 
-_EXCEPT_CLAUSE = re.compile(r"\b(?:except|excluding|other than|unless)\b(?: for)?([^,.;]*)")
+_EXCEPT_CLAUSE = re.compile(rf"(?:{cues.cue('exception').pattern})\w*(?: for)?([^,.;]*)")
 
 
 def exception_names_other_tumor(norm: str, facts: Facts) -> bool:
@@ -110,3 +124,32 @@ def exception_names_other_tumor(norm: str, facts: Facts) -> bool:
         if not named or any(c in facts.concept_ids for c in named):
             return False
     return True
+
+
+# --- metastatic disease -------------------------------------------------------------------------
+
+DISTANT = frozenset({"pulmonary", "bone", "bone_marrow", "cns", "other_distant"})
+METASTATIC = re.compile(
+    r"\bmust have (?:distant |documented )?metastatic disease|\bdistant metastatic disease\b"
+)
+
+
+def prep_metastatic(crit_text: str, norm: str, section: str) -> Any:
+    # "locally advanced or metastatic": metastatic is one alternative, not a requirement
+    return re.search(r"\b(?:or|and/or) (?:distant )?metasta|\bmetastatic or\b", norm) is None
+
+
+def judge_metastatic(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
+    """Distant metastatic disease required: read from the recurrence sites; a local or regional
+    recurrence alone is unknown, never not_met (distant disease may be known elsewhere)."""
+    required = spec
+    distant = sorted(facts.recurrence_sites & DISTANT)
+    if crit.section == "inclusion" and required and distant:
+        return Judgement(MET, f"recurrence at {', '.join(distant)}: distant metastatic disease")
+    if facts.recurrence_sites and not distant:
+        return Judgement(
+            UNKNOWN,
+            "recurrence reported as local/regional only; the criterion concerns distant metastases",
+            "distant metastatic disease",
+        )
+    return Judgement(UNKNOWN, "metastatic status as required", f"metastases: {crit.text[:100]}")

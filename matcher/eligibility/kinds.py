@@ -12,12 +12,14 @@ KINDS: Final = (
     "performance",  # Lansky / Karnofsky / ECOG
     "prior_therapy_required",
     "prior_therapy_excluded",
+    "prior_lines",  # a cap on prior lines/regimens of systemic therapy
     "washout",  # time since last therapy
     "radiation",
     "transplant",
     "amputation",
     "measurable_disease",
     "cns_metastases",
+    "metastatic_disease",  # distant metastases required, from the recurrence sites
     "labs",  # organ function
     "weight",  # weight / body surface area
     "pregnancy",  # pregnancy / lactation

@@ -42,10 +42,15 @@ _WORD_OPS: Final = (
 _NUMBER = r"(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)"
 COMPARISON = re.compile(rf"(>=|<=|>|<|=)\s*{_NUMBER}")
 # "12 years or older": the operator follows the number; fold it in front.
+# "platelet count of 100,000 per cu mm or more", "hemoglobin of 9.0 gm/dl or more"
+_LAB_UNIT = (
+    r"per cu(?:bic)? mm|per mm3|per [µu]l|per mcl|/\s*(?:mm3|mm\^3|[µu]l|mcl)"
+    r"|gm?\s*/\s*dl|mg\s*/\s*dl"
+)
 _TRAILING = (
     (
         re.compile(
-            rf"{_NUMBER}(\s*(?:years?|months?|yrs?|%)?(?:\s*of age)?)\s"
+            rf"{_NUMBER}(\s*(?:years?|months?|yrs?|%|{_LAB_UNIT})?(?:\s*of age)?)\s"
             rf"+(?:or|and) (?:older|more|greater|above|higher|over)\b"
         ),
         ">=",

@@ -13,13 +13,14 @@ from pydantic import BaseModel
 
 from matcher.eligibility import projection
 from matcher.eligibility.base import Judgement
-from matcher.eligibility.verdict import decide, met_share, order, to_verify
-from matcher.models.match import CriterionResult, TrialVerdict
+from matcher.eligibility.rank import RankParts
+from matcher.eligibility.verdict import decide, decisive, open_questions, order, to_verify
+from matcher.models.match import CriterionResult, RankInfo, TrialVerdict
 
 # (result, the fact to verify if unknown, serial)
 Part = tuple[CriterionResult, str | None, int]
-# verdict, ordered criteria, decisive reasons, facts to verify, share met
-Composed = tuple[TrialVerdict, list[CriterionResult], list[str], list[str], float]
+# verdict, ordered criteria, decisive reasons, facts to verify, open questions (unknowns)
+Composed = tuple[TrialVerdict, list[CriterionResult], list[str], list[str], int]
 MAX_CHECKS = 50_000
 MAX_COMPOSED = 50_000
 # (trial-wide projection, concepts, part serials, entry serials) -> outcome; see engine
@@ -37,13 +38,30 @@ def fast(cls: type[BaseModel], values: dict[str, Any]) -> Any:
     return obj
 
 
-def result(kind: str, text: str, j: Judgement, section: str) -> CriterionResult:
+def rule_id(kind: str, j: Judgement) -> str:
+    """The stable id of the rule that read a criterion: "<kind>/<rule>" ("labs/judge")."""
+    return f"{kind}/{j.rule or 'judge'}"
+
+
+def result(
+    kind: str,
+    text: str,
+    j: Judgement,
+    section: str,
+    guard: str | None = None,
+    group: str | None = None,
+) -> CriterionResult:
     values = {
         "kind": kind,
         "text": text,
         "verdict": j.verdict,
         "reason": j.reason,
         "section": section,
+        "rule_id": rule_id(kind, j)
+        if section != "trial"
+        else f"trial/{kind}" + (f".{j.rule}" if j.rule else ""),
+        "guard": guard,
+        "group": group,
     }
     made: CriterionResult = fast(CriterionResult, values)
     return made
@@ -70,15 +88,42 @@ def compose(
     results = [r for r, _v, _s in parts] + block_results
     verify = [v for _r, v, _s in parts] + block_verify
     verdict = decide(results)
+    excluding = decisive(results)
     return (
         verdict,
-        order(results),
-        [r.reason for r in results if r.verdict == "not_met"],
+        order(results, excluding),
+        [r.reason for r in excluding],
         to_verify(results, verify) if verdict == "possibly_eligible" else [],
-        met_share(results),
+        open_questions(results),
     )
 
 
+_RANKS: dict[RankParts, RankInfo] = {}
+
+
+def rank_out(parts: RankParts) -> RankInfo:
+    """The TrialMatch `rank` field from the score's parts (built without re-validation; equal
+    parts share one immutable object, as many trials of a run do)."""
+    found = _RANKS.get(parts)
+    if found is not None:
+        return found
+    if len(_RANKS) >= MAX_CHECKS:
+        _RANKS.clear()
+    values = {
+        "criteria_in_record": parts.criteria_in_record,
+        "targeted_fit": parts.targeted_fit,
+        "open_questions": parts.open_questions,
+        "is_open": parts.is_open,
+        "distance_km": parts.distance_km,
+        "phase_rank": parts.phase_rank,
+        "why": parts.explain(),
+    }
+    made: RankInfo = fast(RankInfo, values)
+    _RANKS[parts] = made
+    return made
+
+
 def clear() -> None:
+    _RANKS.clear()
     _CHECKS.clear()
     COMPOSED.clear()

@@ -12,12 +12,16 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
-from matcher.eligibility import outputs, projection, vocabulary
+from matcher.eligibility import outputs, projection, structure, vocabulary
 from matcher.eligibility.base import Aspect, Criterion
 from matcher.eligibility.classifier import classify
 from matcher.eligibility.judge_disease import prep_disease_setting
 from matcher.eligibility.judges import REGISTRY, has_exception, part_specific
 from matcher.eligibility.numbers import fold_ops
+from matcher.eligibility.rank import TrialTargets, trial_targets
+from matcher.eligibility.scope import group as scope_group
+from matcher.eligibility.scope import notice, tumor_heading, tumor_scope
+from matcher.eligibility.scope import terms as requirement_terms
 from matcher.eligibility.splitter import Item, split_items
 from matcher.eligibility.text import norm
 from matcher.models.trial import Trial
@@ -44,6 +48,12 @@ class ParsedTrial:
     age_key: tuple[Any, ...] = ()
     diagnosis_key: tuple[Any, ...] = ()
     static_key: tuple[Any, ...] = ()  # all trial-level inputs except the sites' distances
+    # per title clause ("Previously Untreated TRK Fusion Solid Tumors and ... Relapsed Acute
+    # Leukemia"): (tumors named, names relapse, names newly diagnosed)
+    setting_clauses: tuple[tuple[tuple[str, ...], bool, bool], ...] = ()
+    maintenance: bool = False  # a maintenance trial: for patients in remission after therapy
+    # what the trial is written for (ranking's targeted fit): alterations named, drugs given
+    targets: TrialTargets | None = None
 
 
 _DIAGNOSIS_PARENT = re.compile(r"diagnos|histolog|tumou?r|sarcoma|malignan")
@@ -75,10 +85,36 @@ def _criterion(item: Item) -> Criterion:
             parent_kinds.add("diagnosis")
         # a heading of unknown kind ("Low-risk group") keeps its items as alternatives
         or_group = bool(parent_kinds & set(kinds)) or parent_kinds <= {"other"}
+    if or_group and kinds == ("other",) and item.parent is not None:
+        # "Myxoid" under "liposarcoma of any of the following histology subtypes:" is a subtype
+        # of the heading's tumor: an alternative a patient with another tumor does not have
+        subtype = structure.subtype_spec(n_own, item.parent.text)
+        if subtype is not None:
+            kinds = ("diagnosis",)
+            return _intern(key, item, structure.subtype_criterion(item, full, n_own, subtype))
+    scope, negated = tumor_scope(text, kinds)
+    if "age" in kinds and "diagnosis" in kinds:
+        spec = REGISTRY["age"].prep(text, n_own, section)
+        if spec and spec[0] in {"scoped", "by_tumor"}:
+            kinds = tuple(k for k in kinds if k != "diagnosis")  # the tumors pick the age limit
+    if scope and "diagnosis" in kinds and len(kinds) > 1:
+        kinds = tuple(k for k in kinds if k != "diagnosis")  # the tumors name whom, not what
     aspects = tuple(
-        Aspect(k, REGISTRY[k][0](text, n_own, section) if k in REGISTRY else None) for k in kinds
+        Aspect(k, REGISTRY[k].prep(text, n_own, section) if k in REGISTRY else None) for k in kinds
     )
-    scope = _scope(text)
+    found = notice(
+        text,
+        n_own,
+        kinds,
+        n_context if item.parent is not None else "",
+        heads=item.children > 0,
+        section=section,
+    )
+    if not scope and item.parent is not None and not item.or_group:
+        # the criteria under a disease heading ("Mesothelioma" over its own items) are its rules
+        scope = tumor_heading(item.parent.text)
+        negated = False
+    group = scope_group(n_own)
     crit = Criterion(
         section="exclusion" if section == "exclusion" else "inclusion",
         text=full,
@@ -91,37 +127,24 @@ def _criterion(item: Item) -> Criterion:
         or (item.parent is not None and part_specific(norm(item.parent.text))),
         has_exception=has_exception(norm(full)),
         has_or=bool(_OR.search(n_own)),
-        constant=kinds == ("other",),
+        constant=found is not None or (kinds == ("other",) and not scope and not group),
         scope=scope,
-        reads=projection.reads_of(aspects, scope, _REGISTERED),
+        scope_negated=negated,
+        group=group,
+        not_applicable=found,
+        terms=requirement_terms(n_own),
+        reads=projection.reads_of(aspects, bool(scope), group, _REGISTERED),
     )
+    return _intern(key, item, crit)
+
+
+def _intern(key: tuple[str, str, str, bool, bool], item: Item, crit: Criterion) -> Criterion:
     if item.notes:
         return crit  # notes make it unique; not worth interning
     if len(_INTERN) >= _INTERN_MAX:
         _INTERN.clear()
     _INTERN[key] = crit
     return crit
-
-
-_SCOPE = re.compile(
-    r"^\s*(?:for |in )?(?:patients |subjects |participants )?(?:with )?(?P<who>[^:;,.()]{3,80}?)"
-    r"\s*(?:patients|subjects|participants)?\s*[:,]"
-)
-
-
-def _scope(text: str) -> tuple[str, ...]:
-    """Tumors named in a leading "X patients:" / "For patients with X," (whom the rule is for)."""
-    match = _SCOPE.match(text)
-    if match is None:
-        return ()
-    head = text[: match.end()].lower()
-    # "X patients:" or "For patients with X," only: "Patients with newly diagnosed RMS, ..." is
-    # the requirement itself; a rule naming metastases applies to any tumor that has them
-    colon = head.rstrip().endswith(":") and re.search(r"patients|subjects|participants", head)
-    leading_for = re.match(r"\s*(?:for|in) ", head) is not None
-    if not (colon or leading_for) or "metasta" in head:
-        return ()
-    return tuple(vocabulary.find_concepts(match.group("who")))
 
 
 def split_and_classify(text: str | None) -> tuple[Criterion, ...]:
@@ -131,7 +154,8 @@ def split_and_classify(text: str | None) -> tuple[Criterion, ...]:
         return ()
     if SHARE and text in _BLOCKS:
         return _BLOCKS[text]
-    block = tuple(_criterion(it) for it in split_items(text))
+    items = split_items(text)
+    block = structure.apply(text, items, [_criterion(it) for it in items])
     if SHARE:
         if len(_BLOCKS) >= _INTERN_MAX // 20:
             _BLOCKS.clear()
@@ -172,19 +196,38 @@ def parse_trial(trial: Trial) -> ParsedTrial:
         trial.maximum_age.text if trial.maximum_age else None,
     )
     diagnosis_key = ("diagnosis", concepts, tuple(trial.conditions[:6]) or trial.title)
+    clauses = tuple(
+        (tuple(vocabulary.find_concepts(part)), *prep_disease_setting(part, part, "trial")[:2])
+        for part in _TITLE_CLAUSE.split(titles)
+        if part.strip()
+    )
+    maintenance = _MAINTENANCE.search(titles) is not None
     static_key = (
         status_key,
         age_key,
         trial.sex,
         diagnosis_key,
-        (relapse, new),
+        (relapse, new, clauses, maintenance),
         trial.title,
         bool(criteria),
+        any(c.section == "exclusion" for c in criteria),
     )
     return ParsedTrial(
         trial.nct_id, trial.version, criteria, concepts, structured_concepts, (relapse, new),
-        _phase_rank(trial.phases), status_key, age_key, diagnosis_key, static_key,
+        _phase_rank(trial.phases), status_key, age_key, diagnosis_key, static_key, clauses,
+        maintenance, _trial_targets(trial, criteria),
     )  # fmt: skip
+
+
+def _trial_targets(trial: Trial, criteria: tuple[Criterion, ...]) -> TrialTargets:
+    titles = [trial.brief_title or "", trial.official_title or ""]
+    written = [*titles, *trial.conditions, *trial.keywords]
+    written += [c.text for c in criteria if c.section == "inclusion"]
+    return trial_targets(" ; ".join(written), " ; ".join([*trial.interventions, *titles]))
+
+
+_TITLE_CLAUSE = re.compile(r"\band\b|;|,|\bor\b|\bvs\b")
+_MAINTENANCE = re.compile(r"\bmaintenance\b")
 
 
 class ParseCache:

@@ -45,24 +45,24 @@ def _field(name: str) -> _Reader:
 
 # --- per-kind reads: spec (the kind's prep output) -> the Facts fields its judge reads --------
 THERAPIES = ("therapies",)
-CONCEPT = ("concept", "concept_ids", "diagnosis")
+CONCEPT = ("concept", "concept_ids", "diagnosis", "grade")
 
 
 def _age(spec: Any) -> tuple[str, ...]:  # judge_person.judge_age
     if not spec:
         return ()  # "age limit not read"
-    if spec[0] == "by_tumor":
-        return ("age_months", "concept_ids", "diagnosis")
+    if spec[0] in {"by_tumor", "scoped"}:
+        return ("age_months", "concept", "concept_ids", "diagnosis")
     return ("age_months",)
 
 
-def _performance(spec: Any) -> tuple[str, ...]:  # judge_person.judge_performance
+def _performance(spec: Any) -> tuple[str, ...]:  # judge_performance.judge_performance
     by_age = bool(spec) and spec[0] == "by_age"
     return ("perf_scale", "perf_score", *(("age_months",) if by_age else ()))
 
 
 def _labs(spec: Any) -> tuple[str, ...]:  # judge_labs.judge_labs / _judge_table_row
-    reqs, table, _alternatives, _age_adjusted = spec
+    reqs, table, _alternatives, _age_adjusted, _unread = spec
     if table is not None:
         return ("age_months", "sex", "lab:creatinine")
     return tuple(f"lab:{key}" for key, _op, _limit in reqs)
@@ -78,14 +78,18 @@ READS: dict[str, Callable[[Any], tuple[str, ...]]] = {
     "labs": _labs,
     "sex": _fixed("sex"),  # judge_body.judge_sex
     "weight": _fixed("weight_kg"),  # judge_body.judge_weight
-    "pregnancy": _fixed("sex", "pregnant", "lactating"),  # judge_body.judge_pregnancy
+    "pregnancy": _fixed("sex", "pregnant", "lactating", "age_months"),  # judge_body.judge_pregnancy
     "diagnosis": _fixed(*CONCEPT),  # judge_disease.judge_diagnosis
     "biomarker": _fixed("biomarkers"),  # judge_disease.judge_biomarker
-    "disease_setting": _fixed("status", "relapse_number"),  # judge_disease.judge_disease_setting
-    "measurable_disease": _fixed("measurable"),  # judge_tumor.judge_measurable
-    "cns_metastases": _fixed("cns_metastases", "concept_ids"),  # judge_tumor.judge_cns
+    "disease_setting": _fixed("status", "relapse_number", "therapies"),  # judge_disease_setting
+    "measurable_disease": _fixed("measurable", "size_cm"),  # judge_tumor.judge_measurable
+    "cns_metastases": _fixed("cns_metastases", "concept_ids"),
+    "metastatic_disease": _fixed(
+        "recurrence_sites"
+    ),  # judge_tumor.judge_metastatic  # judge_tumor.judge_cns
     "prior_therapy_required": _fixed("therapies", "concept_ids"),  # judge_therapy
     "prior_therapy_excluded": _fixed(*THERAPIES),  # judge_therapy.judge_prior_excluded
+    "prior_lines": _fixed(*THERAPIES),  # judge_lines.judge_lines
     "washout": _fixed("therapies", "as_of"),  # judge_history.judge_washout / _clause
     "radiation": _fixed("therapies", "recurrence_sites"),  # judge_history.judge_radiation
     "transplant": _fixed(*THERAPIES),  # judge_history._judge_history
@@ -93,7 +97,13 @@ READS: dict[str, Callable[[Any], tuple[str, ...]]] = {
 }
 # trialwide.apply (beyond the judged criteria themselves) and judges.judge_criterion's scope test
 TRIALWIDE_READS = ("concept_ids", "diagnosis")
-SCOPE_READS = ("concept_ids",)
+SCOPE_READS = ("concept", "concept_ids", "diagnosis")  # a tumor scope
+GROUP_READS = {
+    "sex": ("sex",),
+    "age": ("age_months",),
+    "setting": ("status",),
+    "cns": ("cns_metastases", "concept_ids"),
+}  # scope.group
 
 _DESCRIPTORS: dict[tuple[str, ...], int] = {}
 _FIELD_SETS: list[tuple[str, ...]] = []
@@ -109,9 +119,14 @@ def descriptor(names: tuple[str, ...]) -> int:
     return found
 
 
-def reads_of(aspects: tuple[Aspect, ...], scope: tuple[str, ...], registered: set[str]) -> int:
-    """The descriptor of every Facts field judge_criterion may read for these aspects."""
+def reads_of(
+    aspects: tuple[Aspect, ...], scope: bool, group: tuple[Any, ...], registered: set[str]
+) -> int:
+    """The descriptor of every Facts field judge_criterion may read for these aspects, the tumor
+    scope and the group (sex, age, disease setting) a rule is written for."""
     names: list[str] = list(SCOPE_READS) if scope else []
+    if group:
+        names += GROUP_READS[group[0]]
     for aspect in aspects:
         if aspect.kind in READS:
             names += READS[aspect.kind](aspect.spec)

@@ -63,6 +63,49 @@ def patient_alterations(biomarkers: tuple[str, ...] | list[str]) -> frozenset[st
     return frozenset(found)
 
 
+@dataclass(frozen=True, slots=True)
+class TrialTargets:
+    """What a trial is written for, read once per trial version (profile-independent): the
+    alteration families its title/conditions/keywords/inclusion text names, and the drug
+    mentions (phrase, class ids) of its interventions."""
+
+    named: frozenset[str]
+    drugs: tuple[tuple[str, frozenset[str]], ...]
+
+
+def trial_targets(trial_text: str, interventions: str) -> TrialTargets:
+    targets = _targets()
+    named = frozenset(m.group(1) for m in targets.pattern.finditer(norm(trial_text)))
+    found = tuple((m.phrase, frozenset(m.classes)) for m in drugs.mentions(norm(interventions)))
+    return TrialTargets(named, found)
+
+
+def fit_of(
+    concept: str | None,
+    alterations: frozenset[str],
+    trial_concepts: tuple[str, ...],
+    trial: TrialTargets,
+) -> str | None:
+    """Why the trial is written for this patient, or None for a broad basket or another tumor."""
+    targets = _targets()
+    # in the data file's order: the actionable family (NTRK) before a partner gene (ETV6)
+    own = [a for a in targets.alterations if a in alterations and a in trial.named]
+    if own:
+        return f"written for the patient's {own[0].upper()} alteration"
+    if alterations:
+        for phrase, classes in trial.drugs:
+            for class_id in classes:
+                hit = alterations & set(targets.drug_targets.get(class_id, ()))
+                if hit:
+                    return f"{phrase} targets the patient's {sorted(hit)[0].upper()} alteration"
+    if concept is not None:
+        lineage = {concept} | vocabulary.ancestors(concept)
+        specific = [c for c in trial_concepts if c in lineage and c not in targets.generic]
+        if specific:
+            return f"written for {vocabulary.concept_name(specific[0])}"
+    return None
+
+
 def targeted_fit(
     concept: str | None,
     alterations: frozenset[str],
@@ -74,22 +117,7 @@ def targeted_fit(
 
     `trial_text` is the title, conditions, keywords and inclusion text; `interventions` the
     interventions and titles (where a trial names its drug)."""
-    targets = _targets()
-    named = {m.group(1) for m in targets.pattern.finditer(norm(trial_text))}
-    own = sorted(alterations & named)
-    if own:
-        return f"written for the patient's {own[0].upper()} alteration"
-    for mention in drugs.mentions(norm(interventions)):
-        for class_id in mention.classes:
-            hit = alterations & set(targets.drug_targets.get(class_id, ()))
-            if hit:
-                return f"{mention.phrase} targets the patient's {sorted(hit)[0].upper()} alteration"
-    if concept is not None:
-        lineage = {concept} | vocabulary.ancestors(concept)
-        specific = [c for c in trial_concepts if c in lineage and c not in targets.generic]
-        if specific:
-            return f"written for {vocabulary.concept_name(specific[0])}"
-    return None
+    return fit_of(concept, alterations, trial_concepts, trial_targets(trial_text, interventions))
 
 
 @dataclass(frozen=True)

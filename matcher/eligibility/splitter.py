@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
+from matcher.eligibility import cues
+
 Section = Literal["inclusion", "exclusion"]
 
 _HEADING = re.compile(
@@ -28,19 +30,15 @@ _BULLET = re.compile(
 )
 _INLINE_NUMBERED = re.compile(r"(?:^|(?<=[;.]))\s*(\d{1,2})\.(?=\s*[A-Za-z])")
 _OR_PARENT = re.compile(
-    r"\b(?:one|1|any|either|at least one)\b[^:]*\bfollowing\b|\bincluding\b|\bsuch as\b|"
+    r"\b(?:one|1|any|either|at least one)\b[^:.;]{0,40}\bfollowing\b|\bincluding\b|\bsuch as\b|"
     r"\bone of\b|\bany of\b|\bor\s*:\s*$|\bdefined as one\b",
     re.IGNORECASE,
 )
+# the splitter reads raw text: the cue lists (data/cues.json), case-insensitive
 _EXCEPTION_PARENT = re.compile(
-    r"\bexcept\b|\bexception|\bunless\b|\bother than\b|\bare allowed\b|\bare permitted\b",
-    re.IGNORECASE,
+    f"{cues.cue('exception').pattern}|{cues.cue('allowance').pattern}", re.IGNORECASE
 )
-_EXCEPTION_CHILD = re.compile(
-    r"^\s*(?:note\b|exception)|\b(?:are|is|will be|may be|remain) (?:eligible|allowed|permitted)\b|"
-    r"\bmay (?:enroll|participate)\b|\bnot required\b|\bexcept\b|\bunless\b",
-    re.IGNORECASE,
-)
+_EXCEPTION_CHILD = re.compile(cues.cue("exception_note").pattern, re.IGNORECASE)
 
 
 @dataclass(slots=True)
@@ -67,7 +65,17 @@ class Item:
 
 
 def _is_or_parent(text: str) -> bool:
-    return text.rstrip().endswith(":") and bool(_OR_PARENT.search(text))
+    """Ends with ":" after words that introduce alternatives. Only the last sentence counts:
+    "... resolved to grade 1 or less. ... patients must fulfill all of the following:" is no
+    "one of the following"."""
+    stripped = text.rstrip()
+    if not stripped.endswith(":"):
+        return False
+    tail = _SENTENCE.split(stripped[:-1])[-1]
+    return bool(_OR_PARENT.search(f"{tail}:"))
+
+
+_SENTENCE = re.compile(r"[.;:]\s")
 
 
 def _heading(line: str) -> tuple[Section, str] | None:

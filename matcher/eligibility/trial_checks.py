@@ -77,6 +77,18 @@ def diagnosis_check(trial: Trial, parsed: ParsedTrial, facts: Facts) -> Check:
     concepts = [c for c in parsed.concepts if c != "neoplasm"]  # "malignancy" names no tumor
     named = ", ".join(vocabulary.concept_name(c) for c in concepts[:6])
     text = f"Conditions: {'; '.join(trial.conditions[:6]) or trial.title}"
+    if facts.concept is None and concepts:
+        # an unrecognised diagnosis ("synovial sarcoam") is not silently a generic sarcoma
+        return (
+            "diagnosis",
+            text,
+            Judgement(
+                UNKNOWN,
+                f"diagnosis '{facts.diagnosis}' is not in the vocabulary; trial names {named}",
+                f"whether {facts.diagnosis} counts as {named}",
+                rule="unrecognised_diagnosis",
+            ),
+        )
     hits = [c for c in concepts if c in facts.concept_ids]
     if hits:
         return (
@@ -99,16 +111,6 @@ def diagnosis_check(trial: Trial, parsed: ParsedTrial, facts: Facts) -> Check:
                 f"whether {facts.diagnosis} is eligible",
             ),
         )
-    if facts.concept is None:
-        return (
-            "diagnosis",
-            text,
-            Judgement(
-                UNKNOWN,
-                f"{facts.diagnosis} is not in the vocabulary; trial names {named}",
-                f"whether {facts.diagnosis} counts as {named}",
-            ),
-        )
     narrower = vocabulary.descendants_of(facts.concept)
     if any(c in narrower for c in concepts):
         return (
@@ -123,9 +125,66 @@ def diagnosis_check(trial: Trial, parsed: ParsedTrial, facts: Facts) -> Check:
     )
 
 
+_NO_CRITERIA = Judgement(
+    UNKNOWN,
+    "no eligibility criteria in the record",
+    "full eligibility criteria (not in the record)",
+)
+_NO_EXCLUSIONS = Judgement(
+    UNKNOWN,
+    "the record gives no exclusion criteria (its text may be cut short)",
+    "exclusion criteria (not in the record)",
+    rule="incomplete_record",
+)
+
+
+def record_checks(parsed: ParsedTrial) -> list[Check]:
+    """What the record's text leaves out: no criteria at all, or inclusion criteria only (the
+    registry text is often cut short): a trial is never "eligible" on a part of its rules."""
+    if not parsed.criteria:
+        return [("other", "Eligibility criteria", _NO_CRITERIA)]
+    if not any(c.section == "exclusion" for c in parsed.criteria):
+        return [("other", "Exclusion criteria", _NO_EXCLUSIONS)]
+    return []
+
+
 def setting_check(trial: Trial, parsed: ParsedTrial, facts: Facts) -> Check | None:
     relapse, new = parsed.setting
     text = f"Title: {trial.title}"
+    if parsed.maintenance:
+        # maintenance is given to patients in remission after therapy, not during a relapse
+        return (
+            "disease_setting",
+            text,
+            Judgement(
+                UNKNOWN,
+                f"maintenance trial: for patients in remission after therapy; patient has "
+                f"{facts.status} disease",
+                "whether the patient is in remission after therapy (maintenance trial)",
+                rule="maintenance",
+            ),
+        )
+    if relapse and new:
+        # "Previously Untreated ... Solid Tumors and ... Relapsed Acute Leukemia": the relapsed
+        # population is another tumor's; only the clauses naming the patient's tumor count
+        mine = [
+            (r, n)
+            for concepts, r, n in parsed.setting_clauses
+            if (r or n) and any(c in facts.concept_ids for c in concepts)
+        ]
+        if mine and all(n and not r for r, n in mine):
+            return (
+                "disease_setting",
+                text,
+                Judgement(
+                    UNKNOWN,
+                    f"title describes previously untreated/newly diagnosed disease for this "
+                    f"tumor type (the relapsed population it names is another tumor's); patient "
+                    f"has {facts.status} disease",
+                    "whether recurrent disease is eligible (title: previously untreated)",
+                    rule="setting_by_tumor",
+                ),
+            )
     if new and not relapse:
         return (
             "disease_setting",

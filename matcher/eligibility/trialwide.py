@@ -25,6 +25,7 @@ def apply(
     diag_fails = [
         i for i, (c, j) in enumerate(zip(criteria, judged, strict=True))
         if c.section == "inclusion" and j.kind == "diagnosis" and j.judgement.verdict == NOT_MET
+        and j.guard != "alternative"  # the group decides (verdict.decide)
     ]  # fmt: skip
     if diag_fails:
         names_patient = any(c in facts.concept_ids and c not in GENERIC for c in concepts)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
 
+from matcher.eligibility import cues
 from matcher.eligibility.text import norm, phrase_regex
 
 _TOO_GENERIC = frozenset({"neoplasm", "solid_tumor", "sarcoma", "soft_tissue_tumor"})
@@ -25,6 +26,7 @@ class Concept:
     name: str
     synonyms: tuple[str, ...]
     parents: tuple[str, ...]
+    grade: int | None = None  # the grade the histology has by definition, if it has one
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,7 +44,13 @@ def _index() -> _Index:
     concepts: dict[str, Concept] = {}
     by_phrase: dict[str, str] = {}
     for item in raw["concepts"]:
-        concept = Concept(item["id"], item["name"], tuple(item["synonyms"]), tuple(item["parents"]))
+        concept = Concept(
+            item["id"],
+            item["name"],
+            tuple(item["synonyms"]),
+            tuple(item["parents"]),
+            item.get("grade"),
+        )
         concepts[concept.id] = concept
         for phrase in (concept.name, *concept.synonyms):
             by_phrase.setdefault(norm(phrase), concept.id)
@@ -75,6 +83,30 @@ def find_concepts(text: str) -> list[str]:
     return found
 
 
+def generic_named_in_passing(text: str) -> bool:
+    """True when a generic tumor word is the tail of a longer histology name the vocabulary does
+    not know ("myxoinflammatory fibroblastic sarcoma"): the word before it is no generic modifier
+    (data/cues.json "generic_modifiers")."""
+    normed = norm(text)
+    modifiers = cues.cue("generic_modifiers")
+    for match in _regex().finditer(normed):
+        cid = _index().by_phrase.get(match.group(0)) or _index().by_phrase.get(
+            _singular(match.group(0))
+        )
+        if cid not in _TOO_GENERIC:
+            continue
+        before = normed[: match.start()].split()
+        if before and not modifiers.match(before[-1]) and before[-1] not in _index().by_phrase:
+            return True
+    return False
+
+
+def find_concepts_at(text: str) -> int | None:
+    """Where in norm(text) the first vocabulary phrase starts (None if it names none)."""
+    match = _regex().search(norm(text))
+    return None if match is None else match.start()
+
+
 def _singular(phrase: str) -> str:
     if phrase.endswith("es") and phrase[:-2] in _index().by_phrase:
         return phrase[:-2]
@@ -105,6 +137,11 @@ def descendants_of(concept_id: str) -> frozenset[str]:
     return frozenset(
         cid for cid, ups in _index().ancestors.items() if concept_id in ups and cid != concept_id
     )
+
+
+def grade_by_definition(concept_id: str | None) -> int | None:
+    """The grade a histology has by definition (data "grade"), else None."""
+    return None if concept_id is None else _index().concepts[concept_id].grade
 
 
 def concept_name(concept_id: str) -> str:

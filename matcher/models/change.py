@@ -15,6 +15,7 @@ ChangeKind = Literal[
     "criteria_changed",  # the registry's eligibility text changed (new trial version)
     "nearest_site_changed",
     "trial_removed",  # no longer returned by the search (e.g. conditions edited)
+    "answer_set_aside",  # a board answer no longer applies: its criterion's text changed
 ]
 
 

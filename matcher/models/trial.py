@@ -53,7 +53,7 @@ class Site(BaseModel):
 
 
 class Trial(BaseModel):
-    """One study, parsed. `version` is lastUpdatePostDate, or a content hash when absent."""
+    """One study, parsed. `version` is a hash of the parsed content (matcher.ctgov.parse)."""
 
     model_config = ConfigDict(frozen=True)
 

@@ -135,6 +135,13 @@ class Browser:
         self.eval(f"document.querySelector({json.dumps(selector)}).focus()")
         self.send("Input.insertText", text=text)
 
+    def press_enter(self, selector: str) -> None:
+        """Focus the element and press Enter on the keyboard (submits its form, as a user would)."""
+        self.eval(f"document.querySelector({json.dumps(selector)}).focus()")
+        for kind in ("keyDown", "keyUp"):
+            self.send("Input.dispatchKeyEvent", type=kind, key="Enter", code="Enter",
+                      windowsVirtualKeyCode=13, text="\r" if kind == "keyDown" else "")  # fmt: skip
+
     def screenshot(self, path: Path) -> None:
         import base64
 

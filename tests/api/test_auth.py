@@ -24,7 +24,8 @@ PUBLIC = {
 }
 # Server-rendered pages send a browser without a key to the login page instead of a 401.
 PAGES = {("GET", "/")}
-DUMMY = {"profile_id": "p_" + "0" * 24, "job_id": "0" * 32, "nct_id": "NCT00000001"}
+DUMMY = {"profile_id": "p_" + "0" * 24, "job_id": "0" * 32, "nct_id": "NCT00000001",
+         "criterion_key": "0" * 16}  # fmt: skip
 
 
 def _routes(env: ApiEnv) -> list[tuple[str, str]]:

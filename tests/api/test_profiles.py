@@ -11,6 +11,7 @@ import pytest
 
 from matcher.ctgov.query import SearchQuery
 from matcher.erase import erase_profile
+from matcher.models.match import criterion_key
 from matcher.models.profile import PROFILE_ID
 from matcher.schedule import claim_rematch, register_profile_query, start_rematch
 from tests.api.conftest import ApiEnv, profile_json, push_change, sample_run, store_run
@@ -213,22 +214,29 @@ def test_put_of_a_missing_or_foreign_profile_is_404(api_env: ApiEnv) -> None:
 
 
 def test_delete_leaves_no_key_about_the_profile(api_env: ApiEnv) -> None:
-    """DELETE erases profile, matches, meta, seq, changes, report marker, jobs and the board's
-    reference entry: no key names it, and the reference can be used again."""
+    """DELETE erases profile, matches, meta, seq, changes, review marker, the board's answers,
+    jobs (re-match jobs too) and the reference entry: no key names it, the reference is free."""
     sub = api_env.create("TB-erase")
     pid = sub["profile_id"]
     api_env.client.put(f"/v1/profiles/{pid}", content=profile_json("TB-erase"), headers=api_env.a)
     store_run(api_env, sample_run(pid))
     push_change(api_env, pid, datetime.now(UTC), "new_trial", "NCT01000001", "opened")
-    api_env.store.count_delivery(sub["job_id"], 0)
+    api_env.store.count_delivery(sub["job_id"], 0, guard_key=api_env.store.keys.job(sub["job_id"]))
     # What the scheduler keeps about a profile (normally written by a match run / re-match).
     query = SearchQuery(("synovial sarcoma",), ("RECRUITING",))
     register_profile_query(api_env.store, pid, query, date.today() + timedelta(days=30))
     claim_rematch(api_env.store, pid, "2026-W48", ttl_s=600)
     start_rematch(api_env.store, pid, "2026-W48", "task-1", ttl_s=600)
-    assert api_env.client.get(f"/v1/profiles/{pid}/report", headers=api_env.a).status_code == 200
+    assert api_env.client.post(f"/v1/profiles/{pid}/reviewed", headers=api_env.a).is_success
+    key = criterion_key("inclusion", "Adequate cardiac function")
+    answer_url = f"/v1/profiles/{pid}/answers/NCT01000002/{key}"
+    res = api_env.client.put(answer_url, json={"answer": "met", "note": "echo normal"},
+                             headers=api_env.a)  # fmt: skip
+    assert res.status_code == 202, res.text
+    rematch_job = res.json()["job_id"]
+    assert api_env.store.r.exists(api_env.store.keys.answers(pid))
     named = [k for k in api_env.store.r.scan_iter("*") if pid in k or sub["job_id"] in k]
-    assert len(named) >= 7, named
+    assert len(named) >= 8, named
     ref_key = api_env.store.keys.reference("board-a", "TB-erase")
     assert api_env.store.r.get(ref_key) == pid
 
@@ -237,6 +245,7 @@ def test_delete_leaves_no_key_about_the_profile(api_env: ApiEnv) -> None:
     assert res.json()["deleted_keys"] >= len(named)
     left = [k for k in api_env.store.r.scan_iter("*") if pid in k or sub["job_id"] in k]
     assert left == []
+    assert not api_env.store.r.exists(api_env.store.keys.job(rematch_job))
     assert not api_env.store.r.exists(ref_key)
     keys = api_env.store.keys
     assert api_env.store.r.zscore(keys.profiles_index(), pid) is None
@@ -291,3 +300,13 @@ def test_old_assessment_is_accepted_with_a_warning(api_env: ApiEnv) -> None:
     res = api_env.client.post("/v1/profiles", content=body, headers=api_env.a)
     assert res.status_code == 422
     assert [d["field"] for d in res.json()["detail"]] == ["prior_therapies.0.ended_on"]
+
+
+def test_submission_warns_about_a_diagnosis_the_vocabulary_does_not_know(api_env: ApiEnv) -> None:
+    """POST of "synovial sarcoam" (a typo) is accepted with a warning naming it; a known
+    diagnosis gets no warning."""
+    typo = profile_json("TB-typo", diagnosis="synovial sarcoam")
+    res = api_env.client.post("/v1/profiles", content=typo, headers=api_env.a)
+    assert res.status_code == 202, res.text
+    assert any("synovial sarcoam" in w for w in res.json()["warnings"])
+    assert api_env.create("TB-known")["warnings"] == []

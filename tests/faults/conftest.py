@@ -39,6 +39,8 @@ BASE_ENV = {
     "TRIALMATCH_CTGOV_MAX_ATTEMPTS": "2",
     "TRIALMATCH_CTGOV_RETRY_TOTAL_S": "3",
     "TRIALMATCH_CTGOV_READ_TIMEOUT_S": "15",
+    # Below every soft time limit used here (the settings validator refuses otherwise).
+    "TRIALMATCH_CTGOV_REQUEST_DEADLINE_S": "7",
     "TRIALMATCH_TASK_MAX_RETRIES": "1",
     "TRIALMATCH_TASK_RETRY_BACKOFF_MAX_S": "2",
     "TRIALMATCH_TASK_TIME_LIMIT_S": "25",
@@ -324,6 +326,7 @@ def clean_count(tmp_path_factory: pytest.TempPathFactory) -> int:
     from matcher.ctgov.source import make_source
     from matcher.eligibility import EngineOptions
     from matcher.pipeline import run_match
+    from workers.runtime import corpus_query
 
     tmp = tmp_path_factory.mktemp("clean")
     registry = tmp / "registry"
@@ -339,9 +342,7 @@ def clean_count(tmp_path_factory: pytest.TempPathFactory) -> int:
             store, profile_json("CLEAN"), publish=lambda p, j: None, retention_days=1
         ).profile_id
         source = make_source(settings, store.r)
-        corpus = TrialCorpus(
-            store, source, statuses=settings.recruiting_statuses, search_ttl_s=3600
-        )
+        corpus = TrialCorpus(store, source, corpus_query(settings), ttl_s=3600)
         run_match(store, corpus, clean, options=EngineOptions())
         source.close()
         count = int(store.r.hlen(store.keys.matches(clean)))

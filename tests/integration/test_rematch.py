@@ -29,6 +29,7 @@ from matcher.store import Store
 from tests.support.ctgov_stub import CtgovStub
 from tests.support.procs import REPO, SNAPSHOT, RedisServer, Worker, stack_env, wait_for
 from workers.celery_app import create_app
+from workers.runtime import corpus_query
 from workers.submission import submit_json
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
@@ -201,8 +202,8 @@ def test_ageing_past_a_bound_is_rematched_without_registry_change(
     corpus = TrialCorpus(
         env.store,
         make_source(env.settings, env.store.r),
-        statuses=env.settings.recruiting_statuses,
-        search_ttl_s=3600,
+        corpus_query(env.settings),
+        ttl_s=3600,
     )
     run_match(env.store, corpus, pid, options=EngineOptions(), as_of=date(2026, 9, 20))
     before = {m.nct_id: m.verdict for m in env.store.read_matches(pid).results}  # type: ignore[union-attr]
@@ -214,3 +215,26 @@ def test_ageing_past_a_bound_is_rematched_without_registry_change(
     flips = [c for c in env.store.read_changes(pid) if c.nct_id == SYNOVIAL_BASKET]
     assert any(c.kind == "verdict_changed" and "[age]" in c.detail for c in flips), flips
     assert {p: env.seq(p) for p in profiles.values()} == others
+
+
+def test_quarantined_entry_is_rebuilt_by_the_next_sync_though_no_verdict_moved(
+    env: Env, profiles: dict[str, str]
+) -> None:
+    """A corrupt stored entry of a trial the patient is ineligible for (a change no board would
+    see) is still rebuilt by the next sync: the quarantine marks the profile for a re-match."""
+    pid = profiles["ewing"]
+    run = env.store.read_matches(pid)
+    assert run is not None
+    ineligible = sorted(m.nct_id for m in run.results if m.verdict == "ineligible")
+    assert ineligible, "premise: the Ewing profile is ineligible for a synovial sarcoma trial"
+    # Constructed corruption of one stored entry (not registry data).
+    env.store.r.hset(env.store.keys.matches(pid), ineligible[0], '{"title": "corrupt"}')
+    damaged = env.store.read_matches(pid)  # the read quarantines it
+    assert damaged is not None
+    assert ineligible[0] not in {m.nct_id for m in damaged.results}
+    before = env.seq(pid)
+    env.sync()  # registry unchanged: only the rebuild makes this profile due
+    assert env.seq(pid) > before
+    rebuilt = env.store.read_matches(pid)
+    assert rebuilt is not None
+    assert ineligible[0] in {m.nct_id for m in rebuilt.results}

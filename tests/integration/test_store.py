@@ -88,9 +88,16 @@ def test_undo_submission_restores_the_previous_state(store: Store) -> None:
     assert not store.r.exists(store.keys.profile("ST-1"))
 
 
+def _profile(store: Store, *profile_ids: str) -> None:
+    """Match sets are only ever written for a stored profile (an erased one refuses them)."""
+    for n, pid in enumerate(profile_ids):
+        store.save_submission(_stored(pid), f"job-{pid}-{n}")
+
+
 def test_write_replaces_the_whole_set(store: Store) -> None:
     """A second run replaces the first entirely: no stale or duplicate records remain."""
     expires = datetime.now(UTC) + timedelta(days=1)
+    _profile(store, "ST-2")
     assert store.write_matches(_run("ST-2", 5, "first"), 1, expires)
     assert store.write_matches(_run("ST-2", 3, "second"), 2, expires)
     run = store.read_matches("ST-2")
@@ -103,6 +110,7 @@ def test_write_replaces_the_whole_set(store: Store) -> None:
 def test_an_older_run_cannot_overwrite_a_newer_one(store: Store) -> None:
     """Fencing: a run with a lower sequence number than the stored one is refused."""
     expires = datetime.now(UTC) + timedelta(days=1)
+    _profile(store, "ST-3")
     assert store.write_matches(_run("ST-3", 2, "newer"), 7, expires)
     assert not store.write_matches(_run("ST-3", 4, "older"), 6, expires)
     run = store.read_matches("ST-3")
@@ -113,6 +121,7 @@ def test_an_older_run_cannot_overwrite_a_newer_one(store: Store) -> None:
 def test_redelivered_run_is_idempotent(store: Store) -> None:
     """The same run written twice (a redelivery) leaves exactly one record per trial."""
     expires = datetime.now(UTC) + timedelta(days=1)
+    _profile(store, "ST-4")
     run = _run("ST-4", 4, "x")
     assert store.write_matches(run, 1, expires)
     assert store.write_matches(run, 1, expires)
@@ -121,8 +130,10 @@ def test_redelivered_run_is_idempotent(store: Store) -> None:
 
 def test_delivery_counter_counts_per_retry(store: Store) -> None:
     """Deliveries are counted per (task, retry attempt), so retries do not look like poison."""
-    assert [store.count_delivery("t1", 0) for _ in range(3)] == [1, 2, 3]
-    assert store.count_delivery("t1", 1) == 1
+    store.save_submission(_stored(), "t1")
+    guard = store.keys.job("t1")
+    assert [store.count_delivery("t1", 0, guard_key=guard) for _ in range(3)] == [1, 2, 3]
+    assert store.count_delivery("t1", 1, guard_key=guard) == 1
 
 
 def test_trial_cache_is_shared_by_version(store: Store, tmp_path: Path) -> None:
@@ -139,3 +150,105 @@ def test_trial_cache_is_shared_by_version(store: Store, tmp_path: Path) -> None:
     assert store.get_trial(trials[0].nct_id) == trials[0]
     store.r.delete(store.keys.trial(trials[1].nct_id, trials[1].version))
     assert store.get_search("q1", "dv1") is None
+
+
+def _named(store: Store, *names: str) -> list[str]:
+    """Every key whose name contains one of `names`."""
+    return sorted(k for k in store.r.scan_iter("*") if any(n in k for n in names))
+
+
+def test_an_erased_profile_gets_no_write_from_a_late_run(store: Store) -> None:
+    """After erasure every per-profile write of a run refuses (ProfileGone) and creates no key."""
+    from matcher.ctgov.query import SearchQuery
+    from matcher.erase import erase_profile
+    from matcher.errors import ProfileGone
+    from matcher.schedule import claim_rematch, register_profile_query, start_rematch
+
+    _profile(store, "ST-E")
+    job_id = "job-ST-E-0"
+    seq = store.next_run_seq("ST-E")
+    erase_profile(store, "ST-E")
+    assert _named(store, "ST-E") == []
+    with pytest.raises(ProfileGone):
+        store.next_run_seq("ST-E")
+    with pytest.raises(ProfileGone):
+        store.write_matches(_run("ST-E", 2, "late"), seq, datetime.now(UTC) + timedelta(days=1))
+    assert store.set_job(job_id, "running", lease_s=60) is False
+    assert store.set_job(job_id, "done") is False
+    assert store.count_delivery(job_id, 0, guard_key=store.keys.job(job_id)) is None
+    query = SearchQuery(("synovial sarcoma",), ("RECRUITING",))
+    register_profile_query(store, "ST-E", query, date.today() + timedelta(days=30))
+    assert claim_rematch(store, "ST-E", "2026-W48", ttl_s=60) is False
+    with pytest.raises(ProfileGone):
+        start_rematch(store, "ST-E", "2026-W48", "task-1", ttl_s=60)
+    assert _named(store, "ST-E", job_id) == []
+    assert store.r.zscore(store.keys.recheck(), "ST-E") is None
+    assert store.r.zscore(store.keys.jobs_running(), job_id) is None
+
+
+def test_live_profile_writes_still_work_and_run_seq_expires_with_profile(store: Store) -> None:
+    """The erasure guards do not block a live profile: seq, job, counter and set are written."""
+    _profile(store, "ST-L")
+    seq = store.next_run_seq("ST-L")
+    assert 0 < store.r.ttl(store.keys.run_seq("ST-L")) <= 86_400
+    assert store.set_job("job-ST-L-0", "running", lease_s=60) is True
+    assert store.r.zscore(store.keys.jobs_running(), "job-ST-L-0") is not None
+    assert store.write_matches(_run("ST-L", 2, "x"), seq, datetime.now(UTC) + timedelta(days=1))
+    assert store.set_job("job-ST-L-0", "done") is True
+    assert store.r.zscore(store.keys.jobs_running(), "job-ST-L-0") is None
+
+
+CANARY = "Canary-Value-7731"  # constructed: a stored value that must never reach a log or reason
+
+
+def test_corrupt_stored_profile_error_names_fields_never_values(store: Store) -> None:
+    """An unreadable stored profile raises StoredRecordUnreadable naming field paths only."""
+    from matcher.errors import StoredRecordUnreadable, reason_for
+
+    stored = json.loads(_stored("ST-C").model_dump_json())
+    stored["profile"]["sex"] = CANARY
+    stored["profile"]["age_months"] = CANARY
+    store.r.set(store.keys.profile("ST-C"), json.dumps(stored))
+    with pytest.raises(StoredRecordUnreadable) as caught:
+        store.load_profile("ST-C")
+    text = reason_for(caught.value)
+    assert "profile.sex" in text
+    assert "profile.age_months" in text
+    assert CANARY not in text
+    assert CANARY not in repr(caught.value)
+    assert caught.value.__suppress_context__  # the pydantic text is not chained into tracebacks
+
+
+def test_corrupt_match_entry_is_quarantined_not_sticky(
+    store: Store, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A corrupt entry is logged by id, left out, dropped and queued for rebuild; the rest reads."""
+    _profile(store, "ST-Q")
+    seq = store.next_run_seq("ST-Q")
+    assert store.write_matches(_run("ST-Q", 3, "ok"), seq, datetime.now(UTC) + timedelta(days=1))
+    store.r.hset(store.keys.matches("ST-Q"), "NCT00000001", '{"nct_id": "' + CANARY + '"')
+    with caplog.at_level("WARNING", logger="matcher.store"):
+        run = store.read_matches("ST-Q")
+    assert run is not None
+    assert sorted(m.nct_id for m in run.results) == ["NCT00000000", "NCT00000002"]
+    assert "profile_id=ST-Q nct_id=NCT00000001" in caplog.text
+    assert CANARY not in caplog.text
+    assert not store.r.hexists(store.keys.matches("ST-Q"), "NCT00000001")
+    assert store.r.zscore(store.keys.recheck(), "ST-Q") == 0  # due at the next sync
+    # The next read (and the next run's diff) is clean again.
+    again = store.read_matches("ST-Q")
+    assert again is not None
+    assert len(again.results) == 2
+    assert store.read_match_entries("ST-Q", ["NCT00000000", "NCT00000001"]).keys() == {
+        "NCT00000000"
+    }
+
+
+def test_corrupt_match_run_record_reads_as_no_set(store: Store) -> None:
+    """A corrupt run record (meta) reads as 'no set yet' and is queued for a rebuild."""
+    _profile(store, "ST-M")
+    seq = store.next_run_seq("ST-M")
+    assert store.write_matches(_run("ST-M", 1, "ok"), seq, datetime.now(UTC) + timedelta(days=1))
+    store.r.hset(store.keys.match_meta("ST-M"), "run", "{not json")
+    assert store.read_matches("ST-M") is None
+    assert store.r.zscore(store.keys.recheck(), "ST-M") == 0

@@ -17,8 +17,9 @@ import respx
 import stamina
 from prometheus_client import REGISTRY
 
-from matcher.ctgov.client import CtgovClient, retry_after_seconds
+from matcher.ctgov.client import CtgovClient
 from matcher.ctgov.query import FIELDS_PARAM, SearchQuery
+from matcher.ctgov.retry_after import retry_after_seconds
 from matcher.errors import (
     FinalUpstreamError,
     RateLimited,

@@ -84,3 +84,43 @@ def test_histology_fit_needs_a_specific_concept() -> None:
     )
     assert targeted_fit("ifs", frozenset(), ("solid_tumor", "sarcoma"), "", "") is None
     assert targeted_fit("erms", frozenset(), ("rms",), "", "") == "written for rhabdomyosarcoma"
+
+
+def test_engine_ranks_the_trial_for_the_patients_own_alteration_first() -> None:
+    """The NTRK-fusion infant example (constructed) against the snapshot's real records: the
+    larotrectinib trial NCT02637687 ranks first among candidates with the NTRK fit named in its
+    "why this rank", and no record without criteria text outranks a fully read trial of its tier."""
+    import json
+    from datetime import date
+    from pathlib import Path
+
+    from matcher.ctgov.parse import parse_study
+    from matcher.eligibility import EngineOptions, match_trials
+    from matcher.models.profile import ProfileIn
+
+    root = Path(__file__).resolve().parents[2]
+    profile = ProfileIn.model_validate_json(
+        (root / "examples" / "infant-ifs-ntrk.json").read_text()
+    )
+    trials = [
+        parse_study(json.loads(p.read_text()))
+        for p in sorted((root / "snapshot" / "sarcoma" / "records").glob("NCT*.json"))
+    ]
+    run = match_trials(
+        profile, trials, as_of=date(2026, 11, 26), options=EngineOptions(any_status=True)
+    )
+    candidates = [m for m in run.results if m.verdict != "ineligible"]
+    first = candidates[0]
+    assert first.nct_id == "NCT02637687"
+    assert first.rank is not None
+    assert first.rank.targeted_fit == "written for the patient's NTRK alteration"
+    assert "written for the patient's NTRK alteration" in first.rank.why
+    for tier in ("eligible", "possibly_eligible", "ineligible"):
+        in_tier = [m for m in run.results if m.verdict == tier]
+        read = [i for i, m in enumerate(in_tier) if m.rank and m.rank.criteria_in_record]
+        unread = [i for i, m in enumerate(in_tier) if m.rank and not m.rank.criteria_in_record]
+        if read and unread:
+            assert max(read) < min(unread), tier
+    basket = [m for m in candidates if m.rank and m.rank.targeted_fit is None]
+    assert basket  # broad trials are candidates too, and say so
+    assert "no targeted fit (a broad or basket trial)" in basket[0].rank.why  # type: ignore[union-attr]
