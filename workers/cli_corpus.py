@@ -7,9 +7,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from matcher.ctgov.client import USER_AGENT, CtgovClient
+from matcher.ctgov.client import CtgovClient
 from matcher.ctgov.corpus_query import CorpusQuery
-from matcher.ctgov.pace import LocalPacer
+from matcher.ctgov.source import live_client
 from workers.cli_args import command
 
 
@@ -18,16 +18,8 @@ def _live(args: argparse.Namespace) -> tuple[CtgovClient, CorpusQuery, str]:
     from matcher.settings import get_settings
 
     settings = get_settings()
-    client = CtgovClient(
-        base_url=settings.ctgov_base_url,
-        connect_timeout_s=settings.ctgov_connect_timeout_s,
-        read_timeout_s=settings.ctgov_read_timeout_s,
-        max_attempts=settings.ctgov_max_attempts,
-        retry_total_s=settings.ctgov_retry_total_s,
-        page_size=settings.ctgov_page_size,
-        user_agent=USER_AGENT,
-        pacer=LocalPacer(settings.ctgov_min_interval_s),
-    )
+    # the same client as the workers' (request deadline included), paced per process
+    client = live_client(settings)
     any_status = settings.any_status or bool(getattr(args, "any_status", False))
     query = CorpusQuery.for_deployment(settings.recruiting_statuses, any_status)
     return client, query, settings.ctgov_base_url

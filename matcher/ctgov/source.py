@@ -71,6 +71,11 @@ def make_source(settings: SourceSettings, redis: Any | None = None) -> TrialSour
     """
     if settings.ctgov_snapshot is not None:
         return SnapshotSource(settings.ctgov_snapshot)
+    return live_client(settings, redis)
+
+
+def live_client(settings: SourceSettings, redis: Any | None = None) -> CtgovClient:
+    """The live API client with every timeout, retry bound and deadline from the settings."""
     pacer: Pacer
     if redis is not None:
         pacer = RedisPacer(redis, pace_key(settings), settings.ctgov_min_interval_s)
