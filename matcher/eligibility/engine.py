@@ -175,16 +175,7 @@ class _Run:
         if found is not None:
             return found
         facts, options = self.facts, self.options
-        made: list[tc.Check] = [
-            tc.status_check(trial, options.statuses, options.any_status),
-            tc.age_check(trial, facts),
-            tc.sex_check(trial, facts),
-            tc.diagnosis_check(trial, parsed, facts),
-        ]
-        setting = tc.setting_check(trial, parsed, facts)
-        if setting is not None:
-            made.append(setting)
-        made += tc.record_checks(parsed)
+        made = tc.structured_checks(trial, parsed, facts, options.statuses, options.any_status)
         results = tuple(check(kind, text, j, self.checks) for kind, text, j in made)
         self.statics[parsed.static_key] = results
         return results

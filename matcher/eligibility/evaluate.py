@@ -35,16 +35,7 @@ def evaluate(
     facts = build_facts(profile, as_of)
     parsed = parse_trial(trial)
     # 2. trial-level checks from structured fields: status, age, sex, diagnosis, setting
-    checks = [
-        tc.status_check(trial, statuses, any_status),
-        tc.age_check(trial, facts),
-        tc.sex_check(trial, facts),
-        tc.diagnosis_check(trial, parsed, facts),
-    ]
-    setting = tc.setting_check(trial, parsed, facts)
-    if setting is not None:
-        checks.append(setting)
-    checks += tc.record_checks(parsed)
+    checks = tc.structured_checks(trial, parsed, facts, statuses, any_status)
     distance, nearest = tc.distance_check(trial, profile, statuses, any_status)
     if distance is not None:
         checks.append(distance)

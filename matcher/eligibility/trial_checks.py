@@ -138,6 +138,23 @@ _NO_EXCLUSIONS = Judgement(
 )
 
 
+def structured_checks(
+    trial: Trial, parsed: ParsedTrial, facts: Facts, statuses: frozenset[str], any_status: bool
+) -> list[Check]:
+    """Every trial-level check but distance, in output order: status, age, sex, diagnosis, the
+    setting named in the title, and what the record's text leaves out."""
+    made = [
+        status_check(trial, statuses, any_status),
+        age_check(trial, facts),
+        sex_check(trial, facts),
+        diagnosis_check(trial, parsed, facts),
+    ]
+    setting = setting_check(trial, parsed, facts)
+    if setting is not None:
+        made.append(setting)
+    return made + record_checks(parsed)
+
+
 def record_checks(parsed: ParsedTrial) -> list[Check]:
     """What the record's text leaves out: no criteria at all, or inclusion criteria only (the
     registry text is often cut short): a trial is never "eligible" on a part of its rules."""
