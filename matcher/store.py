@@ -91,6 +91,10 @@ class Store(BoardLoopStore):
         self._put_answer = client.register_script(lua.PUT_ANSWER)
         self._add_job = client.register_script(lua.ADD_JOB)
         self._set_answers_aside = client.register_script(lua.SET_ANSWERS_ASIDE)
+        # Registered here once (EVALSHA, EVAL only after a NOSCRIPT) rather than re-sent with
+        # EVAL on every call; matcher/erase.py and matcher/schedule.py build their keys.
+        self.erase_script = client.register_script(lua.ERASE)
+        self.forget_query_script = client.register_script(lua.FORGET_QUERY)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Store:

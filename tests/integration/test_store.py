@@ -252,3 +252,19 @@ def test_corrupt_match_run_record_reads_as_no_set(store: Store) -> None:
     store.r.hset(store.keys.match_meta("ST-M"), "run", "{not json")
     assert store.read_matches("ST-M") is None
     assert store.r.zscore(store.keys.recheck(), "ST-M") == 0
+
+
+def test_a_changed_search_forgets_the_old_phrases_with_its_last_profile(store: Store) -> None:
+    """Re-registering a profile under a new search drops the old search (the registered
+    FORGET_QUERY script) once no profile uses it, and keeps the new one."""
+    from matcher.ctgov.query import SearchQuery
+    from matcher.schedule import register_profile_query
+
+    _profile(store, "ST-Q")
+    old = SearchQuery(("synovial sarcoma",), ("RECRUITING",))
+    new = SearchQuery(("rhabdomyosarcoma",), ("RECRUITING",))
+    register_profile_query(store, "ST-Q", old, None)
+    assert store.r.hexists(store.keys.queries(), old.cache_key())
+    register_profile_query(store, "ST-Q", new, None)
+    assert not store.r.hexists(store.keys.queries(), old.cache_key())
+    assert store.r.hexists(store.keys.queries(), new.cache_key())
