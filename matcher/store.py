@@ -350,12 +350,6 @@ class Store(BoardLoopStore):
             done = self._set_recheck(keys=keys, args=[profile_id, "" if at is None else at])
         return bool(done)
 
-    def read_changes(self, profile_id: str, since: datetime | None = None) -> list[ChangeEntry]:
-        with redis_errors("reading changes"):
-            raw = cast("list[str]", self.r.lrange(self.keys.changes(profile_id), 0, -1))
-        entries = [ChangeEntry.model_validate_json(item) for item in raw]
-        return [e for e in entries if since is None or e.at > since]
-
     # --- web-page sessions (api/sessions.py): keyed and valued by digests, always with a TTL ---
     def put_session(self, session_digest: str, board_id: str, key_id: str, ttl_s: int) -> None:
         with redis_errors("starting a session"):

@@ -20,6 +20,7 @@ from typing import Any
 
 import pytest
 
+from api.routes_results import read_changes
 from matcher.corpus import TrialCorpus
 from matcher.ctgov.source import make_source
 from matcher.eligibility import EngineOptions
@@ -87,7 +88,7 @@ class Env:
         return out.stdout
 
     def kinds(self, profile_id: str, nct_id: str) -> set[str]:
-        return {c.kind for c in self.store.read_changes(profile_id) if c.nct_id == nct_id}
+        return {c.kind for c in read_changes(self.store, profile_id, None) if c.nct_id == nct_id}
 
 
 @pytest.fixture(scope="module")
@@ -212,7 +213,7 @@ def test_ageing_past_a_bound_is_rematched_without_registry_change(
     env.sync()  # registry unchanged (still v4): only the due profile is re-matched
     after = {m.nct_id: m.verdict for m in env.store.read_matches(pid).results}  # type: ignore[union-attr]
     assert after[SYNOVIAL_BASKET] == "ineligible"
-    flips = [c for c in env.store.read_changes(pid) if c.nct_id == SYNOVIAL_BASKET]
+    flips = [c for c in read_changes(env.store, pid, None) if c.nct_id == SYNOVIAL_BASKET]
     assert any(c.kind == "verdict_changed" and "[age]" in c.detail for c in flips), flips
     assert {p: env.seq(p) for p in profiles.values()} == others
 

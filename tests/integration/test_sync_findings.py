@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 
+from api.routes_results import read_changes
 from matcher.settings import Settings
 from matcher.store import Store
 from tests.support.ctgov_stub import CtgovStub
@@ -62,7 +63,7 @@ class Env:
         return out.stdout
 
     def entries(self, profile_id: str, nct_id: str) -> list[str]:
-        return [c.kind for c in self.store.read_changes(profile_id) if c.nct_id == nct_id]
+        return [c.kind for c in read_changes(self.store, profile_id, None) if c.nct_id == nct_id]
 
     def closed_once(self, profile_id: str, nct_id: str) -> bool:
         """Reported as closed exactly once, never as "no longer listed" (a closure judged on
