@@ -108,7 +108,10 @@ def test_cli_submit_wait_prints_ranked_matches(stack: Stack, tmp_path: Path) -> 
     pid = re.search(r"submitted profile (p_[0-9a-f]{24}) ", out.stdout)
     assert pid, out.stdout
     assert "IT-cli-1" not in out.stdout + out.stderr  # the reference is never printed back
-    assert any(v in out.stdout for v in ("ELIGIBLE", "POSSIBLY_ELIGIBLE", "INELIGIBLE"))
+    # A ranked line: rank, one whole verdict label, score, NCT id ("ELIGIBLE" alone would also
+    # be found inside the other two labels).
+    ranked = r"^\s*\d+\. (ELIGIBLE|POSSIBLY_ELIGIBLE|INELIGIBLE) +-?\d+\.\d{2}  NCT\d{8}\b"
+    assert re.search(ranked, out.stdout, re.MULTILINE), out.stdout
     shown = subprocess.run(
         [*cli, "matches", pid.group(1), "--json"],
         env=stack.env,

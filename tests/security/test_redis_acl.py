@@ -184,7 +184,14 @@ def test_beat_cannot_read_patient_data(acl_stack: AclStack) -> None:
     for key in ("tm:profile:SEC-acl-beat", "tm:matches:x", "tm:job:x", "tm:auth:keys"):
         with pytest.raises(redis.exceptions.NoPermissionError):
             beat.get(key)
-    assert beat.llen("tm:q:trialmatch") >= 0
+    # The broker's keys are readable: a list the admin filled (under tm:q:, outside the queue the
+    # worker consumes) is seen by beat with its exact length.
+    probe = "tm:q:SEC-acl-beat-probe"
+    acl_stack.admin.rpush(probe, "a", "b")
+    try:
+        assert beat.llen(probe) == 2
+    finally:
+        acl_stack.admin.delete(probe)
 
 
 def _raw(port: int, payload: bytes) -> bytes:
