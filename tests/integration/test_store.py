@@ -11,13 +11,11 @@ import pytest
 
 from matcher.keys import Keys
 from matcher.models import CriterionResult, MatchRun, StoredProfile, TrialMatch
-from matcher.models.profile import parse_profile
 from matcher.store import Store
 from tests.support.procs import REPO, RedisServer
+from tests.support.profiles import example_profile
 
 pytestmark = pytest.mark.integration
-
-EXAMPLE = (REPO / "examples" / "synovial-pulmonary.json").read_text()
 
 
 @pytest.fixture(scope="module")
@@ -35,11 +33,10 @@ def store(server: RedisServer) -> Store:
 
 
 def _stored(profile_id: str = "ST-1", revision: int = 1) -> StoredProfile:
-    body = json.loads(EXAMPLE)
     now = datetime.now(UTC)
     return StoredProfile(
         profile_id=profile_id,
-        profile=parse_profile(json.dumps(body)),
+        profile=example_profile(dated_today=False),
         revision=revision,
         submitted_at=now,
         expires_at=now + timedelta(days=1),
