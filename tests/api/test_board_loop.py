@@ -23,9 +23,9 @@ from matcher import boards
 from matcher.models.answer import BoardAnswer
 from matcher.models.match import criterion_key
 from tests.api.conftest import bearer
-from tests.integration.conftest import Stack, stack  # noqa: F401  (module-scoped fixture)
 from tests.support.procs import REPO
 from tests.support.profiles import example_json
+from tests.support.stack import Stack
 from workers.board_loop import rematch
 
 ENGINE_LANDED = importlib.util.find_spec("matcher.eligibility.engine") is not None
@@ -37,14 +37,14 @@ BOARD = "board-loop"
 
 
 @pytest.fixture(scope="module")
-def live(stack: Stack) -> Iterator[tuple[TestClient, dict[str, str], Stack]]:  # noqa: F811
+def live(stack: Stack) -> Iterator[tuple[TestClient, dict[str, str], Stack]]:
     app = create_app(stack.settings, publish=stack.publish)
     token = boards.create_key(stack.store, BOARD).token
     with TestClient(app) as client:
         yield client, bearer(token), stack
 
 
-def _done(stack: Stack, job_id: str) -> None:  # noqa: F811
+def _done(stack: Stack, job_id: str) -> None:
     job = stack.wait_job(job_id, timeout=120)
     assert job["status"] == "done", job
 

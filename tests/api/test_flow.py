@@ -12,8 +12,8 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from matcher import boards
 from tests.api.conftest import bearer
-from tests.integration.conftest import Stack, stack  # noqa: F401  (module-scoped fixture)
 from tests.support.profiles import example_json
+from tests.support.stack import Stack
 
 ENGINE_LANDED = importlib.util.find_spec("matcher.eligibility.engine") is not None
 pytestmark = [
@@ -23,7 +23,7 @@ pytestmark = [
 
 
 @pytest.fixture(scope="module")
-def live(stack: Stack) -> Iterator[tuple[TestClient, dict[str, str], Stack]]:  # noqa: F811
+def live(stack: Stack) -> Iterator[tuple[TestClient, dict[str, str], Stack]]:
     app = create_app(stack.settings, publish=stack.publish)
     token = boards.create_key(stack.store, "board-flow").token
     with TestClient(app) as client:

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from matcher.errors import InvalidProfile
-from tests.integration.conftest import Stack
 from tests.support.procs import REPO, SNAPSHOT
 from tests.support.profiles import example_json
+from tests.support.stack import Stack
 from workers.submission import submit_json
 
 pytestmark = pytest.mark.integration

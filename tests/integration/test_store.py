@@ -3,33 +3,17 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from matcher.keys import Keys
 from matcher.models import CriterionResult, MatchRun, StoredProfile, TrialMatch
 from matcher.store import Store
-from tests.support.procs import REPO, RedisServer
+from tests.support.procs import REPO
 from tests.support.profiles import example_profile
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
-    srv = RedisServer(tmp_path_factory.mktemp("redis"))
-    yield srv
-    srv.stop()
-
-
-@pytest.fixture
-def store(server: RedisServer) -> Store:
-    client = server.client(socket_timeout=2)
-    client.flushdb()
-    return Store(client, Keys("tm:"))
 
 
 def _stored(profile_id: str = "ST-1", revision: int = 1) -> StoredProfile:
