@@ -82,14 +82,7 @@ def register_profile_query(
         except WatchError:
             return  # erased while registering: nothing was written
         if old and old != qkey:
-            store.r.eval(_FORGET_QUERY, 2, k.query_profiles(old), k.queries(), old)
-
-
-# The search's phrases come from board-typed diagnosis text: forget them with its last profile.
-_FORGET_QUERY = """
-if redis.call('SCARD', KEYS[1]) == 0 then redis.call('HDEL', KEYS[2], ARGV[1]) end
-return 1
-"""
+            store.forget_query_script(keys=[k.query_profiles(old), k.queries()], args=[old])
 
 
 def schedule_recheck(store: Store, profile_id: str, recheck_on: date | None) -> None:

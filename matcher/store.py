@@ -91,6 +91,10 @@ class Store(BoardLoopStore):
         self._put_answer = client.register_script(lua.PUT_ANSWER)
         self._add_job = client.register_script(lua.ADD_JOB)
         self._set_answers_aside = client.register_script(lua.SET_ANSWERS_ASIDE)
+        # Registered here once (EVALSHA, EVAL only after a NOSCRIPT) rather than re-sent with
+        # EVAL on every call; matcher/erase.py and matcher/schedule.py build their keys.
+        self.erase_script = client.register_script(lua.ERASE)
+        self.forget_query_script = client.register_script(lua.FORGET_QUERY)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Store:
@@ -345,12 +349,6 @@ class Store(BoardLoopStore):
         with redis_errors("scheduling a re-check"):
             done = self._set_recheck(keys=keys, args=[profile_id, "" if at is None else at])
         return bool(done)
-
-    def read_changes(self, profile_id: str, since: datetime | None = None) -> list[ChangeEntry]:
-        with redis_errors("reading changes"):
-            raw = cast("list[str]", self.r.lrange(self.keys.changes(profile_id), 0, -1))
-        entries = [ChangeEntry.model_validate_json(item) for item in raw]
-        return [e for e in entries if since is None or e.at > since]
 
     # --- web-page sessions (api/sessions.py): keyed and valued by digests, always with a TTL ---
     def put_session(self, session_digest: str, board_id: str, key_id: str, ttl_s: int) -> None:

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import os
 
+# Shared fixtures, registered once instead of imported (with noqa) into each package.
+pytest_plugins = ["tests.support.stack"]
+
 for _name in list(os.environ):
     if _name.startswith("TRIALMATCH_"):
         del os.environ[_name]

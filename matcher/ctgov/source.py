@@ -11,6 +11,7 @@ from matcher.ctgov.listing import ListingEntry
 from matcher.ctgov.pace import LocalPacer, Pacer, RedisPacer
 from matcher.ctgov.query import SearchQuery
 from matcher.ctgov.snapshot import SnapshotSource
+from matcher.keys import Keys
 from matcher.models.trial import Trial
 
 
@@ -59,8 +60,9 @@ class SourceSettings(Protocol):
 
 
 def pace_key(settings: SourceSettings) -> str:
-    """The one Redis key every worker shares for request spacing."""
-    return f"{settings.key_prefix}ctgov:pace"
+    """The one Redis key every worker shares for request spacing (named in matcher/keys.py with
+    every other key, so the prefix and ACL reasoning there covers it too)."""
+    return Keys(settings.key_prefix).pace()
 
 
 def make_source(settings: SourceSettings, redis: Any | None = None) -> TrialSource:

@@ -25,16 +25,8 @@ from matcher import boards
 from matcher.models import CriterionResult, MatchRun, NearestSite, TrialMatch
 from matcher.settings import Settings
 from matcher.store import Store
-from tests.support.procs import REPO, SNAPSHOT, RedisServer
-
-EXAMPLE = REPO / "examples" / "synovial-pulmonary.json"
-
-
-def profile_json(reference: str, **changes: object) -> str:
-    """The example profile (constructed data) under the board's own `reference`, assessed today."""
-    body = json.loads(EXAMPLE.read_text())
-    body.update({"reference": reference, "assessed_on": date.today().isoformat(), **changes})
-    return json.dumps(body)
+from tests.support.procs import SNAPSHOT, RedisServer
+from tests.support.profiles import example_json
 
 
 def bearer(token: str) -> dict[str, str]:
@@ -70,7 +62,7 @@ class ApiEnv:
     def create(self, reference: str, headers: dict[str, str] | None = None) -> dict[str, Any]:
         """POST a new profile; the answer carries the server-assigned `profile_id`."""
         res = self.client.post(
-            "/v1/profiles", content=profile_json(reference), headers=headers or self.a
+            "/v1/profiles", content=example_json(reference), headers=headers or self.a
         )
         assert res.status_code == 202, res.text
         body: dict[str, Any] = res.json()

@@ -9,7 +9,8 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from matcher import boards
-from tests.api.conftest import ApiEnv, bearer, login, make_settings, profile_json
+from tests.api.conftest import ApiEnv, bearer, login, make_settings
+from tests.support.profiles import example_json
 
 # Public on purpose: probes, the API description, and the login page itself.
 PUBLIC = {
@@ -42,7 +43,7 @@ def _url(path: str) -> str:
 
 
 def _call(client: TestClient, method: str, path: str, headers: dict[str, str]) -> int:
-    body = profile_json("TB-nobody") if method in {"POST", "PUT"} else None
+    body = example_json("TB-nobody") if method in {"POST", "PUT"} else None
     return client.request(method, _url(path), content=body, headers=headers).status_code
 
 
@@ -54,7 +55,7 @@ def test_every_route_without_a_key_is_refused(api_env: ApiEnv) -> None:
     for method, path in routes:
         if (method, path) in PUBLIC:
             continue
-        res = client.request(method, _url(path), content=profile_json("TB-nobody"))
+        res = client.request(method, _url(path), content=example_json("TB-nobody"))
         if (method, path) in PAGES:
             assert res.status_code == 303, path
             assert res.headers["location"] == "/login", path
@@ -99,7 +100,7 @@ def test_another_boards_ids_answer_404_like_missing_ones(api_env: ApiEnv) -> Non
         missing = template.format(p=never, j="f" * 32)
         got = []
         for url in (theirs, missing):
-            body = profile_json("TB-iso-b") if method == "PUT" else None
+            body = example_json("TB-iso-b") if method == "PUT" else None
             res = api_env.client.request(method, url, content=body, headers=api_env.b)
             assert res.status_code == 404, (method, url, res.text)
             got.append(res.text.replace(sub["job_id"], "J").replace("f" * 32, "J"))
@@ -140,7 +141,7 @@ def test_cookie_alone_cannot_write_without_the_csrf_header(api_env: ApiEnv) -> N
     """A cookie-authenticated POST needs the X-TM-CSRF header; reads work with the cookie alone."""
     client = TestClient(api_env.app)
     assert login(client, api_env.key_a.token).status_code == 200  # followed to the page
-    body = profile_json("TB-cookie")
+    body = example_json("TB-cookie")
     assert client.post("/v1/profiles", content=body).status_code == 401
     res = client.post("/v1/profiles", content=body, headers={"X-TM-CSRF": "1"})
     assert res.status_code == 202

@@ -22,9 +22,10 @@ from api.app import create_app
 from matcher import boards
 from matcher.models.answer import BoardAnswer
 from matcher.models.match import criterion_key
-from tests.api.conftest import bearer, profile_json
-from tests.integration.conftest import Stack, stack  # noqa: F401  (module-scoped fixture)
+from tests.api.conftest import bearer
 from tests.support.procs import REPO
+from tests.support.profiles import example_json
+from tests.support.stack import Stack
 from workers.board_loop import rematch
 
 ENGINE_LANDED = importlib.util.find_spec("matcher.eligibility.engine") is not None
@@ -36,14 +37,14 @@ BOARD = "board-loop"
 
 
 @pytest.fixture(scope="module")
-def live(stack: Stack) -> Iterator[tuple[TestClient, dict[str, str], Stack]]:  # noqa: F811
+def live(stack: Stack) -> Iterator[tuple[TestClient, dict[str, str], Stack]]:
     app = create_app(stack.settings, publish=stack.publish)
     token = boards.create_key(stack.store, BOARD).token
     with TestClient(app) as client:
         yield client, bearer(token), stack
 
 
-def _done(stack: Stack, job_id: str) -> None:  # noqa: F811
+def _done(stack: Stack, job_id: str) -> None:
     job = stack.wait_job(job_id, timeout=120)
     assert job["status"] == "done", job
 
@@ -72,7 +73,7 @@ def test_answers_move_the_verdict_the_facts_and_the_change_log(
     makes it eligible in the worker's re-match, logs the move naming the board answer, takes
     the trial off the facts to collect, and survives a further re-match."""
     client, headers, st = live
-    sub = client.post("/v1/profiles", content=profile_json("TB-loop-1"), headers=headers).json()
+    sub = client.post("/v1/profiles", content=example_json("TB-loop-1"), headers=headers).json()
     pid = sub["profile_id"]
     _done(st, sub["job_id"])
     before = _matches(client, headers, pid)
@@ -123,7 +124,7 @@ def test_answers_move_the_verdict_the_facts_and_the_change_log(
     assert "coordinator checked" in report
 
     # kept across a re-match (the board replaces the profile: a new run, same answers)
-    res = client.put(f"/v1/profiles/{pid}", content=profile_json("TB-loop-1"), headers=headers)
+    res = client.put(f"/v1/profiles/{pid}", content=example_json("TB-loop-1"), headers=headers)
     _done(st, res.json()["job_id"])
     assert _trial(_matches(client, headers, pid), nct)["verdict"] == "eligible"
 
@@ -141,7 +142,7 @@ def test_an_answer_to_other_wording_is_set_aside_and_logged(
     it under the old text, as if the registry had since reworded the criterion) is not applied;
     the re-match sets it aside and the change log says so."""
     client, headers, st = live
-    sub = client.post("/v1/profiles", content=profile_json("TB-loop-2"), headers=headers).json()
+    sub = client.post("/v1/profiles", content=example_json("TB-loop-2"), headers=headers).json()
     pid = sub["profile_id"]
     _done(st, sub["job_id"])
     target = _with_open_questions(_matches(client, headers, pid))[0]
@@ -169,7 +170,7 @@ def test_bad_answers_name_the_field_and_write_nothing(
     """A bad value, an over-long or invisible-character note, a malformed key, an unknown
     criterion and another board's profile are refused; no answer or job is written."""
     client, headers, st = live
-    sub = client.post("/v1/profiles", content=profile_json("TB-loop-3"), headers=headers).json()
+    sub = client.post("/v1/profiles", content=example_json("TB-loop-3"), headers=headers).json()
     pid = sub["profile_id"]
     _done(st, sub["job_id"])
     target = _with_open_questions(_matches(client, headers, pid))[0]
@@ -200,7 +201,7 @@ def test_an_answer_note_stays_in_the_profiles_keys_and_goes_with_it(
     log, never in a key name, a broker message or the worker's log, and erasure removes it."""
     client, headers, st = live
     canary = "Zebulon Quixote-Canary note"
-    sub = client.post("/v1/profiles", content=profile_json("TB-loop-4"), headers=headers).json()
+    sub = client.post("/v1/profiles", content=example_json("TB-loop-4"), headers=headers).json()
     pid = sub["profile_id"]
     _done(st, sub["job_id"])
     target = _with_open_questions(_matches(client, headers, pid))[0]

@@ -13,7 +13,7 @@ from api.app import create_app
 from matcher import boards
 from tests.api.browser import Browser, LiveServer, dump_dom
 from tests.api.conftest import ApiEnv
-from tests.integration.conftest import Stack, stack  # noqa: F401  (module-scoped fixture)
+from tests.support.stack import Stack
 from tests.support.tooling import require
 
 ENGINE_LANDED = importlib.util.find_spec("matcher.eligibility.engine") is not None
@@ -39,7 +39,7 @@ def test_login_page_renders_in_chromium(api_env: ApiEnv, tmp_path: Path) -> None
 
 
 @pytest.mark.skipif(not ENGINE_LANDED, reason="matcher.eligibility.engine has not landed yet")
-def test_submit_through_the_page_and_see_matches(stack: Stack, tmp_path: Path) -> None:  # noqa: F811
+def test_submit_through_the_page_and_see_matches(stack: Stack, tmp_path: Path) -> None:
     """Log in, submit the prefilled example, watch the job reach done and a match get listed."""
     from tests.api.browser import submit_through_the_page
 
@@ -74,7 +74,7 @@ def _on_trial(nct: str, body: str) -> str:
 
 @pytest.mark.skipif(not ENGINE_LANDED, reason="matcher.eligibility.engine has not landed yet")
 def test_workspace_round_trip_answer_moves_verdict_and_facts(
-    stack: Stack,  # noqa: F811
+    stack: Stack,
     tmp_path: Path,
 ) -> None:
     """Log in, submit, answer every open question of a possibly eligible trial in place (the

@@ -18,8 +18,9 @@ from api.cli_serve import add_serve_command
 from matcher import boards
 from matcher.errors import ConfigError
 from matcher.settings import get_settings
-from tests.api.conftest import EXAMPLE, ApiEnv
+from tests.api.conftest import ApiEnv
 from tests.support.procs import REPO, SNAPSHOT, free_port, stack_env, wait_for
+from tests.support.profiles import EXAMPLE
 from workers.cli import build_parser, main
 
 UNUSED_ID = "p_" + "0" * 24  # the shape of a server-assigned id; no profile has it

@@ -11,8 +11,9 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from matcher import boards
-from tests.api.conftest import bearer, profile_json
-from tests.integration.conftest import Stack, stack  # noqa: F401  (module-scoped fixture)
+from tests.api.conftest import bearer
+from tests.support.profiles import example_json
+from tests.support.stack import Stack
 
 ENGINE_LANDED = importlib.util.find_spec("matcher.eligibility.engine") is not None
 pytestmark = [
@@ -22,7 +23,7 @@ pytestmark = [
 
 
 @pytest.fixture(scope="module")
-def live(stack: Stack) -> Iterator[tuple[TestClient, dict[str, str], Stack]]:  # noqa: F811
+def live(stack: Stack) -> Iterator[tuple[TestClient, dict[str, str], Stack]]:
     app = create_app(stack.settings, publish=stack.publish)
     token = boards.create_key(stack.store, "board-flow").token
     with TestClient(app) as client:
@@ -44,7 +45,7 @@ def test_submitted_profile_is_matched_and_reported(
 ) -> None:
     """A POSTed profile reaches done via the worker; matches and the report then list trials."""
     client, headers, _ = live
-    sub = client.post("/v1/profiles", content=profile_json("TB-flow-1"), headers=headers).json()
+    sub = client.post("/v1/profiles", content=example_json("TB-flow-1"), headers=headers).json()
     pid = sub["profile_id"]
     job = _wait_done(client, headers, sub["job_id"])
     assert job["status"] == "done", job
@@ -61,9 +62,9 @@ def test_submitted_profile_is_matched_and_reported(
 def test_delete_after_a_run_leaves_no_key(live: tuple[TestClient, dict[str, str], Stack]) -> None:
     """After a real run and a report, DELETE leaves no key naming the profile or its jobs."""
     client, headers, stack_ = live
-    first = client.post("/v1/profiles", content=profile_json("TB-flow-2"), headers=headers)
+    first = client.post("/v1/profiles", content=example_json("TB-flow-2"), headers=headers)
     pid = first.json()["profile_id"]
-    second = client.put(f"/v1/profiles/{pid}", content=profile_json("TB-flow-2"), headers=headers)
+    second = client.put(f"/v1/profiles/{pid}", content=example_json("TB-flow-2"), headers=headers)
     for res in (first, second):
         assert _wait_done(client, headers, res.json()["job_id"])["status"] == "done"
     client.get(f"/v1/profiles/{pid}/report", headers=headers)

@@ -14,7 +14,8 @@ from matcher.erase import erase_profile
 from matcher.models.match import criterion_key
 from matcher.models.profile import PROFILE_ID
 from matcher.schedule import claim_rematch, register_profile_query, start_rematch
-from tests.api.conftest import ApiEnv, profile_json, push_change, sample_run, store_run
+from tests.api.conftest import ApiEnv, push_change, sample_run, store_run
+from tests.support.profiles import example_json
 
 
 def test_post_accepts_stores_and_enqueues(
@@ -26,7 +27,7 @@ def test_post_accepts_stores_and_enqueues(
     queued = api_env.queue_length()
     with caplog.at_level(logging.DEBUG):
         res = api_env.client.post(
-            "/v1/profiles", content=profile_json("TB-post-ref"), headers=api_env.a
+            "/v1/profiles", content=example_json("TB-post-ref"), headers=api_env.a
         )
     assert res.status_code == 202, res.text
     body = res.json()
@@ -52,7 +53,7 @@ def test_post_accepts_stores_and_enqueues(
 
 def test_invalid_profile_names_each_field_and_writes_nothing(api_env: ApiEnv) -> None:
     """A 422 lists every bad field (wrong type, negative age, unknown field) and stores nothing."""
-    body = json.loads(profile_json("TB-bad"))
+    body = json.loads(example_json("TB-bad"))
     body.update(age_months=-3, sex=1, weight_kg="52", patient_name="Jane Doe")
     keys, queued = api_env.data_keys(), api_env.queue_length()
     res = api_env.client.post("/v1/profiles", content=json.dumps(body), headers=api_env.a)
@@ -82,7 +83,7 @@ def _chunks(total: int) -> Iterator[bytes]:
 def test_oversized_body_is_413_before_parsing(api_env: ApiEnv) -> None:
     """A 200 KiB body is refused with 413, with or without a Content-Length, storing nothing."""
     keys, queued = api_env.data_keys(), api_env.queue_length()
-    padded = profile_json("TB-big")[:-1] + ', "diagnosis_code": "' + "x" * 200 * 1024 + '"}'
+    padded = example_json("TB-big")[:-1] + ', "diagnosis_code": "' + "x" * 200 * 1024 + '"}'
     res = api_env.client.post("/v1/profiles", content=padded, headers=api_env.a)
     assert res.status_code == 413
     streamed = api_env.client.post("/v1/profiles", content=_chunks(200 * 1024), headers=api_env.a)
@@ -98,7 +99,7 @@ def test_a_reference_is_unique_within_its_board_only(api_env: ApiEnv) -> None:
     same reference from another board is a new profile (202): no board learns or blocks
     another's references."""
     first = api_env.create("TB-taken")
-    again = api_env.client.post("/v1/profiles", content=profile_json("TB-taken"), headers=api_env.a)
+    again = api_env.client.post("/v1/profiles", content=example_json("TB-taken"), headers=api_env.a)
     assert again.status_code == 409
     assert again.json()["profile_id"] == first["profile_id"]
     assert f"PUT /v1/profiles/{first['profile_id']}" in again.json()["detail"]
@@ -117,7 +118,7 @@ def test_a_reference_is_unique_within_its_board_only(api_env: ApiEnv) -> None:
 
 def test_profile_without_a_reference_is_accepted(api_env: ApiEnv) -> None:
     """The reference is optional: a profile without one gets an id like any other."""
-    body = json.loads(profile_json("TB-unused"))
+    body = json.loads(example_json("TB-unused"))
     body.pop("reference")
     res = api_env.client.post("/v1/profiles", content=json.dumps(body), headers=api_env.a)
     assert res.status_code == 202, res.text
@@ -132,7 +133,7 @@ def test_identifying_reference_is_422_and_writes_nothing(api_env: ApiEnv, refere
     """A reference that looks like a date, record number, SSN or e-mail address is refused by
     field (in its legacy name too), with nothing stored or queued."""
     keys, queued = api_env.data_keys(), api_env.queue_length()
-    body = json.loads(profile_json("x"))
+    body = json.loads(example_json("x"))
     body.pop("reference")
     for field in ("reference", "profile_id"):
         raw = json.dumps({**body, field: reference})
@@ -147,7 +148,7 @@ def test_identifying_reference_is_422_and_writes_nothing(api_env: ApiEnv, refere
 def test_legacy_profile_id_field_is_read_as_the_reference(api_env: ApiEnv) -> None:
     """A document written for the first API version (with `profile_id`) is accepted; its value
     becomes the reference and the server still assigns the id."""
-    body = json.loads(profile_json("x"))
+    body = json.loads(example_json("x"))
     body.pop("reference")
     raw = json.dumps({**body, "profile_id": "TB-legacy-1"})
     res = api_env.client.post("/v1/profiles", content=raw, headers=api_env.a)
@@ -163,7 +164,7 @@ def test_put_replaces_with_a_new_revision_and_job(api_env: ApiEnv) -> None:
     first = api_env.create("TB-put")
     pid = first["profile_id"]
     queued = api_env.queue_length()
-    body = json.loads(profile_json("TB-put", weight_kg=50))
+    body = json.loads(example_json("TB-put", weight_kg=50))
     body.pop("reference")
     res = api_env.client.put(f"/v1/profiles/{pid}", content=json.dumps(body), headers=api_env.a)
     assert res.status_code == 202, res.text
@@ -182,12 +183,12 @@ def test_put_may_move_to_a_free_reference_only(api_env: ApiEnv) -> None:
     one = api_env.create("TB-move-a")["profile_id"]
     api_env.create("TB-move-b")
     res = api_env.client.put(
-        f"/v1/profiles/{one}", content=profile_json("TB-move-b"), headers=api_env.a
+        f"/v1/profiles/{one}", content=example_json("TB-move-b"), headers=api_env.a
     )
     assert res.status_code == 409
     assert api_env.store.load_profile(one).revision == 1
     res = api_env.client.put(
-        f"/v1/profiles/{one}", content=profile_json("TB-move-c"), headers=api_env.a
+        f"/v1/profiles/{one}", content=example_json("TB-move-c"), headers=api_env.a
     )
     assert res.status_code == 202
     assert api_env.store.load_profile(one).profile.reference == "TB-move-c"
@@ -199,14 +200,14 @@ def test_put_of_a_missing_or_foreign_profile_is_404(api_env: ApiEnv) -> None:
     """PUT replaces only the board's own profiles: an unknown id or another board's id answers
     404 and nothing is created or changed."""
     res = api_env.client.put(
-        "/v1/profiles/p_000000000000000000000000", content=profile_json("TB-never"),
+        "/v1/profiles/p_000000000000000000000000", content=example_json("TB-never"),
         headers=api_env.a,
     )  # fmt: skip
     assert res.status_code == 404
     assert not api_env.store.profile_exists("p_000000000000000000000000")
     theirs = api_env.create("TB-foreign", headers=api_env.b)["profile_id"]
     res = api_env.client.put(
-        f"/v1/profiles/{theirs}", content=profile_json("TB-foreign"), headers=api_env.a
+        f"/v1/profiles/{theirs}", content=example_json("TB-foreign"), headers=api_env.a
     )
     assert res.status_code == 404
     stored = api_env.store.load_profile(theirs)
@@ -218,7 +219,7 @@ def test_delete_leaves_no_key_about_the_profile(api_env: ApiEnv) -> None:
     jobs (re-match jobs too) and the reference entry: no key names it, the reference is free."""
     sub = api_env.create("TB-erase")
     pid = sub["profile_id"]
-    api_env.client.put(f"/v1/profiles/{pid}", content=profile_json("TB-erase"), headers=api_env.a)
+    api_env.client.put(f"/v1/profiles/{pid}", content=example_json("TB-erase"), headers=api_env.a)
     store_run(api_env, sample_run(pid))
     push_change(api_env, pid, datetime.now(UTC), "new_trial", "NCT01000001", "opened")
     api_env.store.count_delivery(sub["job_id"], 0, guard_key=api_env.store.keys.job(sub["job_id"]))
@@ -274,7 +275,7 @@ def test_concurrent_posts_of_one_reference_create_it_once_per_board(api_env: Api
 
     def post(headers: dict[str, str]) -> tuple[str, int]:
         with TestClient(api_env.app) as client:
-            res = client.post("/v1/profiles", content=profile_json("TB-race"), headers=headers)
+            res = client.post("/v1/profiles", content=example_json("TB-race"), headers=headers)
             return headers["Authorization"], res.status_code
 
     with ThreadPoolExecutor(8) as pool:
@@ -289,14 +290,14 @@ def test_old_assessment_is_accepted_with_a_warning(api_env: ApiEnv) -> None:
     `assessed_on`; a fresh one gets none; a therapy after the assessment is a 422 by field."""
     old = (date.today() - timedelta(days=api_env.settings.assessment_max_age_days + 30)).isoformat()
     res = api_env.client.post(
-        "/v1/profiles", content=profile_json("TB-old-1", assessed_on=old), headers=api_env.a
+        "/v1/profiles", content=example_json("TB-old-1", assessed_on=old), headers=api_env.a
     )
     assert res.status_code == 202, res.text
     [warning] = res.json()["warnings"]
     assert warning.startswith("assessed_on is 120 days before the evaluation date (more than 90)")
     assert api_env.create("TB-fresh-1")["warnings"] == []
     late = [{"agent": "ifosfamide", "ended_on": date.today().isoformat()}]
-    body = profile_json("TB-late-1", assessed_on=old, prior_therapies=late)
+    body = example_json("TB-late-1", assessed_on=old, prior_therapies=late)
     res = api_env.client.post("/v1/profiles", content=body, headers=api_env.a)
     assert res.status_code == 422
     assert [d["field"] for d in res.json()["detail"]] == ["prior_therapies.0.ended_on"]
@@ -305,7 +306,7 @@ def test_old_assessment_is_accepted_with_a_warning(api_env: ApiEnv) -> None:
 def test_submission_warns_about_a_diagnosis_the_vocabulary_does_not_know(api_env: ApiEnv) -> None:
     """POST of "synovial sarcoam" (a typo) is accepted with a warning naming it; a known
     diagnosis gets no warning."""
-    typo = profile_json("TB-typo", diagnosis="synovial sarcoam")
+    typo = example_json("TB-typo", diagnosis="synovial sarcoam")
     res = api_env.client.post("/v1/profiles", content=typo, headers=api_env.a)
     assert res.status_code == 202, res.text
     assert any("synovial sarcoam" in w for w in res.json()["warnings"])

@@ -23,11 +23,12 @@ from celery import Celery
 from matcher.settings import Settings
 from matcher.store import Store
 from tests.support.ctgov_stub import CtgovStub
-from tests.support.procs import REPO, SNAPSHOT, RedisServer, Worker, stack_env, wait_for
+from tests.support.jobs import wait_job
+from tests.support.procs import SNAPSHOT, RedisServer, Worker, stack_env, wait_for
+from tests.support.profiles import example_json
 from workers.celery_app import create_app
 from workers.submission import Submission, submit_json
 
-EXAMPLE = json.loads((REPO / "examples" / "synovial-pulmonary.json").read_text())
 # Three recruiting trials a synovial-sarcoma search finds (copies of real records, see _record).
 REGISTRY = ("NCT04851119", "NCT05642455", "NCT05910307")
 QUEUE = "trialmatch"
@@ -70,12 +71,6 @@ def record(nct_id: str, **edits: Any) -> dict[str, Any]:
         status["overallStatus"] = edits.pop("status")
     assert not edits, edits
     return study
-
-
-def profile_json(reference: str, **changes: Any) -> str:
-    """The example profile (constructed data) under the board's own `reference`."""
-    body = {k: v for k, v in EXAMPLE.items() if k not in {"profile_id", "reference"}}
-    return json.dumps({**body, "reference": reference, **changes})
 
 
 # --- a CT.gov stub with scripted, path-specific faults -------------------------------------
@@ -202,7 +197,8 @@ class FaultStack:
         """Submit the profile the test calls `name` (its reference): created the first time,
         replaced by its server-assigned id afterwards (`pid(name)`)."""
         sub = submit_json(
-            self.store, profile_json(name, **changes), publish=self.publish, retention_days=30,
+            self.store, example_json(name, dated_today=False, **changes), publish=self.publish,
+            retention_days=30,
             replace_id=self.ids.get(name),
         )  # fmt: skip
         self.ids[name] = sub.profile_id
@@ -218,13 +214,9 @@ class FaultStack:
     def wait_job(
         self, job_id: str, timeout: float = 60, until: tuple[str, ...] = ("done", "failed")
     ) -> dict[str, str]:
-        deadline = time.monotonic() + timeout
-        job: dict[str, str] = {}
-        while time.monotonic() < deadline:
-            job = self.store.get_job(job_id)
-            if job["status"] in until:
-                return job
-            time.sleep(0.1)
+        job = wait_job(self.store, job_id, timeout, until)
+        if job["status"] in until:
+            return job
         raise TimeoutError(
             f"job {job_id} still {job.get('status')} after {timeout}s:\n{self.logs()}"
         )
@@ -339,7 +331,10 @@ def clean_count(tmp_path_factory: pytest.TempPathFactory) -> int:
         settings = Settings(redis_url=server.url, ctgov_base_url=stub.url, ctgov_min_interval_s=0)
         store = Store.from_settings(settings)
         clean = submit_json(
-            store, profile_json("CLEAN"), publish=lambda p, j: None, retention_days=1
+            store,
+            example_json("CLEAN", dated_today=False),
+            publish=lambda p, j: None,
+            retention_days=1,
         ).profile_id
         source = make_source(settings, store.r)
         corpus = TrialCorpus(store, source, corpus_query(settings), ttl_s=3600)

@@ -12,7 +12,8 @@ import time
 import pytest
 
 from matcher.erase import erase_profile
-from tests.faults.conftest import FaultStack, StackFactory, profile_json, wait_until
+from tests.faults.conftest import FaultStack, StackFactory, wait_until
+from tests.support.profiles import example_json
 from workers.submission import submit_json
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
@@ -95,7 +96,10 @@ def test_erased_between_store_and_publish(make_stack: StackFactory) -> None:
         return stack.publish(profile_id, job_id)
 
     sub = submit_json(
-        stack.store, profile_json("E-gap"), publish=erase_then_publish, retention_days=30
+        stack.store,
+        example_json("E-gap", dated_today=False),
+        publish=erase_then_publish,
+        retention_days=30,
     )
     _settle(stack, sub.job_id)
     assert _leftovers(stack, sub.profile_id, sub.job_id) == []

@@ -16,8 +16,9 @@ import pytest
 
 from matcher.errors import BrokerUnavailable, StoreError
 from matcher.store import Store
-from tests.faults.conftest import FaultStack, StackFactory, profile_json
+from tests.faults.conftest import FaultStack, StackFactory
 from tests.support.procs import REPO
+from tests.support.profiles import example_json
 from workers.celery_app import create_app
 from workers.recovery import requeue_lost_jobs
 from workers.submission import submit_json
@@ -142,7 +143,12 @@ def test_submit_to_paused_redis_fails_fast_and_writes_nothing(make_stack: StackF
     started = time.monotonic()
     try:
         with pytest.raises(StoreError) as caught:
-            submit_json(store, profile_json("F-pause"), publish=publish, retention_days=30)
+            submit_json(
+                store,
+                example_json("F-pause", dated_today=False),
+                publish=publish,
+                retention_days=30,
+            )
         elapsed = time.monotonic() - started
     finally:
         stack.server.signal(signal.SIGCONT)
@@ -173,7 +179,12 @@ def test_redis_paused_between_store_and_publish_leaves_no_half_submission(
     started = time.monotonic()
     try:
         with pytest.raises(BrokerUnavailable):
-            submit_json(store, profile_json("F-pause2"), publish=publish, retention_days=30)
+            submit_json(
+                store,
+                example_json("F-pause2", dated_today=False),
+                publish=publish,
+                retention_days=30,
+            )
         elapsed = time.monotonic() - started
     finally:
         stack.server.signal(signal.SIGCONT)
@@ -264,7 +275,12 @@ def test_redis_crash_during_publish_leaves_no_job_queued_for_ever(make_stack: St
 
     try:
         with pytest.raises(BrokerUnavailable):
-            submit_json(store, profile_json("F-crash"), publish=publish, retention_days=30)
+            submit_json(
+                store,
+                example_json("F-crash", dated_today=False),
+                publish=publish,
+                retention_days=30,
+            )
     finally:
         stack.server.restart()  # SIGKILL the paused server: the rollback never ran
     assert _half_written_any(stack) == []

@@ -13,8 +13,9 @@ import time
 import pytest
 
 from matcher.models import MatchRun
-from tests.faults.conftest import SHORT_VT_ENV, FaultStack, StackFactory, profile_json, wait_until
+from tests.faults.conftest import SHORT_VT_ENV, FaultStack, StackFactory, wait_until
 from tests.support.poison_tasks import runs_key
+from tests.support.profiles import example_json
 from workers.submission import submit_json
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
@@ -131,7 +132,7 @@ def test_task_outliving_visibility_timeout_runs_twice_and_newer_run_wins(
     stack.start_worker(concurrency=2)
     sub = submit_json(
         stack.store,
-        profile_json("F-dup"),
+        example_json("F-dup", dated_today=False),
         publish=lambda pid, jid: stack.app.send_task(
             "trialmatch.match_profile",
             args=[pid, jid],
@@ -173,7 +174,7 @@ def test_poison_task_stops_after_max_deliveries(make_stack: StackFactory) -> Non
     stack.start_worker(concurrency=1, extra_args=["--include", "tests.support.poison_tasks"])
     sub = submit_json(
         stack.store,
-        profile_json("F-poison"),
+        example_json("F-poison", dated_today=False),
         publish=lambda pid, jid: stack.app.send_task(
             "tests.poison.kill_own_child", args=[pid, jid], task_id=jid
         ),

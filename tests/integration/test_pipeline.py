@@ -12,20 +12,12 @@ from pathlib import Path
 import pytest
 
 from matcher.errors import InvalidProfile
-from tests.integration.conftest import Stack
 from tests.support.procs import REPO, SNAPSHOT
+from tests.support.profiles import example_json
+from tests.support.stack import Stack
 from workers.submission import submit_json
 
 pytestmark = pytest.mark.integration
-
-EXAMPLE = REPO / "examples" / "synovial-pulmonary.json"
-
-
-def _profile(reference: str, **changes: object) -> str:
-    """The example profile (constructed data) under the board's `reference`, assessed today."""
-    body = json.loads(EXAMPLE.read_text())
-    body.update({"reference": reference, "assessed_on": date.today().isoformat(), **changes})
-    return json.dumps(body)
 
 
 def _cli(stack: Stack, *args: str) -> subprocess.CompletedProcess[str]:
@@ -47,7 +39,7 @@ def _snapshot_ids() -> set[str]:
 
 def test_submit_then_matches_are_readable(stack: Stack) -> None:
     """A submitted profile is matched by the worker; every snapshot trial gets a stored verdict."""
-    sub = stack.submit(_profile("IT-submit-1"))
+    sub = stack.submit(example_json("IT-submit-1"))
     job = stack.wait_job(sub.job_id)
     assert job["status"] == "done", job
     run = stack.store.read_matches(sub.profile_id)
@@ -64,12 +56,12 @@ def test_submit_then_matches_are_readable(stack: Stack) -> None:
 
 def test_resubmission_replaces_and_never_duplicates(stack: Stack) -> None:
     """Replacing a profile by its id leaves one match set of the same size, revision 2."""
-    first = stack.submit(_profile("IT-resubmit"))
+    first = stack.submit(example_json("IT-resubmit"))
     assert stack.wait_job(first.job_id)["status"] == "done"
     key = stack.store.keys.matches(first.profile_id)
     size_after_first = stack.store.r.hlen(key)
     second = submit_json(
-        stack.store, _profile("IT-resubmit"), publish=stack.publish, retention_days=30,
+        stack.store, example_json("IT-resubmit"), publish=stack.publish, retention_days=30,
         replace_id=first.profile_id,
     )  # fmt: skip
     assert (second.profile_id, second.revision) == (first.profile_id, 2)
@@ -84,7 +76,7 @@ def test_invalid_profile_names_field_and_enqueues_nothing(stack: Stack) -> None:
     queue_key = f"{stack.settings.key_prefix}q:trialmatch"
     queued_before = stack.store.r.llen(queue_key)
     with pytest.raises(InvalidProfile) as caught:
-        stack.submit(_profile("IT-invalid", age_months=-4, patient_name="Jane Roe"))
+        stack.submit(example_json("IT-invalid", age_months=-4, patient_name="Jane Roe"))
     fields = {field for field, _ in caught.value.errors}
     assert {"age_months", "patient_name"} <= fields
     assert _data_keys(stack) == before
@@ -94,7 +86,7 @@ def test_invalid_profile_names_field_and_enqueues_nothing(stack: Stack) -> None:
 def test_cli_submit_wait_prints_ranked_matches(stack: Stack, tmp_path: Path) -> None:
     """`trialmatch submit --wait` queues through the broker and prints verdicts with reasons."""
     profile = tmp_path / "p.json"
-    profile.write_text(_profile("IT-cli-1"))
+    profile.write_text(example_json("IT-cli-1"))
     cli = [sys.executable, "-m", "workers.cli"]
     out = subprocess.run(
         [*cli, "submit", str(profile), "--wait", "--limit", "5"],
@@ -108,7 +100,10 @@ def test_cli_submit_wait_prints_ranked_matches(stack: Stack, tmp_path: Path) -> 
     pid = re.search(r"submitted profile (p_[0-9a-f]{24}) ", out.stdout)
     assert pid, out.stdout
     assert "IT-cli-1" not in out.stdout + out.stderr  # the reference is never printed back
-    assert any(v in out.stdout for v in ("ELIGIBLE", "POSSIBLY_ELIGIBLE", "INELIGIBLE"))
+    # A ranked line: rank, one whole verdict label, score, NCT id ("ELIGIBLE" alone would also
+    # be found inside the other two labels).
+    ranked = r"^\s*\d+\. (ELIGIBLE|POSSIBLY_ELIGIBLE|INELIGIBLE) +-?\d+\.\d{2}  NCT\d{8}\b"
+    assert re.search(ranked, out.stdout, re.MULTILINE), out.stdout
     shown = subprocess.run(
         [*cli, "matches", pid.group(1), "--json"],
         env=stack.env,
@@ -124,7 +119,7 @@ def test_cli_submit_wait_prints_ranked_matches(stack: Stack, tmp_path: Path) -> 
 def test_cli_rejects_invalid_profile_with_exit_2(stack: Stack, tmp_path: Path) -> None:
     """The CLI names the bad field on stderr, exits 2, and nothing reaches Redis."""
     profile = tmp_path / "bad.json"
-    profile.write_text(_profile("IT-cli-bad", sex="unknown"))
+    profile.write_text(example_json("IT-cli-bad", sex="unknown"))
     before = _data_keys(stack)
     out = subprocess.run(
         [sys.executable, "-m", "workers.cli", "submit", str(profile)],
@@ -141,7 +136,7 @@ def test_cli_rejects_invalid_profile_with_exit_2(stack: Stack, tmp_path: Path) -
 
 def test_cli_erase_leaves_nothing_about_the_profile(stack: Stack) -> None:
     """`trialmatch erase` removes every key naming the profile or its jobs; again: not found."""
-    sub = stack.submit(_profile("IT-erase"))
+    sub = stack.submit(example_json("IT-erase"))
     assert stack.wait_job(sub.job_id)["status"] == "done"
     cli = [sys.executable, "-m", "workers.cli", "erase", sub.profile_id]
     out = subprocess.run(cli, env=stack.env, cwd=REPO, capture_output=True, text=True, timeout=60)
@@ -159,12 +154,12 @@ def test_cli_submit_has_the_api_semantics(stack: Stack, tmp_path: Path) -> None:
     409 message naming the existing profile) and changes nothing: no silent replace, no move to
     another board. `--replace ID` stores a new revision for the owning board only."""
     first = submit_json(
-        stack.store, _profile("IT-cli-same"), board_id="board-x", publish=stack.publish,
+        stack.store, example_json("IT-cli-same"), board_id="board-x", publish=stack.publish,
         retention_days=30,
     )  # fmt: skip
     assert stack.wait_job(first.job_id)["status"] == "done"
     profile = tmp_path / "same.json"
-    profile.write_text(_profile("IT-cli-same", weight_kg=40))
+    profile.write_text(example_json("IT-cli-same", weight_kg=40))
     before = _data_keys(stack)
     again = _cli(stack, "submit", str(profile), "--board", "board-x")
     assert again.returncode == 2, again.stderr
@@ -192,13 +187,13 @@ def test_worker_run_on_an_old_assessment_carries_the_warning(stack: Stack) -> No
     """A profile assessed 100 days ago is matched by the worker with the age warning stored in
     its match run; a profile assessed today has none."""
     old = (date.today() - timedelta(days=100)).isoformat()
-    sub = stack.submit(_profile("IT-old-1", assessed_on=old))
+    sub = stack.submit(example_json("IT-old-1", assessed_on=old))
     assert stack.wait_job(sub.job_id)["status"] == "done"
     run = stack.store.read_matches(sub.profile_id)
     assert run is not None
     [warning] = run.warnings
     assert warning.startswith("assessed_on is 100 days before the evaluation date")
-    fresh = stack.submit(_profile("IT-fresh-1"))
+    fresh = stack.submit(example_json("IT-fresh-1"))
     assert stack.wait_job(fresh.job_id)["status"] == "done"
     fresh_run = stack.store.read_matches(fresh.profile_id)
     assert fresh_run is not None

@@ -20,6 +20,7 @@ from typing import Any
 
 import pytest
 
+from api.routes_results import read_changes
 from matcher.corpus import TrialCorpus
 from matcher.ctgov.source import make_source
 from matcher.eligibility import EngineOptions
@@ -27,7 +28,9 @@ from matcher.pipeline import run_match
 from matcher.settings import Settings
 from matcher.store import Store
 from tests.support.ctgov_stub import CtgovStub
-from tests.support.procs import REPO, SNAPSHOT, RedisServer, Worker, stack_env, wait_for
+from tests.support.jobs import wait_job
+from tests.support.procs import REPO, SNAPSHOT, RedisServer, Worker, stack_env
+from tests.support.profiles import example_body
 from workers.celery_app import create_app
 from workers.runtime import corpus_query
 from workers.submission import submit_json
@@ -35,7 +38,6 @@ from workers.submission import submit_json
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 TODAY = datetime.now(UTC).date()
-EXAMPLE = json.loads((REPO / "examples" / "synovial-pulmonary.json").read_text())
 BASKET, SYNOVIAL_BASKET, REGISTRY = "NCT04851119", "NCT05642455", "NCT05910307"
 
 
@@ -67,8 +69,7 @@ class Env:
 
     def submit(self, body: dict[str, Any]) -> str:
         sub = submit_json(self.store, json.dumps(body), publish=self.publish, retention_days=30)
-        wait_for(lambda: self.store.get_job(sub.job_id)["status"] in {"done", "failed"}, 60)
-        assert self.store.get_job(sub.job_id)["status"] == "done"
+        assert wait_job(self.store, sub.job_id, 60)["status"] == "done"
         return sub.profile_id
 
     def seq(self, profile_id: str) -> int:
@@ -87,7 +88,7 @@ class Env:
         return out.stdout
 
     def kinds(self, profile_id: str, nct_id: str) -> set[str]:
-        return {c.kind for c in self.store.read_changes(profile_id) if c.nct_id == nct_id}
+        return {c.kind for c in read_changes(self.store, profile_id, None) if c.nct_id == nct_id}
 
 
 @pytest.fixture(scope="module")
@@ -121,16 +122,16 @@ def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Env]:
 @pytest.fixture(scope="module")
 def profiles(env: Env) -> dict[str, str]:
     # Constructed profiles: a 14-year-old with synovial sarcoma and a 10-year-old with Ewing.
-    ewing = {
-        **EXAMPLE,
-        "reference": "RM-ewing",
-        "age_months": 125,
-        "diagnosis": "Ewing sarcoma",
-        "biomarkers": ["EWSR1-FLI1 fusion"],
-        "recurrence_sites": ["bone"],
-    }
+    ewing = example_body(
+        "RM-ewing",
+        dated_today=False,
+        age_months=125,
+        diagnosis="Ewing sarcoma",
+        biomarkers=["EWSR1-FLI1 fusion"],
+        recurrence_sites=["bone"],
+    )
     return {
-        "synovial": env.submit({**EXAMPLE, "reference": "RM-synovial"}),
+        "synovial": env.submit(example_body("RM-synovial", dated_today=False)),
         "ewing": env.submit(ewing),
     }
 
@@ -197,7 +198,7 @@ def test_ageing_past_a_bound_is_rematched_without_registry_change(
     """A patient whose age passes a trial's upper bound is re-matched when that date comes."""
     # 17 years 11 months when first matched (as of two months ago): inside the synovial sarcoma
     # cohort's "2 to 17 years" (a bound written only in the criteria text); 18 y 1 m today.
-    body = {**EXAMPLE, "reference": "RM-ageing", "assessed_on": "2026-09-15", "age_months": 215}
+    body = example_body("RM-ageing", assessed_on="2026-09-15", age_months=215)
     pid = env.submit(body)
     corpus = TrialCorpus(
         env.store,
@@ -212,7 +213,7 @@ def test_ageing_past_a_bound_is_rematched_without_registry_change(
     env.sync()  # registry unchanged (still v4): only the due profile is re-matched
     after = {m.nct_id: m.verdict for m in env.store.read_matches(pid).results}  # type: ignore[union-attr]
     assert after[SYNOVIAL_BASKET] == "ineligible"
-    flips = [c for c in env.store.read_changes(pid) if c.nct_id == SYNOVIAL_BASKET]
+    flips = [c for c in read_changes(env.store, pid, None) if c.nct_id == SYNOVIAL_BASKET]
     assert any(c.kind == "verdict_changed" and "[age]" in c.detail for c in flips), flips
     assert {p: env.seq(p) for p in profiles.values()} == others
 

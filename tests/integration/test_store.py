@@ -3,43 +3,24 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from matcher.keys import Keys
 from matcher.models import CriterionResult, MatchRun, StoredProfile, TrialMatch
-from matcher.models.profile import parse_profile
 from matcher.store import Store
-from tests.support.procs import REPO, RedisServer
+from tests.support.procs import REPO
+from tests.support.profiles import example_profile
 
 pytestmark = pytest.mark.integration
 
-EXAMPLE = (REPO / "examples" / "synovial-pulmonary.json").read_text()
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
-    srv = RedisServer(tmp_path_factory.mktemp("redis"))
-    yield srv
-    srv.stop()
-
-
-@pytest.fixture
-def store(server: RedisServer) -> Store:
-    client = server.client(socket_timeout=2)
-    client.flushdb()
-    return Store(client, Keys("tm:"))
-
 
 def _stored(profile_id: str = "ST-1", revision: int = 1) -> StoredProfile:
-    body = json.loads(EXAMPLE)
     now = datetime.now(UTC)
     return StoredProfile(
         profile_id=profile_id,
-        profile=parse_profile(json.dumps(body)),
+        profile=example_profile(dated_today=False),
         revision=revision,
         submitted_at=now,
         expires_at=now + timedelta(days=1),
@@ -252,3 +233,19 @@ def test_corrupt_match_run_record_reads_as_no_set(store: Store) -> None:
     store.r.hset(store.keys.match_meta("ST-M"), "run", "{not json")
     assert store.read_matches("ST-M") is None
     assert store.r.zscore(store.keys.recheck(), "ST-M") == 0
+
+
+def test_a_changed_search_forgets_the_old_phrases_with_its_last_profile(store: Store) -> None:
+    """Re-registering a profile under a new search drops the old search (the registered
+    FORGET_QUERY script) once no profile uses it, and keeps the new one."""
+    from matcher.ctgov.query import SearchQuery
+    from matcher.schedule import register_profile_query
+
+    _profile(store, "ST-Q")
+    old = SearchQuery(("synovial sarcoma",), ("RECRUITING",))
+    new = SearchQuery(("rhabdomyosarcoma",), ("RECRUITING",))
+    register_profile_query(store, "ST-Q", old, None)
+    assert store.r.hexists(store.keys.queries(), old.cache_key())
+    register_profile_query(store, "ST-Q", new, None)
+    assert not store.r.hexists(store.keys.queries(), old.cache_key())
+    assert store.r.hexists(store.keys.queries(), new.cache_key())

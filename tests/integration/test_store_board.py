@@ -11,7 +11,7 @@ from matcher.erase import erase_profile
 from matcher.errors import NotFound, ProfileGone
 from matcher.models.answer import BoardAnswer
 from matcher.store import Store
-from tests.integration.test_store import _named, _stored, server, store  # noqa: F401
+from tests.integration.test_store import _named, _stored
 
 NOW = datetime(2026, 11, 28, 12, tzinfo=UTC)
 
@@ -24,7 +24,7 @@ def _answer(text: str = "Able to swallow tablets") -> BoardAnswer:
     )  # fmt: skip
 
 
-def test_answer_and_rematch_job_writes_refuse_an_erased_profile(store: Store) -> None:  # noqa: F811
+def test_answer_and_rematch_job_writes_refuse_an_erased_profile(store: Store) -> None:
     """put_answer and add_job (API writes) and set_answers_aside (the task's write) are written
     only while the profile exists: after erasure they raise and leave no key naming it."""
     stored = _stored("SB-1")
@@ -48,7 +48,7 @@ def test_answer_and_rematch_job_writes_refuse_an_erased_profile(store: Store) ->
     assert store.r.zscore(store.keys.jobs_pending(), "job-SB-1-2") is None
 
 
-def test_set_aside_rewrites_only_answers_still_there(store: Store) -> None:  # noqa: F811
+def test_set_aside_rewrites_only_answers_still_there(store: Store) -> None:
     """A live profile's answers are marked set aside in place; one withdrawn meanwhile is not
     brought back by the run's write."""
     stored = _stored("SB-2")
@@ -63,7 +63,7 @@ def test_set_aside_rewrites_only_answers_still_there(store: Store) -> None:  # n
     assert store.read_answers("SB-2") == {kept.field: aside[0]}
 
 
-def test_erasing_an_unreadable_profile_clears_its_board_list_entry(store: Store) -> None:  # noqa: F811
+def test_erasing_an_unreadable_profile_clears_its_board_list_entry(store: Store) -> None:
     """A stored profile that no longer validates is erased with its reference entry and its
     place in its board's profile list (both read from the raw record)."""
     stored = _stored("SB-3")

@@ -18,17 +18,18 @@ from typing import Any
 
 import pytest
 
+from api.routes_results import read_changes
 from matcher.settings import Settings
 from matcher.store import Store
 from tests.support.ctgov_stub import CtgovStub
 from tests.support.jobs import wait_job
 from tests.support.procs import REPO, SNAPSHOT, RedisServer, Worker, stack_env, wait_for
+from tests.support.profiles import example_body, example_json
 from workers.celery_app import create_app
 from workers.submission import submit_json
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
-EXAMPLE = json.loads((REPO / "examples" / "synovial-pulmonary.json").read_text())
 BASKET, SYNOVIAL_BASKET = "NCT04851119", "NCT05642455"
 
 
@@ -48,7 +49,7 @@ class Env:
 
     def submit(self, reference: str) -> str:
         """Submit the example under the board's `reference`; the server-assigned id comes back."""
-        body = json.dumps({**EXAMPLE, "reference": reference})
+        body = example_json(reference, dated_today=False)
         sub = submit_json(self.store, body, publish=self.publish, retention_days=30)
         assert wait_job(self.store, sub.job_id, 60)["status"] == "done"
         return sub.profile_id
@@ -62,7 +63,7 @@ class Env:
         return out.stdout
 
     def entries(self, profile_id: str, nct_id: str) -> list[str]:
-        return [c.kind for c in self.store.read_changes(profile_id) if c.nct_id == nct_id]
+        return [c.kind for c in read_changes(self.store, profile_id, None) if c.nct_id == nct_id]
 
     def closed_once(self, profile_id: str, nct_id: str) -> bool:
         """Reported as closed exactly once, never as "no longer listed" (a closure judged on
@@ -187,7 +188,7 @@ def test_rematch_racing_the_sync_reports_one_closure_one_way(env: Env) -> None:
 def test_status_change_is_seen_next_night_at_a_cost_independent_of_profiles(env: Env) -> None:
     """With every status listed, a status change that leaves the update date alone is noticed by
     the next nightly sweep: 1 /version + 1 listing + 1 filter.ids fetch, however many profiles."""
-    ewing = {**EXAMPLE, "reference": "SF-ewing", "diagnosis": "Ewing sarcoma", "age_months": 130}
+    ewing = example_body("SF-ewing", dated_today=False, diagnosis="Ewing sarcoma", age_months=130)
     sub = submit_json(env.store, json.dumps(ewing), publish=env.publish, retention_days=30)
     assert wait_job(env.store, sub.job_id, 60)["status"] == "done"
     profiles = [env.submit(f"SF-night-{i}") for i in range(4)] + [sub.profile_id]

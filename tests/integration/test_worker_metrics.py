@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 import time
@@ -12,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.procs import REPO, RedisServer, free_port, stack_env, wait_for
+from tests.support.profiles import example_json
 
 pytestmark = pytest.mark.integration
 
@@ -42,8 +42,7 @@ def test_worker_exports_task_and_verdict_metrics(tmp_path: Path) -> None:
     try:
         wait_for(lambda: "ready." in (tmp_path / "worker.log").read_text(), 60, what="worker")
         profile = tmp_path / "p.json"
-        body = json.loads((REPO / "examples" / "synovial-pulmonary.json").read_text())
-        profile.write_text(json.dumps({**body, "reference": "MET-1"}))
+        profile.write_text(example_json("MET-1", dated_today=False))
         out = subprocess.run(
             [sys.executable, "-m", "workers.cli", "submit", str(profile), "--wait"],
             env=env,

@@ -15,15 +15,14 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 import redis
 
 from tests.support.procs import REPO, RedisServer, wait_for
+from tests.support.profiles import example_body
 
-EXAMPLE = REPO / "examples" / "synovial-pulmonary.json"
 ACL_EXAMPLE = REPO / "config" / "users.acl"
 
 # A name-like string no real record or trial contains. Searched case-insensitively by its rarest
@@ -38,14 +37,6 @@ def has_canary(text: str | bytes) -> bool:
     return CANARY_TOKEN in text.casefold()
 
 
-def profile_body(profile_id: str, **changes: Any) -> dict[str, Any]:
-    """The bundled example profile, dated today, with `changes` applied."""
-    body: dict[str, Any] = json.loads(EXAMPLE.read_text())
-    body.update(reference=profile_id, assessed_on=date.today().isoformat())
-    body.update(changes)
-    return body
-
-
 def canary_body(profile_id: str, diagnosis: str = CANARY) -> dict[str, Any]:
     """A valid profile with the canary in every free-text field the contract allows.
 
@@ -53,7 +44,7 @@ def canary_body(profile_id: str, diagnosis: str = CANARY) -> dict[str, Any]:
     `prior_therapies[].site` (everything else is an enum, number, date, bool or a pattern-checked
     id/code).
     """
-    return profile_body(
+    return example_body(
         profile_id,
         diagnosis=diagnosis,
         biomarkers=["SS18-SSX2 fusion", CANARY],

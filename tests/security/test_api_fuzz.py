@@ -24,8 +24,8 @@ from matcher import boards
 from matcher.models.profile import ProfileIn
 from matcher.settings import Settings
 from matcher.store import Store
-from tests.security.conftest import profile_body
 from tests.support.procs import SNAPSHOT, RedisServer
+from tests.support.profiles import example_body
 
 pytestmark = pytest.mark.integration
 
@@ -43,7 +43,7 @@ class FuzzEnv:
 
     def create_own(self) -> None:
         """(Re)create the board's own profile; remember its server-assigned id."""
-        body = json.dumps(profile_body(OWN_REF))
+        body = json.dumps(example_body(OWN_REF))
         created = self.client.post("/v1/profiles", content=body, headers=self.headers)
         assert created.status_code == 202, created.text
         self.own = created.json()["profile_id"]
@@ -103,7 +103,7 @@ def bodies(draw: st.DrawFn) -> bytes:
         return draw(st.binary(max_size=300))
     if kind == "json":
         return json.dumps(draw(JSON_VALUES)).encode()
-    body = profile_body(ref)
+    body = example_body(ref)
     if kind == "mutated":
         body[draw(st.sampled_from(sorted(ProfileIn.model_fields)))] = draw(JSON_VALUES)
     return json.dumps(body).encode()

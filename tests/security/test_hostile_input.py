@@ -24,8 +24,8 @@ from matcher.errors import InvalidProfile
 from matcher.models.profile import ProfileIn, parse_profile, refused_char
 from matcher.settings import Settings
 from matcher.store import Store
-from tests.security.conftest import profile_body
 from tests.support.procs import SNAPSHOT, RedisServer
+from tests.support.profiles import example_body
 from workers.submission import submit_json
 
 FREE_TEXT = ("diagnosis", "biomarkers.0", "prior_therapies.0.agent", "prior_therapies.0.site")
@@ -46,7 +46,7 @@ JSON_VALUES = st.recursive(
 
 def _with_text(path: str, value: str) -> dict[str, Any]:
     """A valid profile whose free-text field at `path` holds `value`."""
-    body = profile_body("SEC-hostile", prior_therapies=[{"agent": "ifosfamide", "site": "thigh"}])
+    body = example_body("SEC-hostile", prior_therapies=[{"agent": "ifosfamide", "site": "thigh"}])
     if path == "diagnosis":
         body["diagnosis"] = value
     elif path == "biomarkers.0":
@@ -81,7 +81,7 @@ def _refused(raw: str | bytes) -> InvalidProfile:
 
 
 def _replaced(old: str, new: str) -> bytes:
-    text = json.dumps(profile_body("SEC-raw"))
+    text = json.dumps(example_body("SEC-raw"))
     assert old in text
     return text.replace(old, new).encode()
 
@@ -130,7 +130,7 @@ def _replaced(old: str, new: str) -> bytes:
 )
 def test_bad_values_are_refused_naming_the_field(changes: dict[str, Any], field: str) -> None:
     """Wrong types, absurd numbers, oversize strings/arrays and unknown fields name their field."""
-    body = profile_body("SEC-bad")
+    body = example_body("SEC-bad")
     body.update(changes)
     error = _refused(json.dumps(body))
     assert field in {f for f, _ in error.errors}, error.errors
@@ -145,16 +145,16 @@ def test_bad_values_are_refused_naming_the_field(changes: dict[str, Any], field:
         b'"profile"',
         b"{",
         b"\xef\xbb\xbf{}",  # BOM
-        json.dumps(profile_body("SEC-utf16")).encode("utf-16"),
-        json.dumps(profile_body("SEC-bytes")).encode().replace(b"synovial", b"syn\xff\xfeovial"),
+        json.dumps(example_body("SEC-utf16")).encode("utf-16"),
+        json.dumps(example_body("SEC-bytes")).encode().replace(b"synovial", b"syn\xff\xfeovial"),
         b'{"profile_id": ' + b"[" * 50_000 + b"]" * 50_000 + b"}",
-        json.dumps(profile_body("SEC-nest"))[:-1].encode() + b', "tumor": '
+        json.dumps(example_body("SEC-nest"))[:-1].encode() + b', "tumor": '
         + b'{"grade": ' * 3000 + b"1" + b"}" * 3000 + b"}",
         _replaced('"age_months": 171', '"age_months": 1' + "0" * 5000),
         _replaced('"weight_kg": 52', '"weight_kg": NaN'),
         _replaced('"weight_kg": 52', '"weight_kg": -Infinity'),
-        json.dumps(profile_body("SEC-surr", diagnosis="@")).replace('"@"', '"\\ud800"').encode(),
-        json.dumps(profile_body("SEC-surr", diagnosis="@")).replace('"@"', '"ab\\udfff"').encode(),
+        json.dumps(example_body("SEC-surr", diagnosis="@")).replace('"@"', '"\\ud800"').encode(),
+        json.dumps(example_body("SEC-surr", diagnosis="@")).replace('"@"', '"ab\\udfff"').encode(),
     ],
     ids=[
         "empty", "null", "array", "string", "truncated", "bom", "utf16", "invalid-utf8",
@@ -171,7 +171,7 @@ def test_malformed_documents_are_invalid_profile(raw: bytes) -> None:
 @settings(max_examples=300, deadline=None)
 def test_any_json_in_any_field_is_accepted_or_invalid_profile(field: str, value: Any) -> None:
     """Whatever JSON value lands in whatever field, the outcome is a profile or InvalidProfile."""
-    body = profile_body("SEC-any")
+    body = example_body("SEC-any")
     body[field] = value
     _outcome(json.dumps(body))
 
@@ -311,7 +311,7 @@ def test_printable_unicode_is_accepted_verbatim(path: str, text: str) -> None:
 
 def test_duplicate_keys_are_refused() -> None:
     """A document with a key twice is ambiguous (parsers disagree on which wins): refused."""
-    raw = json.dumps(profile_body("SEC-dup"))[:-1] + ', "diagnosis": "Zebulon"}'
+    raw = json.dumps(example_body("SEC-dup"))[:-1] + ', "diagnosis": "Zebulon"}'
     error = _refused(raw)
     assert "diagnosis" in {f for f, _ in error.errors}
 
@@ -331,13 +331,13 @@ def redis_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
 
 def _hostile_documents() -> st.SearchStrategy[str | bytes]:
     def mutate(field: str, value: Any) -> str:
-        body = profile_body("SEC-hyp")
+        body = example_body("SEC-hyp")
         body[field] = value
         return json.dumps(body)
 
     bad_value = st.builds(mutate, st.sampled_from(FIELDS), JSON_VALUES)
     extra_field = st.builds(
-        lambda k, v: json.dumps(profile_body("SEC-hyp") | {k: v}),
+        lambda k, v: json.dumps(example_body("SEC-hyp") | {k: v}),
         st.text(min_size=1, max_size=30).filter(lambda k: k not in FIELDS),
         JSON_VALUES,
     )
@@ -373,7 +373,7 @@ def test_refused_submission_writes_and_enqueues_nothing(
 )
 def test_accepted_unicode_round_trips_through_redis(redis_store: Store, text: str) -> None:
     """Unusual but valid text is stored and loaded back unchanged (no encoding loss)."""
-    body = profile_body("SEC-unicode", diagnosis=text, biomarkers=[text])
+    body = example_body("SEC-unicode", diagnosis=text, biomarkers=[text])
     body.pop("reference")  # each parameter is a new profile; no reference to collide on
     raw = json.dumps(body)
     sub = submit_json(redis_store, raw, publish=lambda p, j: None, retention_days=1)

@@ -32,11 +32,11 @@ from tests.security.conftest import (
     dump_keys,
     has_canary,
     kombu_body,
-    profile_body,
 )
 from tests.support.ctgov_stub import CtgovStub
 from tests.support.jobs import wait_job
 from tests.support.procs import SNAPSHOT, RedisServer, Worker, stack_env, wait_for
+from tests.support.profiles import example_body
 from workers.celery_app import create_app
 from workers.submission import submit_json
 
@@ -280,10 +280,10 @@ def test_canary_as_reference_is_refused_without_echo() -> None:
     """A name as the reference (it has a space) is refused naming the field given (`reference`
     or its legacy name `profile_id`), without echoing it."""
     with pytest.raises(InvalidProfile) as caught:
-        parse_profile(json.dumps(profile_body(CANARY)))
+        parse_profile(json.dumps(example_body(CANARY)))
     assert [field for field, _ in caught.value.errors] == ["reference"]
     assert not has_canary(str(caught.value))
-    legacy = profile_body("x")
+    legacy = example_body("x")
     legacy.pop("reference")
     with pytest.raises(InvalidProfile) as caught:
         parse_profile(json.dumps({**legacy, "profile_id": CANARY}))

@@ -8,19 +8,17 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.procs import REPO, SNAPSHOT
+from tests.support.procs import SNAPSHOT
+from tests.support.profiles import example_json
 from workers.cli import EXIT_INPUT, EXIT_OK, main
 
-EXAMPLE = REPO / "examples" / "synovial-pulmonary.json"
 # One registry record from the bundled snapshot is enough to run the engine end to end.
 ONE_TRIAL = SNAPSHOT / "records" / "NCT00334854.json"
 
 
 def _profile(tmp_path: Path, **changes: object) -> str:
-    body = json.loads(EXAMPLE.read_text())
-    body.update({"assessed_on": date.today().isoformat(), **changes})
     path = tmp_path / "profile.json"
-    path.write_text(json.dumps(body))
+    path.write_text(example_json(**changes))
     return str(path)
 
 

@@ -2,24 +2,18 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date, timedelta
-from pathlib import Path
 
 from hypothesis import given
 from hypothesis import strategies as st
 
 from matcher.models import ProfileIn
-from matcher.models.profile import parse_profile
 from matcher.recheck import next_month_anniversary, next_recheck
-
-EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "synovial-pulmonary.json"
+from tests.support.profiles import example_profile
 
 
 def _profile(**changes: object) -> ProfileIn:
-    body = json.loads(EXAMPLE.read_text())
-    body.update(changes)
-    return parse_profile(json.dumps(body))
+    return example_profile(dated_today=False, **changes)
 
 
 def test_next_month_anniversary_is_the_recheck_date() -> None:

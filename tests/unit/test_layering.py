@@ -1,0 +1,176 @@
+"""The import direction between trialmatch's packages, read from the source with `ast` (no import).
+
+What holds now is pinned as a rule; what does not hold yet (issue 12: `workers` and `api` import
+each other; Redis calls outside the store modules) is pinned as an exact list of known exceptions,
+so a new violation fails and so does a removed one until the list is updated (the list only
+shrinks).
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+PACKAGES = ("matcher", "workers", "api")
+
+# The Redis gateway: only these modules may import the client library or reach `Store.r`.
+STORE_MODULES = frozenset({"matcher.store", "matcher.store_loop", "matcher.store_scripts"})
+
+# Adapters the pure domain must not know about (prefix match on the imported module).
+ADAPTERS = ("redis", "httpx", "celery", "matcher.store", "matcher.ctgov")
+
+# Known violations of "workers and api do not import each other" (issue 12): the CLI lives in
+# `workers` and reaches into `api` for its `keys`/`serve` subcommands, and the API submits and
+# reads jobs through `workers.submission` (plus `workers.board_loop`, `workers.celery_app`).
+# Moving the CLI to its own package and the submission service into `matcher` removes these.
+KNOWN_WORKERS_API_CYCLE = frozenset(
+    {
+        ("api.app", "workers.submission"),
+        ("api.routes_board", "workers.board_loop"),
+        ("api.routes_profiles", "workers.submission"),
+        ("api.routes_report", "workers.submission"),
+        ("api.routes_results", "workers.submission"),
+        ("api.state", "workers.celery_app"),
+        ("api.state", "workers.submission"),
+        ("workers.cli", "api.cli_keys"),
+        ("workers.cli", "api.cli_serve"),
+    }
+)
+
+# Known violations of "no module outside the store modules touches the Redis client" (issue 12):
+# (module, what) where what is `.r` (a raw call through `Store.r`) or `import <module>` of the
+# redis library itself. Importing only exception classes from `redis.exceptions` is not counted:
+# catching an error is not a call. Each entry is a Redis call still to move behind `Store`.
+KNOWN_REDIS_OUTSIDE_STORE = frozenset(
+    {
+        ("api.routes_ops", ".r"),
+        ("api.routes_ops", "import redis"),
+        ("api.routes_results", ".r"),
+        ("matcher.boards", ".r"),
+        ("matcher.corpus", ".r"),
+        ("matcher.erase", ".r"),
+        ("matcher.schedule", ".r"),
+        ("workers.cli_schedule", ".r"),
+        ("workers.recovery", ".r"),
+        ("workers.runtime", ".r"),
+        ("workers.scheduled", ".r"),
+        ("workers.tasks", "import redis"),
+    }
+)
+
+
+def _module_name(path: Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def _sources() -> dict[str, ast.Module]:
+    found = {}
+    for package in PACKAGES:
+        for path in sorted((ROOT / package).rglob("*.py")):
+            found[_module_name(path)] = ast.parse(path.read_text(encoding="utf-8"), str(path))
+    return found
+
+
+SOURCES = _sources()
+
+
+def _imports(module: str, tree: ast.Module) -> set[str]:
+    """Every module `module` imports, absolute; `from pkg import name` also yields `pkg.name`."""
+    is_package = module in {m for m in SOURCES if m.startswith(module + ".")}
+    out: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            out.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                anchor = module.split(".")
+                anchor = anchor[: len(anchor) - node.level + (1 if is_package else 0)]
+                base = ".".join([*anchor, *([node.module] if node.module else [])])
+            else:
+                base = node.module or ""
+            out.add(base)
+            # `from workers import board_loop` imports the submodule `workers.board_loop`.
+            out.update(f"{base}.{a.name}" for a in node.names if f"{base}.{a.name}" in SOURCES)
+    return out
+
+
+def _under(name: str, prefix: str) -> bool:
+    return name == prefix or name.startswith(prefix + ".")
+
+
+def test_sources_were_found() -> None:
+    """The scan sees the three packages (an empty scan would make every rule below pass)."""
+    assert {"matcher.store", "workers.tasks", "api.app", "matcher.eligibility"} <= SOURCES.keys()
+
+
+def test_matcher_imports_neither_workers_nor_api() -> None:
+    """The domain and its adapters never import the Celery edge or the HTTP edge."""
+    bad = sorted(
+        (module, imported)
+        for module, tree in SOURCES.items()
+        if _under(module, "matcher")
+        for imported in _imports(module, tree)
+        if _under(imported, "workers") or _under(imported, "api")
+    )
+    assert bad == []
+
+
+def test_eligibility_imports_no_adapter() -> None:
+    """matcher/eligibility stays pure: no Redis, HTTP, Celery, store or ctgov client import."""
+    bad = sorted(
+        (module, imported)
+        for module, tree in SOURCES.items()
+        if _under(module, "matcher.eligibility")
+        for imported in _imports(module, tree)
+        if any(_under(imported, adapter) or imported.startswith(adapter) for adapter in ADAPTERS)
+    )
+    assert bad == []
+
+
+def test_workers_and_api_cross_imports_are_exactly_the_known_ones() -> None:
+    """No new workers<->api import appears, and a removed one must be struck from the list."""
+    found = {
+        (module, imported)
+        for module, tree in SOURCES.items()
+        for imported in _imports(module, tree)
+        if (_under(module, "api") and _under(imported, "workers") and imported != "workers")
+        or (_under(module, "workers") and _under(imported, "api") and imported != "api")
+    }
+    assert found == KNOWN_WORKERS_API_CYCLE
+
+
+def _redis_touches(module: str, tree: ast.Module) -> set[tuple[str, str]]:
+    out: set[tuple[str, str]] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and node.attr == "r":
+            out.add((module, ".r"))
+        elif isinstance(node, ast.Import):
+            out.update((module, f"import {a.name}") for a in node.names if _under(a.name, "redis"))
+        elif (
+            isinstance(node, ast.ImportFrom)
+            and not node.level
+            and node.module
+            and _under(node.module, "redis")
+            and not _under(node.module, "redis.exceptions")
+        ):
+            out.add((module, f"import {node.module}"))
+    return out
+
+
+def test_redis_client_outside_store_is_exactly_the_known_uses() -> None:
+    """No new module reaches the Redis client around `Store`; a cleaned-up one updates the list."""
+    found = set()
+    for module, tree in SOURCES.items():
+        if module not in STORE_MODULES:
+            found |= _redis_touches(module, tree)
+    assert found == KNOWN_REDIS_OUTSIDE_STORE
+
+
+def test_the_redis_rule_detects_a_raw_call() -> None:
+    """The detector itself sees `store.r.get` and `import redis` (empty then means clean)."""
+    tree = ast.parse("import redis\ndef f(store):\n    return store.r.get('k')\n")
+    assert _redis_touches("x", tree) == {("x", ".r"), ("x", "import redis")}
