@@ -62,10 +62,11 @@ def _performance(spec: Any) -> tuple[str, ...]:  # judge_performance.judge_perfo
 
 
 def _labs(spec: Any) -> tuple[str, ...]:  # judge_labs.judge_labs / _judge_table_row
-    reqs, table, _alternatives, _age_adjusted, _unread = spec
+    reqs, table, _alternatives, age_adjusted, _unread = spec
     if table is not None:
         return ("age_months", "sex", "lab:creatinine")
-    return tuple(f"lab:{key}" for key, _op, _limit in reqs)
+    by_age = ("age_months", "sex", "lab:creatinine") if age_adjusted else ()  # the age table
+    return (*by_age, *(f"lab:{key}" for key, _op, _limit in reqs))
 
 
 def _fixed(*names: str) -> Callable[[Any], tuple[str, ...]]:
@@ -77,7 +78,7 @@ READS: dict[str, Callable[[Any], tuple[str, ...]]] = {
     "performance": _performance,
     "labs": _labs,
     "sex": _fixed("sex"),  # judge_body.judge_sex
-    "weight": _fixed("weight_kg"),  # judge_body.judge_weight
+    "weight": _fixed("weight_kg", "bsa_m2"),  # judge_body.judge_weight
     "pregnancy": _fixed("sex", "pregnant", "lactating", "age_months"),  # judge_body.judge_pregnancy
     "diagnosis": _fixed(*CONCEPT),  # judge_disease.judge_diagnosis
     "biomarker": _fixed("biomarkers"),  # judge_disease.judge_biomarker
