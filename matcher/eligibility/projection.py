@@ -95,6 +95,12 @@ READS: dict[str, Callable[[Any], tuple[str, ...]]] = {
     "radiation": _fixed("therapies", "recurrence_sites"),  # judge_history.judge_radiation
     "transplant": _fixed(*THERAPIES),  # judge_history._judge_history
     "amputation": _fixed(*THERAPIES),  # judge_history._judge_history
+    "viral": _fixed("hiv", "hbv", "hcv"),  # judge_condition.judge_viral
+    "other_malignancy": _fixed("other_malignancy"),  # judge_condition.judge_other_malignancy
+    "swallow": _fixed("swallows_tablets"),  # judge_condition.judge_swallow
+    "cardiac": _fixed(  # judge_condition.judge_cardiac
+        "lvef_percent", "shortening_fraction_percent", "qtc_ms", "pulse_ox_percent"
+    ),
 }
 # trialwide.apply (beyond the judged criteria themselves) and judges.judge_criterion's scope test
 TRIALWIDE_READS = ("concept_ids", "diagnosis")
