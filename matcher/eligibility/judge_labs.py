@@ -250,7 +250,12 @@ def judge_labs(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
     if excluded:  # the comparison describes who is excluded
         outcomes = [None if o is None else not o for o in outcomes]
     if any(o is False for o in outcomes):
-        if alternatives and any(o is not False for o in outcomes):
+        # a urine protein ratio is one of several urine measures (dipstick, 24-hour protein)
+        # that protocols offer as alternatives: failing it alone settles nothing
+        upcr_only = alternatives and all(
+            o is not False or req[0] == "upcr" for o, req in zip(outcomes, reqs, strict=True)
+        )
+        if upcr_only or (alternatives and any(o is not False for o in outcomes)):
             return Judgement(
                 UNKNOWN,
                 f"{'; '.join(failed or passed)}; an alternative may apply",
