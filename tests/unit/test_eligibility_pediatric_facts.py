@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import math
 from datetime import date
+from importlib import resources
 from typing import Any
 
 import pytest
@@ -18,7 +19,7 @@ from matcher.eligibility.facts import build_facts
 from matcher.eligibility.judges import judge_criterion
 from matcher.eligibility.parsed import split_and_classify
 from matcher.errors import InvalidProfile
-from matcher.models.profile import ProfileIn, parse_profile
+from matcher.models.profile import Labs, ProfileIn, Tumor, parse_profile
 
 AS_OF = date(2026, 11, 26)
 # constructed profile: a 14-year-old girl with a first pulmonary relapse of synovial sarcoma
@@ -286,3 +287,18 @@ def test_new_fields_default_to_unknown() -> None:
         assert getattr(profile, name) is None
     assert profile.labs is not None
     assert profile.labs.wbc_per_uL is None
+
+
+def test_every_fact_to_collect_names_a_profile_field() -> None:
+    """Each `field` in data/facts.json is a real ProfileIn field path (labs.x, tumor.x or a
+    top-level field), so the facts list and the profile contract cannot drift apart."""
+    raw = resources.files("matcher.eligibility").joinpath("data/facts.json").read_text()
+    models = {"labs": Labs, "tumor": Tumor}
+    fields = [f["field"] for f in json.loads(raw)["facts"] if f["field"] is not None]
+    assert "height_cm" in fields
+    assert "recurrence_in_radiation_field" in fields
+    for field in fields:
+        head, _, rest = field.partition(".")
+        assert head in ProfileIn.model_fields, field
+        if rest:
+            assert rest in models[head].model_fields, field
