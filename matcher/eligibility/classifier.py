@@ -33,6 +33,13 @@ _RULES: Final[tuple[tuple[str, re.Pattern[str]], ...]] = (
     ),
     ("swallow", _R(r"\bswallow")),
     (
+        "steroids",  # current use only (judge_condition.prep_steroids reads the rest)
+        _R(
+            r"\b(?:receiving|currently (?:on|taking|using|receiving)|ongoing|chronic use of"
+            r"|concurrent|on chronic)\b[^.;]{0,40}\b(?:cortico)?steroid"
+        ),
+    ),
+    (
         "cardiac",
         _R(
             r"\bejection fraction|\bshortening fraction|\bfractional shortening|\blvef\b|\bqtc"
@@ -203,6 +210,7 @@ _TRIGGERS: Final[dict[str, tuple[str, ...]]] = {
     "viral": ("hiv", "immunodeficiency", "hepatitis", "hbv", "hcv", "hbsag"),
     "other_malignancy": ("malignan", "cancer", "neoplas"),
     "swallow": ("swallow",),
+    "steroids": ("steroid",),
     "cardiac": ("ejection", "shortening", "lvef", "qtc", "oximetry", "saturation", "spo2"),
     "pregnancy": ("pregnan", "lactat", "breast", "nursing", "contracepti", "child", "pocbp"),
     "cns_metastases": ("metasta", "cns", "central nervous system", "brain"),

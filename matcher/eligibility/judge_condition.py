@@ -165,3 +165,36 @@ def judge_cardiac(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
     if values and all(v is True for v in values):
         return Judgement(MET, "; ".join(said))
     return Judgement(UNKNOWN, "; ".join(said) or f"{names} not given", verify)
+
+
+# current use only: "receiving", "chronic use of", "at time of enrollment"; a history, a past
+# window or a future window ("within 14 days of treatment") is not what the profile records
+_STEROID_NOW = re.compile(
+    r"\b(?:receiving|currently (?:on|taking|using|receiving)|ongoing|chronic use of|concurrent"
+    r"|on chronic)\b[^.;]{0,40}\b(?:cortico)?steroid"
+)
+_STEROID_PAST = re.compile(
+    r"\bhistory\b|\brequired\b|\brequiring\b|\bwithin\b|\bpast\b|\bprior\b|\bprevious|\bsince\b"
+    # other agents named alongside ("or other immunosuppressive agents") are not in the profile
+    r"|\bimmunosuppress|\bother (?:agents?|drugs?|medications?)\b"
+)
+
+
+def prep_steroids(crit_text: str, norm: str, section: str) -> Any:
+    return (
+        section == "exclusion"
+        and bool(_STEROID_NOW.search(norm))
+        and not _STEROID_PAST.search(norm)
+    )
+
+
+def judge_steroids(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
+    verify = "current corticosteroids (dose, and how long it has been stable)"
+    if not spec:
+        return Judgement(UNKNOWN, "corticosteroid rule not read", verify)
+    if facts.on_corticosteroids is False:
+        return Judgement(MET, "not on corticosteroids")
+    if facts.on_corticosteroids is True:
+        # dose limits and stable-dose windows decide, not the fact of use alone
+        return Judgement(UNKNOWN, "on corticosteroids; check dose and timing", verify)
+    return Judgement(UNKNOWN, "corticosteroid use not given", verify)

@@ -75,6 +75,7 @@ RULES: Final[tuple[Rule, ...]] = (
     _rule("other_malignancy", cond.prep_other_malignancy, cond.judge_other_malignancy),
     _rule("swallow", cond.prep_swallow, cond.judge_swallow),
     _rule("cardiac", cond.prep_cardiac, cond.judge_cardiac),
+    _rule("steroids", cond.prep_steroids, cond.judge_steroids),
 )
 REGISTRY: Final[dict[str, Rule]] = {rule.kind: rule for rule in RULES}
 

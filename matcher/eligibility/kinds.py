@@ -27,6 +27,7 @@ KINDS: Final = (
     "other_malignancy",  # another (second) malignancy
     "swallow",  # able to swallow tablets or capsules
     "cardiac",  # LVEF / shortening fraction, QTc, pulse oximetry
+    "steroids",  # current corticosteroids
     "distance",  # nearest recruiting site vs max_distance_km
     "other",  # classified as none of the above: always "unknown"
 )

@@ -242,6 +242,27 @@ def test_swallowing_tablets() -> None:
     assert judge(text, "exclusion")[1] == "unknown"
 
 
+def test_current_corticosteroids() -> None:
+    """NCT05703854 (exclusion): "Patients receiving systemic steroid therapy at time of enrollment,
+    with an exception for ... ≤ 10 mg of prednisone daily": met when not on corticosteroids,
+    unknown when on them (the dose decides) or not given."""
+    text = (
+        "Patients receiving systemic steroid therapy at time of enrollment, with an exception for "
+        "topical, ocular, intranasal, and inhaled corticosteroids, or systemic corticosteroids at "
+        "an equivalent dose ≤ 10 mg of prednisone daily"
+    )
+    assert judge(text, "exclusion", on_corticosteroids=False)[:2] == ("steroids", "met")
+    assert judge(text, "exclusion", on_corticosteroids=True)[1] == "unknown"
+    assert judge(text, "exclusion")[1] == "unknown"
+
+
+def test_corticosteroids_with_other_agents_stay_unknown() -> None:
+    """NCT05588648 (exclusion): "Chronic use of corticosteroids or other immunosuppressive agents"
+    is not met by "not on corticosteroids" alone (the other agents are not in the profile)."""
+    text = "Chronic use of corticosteroids or other immunosuppressive agents."
+    assert judge(text, "exclusion", on_corticosteroids=False)[1] == "unknown"
+
+
 # --- validation ----------------------------------------------------------------------------------
 
 
