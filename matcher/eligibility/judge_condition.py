@@ -26,6 +26,7 @@ _LABEL = {"hiv": "HIV", "hbv": "hepatitis B", "hcv": "hepatitis C"}
 _VIRAL_QUALIFIED = re.compile(
     r"\bactive\b|\bacute\b|\bchronic\b|\buncontrolled\b|\buntreated\b|\bviral load|\bdetectable"
     r"|\breplicat|\bantiretroviral|\bcd4\b|\bliver disease\b|\bimmunosuppression\b"
+    r"|\banti ?viral|\btreatment\b|\btherapy\b"
 )
 
 
@@ -43,7 +44,9 @@ def judge_viral(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
     positive = [v for v, s in status.items() if s == "positive"]
     if positive:
         what = ", ".join(_LABEL[v] for v in positive)
-        if qualified:
+        if qualified or crit.section == "inclusion":
+            # an inclusion asks for a test result ("negative HBsAg", "or a negative HCV RNA")
+            # or states a procedure; the board's positive status does not settle which
             return Judgement(
                 UNKNOWN, f"{what} positive; the rule asks about activity or treatment", verify
             )

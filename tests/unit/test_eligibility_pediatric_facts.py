@@ -219,6 +219,35 @@ def test_hepatitis_c_positive_is_left_to_the_board_when_activity_matters() -> No
     assert judge(text, "exclusion", hbv="negative", hcv="negative")[1] == "met"
 
 
+def test_positive_status_does_not_settle_treatment_or_a_test_requirement() -> None:
+    """NCT07049848: "Current treatment with anti-viral therapy for HBV" (exclusion) and "Negative
+    hepatitis B surface antigen (HBsAg) test at screening (if relevant)" (inclusion) stay unknown
+    for HBV positive; both are met for HBV negative."""
+    therapy = "Current treatment with anti-viral therapy for HBV"
+    assert judge(therapy, "exclusion", hbv="positive")[1] == "unknown"
+    test = "Negative hepatitis B surface antigen (HBsAg) test at screening (if relevant)"
+    assert judge(test, hbv="positive")[1] == "unknown"
+    assert judge(test, hbv="negative")[1] == "met"
+
+
+def test_fact_named_with_an_unread_condition_is_not_met_alone() -> None:
+    """NCT05703854: "No clinically significant pleural effusion ..., and baseline oxygen saturation
+    ≥ 92% on room air" is unknown with a good saturation (the effusion is not in the profile), not
+    met with a low one; NCT04123535: "History of interstitial lung disease or other active
+    malignancy" is unknown with no other malignancy."""
+    pulmonary = (
+        "Pulmonary: No clinically significant pleural effusion (per principal investigator [PI] "
+        "judgement), and baseline oxygen saturation ≥ 92% on room air."
+    )
+    assert judge(pulmonary, pulse_ox_percent=99)[1] == "unknown"
+    assert judge(pulmonary, pulse_ox_percent=85)[1] == "not_met"
+    lung = (
+        "History of interstitial lung disease or other active malignancy (may confound immune "
+        "response results)."
+    )
+    assert judge(lung, "exclusion", other_malignancy=False)[1] == "unknown"
+
+
 # --- other malignancy, tablets -------------------------------------------------------------------
 
 
