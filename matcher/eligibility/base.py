@@ -115,3 +115,16 @@ class Facts:
     weight_kg: float | None = None
     grade: int | None = None  # tumor grade 1-3 as the board gives it
     size_cm: float | None = None  # largest lesion, as the board gives it
+    height_cm: float | None = None
+    bsa_m2: float | None = None  # Mosteller, from height and weight (ProfileIn.bsa_m2)
+    lvef_percent: float | None = None
+    shortening_fraction_percent: float | None = None
+    qtc_ms: int | None = None
+    pulse_ox_percent: float | None = None
+    hiv: str | None = None  # "negative" | "positive"
+    hbv: str | None = None
+    hcv: str | None = None
+    other_malignancy: bool | None = None
+    swallows_tablets: bool | None = None
+    on_corticosteroids: bool | None = None
+    recurrence_in_radiation_field: bool | None = None

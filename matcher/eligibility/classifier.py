@@ -20,6 +20,33 @@ _R = re.compile
 # (kind, pattern) in priority order. Patterns run on text.norm() output (lower case, no hyphens).
 _RULES: Final[tuple[tuple[str, re.Pattern[str]], ...]] = (
     (
+        "viral",
+        _R(r"\bhiv\b|\bhuman immunodeficiency|\bhepatitis [bc]\b|\bhbv\b|\bhcv\b|\bhbsag\b"),
+    ),
+    (
+        "other_malignancy",
+        _R(
+            r"\b(?:other|another|second|secondary|prior|previous|concurrent|additional|different)"
+            r" (?:primary |invasive |active )?(?:malignanc|cancer|neoplas)|\bmalignanc\w* other"
+            r" than\b|\bhistory of (?:a |any )?malignan"
+        ),
+    ),
+    ("swallow", _R(r"\bswallow")),
+    (
+        "steroids",  # current use only (judge_condition.prep_steroids reads the rest)
+        _R(
+            r"\b(?:receiving|currently (?:on|taking|using|receiving)|ongoing|chronic use of"
+            r"|concurrent|on chronic)\b[^.;]{0,40}\b(?:cortico)?steroid"
+        ),
+    ),
+    (
+        "cardiac",
+        _R(
+            r"\bejection fraction|\bshortening fraction|\bfractional shortening|\blvef\b|\bqtc"
+            r"|\bpulse oximetry|\boxygen saturation|\bspo2\b"
+        ),
+    ),
+    (
         "pregnancy",
         _R(
             r"\bpregnan|\blactat|\bbreast ?feed|\bnursing\b|\bcontracepti|childbearing"
@@ -180,6 +207,11 @@ _TRANSPLANT_NOT = _R(r"\bsolid organ transplant")
 
 # Substrings every match of a rule contains (a superset gate: skipping on absence is exact).
 _TRIGGERS: Final[dict[str, tuple[str, ...]]] = {
+    "viral": ("hiv", "immunodeficiency", "hepatitis", "hbv", "hcv", "hbsag"),
+    "other_malignancy": ("malignan", "cancer", "neoplas"),
+    "swallow": ("swallow",),
+    "steroids": ("steroid",),
+    "cardiac": ("ejection", "shortening", "lvef", "qtc", "oximetry", "saturation", "spo2"),
     "pregnancy": ("pregnan", "lactat", "breast", "nursing", "contracepti", "child", "pocbp"),
     "cns_metastases": ("metasta", "cns", "central nervous system", "brain"),
     "transplant": ("transplant", "stem cell", "sct"),

@@ -13,6 +13,8 @@ _LAB_FIELDS = {
     "anc": "anc_per_uL", "platelets": "platelets_per_uL", "hemoglobin": "hemoglobin_g_dL",
     "creatinine": "creatinine_mg_dL", "clearance": "creatinine_clearance_mL_min",
     "bilirubin": "bilirubin_x_uln", "alt": "alt_x_uln", "ast": "ast_x_uln",
+    "wbc": "wbc_per_uL", "albumin": "albumin_g_dL", "inr": "inr",
+    "upcr": "urine_protein_creatinine_ratio",
 }  # fmt: skip
 
 
@@ -58,4 +60,17 @@ def build_facts(profile: ProfileIn, as_of: date) -> Facts:
         weight_kg=profile.weight_kg,
         grade=tumor.grade if tumor else None,
         size_cm=tumor.size_cm if tumor else None,
+        height_cm=profile.height_cm,
+        bsa_m2=profile.bsa_m2,
+        lvef_percent=profile.lvef_percent,
+        shortening_fraction_percent=profile.shortening_fraction_percent,
+        qtc_ms=profile.qtc_ms,
+        pulse_ox_percent=profile.pulse_ox_percent,
+        hiv=profile.hiv.value if profile.hiv else None,
+        hbv=profile.hbv.value if profile.hbv else None,
+        hcv=profile.hcv.value if profile.hcv else None,
+        other_malignancy=profile.other_malignancy,
+        swallows_tablets=profile.swallows_tablets,
+        on_corticosteroids=profile.on_corticosteroids,
+        recurrence_in_radiation_field=profile.recurrence_in_radiation_field,
     )

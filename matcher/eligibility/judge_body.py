@@ -65,18 +65,22 @@ def judge_weight(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
     w = facts.weight_kg
     outcomes: list[bool | None] = [holds(w, op, v) for op, v in kgs]
     for op, v in bsas:
+        if facts.bsa_m2 is not None:  # Mosteller from the board's height and weight
+            outcomes.append(holds(facts.bsa_m2, op, v))
+            continue
         # no height in the profile: bound BSA (Mosteller) between heights of 50 and 200 cm
         lo, hi = math.sqrt(50 * w / 3600), math.sqrt(200 * w / 3600)
         a, b = holds(lo, op, v), holds(hi, op, v)
         outcomes.append(a if a == b else None)
     excluded = crit.section == "exclusion"
+    what = f"weight {w:g} kg" + (f" (BSA {facts.bsa_m2:.2f} m²)" if bsas and facts.bsa_m2 else "")
     if all(o is True for o in outcomes):
         return Judgement(
             NOT_MET if excluded else MET,
-            f"weight {w:g} kg {'meets' if not excluded else 'falls in'} the limit",
+            f"{what} {'meets' if not excluded else 'falls in'} the limit",
         )
     if any(o is False for o in outcomes):
-        return Judgement(MET if excluded else NOT_MET, f"weight {w:g} kg is outside the limit")
+        return Judgement(MET if excluded else NOT_MET, f"{what} is outside the limit")
     return Judgement(
         UNKNOWN, f"BSA for {w:g} kg depends on height", "height (for body surface area)"
     )

@@ -7,7 +7,10 @@ never guessed. Age-adjusted creatinine tables are read row by row against the pa
 
 from __future__ import annotations
 
+import json
 import re
+from functools import cache
+from importlib import resources
 from typing import Any
 
 from matcher.eligibility.base import (
@@ -39,10 +42,21 @@ _ANALYTES: dict[str, tuple[re.Pattern[str], str]] = {
     "bilirubin": (re.compile(r"\bbilirubin\b"), "bilirubin"),
     "alt": (re.compile(r"\balt\b|\bsgpt\b|\balanine aminotransferase"), "ALT"),
     "ast": (re.compile(r"\bast\b|\bsgot\b|\baspartate aminotransferase"), "AST"),
+    "wbc": (re.compile(r"\bwbcs?\b|\bwhite blood cell(?: count)?|\bleukocyte count"), "WBC"),
+    "albumin": (re.compile(r"(?<!micro)\b(?:serum )?albumin\b"), "albumin"),
+    "inr": (re.compile(r"\binr\b|\binternational normali[sz]ed ratio"), "INR"),
+    "upcr": (
+        re.compile(
+            r"\burine protein\s*(?:/|:|to)?\s*creatinine(?: \(upc\))?(?: ratio)?|\bupcr?\b"
+            r"(?: ratio)?"
+        ),
+        "urine protein/creatinine ratio",
+    ),
 }
 _PROFILE_UNIT = {
     "anc": "/uL", "platelets": "/uL", "hemoglobin": "g/dL", "clearance": "mL/min",
     "creatinine": "mg/dL", "bilirubin": "x ULN", "alt": "x ULN", "ast": "x ULN",
+    "wbc": "/uL", "albumin": "g/dL", "inr": "", "upcr": "mg/mg",
 }  # fmt: skip
 _WITHIN = re.compile(r"\bwithin (\d+) days")
 _ULN_DEFINED = re.compile(
@@ -59,7 +73,7 @@ _TABLE_ROW = re.compile(
 def _convert(key: str, value: float, after: str) -> float | None:
     """A threshold in the profile's unit, or None when the written unit differs."""
     unit = after[:40]
-    if key in {"anc", "platelets"}:
+    if key in {"anc", "platelets", "wbc"}:
         if re.match(r"\s*(?:x|×|\*)\s*10\s*\^?\s*(?:9|⁹)\s*/\s*l", unit):
             return value * 1000
         if re.match(r"\s*(?:x|×|\*)\s*10\s*\^?\s*(?:3|³)\s*/\s*(?:u|µ|mc|m)", unit) or re.match(
@@ -69,12 +83,17 @@ def _convert(key: str, value: float, after: str) -> float | None:
         if re.match(r"\s*(?:x|×|\*)\s*10", unit) or re.match(r"\s*/\s*l\b", unit):
             return None
         return value if value >= 50 else None  # "≥ 1,000/mm^3", "/uL", "/mcL", cells
-    if key == "hemoglobin":
+    if key == "inr":  # a plain ratio; "INR <= 1.5 x ULN" is against a range we do not hold
+        return None if _ULN.match(unit) or value > 10 else value
+    if key == "upcr":  # mg/mg (= g/g); mg/mmol or a dipstick grade is another scale
+        return None if re.match(r"\s*(?:mg\s*/\s*mmol|\+|g\s*/\s*mol)", unit) else value
+    if key in {"hemoglobin", "albumin"}:
         if re.match(r"\s*gm?\s*/\s*dl", unit):
             return value
         if re.match(r"\s*g\s*/\s*l", unit):
             return value / 10
-        return value if re.match(r"\s*(?:\(|$|,|;)", unit) and value < 25 else None
+        bare_max = 25 if key == "hemoglobin" else 10  # a bare number read as g/dL
+        return value if re.match(r"\s*(?:\(|$|,|;)", unit) and value < bare_max else None
     if key in {"bilirubin", "alt", "ast"}:
         return value if _ULN.match(unit) else None
     if key == "creatinine":
@@ -97,6 +116,8 @@ def prep_labs(crit_text: str, norm: str, section: str) -> Any:
         for key, (pattern, _name) in _ANALYTES.items()
         for m in pattern.finditer(folded)
     )
+    # "urine protein/creatinine ratio" names one analyte, not creatinine as well
+    spots = [s for s in spots if not any(o[0] <= s[0] and s[1] <= o[1] and o != s for o in spots)]
     shared: dict[int, int] = {}  # spot index -> the later spot whose limit it shares
     for i in range(len(spots) - 2, -1, -1):
         # "AST and ALT ≤ 2.5 x ULN", "SGOT/SGPT": a name joined to the next shares its limit
@@ -156,11 +177,41 @@ def prep_labs(crit_text: str, norm: str, section: str) -> Any:
 _JOINER = re.compile(r"\s*\)?\s*(?:/|\band\b|\bor\b|&|\()\s*\(?\s*")
 
 
+# "a serum creatinine based on age/gender as follows": the protocol's table (data file)
+_BY_AGE_SEX = re.compile(r"\bbased on (?:age|gender|sex)\b|\bage (?:and |or )?(?:gender|sex)\b")
+
+
+@cache
+def _creatinine_rows() -> tuple[tuple[float, float, float, float], ...]:
+    raw = resources.files("matcher.eligibility").joinpath("data/creatinine_by_age.json")
+    rows = json.loads(raw.read_text())["rows"]
+    return tuple(
+        (r["from_years"], r["to_years"] if r["to_years"] is not None else 999.0,
+         r["male"], r["female"])
+        for r in rows
+    )  # fmt: skip
+
+
+def creatinine_limit(age_months: float, sex: str) -> float | None:
+    """The tabulated maximum serum creatinine (mg/dL) for an age and sex, None without a row."""
+    years = age_months / 12
+    for lo, hi, male, female in _creatinine_rows():
+        if lo <= years < hi:
+            return male if sex == "male" else female
+    return None
+
+
 def judge_labs(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
     reqs, table, alternatives, age_adjusted, unread = spec
     excluded = crit.section == "exclusion"
     if table is not None:
         return _judge_table_row(table, facts)
+    by_table = age_adjusted and not excluded and bool(_BY_AGE_SEX.search(crit.norm))
+    if by_table:
+        # the criterion points to an age/sex table it does not carry in this line
+        unread = tuple(u for u in unread if u != "creatinine")
+        if all(key != "creatinine" for key, _op, _limit in reqs):
+            reqs = (*reqs, ("creatinine", "<=", None))
     if not reqs:
         return Judgement(UNKNOWN, "lab threshold not read", f"lab values: {crit.text[:100]}")
     outcomes: list[bool | None] = []
@@ -170,7 +221,15 @@ def judge_labs(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
     for key, op, limit in reqs:
         name = _ANALYTES[key][1]
         if key == "creatinine" and age_adjusted:
-            limit = None  # the written value is one row of an age table
+            # the written value is one row of an age table; the tabulated row for this
+            # patient settles "met" only (a higher value may pass on clearance instead)
+            limit = None
+            table_limit = creatinine_limit(facts.age_months, facts.sex) if by_table else None
+            have = facts.labs.get(key)
+            if table_limit is not None and have is not None and have <= table_limit:
+                outcomes.append(True)
+                passed.append(f"creatinine {have:g} <= {table_limit:g} mg/dL for age and sex")
+                continue
         wanted = (
             f"{name} {op} {limit:g} {_PROFILE_UNIT[key]}"
             if limit is not None
@@ -191,7 +250,12 @@ def judge_labs(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
     if excluded:  # the comparison describes who is excluded
         outcomes = [None if o is None else not o for o in outcomes]
     if any(o is False for o in outcomes):
-        if alternatives and any(o is not False for o in outcomes):
+        # a urine protein ratio is one of several urine measures (dipstick, 24-hour protein)
+        # that protocols offer as alternatives: failing it alone settles nothing
+        upcr_only = alternatives and all(
+            o is not False or req[0] == "upcr" for o, req in zip(outcomes, reqs, strict=True)
+        )
+        if upcr_only or (alternatives and any(o is not False for o in outcomes)):
             return Judgement(
                 UNKNOWN,
                 f"{'; '.join(failed or passed)}; an alternative may apply",

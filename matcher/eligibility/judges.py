@@ -10,6 +10,7 @@ from typing import Any, Final, NamedTuple
 
 from matcher.eligibility import cues, projection, vocabulary
 from matcher.eligibility import judge_body as body
+from matcher.eligibility import judge_condition as cond
 from matcher.eligibility import judge_disease as d
 from matcher.eligibility import judge_history as h
 from matcher.eligibility import judge_labs as lab
@@ -70,6 +71,11 @@ RULES: Final[tuple[Rule, ...]] = (
     _rule("transplant", h.prep_history, h.judge_transplant),
     _rule("amputation", h.prep_history, h.judge_amputation),
     _rule("labs", lab.prep_labs, lab.judge_labs),
+    _rule("viral", cond.prep_viral, cond.judge_viral),
+    _rule("other_malignancy", cond.prep_other_malignancy, cond.judge_other_malignancy),
+    _rule("swallow", cond.prep_swallow, cond.judge_swallow),
+    _rule("cardiac", cond.prep_cardiac, cond.judge_cardiac),
+    _rule("steroids", cond.prep_steroids, cond.judge_steroids),
 )
 REGISTRY: Final[dict[str, Rule]] = {rule.kind: rule for rule in RULES}
 

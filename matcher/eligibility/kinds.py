@@ -23,6 +23,11 @@ KINDS: Final = (
     "labs",  # organ function
     "weight",  # weight / body surface area
     "pregnancy",  # pregnancy / lactation
+    "viral",  # HIV / hepatitis B / hepatitis C status
+    "other_malignancy",  # another (second) malignancy
+    "swallow",  # able to swallow tablets or capsules
+    "cardiac",  # LVEF / shortening fraction, QTc, pulse oximetry
+    "steroids",  # current corticosteroids
     "distance",  # nearest recruiting site vs max_distance_km
     "other",  # classified as none of the above: always "unknown"
 )

@@ -62,10 +62,11 @@ def _performance(spec: Any) -> tuple[str, ...]:  # judge_performance.judge_perfo
 
 
 def _labs(spec: Any) -> tuple[str, ...]:  # judge_labs.judge_labs / _judge_table_row
-    reqs, table, _alternatives, _age_adjusted, _unread = spec
+    reqs, table, _alternatives, age_adjusted, _unread = spec
     if table is not None:
         return ("age_months", "sex", "lab:creatinine")
-    return tuple(f"lab:{key}" for key, _op, _limit in reqs)
+    by_age = ("age_months", "sex", "lab:creatinine") if age_adjusted else ()  # the age table
+    return (*by_age, *(f"lab:{key}" for key, _op, _limit in reqs))
 
 
 def _fixed(*names: str) -> Callable[[Any], tuple[str, ...]]:
@@ -77,7 +78,7 @@ READS: dict[str, Callable[[Any], tuple[str, ...]]] = {
     "performance": _performance,
     "labs": _labs,
     "sex": _fixed("sex"),  # judge_body.judge_sex
-    "weight": _fixed("weight_kg"),  # judge_body.judge_weight
+    "weight": _fixed("weight_kg", "bsa_m2"),  # judge_body.judge_weight
     "pregnancy": _fixed("sex", "pregnant", "lactating", "age_months"),  # judge_body.judge_pregnancy
     "diagnosis": _fixed(*CONCEPT),  # judge_disease.judge_diagnosis
     "biomarker": _fixed("biomarkers"),  # judge_disease.judge_biomarker
@@ -94,6 +95,13 @@ READS: dict[str, Callable[[Any], tuple[str, ...]]] = {
     "radiation": _fixed("therapies", "recurrence_sites"),  # judge_history.judge_radiation
     "transplant": _fixed(*THERAPIES),  # judge_history._judge_history
     "amputation": _fixed(*THERAPIES),  # judge_history._judge_history
+    "viral": _fixed("hiv", "hbv", "hcv"),  # judge_condition.judge_viral
+    "other_malignancy": _fixed("other_malignancy"),  # judge_condition.judge_other_malignancy
+    "swallow": _fixed("swallows_tablets"),  # judge_condition.judge_swallow
+    "steroids": _fixed("on_corticosteroids"),  # judge_condition.judge_steroids
+    "cardiac": _fixed(  # judge_condition.judge_cardiac
+        "lvef_percent", "shortening_fraction_percent", "qtc_ms", "pulse_ox_percent"
+    ),
 }
 # trialwide.apply (beyond the judged criteria themselves) and judges.judge_criterion's scope test
 TRIALWIDE_READS = ("concept_ids", "diagnosis")

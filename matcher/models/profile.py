@@ -14,6 +14,7 @@ personal name.
 from __future__ import annotations
 
 import json
+import math
 import re
 import unicodedata
 from datetime import date, datetime
@@ -165,6 +166,11 @@ class PerformanceScale(StrEnum):
     ecog = "ecog"
 
 
+class Serology(StrEnum):
+    negative = "negative"
+    positive = "positive"
+
+
 class _Strict(BaseModel):
     # strict: no silent coercion ("12" is not 12); forbid: a misspelt field is an error, not lost.
     model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
@@ -221,6 +227,10 @@ class Labs(_Strict):
     bilirubin_x_uln: float | None = Field(default=None, ge=0, le=50)
     alt_x_uln: float | None = Field(default=None, ge=0, le=100)
     ast_x_uln: float | None = Field(default=None, ge=0, le=100)
+    wbc_per_uL: float | None = Field(default=None, ge=0, le=500_000)
+    albumin_g_dL: float | None = Field(default=None, ge=0, le=10)
+    inr: float | None = Field(default=None, ge=0.5, le=20)
+    urine_protein_creatinine_ratio: float | None = Field(default=None, ge=0, le=50)  # mg/mg
 
 
 class Location(_Strict):
@@ -257,6 +267,19 @@ class ProfileIn(_Strict):
     pregnant: bool | None = None
     lactating: bool | None = None
     weight_kg: float | None = Field(default=None, gt=0, le=250)
+    # The facts pediatric protocols ask for (issue 9): each optional, unknown when absent.
+    height_cm: float | None = Field(default=None, ge=30, le=250)
+    lvef_percent: float | None = Field(default=None, ge=5, le=95)
+    shortening_fraction_percent: float | None = Field(default=None, ge=1, le=70)
+    qtc_ms: int | None = Field(default=None, ge=200, le=800)
+    pulse_ox_percent: float | None = Field(default=None, ge=50, le=100)
+    hiv: Serology | None = None
+    hbv: Serology | None = None
+    hcv: Serology | None = None
+    other_malignancy: bool | None = None
+    swallows_tablets: bool | None = None
+    on_corticosteroids: bool | None = None
+    recurrence_in_radiation_field: bool | None = None
     location: Location | None = None
 
     @field_validator("assessed_on")
@@ -288,6 +311,14 @@ class ProfileIn(_Strict):
             if therapy.ended_on is not None and therapy.ended_on > self.assessed_on:
                 raise ValueError(f"prior_therapies.{i}.ended_on: is after assessed_on")
         return self
+
+    @property
+    def bsa_m2(self) -> float | None:
+        """Body surface area by Mosteller (sqrt(height cm x weight kg / 3600)); None unless both
+        are given. Mosteller because COG and most pediatric protocols dose by it."""
+        if self.height_cm is None or self.weight_kg is None:
+            return None
+        return math.sqrt(self.height_cm * self.weight_kg / 3600)
 
     @property
     def age_months_at_assessment(self) -> float:
