@@ -253,16 +253,21 @@ def test_distance_limit_keeps_unknown_distances_and_says_so(
     assert f"note: {len(unknown)} of the {len(limited)} trials shown have no known distance" in err
 
 
+def _matches_with_fresh_settings() -> int:
+    """`trialmatch matches` read with the environment as the test set it (settings re-read)."""
+    get_settings.cache_clear()
+    try:
+        return main(["matches", UNUSED_ID])
+    finally:
+        get_settings.cache_clear()
+
+
 def test_missing_redis_url_says_what_to_set(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """Without TRIALMATCH_REDIS_URL a Redis command is exit 2 with an export line to copy."""
     monkeypatch.delenv("TRIALMATCH_REDIS_URL")
-    get_settings.cache_clear()
-    try:
-        assert main(["matches", UNUSED_ID]) == 2
-    finally:
-        get_settings.cache_clear()
+    assert _matches_with_fresh_settings() == 2
     err = capsys.readouterr().err
     assert "TRIALMATCH_REDIS_URL" in err
     assert "export TRIALMATCH_REDIS_URL=redis://127.0.0.1:6379/0" in err
@@ -274,11 +279,7 @@ def test_unreachable_redis_says_where_it_looked_without_the_password(
     """A Redis that does not answer is exit 1 naming host:port and how to start one, no password."""
     port = free_port()
     monkeypatch.setenv("TRIALMATCH_REDIS_URL", f"redis://:Zq81kPw0@127.0.0.1:{port}/0")
-    get_settings.cache_clear()
-    try:
-        assert main(["matches", UNUSED_ID]) == 1
-    finally:
-        get_settings.cache_clear()
+    assert _matches_with_fresh_settings() == 1
     err = capsys.readouterr().err
     assert f"is a redis-server running at 127.0.0.1:{port}" in err
     assert "Zq81kPw0" not in err
@@ -308,11 +309,7 @@ def test_a_bad_setting_points_at_the_configuration_table(
 ) -> None:
     """A malformed setting is exit 2 naming the variable and pointing at the README's table."""
     monkeypatch.setenv("TRIALMATCH_REDIS_URL", "http://127.0.0.1:9/0")
-    get_settings.cache_clear()
-    try:
-        assert main(["matches", UNUSED_ID]) == 2
-    finally:
-        get_settings.cache_clear()
+    assert _matches_with_fresh_settings() == 2
     err = capsys.readouterr().err
     assert "error: configuration: TRIALMATCH_REDIS_URL" in err
     assert "README: Configuration lists every setting" in err
