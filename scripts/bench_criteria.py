@@ -36,6 +36,7 @@ CRITERIA = ROOT / "tests" / "criteria"
 TRIAL_DIRS = [ROOT / "snapshot" / "sarcoma" / "records", ROOT / "tests" / "devset" / "trials"]
 PROFILE_DIRS = [
     CRITERIA / "profiles",
+    CRITERIA / "profiles-4",
     ROOT / "tests" / "devset" / "profiles",
     ROOT / "tests" / "heldout" / "profiles",
     ROOT / "examples",

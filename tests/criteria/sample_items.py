@@ -14,6 +14,12 @@ Writes OUT_DIR/items.json (the manifest) and one Markdown packet per reader half
 Round 3 (`--round 3`) adds dev items only: three profiles of all the above per dev trial, up to
 four criteria per pair not drawn before; packets E and F.
 
+Round 4 (`--round 4`) draws two of six new constructed profiles (tests/criteria/profiles-4/,
+written with the extended pediatric fields: height, organ panel, serology, other malignancy,
+tablets, steroids, radiation field) per trial of both parts and up to three criteria per pair
+not drawn before, filled up (four per dev pair, three per held-out pair) with criteria drawn
+before for other profiles; packets G, H (dev) and I, J (held-out), ids D4…/H4….
+
 Round 2 (same trial split) draws two of the round-2 constructed profiles
 (tests/criteria/profiles/) per trial and up to three criteria per (profile, trial) that round 1
 did not draw; ids carry the round ("D2001"), packets are C and D.
@@ -38,6 +44,7 @@ AS_OF = date(2026, 11, 26)
 SEED = 20261128
 TRIAL_DIRS = [ROOT / "snapshot" / "sarcoma" / "records", ROOT / "tests" / "devset" / "trials"]
 ROUND2_PROFILES = ROOT / "tests" / "criteria" / "profiles"
+ROUND4_PROFILES = ROOT / "tests" / "criteria" / "profiles-4"
 PROFILE_DIRS = [
     ROOT / "tests" / "devset" / "profiles",
     ROOT / "tests" / "heldout" / "profiles",
@@ -86,7 +93,7 @@ def main(out: Path, round_no: int = 1) -> None:
             if trial.eligibility_criteria and len(trial.eligibility_criteria) > 150:
                 trials[trial.nct_id] = trial
     profiles = {}
-    folders = {1: PROFILE_DIRS, 2: [ROUND2_PROFILES]}.get(
+    folders = {1: PROFILE_DIRS, 2: [ROUND2_PROFILES], 4: [ROUND4_PROFILES]}.get(
         round_no, [*PROFILE_DIRS, ROUND2_PROFILES]
     )
     for folder in folders:
@@ -110,15 +117,26 @@ def main(out: Path, round_no: int = 1) -> None:
     items = []
     for nct in sorted(trials):
         trial = trials[nct]
-        cut = split_items(trial.eligibility_criteria or "")
-        split = [it for it in cut if it.absorbed_into is None and (nct, _text(it)) not in drawn]
-        if not split or (round_no >= 3 and part_of[nct] != "dev"):
+        cut = [it for it in split_items(trial.eligibility_criteria or "") if it.absorbed_into is None]
+        split = [it for it in cut if (nct, _text(it)) not in drawn]
+        if round_no == 4:
+            # new profiles make an already-drawn criterion a new item; undrawn ones come first
+            split += [it for it in cut if (nct, _text(it)) in drawn]
+        if not split or (round_no == 3 and part_of[nct] != "dev"):
             continue  # round 3 adds dev items only: the held-out part stays as rounds 1-2 made it
-        per_trial = {1: PROFILES_PER_TRIAL, 2: 2}.get(round_no, 3)
-        per_pair = CRITERIA_PER_PAIR if round_no < 3 else 4
+        per_trial = {1: PROFILES_PER_TRIAL, 2: 2, 4: 2}.get(round_no, 3)
+        per_pair = 4 if round_no == 3 else CRITERIA_PER_PAIR
         chosen_profiles = rng.sample(sorted(profiles), per_trial)
         for pname in chosen_profiles:
-            for it in rng.sample(split, min(per_pair, len(split))):
+            if round_no == 4:
+                per_pair = 4 if part_of[nct] == "dev" else 3
+                fresh = [it for it in split if (nct, _text(it)) not in drawn]
+                seen = [it for it in split if (nct, _text(it)) in drawn]
+                take = rng.sample(fresh, min(per_pair, len(fresh)))
+                take += rng.sample(seen, min(per_pair - len(take), len(seen)))
+            else:
+                take = rng.sample(split, min(per_pair, len(split)))
+            for it in take:
                 text = _text(it)
                 prefix = part_of[nct][0].upper() + ("" if round_no == 1 else str(round_no))
                 width = 4 if round_no == 1 else 3
@@ -144,6 +162,10 @@ def main(out: Path, round_no: int = 1) -> None:
     order = sorted(by_trial)
     names = {1: ("A", "B"), 2: ("C", "D")}.get(round_no, ("E", "F"))
     halves = {names[0]: order[0::2], names[1]: order[1::2]}
+    if round_no == 4:  # four packets: each part in two halves, so dev and held-out read apart
+        dev = [n for n in order if part_of[n] == "dev"]
+        held = [n for n in order if part_of[n] == "heldout"]
+        halves = {"G": dev[0::2], "H": dev[1::2], "I": held[0::2], "J": held[1::2]}
     for half, ncts in halves.items():
         chunks = []
         for nct in ncts:
