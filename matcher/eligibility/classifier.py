@@ -216,7 +216,7 @@ _TRIGGERS: Final[dict[str, tuple[str, ...]]] = {
     "cns_metastases": ("metasta", "cns", "central nervous system", "brain"),
     "transplant": ("transplant", "stem cell", "sct"),
     "amputation": ("amputat", "disarticulat"),
-    "metastatic_disease": ("metastatic",),
+    "metastatic_disease": ("metasta",),
     "washout": ("day", "week", "wk", "month", "current", "receiving", "concomitant"),
     "performance": ("lansky", "karnofsky", "kps", "lps", "ecog", "performance", "zubrod"),
     "age": ("age", "year", "month"),

@@ -130,26 +130,36 @@ def exception_names_other_tumor(norm: str, facts: Facts) -> bool:
 
 DISTANT = frozenset({"pulmonary", "bone", "bone_marrow", "cns", "other_distant"})
 METASTATIC = re.compile(
-    r"\bmust have (?:distant |documented )?metastatic disease|\bdistant metastatic disease\b"
+    r"\bmust have (?:distant |documented )?metastatic disease|\bdistant (?:\w+ ){0,2}metasta"
+)
+# "no evidence of distant metastases", "without distant sarcoma metastases": absence is asked
+_ABSENT = re.compile(
+    r"\b(?:no|without|absence of|free of)\b(?: \w+){0,3} (?:distant|metastatic)\b"
 )
 
 
 def prep_metastatic(crit_text: str, norm: str, section: str) -> Any:
     # "locally advanced or metastatic": metastatic is one alternative, not a requirement
-    return re.search(r"\b(?:or|and/or) (?:distant )?metasta|\bmetastatic or\b", norm) is None
+    alternative = re.search(r"\b(?:or|and/or) (?:distant )?metasta|\bmetastatic or\b", norm)
+    return (alternative is None, _ABSENT.search(norm) is not None)
 
 
 def judge_metastatic(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
-    """Distant metastatic disease required: read from the recurrence sites; a local or regional
-    recurrence alone is unknown, never not_met (distant disease may be known elsewhere)."""
-    required = spec
+    """Distant metastases asked for, or asked to be absent, read from the recurrence sites: the
+    board lists where the disease is, so a local or regional recurrence alone has none."""
+    required, absent = spec
     distant = sorted(facts.recurrence_sites & DISTANT)
-    if crit.section == "inclusion" and required and distant:
-        return Judgement(MET, f"recurrence at {', '.join(distant)}: distant metastatic disease")
-    if facts.recurrence_sites and not distant:
-        return Judgement(
-            UNKNOWN,
-            "recurrence reported as local/regional only; the criterion concerns distant metastases",
-            "distant metastatic disease",
-        )
-    return Judgement(UNKNOWN, "metastatic status as required", f"metastases: {crit.text[:100]}")
+    verify = "distant metastatic disease"
+    if not facts.recurrence_sites:
+        return Judgement(UNKNOWN, "recurrence sites not given", f"metastases: {crit.text[:100]}")
+    where = f"recurrence at {', '.join(distant)}" if distant else "local/regional recurrence only"
+    # the criterion holds when the patient has distant disease (inclusion asking for it,
+    # exclusion asking for its absence) or has none (inclusion asking for absence, exclusion)
+    wants_distant = (crit.section == "inclusion") != absent
+    if crit.section == "exclusion" and absent:
+        return Judgement(UNKNOWN, "exclusion of absent metastases not read", verify)
+    if not required and not distant:
+        return Judgement(UNKNOWN, f"{where}; metastatic disease is one alternative", verify)
+    if bool(distant) == wants_distant:
+        return Judgement(MET, f"{where}: {'distant metastases' if distant else 'none distant'}")
+    return Judgement(NOT_MET, f"{where}: {'distant metastases' if distant else 'none distant'}")
