@@ -108,7 +108,12 @@ _YOUNGEST_MENARCHE_MONTHS = 96  # no girl under 8 years is of childbearing poten
 
 def judge_pregnancy(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
     pregnant_word, lactating_word, test, contraception, potential = spec
-    if potential and facts.age_months < _YOUNGEST_MENARCHE_MONTHS and crit.section == "inclusion":
+    young = facts.age_months < _YOUNGEST_MENARCHE_MONTHS
+    if young and (
+        (potential and crit.section == "inclusion")
+        # "Pregnant or lactating", "Nursing women" under the exclusions: not a young child's rule
+        or (crit.section == "exclusion" and (pregnant_word or lactating_word) and not test)
+    ):
         return Judgement(
             NOT_APPLICABLE,
             "rule for patients of childbearing potential; the patient is a young child",

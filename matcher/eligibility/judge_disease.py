@@ -280,11 +280,13 @@ def judge_disease_setting(spec: Any, crit: Criterion, facts: Facts) -> Judgement
         if new and not relapse:
             return Judgement(MET, f"patient has {status} disease, not newly diagnosed")
         bare = _BARE_COURSE.match(crit.norm)
-        if bare is not None and status in {
-            _COURSE[w] for w in bare.group(0).split() if w in _COURSE
-        }:
+        # a progressive or refractory disease after a counted relapse is also a recurrent one
+        courses = {status} | ({"recurrent"} if (facts.relapse_number or 0) >= 1 else set())
+        hit = courses & {_COURSE[w] for w in bare.group(0).split() if w in _COURSE} if bare else set()
+        if hit:
             # "Recurrent disease" alone under the exclusions: the patient's own disease course
-            return Judgement(NOT_MET, f"excludes {status} disease; patient has {status} disease")
+            course = sorted(hit)[0]
+            return Judgement(NOT_MET, f"excludes {course} disease; patient has {course} disease")
         return Judgement(
             UNKNOWN, "exclusion concerns the disease course", f"disease course: {crit.text[:100]}"
         )

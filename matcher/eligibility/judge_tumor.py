@@ -131,6 +131,8 @@ def exception_names_other_tumor(norm: str, facts: Facts) -> bool:
 DISTANT = frozenset({"pulmonary", "bone", "bone_marrow", "cns", "other_distant"})
 METASTATIC = re.compile(
     r"\bmust have (?:distant |documented )?metastatic disease|\bdistant (?:\w+ ){0,2}metasta"
+    # an exclusion that opens with the disease: "Metastatic disease or regional lymph node ..."
+    r"|^(?:known |evidence of |presence of )?metastatic disease\b"
 )
 # "no evidence of distant metastases", "without distant sarcoma metastases": absence is asked
 _ABSENT = re.compile(

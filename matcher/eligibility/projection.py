@@ -66,7 +66,8 @@ def _labs(spec: Any) -> tuple[str, ...]:  # judge_labs.judge_labs / _judge_table
     if table is not None:
         return ("age_months", "sex", "lab:creatinine")
     by_age = ("age_months", "sex", "lab:creatinine") if age_adjusted else ()  # the age table
-    return (*by_age, *(f"lab:{key}" for key, _op, _limit in reqs))
+    # "bilirubin_mg" (a limit in mg/dL) reads the profile's bilirubin (x ULN)
+    return (*by_age, *(f"lab:{key.removesuffix('_mg')}" for key, _op, _limit in reqs))
 
 
 def _fixed(*names: str) -> Callable[[Any], tuple[str, ...]]:

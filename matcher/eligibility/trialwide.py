@@ -58,7 +58,7 @@ def apply(
                     UNKNOWN, f"{raw.reason} — {why}", raw.verify or criteria[i].text[:120]
                 )
                 out[i] = Judged("diagnosis", soft, "part", raw)
-    out = _other_cohort_not_applicable(criteria, out, concepts, facts)
+    out = _other_cohort_not_applicable(criteria, out, concepts, named, facts)
     out = _own_cancer_is_other(criteria, out, named, facts)
     by_kind: dict[str, list[int]] = {}
     for i, (c, j) in enumerate(zip(criteria, out, strict=True)):
@@ -122,13 +122,21 @@ def _own_cancer_is_other(
 
 
 def _other_cohort_not_applicable(
-    criteria: tuple[Criterion, ...], judged: list[Judged], concepts: tuple[str, ...], facts: Facts
+    criteria: tuple[Criterion, ...],
+    judged: list[Judged],
+    concepts: tuple[str, ...],
+    named: tuple[str, ...],
+    facts: Facts,
 ) -> list[Judged]:
     """A cohort's tumor rule ("COHORT A: infantile fibrosarcoma with an NTRK fusion") for a
     patient whom another cohort of the same trial takes (it names the patient's tumor or a broad
     group such as solid tumors) is not the patient's rule: not applicable, not a question. A
     patient no cohort names keeps the unknown (which cohort, if any, is the board's question)."""
-    other_cohort = any(c in facts.concept_ids for c in concepts)
+    # the patient's own tumor named anywhere, or a broad group in the title/conditions (a broad
+    # word inside a criterion, "sarcoma" of "synovial sarcoma", names no cohort)
+    other_cohort = any(c in facts.concept_ids and c not in GENERIC for c in concepts) or any(
+        c in facts.concept_ids for c in named
+    )
     if facts.concept is None or not other_cohort:
         return judged
     out = judged

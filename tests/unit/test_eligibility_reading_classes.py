@@ -1,0 +1,135 @@
+"""Reading classes added in engine 2026.11.7, each pinned in both directions on real record text
+(constructed profiles; records from snapshot/sarcoma and tests/devset/trials)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from matcher.ctgov.parse import parse_study
+from matcher.eligibility import EngineOptions, evaluate_trial
+from tests.unit.test_eligibility_reading import AS_OF, judge, profile
+
+ROOT = Path(__file__).resolve().parents[2]
+FOLDERS = (ROOT / "snapshot" / "sarcoma" / "records", ROOT / "tests" / "devset" / "trials")
+
+
+def verdict_of(nct_id: str, starts: str, **changes: Any) -> tuple[str, str]:
+    """(verdict, reason) of the record's criterion starting with `starts`, whole trial judged."""
+    path = next(f / f"{nct_id}.json" for f in FOLDERS if (f / f"{nct_id}.json").is_file())
+    trial = parse_study(json.loads(path.read_text()))
+    match = evaluate_trial(
+        profile(**changes), trial, as_of=AS_OF, options=EngineOptions(any_status=True)
+    )
+    found = [c for c in match.criteria if c.text.startswith(starts)]
+    assert found, f"no criterion starting {starts!r} in {nct_id}"
+    return found[0].verdict, found[0].reason
+
+
+def test_the_patients_own_cancer_is_another_malignancy_in_a_trial_for_another_disease() -> None:
+    """NCT03934567 (follicular lymphoma) excludes "prior history of malignancies other than
+    follicular lymphoma": a sarcoma is one, so not_met; a desmoid (not malignant) stays open, and
+    in the MAGE-A4 basket NCT05642455 (synovial sarcoma, MPNST, ...) an epithelioid sarcoma is the
+    index tumor of the family, not "another malignancy"."""
+    verdict, reason = verdict_of("NCT03934567", "Have prior history of malignancies other than")
+    assert verdict == "not_met" and "itself another malignancy" in reason
+    desmoid = {"diagnosis": "desmoid tumor"}
+    verdict, _ = verdict_of("NCT03934567", "Have prior history of malignancies other", **desmoid)
+    assert verdict != "not_met"
+    epithelioid = {"diagnosis": "epithelioid sarcoma"}
+    verdict, _ = verdict_of("NCT05642455", "Other prior malignancy that is not", **epithelioid)
+    assert verdict != "not_met"
+
+
+def test_an_inclusion_allowing_past_cancers_fails_an_active_one() -> None:
+    """NCT00184067 (melanoma) "Patients who have had another malignancy but with no evidence of
+    disease for greater than 5 years ... will be eligible": a recurrent sarcoma is an active
+    other malignancy, so not met."""
+    verdict, _ = verdict_of("NCT00184067", "Patients who have had another malignancy")
+    assert verdict == "not_met"
+
+
+def test_a_lab_heading_reads_the_values_of_its_absorbed_sub_items() -> None:
+    """NCT02576665 "Patient has adequate organ function, as indicated by the following laboratory
+    values [Liver: total bilirubin <= 1.5 x ULN ...; alanine aminotransferase <= 2.5 x ULN ...]":
+    met when both are within; ALT 3 x ULN fails the written limit but the text's exception
+    (5 x ULN with liver metastases) keeps it unknown, never met."""
+    starts = "Patient has adequate organ function, as indicated by the following laboratory"
+    labs = {"bilirubin_x_uln": 0.8, "alt_x_uln": 1.0}
+    assert verdict_of("NCT02576665", starts, labs=labs)[0] == "met"
+    verdict, reason = verdict_of("NCT02576665", starts, labs={**labs, "alt_x_uln": 3.0})
+    assert verdict == "unknown" and "ALT 3 vs <= 2.5" in reason
+
+
+def test_transaminase_synonyms_share_one_limit() -> None:
+    """NCT02243605 "Aspartate aminotransferase (AST) (serum glutamic oxaloacetic transaminase
+    [SGOT])/alanine aminotransferase (ALT) (...) =< 3.0 x institutional upper limit of normal":
+    the limit is AST's as well as ALT's, so met with both given and within, not_met on AST."""
+    text = (
+        "Aspartate aminotransferase (AST) (serum glutamic oxaloacetic transaminase [SGOT])/alanine "
+        "aminotransferase (ALT) (serum glutamate pyruvate transaminase [SGPT]) =< 3.0 x "
+        "institutional upper limit of normal"
+    )
+    assert judge(text, labs={"ast_x_uln": 1.0, "alt_x_uln": 0.9})[1] == "met"
+    assert judge(text, labs={"ast_x_uln": 3.5, "alt_x_uln": 0.9})[1] == "not_met"
+    assert judge(text, labs={"alt_x_uln": 0.9})[1] == "unknown"
+
+
+def test_a_bilirubin_limit_in_mg_dl_is_settled_only_across_every_uln() -> None:
+    """NCT00184067 "Serum creatinine of 2.0 mg/dl or less, total bilirubin of 2.0 mg/dl or less
+    and SGOT/SGPT of 2.5 X institutional norm or less": bilirubin 0.6 x ULN is under 2.0 mg/dL
+    whatever the laboratory's ULN (1.0-1.5 mg/dL), 1.6 x ULN is unknown (depends on the ULN), 2.5
+    x ULN fails."""
+    text = (
+        "Serum creatinine of 2.0 mg/dl or less, total bilirubin of 2.0 mg/dl or less and "
+        "SGOT/SGPT of 2.5 X institutional norm or less."
+    )
+    labs = {"creatinine_mg_dL": 0.6, "alt_x_uln": 1.0, "ast_x_uln": 1.0}
+    assert judge(text, labs={**labs, "bilirubin_x_uln": 0.6})[1] == "met"
+    assert judge(text, labs={**labs, "bilirubin_x_uln": 1.6})[1] == "unknown"
+    assert judge(text, labs={**labs, "bilirubin_x_uln": 2.5})[1] == "not_met"
+
+
+def test_a_granulocyte_count_is_the_neutrophil_count() -> None:
+    """NCT00716976 "Absolute granulocyte count > 1,000/mm³" is read as ANC both ways."""
+    text = "Absolute granulocyte count > 1,000/mm³"
+    assert judge(text, labs={"anc_per_uL": 2400})[:2] == ("labs", "met")
+    assert judge(text, labs={"anc_per_uL": 700})[1] == "not_met"
+
+
+def test_hiv_serology_is_no_tumor_marker() -> None:
+    """NCT03138161 excludes "Known history of testing positive for human immunodeficiency virus
+    (HIV) or known acquired immunodeficiency syndrome (AIDS)": met for HIV negative, not met for
+    positive; the word "positive" does not make it a biomarker rule."""
+    text = (
+        "Known history of testing positive for human immunodeficiency virus (HIV) or known "
+        "acquired immunodeficiency syndrome (AIDS)."
+    )
+    assert judge(text, "exclusion", hiv="negative")[:2] == ("viral", "met")
+    assert judge(text, "exclusion", hiv="positive")[1] == "not_met"
+
+
+def test_carcinomatous_meningitis_is_cns_disease() -> None:
+    """NCT03138161 excludes "Subjects with carcinomatous meningitis": met when the profile
+    reports no CNS metastases, not met when it reports them."""
+    text = "Subjects with carcinomatous meningitis"
+    assert judge(text, "exclusion", cns_metastases=False)[:2] == ("cns_metastases", "met")
+    assert judge(text, "exclusion", cns_metastases=True)[1] == "not_met"
+
+
+def test_needing_corticosteroids_is_current_use() -> None:
+    """NCT00184067 excludes "Require systemic, ocular or inhaled corticosteroids.": met when the
+    patient takes none, never met when the patient is on them."""
+    text = "Require systemic, ocular or inhaled corticosteroids."
+    assert judge(text, "exclusion", on_corticosteroids=False)[:2] == ("steroids", "met")
+    assert judge(text, "exclusion", on_corticosteroids=True)[1] != "met"
+
+
+def test_a_nursing_exclusion_is_not_a_young_girls_rule() -> None:
+    """NCT05033288 excludes "Nursing women": not applicable to a 3-year-old girl; for a
+    15-year-old whose lactation is not given it stays unknown."""
+    toddler = {"sex": "female", "age_months": 38, "age_years": None}
+    assert judge("Nursing women", "exclusion", **toddler)[1] == "not_applicable"
+    teen = {"sex": "female", "age_months": 184, "age_years": None, "lactating": None}
+    assert judge("Nursing women", "exclusion", **teen)[1] == "unknown"
