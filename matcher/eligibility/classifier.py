@@ -334,8 +334,17 @@ def _refine(kinds: list[str], text: str, context: str, section: str) -> list[str
         kinds.insert(0, "other")  # age at diagnosis: the profile does not give it
     if not kinds and any(c not in _GENERIC for c in vocabulary.find_concepts(text)):
         kinds = ["diagnosis"]  # "Patients with primary neuroblastoma in central nervous system."
-    if "metastatic_disease" in kinds and "diagnosis" in kinds:
+    if (
+        "metastatic_disease" in kinds
+        and "diagnosis" in kinds
+        and re.search(r"\bdistant (?:\w+ ){1,2}metasta", text)
+    ):
         kinds.remove("diagnosis")  # "distant sarcoma metastases": the tumor names their origin
+    elif "metastatic_disease" in kinds and "diagnosis" in kinds:
+        # "... unresectable or metastatic soft tissue sarcoma": the tumor is the rule, the extent
+        # its qualifier
+        kinds.remove("diagnosis")
+        kinds.insert(0, "diagnosis")
     if "viral" in kinds and "biomarker" in kinds:
         kinds.remove("biomarker")  # "testing positive for HIV": a serology, not a tumor marker
     if "other" in kinds and len(kinds) > 1:

@@ -24,7 +24,13 @@ def prep_measurable(crit_text: str, norm: str, section: str) -> Any:
     evaluable = bool(re.search(r"\bevaluable\b|\bassessable\b", norm))
     size = _SIZE.search(fold_ops(norm)) if not re.search(r"\bdefined\b|\brecist", norm) else None
     cm = None if size is None else float(size.group(1)) / (10 if size.group(2) == "mm" else 1)
-    return not_required, evaluable, cm
+    # lesions of a lymphoid malignancy only ("RECIST (solid tumors) or Lugano (lymphoma)" offers
+    # the solid-tumor reading as well)
+    other_disease = bool(
+        re.search(r"\blymphoid\b|\blymphomas?\b|\bmyeloma\b", norm)
+        and not re.search(r"\brecist|\bsolid tumou?r", norm)
+    )
+    return not_required, evaluable, cm, other_disease
 
 
 # "Measurable tumor that is ≥ 2 cm in its longest diameter" (not the RECIST definition's sizes)
@@ -32,9 +38,15 @@ _SIZE = re.compile(r"(?:>=|>)\s*(\d+(?:\.\d+)?)\s*(cm|mm)\b")
 
 
 def judge_measurable(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
-    not_required, evaluable, min_cm = spec
+    not_required, evaluable, min_cm, other_disease = spec
     if not_required:
         return Judgement(MET, "measurable disease not required")
+    if other_disease:
+        # "measurable lymph node or extranodal lymphoid malignant lesion": the lesions of another
+        # disease (a lymphoma trial); a sarcoma's measurable disease does not establish them
+        return Judgement(
+            UNKNOWN, "asks for measurable lesions of a lymphoid malignancy", crit.text[:100]
+        )
     if crit.section == "exclusion":
         return Judgement(
             UNKNOWN, "exclusion about measurability", f"measurability: {crit.text[:100]}"
@@ -133,6 +145,9 @@ METASTATIC = re.compile(
     r"\bmust have (?:distant |documented )?metastatic disease|\bdistant (?:\w+ ){0,2}metasta"
     # an exclusion that opens with the disease: "Metastatic disease or regional lymph node ..."
     r"|^(?:known |evidence of |presence of )?metastatic disease\b"
+    # "locally advanced unresectable or metastatic soft tissue sarcoma": a qualifier of the
+    # disease that must be established too (met with distant disease, else open)
+    r"|\b(?:unresectable|inoperable|locally advanced)(?: \w+)? (?:and/or|or) metastatic\b"
 )
 # "no evidence of distant metastases", "without distant sarcoma metastases": absence is asked
 _ABSENT = re.compile(

@@ -20,7 +20,7 @@ import re
 from typing import Any
 
 from matcher.eligibility import cues, vocabulary
-from matcher.eligibility.base import NOT_APPLICABLE, Judgement
+from matcher.eligibility.base import MET, NOT_APPLICABLE, Judgement
 from matcher.eligibility.numbers import fold_ops
 from matcher.eligibility.text import norm
 
@@ -94,6 +94,8 @@ def notice(
         # "Patients with controlled Type 1 diabetes ... are eligible for the study." under the
         # exclusions: says who may enrol, excludes nobody
         return Judgement(NOT_APPLICABLE, "permissive note: says who remains eligible", rule="note")
+    if section == "inclusion" and not context and cues.search("universal", normed):
+        return Judgement(MET, "every patient meets it", rule="universal")
     if cues.search("permissive_note", normed) and not _requires(
         cues.cue("permissive_note").sub(" ", normed)
     ):

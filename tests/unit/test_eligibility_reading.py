@@ -498,10 +498,11 @@ def test_rule_for_patients_with_another_tumor_named_mid_sentence() -> None:
 
 
 def test_either_or_statements_section_labels_and_definition_items_do_not_apply() -> None:
-    """NCT00346164 "Metastatic or non metastatic disease" allows both; NCT06083883
+    """NCT00346164 "Metastatic or non metastatic disease" allows both, so every patient meets it
+    (engine 2026.11.7: met, as the blind readers label it, not "does not apply"); NCT06083883
     "Disease-specific inclusion criteria" is a label; NCT02306161 items under "metastatic
     disease is defined as one or more of the following:" define a term."""
-    assert judge("Metastatic or non metastatic disease")[1] == "not_applicable"
+    assert judge("Metastatic or non metastatic disease")[1] == "met"
     assert judge("Disease-specific inclusion criteria")[1] == "not_applicable"
     text = (
         "Inclusion Criteria:\n\n* For the purpose of this study metastatic disease is defined as "

@@ -133,3 +133,42 @@ def test_a_nursing_exclusion_is_not_a_young_girls_rule() -> None:
     assert judge("Nursing women", "exclusion", **toddler)[1] == "not_applicable"
     teen = {"sex": "female", "age_months": 184, "age_years": None, "lactating": None}
     assert judge("Nursing women", "exclusion", **teen)[1] == "unknown"
+
+
+def test_an_inclusion_every_patient_meets_is_met() -> None:
+    """NCT05910307 "Males or females of any age" and NCT00346164 "Metastatic or non metastatic
+    disease" are met for anyone (not a question); NCT00379457's "Any tumor size or age", an item
+    of a risk-group list, stays a permissive note."""
+    assert judge("Males or females of any age")[1:4:2] == ("met", "universal")
+    assert judge("Metastatic or non metastatic disease")[1] == "met"
+    assert judge("Males or females of any age", "exclusion")[1] != "met"
+    assert judge("Any tumor size or age")[1] == "not_applicable"
+
+
+def test_measurable_lesions_of_a_lymphoma_are_not_a_sarcomas() -> None:
+    """NCT03934567 "Have at least one radiologically measurable lymph node or extranodal lymphoid
+    malignant lesion": a sarcoma's measurable disease does not establish it (unknown, never met);
+    NCT02576665 "measurable disease by RECIST version 1.1 (solid tumors) or Lugano (lymphoma)" is
+    met by it."""
+    lymphoid = (
+        "Have at least one radiologically measurable lymph node or extranodal lymphoid malignant "
+        "lesion as assessed by the investigator"
+    )
+    assert judge(lymphoid)[:2] == ("measurable_disease", "unknown")
+    either = (
+        "Patient has measurable disease by RECIST version 1.1 (solid tumors) or Lugano (lymphoma) "
+        "criteria"
+    )
+    assert judge(either)[1] == "met"
+
+
+def test_unresectable_or_metastatic_is_a_qualifier_to_establish() -> None:
+    """NCT03138161 "Pathologically confirmed diagnosis of locally advanced unresectable or
+    metastatic soft tissue sarcoma": met with a pulmonary recurrence, unknown (never met) for a
+    local recurrence whose resectability the profile does not give."""
+    text = (
+        "Pathologically confirmed diagnosis of locally advanced unresectable or metastatic soft "
+        "tissue sarcoma"
+    )
+    assert judge(text)[1] == "met"
+    assert judge(text, recurrence_sites=["local"])[1] == "unknown"
