@@ -163,7 +163,10 @@ def main() -> int:
     ap.add_argument("--part", choices=("dev", "heldout", "both"), default="both")
     ap.add_argument("--show-misses", action="store_true", help="list every disagreement")
     ap.add_argument(
-        "--round", type=int, choices=(1, 2, 3, 4), help="score only the items of one labelling round"
+        "--round",
+        type=int,
+        choices=(1, 2, 3, 4),
+        help="score only the items of one labelling round",
     )
     args = ap.parse_args()
     parts = ("dev", "heldout") if args.part == "both" else (args.part,)

@@ -72,7 +72,7 @@ class _Run:
         self.fits: dict[tuple[Any, ...], str | None] = {}
         self.composed: dict[tuple[int, int | None, int], tuple[Any, Composed]] = {}
         self.blocks: dict[
-            tuple[int, tuple[str, ...]],
+            tuple[int, tuple[str, ...], tuple[str, ...]],
             tuple[tuple[Criterion, ...], list[CriterionResult], list[str | None]],
         ] = {}
 

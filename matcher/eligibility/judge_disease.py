@@ -282,7 +282,9 @@ def judge_disease_setting(spec: Any, crit: Criterion, facts: Facts) -> Judgement
         bare = _BARE_COURSE.match(crit.norm)
         # a progressive or refractory disease after a counted relapse is also a recurrent one
         courses = {status} | ({"recurrent"} if (facts.relapse_number or 0) >= 1 else set())
-        hit = courses & {_COURSE[w] for w in bare.group(0).split() if w in _COURSE} if bare else set()
+        hit = (
+            courses & {_COURSE[w] for w in bare.group(0).split() if w in _COURSE} if bare else set()
+        )
         if hit:
             # "Recurrent disease" alone under the exclusions: the patient's own disease course
             course = sorted(hit)[0]

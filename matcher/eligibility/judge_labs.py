@@ -199,9 +199,7 @@ _JOINER = re.compile(r"\s*[)\]]*\s*(?:/|\band\b|\bor\b|&|\()\s*[(\[]?\s*")
 _SYNONYM_GAP = re.compile(r"[\sa-z()\[\]]{0,60}")
 
 
-def _merge_synonyms(
-    folded: str, spots: list[tuple[int, int, str]]
-) -> list[tuple[int, int, str]]:
+def _merge_synonyms(folded: str, spots: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
     merged: list[tuple[int, int, str]] = []
     for spot in spots:
         if (

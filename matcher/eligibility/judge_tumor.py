@@ -150,9 +150,7 @@ METASTATIC = re.compile(
     r"|\b(?:unresectable|inoperable|locally advanced)(?: \w+)? (?:and/or|or) metastatic\b"
 )
 # "no evidence of distant metastases", "without distant sarcoma metastases": absence is asked
-_ABSENT = re.compile(
-    r"\b(?:no|without|absence of|free of)\b(?: \w+){0,3} (?:distant|metastatic)\b"
-)
+_ABSENT = re.compile(r"\b(?:no|without|absence of|free of)\b(?: \w+){0,3} (?:distant|metastatic)\b")
 
 
 def prep_metastatic(crit_text: str, norm: str, section: str) -> Any:

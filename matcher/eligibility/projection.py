@@ -58,7 +58,9 @@ def _age(spec: Any) -> tuple[str, ...]:  # judge_person.judge_age
 
 def _performance(spec: Any) -> tuple[str, ...]:  # judge_performance.judge_performance
     by_age = bool(spec) and spec[0] == "by_age"
-    return ("perf_scale", "perf_score", *(("age_months",) if by_age else ()))
+    reqs = [r for _bounds, part in spec[1] for r in part] if by_age else list(spec or ())
+    by_tumor = ("concept_ids",) if any(r[3] for r in reqs) else ()  # "KPS >= 70 (rHGG)"
+    return ("perf_scale", "perf_score", *(("age_months",) if by_age else ()), *by_tumor)
 
 
 def _labs(spec: Any) -> tuple[str, ...]:  # judge_labs.judge_labs / _judge_table_row

@@ -94,6 +94,14 @@ def notice(
         # "Patients with controlled Type 1 diabetes ... are eligible for the study." under the
         # exclusions: says who may enrol, excludes nobody
         return Judgement(NOT_APPLICABLE, "permissive note: says who remains eligible", rule="note")
+    if section == "inclusion" and kinds == ("other",) and cues.search("extra_route", normed):
+        return Judgement(
+            NOT_APPLICABLE, "permissive note: names one more group who may enrol", rule="note"
+        )
+    if cues.search("site_logistics", normed):
+        return Judgement(
+            NOT_APPLICABLE, "where a group may enrol: the centre's question", rule="logistics"
+        )
     if section == "inclusion" and not context and cues.search("universal", normed):
         return Judgement(MET, "every patient meets it", rule="universal")
     if cues.search("permissive_note", normed) and not _requires(

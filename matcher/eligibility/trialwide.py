@@ -84,7 +84,9 @@ def apply(
 
 # an inclusion permission for past cancers: "another malignancy ... no evidence of disease for
 # > 5 years ... eligible" — the patient's recurrent sarcoma is active, so it is not met
-_DISEASE_FREE = re.compile(r"\bno (?:evidence of )?(?:active )?disease\b|\bdisease free\b|\bin remission")
+_DISEASE_FREE = re.compile(
+    r"\bno (?:evidence of )?(?:active )?disease\b|\bdisease free\b|\bin remission"
+)
 
 
 def _own_cancer_is_other(
@@ -150,5 +152,7 @@ def _other_cohort_not_applicable(
         ):
             why = f"{j.raw.reason} — a rule for another cohort; the trial names {facts.diagnosis}"
             out = out if out is not judged else list(judged)
-            out[i] = Judged("diagnosis", Judgement(NOT_APPLICABLE, why, rule="other_cohort"), "scope")
+            out[i] = Judged(
+                "diagnosis", Judgement(NOT_APPLICABLE, why, rule="other_cohort"), "scope"
+            )
     return out

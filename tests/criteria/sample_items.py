@@ -117,7 +117,9 @@ def main(out: Path, round_no: int = 1) -> None:
     items = []
     for nct in sorted(trials):
         trial = trials[nct]
-        cut = [it for it in split_items(trial.eligibility_criteria or "") if it.absorbed_into is None]
+        cut = [
+            it for it in split_items(trial.eligibility_criteria or "") if it.absorbed_into is None
+        ]
         split = [it for it in cut if (nct, _text(it)) not in drawn]
         if round_no == 4:
             # new profiles make an already-drawn criterion a new item; undrawn ones come first

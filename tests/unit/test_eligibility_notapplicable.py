@@ -90,7 +90,8 @@ def test_rules_under_a_cohort_heading_are_scoped_to_its_tumor() -> None:
     )
     assert verdict != "not_applicable"
     verdict, reason, _rule = criterion("NCT04022213", "Have the diagnosis of DSRCT")
-    assert verdict == "not_applicable" and "another cohort" in reason
+    assert verdict == "not_applicable"
+    assert "another cohort" in reason
     erms = {"diagnosis": "embryonal rhabdomyosarcoma", "sex": "male"}
     verdict, _reason, _rule = criterion(
         "NCT06083883", "Patients must have a histologically confirmed diagnosis of synovial", **erms

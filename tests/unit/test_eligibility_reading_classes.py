@@ -33,7 +33,8 @@ def test_the_patients_own_cancer_is_another_malignancy_in_a_trial_for_another_di
     in the MAGE-A4 basket NCT05642455 (synovial sarcoma, MPNST, ...) an epithelioid sarcoma is the
     index tumor of the family, not "another malignancy"."""
     verdict, reason = verdict_of("NCT03934567", "Have prior history of malignancies other than")
-    assert verdict == "not_met" and "itself another malignancy" in reason
+    assert verdict == "not_met"
+    assert "itself another malignancy" in reason
     desmoid = {"diagnosis": "desmoid tumor"}
     verdict, _ = verdict_of("NCT03934567", "Have prior history of malignancies other", **desmoid)
     assert verdict != "not_met"
@@ -59,7 +60,8 @@ def test_a_lab_heading_reads_the_values_of_its_absorbed_sub_items() -> None:
     labs = {"bilirubin_x_uln": 0.8, "alt_x_uln": 1.0}
     assert verdict_of("NCT02576665", starts, labs=labs)[0] == "met"
     verdict, reason = verdict_of("NCT02576665", starts, labs={**labs, "alt_x_uln": 3.0})
-    assert verdict == "unknown" and "ALT 3 vs <= 2.5" in reason
+    assert verdict == "unknown"
+    assert "ALT 3 vs <= 2.5" in reason
 
 
 def test_transaminase_synonyms_share_one_limit() -> None:
@@ -172,3 +174,53 @@ def test_unresectable_or_metastatic_is_a_qualifier_to_establish() -> None:
     )
     assert judge(text)[1] == "met"
     assert judge(text, recurrence_sites=["local"])[1] == "unknown"
+
+
+def test_a_sentence_naming_one_more_group_who_may_enrol_asks_nothing_of_others() -> None:
+    """NCT02659020 "Participants, who completed at least 2 cycles of combination
+    olaratumab/doxorubicin therapy then discontinued doxorubicin ... , are eligible." is a
+    permission for that group (not applicable), while "Patients must have ... " stays a rule."""
+    text = (
+        "Participants, who completed at least 2 cycles of combination olaratumab/doxorubicin "
+        "therapy then discontinued doxorubicin due to toxicity or maximum dosing and proceeded to "
+        "olaratumab monotherapy, are eligible."
+    )
+    assert judge(text)[1:4:2] == ("not_applicable", "note")
+    assert judge("Patients must have a life expectancy of at least 8 weeks")[1] == "unknown"
+
+
+def test_where_a_group_may_enrol_is_the_centres_question() -> None:
+    """NCT02243605 "Young patient age between 12 - 15 could be included in only 6 centers
+    (Bordeaux, Lyon, ...)" is a logistics note for any patient; an age rule without it is
+    still judged."""
+    text = (
+        "Young patient age between 12 - 15 could be included in only 6 centers (Bordeaux, Lyon, "
+        "Villejuif, Lille, Marseille and Paris)"
+    )
+    assert judge(text)[1:4:2] == ("not_applicable", "logistics")
+    adult = {"age_months": 240, "age_years": None}
+    assert judge("Patients must be between 12 and 15 years of age", **adult)[1] == "not_met"
+
+
+def test_a_rule_for_recurrent_high_grade_glioma_is_not_a_sarcomas() -> None:
+    """NCT02576665 "For patients with rHGG, the patient intends to undergo treatment with the
+    Gliadel wafer ..." is for recurrent high-grade glioma (a CNS tumor) only."""
+    text = (
+        "For patients with rHGG, the patient intends to undergo treatment with the Gliadel® wafer "
+        "at the time of planned resection"
+    )
+    assert judge(text, "exclusion")[1] == "not_applicable"
+    assert judge(text, "exclusion", diagnosis="glioblastoma")[1] != "not_applicable"
+
+
+def test_a_performance_scale_written_for_another_tumor_is_not_an_alternative() -> None:
+    """NCT02576665 "ECOG Performance Status score of 0 or 1 (solid tumors) or KPS score ≥ 70
+    (rHGG)": for a sarcoma only the ECOG limit counts, so Lansky 70 (ECOG 1 or 2 by the
+    published tables) stays unknown instead of meeting the glioma's KPS >= 70; Lansky 90 meets
+    it."""
+    text = (
+        "Patient has an ECOG Performance Status score of 0 or 1 (solid tumors) or KPS score ≥ 70 "
+        "(rHGG)."
+    )
+    assert judge(text, performance={"scale": "lansky", "score": 70})[1] == "unknown"
+    assert judge(text, performance={"scale": "lansky", "score": 90})[1] == "met"
