@@ -21,11 +21,11 @@ def prep_field(norm: str) -> tuple[bool, bool]:
 
 
 def judge_in_field(in_field: bool, excludes: bool, allowance: bool) -> Judgement:
-    """`excludes`: an exclusion, or an inclusion saying "no radiation to". Outside every field: met (neither an in-field exclusion nor a requirement of a
-    non-irradiated lesion can fail). Inside: not_met only for an exclusion that allows no
-    progression exception; a rule requiring a lesion outside the fields may still be met by
-    another lesion, and one accepting an in-field lesion after progression is the board's to
-    confirm."""
+    """`excludes`: an exclusion, or an inclusion saying "no radiation to". Outside every field:
+    met (neither an in-field exclusion nor a requirement of a non-irradiated lesion can fail).
+    Inside: not_met only for an excluding rule that allows no progression exception; a rule
+    requiring a lesion outside the fields may still be met by another lesion, and one accepting
+    an in-field lesion after progression is the board's to confirm."""
     if not in_field:
         why = "the profile says the recurrence lies outside previous radiation fields"
         return Judgement(MET, why, handled=True, rule="in_field")
