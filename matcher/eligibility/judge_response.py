@@ -2,7 +2,8 @@
 "best response of progressive disease", "unresponsive to the last line") from the best response
 the board gives each line (`PriorTherapy.best_response`, RECIST words).
 
-Called by judge_therapy.judge_prior_required, whose criteria these are. The cue words are the
+Called (`combine`) by judge_therapy.judge_prior_required and judge_disease.judge_disease_setting,
+the kinds such criteria are classified into. The cue words are the
 `response_*` lists of data/cues.json. Unknown (None: the caller's own reading stands) when no
 relevant therapy has a best response; not_met only when every relevant therapy has one, each
 clearly fails the rule, and the rule offers no other course ("relapsed or refractory").
@@ -102,3 +103,31 @@ def _asked(mode: str) -> str:
         "progressive": "a best response of progressive disease",
         "progression_on": "progression on that therapy",
     }[mode]
+
+
+def combine(spec: Spec, base: Judgement, named: list[Therapy], crit: Criterion) -> Judgement:
+    """The calling judge's own verdict `base` with the response reading over `named`: a clear
+    failure decides; a met needs both; without a best response `base` stands, except that a rule
+    about the last line is not met by the history alone."""
+    if spec is None or base.verdict == NOT_MET:
+        return base
+    read = judge_response(spec, named, crit)
+    if read is None:
+        return last_line_unread(base, crit)
+    if read.verdict != MET:
+        return read
+    return read._replace(reason=f"{base.reason}; {read.reason}") if base.verdict == MET else base
+
+
+def last_line_unread(base: Judgement, crit: Criterion) -> Judgement:
+    """A met from a judge that read no best response, for a rule naming the response to the last
+    line (the cues.json requirement term "last_line", which the calling kinds establish only
+    here): unknown, as the completeness guard said before best_response existed."""
+    if base.verdict == MET and _names_last_line(crit.norm):
+        why = f"{base.reason}; best response to the last line not given"
+        return Judgement(UNKNOWN, why, f"best response to the last line: {crit.text[:90]}")
+    return base
+
+
+def _names_last_line(norm: str) -> bool:
+    return any(term.id == "last_line" and term.search(norm) for term in cues.terms())

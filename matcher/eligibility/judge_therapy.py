@@ -12,9 +12,8 @@ import re
 from functools import lru_cache
 from typing import Any
 
-from matcher.eligibility import cues, drugs, vocabulary
+from matcher.eligibility import cues, drugs, judge_response, vocabulary
 from matcher.eligibility.base import MET, NOT_MET, UNKNOWN, Criterion, Facts, Judgement, Therapy
-from matcher.eligibility.judge_response import judge_response, prep_response
 
 # where the allowed part of a rule starts ("... except ...", "... are allowed")
 _EXCEPT = re.compile(f"{cues.cue('exception').pattern}|{cues.cue('allowance').pattern}")
@@ -148,7 +147,8 @@ def prep_prior_required(crit_text: str, norm: str, section: str) -> Any:
     for verb in _REQUIRE_VERB.finditer(norm):
         strict |= targets(norm[verb.end() : verb.end() + 60].split(".")[0])[0]
     concepts = tuple(vocabulary.find_concepts(norm))
-    return norm, classes, cats, n, scoped, concepts, frozenset(strict), prep_response(norm)
+    response = judge_response.prep_response(norm)
+    return norm, classes, cats, n, scoped, concepts, frozenset(strict), response
 
 
 def judge_prior_required(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
@@ -156,22 +156,18 @@ def judge_prior_required(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
     ("refractory to", "progressed on"): read from best_response, never decided without it."""
     *base_spec, response = spec
     base = _judge_required(tuple(base_spec), crit, facts)
-    if response is None or base.verdict == NOT_MET:
+    if response is None:
         return base
-    norm, classes, cats = base_spec[0], base_spec[1], base_spec[2]
+    return judge_response.combine(response, base, named_therapies(base_spec[0], facts), crit)
+
+
+def named_therapies(norm: str, facts: Facts) -> list[Therapy]:
+    """The listed therapies a rule names (by class, agent or category); every systemic one when
+    it names no treatment ("refractory to standard of care treatment")."""
+    classes, cats = targets(norm)
     if classes or cats:
-        named = [t for t in facts.therapies if matches(t, norm, classes, cats, bool(classes))]
-    else:
-        named = [t for t in facts.therapies if t.category in _SYSTEMIC]
-    read = judge_response(response, named, crit)
-    if read is None:
-        if response[1] and base.verdict == MET:  # "unresponsive to the last line of therapy"
-            why = f"{base.reason}; best response to the last line not given"
-            return Judgement(UNKNOWN, why, f"best response to the last line: {crit.text[:90]}")
-        return base
-    if read.verdict == MET and base.verdict == MET:
-        return read._replace(reason=f"{base.reason}; {read.reason}")
-    return base if read.verdict == MET else read
+        return [t for t in facts.therapies if matches(t, norm, classes, cats, bool(classes))]
+    return [t for t in facts.therapies if t.category in _SYSTEMIC]
 
 
 def _judge_required(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
