@@ -173,6 +173,6 @@ def build(
         stored=stored, summary=summary(stored.profile), run=run, trials=trials, changes=changes,
         previous_report=review[0] if review else None, generated_at=generated_at,
         verdict_counts=counts, meeting=review[1] if review else None,
-        facts=facts_to_collect(run.results) if run else [],
+        facts=facts_to_collect(run.results, stored.profile) if run else [],
         answers=sorted(answers or [], key=lambda a: (a.nct_id, a.answered_at)),
     )  # fmt: skip
