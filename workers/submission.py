@@ -40,10 +40,13 @@ Publish = Callable[[str, str], object]  # (profile_id, job_id) -> anything; rais
 
 
 def publish_with_default_app(profile_id: str, job_id: str) -> object:
-    from workers.tasks import match_profile  # the Celery app is only needed to publish
+    from workers.celery_app import publisher  # the Celery app is only needed to publish
 
-    # The job id doubles as the Celery task id, so the job record and task logs line up.
-    return match_profile.apply_async(args=[profile_id, job_id], task_id=job_id)
+    # By name, through the app for the current settings (the job record's Redis); the job id
+    # doubles as the Celery task id, so the job record and task logs line up.
+    return publisher().send_task(
+        "trialmatch.match_profile", args=[profile_id, job_id], task_id=job_id
+    )
 
 
 def new_profile_id() -> str:

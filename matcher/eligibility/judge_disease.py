@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from matcher.eligibility import cues, vocabulary
+from matcher.eligibility import cues, judge_response, judge_therapy, vocabulary
 from matcher.eligibility.base import (
     MET,
     NOT_APPLICABLE,
@@ -241,6 +241,8 @@ _WORDS = {
 
 
 def prep_disease_setting(crit_text: str, norm: str, section: str) -> Any:
+    # the response to prior therapy (issue 9) last: parsed.py reads the first two on titles
+    response = judge_response.prep_response(norm) if section == "inclusion" else None
     return (
         bool(_RELAPSE.search(norm)),
         bool(_NEW.search(norm)),
@@ -249,6 +251,7 @@ def prep_disease_setting(crit_text: str, norm: str, section: str) -> Any:
         bool(_LATER_RELAPSE.search(norm)),
         frozenset(k for k, p in _WORDS.items() if p.search(norm)),
         bool(_RECEIVED_STANDARD.search(norm)),
+        response,
     )
 
 
@@ -269,6 +272,19 @@ _BARE_COURSE = re.compile(
 
 
 def judge_disease_setting(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
+    """The disease course, then (issue 9) the response to the therapy a rule names ("prior
+    progression on a PD-1 inhibitor"), read from best_response in judge_response."""
+    *course, response = spec
+    base = _judge_course(course, crit, facts)
+    if response is None:
+        # the course alone never establishes the response to the last line (cues.json
+        # requirement "last_line", which this judge reads only through best_response)
+        return judge_response.last_line_unread(base, crit)
+    named = judge_therapy.named_therapies(crit.norm, facts)
+    return judge_response.combine(response, base, named, crit)
+
+
+def _judge_course(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
     relapse, new, curative, first, later, statuses, received_standard = spec
     if received_standard and crit.section == "inclusion":
         had = [t for t in facts.therapies if t.category in _SYSTEMIC]

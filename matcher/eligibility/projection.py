@@ -95,7 +95,9 @@ READS: dict[str, Callable[[Any], tuple[str, ...]]] = {
     "prior_therapy_excluded": _fixed(*THERAPIES),  # judge_therapy.judge_prior_excluded
     "prior_lines": _fixed(*THERAPIES),  # judge_lines.judge_lines
     "washout": _fixed("therapies", "as_of"),  # judge_history.judge_washout / _clause
-    "radiation": _fixed("therapies", "recurrence_sites"),  # judge_history.judge_radiation
+    "radiation": _fixed(  # judge_history.judge_radiation
+        "therapies", "recurrence_sites", "recurrence_in_radiation_field"
+    ),
     "transplant": _fixed(*THERAPIES),  # judge_history._judge_history
     "amputation": _fixed(*THERAPIES),  # judge_history._judge_history
     "viral": _fixed("hiv", "hbv", "hcv"),  # judge_condition.judge_viral
