@@ -27,7 +27,7 @@ from matcher.models.match import CriterionResult, MatchRun, TrialMatch
 from matcher.models.profile import ProfileIn, assessment_warnings
 from matcher.models.trial import Trial
 
-ENGINE_VERSION = "2026.11.6"
+ENGINE_VERSION = "2026.11.7"
 cues.load()  # every cue list compiled at import: a bad pattern in the data fails at start-up
 _CONSTANT = "constant"  # Criterion.results key of a profile-independent criterion's one result
 DEFAULT_STATUSES = frozenset({"RECRUITING", "NOT_YET_RECRUITING"})

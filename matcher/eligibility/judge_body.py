@@ -45,12 +45,16 @@ def judge_sex(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
 
 
 _KG = re.compile(r"(>=|<=|>|<)\s*(\d+(?:\.\d+)?)\s*kg\b")
+_LB = re.compile(r"(>=|<=|>|<)\s*(\d+(?:\.\d+)?)\s*(?:lbs?|pounds?)\b")  # "weighing >400 lbs"
+_KG_PER_LB = 0.45359237
 _BSA = re.compile(r"(>=|<=|>|<)\s*(\d(?:\.\d+)?)\s*(?:m\^?2|m²|m 2|square met)")
 
 
 def prep_weight(crit_text: str, norm: str, section: str) -> Any:
     folded = fold_ops(crit_text)
-    return (tuple((m.group(1), float(m.group(2))) for m in _KG.finditer(folded)),
+    kgs = [(m.group(1), float(m.group(2))) for m in _KG.finditer(folded)]
+    kgs += [(m.group(1), round(float(m.group(2)) * _KG_PER_LB, 1)) for m in _LB.finditer(folded)]
+    return (tuple(kgs),
             tuple((m.group(1), float(m.group(2))) for m in _BSA.finditer(folded)))  # fmt: skip
 
 

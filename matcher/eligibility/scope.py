@@ -157,6 +157,10 @@ _SUBJECT = re.compile(
 )
 
 
+_BROAD_TUMORS = frozenset({"neoplasm", "solid_tumor", "sarcoma", "soft_tissue_tumor"})
+_THEIR = re.compile(r"\b(?:for|of) (?:their|his|her) (?P<who>[a-z][a-z -]{2,40}?)\b(?=[,.;:)]|$| including| since| and\b)")
+
+
 def tumor_scope(text: str, kinds: tuple[str, ...]) -> tuple[tuple[str, ...], bool]:
     """(tumor concepts the rule is for, negated): negated means for every tumor *but* those."""
     lowered = text.lower()
@@ -184,6 +188,13 @@ def tumor_scope(text: str, kinds: tuple[str, ...]) -> tuple[tuple[str, ...], boo
             or _OBLIGATION.match(lowered, subject.end("who"))
         ):
             who = subject.group("who")
+    if who is None:
+        # "any other systemic therapy for their melanoma": the possessive names whose disease
+        possessive = _THEIR.search(lowered)
+        named = vocabulary.find_concepts(norm(possessive.group("who"))) if possessive else []
+        # only a specific disease scopes ("for their sarcoma" in a sarcoma trial is everyone's)
+        if named and not set(named) & _BROAD_TUMORS and possessive is not None:
+            who = possessive.group("who")
     if who is None:
         return (), False
     who = norm(who)

@@ -224,3 +224,29 @@ def test_a_performance_scale_written_for_another_tumor_is_not_an_alternative() -
     )
     assert judge(text, performance={"scale": "lansky", "score": 70})[1] == "unknown"
     assert judge(text, performance={"scale": "lansky", "score": 90})[1] == "met"
+
+
+def test_therapy_for_their_melanoma_is_a_melanoma_patients_rule() -> None:
+    """NCT00184067 excludes "Patients who have undergone any other systemic therapy for their
+    melanoma, including radiation therapy since completion of 10M-01-1 or 10M-00-4": not
+    applicable to a sarcoma; "for their sarcoma" names everyone in a sarcoma trial, so it is
+    judged."""
+    text = (
+        "Patients who have undergone any other systemic therapy for their melanoma, including "
+        "radiation therapy since completion of 10M-01-1 or 10M-00-4."
+    )
+    assert judge(text, "exclusion")[1] == "not_applicable"
+    assert judge(text, "exclusion", diagnosis="melanoma")[1] != "not_applicable"
+    own = "Patients who have received radiation therapy for their sarcoma within 2 weeks"
+    assert judge(own, "exclusion")[1] != "not_applicable"
+
+
+def test_a_weight_limit_in_pounds_is_read_in_kilograms() -> None:
+    """NCT07049848 excludes "Patients weighing >400 lbs. as this would disqualify them from
+    undergoing RT": met for 52 kg, not met for 190 kg (over 181 kg)."""
+    text = (
+        "Patients weighing >400 lbs. as this would disqualify them from undergoing RT (due to "
+        "physical weight restrictions of the table the patients lie on)."
+    )
+    assert judge(text, "exclusion")[:2] == ("weight", "met")
+    assert judge(text, "exclusion", weight_kg=190)[1] == "not_met"
