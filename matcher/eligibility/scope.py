@@ -158,7 +158,10 @@ _SUBJECT = re.compile(
 
 
 _BROAD_TUMORS = frozenset({"neoplasm", "solid_tumor", "sarcoma", "soft_tissue_tumor"})
-_THEIR = re.compile(r"\b(?:for|of) (?:their|his|her) (?P<who>[a-z][a-z -]{2,40}?)\b(?=[,.;:)]|$| including| since| and\b)")
+_THEIR = re.compile(
+    r"\b(?:for|of) (?:their|his|her) (?P<who>[a-z][a-z -]{2,40}?)\b"
+    r"(?=[,.;:)]|$| including| since| and\b)"
+)
 
 
 def tumor_scope(text: str, kinds: tuple[str, ...]) -> tuple[tuple[str, ...], bool]:
