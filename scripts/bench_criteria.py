@@ -33,7 +33,11 @@ from matcher.models.profile import ProfileIn  # noqa: E402
 from matcher.models.trial import Trial  # noqa: E402
 
 CRITERIA = ROOT / "tests" / "criteria"
-TRIAL_DIRS = [ROOT / "snapshot" / "sarcoma" / "records", ROOT / "tests" / "devset" / "trials"]
+TRIAL_DIRS = [
+    ROOT / "snapshot" / "sarcoma" / "records",
+    ROOT / "tests" / "devset" / "trials",
+    ROOT / "tests" / "criteria" / "trials",  # round 5 only (held out)
+]
 PROFILE_DIRS = [
     CRITERIA / "profiles",
     CRITERIA / "profiles-4",
@@ -165,7 +169,7 @@ def main() -> int:
     ap.add_argument(
         "--round",
         type=int,
-        choices=(1, 2, 3, 4),
+        choices=(1, 2, 3, 4, 5),
         help="score only the items of one labelling round",
     )
     args = ap.parse_args()
