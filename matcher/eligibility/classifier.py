@@ -217,7 +217,7 @@ _TRIGGERS: Final[dict[str, tuple[str, ...]]] = {
     "cns_metastases": ("metasta", "cns", "central nervous system", "brain", "mening"),
     "transplant": ("transplant", "stem cell", "sct"),
     "amputation": ("amputat", "disarticulat"),
-    "metastatic_disease": ("metasta",),
+    "metastatic_disease": ("metasta", "stage"),
     "washout": ("day", "week", "wk", "month", "current", "receiving", "concomitant"),
     "performance": ("lansky", "karnofsky", "kps", "lps", "ecog", "performance", "zubrod"),
     "age": ("age", "year", "month"),

@@ -310,8 +310,14 @@ def judge_radiation(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
         # "Prior lung radiation": only radiation to that body site excludes
         sites = [body_sites(t.site.lower()) if t.site else frozenset() for t in rads]
         if all(sites) and not any(s & named_sites for s in sites):
+            # the listed radiation was elsewhere; radiation not listed is not ruled out (the
+            # same convention as any unlisted treatment)
             return Judgement(
-                MET, f"prior radiation ({where}) was not to {', '.join(sorted(named_sites))}"
+                UNKNOWN,
+                f"listed radiation ({where}) was not to {', '.join(sorted(named_sites))}; "
+                "unlisted radiation is not ruled out",
+                f"radiation to {', '.join(sorted(named_sites))}",
+                rule="unlisted",
             )
         if any(s & named_sites for s in sites) and not extent:
             return Judgement(NOT_MET, f"had radiation to {', '.join(sorted(named_sites))}")

@@ -30,6 +30,8 @@ _AT_MOST = re.compile(
 _FEWER = re.compile(r"(?:\bfewer than|\bless than|<)\s*" + _NUMBER + _LINES)
 _MORE = re.compile(r"(?:\bmore than|>)\s*" + _NUMBER + _LINES)
 _AT_LEAST = re.compile(r"(?:\bat least|>=|≥)\s*" + _NUMBER + _LINES)
+# "at least one but no more than two lines": the minimum may stand apart from the word "lines"
+_MINIMUM = re.compile(r"(?:\bat least|>=|≥)\s*" + _NUMBER + r"\b[^.;]{0,40}?" + _LINES)
 CUE = re.compile(
     r"\b(?:no more than|not more than|maximum of|at most|up to|fewer than|less than|more than"
     r"|at least)\s*" + _NUMBER + _LINES + r"|[<>≤≥]=?\s*" + _NUMBER + _LINES
@@ -59,7 +61,10 @@ def prep_lines(crit_text: str, norm: str, section: str) -> Any:
         re.search(r"\b(?:neo ?)?adjuvant\b|\bnot (?:be )?(?:counted|considered)", norm)
     )
     scoped = bool(_SETTING.search(norm))
-    return cap, uncounted, scoped
+    # "at least one but no more than two lines": the minimum is a requirement of its own
+    least = _MINIMUM.search(norm) if section == "inclusion" else None
+    minimum = _n(least.group(1)) if least is not None else None
+    return cap, uncounted, scoped, minimum
 
 
 # "lines ... for advanced or metastatic disease": the profile does not say which line was given
@@ -71,12 +76,21 @@ _SETTING = re.compile(
 
 
 def judge_lines(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
-    cap, uncounted, scoped = spec
+    cap, uncounted, scoped, minimum = spec
     if cap is None:
         return Judgement(UNKNOWN, "line limit not read", f"number of prior lines: {crit.text[:90]}")
     if not facts.therapies:
         return Judgement(UNKNOWN, "prior therapies not given", "number of prior lines of therapy")
     systemic = [t for t in facts.therapies if t.category in _SYSTEMIC]
+    if minimum is not None and scoped:
+        # "at least one ... line for metastatic disease": which line was given in which setting
+        # is not recorded, so the minimum is not established (nor refuted)
+        return Judgement(
+            UNKNOWN,
+            f"at least {minimum} line(s) in the setting the rule names: not recorded",
+            f"prior lines of systemic therapy for the setting named: {crit.text[:80]}",
+            rule="setting",
+        )
     if any(t.line is not None for t in systemic):
         return _numbered(cap, uncounted or scoped, systemic)
     upper = len(systemic)

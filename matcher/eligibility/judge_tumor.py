@@ -81,6 +81,13 @@ _CNS_CONDITIONAL = re.compile(
 )
 
 
+# an inclusion that is nothing but CNS metastases ("brain metastases at diagnosis;")
+_CNS_REQUIRED = re.compile(
+    r"^(?:known |documented |presence of |with )?(?:brain|cns|central nervous system|intracranial"
+    r"|leptomeningeal) metasta\w*(?: (?:at|since) (?:initial )?diagnosis)?\W*$"
+)
+
+
 def prep_cns(crit_text: str, norm: str, section: str) -> Any:
     return (
         bool(_CNS_QUALIFIED.search(norm)),
@@ -101,6 +108,13 @@ def judge_cns(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
             f"CNS disease details: {crit.text[:90]}",
         )
     excludes_cns = crit.section == "exclusion" or negated
+    if crit.section == "inclusion" and not negated and _CNS_REQUIRED.match(crit.norm):
+        # "brain metastases at diagnosis;" alone in an inclusion list: the trial is for them
+        if has is False:
+            return Judgement(NOT_MET, "requires CNS metastases; the profile reports none")
+        if has is True and "diagnos" not in crit.norm:
+            return Judgement(MET, "CNS metastases reported")
+        return Judgement(UNKNOWN, "CNS metastases as required", f"CNS metastases: {crit.text[:90]}")
     if has is None:
         return Judgement(UNKNOWN, "CNS metastases not stated", "presence of CNS metastases")
     if not excludes_cns:
@@ -147,7 +161,10 @@ METASTATIC = re.compile(
     r"|^(?:known |evidence of |presence of )?metastatic disease\b"
     # "locally advanced unresectable or metastatic soft tissue sarcoma": a qualifier of the
     # disease that must be established too (met with distant disease, else open)
-    r"|\b(?:unresectable|inoperable|locally advanced)(?: \w+)? (?:and/or|or) metastatic\b"
+    r"|\b(?:unresectable|inoperable|locally advanced)(?: \w+)? (?:and/or|and or|or) metastatic\b"
+    r"|\bmetastatic (?:and/or|and or|or) (?:locally advanced|unresectable|inoperable)\b"
+    # "clinical stage IV (AJCC, 8th edition)" on its own: distant metastases
+    r"|^(?:clinical |pathologic(?:al)? |ajcc )?stage (?:iv|4)\b(?! ?s\b)(?![^.;]{0,20}\bor\b)"
 )
 # "no evidence of distant metastases", "without distant sarcoma metastases": absence is asked
 _ABSENT = re.compile(r"\b(?:no|without|absence of|free of)\b(?: \w+){0,3} (?:distant|metastatic)\b")
@@ -155,7 +172,9 @@ _ABSENT = re.compile(r"\b(?:no|without|absence of|free of)\b(?: \w+){0,3} (?:dis
 
 def prep_metastatic(crit_text: str, norm: str, section: str) -> Any:
     # "locally advanced or metastatic": metastatic is one alternative, not a requirement
-    alternative = re.search(r"\b(?:or|and/or) (?:distant )?metasta|\bmetastatic or\b", norm)
+    alternative = re.search(
+        r"\b(?:or|and/or|and or) (?:distant )?metasta|\bmetastatic (?:and/or|and or|or)\b", norm
+    )
     return (alternative is None, _ABSENT.search(norm) is not None)
 
 

@@ -98,6 +98,10 @@ def notice(
         return Judgement(
             NOT_APPLICABLE, "permissive note: names one more group who may enrol", rule="note"
         )
+    if cues.search("procedure_instruction", normed):
+        return Judgement(
+            NOT_APPLICABLE, "an instruction for the team, done at enrolment", rule="procedure"
+        )
     if cues.search("site_logistics", normed):
         return Judgement(
             NOT_APPLICABLE, "where a group may enrol: the centre's question", rule="logistics"

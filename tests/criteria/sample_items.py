@@ -100,11 +100,11 @@ def main(out: Path, round_no: int = 1) -> None:
                 trials[trial.nct_id] = trial
     profiles = {}
     folders = {
-        1: PROFILE_DIRS, 2: [ROUND2_PROFILES], 4: [ROUND4_PROFILES],
+        1: PROFILE_DIRS,
+        2: [ROUND2_PROFILES],
+        4: [ROUND4_PROFILES],
         5: [ROUND2_PROFILES, ROUND4_PROFILES],
-    }.get(
-        round_no, [*PROFILE_DIRS, ROUND2_PROFILES]
-    )
+    }.get(round_no, [*PROFILE_DIRS, ROUND2_PROFILES])
     for folder in folders:
         for path in sorted(folder.glob("*.json")):
             profiles[path.name] = json.loads(path.read_text())

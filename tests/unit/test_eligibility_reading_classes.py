@@ -250,3 +250,84 @@ def test_a_weight_limit_in_pounds_is_read_in_kilograms() -> None:
     )
     assert judge(text, "exclusion")[:2] == ("weight", "met")
     assert judge(text, "exclusion", weight_kg=190)[1] == "not_met"
+
+
+def test_radiation_listed_elsewhere_does_not_rule_out_radiation_to_the_named_site() -> None:
+    """NCT06492954 excludes "Prior lung radiation": radiation listed to the brain only leaves it
+    unknown (unlisted radiation is not ruled out), lung radiation listed is not met."""
+    brain = [{"category": "radiation", "site": "brain", "ended_on": "2026-10-02"}]
+    assert judge("Prior lung radiation", "exclusion", prior_therapies=brain)[1] == "unknown"
+    lung = [{"category": "radiation", "site": "lung", "ended_on": "2026-10-02"}]
+    assert judge("Prior lung radiation", "exclusion", prior_therapies=lung)[1] == "not_met"
+
+
+def test_a_minimum_of_lines_in_one_setting_is_not_established_by_the_list() -> None:
+    """NCT06797999 "Prior treatment with at least one but no more than two lines of cytotoxic
+    systemic therapy for metastatic/unresectable disease": which line was given for metastatic
+    disease is not recorded, so unknown (never met on the count alone)."""
+    text = (
+        "Prior treatment with at least one but no more than two lines of cytotoxic systemic "
+        "therapy for metastatic/unresectable disease."
+    )
+    assert judge(text)[:2] == ("prior_lines", "unknown")
+
+
+def test_epilepsy_and_mental_disorders_must_be_established_too() -> None:
+    """NCT06604689 excludes "Uncontrolled epilepsy, central nervous system disease, or history of
+    mental disorders ...": no CNS metastases alone does not establish it (unknown, not met)."""
+    text = (
+        "Uncontrolled epilepsy, central nervous system disease, or history of mental disorders, "
+        "judged by the researcher to potentially interfere with the signing of the informed "
+        "consent form or affect patient compliance."
+    )
+    assert judge(text, "exclusion", cns_metastases=False)[1] == "unknown"
+
+
+def test_enrolment_permissions_and_team_instructions_ask_nothing_of_the_patient() -> None:
+    """NCT00354835 "Patients may be enrolled on ARST0531 and start protocol treatment prior to
+    receipt of central pathology review" and "Clinically or radiographically enlarged nodes should
+    be sampled for histologic evaluation" are not questions about the patient."""
+    may = (
+        "Patients may be enrolled on ARST0531 and start protocol treatment prior to receipt of "
+        "central pathology review"
+    )
+    assert judge(may)[1] == "not_applicable"
+    nodes = (
+        "Clinically or radiographically enlarged nodes should be sampled for histologic evaluation"
+    )
+    assert judge(nodes)[1:4:2] == ("not_applicable", "procedure")
+
+
+def test_an_investigators_opinion_is_a_question_not_a_formality() -> None:
+    """NCT06492954 excludes "Participants who, in the opinion of the investigator, may not be able
+    to comply with the protocol-required procedures": unknown (the investigator decides), while
+    "Able to comply with the study procedures" stays a formality."""
+    opinion = (
+        "Participants who, in the opinion of the investigator, may not be able to comply with the "
+        "protocol-required procedures"
+    )
+    assert judge(opinion, "exclusion")[1] == "unknown"
+    assert judge("Able to comply with the study procedures")[1] == "not_applicable"
+
+
+def test_stage_iv_and_metastatic_or_unresectable_are_read_from_the_recurrence_sites() -> None:
+    """NCT06604689 "clinical stage IV (AJCC, 8th edition, 2017);" is met by distant disease and
+    not by a local one; NCT06797999 "Histologically confirmed STS with metastatic and/or
+    unresectable disease" is met by distant disease and stays unknown (never not met) for a local
+    recurrence, whose resectability the profile does not give."""
+    stage = "clinical stage IV (AJCC, 8th edition, 2017);"
+    assert judge(stage)[:2] == ("metastatic_disease", "met")
+    assert judge(stage, recurrence_sites=["local"])[1] == "not_met"
+    sts = (
+        "Histologically confirmed STS with metastatic and/or unresectable disease (not amenable "
+        "to treatment with curative intent)"
+    )
+    assert judge(sts)[1] == "met"
+    assert judge(sts, recurrence_sites=["local"])[1] == "unknown"
+
+
+def test_an_inclusion_of_brain_metastases_requires_them() -> None:
+    """NCT06604689 "brain metastases at diagnosis;" is not met when the profile reports no CNS
+    metastases, and unknown (at diagnosis is not recorded) when it reports them."""
+    assert judge("brain metastases at diagnosis;", cns_metastases=False)[1] == "not_met"
+    assert judge("brain metastases at diagnosis;", cns_metastases=True)[1] == "unknown"
