@@ -123,6 +123,7 @@ _RULES: Final[tuple[tuple[str, re.Pattern[str]], ...]] = (
         "age",
         _R(
             r"\bages?\b|\baged\b|\byears? of age\b|\byears? old\b|\bmonths? of age\b|"
+            r"\b(?:days?|months?) old\b|"
             # "Patients must be ≤ 21 years at ...": an operator on years/months after the subject
             # (a bare "> 1 month" elsewhere is a duration, not an age)
             r"(?:^|\b(?:be|are|is|patients?|subjects?|participants?|children|adults?)\s+)"
@@ -220,7 +221,7 @@ _TRIGGERS: Final[dict[str, tuple[str, ...]]] = {
     "metastatic_disease": ("metasta", "stage"),
     "washout": ("day", "week", "wk", "month", "current", "receiving", "concomitant"),
     "performance": ("lansky", "karnofsky", "kps", "lps", "ecog", "performance", "zubrod"),
-    "age": ("age", "year", "month"),
+    "age": ("age", "year", "month", "day"),
     "weight": ("surface", "bsa", "weigh", "kg"),
     "measurable_disease": ("measurable", "evaluable", "recist"),
     "radiation": ("radiat", "radiotherap", "xrt", "irradiat", "proton", "brachytherap", "sbrt"),

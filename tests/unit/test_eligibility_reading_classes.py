@@ -331,3 +331,14 @@ def test_an_inclusion_of_brain_metastases_requires_them() -> None:
     metastases, and unknown (at diagnosis is not recorded) when it reports them."""
     assert judge("brain metastases at diagnosis;", cns_metastases=False)[1] == "not_met"
     assert judge("brain metastases at diagnosis;", cns_metastases=True)[1] == "unknown"
+
+
+def test_pediatric_patients_from_one_day_old_is_an_age_range() -> None:
+    """NCT02637687 "Pediatric patients ≥ 1 day old on Cycle 1 Day 1 (C1D1)": met for a
+    14-year-old, not met for a 23-year-old (pediatric ends at 21 years); a washout in days in an
+    age rule is no age bound."""
+    text = "Pediatric patients ≥ 1 day old on Cycle 1 Day 1 (C1D1)"
+    assert judge(text)[:2] == ("age", "met")
+    assert judge(text, age_months=276, age_years=None)[1] == "not_met"
+    washout = "Age ≥ 12 years and at least 14 days since the last dose of chemotherapy"
+    assert judge(washout)[1] != "not_met"
