@@ -141,6 +141,9 @@ def prep_labs(crit_text: str, norm: str, section: str) -> Any:
         if c is None:
             continue
         limit = _convert(key, to_float(c.group(2)), window[c.end() :])
+        if limit is None and key == "creatinine" and _ULN.match(window[c.end() :]):
+            found[i] = ("creatinine_uln", c.group(1), to_float(c.group(2)))
+            continue
         if limit is None and key == "bilirubin" and _MG_DL.match(window[c.end() :]):
             found[i] = ("bilirubin_mg", c.group(1), to_float(c.group(2)))
             continue
@@ -183,7 +186,7 @@ def prep_labs(crit_text: str, norm: str, section: str) -> Any:
 # holds, or fails, whichever ULN the patient's laboratory uses.
 _BILIRUBIN_ULN_MG_DL = (1.0, 1.5)
 _MG_DL = re.compile(r"\s*mg\s*/\s*dl")
-_BASE = {"bilirubin_mg": "bilirubin"}  # requirement key -> the profile's analyte
+_BASE = {"bilirubin_mg": "bilirubin", "creatinine_uln": "creatinine"}  # key -> profile analyte
 
 
 def _bilirubin_mg(x_uln: float, op: str, limit: float) -> bool | None:
@@ -228,6 +231,19 @@ def _creatinine_rows() -> tuple[tuple[float, float, float, float], ...]:
     )  # fmt: skip
 
 
+@cache
+def _floor() -> tuple[float, float]:
+    raw = resources.files("matcher.eligibility").joinpath("data/creatinine_by_age.json")
+    floor = json.loads(raw.read_text())["adult_uln_floor"]
+    return float(floor["from_years"]), float(floor["mg_dL"])
+
+
+def _adult_uln_floor(age_months: float) -> float | None:
+    """The lowest adult creatinine ULN (mg/dL) for a patient old enough to have one, else None."""
+    from_years, mg_dl = _floor()
+    return mg_dl if age_months >= from_years * 12 else None
+
+
 def creatinine_limit(age_months: float, sex: str) -> float | None:
     """The tabulated maximum serum creatinine (mg/dL) for an age and sex, None without a row."""
     years = age_months / 12
@@ -256,6 +272,16 @@ def judge_labs(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
     passed: list[str] = []
     for key, op, limit in reqs:
         name = _ANALYTES[_BASE.get(key, key)][1]
+        if key == "creatinine_uln" and limit is not None:
+            have = facts.labs.get("creatinine")
+            floor = _adult_uln_floor(facts.age_months)
+            if have is not None and floor is not None and holds(have, op, limit * floor):
+                outcomes.append(True)
+                passed.append(f"creatinine {have:g} mg/dL within {limit:g} x any adult ULN")
+            else:
+                outcomes.append(None)
+                missing.append(f"creatinine {op} {limit:g} x ULN")
+            continue
         if key == "bilirubin_mg" and limit is not None:
             x_uln = facts.labs.get("bilirubin")
             settled = None if x_uln is None else _bilirubin_mg(x_uln, op, limit)

@@ -68,8 +68,11 @@ def _labs(spec: Any) -> tuple[str, ...]:  # judge_labs.judge_labs / _judge_table
     if table is not None:
         return ("age_months", "sex", "lab:creatinine")
     by_age = ("age_months", "sex", "lab:creatinine") if age_adjusted else ()  # the age table
-    # "bilirubin_mg" (a limit in mg/dL) reads the profile's bilirubin (x ULN)
-    return (*by_age, *(f"lab:{key.removesuffix('_mg')}" for key, _op, _limit in reqs))
+    # "bilirubin_mg" (a limit in mg/dL) reads the profile's bilirubin (x ULN); "creatinine_uln"
+    # (a multiple of the ULN) reads the creatinine and the age (adults' ULN floor)
+    keys = [key for key, _op, _limit in reqs]
+    aged = ("age_months",) if "creatinine_uln" in keys and not by_age else ()
+    return (*by_age, *aged, *(f"lab:{key.split('_')[0]}" for key in keys))
 
 
 def _fixed(*names: str) -> Callable[[Any], tuple[str, ...]]:

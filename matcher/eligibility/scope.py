@@ -78,9 +78,9 @@ def notice(
         formality = cues.search("formality", normed) is not None
         formal = formality and cues.cue("formality_not").search(normed) is None
     else:
-        formal = kinds == ("pregnancy",) and _contraception_only(normed)
+        formal = _contraception_rule(normed, kinds)
     if formal:
-        contraception = kinds == ("pregnancy",) and _contraception_only(normed)
+        contraception = _contraception_rule(normed, kinds)
         what = "contraception agreement" if contraception else "consent/cooperation"
         return Judgement(
             NOT_APPLICABLE, f"formality ({what}), obtained at enrolment", rule="formality"
@@ -136,6 +136,22 @@ def _requires(norm: str) -> bool:
 
 def _strip_definition(norm: str) -> str:
     return re.sub(r"\bdefined as\b.*$", "", norm)
+
+
+def _contraception_rule(normed: str, kinds: tuple[str, ...]) -> bool:
+    """A contraception agreement, also when its later sentences (how long, what counts as
+    adequate: "a failure rate of < 1% per year") bring other words: every sentence about it."""
+    if kinds == ("pregnancy",):
+        return _contraception_only(normed)
+    sentences = [x for x in re.split(r"(?<=\.)\s+", normed) if x.strip()]
+    return (
+        kinds[:1] == ("pregnancy",)
+        and _contraception_only(normed)
+        and all(_CONTRACEPTION_WORDS.search(x) for x in sentences)
+    )
+
+
+_CONTRACEPTION_WORDS = re.compile(r"\bcontracept|\babstinen|\bbirth control|\bsteriliz")
 
 
 def _contraception_only(norm: str) -> bool:

@@ -342,3 +342,14 @@ def test_pediatric_patients_from_one_day_old_is_an_age_range() -> None:
     assert judge(text, age_months=276, age_years=None)[1] == "not_met"
     washout = "Age ≥ 12 years and at least 14 days since the last dose of chemotherapy"
     assert judge(washout)[1] != "not_met"
+
+
+def test_creatinine_in_multiples_of_the_uln_is_met_within_any_adult_range() -> None:
+    """NCT03138161 "Acceptable renal function: Creatinine ≤1.5 times ULN or ≥ 60 mL/min": 0.9
+    mg/dL at 21 years is within 1.5 x any adult ULN (met); 1.6 mg/dL, or any value for a child
+    (pediatric ranges vary by age and laboratory), stays unknown without a clearance."""
+    text = "Acceptable renal function: Creatinine ≤1.5 times ULN or ≥ 60 mL/min"
+    adult = {"age_months": 252, "age_years": None}
+    assert judge(text, labs={"creatinine_mg_dL": 0.9}, **adult)[1] == "met"
+    assert judge(text, labs={"creatinine_mg_dL": 1.6}, **adult)[1] == "unknown"
+    assert judge(text, labs={"creatinine_mg_dL": 0.5})[1] == "unknown"
