@@ -98,16 +98,11 @@ class _Run:
 
     def entry(self, crit: Criterion) -> _Entry:
         """judge_criterion + criterion_output for one criterion, remembered."""
-        if crit.constant:  # profile-independent: judged once, reused by every run
-            found: _Entry | None = crit.results.get(_CONSTANT)
-            if found is None:
-                found = crit.results[_CONSTANT] = _entry_of(crit, judge_criterion(crit, self.facts))
-            return found
         if self.cross_run:
             key = self.keys(crit.reads)
-            found = crit.memo.get(key)
+            found: _Entry | None = crit.memo.get(key)
             if found is None:
-                found = _entry_of(crit, judge_criterion(crit, self.facts))
+                found = self.judged_entry(crit)
                 if len(crit.memo) >= MEMO_SIZE:
                     crit.memo.clear()
                 crit.memo[key] = found
@@ -115,9 +110,17 @@ class _Run:
         local = self.local.get(id(crit))
         if local is not None:
             return local[1]
-        found = _entry_of(crit, judge_criterion(crit, self.facts))
+        found = self.judged_entry(crit)
         self.local[id(crit)] = (crit, found)
         return found
+
+    def judged_entry(self, crit: Criterion) -> _Entry:
+        if crit.constant:  # profile-independent: judged once, reused by every run
+            found: _Entry | None = crit.results.get(_CONSTANT)
+            if found is None:
+                found = crit.results[_CONSTANT] = _entry_of(crit, judge_criterion(crit, self.facts))
+            return found
+        return _entry_of(crit, judge_criterion(crit, self.facts))
 
     def entries(self, criteria: tuple[Criterion, ...]) -> tuple[list[_Entry], tuple[int, ...]]:
         """Each criterion's entry and their serials."""

@@ -115,6 +115,7 @@ def _criterion(item: Item) -> Criterion:
         scope = tumor_heading(item.parent.text)
         negated = False
     group = scope_group(n_own)
+    constant = found is not None or (kinds == ("other",) and not scope and not group)
     crit = Criterion(
         section="exclusion" if section == "exclusion" else "inclusion",
         text=full,
@@ -127,13 +128,16 @@ def _criterion(item: Item) -> Criterion:
         or (item.parent is not None and part_specific(norm(item.parent.text))),
         has_exception=has_exception(norm(full)),
         has_or=bool(_OR.search(n_own)),
-        constant=found is not None or (kinds == ("other",) and not scope and not group),
+        constant=constant,
         scope=scope,
         scope_negated=negated,
         group=group,
         not_applicable=found,
         terms=requirement_terms(n_own),
-        reads=projection.reads_of(aspects, bool(scope), group, _REGISTERED),
+        # a constant criterion reads no fact: one memo key serves every profile
+        reads=projection.NOTHING
+        if constant
+        else projection.reads_of(aspects, bool(scope), group, _REGISTERED),
     )
     return _intern(key, item, crit)
 

@@ -145,6 +145,7 @@ def reads_of(
 
 
 TRIALWIDE = descriptor(TRIALWIDE_READS)
+NOTHING = descriptor(())  # a profile-independent criterion
 EVERYTHING = descriptor(ALL)
 _KEYS: dict[tuple[int, tuple[Any, ...]], int] = {}
 _SERIAL = itertools.count(1)
