@@ -91,10 +91,10 @@ class _Run:
         self.blocks: dict[int, tuple[tuple[Criterion, ...], list[_Entry], tuple[int, ...]]] = {}
         # trial-level checks depend on a few fields only; many trials share them
         self.checks: dict[Any, Part] = {}
-        self.statics: dict[tuple[Any, ...], _Checks] = {}
+        self.statics: dict[int, _Checks] = {}
         self.km: dict[tuple[float, float], float] = {}
         self.alterations = patient_alterations(profile.biomarkers)
-        self.fits: dict[tuple[Any, ...], str | None] = {}
+        self.fits: dict[int, str | None] = {}
 
     def entry(self, crit: Criterion) -> _Entry:
         """judge_criterion + criterion_output for one criterion, remembered."""
@@ -155,23 +155,25 @@ class _Run:
     def static_checks(self, trial: Trial, parsed: ParsedTrial) -> _Checks:
         """Status, age, sex, diagnosis and setting checks: their inputs are few fields, so equal
         trials share one tuple of results per run."""
-        found = self.statics.get(parsed.static_key)
+        found = self.statics.get(parsed.static_id)
         if found is not None:
             return found
         facts, options = self.facts, self.options
         made = tc.structured_checks(trial, parsed, facts, options.statuses, options.any_status)
         results = tuple(check(kind, text, j, self.checks) for kind, text, j in made)
-        self.statics[parsed.static_key] = results
+        self.statics[parsed.static_id] = results
         return results
 
     def fit(self, parsed: ParsedTrial) -> str | None:
         """evaluate.trial_fit, once per (targets, concepts) in the run."""
         if parsed.targets is None:
             return None
-        key = (parsed.targets, parsed.concepts)
-        if key not in self.fits:
-            self.fits[key] = trial_fit(parsed, self.facts, self.alterations)
-        return self.fits[key]
+        fits = self.fits
+        key = parsed.fit_id
+        if key in fits:
+            return fits[key]
+        found = fits[key] = trial_fit(parsed, self.facts, self.alterations)
+        return found
 
     def evaluate(self, trial: Trial) -> TrialMatch:
         """evaluate.evaluate's steps, each through its cache."""

@@ -54,6 +54,10 @@ class ParsedTrial:
     maintenance: bool = False  # a maintenance trial: for patients in remission after therapy
     # what the trial is written for (ranking's targeted fit): alterations named, drugs given
     targets: TrialTargets | None = None
+    # ints naming static_key and (targets, concepts): equal iff the values are equal (within one
+    # interning generation), so that a run's per-trial lookups need not hash the tuples again
+    static_id: int = 0
+    fit_id: int = 0
 
 
 _DIAGNOSIS_PARENT = re.compile(r"diagnos|histolog|tumou?r|sarcoma|malignan")
@@ -216,11 +220,26 @@ def parse_trial(trial: Trial) -> ParsedTrial:
         bool(criteria),
         any(c.section == "exclusion" for c in criteria),
     )
+    targets = _trial_targets(trial, criteria)
     return ParsedTrial(
         trial.nct_id, trial.version, criteria, concepts, structured_concepts, (relapse, new),
         _phase_rank(trial.phases), status_key, age_key, diagnosis_key, static_key, clauses,
-        maintenance, _trial_targets(trial, criteria),
+        maintenance, targets, _interned(static_key), _interned((targets, concepts)),
     )  # fmt: skip
+
+
+_IDS: dict[Any, int] = {}
+
+
+def _interned(key: Any) -> int:
+    """A process-unique int for this value (projection.serial; never reused, so clearing the
+    table when full only costs sharing)."""
+    found = _IDS.get(key)
+    if found is None:
+        if len(_IDS) >= _INTERN_MAX:
+            _IDS.clear()
+        found = _IDS[key] = projection.serial()
+    return found
 
 
 def _trial_targets(trial: Trial, criteria: tuple[Criterion, ...]) -> TrialTargets:
@@ -274,6 +293,7 @@ def clear_caches() -> None:
     CACHE.clear()
     _INTERN.clear()
     _BLOCKS.clear()
+    _IDS.clear()
     classify.cache_clear()
     norm.cache_clear()
     fold_ops.cache_clear()

@@ -21,6 +21,11 @@ GENERIC = frozenset(
 def apply(
     criteria: tuple[Criterion, ...], judged: list[Judged], concepts: tuple[str, ...], facts: Facts
 ) -> list[Judged]:
+    for j in judged:
+        if j.guard == "part" or (j.kind == "diagnosis" and j.judgement.verdict == NOT_MET):
+            break
+    else:
+        return judged  # most trials: nothing either rule acts on (no per-run cost beyond a scan)
     out = judged
     diag_fails = [
         i for i, (c, j) in enumerate(zip(criteria, judged, strict=True))
