@@ -1,10 +1,15 @@
-"""The eligibility engine: one profile against trials, criterion by criterion (pure, no I/O).
+"""The eligibility engine: `evaluate.py`'s steps with caches around them (pure, no I/O).
 
-Trial text is parsed once per (nct_id, version) into classified criteria (parsed.CACHE); the
-profile is digested once per run into Facts; identical criteria shared by many trials are judged
-once per run. Across runs, a criterion's judgement is remembered by the projection of the facts
-its judges read (projection.py), and a trial's outcome by the serials of its parts (outputs.py).
-Output objects are built without re-validation (their values come from the engine).
+Each step is the plain function evaluate() calls; this module only decides when its result can
+be reused, keyed on what the step reads:
+- a trial's text is parsed once per (nct_id, version) (parsed.CACHE);
+- the profile is digested into Facts once per run, and so are its projections (projection.Keys);
+- a criterion's judgement (judges.judge_criterion + evaluate.criterion_output) is remembered on
+  the criterion, keyed by the projection of the facts its judges read, across runs;
+- a trial's outcome (trial-wide rules + outputs.compose) is remembered by the serials of its
+  parts and the projection the trial-wide rules read; trial-level checks by their few inputs.
+With projection.ENABLED off, the same memos live for one run only (the equivalence tests'
+reference). Output objects are built without re-validation (their values come from the engine).
 """
 
 from __future__ import annotations
@@ -14,23 +19,30 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from matcher.eligibility import cues, outputs, projection, trialwide, vocabulary
+from matcher.eligibility import cues, outputs, projection, vocabulary
 from matcher.eligibility import parsed as parsed_module
 from matcher.eligibility import trial_checks as tc
 from matcher.eligibility.base import Criterion, Facts
+from matcher.eligibility.evaluate import (
+    DEFAULT_STATUSES,
+    criterion_output,
+    match_values,
+    rank_parts,
+    trial_fit,
+    with_trialwide,
+)
 from matcher.eligibility.facts import build_facts
-from matcher.eligibility.judges import Judged, judge_criterion, verify_of
-from matcher.eligibility.outputs import Composed, Part, check, compose, fast, rank_out, result
+from matcher.eligibility.judges import Judged, judge_criterion
+from matcher.eligibility.outputs import Composed, Part, check, compose, fast, rank_out
 from matcher.eligibility.parsed import CACHE, ParsedTrial
-from matcher.eligibility.rank import RankParts, fit_of, patient_alterations
+from matcher.eligibility.rank import patient_alterations
 from matcher.models.match import CriterionResult, MatchRun, TrialMatch
 from matcher.models.profile import ProfileIn, assessment_warnings
 from matcher.models.trial import Trial
 
 ENGINE_VERSION = "2026.11.7"
 cues.load()  # every cue list compiled at import: a bad pattern in the data fails at start-up
-_CONSTANT = "constant"  # Criterion.results key of a profile-independent criterion's one result
-DEFAULT_STATUSES = frozenset({"RECRUITING", "NOT_YET_RECRUITING"})
+_CONSTANT = "constant"  # Criterion.results key of a profile-independent criterion's one entry
 
 
 @dataclass(frozen=True)
@@ -41,166 +53,91 @@ class EngineOptions:
     assessment_max_age_days: int = 90
 
 
-_Entry = tuple[Judged, CriterionResult, str | None, int]  # judged, result, to verify, serial
+# judged, its output row, the fact to verify, serial (names this entry in outcome keys)
+_Entry = tuple[Judged, CriterionResult, str | None, int]
 _Checks = tuple[Part, ...]
-MEMO_SIZE = 16  # projections remembered per criterion and outcomes per trial (cleared when full)
+MEMO_SIZE = 16  # projections remembered per criterion (cleared when full)
+MAX_RESULTS = 32  # distinct judgements remembered per criterion (cleared when full)
+
+
+def _entry_of(crit: Criterion, judged: Judged) -> _Entry:
+    """The criterion's entry for this judgement: one per distinct judgement in any run, so that
+    profiles judged alike share one output row and one serial (and so one composed outcome)."""
+    found: _Entry | None = crit.results.get(judged)
+    if found is None:
+        if len(crit.results) >= MAX_RESULTS:
+            crit.results.clear()
+        row, verify = criterion_output(crit, judged)
+        found = crit.results[judged] = (judged, row, verify, projection.serial())
+    return found
 
 
 class _Run:
-    """One profile at one date: its facts and the criteria already judged in this run.
-
-    With projection.ENABLED (the default) a criterion's judgement is also remembered across runs,
-    keyed by the projection of the facts its judges read, and so is a trial's composed outcome,
-    keyed by the serials of its parts; off, only the run-level sharing below applies.
-    """
+    """One profile at one date: its facts, its projections, and the per-run memos."""
 
     def __init__(self, profile: ProfileIn, as_of: date, options: EngineOptions) -> None:
         self.profile = profile
         self.facts: Facts = build_facts(profile, as_of)
         self.options = options
+        self.cross_run = projection.ENABLED
         self.keys = projection.Keys(self.facts)
         self.tw = self.keys(projection.TRIALWIDE)
-        self.entry_blocks: dict[int, tuple[tuple[Criterion, ...], list[_Entry], tuple[int, ...]]]
-        self.entry_blocks = {}
-        # id(criterion) -> (criterion kept alive so the id stays unique, entry)
-        self.memo: dict[int, tuple[Criterion, _Entry]] = {}
+        # with cross-run caches off: id(criterion) -> (criterion kept alive so the id stays
+        # unique, entry), and outcomes by their key, for this run only
+        self.local: dict[int, tuple[Criterion, _Entry]] = {}
+        self.local_composed: dict[tuple[Any, ...], Composed] = {}
+        # id(criteria tuple) -> (tuple kept alive, entries, serials): re-versioned trials share
+        # one tuple of criteria (parsed.split_and_classify)
+        self.blocks: dict[int, tuple[tuple[Criterion, ...], list[_Entry], tuple[int, ...]]] = {}
         # trial-level checks depend on a few fields only; many trials share them
         self.checks: dict[Any, Part] = {}
-        self.statics: dict[tuple[Any, ...], _Checks] = {}
+        self.statics: dict[int, _Checks] = {}
         self.km: dict[tuple[float, float], float] = {}
         self.alterations = patient_alterations(profile.biomarkers)
-        self.fits: dict[tuple[Any, ...], str | None] = {}
-        self.composed: dict[tuple[int, int | None, int], tuple[Any, Composed]] = {}
-        self.blocks: dict[
-            tuple[int, tuple[str, ...], tuple[str, ...]],
-            tuple[tuple[Criterion, ...], list[CriterionResult], list[str | None]],
-        ] = {}
+        self.fits: dict[int, str | None] = {}
 
-    def fit(self, parsed: ParsedTrial) -> str | None:
-        """The trial's targeted fit for this patient (ranking), once per trial version."""
-        targets = parsed.targets
-        if targets is None:
-            return None
-        key = (targets, parsed.concepts)
-        if key not in self.fits:
-            self.fits[key] = fit_of(self.facts.concept, self.alterations, parsed.concepts, targets)
-        return self.fits[key]
-
-    def judge(self, crit: Criterion) -> _Entry:
-        cached = projection.ENABLED
-        if cached:
+    def entry(self, crit: Criterion) -> _Entry:
+        """judge_criterion + criterion_output for one criterion, remembered."""
+        if self.cross_run:
             key = self.keys(crit.reads)
-            hit: _Entry | None = crit.memo.get(key)
-            if hit is not None:
-                return hit
-        if crit.constant:
-            # a profile-independent criterion: judged and built once, reused by every run
-            found: _Entry | None = crit.results.get(_CONSTANT)
-            if found is not None:
-                if cached:
-                    self.remember(crit, key, found)
-                return found
-        if not cached and parsed_module.SHARE:
-            shared = self.memo.get(id(crit))
-            if shared is not None:
-                return shared[1]
-        judged = judge_criterion(crit, self.facts)
-        j = judged.judgement
-        made_key = _CONSTANT if crit.constant else (judged.kind, j, judged.guard)
-        made: _Entry | None = crit.results.get(made_key)
-        if made is None:
-            if len(crit.results) > 32:
-                crit.results.clear()
-            made = crit.results[made_key] = (
-                judged,
-                result(
-                    judged.kind, crit.text, j, crit.section, judged.guard, crit.alt_group or None
-                ),
-                verify_of(crit, judged),
-                projection.serial(),
-            )
-        if cached:
-            self.remember(crit, key, made)
-        elif parsed_module.SHARE:
-            self.memo[id(crit)] = (crit, made)
-        return made
-
-    @staticmethod
-    def remember(crit: Criterion, key: int, entry: _Entry) -> None:
-        if len(crit.memo) >= MEMO_SIZE:
-            crit.memo.clear()
-        crit.memo[key] = entry
-
-    def apply_trialwide(
-        self,
-        criteria: tuple[Criterion, ...],
-        concepts: tuple[str, ...],
-        entries: list[_Entry],
-        named: tuple[str, ...] = (),
-    ) -> tuple[list[CriterionResult], list[str | None]]:
-        """The trial's criterion results with the trial-wide rules applied."""
-        judged = [e[0] for e in entries]
-        results = [e[1] for e in entries]
-        verify = [e[2] for e in entries]
-        adjusted = trialwide.apply(criteria, judged, concepts, self.facts, named)
-        if adjusted is not judged:
-            for i, (crit, before, after) in enumerate(zip(criteria, judged, adjusted, strict=True)):
-                if after is not before:
-                    results[i] = result(
-                        after.kind,
-                        crit.text,
-                        after.judgement,
-                        crit.section,
-                        after.guard,
-                        crit.alt_group or None,
-                    )
-                    verify[i] = after.judgement.verify
-        return results, verify
-
-    def judge_block(
-        self, criteria: tuple[Criterion, ...], concepts: tuple[str, ...], named: tuple[str, ...]
-    ) -> tuple[list[CriterionResult], list[str | None]]:
-        """Every criterion of one trial, with the trial-wide rules applied; memoised per run
-        because re-versioned trials keep the same criteria object (parsed.split_and_classify)."""
-        key = (id(criteria), concepts, named)
-        hit = self.blocks.get(key)
-        if hit is not None:
-            return hit[1], hit[2]
-        entries = [self.judge(crit) for crit in criteria]
-        results, verify = self.apply_trialwide(criteria, concepts, entries, named)
-        if parsed_module.SHARE:
-            self.blocks[key] = (criteria, results, verify)
-        return results, verify
-
-    def static_checks(self, trial: Trial, parsed: ParsedTrial) -> _Checks:
-        """Status, age, sex, diagnosis and setting checks: their inputs are few fields, so equal
-        trials share one tuple of results per run."""
-        found = self.statics.get(parsed.static_key)
-        if found is not None:
+            found: _Entry | None = crit.memo.get(key)
+            if found is None:
+                found = self.judged_entry(crit)
+                if len(crit.memo) >= MEMO_SIZE:
+                    crit.memo.clear()
+                crit.memo[key] = found
             return found
-        facts, options = self.facts, self.options
-        made = tc.structured_checks(trial, parsed, facts, options.statuses, options.any_status)
-        results = tuple(check(kind, text, j, self.checks) for kind, text, j in made)
-        self.statics[parsed.static_key] = results
-        return results
+        local = self.local.get(id(crit))
+        if local is not None:
+            return local[1]
+        found = self.judged_entry(crit)
+        self.local[id(crit)] = (crit, found)
+        return found
+
+    def judged_entry(self, crit: Criterion) -> _Entry:
+        if crit.constant:  # profile-independent: judged once, reused by every run
+            found: _Entry | None = crit.results.get(_CONSTANT)
+            if found is None:
+                found = crit.results[_CONSTANT] = _entry_of(crit, judge_criterion(crit, self.facts))
+            return found
+        return _entry_of(crit, judge_criterion(crit, self.facts))
 
     def entries(self, criteria: tuple[Criterion, ...]) -> tuple[list[_Entry], tuple[int, ...]]:
-        """Each criterion's judged entry and their serials; shared in the run by trials that
-        share one criteria tuple (re-versioned trials, parsed.split_and_classify)."""
-        hit = self.entry_blocks.get(id(criteria))
+        """Each criterion's entry and their serials."""
+        hit = self.blocks.get(id(criteria))
         if hit is not None:
             return hit[1], hit[2]
-        known = self.keys.known  # judge() inlined for a hit (keys are serials, never 0)
-        entries = [crit.memo.get(known.get(crit.reads, 0)) or self.judge(crit) for crit in criteria]
+        known = self.keys.known  # entry() inlined for a memo hit (keys are serials, never 0)
+        entries = [crit.memo.get(known.get(crit.reads, 0)) or self.entry(crit) for crit in criteria]
         serials = tuple([e[3] for e in entries])
         if parsed_module.SHARE:
-            self.entry_blocks[id(criteria)] = (criteria, entries, serials)
+            self.blocks[id(criteria)] = (criteria, entries, serials)
         return entries, serials
 
-    def composed_cached(self, parsed: ParsedTrial, parts: list[Part]) -> Composed:
-        """The trial's outcome, remembered process-wide by what it is composed from: the
-        serials of its parts (check results, each criterion's judged entry), the trial's
-        concepts and the projection the trial-wide rules read."""
+    def composed(self, parsed: ParsedTrial, parts: list[Part]) -> Composed:
+        """The trial's outcome (evaluate.with_trialwide + outputs.compose), remembered by what it
+        is composed from: the serials of its parts (check results, each criterion's entry), the
+        trial's concepts and the projection the trial-wide rules read."""
         entries, serials = self.entries(parsed.criteria)
         key = (
             self.tw,
@@ -209,70 +146,56 @@ class _Run:
             tuple([p[2] for p in parts]),
             serials,
         )
-        found = outputs.COMPOSED.get(key)
+        store = outputs.COMPOSED if self.cross_run else self.local_composed
+        found = store.get(key)
         if found is None:
-            results, verify = self.apply_trialwide(
-                parsed.criteria, parsed.concepts, entries, parsed.structured_concepts
-            )
+            results = [e[1] for e in entries]
+            verify = [e[2] for e in entries]
+            with_trialwide(parsed, [e[0] for e in entries], results, verify, self.facts)
             found = compose(parts, results, verify)
-            if len(outputs.COMPOSED) >= outputs.MAX_COMPOSED:
-                outputs.COMPOSED.clear()
-            outputs.COMPOSED[key] = found
+            if len(store) >= outputs.MAX_COMPOSED:
+                store.clear()
+            store[key] = found
         return found
 
-    def composed_per_run(self, parsed: ParsedTrial, checks: _Checks, dist: Part | None) -> Composed:
-        block_results, block_verify = self.judge_block(
-            parsed.criteria, parsed.concepts, parsed.structured_concepts
-        )
-        key = (id(checks), None if dist is None else id(dist[0]), id(block_results))
-        hit = self.composed.get(key)
-        if hit is None:
-            parts = [*checks, dist] if dist is not None else list(checks)
-            # the parts are kept alive so that the ids in the key stay unique
-            hit = self.composed[key] = (
-                (checks, dist, block_results),
-                compose(parts, block_results, block_verify),
-            )
-        return hit[1]
+    def static_checks(self, trial: Trial, parsed: ParsedTrial) -> _Checks:
+        """Status, age, sex, diagnosis and setting checks: their inputs are few fields, so equal
+        trials share one tuple of results per run."""
+        found = self.statics.get(parsed.static_id)
+        if found is not None:
+            return found
+        facts, options = self.facts, self.options
+        made = tc.structured_checks(trial, parsed, facts, options.statuses, options.any_status)
+        results = tuple(check(kind, text, j, self.checks) for kind, text, j in made)
+        self.statics[parsed.static_id] = results
+        return results
+
+    def fit(self, parsed: ParsedTrial) -> str | None:
+        """evaluate.trial_fit, once per (targets, concepts) in the run."""
+        if parsed.targets is None:
+            return None
+        fits = self.fits
+        key = parsed.fit_id
+        if key in fits:
+            return fits[key]
+        found = fits[key] = trial_fit(parsed, self.facts, self.alterations)
+        return found
 
     def evaluate(self, trial: Trial) -> TrialMatch:
+        """evaluate.evaluate's steps, each through its cache."""
+        options = self.options
         parsed = CACHE.get(trial)
-        checks = self.static_checks(trial, parsed)
+        parts = list(self.static_checks(trial, parsed))
         distance, nearest = tc.distance_check(
-            trial, self.profile, self.options.statuses, self.options.any_status, self.km
+            trial, self.profile, options.statuses, options.any_status, self.km
         )
-        dist = None if distance is None else check(*distance, self.checks)
-        if projection.ENABLED:
-            parts = [*checks, dist] if dist is not None else list(checks)
-            composed = self.composed_cached(parsed, parts)
-        else:
-            composed = self.composed_per_run(parsed, checks, dist)
-        verdict, ordered, decisive, facts_to_verify, open_count = composed
-        ranked = RankParts(
-            verdict,
-            bool(parsed.criteria),
-            self.fit(parsed),
-            open_count,
-            trial.overall_status in self.options.statuses,
-            None if nearest is None else nearest.distance_km,
-            parsed.phase_rank,
-        )
-        values = {
-            "nct_id": trial.nct_id,
-            "title": trial.title,
-            "verdict": verdict,
-            "score": ranked.score(),
-            "overall_status": trial.overall_status,
-            "phases": list(trial.phases),
-            "criteria": list(ordered),
-            "decisive": list(decisive),
-            "to_verify": list(facts_to_verify),
-            "nearest_site": nearest,
-            "trial_version": trial.version,
-            "engine_version": ENGINE_VERSION,
-            "status_confirmed": None,  # set by the pipeline from the corpus (not engine work)
-            "rank": rank_out(ranked),
-        }
+        if distance is not None:
+            parts.append(check(*distance, self.checks))
+        composed = self.composed(parsed, parts)
+        verdict, _ordered, _decisive, _verify, open_count = composed
+        fit = self.fit(parsed)
+        ranked = rank_parts(trial, parsed, verdict, fit, open_count, nearest, options.statuses)
+        values = match_values(trial, composed, ranked, rank_out(ranked), nearest, ENGINE_VERSION)
         match: TrialMatch = fast(TrialMatch, values)
         return match
 

@@ -159,7 +159,8 @@ def prep_labs(crit_text: str, norm: str, section: str) -> Any:
     unread = tuple(
         dict.fromkeys(
             _ANALYTES[key][1]
-            for key in {k for _s, _e, k in spots} - {_BASE.get(k, k) for k, _op, _l in reqs}
+            # sorted: a set's order varies with the hash seed, and the reason must not
+            for key in sorted({k for _s, _e, k in spots} - {_BASE.get(k, k) for k, _op, _l in reqs})
             if key != "clearance"  # "creatinine clearance or GFR" often reads as a heading
         )
     )

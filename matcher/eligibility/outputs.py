@@ -27,14 +27,22 @@ MAX_COMPOSED = 50_000
 COMPOSED: dict[tuple[Any, ...], Composed] = {}
 
 
+_NEW = object.__new__
+_SETATTR = object.__setattr__
+# BaseModel's own slots, set through their descriptors (half the cost of object.__setattr__)
+_SET_FIELDS = BaseModel.__dict__["__pydantic_fields_set__"].__set__
+_SET_EXTRA = BaseModel.__dict__["__pydantic_extra__"].__set__
+_SET_PRIVATE = BaseModel.__dict__["__pydantic_private__"].__set__
+
+
 def fast(cls: type[BaseModel], values: dict[str, Any]) -> Any:
     """A pydantic model instance from already-valid values (what model_construct does, minus
     defaults handling): per-criterion validation would dominate the 1,000-trial budget."""
-    obj = object.__new__(cls)
-    object.__setattr__(obj, "__dict__", values)
-    object.__setattr__(obj, "__pydantic_fields_set__", set(values))
-    object.__setattr__(obj, "__pydantic_extra__", None)
-    object.__setattr__(obj, "__pydantic_private__", None)
+    obj = _NEW(cls)
+    _SETATTR(obj, "__dict__", values)
+    _SET_FIELDS(obj, set(values))
+    _SET_EXTRA(obj, None)
+    _SET_PRIVATE(obj, None)
     return obj
 
 

@@ -54,6 +54,10 @@ class ParsedTrial:
     maintenance: bool = False  # a maintenance trial: for patients in remission after therapy
     # what the trial is written for (ranking's targeted fit): alterations named, drugs given
     targets: TrialTargets | None = None
+    # ints naming static_key and (targets, concepts): equal iff the values are equal (within one
+    # interning generation), so that a run's per-trial lookups need not hash the tuples again
+    static_id: int = 0
+    fit_id: int = 0
 
 
 _DIAGNOSIS_PARENT = re.compile(r"diagnos|histolog|tumou?r|sarcoma|malignan")
@@ -118,6 +122,7 @@ def _criterion(item: Item) -> Criterion:
         scope = tumor_heading(item.parent.text)
         negated = False
     group = scope_group(n_own)
+    constant = found is not None or (kinds == ("other",) and not scope and not group)
     crit = Criterion(
         section="exclusion" if section == "exclusion" else "inclusion",
         text=full,
@@ -130,13 +135,16 @@ def _criterion(item: Item) -> Criterion:
         or (item.parent is not None and part_specific(norm(item.parent.text))),
         has_exception=has_exception(norm(full)),
         has_or=bool(_OR.search(n_own)),
-        constant=found is not None or (kinds == ("other",) and not scope and not group),
+        constant=constant,
         scope=scope,
         scope_negated=negated,
         group=group,
         not_applicable=found,
         terms=requirement_terms(n_own),
-        reads=projection.reads_of(aspects, bool(scope), group, _REGISTERED),
+        # a constant criterion reads no fact: one memo key serves every profile
+        reads=projection.NOTHING
+        if constant
+        else projection.reads_of(aspects, bool(scope), group, _REGISTERED),
     )
     return _intern(key, item, crit)
 
@@ -224,11 +232,26 @@ def parse_trial(trial: Trial) -> ParsedTrial:
         bool(criteria),
         any(c.section == "exclusion" for c in criteria),
     )
+    targets = _trial_targets(trial, criteria)
     return ParsedTrial(
         trial.nct_id, trial.version, criteria, concepts, structured_concepts, (relapse, new),
         _phase_rank(trial.phases), status_key, age_key, diagnosis_key, static_key, clauses,
-        maintenance, _trial_targets(trial, criteria),
+        maintenance, targets, _interned(static_key), _interned((targets, concepts)),
     )  # fmt: skip
+
+
+_IDS: dict[Any, int] = {}
+
+
+def _interned(key: Any) -> int:
+    """A process-unique int for this value (projection.serial; never reused, so clearing the
+    table when full only costs sharing)."""
+    found = _IDS.get(key)
+    if found is None:
+        if len(_IDS) >= _INTERN_MAX:
+            _IDS.clear()
+        found = _IDS[key] = projection.serial()
+    return found
 
 
 def _trial_targets(trial: Trial, criteria: tuple[Criterion, ...]) -> TrialTargets:
@@ -282,6 +305,7 @@ def clear_caches() -> None:
     CACHE.clear()
     _INTERN.clear()
     _BLOCKS.clear()
+    _IDS.clear()
     classify.cache_clear()
     norm.cache_clear()
     fold_ops.cache_clear()

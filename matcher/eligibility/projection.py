@@ -6,7 +6,7 @@ and of the few Facts fields its judges read: a labs criterion naming ANC and pla
 (most often: none given) gets the same judgement. At parse time each criterion records the fields
 its judges read (`reads_of`, one explicit entry per kind below, kept next to the judge's code by
 name); in a run those fields are read from the profile's Facts once per distinct field set and
-interned into one int (`Keys`), which keys the criterion's own bounded memo (engine._Run.judge).
+interned into one int (`Keys`), which keys the criterion's own bounded memo (engine._Run.entry).
 
 Reading more fields than a judge needs only costs reuse, never correctness, so each entry errs
 on the side of listing a field. A kind without an entry reads every field (`ALL`).
@@ -153,6 +153,7 @@ def reads_of(
 
 
 TRIALWIDE = descriptor(TRIALWIDE_READS)
+NOTHING = descriptor(())  # a profile-independent criterion
 EVERYTHING = descriptor(ALL)
 _KEYS: dict[tuple[int, tuple[Any, ...]], int] = {}
 _SERIAL = itertools.count(1)

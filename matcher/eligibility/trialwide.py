@@ -36,6 +36,15 @@ def apply(
 ) -> list[Judged]:
     """`concepts`: every tumor the trial names (title, conditions, diagnosis criteria); `named`:
     those of its title, conditions and keywords only (what the trial is for)."""
+    for j in judged:
+        if (
+            j.guard == "part"
+            or (j.kind == "diagnosis" and j.judgement.verdict == NOT_MET)
+            or j.kind == "other_malignancy"
+        ):
+            break
+    else:
+        return judged  # most trials: nothing these rules act on (no per-run cost beyond a scan)
     out = judged
     diag_fails = [
         i for i, (c, j) in enumerate(zip(criteria, judged, strict=True))
