@@ -16,7 +16,7 @@ from matcher.errors import NotFound
 from matcher.filters import PHASE_HELP, filter_matches, normalize_phase
 from matcher.models import Trial, TrialMatch
 from matcher.models.match import FactToCollect, TrialVerdict
-from matcher.store import Store, redis_errors
+from matcher.store import Store
 from workers.submission import owned
 
 log = logging.getLogger(__name__)
@@ -129,10 +129,8 @@ def _aware(value: datetime) -> datetime:
 
 def read_changes(store: Store, profile_id: str, since: datetime | None) -> list[ChangeOut]:
     """Change-log entries after `since`, oldest first; malformed entries are skipped (logged)."""
-    with redis_errors("reading the change log"):
-        raw = [str(x) for x in store.r.lrange(store.keys.changes(profile_id), 0, -1)]
     entries = []
-    for item in raw:
+    for item in store.change_log(profile_id):
         try:
             entry = ChangeOut.model_validate(json.loads(item))
         except ValueError:

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from matcher.errors import NotFound
-from matcher.store import Store, redis_errors
+from matcher.store import Store
 
 BOARD_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 _TOKEN = re.compile(r"^tm_([0-9a-f]{12})_[A-Za-z0-9_-]{20,100}$")
@@ -43,18 +43,6 @@ class IssuedKey:
     token: str
 
 
-def _key(store: Store, key_id: str) -> str:
-    return store.keys.auth_key(key_id)
-
-
-def _digest_key(store: Store, digest: str) -> str:
-    return store.keys.auth_digest(digest)
-
-
-def _all_keys(store: Store) -> str:
-    return store.keys.auth_keys()
-
-
 def digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -66,34 +54,14 @@ def create_key(store: Store, board_id: str, label: str = "") -> IssuedKey:
     key_id = secrets.token_hex(6)
     token = f"tm_{key_id}_{secrets.token_urlsafe(32)}"
     hashed = digest(token)
-    with redis_errors("creating an API key"):
-        pipe = store.r.pipeline(transaction=True)
-        pipe.hset(
-            _key(store, key_id),
-            mapping={
-                "key_id": key_id,
-                "board_id": board_id,
-                "digest": hashed,
-                "label": label[:80],
-                "created_at": datetime.now(UTC).isoformat(),
-            },
-        )
-        pipe.set(_digest_key(store, hashed), key_id)
-        pipe.sadd(_all_keys(store), key_id)
-        pipe.execute()
+    store.put_api_key(key_id, board_id, hashed, label[:80], datetime.now(UTC).isoformat())
     return IssuedKey(key_id=key_id, board_id=board_id, token=token)
 
 
 def revoke_key(store: Store, key_id: str) -> None:
     """Delete a key at once; raises NotFound for an unknown key id."""
-    with redis_errors("revoking an API key"):
-        hashed = store.r.hget(_key(store, key_id), "digest")
-        if hashed is None:
-            raise NotFound(f"API key {key_id} not found")
-        pipe = store.r.pipeline(transaction=True)
-        pipe.delete(_key(store, key_id), _digest_key(store, str(hashed)))
-        pipe.srem(_all_keys(store), key_id)
-        pipe.execute()
+    if not store.delete_api_key(key_id):
+        raise NotFound(f"API key {key_id} not found")
 
 
 def authenticate(store: Store, token: str) -> str | None:
@@ -108,33 +76,24 @@ def authenticate_key(store: Store, token: str) -> ApiKey | None:
     if match is None:
         return None
     hashed = digest(token)
-    with redis_errors("checking an API key"):
-        key_id = store.r.get(_digest_key(store, hashed))
-        if key_id is None:
-            return None
-        record = {str(k): str(v) for k, v in store.r.hgetall(_key(store, str(key_id))).items()}
+    record = store.api_key_by_digest(hashed)
+    if record is None:
+        return None
+    key_id = record.get("key_id", "")
     stored = record.get("digest", "")
     # The digest lookup already matched; the constant-time compare guards a stale index entry.
-    if not record or not secrets.compare_digest(stored, hashed) or key_id != match.group(1):
+    if not secrets.compare_digest(stored, hashed) or key_id != match.group(1):
         return None
     if not record.get("board_id"):
         return None
-    return ApiKey(
-        str(key_id), record["board_id"], record.get("label", ""), record.get("created_at", "")
-    )
+    return ApiKey(key_id, record["board_id"], record.get("label", ""), record.get("created_at", ""))
 
 
 def list_keys(store: Store, board_id: str | None = None) -> list[ApiKey]:
     """Every key (of one board when given), oldest first; never the secret or its digest."""
-    with redis_errors("listing API keys"):
-        ids = sorted(str(i) for i in store.r.smembers(_all_keys(store)))
-        pipe = store.r.pipeline(transaction=False)
-        for key_id in ids:
-            pipe.hgetall(_key(store, key_id))
-        records: list[dict[str, str]] = pipe.execute()
     keys = [
         ApiKey(r["key_id"], r["board_id"], r.get("label", ""), r.get("created_at", ""))
-        for r in records
-        if r and (board_id is None or r.get("board_id") == board_id)
+        for r in store.api_key_records()
+        if (board_id is None or r.get("board_id") == board_id)
     ]
     return sorted(keys, key=lambda k: (k.created_at, k.key_id))

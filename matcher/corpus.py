@@ -13,19 +13,16 @@ cached briefly so that a burst of profiles costs one `/version` call, not one ea
 
 from __future__ import annotations
 
-import contextlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from redis.exceptions import LockError, RedisError
-
 from matcher.ctgov.corpus_query import CorpusQuery
 from matcher.ctgov.source import TrialSource
 from matcher.errors import UpstreamUnavailable
 from matcher.models import ProfileIn, Trial
-from matcher.store import Store, redis_errors
+from matcher.store import Store
 from matcher.sweep import Built, CorpusRecord, full_build, sweep
 
 log = logging.getLogger(__name__)
@@ -93,17 +90,10 @@ class TrialCorpus:
         record = self._usable(version)
         if record is not None:
             return record
-        lock = self.store.r.lock(
-            self.store.keys.corpus_lock(),
-            timeout=self.lock_timeout_s,
-            blocking_timeout=self.lock_timeout_s,
-        )
-        with redis_errors("waiting for the corpus lock"):
-            acquired = lock.acquire()
-        if not acquired:
-            # Another worker has held the build for the whole timeout: let Celery retry later.
-            raise UpstreamUnavailable("corpus build still running elsewhere")
-        try:
+        with self.store.corpus_lock(self.lock_timeout_s) as acquired:
+            if not acquired:
+                # Another worker has held the build for the whole timeout: let Celery retry.
+                raise UpstreamUnavailable("corpus build still running elsewhere")
             record = self._usable(version)  # another worker may have built it meanwhile
             if record is not None:
                 return record
@@ -116,9 +106,6 @@ class TrialCorpus:
             if stored is None:
                 raise UpstreamUnavailable(f"corpus {version} not readable after publishing")
             return stored
-        finally:
-            with contextlib.suppress(LockError, RedisError):
-                lock.release()  # it may have expired; its timeout then already freed it
 
     def _usable(self, version: str) -> CorpusRecord | None:
         raw = self.store.corpus_record(version)
@@ -131,11 +118,9 @@ class TrialCorpus:
         """Bodies evicted or expired under a live record: fetch those trials again by id. If the
         registry's copy is no longer the recorded one, the record cannot be served (retry later:
         the next data version builds afresh)."""
-        with redis_errors("reading the trial cache"):
-            missing = [
-                n for n, e in record.entries.items()
-                if not self.store.r.exists(self.store.keys.trial(n, e.version))
-            ]  # fmt: skip
+        missing = self.store.missing_trial_bodies(
+            [(n, e.version) for n, e in record.entries.items()]
+        )
         log.warning(
             "re-fetching %d evicted trial bodies of corpus %s", len(missing), record.data_version
         )
@@ -172,15 +157,7 @@ class TrialCorpus:
 
 def all_matched_trials(store: Store) -> set[str]:
     """Every NCT id in any stored profile's live match set."""
-    with redis_errors("listing profiles"):
-        profile_ids = store.zrange_upto(store.keys.profiles_index(), float("inf"))
-        pipe = store.r.pipeline(transaction=False)
-        for pid in profile_ids:
-            pipe.hkeys(store.keys.matches(pid))
-        found: set[str] = set()
-        for keys in pipe.execute():
-            found.update(str(k) for k in keys)
-    return found
+    return store.matched_trials(store.profiles_expiring_by(float("inf")))
 
 
 def _unversioned() -> str:

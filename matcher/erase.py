@@ -26,19 +26,7 @@ import json
 from typing import NamedTuple
 
 from matcher.errors import NotFound, StoredRecordUnreadable
-from matcher.store import Store, redis_errors
-
-# Retries of one task never exceed Settings.task_max_retries (le=20): counters 0..20 cover all.
-_MAX_RETRY_COUNTERS = 21
-
-
-def report_marker_key(store: Store, profile_id: str) -> str:
-    """When a report of this profile was last rendered (ISO datetime)."""
-    return store.keys.report_marker(profile_id)
-
-
-def _glob_escape(text: str) -> str:
-    return "".join(f"\\{c}" if c in "*?[]\\" else c for c in text)
+from matcher.store import Store
 
 
 class _Owner(NamedTuple):
@@ -63,8 +51,7 @@ def _owner(store: Store, profile_id: str) -> _Owner | None:
 
 
 def _owner_of_unreadable(store: Store, profile_id: str) -> _Owner | None:
-    with redis_errors("erasing a profile"):
-        raw = store.get_str(store.keys.profile(profile_id))
+    raw = store.raw_profile(profile_id)
     try:
         doc = json.loads(raw or "null")
         board = doc["board_id"]
@@ -90,36 +77,10 @@ def _reference_key(store: Store, owner: _Owner | None) -> list[str]:
 
 def erase_profile(store: Store, profile_id: str) -> int:
     """Delete every key about `profile_id` in one transaction; return how many keys went."""
-    k = store.keys
-    pattern = k.rematch_enqueued(_glob_escape(profile_id), "*").removesuffix(":enqueued") + ":*"
-    with redis_errors("erasing a profile"):
-        markers = sorted({str(key) for key in store.r.scan_iter(match=pattern, count=1000)})
+    markers = store.rematch_markers(profile_id)
     owner = _owner(store, profile_id)
-    markers += _reference_key(store, owner)
-    markers.append(k.answers(profile_id))
-    keys = [
-        k.profile(profile_id),
-        k.profile_jobs(profile_id),
-        k.matches(profile_id),
-        k.match_meta(profile_id),
-        k.run_seq(profile_id),
-        k.changes(profile_id),
-        report_marker_key(store, profile_id),
-        k.profile_query(profile_id),
-        k.profiles_index(),
-        k.recheck(),
-        k.queries(),
-        *markers,
-    ]
-    deliveries_prefix = k.deliveries("", 0).removesuffix(":0")  # "{prefix}deliveries:"
-    query_head, query_tail = k.query_profiles("\0").split("\0")
-    args: list[str | int] = [
-        profile_id, k.job(""), deliveries_prefix, _MAX_RETRY_COUNTERS, query_head, query_tail,
-        k.jobs_pending(), k.jobs_running(),
-    ]  # fmt: skip
-    with redis_errors("erasing a profile"):
-        deleted = store.erase_script(keys=keys, args=args)
+    deleted = store.erase(profile_id, [*markers, *_reference_key(store, owner)])
     if owner is not None:
         # After the script: a crash in between leaves an id the listing prunes (no data).
         store.forget_board_profile(owner.board_id, profile_id)
-    return int(deleted)
+    return deleted

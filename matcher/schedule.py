@@ -12,13 +12,9 @@ The request count depends on how much of the registry moved, never on the number
 
 from __future__ import annotations
 
-import json
 import logging
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import cast
-
-from redis.exceptions import WatchError
 
 from matcher.answers import overlay_matches
 from matcher.changes import diff_matches
@@ -28,7 +24,7 @@ from matcher.eligibility import EngineOptions, evaluate_trial
 from matcher.errors import NotFound
 from matcher.models import Trial
 from matcher.recheck import next_recheck
-from matcher.store import Store, redis_errors
+from matcher.store import Store
 from matcher.sweep import CorpusRecord
 
 log = logging.getLogger(__name__)
@@ -53,36 +49,11 @@ def register_profile_query(
 ) -> None:
     """The per-diagnosis design's registry of which search a profile used (superseded by the
     shared corpus; the pipeline no longer calls it, erase still removes what it wrote)."""
-    k = store.keys
-    qkey = query.cache_key()
-    body = json.dumps({"cond_terms": list(query.cond_terms), "statuses": list(query.statuses)})
-    with redis_errors("registering the profile's search"), store.r.pipeline() as pipe:
-        # WATCH the profile: an erasure between the checks and EXEC aborts the registration,
-        # so a run racing an erasure never recreates the profile's search keys.
-        try:
-            pipe.watch(k.profile(profile_id))  # type: ignore[no-untyped-call]  # redis-py: untyped
-            expires = pipe.ttl(k.profile(profile_id))
-            if expires == -2:
-                return  # erased (or expired) meanwhile
-            old = cast("str | None", pipe.get(k.profile_query(profile_id)))
-            pipe.multi()
-            if old and old != qkey:
-                pipe.srem(k.query_profiles(old), profile_id)
-            pipe.hset(k.queries(), qkey, body)
-            pipe.sadd(k.query_profiles(qkey), profile_id)
-            pipe.set(k.profile_query(profile_id), qkey, keepttl=False)
-            if expires > 0:
-                pipe.expire(k.profile_query(profile_id), expires)
-            if recheck_on is None:
-                pipe.zrem(k.recheck(), profile_id)
-            else:
-                when = datetime(recheck_on.year, recheck_on.month, recheck_on.day, tzinfo=UTC)
-                pipe.zadd(k.recheck(), {profile_id: when.timestamp()})
-            pipe.execute()
-        except WatchError:
-            return  # erased while registering: nothing was written
-        if old and old != qkey:
-            store.forget_query_script(keys=[k.query_profiles(old), k.queries()], args=[old])
+    when = None
+    if recheck_on is not None:
+        when = datetime(recheck_on.year, recheck_on.month, recheck_on.day, tzinfo=UTC)
+    body = {"cond_terms": list(query.cond_terms), "statuses": list(query.statuses)}
+    store.register_profile_query(profile_id, query.cache_key(), body, when)
 
 
 def schedule_recheck(store: Store, profile_id: str, recheck_on: date | None) -> None:
@@ -108,17 +79,14 @@ def sync_trials(
     match set was computed on the version swept from, else its own stored trial versions (the
     first sync, a crashed sync, a profile matched long ago).
     """
-    k = store.keys
     version = corpus.source.data_version() or f"unversioned:{now.date().isoformat()}"
-    with redis_errors("reading sync state"):
-        state = store.hgetall_str(k.sync_state())
+    state = store.sync_state()
     result = SyncResult(data_version=version, moved=version != state.get("data_version"))
     if result.moved:
         record = corpus.ensure(version)  # the one corpus writer, shared with the match path
         store.cache_data_version(version, data_version_ttl_s)
         result.requests_hint = 1
-        with redis_errors("listing profiles"):
-            profile_ids = sorted(store.zrange_upto(k.profiles_index(), float("inf")))
+        profile_ids = sorted(store.profiles_expiring_by(float("inf")))
         basis = store.match_basis(profile_ids)
         trials: dict[str, Trial] | None = None
         for pid in profile_ids:
@@ -136,13 +104,11 @@ def sync_trials(
             fresh = {n: trials[n] for n in candidates if n in trials}
             if _visible_change(store, pid, fresh, candidates - fresh.keys(), options, now):
                 result.affected_profiles.add(pid)
-        with redis_errors("saving sync state"):
-            store.hset_str(k.sync_state(), {"data_version": version, "synced_at": now.isoformat()})
-    with redis_errors("reading due rechecks"):
-        due = set(store.zrange_upto(k.recheck(), now.timestamp()))
-        # Score 0 is not a date: the store quarantined part of the profile's stored set, which
-        # only a re-match rebuilds, whether or not the lost entries would show a change.
-        rebuild = set(store.zrange_upto(k.recheck(), 0))
+        store.record_sync({"data_version": version, "synced_at": now.isoformat()})
+    due = set(store.rechecks_due(now.timestamp()))
+    # Score 0 is not a date: the store quarantined part of the profile's stored set, which
+    # only a re-match rebuilds, whether or not the lost entries would show a change.
+    rebuild = set(store.rechecks_due(0))
     result.due_profiles |= rebuild - result.affected_profiles
     due_trials: dict[str, Trial] | None = None
     for pid in sorted(due - result.affected_profiles - rebuild):
@@ -200,8 +166,7 @@ def _postpone(store: Store, profile_id: str, now: datetime) -> None:
     try:
         profile = store.load_profile(profile_id).profile
     except NotFound:
-        with redis_errors("dropping a re-check"):
-            store.r.zrem(store.keys.recheck(), profile_id)
+        store.drop_recheck(profile_id)
         return
     schedule_recheck(store, profile_id, next_recheck(profile, now.date()))
 

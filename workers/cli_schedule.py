@@ -8,7 +8,6 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
-from matcher.models import MatchRun
 from matcher.schedule import claim_rematch
 from matcher.store import Store
 
@@ -70,12 +69,8 @@ def _wait(store: Store, profile_ids: list[str], since: datetime, timeout: float)
     pending = set(profile_ids)
     deadline = time.monotonic() + timeout
     while pending and time.monotonic() < deadline:
-        pipe = store.r.pipeline(transaction=False)
-        ordered = sorted(pending)
-        for pid in ordered:
-            pipe.hget(store.keys.match_meta(pid), "run")
-        for pid, meta in zip(ordered, pipe.execute(), strict=True):
-            if meta and (MatchRun.model_validate_json(meta).created_at or since) > since:
+        for pid, run in store.match_runs(sorted(pending)).items():
+            if run is not None and (run.created_at or since) > since:
                 pending.discard(pid)
         _progress("matched", len(profile_ids) - len(pending), len(profile_ids))
         if pending:

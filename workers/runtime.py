@@ -28,7 +28,7 @@ class Runtime:
 def runtime() -> Runtime:
     settings = get_settings()
     store = Store.from_settings(settings)
-    source = make_source(settings, store.r)
+    source = make_source(settings, store)
     corpus = TrialCorpus(
         store,
         source,

@@ -11,15 +11,13 @@ import logging
 from datetime import UTC, datetime
 from typing import Any
 
-from redis.exceptions import LockError
-
 from matcher.corpus import TrialCorpus
 from matcher.ctgov.source import make_source
 from matcher.errors import ProfileGone
 from matcher.pipeline import run_match
 from matcher.schedule import claim_rematch, start_rematch, sync_trials
 from matcher.settings import get_settings
-from matcher.store import redis_errors
+from matcher.store import Store
 from workers import runtime
 from workers.celery_app import app
 from workers.tasks import RETRY_POLICY, cancelled, patiently, task_errors
@@ -35,13 +33,16 @@ _LOST_JOB_GRACE_S = 60.0
 def sync_and_rematch() -> dict[str, Any]:
     """Refresh the trial cache if the registry's data moved; re-match only affected profiles."""
     store = runtime.runtime().store
-    lock = store.r.lock(store.keys.sync_lock(), timeout=_settings.sync_interval_s, blocking=False)
-    with redis_errors("taking the sync lock"):
-        if not lock.acquire():
+    with store.sync_lock(_settings.sync_interval_s) as acquired:
+        if not acquired:
             log.info("sync skipped: another sync holds the lock")
             return {"skipped": "locked"}
+        return _sync(store)
+
+
+def _sync(store: Store) -> dict[str, Any]:
     # A fresh source each run: a snapshot folder may have been replaced since the last one.
-    source = make_source(_settings, store.r)
+    source = make_source(_settings, store)
     corpus = TrialCorpus(
         store,
         source,
@@ -76,10 +77,6 @@ def sync_and_rematch() -> dict[str, Any]:
         }
     finally:
         source.close()
-        try:
-            lock.release()
-        except LockError:
-            log.warning("sync lock expired before the sync finished")
 
 
 @app.task(bind=True, name="trialmatch.rematch_profile", acks_late=True, **RETRY_POLICY)
@@ -129,8 +126,7 @@ def purge_expired() -> dict[str, int]:
 
     store = runtime.runtime().store
     now = datetime.now(UTC).timestamp()
-    with redis_errors("listing expired profiles"):
-        expired = store.zrange_upto(store.keys.profiles_index(), now)
+    expired = store.profiles_expiring_by(now)
     erased = 0
     for profile_id in expired:
         erase_profile(store, profile_id)

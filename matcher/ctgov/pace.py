@@ -2,9 +2,9 @@
 
 The public API publishes no limit, gateways answer 429 at peak, and the only stated pace is
 `Crawl-delay: 1`. Per-process sleeping would multiply the rate by the number of workers, so the
-live client asks one Redis key for its slot: a Lua script reads the Redis server's `TIME` (one
-clock for the whole fleet, no host-clock skew), hands out `max(now, next_free)` and moves
-`next_free` one interval on. The caller sleeps until its slot.
+live client asks one Redis key for its slot, through the store: a Lua script reads the Redis
+server's `TIME` (one clock for the whole fleet, no host-clock skew), hands out
+`max(now, next_free)` and moves `next_free` one interval on. The caller sleeps until its slot.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import math
 import threading
 import time
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import Protocol
 
 
 class Pacer(Protocol):
@@ -56,44 +56,32 @@ class LocalPacer:
             self._sleep(slot - now)
 
 
-# KEYS[1] = pace key, ARGV[1] = interval in microseconds. Returns the wait in microseconds.
-# Microseconds since the epoch (~1.8e15) are exact in Lua's doubles (< 2^53). Redis >= 5 replicates
-# script effects, so reading TIME before a write is allowed. The key expires shortly after the last
-# reserved slot, so an idle fleet leaves nothing behind.
-_SLOT_SCRIPT = """
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
-local interval = tonumber(ARGV[1])
-local stored = tonumber(redis.call('GET', KEYS[1]) or '0') or 0
-local slot = math.max(now, stored)
-local nxt = slot + interval
-redis.call('SET', KEYS[1], string.format('%.0f', nxt), 'PX', math.ceil((nxt - now) / 1000) + 1000)
-return slot - now
-"""
+class PaceSlots(Protocol):
+    """Hands out the fleet's request slots (the store: matcher/store/lua/pace_slot.lua)."""
+
+    def reserve_pace_slot(self, interval_us: int) -> int:
+        """Reserve the next slot `interval_us` after the last; return the wait in microseconds."""
+        ...
 
 
-class RedisPacer:
-    """Fleet-wide spacing through one Redis key. `key` arrives fully prefixed from the caller."""
+class FleetPacer:
+    """Fleet-wide spacing through the store's one pace key (named in matcher/keys.py)."""
 
     def __init__(
         self,
-        redis_client: Any,
-        key: str,
+        slots: PaceSlots,
         min_interval_s: float,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        self._redis = redis_client
-        self._key = key
+        self._slots = slots
         self._interval_us = round(min_interval_s * 1_000_000)
         self._sleep = sleep
-        # register_script uses EVALSHA and falls back to EVAL after a server restart (NOSCRIPT).
-        self._script = redis_client.register_script(_SLOT_SCRIPT)
 
     def wait(self) -> None:
         if self._interval_us <= 0:
             return
-        # A Redis outage surfaces as redis.exceptions.ConnectionError/TimeoutError; the caller
-        # (the Celery task) treats store errors as retryable, so it is not swallowed here.
-        wait_us = int(self._script(keys=[self._key], args=[self._interval_us]))
+        # A Redis outage surfaces as StoreError; the caller (the Celery task) treats store
+        # errors as retryable, so it is not swallowed here.
+        wait_us = self._slots.reserve_pace_slot(self._interval_us)
         if wait_us > 0:
             self._sleep(wait_us / 1_000_000)

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
 from matcher.ctgov.client import USER_AGENT, CtgovClient
 from matcher.ctgov.corpus_query import CorpusQuery
 from matcher.ctgov.listing import ListingEntry
-from matcher.ctgov.pace import LocalPacer, Pacer, RedisPacer
+from matcher.ctgov.pace import FleetPacer, LocalPacer, Pacer, PaceSlots
 from matcher.ctgov.query import SearchQuery
 from matcher.ctgov.snapshot import SnapshotSource
-from matcher.keys import Keys
 from matcher.models.trial import Trial
 
 
@@ -38,8 +37,6 @@ class SourceSettings(Protocol):
     ClinicalTrials.gov layer does not import the deployment settings module)."""
 
     @property
-    def key_prefix(self) -> str: ...
-    @property
     def ctgov_base_url(self) -> str: ...
     @property
     def ctgov_snapshot(self) -> Path | None: ...
@@ -59,28 +56,22 @@ class SourceSettings(Protocol):
     def ctgov_page_size(self) -> int: ...
 
 
-def pace_key(settings: SourceSettings) -> str:
-    """The one Redis key every worker shares for request spacing (named in matcher/keys.py with
-    every other key, so the prefix and ACL reasoning there covers it too)."""
-    return Keys(settings.key_prefix).pace()
-
-
-def make_source(settings: SourceSettings, redis: Any | None = None) -> TrialSource:
+def make_source(settings: SourceSettings, slots: PaceSlots | None = None) -> TrialSource:
     """The snapshot when TRIALMATCH_CTGOV_SNAPSHOT is set, else the live client.
 
-    With a Redis client the pace is fleet-wide (all processes, all hosts); without one (the CLI)
-    it is per process, which is only safe for a single process.
+    With the store's pace slots the pace is fleet-wide (all processes, all hosts); without them
+    (the CLI) it is per process, which is only safe for a single process.
     """
     if settings.ctgov_snapshot is not None:
         return SnapshotSource(settings.ctgov_snapshot)
-    return live_client(settings, redis)
+    return live_client(settings, slots)
 
 
-def live_client(settings: SourceSettings, redis: Any | None = None) -> CtgovClient:
+def live_client(settings: SourceSettings, slots: PaceSlots | None = None) -> CtgovClient:
     """The live API client with every timeout, retry bound and deadline from the settings."""
     pacer: Pacer
-    if redis is not None:
-        pacer = RedisPacer(redis, pace_key(settings), settings.ctgov_min_interval_s)
+    if slots is not None:
+        pacer = FleetPacer(slots, settings.ctgov_min_interval_s)
     else:
         pacer = LocalPacer(settings.ctgov_min_interval_s)
     return CtgovClient(

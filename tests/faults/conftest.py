@@ -336,7 +336,7 @@ def clean_count(tmp_path_factory: pytest.TempPathFactory) -> int:
             publish=lambda p, j: None,
             retention_days=1,
         ).profile_id
-        source = make_source(settings, store.r)
+        source = make_source(settings, store)
         corpus = TrialCorpus(store, source, corpus_query(settings), ttl_s=3600)
         run_match(store, corpus, clean, options=EngineOptions())
         source.close()

@@ -202,7 +202,7 @@ def test_ageing_past_a_bound_is_rematched_without_registry_change(
     pid = env.submit(body)
     corpus = TrialCorpus(
         env.store,
-        make_source(env.settings, env.store.r),
+        make_source(env.settings, env.store),
         corpus_query(env.settings),
         ttl_s=3600,
     )

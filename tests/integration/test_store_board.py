@@ -1,4 +1,4 @@
-"""The board loop's Redis writes (matcher/store_loop.py) against a real Redis: erasure wins."""
+"""The board loop's Redis writes (matcher/store/board_loop.py) on a real Redis: erasure wins."""
 
 from __future__ import annotations
 

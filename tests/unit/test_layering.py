@@ -1,9 +1,8 @@
 """The import direction between trialmatch's packages, read from the source with `ast` (no import).
 
 What holds now is pinned as a rule; what does not hold yet (issue 12: `workers` and `api` import
-each other; Redis calls outside the store modules) is pinned as an exact list of known exceptions,
-so a new violation fails and so does a removed one until the list is updated (the list only
-shrinks).
+each other) is pinned as an exact list of known exceptions, so a new violation fails and so does a
+removed one until the list is updated (the list only shrinks).
 """
 
 from __future__ import annotations
@@ -14,8 +13,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = ("matcher", "workers", "api")
 
-# The Redis gateway: only these modules may import the client library or reach `Store.r`.
-STORE_MODULES = frozenset({"matcher.store", "matcher.store_loop", "matcher.store_scripts"})
+# The Redis gateway: only modules of this package may import the client library or reach
+# `Store.r`.
+STORE_PACKAGE = "matcher.store"
 
 # Adapters the pure domain must not know about (prefix match on the imported module).
 ADAPTERS = ("redis", "httpx", "celery", "matcher.store", "matcher.ctgov")
@@ -35,27 +35,6 @@ KNOWN_WORKERS_API_CYCLE = frozenset(
         ("api.state", "workers.submission"),
         ("workers.cli", "api.cli_keys"),
         ("workers.cli", "api.cli_serve"),
-    }
-)
-
-# Known violations of "no module outside the store modules touches the Redis client" (issue 12):
-# (module, what) where what is `.r` (a raw call through `Store.r`) or `import <module>` of the
-# redis library itself. Importing only exception classes from `redis.exceptions` is not counted:
-# catching an error is not a call. Each entry is a Redis call still to move behind `Store`.
-KNOWN_REDIS_OUTSIDE_STORE = frozenset(
-    {
-        ("api.routes_ops", ".r"),
-        ("api.routes_ops", "import redis"),
-        ("api.routes_results", ".r"),
-        ("matcher.boards", ".r"),
-        ("matcher.corpus", ".r"),
-        ("matcher.erase", ".r"),
-        ("matcher.schedule", ".r"),
-        ("workers.cli_schedule", ".r"),
-        ("workers.recovery", ".r"),
-        ("workers.runtime", ".r"),
-        ("workers.scheduled", ".r"),
-        ("workers.tasks", "import redis"),
     }
 )
 
@@ -161,13 +140,27 @@ def _redis_touches(module: str, tree: ast.Module) -> set[tuple[str, str]]:
     return out
 
 
-def test_redis_client_outside_store_is_exactly_the_known_uses() -> None:
-    """No new module reaches the Redis client around `Store`; a cleaned-up one updates the list."""
+def test_only_the_store_package_touches_the_redis_client() -> None:
+    """`Store` is the one Redis gateway: no module outside matcher/store imports the client
+    library (its exception classes aside) or calls through `Store.r`."""
     found = set()
     for module, tree in SOURCES.items():
-        if module not in STORE_MODULES:
+        if not _under(module, STORE_PACKAGE):
             found |= _redis_touches(module, tree)
-    assert found == KNOWN_REDIS_OUTSIDE_STORE
+    assert found == set()
+
+
+def test_lua_lives_only_in_the_store_package() -> None:
+    """No Python module holds Lua text: every script is a file under matcher/store/lua."""
+    found = sorted(
+        module
+        for module, tree in SOURCES.items()
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and "redis.call(" in node.value
+    )
+    assert found == []
 
 
 def test_the_redis_rule_detects_a_raw_call() -> None:

@@ -1,35 +1,21 @@
 """The Redis side of the board's loop (matcher/answers.py, workers/board_loop.py): the review
 marker, board answers, re-match jobs and each board's list of profiles.
 
-A mixin of `Store` (matcher/store.py stays the one Redis gateway); kept in its own module so the
-store's core and this loop change independently. Every key it writes expires with the profile
-and is erased with it (matcher/erase.py).
+Every key it writes expires with the profile and is erased with it (matcher/erase.py).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from typing import cast
 
-import redis
-from redis.commands.core import Script
-
 from matcher.errors import NotFound, ProfileGone
-from matcher.keys import Keys
 from matcher.models import StoredProfile
 from matcher.models.answer import BoardAnswer
-
-
-@contextmanager
-def _errors(action: str) -> Iterator[None]:
-    # Imported here, not at the top: matcher.store imports this module to build `Store`.
-    from matcher.store import redis_errors
-
-    with redis_errors(action):
-        yield
+from matcher.store.base import StoreBase
+from matcher.store.client import redis_errors
 
 
 def _str(reply: object) -> str | None:
@@ -44,29 +30,22 @@ def _set(reply: object) -> set[str]:
     return cast("set[str]", reply)
 
 
-class BoardLoopStore:
-    """Store methods of the board's loop; `Store` provides the client and the key names."""
-
-    r: redis.Redis
-    keys: Keys
-    # registered by Store.__init__ (matcher/store_scripts.py): writes guarded by the profile
-    _put_answer: Script
-    _add_job: Script
-    _set_answers_aside: Script
+class BoardLoopStore(StoreBase):
+    """Store methods of the board's loop."""
 
     def mark_reviewed(
         self, profile_id: str, meeting: date, at: datetime, expires_at: datetime
     ) -> None:
         """Record that the board reviewed this profile at the meeting of `meeting` (now: `at`)."""
         value = json.dumps({"at": at.isoformat(), "meeting": meeting.isoformat()})
-        with _errors("recording the review"):
+        with redis_errors("recording the review"):
             key = self.keys.report_marker(profile_id)
             self.r.set(key, value, exat=int(expires_at.timestamp()))
 
     def last_review(self, profile_id: str) -> tuple[datetime, date | None] | None:
         """(recorded at, meeting date) of the last review, or None. A marker of an earlier
         version (a bare time, moved by every view of the report) is not a review: ignored."""
-        with _errors("reading the last review"):
+        with redis_errors("reading the last review"):
             raw = _str(self.r.get(self.keys.report_marker(profile_id)))
         if not raw or not raw.startswith("{"):
             return None
@@ -80,8 +59,8 @@ class BoardLoopStore:
 
     def put_answer(self, profile_id: str, answer: BoardAnswer, expires_at: datetime) -> None:
         """Store the board's answer while the profile exists (NotFound once it is erased)."""
-        with _errors("saving an answer"):
-            done = self._put_answer(
+        with redis_errors("saving an answer"):
+            done = self.scripts.put_answer(
                 keys=[self.keys.answers(profile_id), self.keys.profile(profile_id)],
                 args=[answer.field, answer.model_dump_json(), int(expires_at.timestamp())],
             )
@@ -89,11 +68,11 @@ class BoardLoopStore:
             raise NotFound(f"profile {profile_id} not found")
 
     def delete_answer(self, profile_id: str, field: str) -> bool:
-        with _errors("deleting an answer"):
+        with redis_errors("deleting an answer"):
             return bool(self.r.hdel(self.keys.answers(profile_id), field))
 
     def read_answers(self, profile_id: str) -> dict[str, BoardAnswer]:
-        with _errors("reading answers"):
+        with redis_errors("reading answers"):
             raw = _hash(self.r.hgetall(self.keys.answers(profile_id)))
         return {f: BoardAnswer.model_validate_json(v) for f, v in raw.items()}
 
@@ -104,8 +83,8 @@ class BoardLoopStore:
         if not answers:
             return
         args = [x for a in answers for x in (a.field, a.model_dump_json())]
-        with _errors("setting answers aside"):
-            done = self._set_answers_aside(
+        with redis_errors("setting answers aside"):
+            done = self.scripts.set_answers_aside(
                 keys=[self.keys.answers(profile_id), self.keys.profile(profile_id)], args=args
             )
         if int(done) < 0:
@@ -117,8 +96,8 @@ class BoardLoopStore:
         now = datetime.now(UTC)
         k = self.keys
         keys = [k.job(job_id), k.profile_jobs(profile_id), k.jobs_pending(), k.profile(profile_id)]
-        with _errors("queueing a re-match"):
-            done = self._add_job(
+        with redis_errors("queueing a re-match"):
+            done = self.scripts.add_job(
                 keys=keys,
                 args=[job_id, profile_id, board_id, now.isoformat(), now.timestamp(),
                       int(expires_at.timestamp())],
@@ -128,7 +107,7 @@ class BoardLoopStore:
 
     def board_profiles(self, board_id: str) -> list[StoredProfile]:
         """The board's live profiles (ids whose profile has expired or gone are pruned)."""
-        with _errors("listing the board's profiles"):
+        with redis_errors("listing the board's profiles"):
             ids = sorted(_set(self.r.smembers(self.keys.board_profiles(board_id))))
             raws = cast("list[str | None]", self.r.mget([self.keys.profile(i) for i in ids]))
             gone = [i for i, raw in zip(ids, raws, strict=True) if raw is None]
@@ -139,7 +118,7 @@ class BoardLoopStore:
 
     def latest_job(self, profile_id: str) -> dict[str, str] | None:
         """The profile's most recently created job record (status, reason), if any is kept."""
-        with _errors("reading the profile's jobs"):
+        with redis_errors("reading the profile's jobs"):
             ids = sorted(_set(self.r.smembers(self.keys.profile_jobs(profile_id))))
             pipe = self.r.pipeline(transaction=False)
             for job_id in ids:
@@ -149,12 +128,12 @@ class BoardLoopStore:
         return max(jobs, key=lambda j: j.get("created_at", "")) if jobs else None
 
     def forget_board_profile(self, board_id: str, profile_id: str) -> None:
-        with _errors("updating the board's profile list"):
+        with redis_errors("updating the board's profile list"):
             self.r.srem(self.keys.board_profiles(board_id), profile_id)
 
     def drop_job(self, profile_id: str, job_id: str) -> None:
         """Undo `add_job` after the task could not be published."""
-        with _errors("dropping a job"):
+        with redis_errors("dropping a job"):
             pipe = self.r.pipeline(transaction=True)
             pipe.delete(self.keys.job(job_id))
             pipe.srem(self.keys.profile_jobs(profile_id), job_id)
