@@ -13,7 +13,7 @@ from matcher.errors import InvalidProfile
 from matcher.metrics import SUBMISSIONS
 from matcher.models import ProfileIn, StoredProfile
 from matcher.models.profile import parse_profile
-from workers.submission import Options, Submission, create, owned, replace
+from matcher.submission import Options, Submission, create, owned, replace
 
 MAX_BODY = 64 * 1024
 

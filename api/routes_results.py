@@ -17,7 +17,7 @@ from matcher.filters import PHASE_HELP, filter_matches, normalize_phase
 from matcher.models import Trial, TrialMatch
 from matcher.models.match import FactToCollect, TrialVerdict
 from matcher.store import Store
-from workers.submission import owned
+from matcher.submission import owned
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["results"])

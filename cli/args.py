@@ -1,4 +1,4 @@
-"""Argument types, help texts and examples of the `trialmatch` CLI (wired in workers/cli.py)."""
+"""Argument types, help texts and examples of the `trialmatch` CLI (wired in cli/main.py)."""
 
 from __future__ import annotations
 

@@ -7,10 +7,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from cli.args import command
 from matcher.ctgov.client import CtgovClient
 from matcher.ctgov.corpus_query import CorpusQuery
 from matcher.ctgov.source import live_client
-from workers.cli_args import command
 
 
 def _live(args: argparse.Namespace) -> tuple[CtgovClient, CorpusQuery, str]:

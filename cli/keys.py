@@ -1,7 +1,7 @@
-"""`trialmatch keys create|revoke|list`: manage boards' API keys (wired in workers/cli.py).
+"""`trialmatch keys create|revoke|list`: manage boards' API keys (wired in cli/main.py).
 
 Each command returns an exit code like the rest of the CLI: 0 ok, 1 operational failure (raised
-as TrialmatchError and reported by `workers.cli.main`), 2 bad input.
+as TrialmatchError and reported by `cli.main.main`), 2 bad input.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ def cmd_keys_create(args: argparse.Namespace) -> int:
 
 
 def cmd_keys_revoke(args: argparse.Namespace) -> int:
-    boards.revoke_key(_store(), args.key_id)  # NotFound -> exit 1 via workers.cli.main
+    boards.revoke_key(_store(), args.key_id)  # NotFound -> exit 1 via cli.main.main
     print(f"revoked key {args.key_id}")
     return EXIT_OK
 

@@ -19,6 +19,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from cli.args import MAIN_EPILOG, add_command, config_hint, redis_hint
 from matcher.errors import (
     ConfigError,
     InvalidInput,
@@ -29,7 +30,6 @@ from matcher.errors import (
     TrialmatchError,
 )
 from matcher.models import MatchRun
-from workers.cli_args import MAIN_EPILOG, add_command, config_hint, redis_hint
 
 EXIT_OK, EXIT_FAIL, EXIT_INPUT = 0, 1, 2
 
@@ -50,7 +50,8 @@ def _read(path: str) -> bytes:
 
 def cmd_submit(args: argparse.Namespace) -> int:
     from matcher.boards import BOARD_ID
-    from workers.submission import submit_json
+    from matcher.submission import submit_json
+    from workers.publish import publish_with_default_app
 
     if not BOARD_ID.match(args.board):
         print("error: --board: 1-64 letters, digits, '.', '_' or '-'", file=sys.stderr)
@@ -62,7 +63,7 @@ def cmd_submit(args: argparse.Namespace) -> int:
     # reference the board already uses is refused (exit 2), never silently replaced or moved.
     sub = submit_json(
         store, _read(args.profile), board_id=args.board, replace_id=args.replace,
-        retention_days=get_settings().profile_retention_days,
+        publish=publish_with_default_app, retention_days=get_settings().profile_retention_days,
         assessment_max_age_days=get_settings().assessment_max_age_days,
     )  # fmt: skip
     print(f"submitted profile {sub.profile_id} (revision {sub.revision}) as job {sub.job_id}")
@@ -291,11 +292,11 @@ def build_parser() -> argparse.ArgumentParser:
     ):  # fmt: skip
         add_command(sub, name).set_defaults(func=func)
 
-    from api.cli_keys import add_key_commands
-    from api.cli_serve import add_serve_command
-    from workers.cli_board import add_board_commands
-    from workers.cli_corpus import add_corpus_commands
-    from workers.cli_schedule import add_schedule_commands
+    from cli.board import add_board_commands
+    from cli.corpus import add_corpus_commands
+    from cli.keys import add_key_commands
+    from cli.schedule import add_schedule_commands
+    from cli.serve import add_serve_command
 
     add_schedule_commands(sub)
     add_corpus_commands(sub)

@@ -1,4 +1,4 @@
-"""`trialmatch serve`: run the HTTP API with uvicorn (wired in workers/cli.py)."""
+"""`trialmatch serve`: run the HTTP API with uvicorn (wired in cli/main.py)."""
 
 from __future__ import annotations
 

@@ -22,7 +22,7 @@ from matcher.errors import BrokerUnavailable, InvalidInput, NotFound
 from matcher.models.answer import AnswerIn, BoardAnswer, answer_field
 from matcher.models.match import FactToCollect
 from matcher.store import Store
-from workers.submission import Publish, owned
+from matcher.submission import Publish, owned
 
 log = logging.getLogger(__name__)
 NCT_ID = re.compile(r"^NCT\d{8}$")

@@ -36,14 +36,9 @@ from matcher.store import Store
 log = logging.getLogger(__name__)
 
 
-Publish = Callable[[str, str], object]  # (profile_id, job_id) -> anything; raises if it failed
-
-
-def publish_with_default_app(profile_id: str, job_id: str) -> object:
-    from workers.tasks import match_profile  # the Celery app is only needed to publish
-
-    # The job id doubles as the Celery task id, so the job record and task logs line up.
-    return match_profile.apply_async(args=[profile_id, job_id], task_id=job_id)
+# (profile_id, job_id) -> anything; raises if it failed. Injected by the caller: the API's
+# matcher.queue.TaskPublisher, the CLI's and the worker's workers.publish, a test's own.
+Publish = Callable[[str, str], object]
 
 
 def new_profile_id() -> str:
@@ -59,12 +54,12 @@ class Submission:
     warnings: list[str] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Options:
     """Where and how to submit; settings fill what is not given."""
 
+    publish: Publish
     board_id: str = "default"
-    publish: Publish = publish_with_default_app
     retention_days: int | None = None
     # Settings.assessment_max_age_days; the API and the CLI pass their configured value.
     assessment_max_age_days: int = 90
@@ -75,7 +70,7 @@ def submit_json(
     raw: str | bytes,
     *,
     board_id: str = "default",
-    publish: Publish = publish_with_default_app,
+    publish: Publish,
     retention_days: int | None = None,
     replace_id: str | None = None,
     assessment_max_age_days: int = 90,
@@ -87,7 +82,10 @@ def submit_json(
     except Exception:
         SUBMISSIONS.labels("invalid").inc()
         raise
-    options = Options(board_id, publish, retention_days, assessment_max_age_days)
+    options = Options(
+        publish=publish, board_id=board_id, retention_days=retention_days,
+        assessment_max_age_days=assessment_max_age_days,
+    )  # fmt: skip
     if replace_id is not None:
         return replace(store, replace_id, profile, options)
     return create(store, profile, options)

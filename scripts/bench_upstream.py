@@ -42,10 +42,10 @@ from matcher.pipeline import run_match
 from matcher.schedule import sync_trials
 from matcher.settings import Settings
 from matcher.store import Store
+from matcher.submission import submit_json
 from scripts.bench_common import DIAGNOSES, constructed_profiles
 from tests.support.ctgov_stub import CtgovStub
 from tests.support.procs import REPO, SNAPSHOT, RedisServer
-from workers.submission import submit_json
 
 OPEN = ["RECRUITING", "NOT_YET_RECRUITING", "AVAILABLE"]
 LEGACY_STATUSES = ("RECRUITING", "NOT_YET_RECRUITING", "ENROLLING_BY_INVITATION")

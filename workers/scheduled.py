@@ -111,8 +111,8 @@ def _rematch(task: Any, profile_id: str, period: str, *, count: bool) -> dict[st
 @app.task(name="trialmatch.requeue_lost_jobs")
 def requeue_lost_jobs() -> dict[str, int]:
     """Publish again the tasks of jobs whose message never reached the broker."""
+    from workers.publish import publish_with_default_app
     from workers.recovery import requeue_lost_jobs as sweep
-    from workers.submission import publish_with_default_app
 
     store = runtime.runtime().store
     found = sweep(store, publish_with_default_app, queue="trialmatch", grace_s=_LOST_JOB_GRACE_S)

@@ -1,4 +1,4 @@
-"""The Redis side of the board's loop (matcher/answers.py, workers/board_loop.py): the review
+"""The Redis side of the board's loop (matcher/answers.py, matcher/board_loop.py): the review
 marker, board answers, re-match jobs and each board's list of profiles.
 
 Every key it writes expires with the profile and is erased with it (matcher/erase.py).

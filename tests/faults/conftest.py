@@ -22,12 +22,12 @@ from celery import Celery
 
 from matcher.settings import Settings
 from matcher.store import Store
+from matcher.submission import Submission, submit_json
 from tests.support.ctgov_stub import CtgovStub
 from tests.support.jobs import wait_job
 from tests.support.procs import SNAPSHOT, RedisServer, Worker, stack_env, wait_for
 from tests.support.profiles import example_json
 from workers.celery_app import create_app
-from workers.submission import Submission, submit_json
 
 # Three recruiting trials a synovial-sarcoma search finds (copies of real records, see _record).
 REGISTRY = ("NCT04851119", "NCT05642455", "NCT05910307")

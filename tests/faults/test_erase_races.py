@@ -12,9 +12,9 @@ import time
 import pytest
 
 from matcher.erase import erase_profile
+from matcher.submission import submit_json
 from tests.faults.conftest import FaultStack, StackFactory, wait_until
 from tests.support.profiles import example_json
-from workers.submission import submit_json
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 

@@ -13,10 +13,10 @@ import time
 import pytest
 
 from matcher.models import MatchRun
+from matcher.submission import submit_json
 from tests.faults.conftest import SHORT_VT_ENV, FaultStack, StackFactory, wait_until
 from tests.support.poison_tasks import runs_key
 from tests.support.profiles import example_json
-from workers.submission import submit_json
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 

@@ -27,13 +27,13 @@ from matcher.eligibility import EngineOptions
 from matcher.pipeline import run_match
 from matcher.settings import Settings
 from matcher.store import Store
+from matcher.submission import submit_json
 from tests.support.ctgov_stub import CtgovStub
 from tests.support.jobs import wait_job
 from tests.support.procs import REPO, SNAPSHOT, RedisServer, Worker, stack_env
 from tests.support.profiles import example_body
 from workers.celery_app import create_app
 from workers.runtime import corpus_query
-from workers.submission import submit_json
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -77,7 +77,7 @@ class Env:
 
     def sync(self) -> str:
         out = subprocess.run(
-            [sys.executable, "-m", "workers.cli", "sync", "--wait", "--timeout", "60"],
+            [sys.executable, "-m", "cli.main", "sync", "--wait", "--timeout", "60"],
             env=self.env,
             cwd=REPO,
             capture_output=True,

@@ -24,9 +24,9 @@ from matcher.errors import InvalidProfile
 from matcher.models.profile import ProfileIn, parse_profile, refused_char
 from matcher.settings import Settings
 from matcher.store import Store
+from matcher.submission import submit_json
 from tests.support.procs import SNAPSHOT, RedisServer
 from tests.support.profiles import example_body
-from workers.submission import submit_json
 
 FREE_TEXT = ("diagnosis", "biomarkers.0", "prior_therapies.0.agent", "prior_therapies.0.site")
 FIELDS = tuple(ProfileIn.model_fields)

@@ -24,12 +24,12 @@ import redis
 
 from matcher.settings import Settings
 from matcher.store import Store
+from matcher.submission import submit_json
 from tests.security.conftest import ACL_EXAMPLE, ROLES, AclRedisServer, render_acl
 from tests.support.jobs import wait_job
 from tests.support.procs import REPO, SNAPSHOT, Worker, free_port, stack_env, wait_for
 from tests.support.profiles import example_body
 from workers.celery_app import create_app
-from workers.submission import submit_json
 
 pytestmark = pytest.mark.integration
 

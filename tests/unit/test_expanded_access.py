@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from cli.main import render_run
 from matcher.ctgov.client import CtgovClient
 from matcher.ctgov.corpus_query import CorpusQuery
 from matcher.eligibility import EngineOptions, match_trials
@@ -21,7 +22,6 @@ from matcher.models.profile import parse_profile
 from matcher.settings import Settings
 from tests.support.ctgov_stub import CtgovStub
 from tests.support.procs import REPO, SNAPSHOT
-from workers.cli import render_run
 
 LAROTRECTINIB = "NCT02576431"
 

@@ -1,8 +1,8 @@
 """The import direction between trialmatch's packages, read from the source with `ast` (no import).
 
-What holds now is pinned as a rule; what does not hold yet (issue 12: `workers` and `api` import
-each other) is pinned as an exact list of known exceptions, so a new violation fails and so does a
-removed one until the list is updated (the list only shrinks).
+`matcher` (domain, adapters, services) imports none of the edges; the two edges, `workers`
+(Celery) and `api` (HTTP), import `matcher` and not each other; `cli` sits on top and may import
+all three. `Store` (matcher/store/) is the only module that touches the Redis client.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = ("matcher", "workers", "api")
+PACKAGES = ("matcher", "workers", "api", "cli")
 
 # The Redis gateway: only modules of this package may import the client library or reach
 # `Store.r`.
@@ -19,24 +19,6 @@ STORE_PACKAGE = "matcher.store"
 
 # Adapters the pure domain must not know about (prefix match on the imported module).
 ADAPTERS = ("redis", "httpx", "celery", "matcher.store", "matcher.ctgov")
-
-# Known violations of "workers and api do not import each other" (issue 12): the CLI lives in
-# `workers` and reaches into `api` for its `keys`/`serve` subcommands, and the API submits and
-# reads jobs through `workers.submission` (plus `workers.board_loop`, `workers.celery_app`).
-# Moving the CLI to its own package and the submission service into `matcher` removes these.
-KNOWN_WORKERS_API_CYCLE = frozenset(
-    {
-        ("api.app", "workers.submission"),
-        ("api.routes_board", "workers.board_loop"),
-        ("api.routes_profiles", "workers.submission"),
-        ("api.routes_report", "workers.submission"),
-        ("api.routes_results", "workers.submission"),
-        ("api.state", "workers.celery_app"),
-        ("api.state", "workers.submission"),
-        ("workers.cli", "api.cli_keys"),
-        ("workers.cli", "api.cli_serve"),
-    }
-)
 
 
 def _module_name(path: Path) -> str:
@@ -72,7 +54,7 @@ def _imports(module: str, tree: ast.Module) -> set[str]:
             else:
                 base = node.module or ""
             out.add(base)
-            # `from workers import board_loop` imports the submodule `workers.board_loop`.
+            # `from matcher import board_loop` imports the submodule `matcher.board_loop`.
             out.update(f"{base}.{a.name}" for a in node.names if f"{base}.{a.name}" in SOURCES)
     return out
 
@@ -82,20 +64,31 @@ def _under(name: str, prefix: str) -> bool:
 
 
 def test_sources_were_found() -> None:
-    """The scan sees the three packages (an empty scan would make every rule below pass)."""
-    assert {"matcher.store", "workers.tasks", "api.app", "matcher.eligibility"} <= SOURCES.keys()
+    """The scan sees the four packages (an empty scan would make every rule below pass)."""
+    found = SOURCES.keys()
+    assert {"matcher.store", "workers.tasks", "api.app", "matcher.eligibility", "cli.main"} <= found
 
 
-def test_matcher_imports_neither_workers_nor_api() -> None:
-    """The domain and its adapters never import the Celery edge or the HTTP edge."""
-    bad = sorted(
+def _crossings(importer: str, imported_packages: tuple[str, ...]) -> list[tuple[str, str]]:
+    """(module, imported) pairs where a module of `importer` imports one of `imported_packages`."""
+    return sorted(
         (module, imported)
         for module, tree in SOURCES.items()
-        if _under(module, "matcher")
+        if _under(module, importer)
         for imported in _imports(module, tree)
-        if _under(imported, "workers") or _under(imported, "api")
+        if any(_under(imported, package) for package in imported_packages)
     )
-    assert bad == []
+
+
+def test_matcher_imports_neither_workers_api_nor_cli() -> None:
+    """The domain, its adapters and services never import the Celery, HTTP or command-line edge."""
+    assert _crossings("matcher", ("workers", "api", "cli")) == []
+
+
+def test_workers_and_api_do_not_import_each_other() -> None:
+    """The Celery edge and the HTTP edge meet only in `matcher` (and in `cli`, above both)."""
+    assert _crossings("workers", ("api", "cli")) == []
+    assert _crossings("api", ("workers", "cli")) == []
 
 
 def test_eligibility_imports_no_adapter() -> None:
@@ -108,18 +101,6 @@ def test_eligibility_imports_no_adapter() -> None:
         if any(_under(imported, adapter) or imported.startswith(adapter) for adapter in ADAPTERS)
     )
     assert bad == []
-
-
-def test_workers_and_api_cross_imports_are_exactly_the_known_ones() -> None:
-    """No new workers<->api import appears, and a removed one must be struck from the list."""
-    found = {
-        (module, imported)
-        for module, tree in SOURCES.items()
-        for imported in _imports(module, tree)
-        if (_under(module, "api") and _under(imported, "workers") and imported != "workers")
-        or (_under(module, "workers") and _under(imported, "api") and imported != "api")
-    }
-    assert found == KNOWN_WORKERS_API_CYCLE
 
 
 def _redis_touches(module: str, tree: ast.Module) -> set[tuple[str, str]]:
