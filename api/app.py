@@ -24,10 +24,10 @@ from api import (
 )
 from api.metrics import observe
 from api.state import AppState
-from matcher.queue import TaskPublisher
+from matcher.adapters.queue import TaskPublisher
+from matcher.adapters.store import Store
+from matcher.services.submission import Publish
 from matcher.settings import Settings, get_settings
-from matcher.store import Store
-from matcher.submission import Publish
 
 DESCRIPTION = """Match pseudonymous recurrence profiles of children and adolescents with soft
 tissue sarcoma to ClinicalTrials.gov trials. Authenticate with `Authorization: Bearer <key>` or

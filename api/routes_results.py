@@ -11,13 +11,13 @@ from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, BeforeValidator, Field
 
 from api.auth import Board, State
-from matcher.eligibility.collect import facts_to_collect
+from matcher.adapters.store import Store
+from matcher.domain.eligibility.collect import facts_to_collect
+from matcher.domain.filters import PHASE_HELP, filter_matches, normalize_phase
+from matcher.domain.models import Trial, TrialMatch
+from matcher.domain.models.match import FactToCollect, TrialVerdict
 from matcher.errors import NotFound
-from matcher.filters import PHASE_HELP, filter_matches, normalize_phase
-from matcher.models import Trial, TrialMatch
-from matcher.models.match import FactToCollect, TrialVerdict
-from matcher.store import Store
-from matcher.submission import owned
+from matcher.services.submission import owned
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["results"])

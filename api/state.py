@@ -10,10 +10,10 @@ from pathlib import Path
 import jinja2
 from fastapi import Request
 
-from matcher.queue import TaskPublisher
+from matcher.adapters.queue import TaskPublisher
+from matcher.adapters.store import Store
+from matcher.services.submission import Publish
 from matcher.settings import Settings
-from matcher.store import Store
-from matcher.submission import Publish
 
 TEMPLATES = Path(__file__).parent / "templates"
 EXAMPLE_PROFILE = Path(__file__).parent / "example_profile.json"

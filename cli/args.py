@@ -60,7 +60,7 @@ def distance_km(text: str) -> float:
 
 def phase(text: str) -> str:
     """argparse type for --phase: the registry's phase names, short forms normalised."""
-    from matcher.filters import normalize_phase
+    from matcher.domain.filters import normalize_phase
 
     try:
         return normalize_phase(text)
@@ -70,7 +70,7 @@ def phase(text: str) -> str:
 
 def add_output_options(s: argparse.ArgumentParser) -> None:
     """--json, --limit and the API's filters, shared by `matches` and `match`."""
-    from matcher.filters import PHASE_HELP
+    from matcher.domain.filters import PHASE_HELP
 
     s.add_argument(
         "--json",

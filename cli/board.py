@@ -1,6 +1,6 @@
 """`trialmatch facts`, `answer` and `reviewed`: the board's loop from the command line.
 
-The same semantics as the API (matcher/board_loop.py): scoped to --board, answers queue a
+The same semantics as the API (matcher/services/board_loop.py): scoped to --board, answers queue a
 re-match, "reviewed" is the only thing that moves "changes since the last review".
 """
 
@@ -16,16 +16,16 @@ PID = "p_3f9c0e6a51d24b7e8a01c2d4"  # the shape of a server-assigned id (made up
 
 
 def _store() -> Any:
+    from matcher.adapters.store import Store
     from matcher.settings import get_settings
-    from matcher.store import Store
 
     return Store.from_settings(get_settings())
 
 
 def cmd_facts(args: argparse.Namespace) -> int:
     """Print the facts to collect (merged over candidate trials), most-unblocking first."""
-    from matcher.board_loop import facts_for
     from matcher.errors import NotFound
+    from matcher.services.board_loop import facts_for
 
     facts = facts_for(_store(), args.profile_id, args.board)
     if facts is None:
@@ -45,9 +45,9 @@ def cmd_answer(args: argparse.Namespace) -> int:
     """Record (or with `clear`, withdraw) the board's answer to one criterion; queue a re-match."""
     from pydantic import ValidationError
 
-    from matcher.board_loop import record_answer, withdraw_answer
+    from matcher.domain.models.answer import AnswerIn
     from matcher.errors import InvalidInput
-    from matcher.models.answer import AnswerIn
+    from matcher.services.board_loop import record_answer, withdraw_answer
     from workers.publish import publish_with_default_app
 
     store = _store()
@@ -81,7 +81,7 @@ def _job(job_id: str | None) -> str:
 
 def cmd_reviewed(args: argparse.Namespace) -> int:
     """Mark the profile reviewed at the meeting of --meeting-date (default today)."""
-    from matcher.board_loop import mark_reviewed
+    from matcher.services.board_loop import mark_reviewed
 
     at, day = mark_reviewed(_store(), args.profile_id, args.board, args.meeting_date)
     print(f"profile {args.profile_id} reviewed at the meeting of {day} (recorded {at:%H:%M} UTC)")

@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import Any
 
 from cli.args import command
-from matcher.ctgov.client import CtgovClient
-from matcher.ctgov.corpus_query import CorpusQuery
-from matcher.ctgov.source import live_client
+from matcher.adapters.ctgov.client import CtgovClient
+from matcher.adapters.ctgov.corpus_query import CorpusQuery
+from matcher.adapters.ctgov.source import live_client
 
 
 def _live(args: argparse.Namespace) -> tuple[CtgovClient, CorpusQuery, str]:
@@ -44,7 +44,7 @@ def cmd_probe(args: argparse.Namespace) -> int:
 
 
 def cmd_snapshot_build(args: argparse.Namespace) -> int:
-    from matcher.ctgov.snapshot_build import build
+    from matcher.adapters.ctgov.snapshot_build import build
 
     client, query, base = _live(args)
     with client:
@@ -57,7 +57,7 @@ def cmd_snapshot_build(args: argparse.Namespace) -> int:
 
 
 def cmd_snapshot_verify(args: argparse.Namespace) -> int:
-    from matcher.ctgov.snapshot_build import verify
+    from matcher.adapters.ctgov.snapshot_build import verify
 
     result = verify(Path(args.dir))
     for problem in result.problems:

@@ -11,9 +11,9 @@ import json
 import sys
 from typing import Any
 
-from matcher import boards
+from matcher.adapters.store import Store
+from matcher.services import boards
 from matcher.settings import get_settings
-from matcher.store import Store
 
 EXIT_OK, EXIT_INPUT = 0, 2
 

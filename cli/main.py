@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from cli.args import MAIN_EPILOG, add_command, config_hint, redis_hint
+from matcher.domain.models import MatchRun
 from matcher.errors import (
     ConfigError,
     InvalidInput,
@@ -29,14 +30,13 @@ from matcher.errors import (
     StoreError,
     TrialmatchError,
 )
-from matcher.models import MatchRun
 
 EXIT_OK, EXIT_FAIL, EXIT_INPUT = 0, 1, 2
 
 
 def _store() -> Any:
+    from matcher.adapters.store import Store
     from matcher.settings import get_settings
-    from matcher.store import Store
 
     settings = get_settings()
     return Store.from_settings(settings)
@@ -49,8 +49,8 @@ def _read(path: str) -> bytes:
 
 
 def cmd_submit(args: argparse.Namespace) -> int:
-    from matcher.boards import BOARD_ID
-    from matcher.submission import submit_json
+    from matcher.services.boards import BOARD_ID
+    from matcher.services.submission import submit_json
     from workers.publish import publish_with_default_app
 
     if not BOARD_ID.match(args.board):
@@ -117,7 +117,7 @@ def cmd_matches(args: argparse.Namespace) -> int:
 
 def cmd_erase(args: argparse.Namespace) -> int:
     """Erase a profile and everything derived from it (matches, changes, jobs, schedule)."""
-    from matcher.erase import erase_profile
+    from matcher.services.erase import erase_profile
 
     store = _store()
     if not store.profile_exists(args.profile_id):
@@ -129,8 +129,8 @@ def cmd_erase(args: argparse.Namespace) -> int:
 
 def cmd_match(args: argparse.Namespace) -> int:
     """The engine alone over a snapshot: no Redis, no Celery."""
-    from matcher.eligibility import EngineOptions, match_trials
-    from matcher.models.profile import parse_profile
+    from matcher.domain.eligibility import EngineOptions, match_trials
+    from matcher.domain.models.profile import parse_profile
 
     profile = parse_profile(_read(args.profile))
     trials, data_version = _load_trials(args.trials)
@@ -165,8 +165,8 @@ class BadArgument(Exception):
 
 def _load_trials(path_text: str) -> tuple[list[Any], str | None]:
     """--trials: a folder of v2 JSON files, or one file (a study or a /studies page)."""
-    from matcher.ctgov.parse import parse_study
-    from matcher.ctgov.snapshot import SnapshotSource
+    from matcher.adapters.ctgov.parse import parse_study
+    from matcher.adapters.ctgov.snapshot import SnapshotSource
     from matcher.errors import UpstreamSchemaError
 
     what = "give a folder of ClinicalTrials.gov v2 JSON files (e.g. snapshot/sarcoma) or one file"
@@ -193,7 +193,7 @@ def _load_trials(path_text: str) -> tuple[list[Any], str | None]:
 
 def _filtered(run: MatchRun, args: argparse.Namespace) -> MatchRun:
     """Apply --verdict/--phase/--max-distance-km (the API's filters); say what was kept and why."""
-    from matcher.filters import distance_note, filter_matches
+    from matcher.domain.filters import distance_note, filter_matches
 
     kept = filter_matches(
         run.results,

@@ -8,8 +8,8 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
-from matcher.schedule import claim_rematch
-from matcher.store import Store
+from matcher.adapters.store import Store
+from matcher.services.trial_sync import claim_rematch
 
 
 def _store() -> Store:

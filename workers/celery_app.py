@@ -1,6 +1,6 @@
-"""The workers' Celery app: the broker configuration of matcher/queue.py (every setting carries
-the reason it is set; see `docs/research/celery-redis-reliability.md` for the failure modes behind
-them) plus the task modules and the worker's logging."""
+"""The workers' Celery app: the broker configuration of matcher/adapters/queue.py (every setting
+carries the reason it is set; see `docs/research/celery-redis-reliability.md` for the failure
+modes behind them) plus the task modules and the worker's logging."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from typing import Any
 from celery import Celery
 from celery.signals import setup_logging
 
+from matcher.adapters.queue import broker_app, celery_config
 from matcher.logs import setup_logging as configure_logging
-from matcher.queue import broker_app, celery_config
 from matcher.settings import Settings, get_settings
 
 __all__ = ["app", "celery_config", "create_app"]
@@ -24,7 +24,7 @@ def _configure_logging(**_: Any) -> None:
 
 
 def create_app(settings: Settings | None = None) -> Celery:
-    """The worker's app: the shared broker configuration (matcher/queue.py) and the tasks."""
+    """The worker's app: the shared broker configuration (adapters/queue.py) and the tasks."""
     return broker_app(settings, include=["workers.tasks", "workers.scheduled"])
 
 

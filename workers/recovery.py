@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any, cast
 
-from matcher.store import JobStatus, Store
+from matcher.adapters.store import JobStatus, Store
 
 log = logging.getLogger(__name__)
 

@@ -11,13 +11,13 @@ import logging
 from datetime import UTC, datetime
 from typing import Any
 
-from matcher.corpus import TrialCorpus
-from matcher.ctgov.source import make_source
+from matcher.adapters.ctgov.source import make_source
+from matcher.adapters.store import Store
 from matcher.errors import ProfileGone
-from matcher.pipeline import run_match
-from matcher.schedule import claim_rematch, start_rematch, sync_trials
+from matcher.services.corpus import TrialCorpus
+from matcher.services.pipeline import run_match
+from matcher.services.trial_sync import claim_rematch, start_rematch, sync_trials
 from matcher.settings import get_settings
-from matcher.store import Store
 from workers import runtime
 from workers.celery_app import app
 from workers.tasks import RETRY_POLICY, cancelled, patiently, task_errors
@@ -122,7 +122,7 @@ def requeue_lost_jobs() -> dict[str, int]:
 @app.task(name="trialmatch.purge_expired")
 def purge_expired() -> dict[str, int]:
     """Erase profiles past their retention (keys expire by TTL; this clears indexes too)."""
-    from matcher.erase import erase_profile
+    from matcher.services.erase import erase_profile
 
     store = runtime.runtime().store
     now = datetime.now(UTC).timestamp()

@@ -16,6 +16,7 @@ from celery.exceptions import Reject, Retry
 from celery.signals import worker_process_init
 from celery.utils.time import get_exponential_backoff_interval
 
+from matcher.adapters.store import TRANSPORT_ERRORS
 from matcher.errors import (
     ProfileGone,
     RateLimited,
@@ -26,9 +27,8 @@ from matcher.errors import (
     reason_for,
 )
 from matcher.metrics import MATCHES, TASK_DURATION
-from matcher.pipeline import run_match
+from matcher.services.pipeline import run_match
 from matcher.settings import get_settings
-from matcher.store import TRANSPORT_ERRORS
 from workers import runtime
 from workers.celery_app import app
 

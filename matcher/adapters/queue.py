@@ -18,7 +18,7 @@ from typing import Any
 
 from celery import Celery
 
-from matcher.keys import Keys
+from matcher.adapters.keys import Keys
 from matcher.settings import Settings, get_settings
 
 # The registered name of the match task (workers/tasks.py `match_profile`).

@@ -13,12 +13,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from matcher.eligibility.outputs import rank_out
-from matcher.eligibility.rank import RankParts
-from matcher.eligibility.verdict import decide, decisive, open_questions, order
-from matcher.models import CriterionResult, MatchRun, TrialMatch
-from matcher.models.answer import BoardAnswer, answer_field
-from matcher.models.change import ChangeEntry
+from matcher.domain.eligibility.outputs import rank_out
+from matcher.domain.eligibility.rank import RankParts
+from matcher.domain.eligibility.verdict import decide, decisive, open_questions, order
+from matcher.domain.models import CriterionResult, MatchRun, TrialMatch
+from matcher.domain.models.answer import BoardAnswer, answer_field
+from matcher.domain.models.change import ChangeEntry
 
 # The tier part of a score (rank.py's tiers), for results stored without their rank parts.
 _TIER = {"eligible": 2.0, "possibly_eligible": 1.0, "ineligible": 0.0}

@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from matcher.models import MatchRun, TrialMatch
-from matcher.models.change import ChangeEntry
+from matcher.domain.models import MatchRun, TrialMatch
+from matcher.domain.models.change import ChangeEntry
 
 OPEN_STATUSES = frozenset(
     {"RECRUITING", "NOT_YET_RECRUITING", "ENROLLING_BY_INVITATION", "AVAILABLE"}

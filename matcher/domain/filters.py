@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from matcher.models import TrialMatch
+from matcher.domain.models import TrialMatch
 
 # The registry's Phase enum (docs/ctgov-api/ctg-oas-v2.0.5.yaml, components.schemas.Phase).
 PHASES = ("EARLY_PHASE1", "PHASE1", "PHASE2", "PHASE3", "PHASE4", "NA")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 
-from matcher.models.trial import Site
+from matcher.domain.models.trial import Site
 
 EARTH_RADIUS_KM = 6371.0088  # mean Earth radius (IUGG); error vs. the ellipsoid is < 0.5 %
 

@@ -4,14 +4,14 @@ Ages are judged at month precision, so an age criterion — structured bound or 
 criteria text ("2 to 17 years for synovial sarcoma") — can only flip on a month anniversary of
 `assessed_on`; washouts run out a fixed number of days after a therapy ended. The scheduler
 re-checks a profile on the earliest such date, evaluating in-process first and re-matching only
-if something visible changed (see matcher/schedule.py).
+if something visible changed (see matcher/services/trial_sync.py).
 """
 
 from __future__ import annotations
 
 from datetime import date, timedelta
 
-from matcher.models import ProfileIn
+from matcher.domain.models import ProfileIn
 
 # Washout periods that criteria commonly state (days); an end date + one of these is a candidate.
 _WASHOUT_DAYS = (7, 14, 21, 28, 30, 42, 56, 84, 90, 120, 180, 365)

@@ -17,12 +17,12 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from matcher.eligibility.collect import facts_to_collect
+from matcher.adapters.store import Store
+from matcher.domain.eligibility.collect import facts_to_collect
+from matcher.domain.models.answer import AnswerIn, BoardAnswer, answer_field
+from matcher.domain.models.match import FactToCollect
 from matcher.errors import BrokerUnavailable, InvalidInput, NotFound
-from matcher.models.answer import AnswerIn, BoardAnswer, answer_field
-from matcher.models.match import FactToCollect
-from matcher.store import Store
-from matcher.submission import Publish, owned
+from matcher.services.submission import Publish, owned
 
 log = logging.getLogger(__name__)
 NCT_ID = re.compile(r"^NCT\d{8}$")

@@ -19,8 +19,8 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from matcher.adapters.store import Store
 from matcher.errors import NotFound
-from matcher.store import Store
 
 BOARD_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 _TOKEN = re.compile(r"^tm_([0-9a-f]{12})_[A-Za-z0-9_-]{20,100}$")

@@ -2,10 +2,10 @@
 
 Every profile is evaluated against the whole corpus (the engine decides fit; the search only
 gathers), so the number of ClinicalTrials.gov requests no longer depends on how many profiles or
-diagnoses there are. The corpus of a data version is built once — by a full search when there is
-no earlier corpus, else by the daily sweep (matcher/sweep.py) — and `ensure` is its only writer:
-the match path and the nightly sync both call it, under one Redis lock, and the record itself is
-written with SET NX, so two writers can never publish two different lists for one version.
+diagnoses there are. The corpus of a data version is built once — by a full search when there is no
+earlier corpus, else by the daily sweep (matcher/services/sweep.py) — and `ensure` is its only
+writer: the match path and the nightly sync both call it, under one Redis lock, and the record
+itself is written with SET NX, so two writers can never publish two different lists for one version.
 
 The data version is the API's `dataTimestamp` (refreshed daily) or the snapshot's fingerprint,
 cached briefly so that a burst of profiles costs one `/version` call, not one each.
@@ -18,12 +18,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from matcher.ctgov.corpus_query import CorpusQuery
-from matcher.ctgov.source import TrialSource
+from matcher.adapters.ctgov.corpus_query import CorpusQuery
+from matcher.adapters.ctgov.source import TrialSource
+from matcher.adapters.store import Store
+from matcher.domain.models import ProfileIn, Trial
 from matcher.errors import UpstreamUnavailable
-from matcher.models import ProfileIn, Trial
-from matcher.store import Store
-from matcher.sweep import Built, CorpusRecord, full_build, sweep
+from matcher.services.sweep import Built, CorpusRecord, full_build, sweep
 
 log = logging.getLogger(__name__)
 

@@ -25,8 +25,8 @@ from __future__ import annotations
 import json
 from typing import NamedTuple
 
+from matcher.adapters.store import Store
 from matcher.errors import NotFound, StoredRecordUnreadable
-from matcher.store import Store
 
 
 class _Owner(NamedTuple):

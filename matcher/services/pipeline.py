@@ -11,15 +11,15 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from matcher.answers import apply_answers, set_aside_changes
-from matcher.changes import diff_runs
-from matcher.corpus import TrialCorpus
-from matcher.eligibility import EngineOptions, match_trials
+from matcher.adapters.store import Store
+from matcher.domain.answers import apply_answers, set_aside_changes
+from matcher.domain.changes import diff_runs
+from matcher.domain.eligibility import EngineOptions, match_trials
+from matcher.domain.models import MatchRun
+from matcher.domain.recheck import next_recheck
 from matcher.errors import NotFound, ProfileGone
-from matcher.models import MatchRun
-from matcher.recheck import next_recheck
-from matcher.schedule import schedule_recheck
-from matcher.store import Store
+from matcher.services.corpus import TrialCorpus
+from matcher.services.trial_sync import schedule_recheck
 
 log = logging.getLogger(__name__)
 

@@ -25,19 +25,19 @@ from datetime import UTC, date, datetime, timedelta
 from kombu.exceptions import OperationalError
 from redis.exceptions import RedisError
 
-from matcher.eligibility import profile_warnings
+from matcher.adapters.store import Store
+from matcher.domain.eligibility import profile_warnings
+from matcher.domain.models import ProfileIn, StoredProfile
+from matcher.domain.models.profile import assessment_warnings, parse_profile
 from matcher.errors import BrokerUnavailable, NotFound, ReferenceInUse
 from matcher.metrics import SUBMISSIONS
-from matcher.models import ProfileIn, StoredProfile
-from matcher.models.profile import assessment_warnings, parse_profile
 from matcher.settings import get_settings
-from matcher.store import Store
 
 log = logging.getLogger(__name__)
 
 
 # (profile_id, job_id) -> anything; raises if it failed. Injected by the caller: the API's
-# matcher.queue.TaskPublisher, the CLI's and the worker's workers.publish, a test's own.
+# matcher.adapters.queue.TaskPublisher, the CLI's and the worker's workers.publish, a test's own.
 Publish = Callable[[str, str], object]
 
 

@@ -15,9 +15,9 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Protocol
 
-from matcher.ctgov.corpus_query import CorpusQuery
-from matcher.ctgov.listing import ListingEntry
-from matcher.models import Trial
+from matcher.adapters.ctgov.corpus_query import CorpusQuery
+from matcher.adapters.ctgov.listing import ListingEntry
+from matcher.domain.models import Trial
 
 DEPARTED_KEEP_DAYS = 30
 

@@ -1,13 +1,13 @@
 """Scheduled re-matching: the nightly corpus sweep and the choice of profiles to re-match.
 
-`sync_trials` asks the source for its data version first; when it has not moved the run costs
-one request and writes nothing. When it moved, the corpus of the new version is built through
-the one corpus writer (matcher/corpus.py: a sweep from the previous version — a minimal listing
+`sync_trials` asks the source for its data version first; when it has not moved the run costs one
+request and writes nothing. When it moved, the corpus of the new version is built through the one
+corpus writer (matcher/services/corpus.py: a sweep from the previous version — a minimal listing
 plus `filter.ids` fetches of what moved). Each profile's changed trials — against the version its
-match set was computed on — are evaluated here (the engine is pure and fast) and compared with
-the stored verdicts; the profile is re-matched only if something a board would see moved. Profiles
-whose age or washout dates came due get the same in-process check. Nothing else is re-matched.
-The request count depends on how much of the registry moved, never on the number of profiles.
+match set was computed on — are evaluated here (the engine is pure and fast) and compared with the
+stored verdicts; the profile is re-matched only if something a board would see moved. Profiles whose
+age or washout dates came due get the same in-process check. Nothing else is re-matched. The request
+count depends on how much of the registry moved, never on the number of profiles.
 """
 
 from __future__ import annotations
@@ -16,16 +16,16 @@ import logging
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
-from matcher.answers import overlay_matches
-from matcher.changes import diff_matches
-from matcher.corpus import TrialCorpus
-from matcher.ctgov.query import SearchQuery
-from matcher.eligibility import EngineOptions, evaluate_trial
+from matcher.adapters.ctgov.query import SearchQuery
+from matcher.adapters.store import Store
+from matcher.domain.answers import overlay_matches
+from matcher.domain.changes import diff_matches
+from matcher.domain.eligibility import EngineOptions, evaluate_trial
+from matcher.domain.models import Trial
+from matcher.domain.recheck import next_recheck
 from matcher.errors import NotFound
-from matcher.models import Trial
-from matcher.recheck import next_recheck
-from matcher.store import Store
-from matcher.sweep import CorpusRecord
+from matcher.services.corpus import TrialCorpus
+from matcher.services.sweep import CorpusRecord
 
 log = logging.getLogger(__name__)
 

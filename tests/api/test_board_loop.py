@@ -19,19 +19,21 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from matcher import boards
-from matcher.board_loop import rematch
-from matcher.models.answer import BoardAnswer
-from matcher.models.match import criterion_key
+from matcher.domain.models.answer import BoardAnswer
+from matcher.domain.models.match import criterion_key
+from matcher.services import boards
+from matcher.services.board_loop import rematch
 from tests.api.conftest import bearer
 from tests.support.procs import REPO
 from tests.support.profiles import example_json
 from tests.support.stack import Stack
 
-ENGINE_LANDED = importlib.util.find_spec("matcher.eligibility.engine") is not None
+ENGINE_LANDED = importlib.util.find_spec("matcher.domain.eligibility.engine") is not None
 pytestmark = [
     pytest.mark.integration,
-    pytest.mark.skipif(not ENGINE_LANDED, reason="matcher.eligibility.engine has not landed yet"),
+    pytest.mark.skipif(
+        not ENGINE_LANDED, reason="matcher.domain.eligibility.engine has not landed yet"
+    ),
 ]
 BOARD = "board-loop"
 

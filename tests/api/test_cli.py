@@ -16,8 +16,8 @@ from api.app import create_app
 from cli.keys import add_key_commands
 from cli.main import build_parser, main
 from cli.serve import add_serve_command
-from matcher import boards
 from matcher.errors import ConfigError
+from matcher.services import boards
 from matcher.settings import get_settings
 from tests.api.conftest import ApiEnv
 from tests.support.procs import REPO, SNAPSHOT, free_port, stack_env, wait_for

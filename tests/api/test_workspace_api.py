@@ -66,7 +66,7 @@ def test_cli_reviewed_and_answer_errors(
     1, not found); `answer` with a bad note or key exits 2 naming the option or field and
     writes nothing."""
     from cli.main import main
-    from matcher.models.match import criterion_key
+    from matcher.domain.models.match import criterion_key
     from matcher.settings import get_settings
 
     monkeypatch.setenv("TRIALMATCH_REDIS_URL", api_env.server.url)

@@ -20,9 +20,9 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from celery import Celery
 
+from matcher.adapters.store import Store
+from matcher.services.submission import Submission, submit_json
 from matcher.settings import Settings
-from matcher.store import Store
-from matcher.submission import Submission, submit_json
 from tests.support.ctgov_stub import CtgovStub
 from tests.support.jobs import wait_job
 from tests.support.procs import SNAPSHOT, RedisServer, Worker, stack_env, wait_for
@@ -314,10 +314,10 @@ def make_stack(tmp_path: Path) -> Iterator[StackFactory]:
 @pytest.fixture(scope="session")
 def clean_count(tmp_path_factory: pytest.TempPathFactory) -> int:
     """HLEN of the example profile's match set after an undisturbed in-process run."""
-    from matcher.corpus import TrialCorpus
-    from matcher.ctgov.source import make_source
-    from matcher.eligibility import EngineOptions
-    from matcher.pipeline import run_match
+    from matcher.adapters.ctgov.source import make_source
+    from matcher.domain.eligibility import EngineOptions
+    from matcher.services.corpus import TrialCorpus
+    from matcher.services.pipeline import run_match
     from workers.runtime import corpus_query
 
     tmp = tmp_path_factory.mktemp("clean")

@@ -11,8 +11,8 @@ import time
 
 import pytest
 
-from matcher.erase import erase_profile
-from matcher.submission import submit_json
+from matcher.services.erase import erase_profile
+from matcher.services.submission import submit_json
 from tests.faults.conftest import FaultStack, StackFactory, wait_until
 from tests.support.profiles import example_json
 

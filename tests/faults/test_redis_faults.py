@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
+from matcher.adapters.store import Store
 from matcher.errors import BrokerUnavailable, StoreError
-from matcher.store import Store
-from matcher.submission import submit_json
+from matcher.services.submission import submit_json
 from tests.faults.conftest import FaultStack, StackFactory
 from tests.support.procs import REPO
 from tests.support.profiles import example_json

@@ -12,8 +12,8 @@ import time
 
 import pytest
 
-from matcher.models import MatchRun
-from matcher.submission import submit_json
+from matcher.domain.models import MatchRun
+from matcher.services.submission import submit_json
 from tests.faults.conftest import SHORT_VT_ENV, FaultStack, StackFactory, wait_until
 from tests.support.poison_tasks import runs_key
 from tests.support.profiles import example_json

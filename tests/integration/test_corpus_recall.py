@@ -19,11 +19,11 @@ from typing import Any
 
 import pytest
 
-from matcher.models import MatchRun
+from matcher.adapters.store import Store
+from matcher.domain.models import MatchRun
+from matcher.services.submission import submit_json
+from matcher.services.sweep import CorpusRecord
 from matcher.settings import Settings
-from matcher.store import Store
-from matcher.submission import submit_json
-from matcher.sweep import CorpusRecord
 from tests.support.ctgov_stub import CtgovStub
 from tests.support.jobs import wait_job
 from tests.support.procs import REPO, SNAPSHOT, RedisServer, Worker, stack_env

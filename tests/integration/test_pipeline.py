@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from matcher.errors import InvalidProfile
-from matcher.submission import submit_json
+from matcher.services.submission import submit_json
 from tests.support.procs import REPO, SNAPSHOT
 from tests.support.profiles import example_json
 from tests.support.stack import Stack

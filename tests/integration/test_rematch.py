@@ -21,13 +21,13 @@ from typing import Any
 import pytest
 
 from api.routes_results import read_changes
-from matcher.corpus import TrialCorpus
-from matcher.ctgov.source import make_source
-from matcher.eligibility import EngineOptions
-from matcher.pipeline import run_match
+from matcher.adapters.ctgov.source import make_source
+from matcher.adapters.store import Store
+from matcher.domain.eligibility import EngineOptions
+from matcher.services.corpus import TrialCorpus
+from matcher.services.pipeline import run_match
+from matcher.services.submission import submit_json
 from matcher.settings import Settings
-from matcher.store import Store
-from matcher.submission import submit_json
 from tests.support.ctgov_stub import CtgovStub
 from tests.support.jobs import wait_job
 from tests.support.procs import REPO, SNAPSHOT, RedisServer, Worker, stack_env

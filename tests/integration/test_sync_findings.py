@@ -19,9 +19,9 @@ from typing import Any
 import pytest
 
 from api.routes_results import read_changes
+from matcher.adapters.store import Store
+from matcher.services.submission import submit_json
 from matcher.settings import Settings
-from matcher.store import Store
-from matcher.submission import submit_json
 from tests.support.ctgov_stub import CtgovStub
 from tests.support.jobs import wait_job
 from tests.support.procs import REPO, SNAPSHOT, RedisServer, Worker, stack_env, wait_for

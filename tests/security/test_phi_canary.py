@@ -17,14 +17,14 @@ from dataclasses import dataclass
 
 import pytest
 
-from matcher.ctgov.query import SearchQuery
-from matcher.erase import erase_profile
+from matcher.adapters.ctgov.query import SearchQuery
+from matcher.adapters.store import Store
+from matcher.domain.models.profile import parse_profile
 from matcher.errors import InvalidProfile
-from matcher.models.profile import parse_profile
-from matcher.schedule import register_profile_query
+from matcher.services.erase import erase_profile
+from matcher.services.submission import submit_json
+from matcher.services.trial_sync import register_profile_query
 from matcher.settings import Settings
-from matcher.store import Store
-from matcher.submission import submit_json
 from tests.security.conftest import (
     CANARY,
     Command,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from cli.main import render_run
-from matcher.models.match import CriterionResult, MatchRun, RankInfo, TrialMatch
+from matcher.domain.models.match import CriterionResult, MatchRun, RankInfo, TrialMatch
 
 
 def test_render_shows_warnings_and_counts_not_applicable_criteria() -> None:

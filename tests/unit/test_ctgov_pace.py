@@ -13,9 +13,9 @@ from collections.abc import Iterator
 import pytest
 import redis
 
-from matcher.ctgov.pace import FleetPacer, LocalPacer, NoPacer
-from matcher.keys import Keys
-from matcher.store import Store
+from matcher.adapters.ctgov.pace import FleetPacer, LocalPacer, NoPacer
+from matcher.adapters.keys import Keys
+from matcher.adapters.store import Store
 
 INTERVAL = 0.1
 

@@ -10,15 +10,15 @@ from typing import Any
 import pytest
 import redis
 
-from matcher.ctgov.client import CtgovClient
-from matcher.ctgov.pace import FleetPacer, LocalPacer
-from matcher.ctgov.query import SearchQuery
-from matcher.ctgov.snapshot import SnapshotSource
-from matcher.ctgov.source import make_source
+from matcher.adapters.ctgov.client import CtgovClient
+from matcher.adapters.ctgov.pace import FleetPacer, LocalPacer
+from matcher.adapters.ctgov.query import SearchQuery
+from matcher.adapters.ctgov.snapshot import SnapshotSource
+from matcher.adapters.ctgov.source import make_source
+from matcher.adapters.keys import Keys
+from matcher.adapters.store import Store
 from matcher.errors import UpstreamRejected, UpstreamSchemaError
-from matcher.keys import Keys
 from matcher.settings import Settings
-from matcher.store import Store
 
 ROOT = Path(__file__).resolve().parents[2]
 BUNDLED = ROOT / "snapshot" / "sarcoma"

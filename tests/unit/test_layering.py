@@ -2,7 +2,8 @@
 
 `matcher` (domain, adapters, services) imports none of the edges; the two edges, `workers`
 (Celery) and `api` (HTTP), import `matcher` and not each other; `cli` sits on top and may import
-all three. `Store` (matcher/store/) is the only module that touches the Redis client.
+all three. Inside `matcher`, the domain imports no adapter and no service, and adapters import no
+service. `Store` (matcher/adapters/store/) is the only module that touches the Redis client.
 """
 
 from __future__ import annotations
@@ -15,10 +16,10 @@ PACKAGES = ("matcher", "workers", "api", "cli")
 
 # The Redis gateway: only modules of this package may import the client library or reach
 # `Store.r`.
-STORE_PACKAGE = "matcher.store"
+STORE_PACKAGE = "matcher.adapters.store"
 
-# Adapters the pure domain must not know about (prefix match on the imported module).
-ADAPTERS = ("redis", "httpx", "celery", "matcher.store", "matcher.ctgov")
+# What the pure domain must not know about: I/O libraries, the adapters and the services.
+NOT_IN_DOMAIN = ("redis", "httpx", "celery", "kombu", "matcher.adapters", "matcher.services")
 
 
 def _module_name(path: Path) -> str:
@@ -54,7 +55,7 @@ def _imports(module: str, tree: ast.Module) -> set[str]:
             else:
                 base = node.module or ""
             out.add(base)
-            # `from matcher import board_loop` imports the submodule `matcher.board_loop`.
+            # `from matcher.services import erase` imports the submodule `matcher.services.erase`.
             out.update(f"{base}.{a.name}" for a in node.names if f"{base}.{a.name}" in SOURCES)
     return out
 
@@ -65,8 +66,8 @@ def _under(name: str, prefix: str) -> bool:
 
 def test_sources_were_found() -> None:
     """The scan sees the four packages (an empty scan would make every rule below pass)."""
-    found = SOURCES.keys()
-    assert {"matcher.store", "workers.tasks", "api.app", "matcher.eligibility", "cli.main"} <= found
+    expected = {"matcher.adapters.store", "matcher.domain.eligibility", "matcher.services.pipeline"}
+    assert expected | {"workers.tasks", "api.app", "cli.main"} <= SOURCES.keys()
 
 
 def _crossings(importer: str, imported_packages: tuple[str, ...]) -> list[tuple[str, str]]:
@@ -91,16 +92,20 @@ def test_workers_and_api_do_not_import_each_other() -> None:
     assert _crossings("api", ("workers", "cli")) == []
 
 
-def test_eligibility_imports_no_adapter() -> None:
-    """matcher/eligibility stays pure: no Redis, HTTP, Celery, store or ctgov client import."""
-    bad = sorted(
-        (module, imported)
-        for module, tree in SOURCES.items()
-        if _under(module, "matcher.eligibility")
-        for imported in _imports(module, tree)
-        if any(_under(imported, adapter) or imported.startswith(adapter) for adapter in ADAPTERS)
-    )
-    assert bad == []
+def test_domain_imports_no_adapter_or_service() -> None:
+    """matcher/domain stays pure: no Redis, HTTP or Celery library, no adapter, no service."""
+    assert _crossings("matcher.domain", NOT_IN_DOMAIN) == []
+
+
+def test_adapters_import_no_service() -> None:
+    """Adapters (ctgov, store, queue, keys) serve the services, never call them."""
+    assert _crossings("matcher.adapters", ("matcher.services",)) == []
+
+
+def test_the_layer_rule_detects_a_domain_import_of_redis() -> None:
+    """The import scan sees `import redis` and an adapter import (empty then means clean)."""
+    tree = ast.parse("import redis\nfrom matcher.adapters.store import Store\n")
+    assert {"redis", "matcher.adapters.store"} <= _imports("matcher.domain.x", tree)
 
 
 def _redis_touches(module: str, tree: ast.Module) -> set[tuple[str, str]]:
@@ -122,7 +127,7 @@ def _redis_touches(module: str, tree: ast.Module) -> set[tuple[str, str]]:
 
 
 def test_only_the_store_package_touches_the_redis_client() -> None:
-    """`Store` is the one Redis gateway: no module outside matcher/store imports the client
+    """`Store` is the one Redis gateway: no module outside matcher/adapters/store imports the client
     library (its exception classes aside) or calls through `Store.r`."""
     found = set()
     for module, tree in SOURCES.items():
@@ -132,7 +137,7 @@ def test_only_the_store_package_touches_the_redis_client() -> None:
 
 
 def test_lua_lives_only_in_the_store_package() -> None:
-    """No Python module holds Lua text: every script is a file under matcher/store/lua."""
+    """No Python module holds Lua text: every script is a file under matcher/adapters/store/lua."""
     found = sorted(
         module
         for module, tree in SOURCES.items()

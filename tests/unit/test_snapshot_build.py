@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from matcher.ctgov.snapshot import SnapshotSource
+from matcher.adapters.ctgov.snapshot import SnapshotSource
 from tests.support.ctgov_stub import CtgovStub
 from tests.support.procs import REPO, SNAPSHOT
 

@@ -7,9 +7,9 @@ from pathlib import Path
 import redis
 from redis.commands.core import Script
 
-from matcher.store.scripts import Scripts, source
+from matcher.adapters.store.scripts import Scripts, source
 
-LUA = Path(__file__).resolve().parents[2] / "matcher" / "store" / "lua"
+LUA = Path(__file__).resolve().parents[2] / "matcher" / "adapters" / "store" / "lua"
 
 
 def _registered() -> dict[str, Script]:

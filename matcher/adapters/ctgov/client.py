@@ -3,7 +3,7 @@
 Failure policy (the error *class* carries the decision, see matcher/errors.py):
 - connect/read timeouts, connection errors/resets, 429, 502, 503, 504, and a response not complete
   within the per-request deadline (UpstreamTooSlow: a server trickling bytes defeats per-read
-  timeouts, see matcher/ctgov/deadline.py) are retried in-process with
+  timeouts, see matcher/adapters/ctgov/deadline.py) are retried in-process with
   stamina (jittered exponential backoff, bounded by attempts AND total time); `Retry-After` is
   honoured when it fits the remaining budget. Exhausted -> UpstreamUnavailable / RateLimited, which
   the Celery task retries later.
@@ -27,14 +27,20 @@ import httpx
 import stamina
 
 from matcher import __version__
-from matcher.ctgov.corpus_query import LISTING_FIELDS, NCT_BATCH_MAX, CorpusQuery, ids_params
-from matcher.ctgov.deadline import deadline, passed, transport_with_deadlines
-from matcher.ctgov.listing import ListingEntry, parse_listing_study
-from matcher.ctgov.pace import NoPacer, Pacer
-from matcher.ctgov.paging import collect_pages
-from matcher.ctgov.parse import parse_study
-from matcher.ctgov.query import FIELDS_PARAM, SearchQuery
-from matcher.ctgov.retry_after import retry_after_seconds
+from matcher.adapters.ctgov.corpus_query import (
+    LISTING_FIELDS,
+    NCT_BATCH_MAX,
+    CorpusQuery,
+    ids_params,
+)
+from matcher.adapters.ctgov.deadline import deadline, passed, transport_with_deadlines
+from matcher.adapters.ctgov.listing import ListingEntry, parse_listing_study
+from matcher.adapters.ctgov.pace import NoPacer, Pacer
+from matcher.adapters.ctgov.paging import collect_pages
+from matcher.adapters.ctgov.parse import parse_study
+from matcher.adapters.ctgov.query import FIELDS_PARAM, SearchQuery
+from matcher.adapters.ctgov.retry_after import retry_after_seconds
+from matcher.domain.models.trial import Trial
 from matcher.errors import (
     FinalUpstreamError,
     RateLimited,
@@ -45,7 +51,6 @@ from matcher.errors import (
     UpstreamUnavailable,
 )
 from matcher.metrics import CTGOV_REQUESTS, CTGOV_RETRIES
-from matcher.models.trial import Trial
 
 log = logging.getLogger(__name__)
 
@@ -180,7 +185,7 @@ class CtgovClient:
         return total
 
     def studies(self, params: dict[str, str]) -> list[Mapping[str, Any]]:
-        """The raw study objects of every page (see matcher/ctgov/paging.py)."""
+        """The raw study objects of every page (see matcher/adapters/ctgov/paging.py)."""
         return collect_pages(lambda p: self._json(self._request("/studies", p), None), params)
 
     def get_study(self, nct_id: str) -> Trial:

@@ -28,8 +28,8 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from matcher.ctgov.query import FIELDS_PARAM
-from matcher.models.trial import KNOWN_STATUSES
+from matcher.adapters.ctgov.query import FIELDS_PARAM
+from matcher.domain.models.trial import KNOWN_STATUSES
 
 # What the nightly sweep lists: enough to see a new trial, a status change or an edit.
 LISTING_FIELDS = "NCTId|OverallStatus|LastUpdatePostDate"
@@ -56,7 +56,7 @@ class CorpusTerms:
 @cache
 def load_terms() -> CorpusTerms:
     raw = json.loads(
-        resources.files("matcher.ctgov").joinpath("data/corpus_terms.json").read_text()
+        resources.files("matcher.adapters.ctgov").joinpath("data/corpus_terms.json").read_text()
     )
     return terms_from(raw)
 

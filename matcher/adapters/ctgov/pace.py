@@ -57,7 +57,7 @@ class LocalPacer:
 
 
 class PaceSlots(Protocol):
-    """Hands out the fleet's request slots (the store: matcher/store/lua/pace_slot.lua)."""
+    """Hands out the fleet's request slots (the store: matcher/adapters/store/lua/pace_slot.lua)."""
 
     def reserve_pace_slot(self, interval_us: int) -> int:
         """Reserve the next slot `interval_us` after the last; return the wait in microseconds."""
@@ -65,7 +65,7 @@ class PaceSlots(Protocol):
 
 
 class FleetPacer:
-    """Fleet-wide spacing through the store's one pace key (named in matcher/keys.py)."""
+    """Fleet-wide spacing through the store's one pace key (named in matcher/adapters/keys.py)."""
 
     def __init__(
         self,

@@ -12,7 +12,7 @@ import logging
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from matcher.ctgov.parse import raw_page, study_id
+from matcher.adapters.ctgov.parse import raw_page, study_id
 from matcher.errors import UpstreamRejected, UpstreamSchemaError, UpstreamUnavailable
 
 log = logging.getLogger(__name__)

@@ -17,8 +17,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from matcher.domain.models.trial import AgeBound, Site, Trial
 from matcher.errors import UpstreamSchemaError
-from matcher.models.trial import AgeBound, Site, Trial
 
 _AGE = re.compile(
     r"^\s*(\d+(?:\.\d+)?)\s*(Year|Years|Month|Months|Week|Weeks|Day|Days|Hour|Hours|Minute|Minutes)\s*$",

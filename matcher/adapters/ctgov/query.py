@@ -1,10 +1,10 @@
 """The fields every full-record request asks for, and the per-diagnosis `SearchQuery`.
 
-The service itself now sends one population corpus query built from data
-(matcher/ctgov/corpus_query.py), so no user text reaches the API. `SearchQuery` is the design it
-replaced — one `query.cond` search per diagnosis — kept for `scripts/bench_upstream.py`, which
-replays its request pattern for comparison. It still sanitises: user text reaches the API only
-inside double-quoted phrases, so no input can inject Essie syntax (`AREA[...]`, `OR`, brackets).
+The service itself now sends one population corpus query built from data (corpus_query.py), so no
+user text reaches the API. `SearchQuery` is the design it replaced — one `query.cond` search per
+diagnosis — kept for `scripts/bench_upstream.py`, which replays its request pattern for comparison.
+It still sanitises: user text reaches the API only inside double-quoted phrases, so no input can
+inject Essie syntax (`AREA[...]`, `OR`, brackets).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from matcher.models.trial import KNOWN_STATUSES
+from matcher.domain.models.trial import KNOWN_STATUSES
 
 # Only what `parse_study` reads: a sparse response keeps pages small (pageSize 1000 ~ a few MB)
 # and the request count low. Names are the API's piece names (see `/studies/metadata`).

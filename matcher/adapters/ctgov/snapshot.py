@@ -19,12 +19,12 @@ import json
 from pathlib import Path
 from types import TracebackType
 
-from matcher.ctgov.corpus_query import CorpusQuery
-from matcher.ctgov.listing import ListingEntry
-from matcher.ctgov.parse import parse_page, parse_study
-from matcher.ctgov.query import SearchQuery
+from matcher.adapters.ctgov.corpus_query import CorpusQuery
+from matcher.adapters.ctgov.listing import ListingEntry
+from matcher.adapters.ctgov.parse import parse_page, parse_study
+from matcher.adapters.ctgov.query import SearchQuery
+from matcher.domain.models.trial import Trial
 from matcher.errors import UpstreamRejected, UpstreamSchemaError
-from matcher.models.trial import Trial
 
 
 class SnapshotSource:

@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from matcher import __version__
-from matcher.ctgov.corpus_query import CorpusQuery
-from matcher.ctgov.parse import parse_study, study_id
+from matcher.adapters.ctgov.corpus_query import CorpusQuery
+from matcher.adapters.ctgov.parse import parse_study, study_id
 from matcher.errors import TrialmatchError, UpstreamSchemaError
 
 PROVENANCE = "PROVENANCE.json"

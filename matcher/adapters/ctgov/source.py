@@ -5,13 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Protocol
 
-from matcher.ctgov.client import USER_AGENT, CtgovClient
-from matcher.ctgov.corpus_query import CorpusQuery
-from matcher.ctgov.listing import ListingEntry
-from matcher.ctgov.pace import FleetPacer, LocalPacer, Pacer, PaceSlots
-from matcher.ctgov.query import SearchQuery
-from matcher.ctgov.snapshot import SnapshotSource
-from matcher.models.trial import Trial
+from matcher.adapters.ctgov.client import USER_AGENT, CtgovClient
+from matcher.adapters.ctgov.corpus_query import CorpusQuery
+from matcher.adapters.ctgov.listing import ListingEntry
+from matcher.adapters.ctgov.pace import FleetPacer, LocalPacer, Pacer, PaceSlots
+from matcher.adapters.ctgov.query import SearchQuery
+from matcher.adapters.ctgov.snapshot import SnapshotSource
+from matcher.domain.models.trial import Trial
 
 
 class TrialSource(Protocol):

@@ -20,9 +20,9 @@ lifecycle (erasure, locks, pace). No module outside this package touches the Red
 (pinned by tests/unit/test_layering.py).
 """
 
-from matcher.store.client import TRANSPORT_ERRORS, connect, redis_errors
-from matcher.store.gateway import Store
-from matcher.store.matches import MAX_CHANGES
-from matcher.store.profiles import JobStatus
+from matcher.adapters.store.client import TRANSPORT_ERRORS, connect, redis_errors
+from matcher.adapters.store.gateway import Store
+from matcher.adapters.store.matches import MAX_CHANGES
+from matcher.adapters.store.profiles import JobStatus
 
 __all__ = ["MAX_CHANGES", "TRANSPORT_ERRORS", "JobStatus", "Store", "connect", "redis_errors"]

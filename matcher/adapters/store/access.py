@@ -1,12 +1,12 @@
-"""Who may call: tumor boards' API keys (matcher/boards.py decides) and web-page sessions
+"""Who may call: tumor boards' API keys (matcher/services/boards.py decides) and web-page sessions
 (api/sessions.py). Keys are stored only as digests; sessions always carry a TTL."""
 
 from __future__ import annotations
 
 from typing import cast
 
-from matcher.store.base import StoreBase
-from matcher.store.client import redis_errors
+from matcher.adapters.store.base import StoreBase
+from matcher.adapters.store.client import redis_errors
 
 
 class AccessStore(StoreBase):

@@ -7,13 +7,14 @@ from typing import Any, cast
 
 import redis
 
-from matcher.keys import Keys
-from matcher.store.client import TRANSPORT_ERRORS
-from matcher.store.scripts import Scripts
+from matcher.adapters.keys import Keys
+from matcher.adapters.store.client import TRANSPORT_ERRORS
+from matcher.adapters.store.scripts import Scripts
 
 
 class StoreBase:
-    """Holds no state beyond the client; the parts of `Store` (matcher/store/*.py) extend it."""
+    """Holds no state beyond the client; the parts of `Store` (this package's modules) extend
+    it."""
 
     def __init__(self, client: redis.Redis, keys: Keys) -> None:
         self.r = client

@@ -1,7 +1,8 @@
-"""The Redis side of the board's loop (matcher/answers.py, matcher/board_loop.py): the review
-marker, board answers, re-match jobs and each board's list of profiles.
+"""The Redis side of the board's loop (matcher/domain/answers.py,
+matcher/services/board_loop.py): the review marker, board answers, re-match jobs and each board's
+list of profiles.
 
-Every key it writes expires with the profile and is erased with it (matcher/erase.py).
+Every key it writes expires with the profile and is erased with it (matcher/services/erase.py).
 """
 
 from __future__ import annotations
@@ -11,11 +12,11 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from typing import cast
 
+from matcher.adapters.store.base import StoreBase
+from matcher.adapters.store.client import redis_errors
+from matcher.domain.models import StoredProfile
+from matcher.domain.models.answer import BoardAnswer
 from matcher.errors import NotFound, ProfileGone
-from matcher.models import StoredProfile
-from matcher.models.answer import BoardAnswer
-from matcher.store.base import StoreBase
-from matcher.store.client import redis_errors
 
 
 def _str(reply: object) -> str | None:

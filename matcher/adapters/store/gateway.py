@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from matcher.keys import Keys
+from matcher.adapters.keys import Keys
+from matcher.adapters.store.access import AccessStore
+from matcher.adapters.store.board_loop import BoardLoopStore
+from matcher.adapters.store.client import connect
+from matcher.adapters.store.lifecycle import LifecycleStore
+from matcher.adapters.store.matches import MatchStore
+from matcher.adapters.store.profiles import ProfileStore
+from matcher.adapters.store.trials import TrialStore
 from matcher.settings import Settings
-from matcher.store.access import AccessStore
-from matcher.store.board_loop import BoardLoopStore
-from matcher.store.client import connect
-from matcher.store.lifecycle import LifecycleStore
-from matcher.store.matches import MatchStore
-from matcher.store.profiles import ProfileStore
-from matcher.store.trials import TrialStore
 
 
 class Store(ProfileStore, MatchStore, TrialStore, AccessStore, BoardLoopStore, LifecycleStore):

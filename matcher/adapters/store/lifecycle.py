@@ -12,8 +12,8 @@ from typing import cast
 
 from redis.exceptions import LockError, RedisError, WatchError
 
-from matcher.store.base import StoreBase
-from matcher.store.client import redis_errors
+from matcher.adapters.store.base import StoreBase
+from matcher.adapters.store.client import redis_errors
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +26,7 @@ def _glob_escape(text: str) -> str:
 
 
 class LifecycleStore(StoreBase):
-    # --- erasure (matcher/erase.py decides what belongs to a profile) ------------------------
+    # --- erasure (matcher/services/erase.py decides what belongs to a profile) --------------
     def rematch_markers(self, profile_id: str) -> list[str]:
         """The profile's re-match markers (`rematch:{pid}:{period}:...`): their period cannot
         be derived, so they are found by a SCAN."""

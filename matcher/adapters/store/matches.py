@@ -10,11 +10,11 @@ from typing import cast
 
 from pydantic import ValidationError
 
+from matcher.adapters.store.base import StoreBase
+from matcher.adapters.store.client import redis_errors
+from matcher.domain.models import MatchRun, TrialMatch
+from matcher.domain.models.change import ChangeEntry
 from matcher.errors import ProfileGone, field_locations
-from matcher.models import MatchRun, TrialMatch
-from matcher.models.change import ChangeEntry
-from matcher.store.base import StoreBase
-from matcher.store.client import redis_errors
 
 log = logging.getLogger(__name__)
 

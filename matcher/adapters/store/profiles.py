@@ -6,11 +6,11 @@ from typing import Literal, cast
 
 from pydantic import ValidationError
 
+from matcher.adapters.store.base import StoreBase
+from matcher.adapters.store.client import now, redis_errors
+from matcher.adapters.store.scripts import CLAIM_TTL_S
+from matcher.domain.models import StoredProfile
 from matcher.errors import NotFound, ProfileGone, StoredRecordUnreadable, field_locations
-from matcher.models import StoredProfile
-from matcher.store.base import StoreBase
-from matcher.store.client import now, redis_errors
-from matcher.store.scripts import CLAIM_TTL_S
 
 JobStatus = Literal["queued", "running", "done", "failed"]
 

@@ -1,5 +1,6 @@
 """The shared trial cache: trial bodies, cached searches, the corpus record, the data version
-and the sync's state (matcher/corpus.py and matcher/schedule.py decide; this reads and writes)."""
+and the sync's state (matcher/services/corpus.py and matcher/services/trial_sync.py decide; this
+reads and writes)."""
 
 from __future__ import annotations
 
@@ -7,10 +8,10 @@ import json
 from collections.abc import Sequence
 from typing import cast
 
+from matcher.adapters.store.base import StoreBase
+from matcher.adapters.store.client import redis_errors
+from matcher.domain.models import Trial
 from matcher.errors import NotFound
-from matcher.models import Trial
-from matcher.store.base import StoreBase
-from matcher.store.client import redis_errors
 
 
 class TrialStore(StoreBase):

@@ -11,15 +11,15 @@ Public interface (stable; `workers/` and the CLI depend on exactly this):
     profile_warnings(profile) -> list[str]  # e.g. a diagnosis the vocabulary does not know
 """
 
-from matcher.eligibility.engine import (
+from matcher.domain.eligibility.engine import (
     ENGINE_VERSION,
     EngineOptions,
     evaluate_trial,
     match_trials,
     profile_warnings,
 )
-from matcher.eligibility.evaluate import evaluate
-from matcher.eligibility.vocabulary import search_terms
+from matcher.domain.eligibility.evaluate import evaluate
+from matcher.domain.eligibility.vocabulary import search_terms
 
 __all__ = [
     "ENGINE_VERSION",

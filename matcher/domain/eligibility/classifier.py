@@ -12,8 +12,8 @@ import re
 from functools import lru_cache
 from typing import Final
 
-from matcher.eligibility import cues, drugs, judge_lines, judge_tumor, vocabulary
-from matcher.eligibility.judge_therapy import split_exception, targets
+from matcher.domain.eligibility import cues, drugs, judge_lines, judge_tumor, vocabulary
+from matcher.domain.eligibility.judge_therapy import split_exception, targets
 
 _R = re.compile
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from matcher.models.match import FactToCollect, TrialMatch
+from matcher.domain.models.match import FactToCollect, TrialMatch
 
 _CANDIDATE = frozenset({"possibly_eligible", "eligible"})
 

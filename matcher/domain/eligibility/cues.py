@@ -33,7 +33,7 @@ class Term:
 
 @cache
 def _raw() -> dict[str, Any]:
-    text = resources.files("matcher.eligibility").joinpath("data/cues.json").read_text()
+    text = resources.files("matcher.domain.eligibility").joinpath("data/cues.json").read_text()
     data: dict[str, Any] = json.loads(text)
     return data
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-from matcher.eligibility.text import norm, phrase_regex
+from matcher.domain.eligibility.text import norm, phrase_regex
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,7 +26,9 @@ class DrugIndex:
 
 @cache
 def index() -> DrugIndex:
-    raw = json.loads(resources.files("matcher.eligibility").joinpath("data/drugs.json").read_text())
+    raw = json.loads(
+        resources.files("matcher.domain.eligibility").joinpath("data/drugs.json").read_text()
+    )
     category: dict[str, str] = {}
     agents: dict[str, set[str]] = {}
     phrases: dict[str, set[str]] = {}

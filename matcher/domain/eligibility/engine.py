@@ -14,18 +14,26 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from matcher.eligibility import cues, outputs, projection, trialwide, vocabulary
-from matcher.eligibility import parsed as parsed_module
-from matcher.eligibility import trial_checks as tc
-from matcher.eligibility.base import Criterion, Facts
-from matcher.eligibility.facts import build_facts
-from matcher.eligibility.judges import Judged, judge_criterion, verify_of
-from matcher.eligibility.outputs import Composed, Part, check, compose, fast, rank_out, result
-from matcher.eligibility.parsed import CACHE, ParsedTrial
-from matcher.eligibility.rank import RankParts, fit_of, patient_alterations
-from matcher.models.match import CriterionResult, MatchRun, TrialMatch
-from matcher.models.profile import ProfileIn, assessment_warnings
-from matcher.models.trial import Trial
+from matcher.domain.eligibility import cues, outputs, projection, trialwide, vocabulary
+from matcher.domain.eligibility import parsed as parsed_module
+from matcher.domain.eligibility import trial_checks as tc
+from matcher.domain.eligibility.base import Criterion, Facts
+from matcher.domain.eligibility.facts import build_facts
+from matcher.domain.eligibility.judges import Judged, judge_criterion, verify_of
+from matcher.domain.eligibility.outputs import (
+    Composed,
+    Part,
+    check,
+    compose,
+    fast,
+    rank_out,
+    result,
+)
+from matcher.domain.eligibility.parsed import CACHE, ParsedTrial
+from matcher.domain.eligibility.rank import RankParts, fit_of, patient_alterations
+from matcher.domain.models.match import CriterionResult, MatchRun, TrialMatch
+from matcher.domain.models.profile import ProfileIn, assessment_warnings
+from matcher.domain.models.trial import Trial
 
 ENGINE_VERSION = "2026.11.6"
 cues.load()  # every cue list compiled at import: a bad pattern in the data fails at start-up

@@ -10,16 +10,16 @@ from __future__ import annotations
 
 from datetime import date
 
-from matcher.eligibility import trial_checks as tc
-from matcher.eligibility import trialwide
-from matcher.eligibility.facts import build_facts
-from matcher.eligibility.judges import judge_criterion, verify_of
-from matcher.eligibility.outputs import Part, compose, result
-from matcher.eligibility.parsed import parse_trial
-from matcher.eligibility.rank import RankParts, fit_of, patient_alterations
-from matcher.models.match import RankInfo, TrialMatch
-from matcher.models.profile import ProfileIn
-from matcher.models.trial import Trial
+from matcher.domain.eligibility import trial_checks as tc
+from matcher.domain.eligibility import trialwide
+from matcher.domain.eligibility.facts import build_facts
+from matcher.domain.eligibility.judges import judge_criterion, verify_of
+from matcher.domain.eligibility.outputs import Part, compose, result
+from matcher.domain.eligibility.parsed import parse_trial
+from matcher.domain.eligibility.rank import RankParts, fit_of, patient_alterations
+from matcher.domain.models.match import RankInfo, TrialMatch
+from matcher.domain.models.profile import ProfileIn
+from matcher.domain.models.trial import Trial
 
 
 def evaluate(
@@ -91,6 +91,8 @@ def evaluate(
 
 
 def _engine_version() -> str:
-    from matcher.eligibility.engine import ENGINE_VERSION  # engine imports this module's peers
+    from matcher.domain.eligibility.engine import (
+        ENGINE_VERSION,  # engine imports this module's peers
+    )
 
     return ENGINE_VERSION

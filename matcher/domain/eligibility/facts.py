@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from matcher.eligibility import drugs, vocabulary
-from matcher.eligibility.base import Facts, Therapy
-from matcher.eligibility.text import norm
-from matcher.models.profile import ProfileIn
+from matcher.domain.eligibility import drugs, vocabulary
+from matcher.domain.eligibility.base import Facts, Therapy
+from matcher.domain.eligibility.text import norm
+from matcher.domain.models.profile import ProfileIn
 
 _LAB_FIELDS = {
     "anc": "anc_per_uL", "platelets": "platelets_per_uL", "hemoglobin": "hemoglobin_g_dL",

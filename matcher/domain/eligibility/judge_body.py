@@ -6,8 +6,8 @@ import math
 import re
 from typing import Any
 
-from matcher.eligibility import cues
-from matcher.eligibility.base import (
+from matcher.domain.eligibility import cues
+from matcher.domain.eligibility.base import (
     MET,
     NOT_APPLICABLE,
     NOT_MET,
@@ -16,7 +16,7 @@ from matcher.eligibility.base import (
     Facts,
     Judgement,
 )
-from matcher.eligibility.numbers import fold_ops, holds
+from matcher.domain.eligibility.numbers import fold_ops, holds
 
 
 def prep_sex(crit_text: str, norm: str, section: str) -> Any:

@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from matcher.eligibility.base import MET, NOT_MET, UNKNOWN, Criterion, Facts, Judgement
-from matcher.eligibility.numbers import COMPARISON, fold_ops, holds, to_float
+from matcher.domain.eligibility.base import MET, NOT_MET, UNKNOWN, Criterion, Facts, Judgement
+from matcher.domain.eligibility.numbers import COMPARISON, fold_ops, holds, to_float
 
 # virus -> pattern on normalised text (hyphens and slashes are spaces: "hepatitis b and or c")
 _VIRUSES: dict[str, re.Pattern[str]] = {

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from matcher.eligibility import cues, vocabulary
-from matcher.eligibility.base import (
+from matcher.domain.eligibility import cues, vocabulary
+from matcher.domain.eligibility.base import (
     MET,
     NOT_APPLICABLE,
     NOT_MET,
@@ -15,7 +15,7 @@ from matcher.eligibility.base import (
     Facts,
     Judgement,
 )
-from matcher.eligibility.judge_grade import grades_required, judge_grade
+from matcher.domain.eligibility.judge_grade import grades_required, judge_grade
 
 # After these words a list names who is *not* included ("solid tumors, excluding CNS tumors").
 _EXCLUDING = re.compile(f"{cues.cue('exception').pattern}|{cues.cue('exclusion_list').pattern}")

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import re
 
-from matcher.eligibility import vocabulary
-from matcher.eligibility.base import MET, NOT_MET, UNKNOWN, Facts, Judgement
+from matcher.domain.eligibility import vocabulary
+from matcher.domain.eligibility.base import MET, NOT_MET, UNKNOWN, Facts, Judgement
 
 _GRADE_NUMBERS = {"1": 1, "i": 1, "one": 1, "2": 2, "ii": 2, "two": 2, "3": 3, "iii": 3, "three": 3}
 _GRADE_LIST = re.compile(

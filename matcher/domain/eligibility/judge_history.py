@@ -8,9 +8,9 @@ from datetime import timedelta
 from functools import lru_cache
 from typing import Any
 
-from matcher.eligibility import cues
-from matcher.eligibility.base import MET, NOT_MET, UNKNOWN, Criterion, Facts, Judgement
-from matcher.eligibility.judge_therapy import label, matches, split_exception, targets
+from matcher.domain.eligibility import cues
+from matcher.domain.eligibility.base import MET, NOT_MET, UNKNOWN, Criterion, Facts, Judgement
+from matcher.domain.eligibility.judge_therapy import label, matches, split_exception, targets
 
 _DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*(days?|d\b|weeks?|wks?|months?)")
 _CLAUSE = re.compile(r";|\.\s|\bat least\b(?=[^;.]*\bsince\b)")

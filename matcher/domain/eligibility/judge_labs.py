@@ -13,7 +13,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from matcher.eligibility.base import (
+from matcher.domain.eligibility.base import (
     MET,
     NOT_APPLICABLE,
     NOT_MET,
@@ -22,7 +22,7 @@ from matcher.eligibility.base import (
     Facts,
     Judgement,
 )
-from matcher.eligibility.numbers import COMPARISON, fold_ops, holds, to_float
+from matcher.domain.eligibility.numbers import COMPARISON, fold_ops, holds, to_float
 
 # analyte key in Facts.labs -> (pattern naming it, display, profile unit)
 _ANALYTES: dict[str, tuple[re.Pattern[str], str]] = {
@@ -183,7 +183,7 @@ _BY_AGE_SEX = re.compile(r"\bbased on (?:age|gender|sex)\b|\bage (?:and |or )?(?
 
 @cache
 def _creatinine_rows() -> tuple[tuple[float, float, float, float], ...]:
-    raw = resources.files("matcher.eligibility").joinpath("data/creatinine_by_age.json")
+    raw = resources.files("matcher.domain.eligibility").joinpath("data/creatinine_by_age.json")
     rows = json.loads(raw.read_text())["rows"]
     return tuple(
         (r["from_years"], r["to_years"] if r["to_years"] is not None else 999.0,

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from matcher.eligibility.base import MET, UNKNOWN, Criterion, Facts, Judgement
+from matcher.domain.eligibility.base import MET, UNKNOWN, Criterion, Facts, Judgement
 
 _NUMBER = r"(\d|one|two|three|four|five)"
 _WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5}

@@ -6,9 +6,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from matcher.eligibility.base import MET, NOT_MET, UNKNOWN, Criterion, Facts, Judgement
-from matcher.eligibility.judge_person import RANGE, SEGMENT, age_ok, months_per
-from matcher.eligibility.numbers import COMPARISON, comparisons, fold_ops, holds, to_float
+from matcher.domain.eligibility.base import MET, NOT_MET, UNKNOWN, Criterion, Facts, Judgement
+from matcher.domain.eligibility.judge_person import RANGE, SEGMENT, age_ok, months_per
+from matcher.domain.eligibility.numbers import COMPARISON, comparisons, fold_ops, holds, to_float
 
 _SCALE = re.compile(r"\b(lansky|karnofsky|kps|lps|ecog|zubrod|who|performance (?:status|score))\b")
 _PERF_RANGE = re.compile(r"(?<![\d.])(\d{1,3})\s*%?\s*(?:-|–|to)\s*(\d{1,3})\s*%?")

@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from matcher.eligibility import vocabulary
-from matcher.eligibility.base import (
+from matcher.domain.eligibility import vocabulary
+from matcher.domain.eligibility.base import (
     MET,
     NOT_APPLICABLE,
     NOT_MET,
@@ -19,7 +19,7 @@ from matcher.eligibility.base import (
     Facts,
     Judgement,
 )
-from matcher.eligibility.numbers import comparisons, fold_ops
+from matcher.domain.eligibility.numbers import comparisons, fold_ops
 
 _UNIT = re.compile(r"\s*(years?|yrs?|y\b|months?|mos?\b|mo\b)")
 RANGE = re.compile(

@@ -12,8 +12,16 @@ import re
 from functools import lru_cache
 from typing import Any
 
-from matcher.eligibility import cues, drugs, vocabulary
-from matcher.eligibility.base import MET, NOT_MET, UNKNOWN, Criterion, Facts, Judgement, Therapy
+from matcher.domain.eligibility import cues, drugs, vocabulary
+from matcher.domain.eligibility.base import (
+    MET,
+    NOT_MET,
+    UNKNOWN,
+    Criterion,
+    Facts,
+    Judgement,
+    Therapy,
+)
 
 # where the allowed part of a rule starts ("... except ...", "... are allowed")
 _EXCEPT = re.compile(f"{cues.cue('exception').pattern}|{cues.cue('allowance').pattern}")

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from matcher.eligibility import cues, vocabulary
-from matcher.eligibility.base import MET, NOT_MET, UNKNOWN, Criterion, Facts, Judgement
-from matcher.eligibility.numbers import fold_ops
+from matcher.domain.eligibility import cues, vocabulary
+from matcher.domain.eligibility.base import MET, NOT_MET, UNKNOWN, Criterion, Facts, Judgement
+from matcher.domain.eligibility.numbers import fold_ops
 
 
 def prep_measurable(crit_text: str, norm: str, section: str) -> Any:

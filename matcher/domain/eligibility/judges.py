@@ -8,18 +8,18 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Final, NamedTuple
 
-from matcher.eligibility import cues, projection, vocabulary
-from matcher.eligibility import judge_body as body
-from matcher.eligibility import judge_condition as cond
-from matcher.eligibility import judge_disease as d
-from matcher.eligibility import judge_history as h
-from matcher.eligibility import judge_labs as lab
-from matcher.eligibility import judge_lines as lines
-from matcher.eligibility import judge_performance as perf
-from matcher.eligibility import judge_person as p
-from matcher.eligibility import judge_therapy as t
-from matcher.eligibility import judge_tumor as tumor
-from matcher.eligibility.base import (
+from matcher.domain.eligibility import cues, projection, vocabulary
+from matcher.domain.eligibility import judge_body as body
+from matcher.domain.eligibility import judge_condition as cond
+from matcher.domain.eligibility import judge_disease as d
+from matcher.domain.eligibility import judge_history as h
+from matcher.domain.eligibility import judge_labs as lab
+from matcher.domain.eligibility import judge_lines as lines
+from matcher.domain.eligibility import judge_performance as perf
+from matcher.domain.eligibility import judge_person as p
+from matcher.domain.eligibility import judge_therapy as t
+from matcher.domain.eligibility import judge_tumor as tumor
+from matcher.domain.eligibility.base import (
     MET,
     NOT_APPLICABLE,
     NOT_MET,
@@ -28,8 +28,8 @@ from matcher.eligibility.base import (
     Facts,
     Judgement,
 )
-from matcher.eligibility.judge_person import age_ok
-from matcher.eligibility.verdict import COHORT_GROUP
+from matcher.domain.eligibility.judge_person import age_ok
+from matcher.domain.eligibility.verdict import COHORT_GROUP
 
 Prep = Callable[[str, str, str], Any]
 Judge = Callable[[Any, Criterion, Facts], Judgement]

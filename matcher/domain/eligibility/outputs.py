@@ -11,11 +11,11 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from matcher.eligibility import projection
-from matcher.eligibility.base import Judgement
-from matcher.eligibility.rank import RankParts
-from matcher.eligibility.verdict import decide, decisive, open_questions, order, to_verify
-from matcher.models.match import CriterionResult, RankInfo, TrialVerdict
+from matcher.domain.eligibility import projection
+from matcher.domain.eligibility.base import Judgement
+from matcher.domain.eligibility.rank import RankParts
+from matcher.domain.eligibility.verdict import decide, decisive, open_questions, order, to_verify
+from matcher.domain.models.match import CriterionResult, RankInfo, TrialVerdict
 
 # (result, the fact to verify if unknown, serial)
 Part = tuple[CriterionResult, str | None, int]

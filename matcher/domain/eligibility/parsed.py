@@ -12,19 +12,19 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
-from matcher.eligibility import outputs, projection, structure, vocabulary
-from matcher.eligibility.base import Aspect, Criterion
-from matcher.eligibility.classifier import classify
-from matcher.eligibility.judge_disease import prep_disease_setting
-from matcher.eligibility.judges import REGISTRY, has_exception, part_specific
-from matcher.eligibility.numbers import fold_ops
-from matcher.eligibility.rank import TrialTargets, trial_targets
-from matcher.eligibility.scope import group as scope_group
-from matcher.eligibility.scope import notice, tumor_heading, tumor_scope
-from matcher.eligibility.scope import terms as requirement_terms
-from matcher.eligibility.splitter import Item, split_items
-from matcher.eligibility.text import norm
-from matcher.models.trial import Trial
+from matcher.domain.eligibility import outputs, projection, structure, vocabulary
+from matcher.domain.eligibility.base import Aspect, Criterion
+from matcher.domain.eligibility.classifier import classify
+from matcher.domain.eligibility.judge_disease import prep_disease_setting
+from matcher.domain.eligibility.judges import REGISTRY, has_exception, part_specific
+from matcher.domain.eligibility.numbers import fold_ops
+from matcher.domain.eligibility.rank import TrialTargets, trial_targets
+from matcher.domain.eligibility.scope import group as scope_group
+from matcher.domain.eligibility.scope import notice, tumor_heading, tumor_scope
+from matcher.domain.eligibility.scope import terms as requirement_terms
+from matcher.domain.eligibility.splitter import Item, split_items
+from matcher.domain.eligibility.text import norm
+from matcher.domain.models.trial import Trial
 
 CACHE_SIZE = 8192
 _OR = re.compile(r"\bor\b")

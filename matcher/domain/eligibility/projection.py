@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import fields
 from typing import Any
 
-from matcher.eligibility.base import Aspect, Facts
+from matcher.domain.eligibility.base import Aspect, Facts
 
 ENABLED = True  # False: every cross-run cache off, for the equivalence tests' reference results
 MAX_KEYS = 100_000  # interned projections; cleared wholesale when full (ints are never reused)

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from matcher.eligibility import drugs, vocabulary
-from matcher.eligibility.text import norm
+from matcher.domain.eligibility import drugs, vocabulary
+from matcher.domain.eligibility.text import norm
 
 _TIER: dict[str, float] = {"eligible": 2.0, "possibly_eligible": 1.0, "ineligible": 0.0}
 # weights: each exceeds the sum of the ones after it (0.25 > 0.24, 0.5 > 0.49)

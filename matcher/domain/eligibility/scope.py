@@ -19,10 +19,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from matcher.eligibility import cues, vocabulary
-from matcher.eligibility.base import NOT_APPLICABLE, Judgement
-from matcher.eligibility.numbers import fold_ops
-from matcher.eligibility.text import norm
+from matcher.domain.eligibility import cues, vocabulary
+from matcher.domain.eligibility.base import NOT_APPLICABLE, Judgement
+from matcher.domain.eligibility.numbers import fold_ops
+from matcher.domain.eligibility.text import norm
 
 _HEADING = re.compile(r"^[^.;:]{2,90}:\s*$")
 _DIGIT = re.compile(r"\d")

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
-from matcher.eligibility import cues
+from matcher.domain.eligibility import cues
 
 Section = Literal["inclusion", "exclusion"]
 

@@ -15,17 +15,17 @@ import re
 import zlib
 from typing import Any
 
-from matcher.eligibility import cues, projection, vocabulary
-from matcher.eligibility.base import Aspect, Criterion
-from matcher.eligibility.judges import REGISTRY, has_exception, part_specific
-from matcher.eligibility.scope import (
+from matcher.domain.eligibility import cues, projection, vocabulary
+from matcher.domain.eligibility.base import Aspect, Criterion
+from matcher.domain.eligibility.judges import REGISTRY, has_exception, part_specific
+from matcher.domain.eligibility.scope import (
     CHILDBEARING_DEFINITION,
     childbearing_definition,
     tumor_heading,
 )
-from matcher.eligibility.splitter import Item
-from matcher.eligibility.text import norm
-from matcher.eligibility.verdict import COHORT_GROUP, NESTED_GROUP, OPEN_GROUP
+from matcher.domain.eligibility.splitter import Item
+from matcher.domain.eligibility.text import norm
+from matcher.domain.eligibility.verdict import COHORT_GROUP, NESTED_GROUP, OPEN_GROUP
 
 _REGISTERED = set(REGISTRY)
 

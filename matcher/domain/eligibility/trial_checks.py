@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import re
 
-from matcher.eligibility import vocabulary
-from matcher.eligibility.base import MET, NOT_MET, UNKNOWN, Facts, Judgement
-from matcher.eligibility.judge_person import age_ok
-from matcher.eligibility.parsed import ParsedTrial
-from matcher.geo import nearest_site
-from matcher.models.match import NearestSite
-from matcher.models.profile import ProfileIn
-from matcher.models.trial import Site, Trial
+from matcher.domain.eligibility import vocabulary
+from matcher.domain.eligibility.base import MET, NOT_MET, UNKNOWN, Facts, Judgement
+from matcher.domain.eligibility.judge_person import age_ok
+from matcher.domain.eligibility.parsed import ParsedTrial
+from matcher.domain.geo import nearest_site
+from matcher.domain.models.match import NearestSite
+from matcher.domain.models.profile import ProfileIn
+from matcher.domain.models.trial import Site, Trial
 
 Check = tuple[str, str, Judgement]
 _CANCER_WORDS = re.compile(

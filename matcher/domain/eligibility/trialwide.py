@@ -10,8 +10,8 @@
 
 from __future__ import annotations
 
-from matcher.eligibility.base import NOT_MET, UNKNOWN, Criterion, Facts, Judgement
-from matcher.eligibility.judges import Judged
+from matcher.domain.eligibility.base import NOT_MET, UNKNOWN, Criterion, Facts, Judgement
+from matcher.domain.eligibility.judges import Judged
 
 GENERIC = frozenset(
     {"neoplasm", "solid_tumor", "sarcoma", "soft_tissue_tumor", "sts", "bone_sarcoma"}

@@ -3,8 +3,8 @@
 
 from __future__ import annotations
 
-from matcher.eligibility.base import MET, NOT_APPLICABLE, NOT_MET
-from matcher.models.match import CriterionResult, TrialVerdict
+from matcher.domain.eligibility.base import MET, NOT_APPLICABLE, NOT_MET
+from matcher.domain.models.match import CriterionResult, TrialVerdict
 
 MAX_TO_VERIFY = 40
 # group ids of this prefix never exclude on their own: the cohorts a record lists (which may not

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
 
-from matcher.eligibility import cues
-from matcher.eligibility.text import norm, phrase_regex
+from matcher.domain.eligibility import cues
+from matcher.domain.eligibility.text import norm, phrase_regex
 
 _TOO_GENERIC = frozenset({"neoplasm", "solid_tumor", "sarcoma", "soft_tissue_tumor"})
 GENERIC_FALLBACK = ("sarcoma", "solid_tumor", "neoplasm")  # for a diagnosis we do not know
@@ -39,7 +39,7 @@ class _Index:
 @cache
 def _index() -> _Index:
     raw = json.loads(
-        resources.files("matcher.eligibility").joinpath("data/vocabulary.json").read_text()
+        resources.files("matcher.domain.eligibility").joinpath("data/vocabulary.json").read_text()
     )
     concepts: dict[str, Concept] = {}
     by_phrase: dict[str, str] = {}

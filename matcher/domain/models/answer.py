@@ -7,8 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from matcher.models.match import Section
-from matcher.models.profile import ShortText
+from matcher.domain.models.match import Section
+from matcher.domain.models.profile import ShortText
 
 AnswerValue = Literal["met", "not_met", "not_applicable"]
 ANSWER_LABEL = {"met": "met", "not_met": "not met", "not_applicable": "not applicable"}

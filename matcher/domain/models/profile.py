@@ -95,7 +95,7 @@ _IGNORABLE = regex.compile(r"\p{Default_Ignorable_Code_Point}")
 
 
 def _load_blank_glyphs() -> frozenset[str]:
-    raw = resources.files("matcher.models").joinpath("data/blank_glyphs.json").read_text()
+    raw = resources.files("matcher.domain.models").joinpath("data/blank_glyphs.json").read_text()
     return frozenset(chr(int(code[2:], 16)) for code in json.loads(raw)["blank"])
 
 

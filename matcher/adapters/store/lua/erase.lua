@@ -1,4 +1,4 @@
--- matcher/erase.py: one atomic erasure of everything stored about a profile.
+-- matcher/services/erase.py: one atomic erasure of everything stored about a profile.
 -- KEYS[1..8]: profile, jobs index, matches, meta, run seq, changes, report marker, profile query;
 -- KEYS[9]: profiles index, KEYS[10]: recheck schedule, KEYS[11]: registered searches;
 -- KEYS[12..]: re-match markers, the reference entry, the board's answers (plain deletes).
