@@ -249,3 +249,13 @@ def test_a_changed_search_forgets_the_old_phrases_with_its_last_profile(store: S
     register_profile_query(store, "ST-Q", new, None)
     assert not store.r.hexists(store.keys.queries(), old.cache_key())
     assert store.r.hexists(store.keys.queries(), new.cache_key())
+
+
+def test_the_sync_lock_admits_one_holder_and_is_freed_on_exit(store: Store) -> None:
+    """A second sync_lock while one is held is refused at once; leaving the first frees it."""
+    with store.sync_lock(30) as first, store.sync_lock(30) as second:
+        assert first is True
+        assert second is False
+    with store.sync_lock(30) as again:
+        assert again is True
+    assert store.r.exists(store.keys.sync_lock()) == 0
