@@ -131,7 +131,9 @@ def summary(p: ProfileIn) -> list[tuple[str, str]]:
         what = " ".join(x for x in (pt.agent, category) if x)
         where = f" to {pt.site}" if pt.site else ""
         when = f", ended {pt.ended_on.isoformat()}" if pt.ended_on else ""
-        therapies.append(f"{what}{where}{when}".replace("_", " "))
+        line = f", line {pt.line}" if pt.line is not None else ""
+        best = f", best response {pt.best_response.value}" if pt.best_response else ""
+        therapies.append(f"{what}{where}{line}{when}{best}".replace("_", " "))
     rows.append(("Prior therapies", "; ".join(therapies) or "none reported"))
     if p.performance is not None:
         rows.append(("Performance", f"{p.performance.scale.value.title()} {p.performance.score}"))
@@ -142,6 +144,9 @@ def summary(p: ProfileIn) -> list[tuple[str, str]]:
     flags = {"CNS metastases": p.cns_metastases, "Pregnant": p.pregnant, "Lactating": p.lactating}
     for label, value in flags.items():
         rows.append((label, unknown if value is None else ("yes" if value else "no")))
+    if p.recurrence_in_radiation_field is not None:  # shown only when given (issue 9)
+        inside = p.recurrence_in_radiation_field
+        rows.append(("Recurrence in a previous radiation field", "yes" if inside else "no"))
     if p.weight_kg is not None:
         rows.append(("Weight", f"{p.weight_kg:g} kg"))
     if p.location is not None:
@@ -173,6 +178,6 @@ def build(
         stored=stored, summary=summary(stored.profile), run=run, trials=trials, changes=changes,
         previous_report=review[0] if review else None, generated_at=generated_at,
         verdict_counts=counts, meeting=review[1] if review else None,
-        facts=facts_to_collect(run.results) if run else [],
+        facts=facts_to_collect(run.results, stored.profile) if run else [],
         answers=sorted(answers or [], key=lambda a: (a.nct_id, a.answered_at)),
     )  # fmt: skip

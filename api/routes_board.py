@@ -103,7 +103,7 @@ def _row(state: State, stored: StoredProfile) -> ProfileRow:
         submitted_at=stored.submitted_at, matched=run is not None,
         job_status=job.get("status"), job_reason=job.get("reason", ""),
         evaluated_on=run.evaluated_on if run else None, verdicts=verdicts,
-        facts_to_collect=len(facts_to_collect(run.results)) if run else 0,
+        facts_to_collect=len(facts_to_collect(run.results, stored.profile)) if run else 0,
         new_since_review=len(read_changes(state.store, pid, since)),
         last_meeting=review[1] if review else None, last_reviewed_at=since,
     )  # fmt: skip

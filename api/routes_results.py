@@ -107,7 +107,7 @@ def get_matches(
     ] = None,
 ) -> MatchesOut:
     """The live match set, best first; filters keep trials with any of the given values."""
-    owned(state.store, profile_id, board)
+    stored = owned(state.store, profile_id, board)
     run = state.store.read_matches(profile_id)
     if run is None:
         return MatchesOut(profile_id=profile_id, pending=True, total=0, results=[])
@@ -119,7 +119,7 @@ def get_matches(
         engine_version=run.engine_version, data_version=run.data_version,
         created_at=run.created_at, total=len(run.results), warnings=run.warnings,
         distance_unknown=kept.distance_unknown, results=kept.results,
-        facts_to_collect=facts_to_collect(run.results),
+        facts_to_collect=facts_to_collect(run.results, stored.profile),
     )  # fmt: skip
 
 

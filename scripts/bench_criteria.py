@@ -33,7 +33,11 @@ from matcher.domain.models.profile import ProfileIn  # noqa: E402
 from matcher.domain.models.trial import Trial  # noqa: E402
 
 CRITERIA = ROOT / "tests" / "criteria"
-TRIAL_DIRS = [ROOT / "snapshot" / "sarcoma" / "records", ROOT / "tests" / "devset" / "trials"]
+TRIAL_DIRS = [
+    ROOT / "snapshot" / "sarcoma" / "records",
+    ROOT / "tests" / "devset" / "trials",
+    ROOT / "tests" / "criteria" / "trials",  # round 5 only (held out)
+]
 PROFILE_DIRS = [
     CRITERIA / "profiles",
     CRITERIA / "profiles-4",
@@ -163,7 +167,10 @@ def main() -> int:
     ap.add_argument("--part", choices=("dev", "heldout", "both"), default="both")
     ap.add_argument("--show-misses", action="store_true", help="list every disagreement")
     ap.add_argument(
-        "--round", type=int, choices=(1, 2, 3), help="score only the items of one labelling round"
+        "--round",
+        type=int,
+        choices=(1, 2, 3, 4, 5),
+        help="score only the items of one labelling round",
     )
     args = ap.parse_args()
     parts = ("dev", "heldout") if args.part == "both" else (args.part,)

@@ -135,6 +135,6 @@ def mark_reviewed(
 
 def facts_for(store: Store, profile_id: str, board_id: str) -> list[FactToCollect] | None:
     """The patient's facts to collect from the stored (answer-overlaid) run; None before a run."""
-    owned(store, profile_id, board_id)
+    stored = owned(store, profile_id, board_id)
     run = store.read_matches(profile_id)
-    return None if run is None else facts_to_collect(run.results)
+    return None if run is None else facts_to_collect(run.results, stored.profile)

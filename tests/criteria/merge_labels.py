@@ -2,12 +2,14 @@
 
     .venv/bin/python tests/criteria/merge_labels.py
 
-Reads tests/criteria/items*.json (round 1: items.json; round 2: items-2.json) and
+Reads tests/criteria/items*.json (round 1: items.json; round N: items-N.json) and
 tests/criteria/readers/labels-{A,B,C,D}-rN.json (each reader
 labelled one packet, every packet by at least two readers), writes
 tests/criteria/{dev,heldout}/labels.json: every item with each reader's label, and `label` set
 only where at least two readers agree and no other label has as many votes (the scored items).
-Prints, per part and per pair of readers, raw agreement and Cohen's kappa.
+Items of the trials listed in split-2.json (half of the held-out trials, moved after engine
+2026.11.7 was measured on them) are written to dev. Prints, per part and per pair of readers, raw
+agreement and Cohen's kappa.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 LABELS = ("met", "not_met", "unknown", "not_applicable")
+# half of the held-out trials, moved to dev after engine 2026.11.7 was measured on them
+MOVED = frozenset(json.loads((HERE / "split-2.json").read_text())["moved_to_dev"])
 
 
 def kappa(pairs: list[tuple[str, str]]) -> float:
@@ -44,7 +48,8 @@ def main() -> None:
         votes = Counter(a["label"] for a in found.values()).most_common()
         top_tied = len(votes) > 1 and votes[0][1] == votes[1][1]
         label = votes[0][0] if votes and votes[0][1] >= 2 and not top_tied else None
-        parts[item["part"]].append({**item, "readers": found, "label": label})
+        part = "dev" if item["nct_id"] in MOVED else item["part"]
+        parts[part].append({**item, "part": part, "readers": found, "label": label})
     for part, rows in parts.items():
         agreed = [r for r in rows if r["label"]]
         out = HERE / part / "labels.json"

@@ -20,6 +20,10 @@ tablets, steroids, radiation field) per trial of both parts and up to three crit
 not drawn before, filled up (four per dev pair, three per held-out pair) with criteria drawn
 before for other profiles; packets G, H (dev) and I, J (held-out), ids D4…/H4….
 
+Round 5 (`--round 5`) draws from three real records no earlier round used and the engine was
+never tuned on (tests/criteria/trials/, see its README): all held out, three of the twelve
+richer constructed profiles per trial and up to six criteria per pair; packet L, ids H5….
+
 Round 2 (same trial split) draws two of the round-2 constructed profiles
 (tests/criteria/profiles/) per trial and up to three criteria per (profile, trial) that round 1
 did not draw; ids carry the round ("D2001"), packets are C and D.
@@ -45,6 +49,8 @@ SEED = 20261128
 TRIAL_DIRS = [ROOT / "snapshot" / "sarcoma" / "records", ROOT / "tests" / "devset" / "trials"]
 ROUND2_PROFILES = ROOT / "tests" / "criteria" / "profiles"
 ROUND4_PROFILES = ROOT / "tests" / "criteria" / "profiles-4"
+# round 5: real records of other trials (mostly not sarcoma) the engine was never tuned on
+ROUND5_TRIALS = ROOT / "tests" / "criteria" / "trials"
 PROFILE_DIRS = [
     ROOT / "tests" / "devset" / "profiles",
     ROOT / "tests" / "heldout" / "profiles",
@@ -87,22 +93,26 @@ def _age(bound: object) -> str:
 def main(out: Path, round_no: int = 1) -> None:
     rng = random.Random(SEED if round_no == 1 else SEED + round_no)
     trials = {}
-    for folder in TRIAL_DIRS:
+    for folder in TRIAL_DIRS if round_no < 5 else [ROUND5_TRIALS]:
         for path in sorted(folder.glob("NCT*.json")):
             trial = parse_study(json.loads(path.read_text()))
             if trial.eligibility_criteria and len(trial.eligibility_criteria) > 150:
                 trials[trial.nct_id] = trial
     profiles = {}
-    folders = {1: PROFILE_DIRS, 2: [ROUND2_PROFILES], 4: [ROUND4_PROFILES]}.get(
-        round_no, [*PROFILE_DIRS, ROUND2_PROFILES]
-    )
+    folders = {
+        1: PROFILE_DIRS,
+        2: [ROUND2_PROFILES],
+        4: [ROUND4_PROFILES],
+        5: [ROUND2_PROFILES, ROUND4_PROFILES],
+    }.get(round_no, [*PROFILE_DIRS, ROUND2_PROFILES])
     for folder in folders:
         for path in sorted(folder.glob("*.json")):
             profiles[path.name] = json.loads(path.read_text())
     ids = sorted(trials)
-    # the split is round 1's whatever the round (round 1 drew it from its own generator)
-    (rng if round_no == 1 else random.Random(SEED)).shuffle(ids)
-    n_held = round(len(ids) * HELDOUT_SHARE)
+    # the split is round 1's whatever the round (round 1 drew it from its own generator);
+    # round 5's trials are new, all held out
+    (rng if round_no in (1, 5) else random.Random(SEED)).shuffle(ids)
+    n_held = len(ids) if round_no == 5 else round(len(ids) * HELDOUT_SHARE)
     part_of = {nct: ("heldout" if i < n_held else "dev") for i, nct in enumerate(ids)}
     drawn: set[tuple[str, str]] = set()
     if round_no > 1:
@@ -117,7 +127,9 @@ def main(out: Path, round_no: int = 1) -> None:
     items = []
     for nct in sorted(trials):
         trial = trials[nct]
-        cut = [it for it in split_items(trial.eligibility_criteria or "") if it.absorbed_into is None]
+        cut = [
+            it for it in split_items(trial.eligibility_criteria or "") if it.absorbed_into is None
+        ]
         split = [it for it in cut if (nct, _text(it)) not in drawn]
         if round_no == 4:
             # new profiles make an already-drawn criterion a new item; undrawn ones come first
@@ -125,10 +137,12 @@ def main(out: Path, round_no: int = 1) -> None:
         if not split or (round_no == 3 and part_of[nct] != "dev"):
             continue  # round 3 adds dev items only: the held-out part stays as rounds 1-2 made it
         per_trial = {1: PROFILES_PER_TRIAL, 2: 2, 4: 2}.get(round_no, 3)
-        per_pair = 4 if round_no == 3 else CRITERIA_PER_PAIR
+        per_pair = {3: 4, 5: 6}.get(round_no, CRITERIA_PER_PAIR)
         chosen_profiles = rng.sample(sorted(profiles), per_trial)
         for pname in chosen_profiles:
-            if round_no == 4:
+            if round_no == 5:
+                take = rng.sample(split, min(per_pair, len(split)))
+            elif round_no == 4:
                 per_pair = 4 if part_of[nct] == "dev" else 3
                 fresh = [it for it in split if (nct, _text(it)) not in drawn]
                 seen = [it for it in split if (nct, _text(it)) in drawn]
@@ -162,6 +176,8 @@ def main(out: Path, round_no: int = 1) -> None:
     order = sorted(by_trial)
     names = {1: ("A", "B"), 2: ("C", "D")}.get(round_no, ("E", "F"))
     halves = {names[0]: order[0::2], names[1]: order[1::2]}
+    if round_no == 5:  # one packet: every item is held out
+        halves = {"L": order}
     if round_no == 4:  # four packets: each part in two halves, so dev and held-out read apart
         dev = [n for n in order if part_of[n] == "dev"]
         held = [n for n in order if part_of[n] == "heldout"]

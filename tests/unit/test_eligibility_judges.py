@@ -349,9 +349,10 @@ def test_washout_without_end_date_is_unknown() -> None:
 
 
 def test_prior_radiation_to_another_site_does_not_exclude() -> None:
-    """ "Prior lung radiation" spares radiation to the thigh and excludes chest radiation."""
+    """ "Prior lung radiation": radiation listed to the thigh does not exclude (unknown since
+    engine 2026.11.7: unlisted lung radiation is not ruled out), chest radiation excludes."""
     # NCT06492954
-    assert judge("Prior lung radiation", section="exclusion")[:2] == ("radiation", "met")
+    assert judge("Prior lung radiation", section="exclusion")[:2] == ("radiation", "unknown")
     chest = [{"category": "radiation", "site": "right chest wall", "ended_on": "2025-01-01"}]
     assert judge("Prior lung radiation", section="exclusion", prior_therapies=chest)[1] == "not_met"
 

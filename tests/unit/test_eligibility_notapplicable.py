@@ -76,8 +76,11 @@ def test_a_catch_all_washout_is_met_when_the_listed_history_clears_it() -> None:
 def test_rules_under_a_cohort_heading_are_scoped_to_its_tumor() -> None:
     """NCT04022213 under "Group A patients:" ("Have the diagnosis of DSRCT with peritoneal
     involvement, confirmed at MSK"): "Should not have had prior WAP IMRT" does not apply to a girl
-    with synovial sarcoma, but is judged (not "does not apply") for a boy with DSRCT; the DSRCT
-    rule itself is never made not applicable, so a patient with no cohort is not made eligible."""
+    with synovial sarcoma, but is judged (not "does not apply") for a boy with DSRCT. The DSRCT
+    rule itself is another cohort's rule for her, because the title ("... and Other Solid Tumors
+    in the Peritoneum") names a group that takes her; where no cohort names the patient
+    (NCT06083883: synovial sarcoma or myxoid/round cell liposarcoma, for a rhabdomyosarcoma) the
+    tumor rule stays open, so a patient with no cohort is not made eligible."""
     verdict, reason, _rule = criterion("NCT04022213", "Should not have had prior WAP IMRT")
     assert verdict == "not_applicable"
     assert "desmoplastic small round cell tumor" in reason
@@ -86,8 +89,14 @@ def test_rules_under_a_cohort_heading_are_scoped_to_its_tumor() -> None:
         "NCT04022213", "Should not have had prior WAP IMRT", **dsrct
     )
     assert verdict != "not_applicable"
-    verdict, _reason, _rule = criterion("NCT04022213", "Have the diagnosis of DSRCT")
-    assert verdict != "not_applicable"
+    verdict, reason, _rule = criterion("NCT04022213", "Have the diagnosis of DSRCT")
+    assert verdict == "not_applicable"
+    assert "another cohort" in reason
+    erms = {"diagnosis": "embryonal rhabdomyosarcoma", "sex": "male"}
+    verdict, _reason, _rule = criterion(
+        "NCT06083883", "Patients must have a histologically confirmed diagnosis of synovial", **erms
+    )
+    assert verdict == "unknown"
 
 
 def test_a_colon_after_grade_1_is_no_one_of_the_following_list() -> None:
@@ -121,16 +130,21 @@ def test_any_size_or_age_asks_nothing() -> None:
 
 
 def test_a_bare_disease_course_exclusion_is_read_against_the_patients_course() -> None:
-    """NCT05033288 excludes "Recurrent disease": not_met for a child with recurrent disease; for
-    progressive disease it stays unknown (progression need not be a recurrence), and "Recurrent
-    disease in the CNS" is not read as a bare course."""
+    """NCT05033288 excludes "Recurrent disease": not_met for a child with recurrent disease, and
+    for progressive disease after a counted relapse (a progressive recurrence is a recurrence);
+    progressive disease with no relapse counted stays unknown (progression need not be a
+    recurrence), and "Recurrent disease in the CNS" is not read as a bare course."""
     _kind, verdict, reason, _rule = judge("Recurrent disease", "exclusion")
     assert verdict == "not_met"
     assert "recurrent disease" in reason
     _kind, verdict, _reason, _rule = judge(
-        "Recurrent disease", "exclusion", disease_status="progressive"
+        "Recurrent disease", "exclusion", disease_status="progressive", relapse_number=None
     )
     assert verdict == "unknown"
+    _kind, verdict, _reason, _rule = judge(
+        "Recurrent disease", "exclusion", disease_status="progressive", relapse_number=1
+    )
+    assert verdict == "not_met"
     _kind, verdict, _reason, _rule = judge("Recurrent disease in the CNS", "exclusion")
     assert verdict != "not_met"
 

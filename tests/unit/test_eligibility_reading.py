@@ -498,10 +498,11 @@ def test_rule_for_patients_with_another_tumor_named_mid_sentence() -> None:
 
 
 def test_either_or_statements_section_labels_and_definition_items_do_not_apply() -> None:
-    """NCT00346164 "Metastatic or non metastatic disease" allows both; NCT06083883
+    """NCT00346164 "Metastatic or non metastatic disease" allows both, so every patient meets it
+    (engine 2026.11.7: met, as the blind readers label it, not "does not apply"); NCT06083883
     "Disease-specific inclusion criteria" is a label; NCT02306161 items under "metastatic
     disease is defined as one or more of the following:" define a term."""
-    assert judge("Metastatic or non metastatic disease")[1] == "not_applicable"
+    assert judge("Metastatic or non metastatic disease")[1] == "met"
     assert judge("Disease-specific inclusion criteria")[1] == "not_applicable"
     text = (
         "Inclusion Criteria:\n\n* For the purpose of this study metastatic disease is defined as "
@@ -608,14 +609,27 @@ def test_an_exclusion_heading_with_sub_items_is_still_a_rule() -> None:
 
 def test_distant_metastatic_disease_is_read_from_the_recurrence_sites() -> None:
     """NCT04388839: "All participants must have distant metastatic disease; ..." is met by a
-    pulmonary recurrence and unknown (never not_met) for a local recurrence only."""
+    pulmonary recurrence and not met by a local recurrence only (the board lists where the
+    disease is); unknown when no site is given. NCT05033288 reads the other way: the exclusion
+    "Patients with distant sarcoma metastases" and the inclusion "No evidence of distant sarcoma
+    metastases ..." fail a pulmonary recurrence and hold for a local one."""
     text = (
         "All participants must have distant metastatic disease; either biopsy positive or PET "
         "avid extranodal or distant nodal lesions determined by the investigator to be "
         "metastatic disease"
     )
     assert judge(text)[:2] == ("metastatic_disease", "met")
-    assert judge(text, recurrence_sites=["local"])[1] == "unknown"
+    assert judge(text, recurrence_sites=["local"])[1] == "not_met"
+    assert judge(text, recurrence_sites=[])[1] == "unknown"
+    excluded = "Patients with distant sarcoma metastases"
+    assert judge(excluded, "exclusion")[:2] == ("metastatic_disease", "not_met")
+    assert judge(excluded, "exclusion", recurrence_sites=["local"])[1] == "met"
+    absent = (
+        "No evidence of distant sarcoma metastases as determined by clinical examination and "
+        "any form of imaging"
+    )
+    assert judge(absent)[1] == "not_met"
+    assert judge(absent, recurrence_sites=["local", "regional_nodes"])[1] == "met"
 
 
 def test_an_unlisted_treatment_is_unknown_not_absent() -> None:

@@ -190,3 +190,39 @@ def test_profile_stored_by_the_previous_version_still_loads() -> None:
     loaded = StoredProfile.model_validate_json(json.dumps(stored))
     assert (loaded.profile_id, loaded.profile.reference) == ("TB-2026-0142", "TB-2026-0142")
     assert StoredProfile.model_validate_json(loaded.model_dump_json()) == loaded
+
+
+def test_systemic_therapy_takes_a_line_and_a_best_response() -> None:
+    """A chemotherapy agent may carry its line (1-20) and a RECIST best response; both stay None
+    (unknown) when not given."""
+    therapies = [
+        {"agent": "ifosfamide", "category": "chemotherapy", "line": 1,
+         "best_response": "partial_response"},
+        {"agent": "pazopanib", "category": "targeted"},
+    ]  # fmt: skip
+    parsed = parse_profile(_with(prior_therapies=therapies)).prior_therapies
+    assert (parsed[0].line, parsed[0].best_response) == (1, "partial_response")
+    assert (parsed[1].line, parsed[1].best_response) == (None, None)
+
+
+_CHEMO = {"agent": "ifosfamide", "category": "chemotherapy"}
+
+
+@pytest.mark.parametrize(
+    ("therapy", "field"),
+    [
+        ({"category": "radiation", "site": "lung", "best_response": "stable_disease"},
+         "prior_therapies.0.best_response"),
+        ({"category": "surgery", "site": "left thigh", "line": 1}, "prior_therapies.0.line"),
+        ({**_CHEMO, "line": 0}, "prior_therapies.0.line"),
+        ({**_CHEMO, "line": 21}, "prior_therapies.0.line"),
+        ({**_CHEMO, "line": "1"}, "prior_therapies.0.line"),
+        ({**_CHEMO, "best_response": "CR"}, "prior_therapies.0.best_response"),
+    ],
+)  # fmt: skip
+def test_line_and_best_response_are_bounded_and_systemic_only(
+    therapy: dict[str, object], field: str
+) -> None:
+    """A line or best response on surgery or radiation, a line outside 1-20 or a string, and a
+    response outside the four RECIST words are refused naming the field."""
+    assert _fields(_with(prior_therapies=[therapy])) == {field}

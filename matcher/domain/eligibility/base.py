@@ -88,6 +88,8 @@ class Therapy:
     category: str | None
     site: str | None
     ended_on: date | None
+    line: int | None = None  # line of systemic therapy, as the board numbers it
+    best_response: str | None = None  # RECIST best response to that line (BestResponse value)
 
 
 @dataclass(frozen=True, slots=True)

@@ -36,7 +36,7 @@ _RULES: Final[tuple[tuple[str, re.Pattern[str]], ...]] = (
         "steroids",  # current use only (judge_condition.prep_steroids reads the rest)
         _R(
             r"\b(?:receiving|currently (?:on|taking|using|receiving)|ongoing|chronic use of"
-            r"|concurrent|on chronic)\b[^.;]{0,40}\b(?:cortico)?steroid"
+            r"|concurrent|on chronic|requires?|need for)\b[^.;]{0,40}\b(?:cortico)?steroid"
         ),
     ),
     (
@@ -60,6 +60,7 @@ _RULES: Final[tuple[tuple[str, re.Pattern[str]], ...]] = (
             r"eningeal|intracranial|parenchymal brain)\b[^"
             r".;]{0,40}\bmetasta|\bmetasta\w*[^.;]{0,25}\b(?:cns|brain|central nervous system)\b"
             r"|\bknown cns (?:disease|involvement)"
+            r"|\bcarcinomatous meningitis|\bleptomeningeal (?:disease|carcinomatosis|involvement)"
             r"|\b(?:cns|central nervous system|brain) (?:involvement|disease|lesions?)\b"
         ),
     ),
@@ -107,7 +108,7 @@ _RULES: Final[tuple[tuple[str, re.Pattern[str]], ...]] = (
             r"|gfr|glomerular filtration|renal function|hepatic function|liver function"
             r"|bone marrow function|organ function|marrow function|albumin|lipase|amylase"
             r"|inr|lymphocyte count|alc|alkaline phosphatase|alp|uln|upper limit of normal"
-            r"|wbc|white blood cell)s?\b"
+            r"|wbc|white blood cell|granulocyte|agc)s?\b"
         ),
     ),
     (
@@ -122,6 +123,7 @@ _RULES: Final[tuple[tuple[str, re.Pattern[str]], ...]] = (
         "age",
         _R(
             r"\bages?\b|\baged\b|\byears? of age\b|\byears? old\b|\bmonths? of age\b|"
+            r"\b(?:days?|months?) old\b|"
             # "Patients must be ≤ 21 years at ...": an operator on years/months after the subject
             # (a bare "> 1 month" elsewhere is a duration, not an age)
             r"(?:^|\b(?:be|are|is|patients?|subjects?|participants?|children|adults?)\s+)"
@@ -213,13 +215,13 @@ _TRIGGERS: Final[dict[str, tuple[str, ...]]] = {
     "steroids": ("steroid",),
     "cardiac": ("ejection", "shortening", "lvef", "qtc", "oximetry", "saturation", "spo2"),
     "pregnancy": ("pregnan", "lactat", "breast", "nursing", "contracepti", "child", "pocbp"),
-    "cns_metastases": ("metasta", "cns", "central nervous system", "brain"),
+    "cns_metastases": ("metasta", "cns", "central nervous system", "brain", "mening"),
     "transplant": ("transplant", "stem cell", "sct"),
     "amputation": ("amputat", "disarticulat"),
-    "metastatic_disease": ("metastatic",),
+    "metastatic_disease": ("metasta", "stage"),
     "washout": ("day", "week", "wk", "month", "current", "receiving", "concomitant"),
     "performance": ("lansky", "karnofsky", "kps", "lps", "ecog", "performance", "zubrod"),
-    "age": ("age", "year", "month"),
+    "age": ("age", "year", "month", "day"),
     "weight": ("surface", "bsa", "weigh", "kg"),
     "measurable_disease": ("measurable", "evaluable", "recist"),
     "radiation": ("radiat", "radiotherap", "xrt", "irradiat", "proton", "brachytherap", "sbrt"),
@@ -333,6 +335,19 @@ def _refine(kinds: list[str], text: str, context: str, section: str) -> list[str
         kinds.insert(0, "other")  # age at diagnosis: the profile does not give it
     if not kinds and any(c not in _GENERIC for c in vocabulary.find_concepts(text)):
         kinds = ["diagnosis"]  # "Patients with primary neuroblastoma in central nervous system."
+    if (
+        "metastatic_disease" in kinds
+        and "diagnosis" in kinds
+        and re.search(r"\bdistant (?:\w+ ){1,2}metasta", text)
+    ):
+        kinds.remove("diagnosis")  # "distant sarcoma metastases": the tumor names their origin
+    elif "metastatic_disease" in kinds and "diagnosis" in kinds:
+        # "... unresectable or metastatic soft tissue sarcoma": the tumor is the rule, the extent
+        # its qualifier
+        kinds.remove("diagnosis")
+        kinds.insert(0, "diagnosis")
+    if "viral" in kinds and "biomarker" in kinds:
+        kinds.remove("biomarker")  # "testing positive for HIV": a serology, not a tumor marker
     if "other" in kinds and len(kinds) > 1:
         kinds.remove("other")
     return kinds

@@ -5,6 +5,10 @@ the same few facts asked again (pregnancy test, organ function, HIV/hepatitis, h
 surface area). Each unknown criterion is mapped to the facts it needs (data/facts.json); each
 fact lists the trials it would settle, most-unblocking first. A criterion naming no known fact
 stays a line of its own, so nothing the board must check is dropped.
+
+A fact the profile already gives (its `field` is set) is not asked for again: a criterion still
+open although the profile gives every fact it names (a dose, a time window, an exception) stays a
+line of its own instead.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from functools import cache
 from pathlib import Path
 
 from matcher.domain.models.match import FactToCollect, TrialMatch
+from matcher.domain.models.profile import ProfileIn
 
 _CANDIDATE = frozenset({"possibly_eligible", "eligible"})
 
@@ -43,8 +48,30 @@ def facts_of(text: str) -> list[_Fact]:
     return [fact for fact in catalogue() if fact.cue.search(text)]
 
 
-def facts_to_collect(matches: Iterable[TrialMatch]) -> list[FactToCollect]:
-    """Distinct facts over every candidate trial's unknown criteria, most trials settled first."""
+def given_fields(profile: ProfileIn) -> frozenset[str]:
+    """The catalogue's fields (top level or "labs.x"/"tumor.x") that the profile sets. Not
+    `prior_therapies`: the list never says it is complete, so listing a chemotherapy does not
+    answer whether there was a transplant."""
+    dumped = profile.model_dump(exclude_none=True, exclude_defaults=True)
+    given = set()
+    for fact in catalogue():
+        if fact.field is None or fact.field == "prior_therapies":
+            continue
+        head, _, rest = fact.field.partition(".")
+        value = dumped.get(head)
+        if rest:
+            value = value.get(rest) if isinstance(value, dict) else None
+        if value not in (None, [], {}):
+            given.add(fact.field)
+    return frozenset(given)
+
+
+def facts_to_collect(
+    matches: Iterable[TrialMatch], profile: ProfileIn | None = None
+) -> list[FactToCollect]:
+    """Distinct facts over every candidate trial's unknown criteria, most trials settled first;
+    with `profile`, none the profile already gives."""
+    given = given_fields(profile) if profile is not None else frozenset()
     trials: dict[str, list[str]] = {}
     known: dict[str, _Fact] = {}
     loose: dict[str, str] = {}
@@ -54,7 +81,8 @@ def facts_to_collect(matches: Iterable[TrialMatch]) -> list[FactToCollect]:
         for crit in match.criteria:
             if crit.verdict != "unknown":
                 continue
-            found = facts_of(crit.text) or facts_of(crit.reason)
+            named = facts_of(crit.text) or facts_of(crit.reason)
+            found = [fact for fact in named if fact.field is None or fact.field not in given]
             if not found:
                 key = f"criterion:{crit.text[:160]}"
                 loose[key] = crit.text[:160]

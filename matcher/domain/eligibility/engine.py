@@ -35,7 +35,7 @@ from matcher.domain.models.match import CriterionResult, MatchRun, TrialMatch
 from matcher.domain.models.profile import ProfileIn, assessment_warnings
 from matcher.domain.models.trial import Trial
 
-ENGINE_VERSION = "2026.11.6"
+ENGINE_VERSION = "2026.11.7"
 cues.load()  # every cue list compiled at import: a bad pattern in the data fails at start-up
 _CONSTANT = "constant"  # Criterion.results key of a profile-independent criterion's one result
 DEFAULT_STATUSES = frozenset({"RECRUITING", "NOT_YET_RECRUITING"})
@@ -80,7 +80,7 @@ class _Run:
         self.fits: dict[tuple[Any, ...], str | None] = {}
         self.composed: dict[tuple[int, int | None, int], tuple[Any, Composed]] = {}
         self.blocks: dict[
-            tuple[int, tuple[str, ...]],
+            tuple[int, tuple[str, ...], tuple[str, ...]],
             tuple[tuple[Criterion, ...], list[CriterionResult], list[str | None]],
         ] = {}
 
@@ -140,13 +140,17 @@ class _Run:
         crit.memo[key] = entry
 
     def apply_trialwide(
-        self, criteria: tuple[Criterion, ...], concepts: tuple[str, ...], entries: list[_Entry]
+        self,
+        criteria: tuple[Criterion, ...],
+        concepts: tuple[str, ...],
+        entries: list[_Entry],
+        named: tuple[str, ...] = (),
     ) -> tuple[list[CriterionResult], list[str | None]]:
         """The trial's criterion results with the trial-wide rules applied."""
         judged = [e[0] for e in entries]
         results = [e[1] for e in entries]
         verify = [e[2] for e in entries]
-        adjusted = trialwide.apply(criteria, judged, concepts, self.facts)
+        adjusted = trialwide.apply(criteria, judged, concepts, self.facts, named)
         if adjusted is not judged:
             for i, (crit, before, after) in enumerate(zip(criteria, judged, adjusted, strict=True)):
                 if after is not before:
@@ -162,16 +166,16 @@ class _Run:
         return results, verify
 
     def judge_block(
-        self, criteria: tuple[Criterion, ...], concepts: tuple[str, ...]
+        self, criteria: tuple[Criterion, ...], concepts: tuple[str, ...], named: tuple[str, ...]
     ) -> tuple[list[CriterionResult], list[str | None]]:
         """Every criterion of one trial, with the trial-wide rules applied; memoised per run
         because re-versioned trials keep the same criteria object (parsed.split_and_classify)."""
-        key = (id(criteria), concepts)
+        key = (id(criteria), concepts, named)
         hit = self.blocks.get(key)
         if hit is not None:
             return hit[1], hit[2]
         entries = [self.judge(crit) for crit in criteria]
-        results, verify = self.apply_trialwide(criteria, concepts, entries)
+        results, verify = self.apply_trialwide(criteria, concepts, entries, named)
         if parsed_module.SHARE:
             self.blocks[key] = (criteria, results, verify)
         return results, verify
@@ -206,10 +210,18 @@ class _Run:
         serials of its parts (check results, each criterion's judged entry), the trial's
         concepts and the projection the trial-wide rules read."""
         entries, serials = self.entries(parsed.criteria)
-        key = (self.tw, parsed.concepts, tuple([p[2] for p in parts]), serials)
+        key = (
+            self.tw,
+            parsed.concepts,
+            parsed.structured_concepts,
+            tuple([p[2] for p in parts]),
+            serials,
+        )
         found = outputs.COMPOSED.get(key)
         if found is None:
-            results, verify = self.apply_trialwide(parsed.criteria, parsed.concepts, entries)
+            results, verify = self.apply_trialwide(
+                parsed.criteria, parsed.concepts, entries, parsed.structured_concepts
+            )
             found = compose(parts, results, verify)
             if len(outputs.COMPOSED) >= outputs.MAX_COMPOSED:
                 outputs.COMPOSED.clear()
@@ -217,7 +229,9 @@ class _Run:
         return found
 
     def composed_per_run(self, parsed: ParsedTrial, checks: _Checks, dist: Part | None) -> Composed:
-        block_results, block_verify = self.judge_block(parsed.criteria, parsed.concepts)
+        block_results, block_verify = self.judge_block(
+            parsed.criteria, parsed.concepts, parsed.structured_concepts
+        )
         key = (id(checks), None if dist is None else id(dist[0]), id(block_results))
         hit = self.composed.get(key)
         if hit is None:

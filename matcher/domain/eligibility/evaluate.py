@@ -42,7 +42,9 @@ def evaluate(
     parts: list[Part] = [(result(k, text, j, "trial"), j.verify, 0) for k, text, j in checks]
     # 3. every criterion on its own, then the rules that need the whole trial
     judged = [judge_criterion(crit, facts) for crit in parsed.criteria]
-    judged = trialwide.apply(parsed.criteria, judged, parsed.concepts, facts)
+    judged = trialwide.apply(
+        parsed.criteria, judged, parsed.concepts, facts, parsed.structured_concepts
+    )
     results = [
         result(j.kind, crit.text, j.judgement, crit.section, j.guard, crit.alt_group or None)
         for crit, j in zip(parsed.criteria, judged, strict=True)

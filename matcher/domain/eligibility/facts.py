@@ -27,7 +27,8 @@ def build_facts(profile: ProfileIn, as_of: date) -> Facts:
         category = t.category.value if t.category else None
         if category is None and classes:
             category = drugs.category_of_class(sorted(classes)[0])
-        therapies.append(Therapy(agent, classes, category, t.site, t.ended_on))
+        response = t.best_response.value if t.best_response else None
+        therapies.append(Therapy(agent, classes, category, t.site, t.ended_on, t.line, response))
     labs: dict[str, float] = {}
     if profile.labs is not None:
         for key, field in _LAB_FIELDS.items():

@@ -45,12 +45,16 @@ def judge_sex(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
 
 
 _KG = re.compile(r"(>=|<=|>|<)\s*(\d+(?:\.\d+)?)\s*kg\b")
+_LB = re.compile(r"(>=|<=|>|<)\s*(\d+(?:\.\d+)?)\s*(?:lbs?|pounds?)\b")  # "weighing >400 lbs"
+_KG_PER_LB = 0.45359237
 _BSA = re.compile(r"(>=|<=|>|<)\s*(\d(?:\.\d+)?)\s*(?:m\^?2|m²|m 2|square met)")
 
 
 def prep_weight(crit_text: str, norm: str, section: str) -> Any:
     folded = fold_ops(crit_text)
-    return (tuple((m.group(1), float(m.group(2))) for m in _KG.finditer(folded)),
+    kgs = [(m.group(1), float(m.group(2))) for m in _KG.finditer(folded)]
+    kgs += [(m.group(1), round(float(m.group(2)) * _KG_PER_LB, 1)) for m in _LB.finditer(folded)]
+    return (tuple(kgs),
             tuple((m.group(1), float(m.group(2))) for m in _BSA.finditer(folded)))  # fmt: skip
 
 
@@ -108,7 +112,12 @@ _YOUNGEST_MENARCHE_MONTHS = 96  # no girl under 8 years is of childbearing poten
 
 def judge_pregnancy(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
     pregnant_word, lactating_word, test, contraception, potential = spec
-    if potential and facts.age_months < _YOUNGEST_MENARCHE_MONTHS and crit.section == "inclusion":
+    young = facts.age_months < _YOUNGEST_MENARCHE_MONTHS
+    if young and (
+        (potential and crit.section == "inclusion")
+        # "Pregnant or lactating", "Nursing women" under the exclusions: not a young child's rule
+        or (crit.section == "exclusion" and (pregnant_word or lactating_word) and not test)
+    ):
         return Judgement(
             NOT_APPLICABLE,
             "rule for patients of childbearing potential; the patient is a young child",

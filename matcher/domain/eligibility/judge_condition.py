@@ -174,7 +174,7 @@ def judge_cardiac(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
 # window or a future window ("within 14 days of treatment") is not what the profile records
 _STEROID_NOW = re.compile(
     r"\b(?:receiving|currently (?:on|taking|using|receiving)|ongoing|chronic use of|concurrent"
-    r"|on chronic)\b[^.;]{0,40}\b(?:cortico)?steroid"
+    r"|on chronic|requires?|need for)\b[^.;]{0,40}\b(?:cortico)?steroid"
 )
 _STEROID_PAST = re.compile(
     r"\bhistory\b|\brequired\b|\brequiring\b|\bwithin\b|\bpast\b|\bprior\b|\bprevious|\bsince\b"

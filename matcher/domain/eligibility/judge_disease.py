@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from matcher.domain.eligibility import cues, vocabulary
+from matcher.domain.eligibility import cues, judge_response, judge_therapy, vocabulary
 from matcher.domain.eligibility.base import (
     MET,
     NOT_APPLICABLE,
@@ -241,6 +241,8 @@ _WORDS = {
 
 
 def prep_disease_setting(crit_text: str, norm: str, section: str) -> Any:
+    # the response to prior therapy (issue 9) last: parsed.py reads the first two on titles
+    response = judge_response.prep_response(norm) if section == "inclusion" else None
     return (
         bool(_RELAPSE.search(norm)),
         bool(_NEW.search(norm)),
@@ -249,6 +251,7 @@ def prep_disease_setting(crit_text: str, norm: str, section: str) -> Any:
         bool(_LATER_RELAPSE.search(norm)),
         frozenset(k for k, p in _WORDS.items() if p.search(norm)),
         bool(_RECEIVED_STANDARD.search(norm)),
+        response,
     )
 
 
@@ -269,6 +272,19 @@ _BARE_COURSE = re.compile(
 
 
 def judge_disease_setting(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
+    """The disease course, then (issue 9) the response to the therapy a rule names ("prior
+    progression on a PD-1 inhibitor"), read from best_response in judge_response."""
+    *course, response = spec
+    base = _judge_course(course, crit, facts)
+    if response is None:
+        # the course alone never establishes the response to the last line (cues.json
+        # requirement "last_line", which this judge reads only through best_response)
+        return judge_response.last_line_unread(base, crit)
+    named = judge_therapy.named_therapies(crit.norm, facts)
+    return judge_response.combine(response, base, named, crit)
+
+
+def _judge_course(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
     relapse, new, curative, first, later, statuses, received_standard = spec
     if received_standard and crit.section == "inclusion":
         had = [t for t in facts.therapies if t.category in _SYSTEMIC]
@@ -280,11 +296,15 @@ def judge_disease_setting(spec: Any, crit: Criterion, facts: Facts) -> Judgement
         if new and not relapse:
             return Judgement(MET, f"patient has {status} disease, not newly diagnosed")
         bare = _BARE_COURSE.match(crit.norm)
-        if bare is not None and status in {
-            _COURSE[w] for w in bare.group(0).split() if w in _COURSE
-        }:
+        # a progressive or refractory disease after a counted relapse is also a recurrent one
+        courses = {status} | ({"recurrent"} if (facts.relapse_number or 0) >= 1 else set())
+        hit = (
+            courses & {_COURSE[w] for w in bare.group(0).split() if w in _COURSE} if bare else set()
+        )
+        if hit:
             # "Recurrent disease" alone under the exclusions: the patient's own disease course
-            return Judgement(NOT_MET, f"excludes {status} disease; patient has {status} disease")
+            course = sorted(hit)[0]
+            return Judgement(NOT_MET, f"excludes {course} disease; patient has {course} disease")
         return Judgement(
             UNKNOWN, "exclusion concerns the disease course", f"disease course: {crit.text[:100]}"
         )

@@ -8,7 +8,7 @@ from datetime import timedelta
 from functools import lru_cache
 from typing import Any
 
-from matcher.domain.eligibility import cues
+from matcher.domain.eligibility import cues, judge_field
 from matcher.domain.eligibility.base import MET, NOT_MET, UNKNOWN, Criterion, Facts, Judgement
 from matcher.domain.eligibility.judge_therapy import label, matches, split_exception, targets
 
@@ -259,6 +259,7 @@ _RECURRENCE_AREAS = {"pulmonary": "lung", "cns": "brain"}
 
 def prep_radiation(crit_text: str, norm: str, section: str) -> Any:
     about_prior = bool(_RAD_PRIOR.search(norm)) and not _SIDE_TOPIC.search(norm)
+    field_rule, allowance = judge_field.prep_field(norm)
     return (
         bool(_TUMOR_SITE.search(norm)),
         bool(_FIELD.search(norm)),
@@ -266,11 +267,17 @@ def prep_radiation(crit_text: str, norm: str, section: str) -> Any:
         bool(_RAD_EXTENT.search(norm)),
         body_sites(norm),
         about_prior,
+        field_rule,
+        allowance,
     )
 
 
 def judge_radiation(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
-    tumor_site, field, negated, extent, named_sites, about_prior = spec
+    tumor_site, field, negated, extent, named_sites, about_prior, field_rule, allowance = spec
+    in_field = facts.recurrence_in_radiation_field
+    excludes = crit.section == "exclusion" or negated
+    if in_field is not None and (field_rule or (tumor_site and excludes)):
+        return judge_field.judge_in_field(in_field, excludes, allowance)
     if not facts.therapies:
         return Judgement(
             UNKNOWN, "prior therapies not given", f"radiation history: {crit.text[:100]}"
@@ -303,8 +310,14 @@ def judge_radiation(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
         # "Prior lung radiation": only radiation to that body site excludes
         sites = [body_sites(t.site.lower()) if t.site else frozenset() for t in rads]
         if all(sites) and not any(s & named_sites for s in sites):
+            # the listed radiation was elsewhere; radiation not listed is not ruled out (the
+            # same convention as any unlisted treatment)
             return Judgement(
-                MET, f"prior radiation ({where}) was not to {', '.join(sorted(named_sites))}"
+                UNKNOWN,
+                f"listed radiation ({where}) was not to {', '.join(sorted(named_sites))}; "
+                "unlisted radiation is not ruled out",
+                f"radiation to {', '.join(sorted(named_sites))}",
+                rule="unlisted",
             )
         if any(s & named_sites for s in sites) and not extent:
             return Judgement(NOT_MET, f"had radiation to {', '.join(sorted(named_sites))}")

@@ -62,7 +62,9 @@ _WITHIN = re.compile(r"\bwithin (\d+) days")
 _ULN_DEFINED = re.compile(
     r"\buln for (sgpt|alt|sgot|ast)\b[^.;]{0,20}?\bis\s*(\d+(?:\.\d+)?)\s*u\s*/\s*l"
 )
-_ULN = re.compile(r"^\s*(?:x|×|times)?\s*(?:the\s+)?(?:institutional\s+)?(?:upper limit|uln)")
+_ULN = re.compile(
+    r"^\s*(?:x|×|times)?\s*(?:the\s+)?(?:institutional\s+)?(?:upper limit|uln|norm\b)"
+)
 _BARE_ULN = re.compile(r"(<=|<)\s*(?:the\s+)?(?:institutional\s+)?(?:upper limit of normal|uln)")
 _TABLE_ROW = re.compile(
     r"age\s*(>=)?\s*(\d+)\s*(?:to\s*(<)?\s*(\d+))?\s*(?:years?)?\s*;?\s*(\d+(?:\.\d+)?)\s*mg/d"
@@ -118,6 +120,7 @@ def prep_labs(crit_text: str, norm: str, section: str) -> Any:
     )
     # "urine protein/creatinine ratio" names one analyte, not creatinine as well
     spots = [s for s in spots if not any(o[0] <= s[0] and s[1] <= o[1] and o != s for o in spots)]
+    spots = _merge_synonyms(folded, spots)
     shared: dict[int, int] = {}  # spot index -> the later spot whose limit it shares
     for i in range(len(spots) - 2, -1, -1):
         # "AST and ALT ≤ 2.5 x ULN", "SGOT/SGPT": a name joined to the next shares its limit
@@ -138,6 +141,12 @@ def prep_labs(crit_text: str, norm: str, section: str) -> Any:
         if c is None:
             continue
         limit = _convert(key, to_float(c.group(2)), window[c.end() :])
+        if limit is None and key == "creatinine" and _ULN.match(window[c.end() :]):
+            found[i] = ("creatinine_uln", c.group(1), to_float(c.group(2)))
+            continue
+        if limit is None and key == "bilirubin" and _MG_DL.match(window[c.end() :]):
+            found[i] = ("bilirubin_mg", c.group(1), to_float(c.group(2)))
+            continue
         if limit is None and key in uln and re.match(r"\s*u\s*/\s*l", window[c.end() :]):
             limit = round(to_float(c.group(2)) / uln[key], 2)  # "ALT =< 135 U/L ... ULN is 45 U/L"
         found[i] = (key, c.group(1), limit)
@@ -150,7 +159,7 @@ def prep_labs(crit_text: str, norm: str, section: str) -> Any:
     unread = tuple(
         dict.fromkeys(
             _ANALYTES[key][1]
-            for key in {k for _s, _e, k in spots} - {k for k, _op, _l in reqs}
+            for key in {k for _s, _e, k in spots} - {_BASE.get(k, k) for k, _op, _l in reqs}
             if key != "clearance"  # "creatinine clearance or GFR" often reads as a heading
         )
     )
@@ -172,9 +181,39 @@ def prep_labs(crit_text: str, norm: str, section: str) -> Any:
     return tuple(dict.fromkeys(reqs)), table, alternatives, age_adjusted, unread
 
 
+# A total-bilirubin limit in mg/dL against the profile's multiple of the ULN: laboratories' ULN
+# for total bilirubin lies between these bounds (mg/dL), so a value settles the limit only when it
+# holds, or fails, whichever ULN the patient's laboratory uses.
+_BILIRUBIN_ULN_MG_DL = (1.0, 1.5)
+_MG_DL = re.compile(r"\s*mg\s*/\s*dl")
+_BASE = {"bilirubin_mg": "bilirubin", "creatinine_uln": "creatinine"}  # key -> profile analyte
+
+
+def _bilirubin_mg(x_uln: float, op: str, limit: float) -> bool | None:
+    low, high = (holds(x_uln * uln, op, limit) for uln in _BILIRUBIN_ULN_MG_DL)
+    return low if low == high else None
+
+
 # names joined by "/", "and", "or", "&" or a bracket share the next name's limit ("AST and ALT",
 # "AST(SGOT)/ALT(SGPT)"); a comma alone does not ("1500 granulocytes, hemoglobin >= 9")
-_JOINER = re.compile(r"\s*\)?\s*(?:/|\band\b|\bor\b|&|\()\s*\(?\s*")
+_JOINER = re.compile(r"\s*[)\]]*\s*(?:/|\band\b|\bor\b|&|\()\s*[(\[]?\s*")
+# what may stand between two names of one analyte: brackets and words, no number or comparison
+# ("aspartate aminotransferase (AST) (serum glutamic oxaloacetic transaminase [SGOT]")
+_SYNONYM_GAP = re.compile(r"[\sa-z()\[\]]{0,60}")
+
+
+def _merge_synonyms(folded: str, spots: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    merged: list[tuple[int, int, str]] = []
+    for spot in spots:
+        if (
+            merged
+            and merged[-1][2] == spot[2]
+            and _SYNONYM_GAP.fullmatch(folded[merged[-1][1] : spot[0]])
+        ):
+            merged[-1] = (merged[-1][0], spot[1], spot[2])
+        else:
+            merged.append(spot)
+    return merged
 
 
 # "a serum creatinine based on age/gender as follows": the protocol's table (data file)
@@ -190,6 +229,19 @@ def _creatinine_rows() -> tuple[tuple[float, float, float, float], ...]:
          r["male"], r["female"])
         for r in rows
     )  # fmt: skip
+
+
+@cache
+def _floor() -> tuple[float, float]:
+    raw = resources.files("matcher.domain.eligibility").joinpath("data/creatinine_by_age.json")
+    floor = json.loads(raw.read_text())["adult_uln_floor"]
+    return float(floor["from_years"]), float(floor["mg_dL"])
+
+
+def _adult_uln_floor(age_months: float) -> float | None:
+    """The lowest adult creatinine ULN (mg/dL) for a patient old enough to have one, else None."""
+    from_years, mg_dl = _floor()
+    return mg_dl if age_months >= from_years * 12 else None
 
 
 def creatinine_limit(age_months: float, sex: str) -> float | None:
@@ -219,7 +271,28 @@ def judge_labs(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
     failed: list[str] = []
     passed: list[str] = []
     for key, op, limit in reqs:
-        name = _ANALYTES[key][1]
+        name = _ANALYTES[_BASE.get(key, key)][1]
+        if key == "creatinine_uln" and limit is not None:
+            have = facts.labs.get("creatinine")
+            floor = _adult_uln_floor(facts.age_months)
+            if have is not None and floor is not None and holds(have, op, limit * floor):
+                outcomes.append(True)
+                passed.append(f"creatinine {have:g} mg/dL within {limit:g} x any adult ULN")
+            else:
+                outcomes.append(None)
+                missing.append(f"creatinine {op} {limit:g} x ULN")
+            continue
+        if key == "bilirubin_mg" and limit is not None:
+            x_uln = facts.labs.get("bilirubin")
+            settled = None if x_uln is None else _bilirubin_mg(x_uln, op, limit)
+            outcomes.append(settled)
+            if settled is None:
+                missing.append(f"bilirubin {op} {limit:g} mg/dL")
+            else:
+                (passed if settled else failed).append(
+                    f"bilirubin {x_uln:g} x ULN vs {op} {limit:g} mg/dL (any ULN 1.0-1.5 mg/dL)"
+                )
+            continue
         if key == "creatinine" and age_adjusted:
             # the written value is one row of an age table; the tabulated row for this
             # patient settles "met" only (a higher value may pass on clearance instead)

@@ -6,9 +6,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from matcher.domain.eligibility import vocabulary
 from matcher.domain.eligibility.base import MET, NOT_MET, UNKNOWN, Criterion, Facts, Judgement
 from matcher.domain.eligibility.judge_person import RANGE, SEGMENT, age_ok, months_per
 from matcher.domain.eligibility.numbers import COMPARISON, comparisons, fold_ops, holds, to_float
+from matcher.domain.eligibility.text import norm
 
 _SCALE = re.compile(r"\b(lansky|karnofsky|kps|lps|ecog|zubrod|who|performance (?:status|score))\b")
 _PERF_RANGE = re.compile(r"(?<![\d.])(\d{1,3})\s*%?\s*(?:-|–|to)\s*(\d{1,3})\s*%?")
@@ -59,9 +61,9 @@ def _head_ages(head: str) -> tuple[tuple[str, float, float], ...]:
     return tuple((b.op, b.value, 12.0) for b in comparisons(folded))
 
 
-def _perf_reqs(crit_text: str) -> tuple[tuple[str, str, float], ...]:
+def _perf_reqs(crit_text: str) -> tuple[tuple[str, str, float, tuple[str, ...]], ...]:
     folded = _AGE_PHRASE.sub(" ", fold_ops(crit_text))
-    reqs: list[tuple[str, str, float]] = []
+    reqs: list[tuple[str, str, float, tuple[str, ...]]] = []
     for m in _SCALE.finditer(folded):
         window = folded[m.end() : m.end() + 70]
         cut = _SCALE.search(window)
@@ -79,8 +81,15 @@ def _perf_reqs(crit_text: str) -> tuple[tuple[str, str, float], ...]:
         # a value on the wrong range belongs to the other scale ("> 70% on the Karnofsky scale
         # or < 2 on the ECOG scale": the "< 2" follows the word Karnofsky)
         scale = "ecog" if found[1] <= 5 else "kl"
-        reqs.append((scale, found[0], found[1]))
+        reqs.append((scale, found[0], found[1], _tumor_scope(window)))
     return tuple(dict.fromkeys(reqs))
+
+
+def _tumor_scope(window: str) -> tuple[str, ...]:
+    """Tumors a scale is written for: "ECOG 0 or 1 (solid tumors) or KPS >= 70 (rHGG)" gives
+    the KPS alternative to high-grade glioma only; () when the scale is for everyone."""
+    bracket = re.search(r"\(([^()]{2,40})\)", window)
+    return tuple(vocabulary.find_concepts(norm(bracket.group(1)))) if bracket else ()
 
 
 def judge_performance(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
@@ -102,11 +111,13 @@ def judge_performance(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
             UNKNOWN, "performance threshold not read", "performance status as required"
         )
     have = f"{facts.perf_scale.capitalize()} {facts.perf_score}"
+    # an alternative written for another tumor ("KPS >= 70 (rHGG)") is not this patient's
+    mine = [r for r in spec if not r[3] or any(c in facts.concept_ids for c in r[3])] or spec
     outcomes: list[bool | None] = []
-    for scale, op, value in spec:
+    for scale, op, value, _scope in mine:
         outcomes.append(_perf_outcome(facts.perf_scale, facts.perf_score, scale, op, value))
     wanted = " or ".join(
-        f"{'ECOG' if s == 'ecog' else 'Lansky/Karnofsky'} {op} {v:g}" for s, op, v in spec
+        f"{'ECOG' if s == 'ecog' else 'Lansky/Karnofsky'} {op} {v:g}" for s, op, v, _t in mine
     )
     # alternatives ("Karnofsky > 70% or ECOG < 2"; Lansky for ≤ 16 y, Karnofsky above): one suffices
     if any(o is True for o in outcomes):

@@ -21,10 +21,11 @@ from matcher.domain.eligibility.base import (
 )
 from matcher.domain.eligibility.numbers import comparisons, fold_ops
 
-_UNIT = re.compile(r"\s*(years?|yrs?|y\b|months?|mos?\b|mo\b)")
+_UNIT = re.compile(r"\s*(years?|yrs?|y\b|months?|mos?\b|mo\b|days?(?= old\b| of age\b))")
 RANGE = re.compile(
     r"(?<![\d.])(\d{1,2}(?:\.\d)?)\s*(?:-|–|to|and)\s*(\d{1,3})\s*(years?|yrs?|months?)?"
 )
+_PEDIATRIC = re.compile(r"^(?:pediatric|paediatric) (?:patients|subjects|participants)\b")
 _BIRTH = re.compile(r"\bbirth\b|\bnewborn|\bneonat")
 _FROM_BIRTH = re.compile(r"\bbirth (?:and|to|through|until|up to)\s*(\d{1,2})\s*(years?|months?)")
 
@@ -46,6 +47,8 @@ def age_ok(age_months: float, op: str, value: float, unit_months: float) -> bool
 def months_per(unit: str | None, default: float) -> float:
     if not unit:
         return default
+    if unit.startswith("d"):
+        return 1 / 30.4375  # "≥ 1 day old": a day in months
     return 1.0 if unit.startswith("m") else 12.0
 
 
@@ -125,6 +128,10 @@ def _bounds(crit_text: str, section: str) -> tuple[tuple[str, float, float], ...
             if unit is None and not _AGE_WORD.search(sentence[max(0, b.start - 30) : b.start]):
                 continue
             bounds.append((b.op, b.value, months_per(unit.group(1) if unit else None, 12.0)))
+    if _PEDIATRIC.search(crit_text.lower()) and not any(op in {"<", "<="} for op, _v, _p in bounds):
+        # "Pediatric patients ≥ 1 day old": pediatric ends at 21 years in every definition used
+        # by pediatric protocols (AAP: through 21), so that is the upper bound
+        bounds.append(("<=", 21.0, 12.0))
     if _BIRTH.search(crit_text.lower()):
         bounds = [b for b in bounds if b[0] in {"<=", "<"}]
         upto = _FROM_BIRTH.search(crit_text.lower())

@@ -12,7 +12,7 @@ import re
 from functools import lru_cache
 from typing import Any
 
-from matcher.domain.eligibility import cues, drugs, vocabulary
+from matcher.domain.eligibility import cues, drugs, judge_response, vocabulary
 from matcher.domain.eligibility.base import (
     MET,
     NOT_MET,
@@ -154,10 +154,31 @@ def prep_prior_required(crit_text: str, norm: str, section: str) -> Any:
     strict: set[str] = set()
     for verb in _REQUIRE_VERB.finditer(norm):
         strict |= targets(norm[verb.end() : verb.end() + 60].split(".")[0])[0]
-    return norm, classes, cats, n, scoped, tuple(vocabulary.find_concepts(norm)), frozenset(strict)
+    concepts = tuple(vocabulary.find_concepts(norm))
+    response = judge_response.prep_response(norm)
+    return norm, classes, cats, n, scoped, concepts, frozenset(strict), response
 
 
 def judge_prior_required(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
+    """The required treatment (below), then the response to it where the rule asks for one
+    ("refractory to", "progressed on"): read from best_response, never decided without it."""
+    *base_spec, response = spec
+    base = _judge_required(tuple(base_spec), crit, facts)
+    if response is None:
+        return base
+    return judge_response.combine(response, base, named_therapies(base_spec[0], facts), crit)
+
+
+def named_therapies(norm: str, facts: Facts) -> list[Therapy]:
+    """The listed therapies a rule names (by class, agent or category); every systemic one when
+    it names no treatment ("refractory to standard of care treatment")."""
+    classes, cats = targets(norm)
+    if classes or cats:
+        return [t for t in facts.therapies if matches(t, norm, classes, cats, bool(classes))]
+    return [t for t in facts.therapies if t.category in _SYSTEMIC]
+
+
+def _judge_required(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
     norm, classes, cats, n, scoped, tumors, strict = spec
     if tumors and not any(c in facts.concept_ids for c in tumors):
         # "doxorubicin and/or ifosfamide (synovial sarcoma and MRCLS)": another cohort's rule

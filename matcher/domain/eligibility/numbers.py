@@ -47,6 +47,8 @@ _LAB_UNIT = (
     r"per cu(?:bic)? mm|per mm3|per [µu]l|per mcl|/\s*(?:mm3|mm\^3|[µu]l|mcl)"
     r"|gm?\s*/\s*dl|mg\s*/\s*dl"
 )
+# "2.5 x institutional norm or less": a multiple of the upper limit of normal
+_ULN_UNIT = r"x (?:the )?(?:institutional )?(?:upper limit of normal|uln|norm)"
 _TRAILING = (
     (
         re.compile(
@@ -57,7 +59,7 @@ _TRAILING = (
     ),
     (
         re.compile(
-            rf"{_NUMBER}(\s*(?:years?|months?|yrs?|%)?(?:\s*of age)"
+            rf"{_NUMBER}(\s*(?:years?|months?|yrs?|%|{_LAB_UNIT}|{_ULN_UNIT})?(?:\s*of age)"
             rf"?)\s+(?:or|and) (?:younger|less|fewer|below|under)\b"
         ),
         "<=",

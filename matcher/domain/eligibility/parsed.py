@@ -100,7 +100,10 @@ def _criterion(item: Item) -> Criterion:
     if scope and "diagnosis" in kinds and len(kinds) > 1:
         kinds = tuple(k for k in kinds if k != "diagnosis")  # the tumors name whom, not what
     aspects = tuple(
-        Aspect(k, REGISTRY[k].prep(text, n_own, section) if k in REGISTRY else None) for k in kinds
+        Aspect(k, REGISTRY[k].prep(*_prep_text(k, item, text, full, n_own), section))
+        if k in REGISTRY
+        else Aspect(k, None)
+        for k in kinds
     )
     found = notice(
         text,
@@ -136,6 +139,15 @@ def _criterion(item: Item) -> Criterion:
         reads=projection.reads_of(aspects, bool(scope), group, _REGISTERED),
     )
     return _intern(key, item, crit)
+
+
+def _prep_text(kind: str, item: Item, text: str, full: str, n_own: str) -> tuple[str, str]:
+    """The text a rule reads: its own line, except that a lab rule also reads the values its
+    absorbed sub-items carry ("adequate organ function ... [Liver: total bilirubin <= 1.5 x ULN
+    ...]"): the heading alone names no limit, and judging it on the heading leaves it unread."""
+    if kind == "labs" and item.notes:
+        return full, norm(full)
+    return text, n_own
 
 
 def _intern(key: tuple[str, str, str, bool, bool], item: Item, crit: Criterion) -> Criterion:

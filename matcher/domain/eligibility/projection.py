@@ -58,7 +58,9 @@ def _age(spec: Any) -> tuple[str, ...]:  # judge_person.judge_age
 
 def _performance(spec: Any) -> tuple[str, ...]:  # judge_performance.judge_performance
     by_age = bool(spec) and spec[0] == "by_age"
-    return ("perf_scale", "perf_score", *(("age_months",) if by_age else ()))
+    reqs = [r for _bounds, part in spec[1] for r in part] if by_age else list(spec or ())
+    by_tumor = ("concept_ids",) if any(r[3] for r in reqs) else ()  # "KPS >= 70 (rHGG)"
+    return ("perf_scale", "perf_score", *(("age_months",) if by_age else ()), *by_tumor)
 
 
 def _labs(spec: Any) -> tuple[str, ...]:  # judge_labs.judge_labs / _judge_table_row
@@ -66,7 +68,11 @@ def _labs(spec: Any) -> tuple[str, ...]:  # judge_labs.judge_labs / _judge_table
     if table is not None:
         return ("age_months", "sex", "lab:creatinine")
     by_age = ("age_months", "sex", "lab:creatinine") if age_adjusted else ()  # the age table
-    return (*by_age, *(f"lab:{key}" for key, _op, _limit in reqs))
+    # "bilirubin_mg" (a limit in mg/dL) reads the profile's bilirubin (x ULN); "creatinine_uln"
+    # (a multiple of the ULN) reads the creatinine and the age (adults' ULN floor)
+    keys = [key for key, _op, _limit in reqs]
+    aged = ("age_months",) if "creatinine_uln" in keys and not by_age else ()
+    return (*by_age, *aged, *(f"lab:{key.split('_')[0]}" for key in keys))
 
 
 def _fixed(*names: str) -> Callable[[Any], tuple[str, ...]]:
@@ -92,7 +98,9 @@ READS: dict[str, Callable[[Any], tuple[str, ...]]] = {
     "prior_therapy_excluded": _fixed(*THERAPIES),  # judge_therapy.judge_prior_excluded
     "prior_lines": _fixed(*THERAPIES),  # judge_lines.judge_lines
     "washout": _fixed("therapies", "as_of"),  # judge_history.judge_washout / _clause
-    "radiation": _fixed("therapies", "recurrence_sites"),  # judge_history.judge_radiation
+    "radiation": _fixed(  # judge_history.judge_radiation
+        "therapies", "recurrence_sites", "recurrence_in_radiation_field"
+    ),
     "transplant": _fixed(*THERAPIES),  # judge_history._judge_history
     "amputation": _fixed(*THERAPIES),  # judge_history._judge_history
     "viral": _fixed("hiv", "hbv", "hcv"),  # judge_condition.judge_viral

@@ -20,7 +20,7 @@ import re
 from typing import Any
 
 from matcher.domain.eligibility import cues, vocabulary
-from matcher.domain.eligibility.base import NOT_APPLICABLE, Judgement
+from matcher.domain.eligibility.base import MET, NOT_APPLICABLE, Judgement
 from matcher.domain.eligibility.numbers import fold_ops
 from matcher.domain.eligibility.text import norm
 
@@ -78,9 +78,9 @@ def notice(
         formality = cues.search("formality", normed) is not None
         formal = formality and cues.cue("formality_not").search(normed) is None
     else:
-        formal = kinds == ("pregnancy",) and _contraception_only(normed)
+        formal = _contraception_rule(normed, kinds)
     if formal:
-        contraception = kinds == ("pregnancy",) and _contraception_only(normed)
+        contraception = _contraception_rule(normed, kinds)
         what = "contraception agreement" if contraception else "consent/cooperation"
         return Judgement(
             NOT_APPLICABLE, f"formality ({what}), obtained at enrolment", rule="formality"
@@ -94,6 +94,20 @@ def notice(
         # "Patients with controlled Type 1 diabetes ... are eligible for the study." under the
         # exclusions: says who may enrol, excludes nobody
         return Judgement(NOT_APPLICABLE, "permissive note: says who remains eligible", rule="note")
+    if section == "inclusion" and kinds == ("other",) and cues.search("extra_route", normed):
+        return Judgement(
+            NOT_APPLICABLE, "permissive note: names one more group who may enrol", rule="note"
+        )
+    if cues.search("procedure_instruction", normed):
+        return Judgement(
+            NOT_APPLICABLE, "an instruction for the team, done at enrolment", rule="procedure"
+        )
+    if cues.search("site_logistics", normed):
+        return Judgement(
+            NOT_APPLICABLE, "where a group may enrol: the centre's question", rule="logistics"
+        )
+    if section == "inclusion" and not context and cues.search("universal", normed):
+        return Judgement(MET, "every patient meets it", rule="universal")
     if cues.search("permissive_note", normed) and not _requires(
         cues.cue("permissive_note").sub(" ", normed)
     ):
@@ -124,6 +138,22 @@ def _strip_definition(norm: str) -> str:
     return re.sub(r"\bdefined as\b.*$", "", norm)
 
 
+def _contraception_rule(normed: str, kinds: tuple[str, ...]) -> bool:
+    """A contraception agreement, also when its later sentences (how long, what counts as
+    adequate: "a failure rate of < 1% per year") bring other words: every sentence about it."""
+    if kinds == ("pregnancy",):
+        return _contraception_only(normed)
+    sentences = [x for x in re.split(r"(?<=\.)\s+", normed) if x.strip()]
+    return (
+        kinds[:1] == ("pregnancy",)
+        and _contraception_only(normed)
+        and all(_CONTRACEPTION_WORDS.search(x) for x in sentences)
+    )
+
+
+_CONTRACEPTION_WORDS = re.compile(r"\bcontracept|\babstinen|\bbirth control|\bsteriliz")
+
+
 def _contraception_only(norm: str) -> bool:
     if not cues.cue("contraception").search(norm):
         return False
@@ -144,6 +174,13 @@ _OBLIGATION = re.compile(
 _SUBJECT = re.compile(
     r"^\s*(?:patients|subjects|participants|children) with (?P<who>[^:;,.()]{3,80}?)\s+"
     r"(?:must|should|are|is|will|may|need|can|who)\b"
+)
+
+
+_BROAD_TUMORS = frozenset({"neoplasm", "solid_tumor", "sarcoma", "soft_tissue_tumor"})
+_THEIR = re.compile(
+    r"\b(?:for|of) (?:their|his|her) (?P<who>[a-z][a-z -]{2,40}?)\b"
+    r"(?=[,.;:)]|$| including| since| and\b)"
 )
 
 
@@ -174,6 +211,13 @@ def tumor_scope(text: str, kinds: tuple[str, ...]) -> tuple[tuple[str, ...], boo
             or _OBLIGATION.match(lowered, subject.end("who"))
         ):
             who = subject.group("who")
+    if who is None:
+        # "any other systemic therapy for their melanoma": the possessive names whose disease
+        possessive = _THEIR.search(lowered)
+        named = vocabulary.find_concepts(norm(possessive.group("who"))) if possessive else []
+        # only a specific disease scopes ("for their sarcoma" in a sarcoma trial is everyone's)
+        if named and not set(named) & _BROAD_TUMORS and possessive is not None:
+            who = possessive.group("who")
     if who is None:
         return (), False
     who = norm(who)

@@ -160,6 +160,19 @@ class TherapyCategory(StrEnum):
     stem_cell_transplant = "stem_cell_transplant"
 
 
+# Categories whose agents are given in lines of systemic therapy with a response to judge.
+SYSTEMIC_CATEGORIES = frozenset({"chemotherapy", "targeted", "immunotherapy"})
+
+
+class BestResponse(StrEnum):
+    """Best overall response to a line of systemic therapy, in RECIST 1.1 words."""
+
+    complete_response = "complete_response"
+    partial_response = "partial_response"
+    stable_disease = "stable_disease"
+    progressive_disease = "progressive_disease"
+
+
 class PerformanceScale(StrEnum):
     lansky = "lansky"
     karnofsky = "karnofsky"
@@ -188,6 +201,10 @@ class PriorTherapy(_Strict):
     category: TherapyCategory | None = None
     site: ShortText | None = None
     ended_on: date | None = None
+    # Which line of systemic therapy the agent belonged to (agents of one regimen share a line),
+    # and the best response to that line; both only for systemic categories.
+    line: int | None = Field(default=None, ge=1, le=20)
+    best_response: BestResponse | None = None
 
     @field_validator("ended_on")
     @classmethod
@@ -200,6 +217,19 @@ class PriorTherapy(_Strict):
     def _agent_or_category(self) -> Self:
         if self.agent is None and self.category is None:
             raise ValueError("agent/category: give an agent or a category")
+        return self
+
+    @model_validator(mode="after")
+    def _systemic_only(self) -> Self:
+        # A line number or a RECIST response belongs to systemic therapy; on surgery or
+        # radiation it is a mistake (a radiation "line" would be counted as a systemic line).
+        if self.category is not None and self.category.value not in SYSTEMIC_CATEGORIES:
+            for name in ("line", "best_response"):
+                if getattr(self, name) is not None:
+                    raise ValueError(
+                        f"{name}: only for systemic therapy (chemotherapy, targeted, "
+                        f"immunotherapy), not {self.category.value}"
+                    )
         return self
 
 
