@@ -20,6 +20,7 @@ COPY pyproject.toml README.md constraints.txt ./
 COPY matcher ./matcher
 COPY workers ./workers
 COPY api ./api
+COPY cli ./cli
 RUN set -eu; \
     if [ -n "$PIP_EXTRA_CA" ]; then \
         bundle="$(/opt/venv/bin/python -c 'import pip._vendor.certifi as c; print(c.where())')"; \

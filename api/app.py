@@ -3,7 +3,7 @@
 `create_app(settings, publish)` builds a self-contained app (tests pass a Settings pointing at
 their private Redis and their own publish function). Every endpoint except `/healthz`, the login
 page and the OpenAPI description needs a board's API key; see api/auth.py. Run it with
-`trialmatch serve` (api/cli_serve.py), which uses uvicorn's factory mode.
+`trialmatch serve` (cli/serve.py), which uses uvicorn's factory mode.
 """
 
 from __future__ import annotations
@@ -23,10 +23,11 @@ from api import (
     routes_web,
 )
 from api.metrics import observe
-from api.state import AppState, CeleryPublisher
+from api.state import AppState
+from matcher.adapters.queue import TaskPublisher
+from matcher.adapters.store import Store
+from matcher.services.submission import Publish
 from matcher.settings import Settings, get_settings
-from matcher.store import Store
-from workers.submission import Publish
 
 DESCRIPTION = """Match pseudonymous recurrence profiles of children and adolescents with soft
 tissue sarcoma to ClinicalTrials.gov trials. Authenticate with `Authorization: Bearer <key>` or
@@ -56,7 +57,7 @@ def create_app(settings: Settings | None = None, publish: Publish | None = None)
     """Build the app. Raises ConfigError (naming the setting) when the configuration is bad."""
     settings = settings or get_settings()
     store = Store.from_settings(settings)
-    celery = CeleryPublisher(settings)
+    celery = TaskPublisher(settings)
     app = FastAPI(
         title="trialmatch",
         version="0.1.0",

@@ -16,7 +16,7 @@ from fastapi import Depends, HTTPException, Request, status
 
 from api.sessions import SESSION_COOKIE, board_of_session
 from api.state import AppState, app_state
-from matcher.boards import authenticate
+from matcher.services.boards import authenticate
 
 CSRF_HEADER = "X-TM-CSRF"
 _SAFE = {"GET", "HEAD", "OPTIONS"}

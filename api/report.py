@@ -11,11 +11,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from api.routes_results import ChangeOut
-from matcher.eligibility.collect import facts_to_collect
-from matcher.models import MatchRun, StoredProfile, TrialMatch
-from matcher.models.answer import BoardAnswer
-from matcher.models.match import FactToCollect
-from matcher.models.profile import ProfileIn
+from matcher.domain.eligibility.collect import facts_to_collect
+from matcher.domain.models import MatchRun, StoredProfile, TrialMatch
+from matcher.domain.models.answer import BoardAnswer
+from matcher.domain.models.match import FactToCollect
+from matcher.domain.models.profile import ProfileIn
 
 SYMBOL = {"met": "✓", "not_met": "✗", "unknown": "?", "not_applicable": "–"}
 # "not_applicable": a rule for other patients, or no rule (heading, note, formality): no obstacle

@@ -15,11 +15,11 @@ from starlette.concurrency import run_in_threadpool
 
 from api.auth import Board, State
 from api.routes_results import read_changes
-from matcher.eligibility.collect import facts_to_collect
-from matcher.models import StoredProfile
-from matcher.models.answer import AnswerIn, BoardAnswer
-from matcher.models.match import FactToCollect
-from workers import board_loop
+from matcher.domain.eligibility.collect import facts_to_collect
+from matcher.domain.models import StoredProfile
+from matcher.domain.models.answer import AnswerIn, BoardAnswer
+from matcher.domain.models.match import FactToCollect
+from matcher.services import board_loop
 
 router = APIRouter(prefix="/v1/profiles", tags=["board loop"])
 

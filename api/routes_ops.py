@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import redis
 from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
@@ -15,12 +14,7 @@ router = APIRouter(tags=["operations"])
 
 
 def _check_redis(state: State) -> dict[str, Any]:
-    try:
-        state.store.r.ping()
-        queued = state.store.r.llen(f"{state.store.keys.broker_prefix()}trialmatch")
-    except redis.RedisError as exc:
-        return {"ok": False, "error": type(exc).__name__}
-    return {"ok": True, "queued_tasks": int(queued)}
+    return state.store.health("trialmatch")
 
 
 def _check_broker(state: State) -> dict[str, Any]:

@@ -8,12 +8,12 @@ from starlette.concurrency import run_in_threadpool
 
 from api.auth import Board, State
 from api.errors import BodyTooLarge
-from matcher.erase import erase_profile
+from matcher.domain.models import ProfileIn, StoredProfile
+from matcher.domain.models.profile import parse_profile
 from matcher.errors import InvalidProfile
 from matcher.metrics import SUBMISSIONS
-from matcher.models import ProfileIn, StoredProfile
-from matcher.models.profile import parse_profile
-from workers.submission import Options, Submission, create, owned, replace
+from matcher.services.erase import erase_profile
+from matcher.services.submission import Options, Submission, create, owned, replace
 
 MAX_BODY = 64 * 1024
 

@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse
 from api import report
 from api.auth import Board, State
 from api.routes_results import read_changes
-from workers.submission import owned
+from matcher.services.submission import owned
 
 router = APIRouter(tags=["report"])
 

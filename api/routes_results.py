@@ -11,13 +11,13 @@ from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, BeforeValidator, Field
 
 from api.auth import Board, State
-from matcher.eligibility.collect import facts_to_collect
+from matcher.adapters.store import Store
+from matcher.domain.eligibility.collect import facts_to_collect
+from matcher.domain.filters import PHASE_HELP, filter_matches, normalize_phase
+from matcher.domain.models import Trial, TrialMatch
+from matcher.domain.models.match import FactToCollect, TrialVerdict
 from matcher.errors import NotFound
-from matcher.filters import PHASE_HELP, filter_matches, normalize_phase
-from matcher.models import Trial, TrialMatch
-from matcher.models.match import FactToCollect, TrialVerdict
-from matcher.store import Store, redis_errors
-from workers.submission import owned
+from matcher.services.submission import owned
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["results"])
@@ -129,10 +129,8 @@ def _aware(value: datetime) -> datetime:
 
 def read_changes(store: Store, profile_id: str, since: datetime | None) -> list[ChangeOut]:
     """Change-log entries after `since`, oldest first; malformed entries are skipped (logged)."""
-    with redis_errors("reading the change log"):
-        raw = [str(x) for x in store.r.lrange(store.keys.changes(profile_id), 0, -1)]
     entries = []
-    for item in raw:
+    for item in store.change_log(profile_id):
         try:
             entry = ChangeOut.model_validate(json.loads(item))
         except ValueError:

@@ -20,7 +20,7 @@ from api.auth import CSRF_HEADER, State, board_of
 from api.errors import BodyTooLarge
 from api.routes_profiles import read_limited
 from api.state import AppState, example_profile
-from matcher.boards import authenticate_key
+from matcher.services.boards import authenticate_key
 
 router = APIRouter(include_in_schema=False)
 

@@ -24,8 +24,8 @@ from urllib.parse import urlsplit
 
 from fastapi import Request
 
-from matcher.boards import ApiKey
-from matcher.store import Store
+from matcher.adapters.store import Store
+from matcher.services.boards import ApiKey
 
 SESSION_COOKIE = "tm_session"
 FORM_COOKIE = "tm_login"

@@ -18,8 +18,8 @@ from urllib.parse import parse_qs, urlsplit
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from matcher.domain.models.trial import KNOWN_STATUSES
 from matcher.errors import ConfigError
-from matcher.models.trial import KNOWN_STATUSES
 
 _PLACEHOLDERS = {"changeme", "change-me", "changethis", "secret", "password", "placeholder", ""}
 

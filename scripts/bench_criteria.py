@@ -25,12 +25,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from matcher.ctgov.parse import parse_study  # noqa: E402
-from matcher.eligibility import EngineOptions, evaluate_trial  # noqa: E402
-from matcher.eligibility.engine import ENGINE_VERSION  # noqa: E402
-from matcher.models.match import TrialMatch  # noqa: E402
-from matcher.models.profile import ProfileIn  # noqa: E402
-from matcher.models.trial import Trial  # noqa: E402
+from matcher.adapters.ctgov.parse import parse_study  # noqa: E402
+from matcher.domain.eligibility import EngineOptions, evaluate_trial  # noqa: E402
+from matcher.domain.eligibility.engine import ENGINE_VERSION  # noqa: E402
+from matcher.domain.models.match import TrialMatch  # noqa: E402
+from matcher.domain.models.profile import ProfileIn  # noqa: E402
+from matcher.domain.models.trial import Trial  # noqa: E402
 
 CRITERIA = ROOT / "tests" / "criteria"
 TRIAL_DIRS = [

@@ -24,16 +24,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from matcher.ctgov.parse import parse_study  # noqa: E402
-from matcher.eligibility import EngineOptions, evaluate_trial, match_trials, search_terms  # noqa: E402
-from matcher.eligibility import parsed as parsed_module  # noqa: E402
-from matcher.eligibility.facts import build_facts  # noqa: E402
-from matcher.eligibility.judges import judge_criterion  # noqa: E402
-from matcher.eligibility.parsed import clear_caches, split_and_classify  # noqa: E402
-from matcher.eligibility.projection import Keys  # noqa: E402
-from matcher.eligibility.trial_checks import age_check, sex_check, status_check  # noqa: E402
-from matcher.models.profile import ProfileIn  # noqa: E402
-from matcher.models.trial import Trial  # noqa: E402
+from matcher.adapters.ctgov.parse import parse_study  # noqa: E402
+from matcher.domain.eligibility import EngineOptions, evaluate_trial, match_trials, search_terms  # noqa: E402
+from matcher.domain.eligibility import parsed as parsed_module  # noqa: E402
+from matcher.domain.eligibility.facts import build_facts  # noqa: E402
+from matcher.domain.eligibility.judges import judge_criterion  # noqa: E402
+from matcher.domain.eligibility.parsed import clear_caches, split_and_classify  # noqa: E402
+from matcher.domain.eligibility.projection import Keys  # noqa: E402
+from matcher.domain.eligibility.trial_checks import age_check, sex_check, status_check  # noqa: E402
+from matcher.domain.models.profile import ProfileIn  # noqa: E402
+from matcher.domain.models.trial import Trial  # noqa: E402
 
 DEVSET = ROOT / "tests" / "devset"
 TRIAL_DIRS = [

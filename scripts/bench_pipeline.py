@@ -20,13 +20,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from matcher.adapters.store import Store
+from matcher.services.submission import submit_json
 from matcher.settings import Settings
-from matcher.store import Store
 from scripts.bench_common import PeakRss, constructed_profiles, percentile
 from tests.support.ctgov_stub import CtgovStub
 from tests.support.procs import REPO, SNAPSHOT, RedisServer, Worker, stack_env
 from workers.celery_app import create_app
-from workers.submission import submit_json
 
 
 def main() -> int:

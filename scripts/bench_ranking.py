@@ -23,13 +23,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from matcher.ctgov.parse import parse_study  # noqa: E402
-from matcher.eligibility import EngineOptions, match_trials  # noqa: E402
-from matcher.eligibility.collect import facts_to_collect  # noqa: E402
-from matcher.eligibility.engine import ENGINE_VERSION  # noqa: E402
-from matcher.models.match import MatchRun  # noqa: E402
-from matcher.models.profile import ProfileIn  # noqa: E402
-from matcher.models.trial import Trial  # noqa: E402
+from matcher.adapters.ctgov.parse import parse_study  # noqa: E402
+from matcher.domain.eligibility import EngineOptions, match_trials  # noqa: E402
+from matcher.domain.eligibility.collect import facts_to_collect  # noqa: E402
+from matcher.domain.eligibility.engine import ENGINE_VERSION  # noqa: E402
+from matcher.domain.models.match import MatchRun  # noqa: E402
+from matcher.domain.models.profile import ProfileIn  # noqa: E402
+from matcher.domain.models.trial import Trial  # noqa: E402
 
 TRIAL_DIRS = [ROOT / "snapshot" / "sarcoma" / "records", ROOT / "tests" / "devset" / "trials"]
 SETS = [ROOT / "tests" / "devset", ROOT / "tests" / "heldout"]

@@ -31,21 +31,21 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from matcher.corpus import TrialCorpus
-from matcher.ctgov.client import USER_AGENT, CtgovClient
-from matcher.ctgov.corpus_query import CorpusQuery
-from matcher.ctgov.pace import NoPacer
-from matcher.ctgov.query import SearchQuery
-from matcher.eligibility import EngineOptions, search_terms
-from matcher.models.profile import parse_profile
-from matcher.pipeline import run_match
-from matcher.schedule import sync_trials
+from matcher.adapters.ctgov.client import USER_AGENT, CtgovClient
+from matcher.adapters.ctgov.corpus_query import CorpusQuery
+from matcher.adapters.ctgov.pace import NoPacer
+from matcher.adapters.ctgov.query import SearchQuery
+from matcher.adapters.store import Store
+from matcher.domain.eligibility import EngineOptions, search_terms
+from matcher.domain.models.profile import parse_profile
+from matcher.services.corpus import TrialCorpus
+from matcher.services.pipeline import run_match
+from matcher.services.submission import submit_json
+from matcher.services.trial_sync import sync_trials
 from matcher.settings import Settings
-from matcher.store import Store
 from scripts.bench_common import DIAGNOSES, constructed_profiles
 from tests.support.ctgov_stub import CtgovStub
 from tests.support.procs import REPO, SNAPSHOT, RedisServer
-from workers.submission import submit_json
 
 OPEN = ["RECRUITING", "NOT_YET_RECRUITING", "AVAILABLE"]
 LEGACY_STATUSES = ("RECRUITING", "NOT_YET_RECRUITING", "ENROLLING_BY_INVITATION")

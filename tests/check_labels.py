@@ -3,14 +3,14 @@
 Serves both sets: tests/devset (the development set) and tests/heldout (the held-out set).
 
 Checks that:
-- every profile in <set>/profiles/ validates with matcher.models.profile.parse_profile;
+- every profile in <set>/profiles/ validates with matcher.domain.models.profile.parse_profile;
 - every label names an existing profile file and a trial record found in the sarcoma snapshot
   (snapshot/sarcoma/records/), tests/devset/trials/ or <set>/trials/ (if present);
-- verdicts and decisive kinds are legal (kinds read from matcher/eligibility/kinds.py by file
+- verdicts and decisive kinds are legal (kinds read from matcher/domain/eligibility/kinds.py by file
   path, so the engine package is never imported); `ineligible` has a decisive kind, the other
   verdicts have neither kind nor text;
 - every decisive_text is 10-60 characters and a substring of the trial's eligibility criteria as
-  unescaped by matcher.ctgov.parse.parse_study (Markdown backslash escapes removed);
+  unescaped by matcher.adapters.ctgov.parse.parse_study (Markdown backslash escapes removed);
 - no (profile, nct_id) pair is labelled twice.
 
 It also prints counts by verdict and decisive kind, and how many ineligible pairs the structured
@@ -32,8 +32,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from matcher.ctgov.parse import age_to_months, parse_study  # noqa: E402
-from matcher.models.profile import parse_profile  # noqa: E402
+from matcher.adapters.ctgov.parse import age_to_months, parse_study  # noqa: E402
+from matcher.domain.models.profile import parse_profile  # noqa: E402
 
 LABELLED = Path(sys.argv[1]).resolve() if len(sys.argv) > 1 else ROOT / "tests" / "devset"
 TRIAL_DIRS = [
@@ -46,7 +46,7 @@ VERDICTS = {"eligible", "possibly_eligible", "ineligible"}
 
 def load_kinds() -> tuple[str, ...]:
     spec = importlib.util.spec_from_file_location(
-        "_heldout_kinds", ROOT / "matcher/eligibility/kinds.py"
+        "_heldout_kinds", ROOT / "matcher/domain/eligibility/kinds.py"
     )
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)

@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any, cast
 
-from matcher.store import Store, redis_errors
+from matcher.adapters.store import JobStatus, Store
 
 log = logging.getLogger(__name__)
 
@@ -61,25 +61,17 @@ def requeue_lost_jobs(
     """Re-publish jobs `queued` longer than `grace_s`, or `running` past their lease, that have
     no message anywhere in the broker."""
     at = (now or datetime.now(UTC)).timestamp()
-    k = store.keys
-    with redis_errors("sweeping lost jobs"):
-        stale = store.zrange_upto(k.jobs_pending(), at - grace_s)
-        expired = store.zrange_upto(k.jobs_running(), at)
-        if not stale and not expired:
-            return []
-        queued = cast("list[str]", store.r.lrange(k.broker_prefix() + queue, 0, -1))
-        unacked = cast("list[str]", store.r.hvals(k.broker_prefix() + "unacked"))
-    in_broker = _ids(queued) | _ids(unacked)
+    stale, expired = store.jobs_stale(at - grace_s, at)
+    if not stale and not expired:
+        return []
+    in_broker = _ids(store.broker_messages(queue))
     requeued = []
-    for job_id, expected, index in [
-        *((j, "queued", k.jobs_pending()) for j in stale),
-        *((j, "running", k.jobs_running()) for j in expired),
-    ]:
-        with redis_errors("sweeping lost jobs"):
-            job = store.hgetall_str(k.job(job_id))
-            if job.get("status") != expected:
-                store.r.zrem(index, job_id)  # erased, picked up, or finished meanwhile
-                continue
+    candidates: list[tuple[str, JobStatus]] = [(j, "queued") for j in stale]
+    candidates += [(j, "running") for j in expired]
+    for job_id, expected in candidates:
+        job = store.job_if_status(job_id, expected)
+        if job is None:
+            continue  # erased, picked up, or finished meanwhile
         if job_id in in_broker:
             continue  # still waiting its turn in the queue, or held by a worker
         publish(job["profile_id"], job_id)

@@ -9,12 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-from matcher.corpus import TrialCorpus
-from matcher.ctgov.corpus_query import CorpusQuery
-from matcher.ctgov.source import make_source
-from matcher.eligibility import EngineOptions
+from matcher.adapters.ctgov.corpus_query import CorpusQuery
+from matcher.adapters.ctgov.source import make_source
+from matcher.adapters.store import Store
+from matcher.domain.eligibility import EngineOptions
+from matcher.services.corpus import TrialCorpus
 from matcher.settings import Settings, get_settings
-from matcher.store import Store
 
 
 @dataclass(frozen=True)
@@ -28,7 +28,7 @@ class Runtime:
 def runtime() -> Runtime:
     settings = get_settings()
     store = Store.from_settings(settings)
-    source = make_source(settings, store.r)
+    source = make_source(settings, store)
     corpus = TrialCorpus(
         store,
         source,

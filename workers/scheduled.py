@@ -11,15 +11,13 @@ import logging
 from datetime import UTC, datetime
 from typing import Any
 
-from redis.exceptions import LockError
-
-from matcher.corpus import TrialCorpus
-from matcher.ctgov.source import make_source
+from matcher.adapters.ctgov.source import make_source
+from matcher.adapters.store import Store
 from matcher.errors import ProfileGone
-from matcher.pipeline import run_match
-from matcher.schedule import claim_rematch, start_rematch, sync_trials
+from matcher.services.corpus import TrialCorpus
+from matcher.services.pipeline import run_match
+from matcher.services.trial_sync import claim_rematch, start_rematch, sync_trials
 from matcher.settings import get_settings
-from matcher.store import redis_errors
 from workers import runtime
 from workers.celery_app import app
 from workers.tasks import RETRY_POLICY, cancelled, patiently, task_errors
@@ -35,13 +33,16 @@ _LOST_JOB_GRACE_S = 60.0
 def sync_and_rematch() -> dict[str, Any]:
     """Refresh the trial cache if the registry's data moved; re-match only affected profiles."""
     store = runtime.runtime().store
-    lock = store.r.lock(store.keys.sync_lock(), timeout=_settings.sync_interval_s, blocking=False)
-    with redis_errors("taking the sync lock"):
-        if not lock.acquire():
+    with store.sync_lock(_settings.sync_interval_s) as acquired:
+        if not acquired:
             log.info("sync skipped: another sync holds the lock")
             return {"skipped": "locked"}
+        return _sync(store)
+
+
+def _sync(store: Store) -> dict[str, Any]:
     # A fresh source each run: a snapshot folder may have been replaced since the last one.
-    source = make_source(_settings, store.r)
+    source = make_source(_settings, store)
     corpus = TrialCorpus(
         store,
         source,
@@ -76,10 +77,6 @@ def sync_and_rematch() -> dict[str, Any]:
         }
     finally:
         source.close()
-        try:
-            lock.release()
-        except LockError:
-            log.warning("sync lock expired before the sync finished")
 
 
 @app.task(bind=True, name="trialmatch.rematch_profile", acks_late=True, **RETRY_POLICY)
@@ -114,8 +111,8 @@ def _rematch(task: Any, profile_id: str, period: str, *, count: bool) -> dict[st
 @app.task(name="trialmatch.requeue_lost_jobs")
 def requeue_lost_jobs() -> dict[str, int]:
     """Publish again the tasks of jobs whose message never reached the broker."""
+    from workers.publish import publish_with_default_app
     from workers.recovery import requeue_lost_jobs as sweep
-    from workers.submission import publish_with_default_app
 
     store = runtime.runtime().store
     found = sweep(store, publish_with_default_app, queue="trialmatch", grace_s=_LOST_JOB_GRACE_S)
@@ -125,12 +122,11 @@ def requeue_lost_jobs() -> dict[str, int]:
 @app.task(name="trialmatch.purge_expired")
 def purge_expired() -> dict[str, int]:
     """Erase profiles past their retention (keys expire by TTL; this clears indexes too)."""
-    from matcher.erase import erase_profile
+    from matcher.services.erase import erase_profile
 
     store = runtime.runtime().store
     now = datetime.now(UTC).timestamp()
-    with redis_errors("listing expired profiles"):
-        expired = store.zrange_upto(store.keys.profiles_index(), now)
+    expired = store.profiles_expiring_by(now)
     erased = 0
     for profile_id in expired:
         erase_profile(store, profile_id)

@@ -11,12 +11,12 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, NoReturn, TypeVar
 
-import redis
 from celery import Task
 from celery.exceptions import Reject, Retry
 from celery.signals import worker_process_init
 from celery.utils.time import get_exponential_backoff_interval
 
+from matcher.adapters.store import TRANSPORT_ERRORS
 from matcher.errors import (
     ProfileGone,
     RateLimited,
@@ -27,7 +27,7 @@ from matcher.errors import (
     reason_for,
 )
 from matcher.metrics import MATCHES, TASK_DURATION
-from matcher.pipeline import run_match
+from matcher.services.pipeline import run_match
 from matcher.settings import get_settings
 from workers import runtime
 from workers.celery_app import app
@@ -149,7 +149,7 @@ def _publish_retry(task: Any, exc: RetryableUpstreamError) -> NoReturn:
 
 
 T = TypeVar("T")
-_REDIS_FAULTS = (StoreError, redis.ConnectionError, redis.TimeoutError)
+_REDIS_FAULTS: tuple[type[Exception], ...] = (StoreError, *TRANSPORT_ERRORS)
 
 
 def patiently(run: Callable[[bool], T]) -> T:

@@ -21,10 +21,10 @@ from fastapi.testclient import TestClient
 from httpx import Response
 
 from api.app import create_app
-from matcher import boards
-from matcher.models import CriterionResult, MatchRun, NearestSite, TrialMatch
+from matcher.adapters.store import Store
+from matcher.domain.models import CriterionResult, MatchRun, NearestSite, TrialMatch
+from matcher.services import boards
 from matcher.settings import Settings
-from matcher.store import Store
 from tests.support.procs import SNAPSHOT, RedisServer
 from tests.support.profiles import example_json
 

@@ -8,7 +8,7 @@ from fastapi.routing import iter_route_contexts
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from matcher import boards
+from matcher.services import boards
 from tests.api.conftest import ApiEnv, bearer, login, make_settings
 from tests.support.profiles import example_json
 

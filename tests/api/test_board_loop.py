@@ -19,19 +19,21 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from matcher import boards
-from matcher.models.answer import BoardAnswer
-from matcher.models.match import criterion_key
+from matcher.domain.models.answer import BoardAnswer
+from matcher.domain.models.match import criterion_key
+from matcher.services import boards
+from matcher.services.board_loop import rematch
 from tests.api.conftest import bearer
 from tests.support.procs import REPO
 from tests.support.profiles import example_json
 from tests.support.stack import Stack
-from workers.board_loop import rematch
 
-ENGINE_LANDED = importlib.util.find_spec("matcher.eligibility.engine") is not None
+ENGINE_LANDED = importlib.util.find_spec("matcher.domain.eligibility.engine") is not None
 pytestmark = [
     pytest.mark.integration,
-    pytest.mark.skipif(not ENGINE_LANDED, reason="matcher.eligibility.engine has not landed yet"),
+    pytest.mark.skipif(
+        not ENGINE_LANDED, reason="matcher.domain.eligibility.engine has not landed yet"
+    ),
 ]
 BOARD = "board-loop"
 
@@ -94,7 +96,7 @@ def test_answers_move_the_verdict_the_facts_and_the_change_log(
         assert res.json()["answer"]["board_id"] == BOARD
     if job:
         _done(st, job)
-    cli = [sys.executable, "-m", "workers.cli", "answer", pid, nct, last["key"], "met",
+    cli = [sys.executable, "-m", "cli.main", "answer", pid, nct, last["key"], "met",
            "--note", "coordinator checked", "--board", BOARD]  # fmt: skip
     out = subprocess.run(cli, env=st.env, cwd=REPO, capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
@@ -114,7 +116,7 @@ def test_answers_move_the_verdict_the_facts_and_the_change_log(
     listed = client.get(f"/v1/profiles/{pid}/answers", headers=headers).json()["answers"]
     assert len(listed) == len(target["open"])
     facts_cli = subprocess.run(
-        [sys.executable, "-m", "workers.cli", "facts", pid, "--json", "--board", BOARD],
+        [sys.executable, "-m", "cli.main", "facts", pid, "--json", "--board", BOARD],
         env=st.env, cwd=REPO, capture_output=True, text=True, timeout=60,
     )  # fmt: skip
     assert facts_cli.returncode == 0, facts_cli.stderr

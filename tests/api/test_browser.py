@@ -10,13 +10,13 @@ from pathlib import Path
 import pytest
 
 from api.app import create_app
-from matcher import boards
+from matcher.services import boards
 from tests.api.browser import Browser, LiveServer, dump_dom
 from tests.api.conftest import ApiEnv
 from tests.support.stack import Stack
 from tests.support.tooling import require
 
-ENGINE_LANDED = importlib.util.find_spec("matcher.eligibility.engine") is not None
+ENGINE_LANDED = importlib.util.find_spec("matcher.domain.eligibility.engine") is not None
 pytestmark = pytest.mark.integration
 
 
@@ -38,7 +38,9 @@ def test_login_page_renders_in_chromium(api_env: ApiEnv, tmp_path: Path) -> None
     assert 'name="key"' in dom
 
 
-@pytest.mark.skipif(not ENGINE_LANDED, reason="matcher.eligibility.engine has not landed yet")
+@pytest.mark.skipif(
+    not ENGINE_LANDED, reason="matcher.domain.eligibility.engine has not landed yet"
+)
 def test_submit_through_the_page_and_see_matches(stack: Stack, tmp_path: Path) -> None:
     """Log in, submit the prefilled example, watch the job reach done and a match get listed."""
     from tests.api.browser import submit_through_the_page
@@ -72,7 +74,9 @@ def _on_trial(nct: str, body: str) -> str:
     )
 
 
-@pytest.mark.skipif(not ENGINE_LANDED, reason="matcher.eligibility.engine has not landed yet")
+@pytest.mark.skipif(
+    not ENGINE_LANDED, reason="matcher.domain.eligibility.engine has not landed yet"
+)
 def test_workspace_round_trip_answer_moves_verdict_and_facts(
     stack: Stack,
     tmp_path: Path,

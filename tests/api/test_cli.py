@@ -13,15 +13,15 @@ import httpx
 import pytest
 
 from api.app import create_app
-from api.cli_keys import add_key_commands
-from api.cli_serve import add_serve_command
-from matcher import boards
+from cli.keys import add_key_commands
+from cli.main import build_parser, main
+from cli.serve import add_serve_command
 from matcher.errors import ConfigError
+from matcher.services import boards
 from matcher.settings import get_settings
 from tests.api.conftest import ApiEnv
 from tests.support.procs import REPO, SNAPSHOT, free_port, stack_env, wait_for
 from tests.support.profiles import EXAMPLE
-from workers.cli import build_parser, main
 
 UNUSED_ID = "p_" + "0" * 24  # the shape of a server-assigned id; no profile has it
 
@@ -317,9 +317,7 @@ def test_a_bad_setting_points_at_the_configuration_table(
 
 def test_a_closed_pipe_is_not_reported_as_an_error() -> None:
     """`trialmatch match … --json | head -1` ends quietly: no traceback, no error message."""
-    pipeline = (
-        f"{sys.executable} -m workers.cli match {EXAMPLE} --trials {SNAPSHOT} --json | head -1"
-    )
+    pipeline = f"{sys.executable} -m cli.main match {EXAMPLE} --trials {SNAPSHOT} --json | head -1"
     ran = subprocess.run(
         ["bash", "-c", pipeline], cwd=REPO, env=stack_env("redis://127.0.0.1:9/0"),
         capture_output=True, text=True, timeout=120,

@@ -10,15 +10,17 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from matcher import boards
+from matcher.services import boards
 from tests.api.conftest import bearer
 from tests.support.profiles import example_json
 from tests.support.stack import Stack
 
-ENGINE_LANDED = importlib.util.find_spec("matcher.eligibility.engine") is not None
+ENGINE_LANDED = importlib.util.find_spec("matcher.domain.eligibility.engine") is not None
 pytestmark = [
     pytest.mark.integration,
-    pytest.mark.skipif(not ENGINE_LANDED, reason="matcher.eligibility.engine has not landed yet"),
+    pytest.mark.skipif(
+        not ENGINE_LANDED, reason="matcher.domain.eligibility.engine has not landed yet"
+    ),
 ]
 
 

@@ -9,11 +9,11 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from matcher.ctgov.query import SearchQuery
-from matcher.erase import erase_profile
-from matcher.models.match import criterion_key
-from matcher.models.profile import PROFILE_ID
-from matcher.schedule import claim_rematch, register_profile_query, start_rematch
+from matcher.adapters.ctgov.query import SearchQuery
+from matcher.domain.models.match import criterion_key
+from matcher.domain.models.profile import PROFILE_ID
+from matcher.services.erase import erase_profile
+from matcher.services.trial_sync import claim_rematch, register_profile_query, start_rematch
 from tests.api.conftest import ApiEnv, push_change, sample_run, store_run
 from tests.support.profiles import example_json
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from matcher.models.match import CriterionResult, RankInfo
+from matcher.domain.models.match import CriterionResult, RankInfo
 from tests.api.conftest import ApiEnv, push_change, sample_run, store_run
 
 HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)> Age ≥ 12 months & < 22 years'

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from matcher.ctgov.snapshot import SnapshotSource
+from matcher.adapters.ctgov.snapshot import SnapshotSource
 from tests.api.conftest import ApiEnv, push_change, sample_run, store_run
 from tests.support.procs import SNAPSHOT
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from matcher.erase import erase_profile
+from matcher.services.erase import erase_profile
 from tests.api.conftest import ApiEnv
 
 CANARY = "Canary-Value-7731"  # constructed

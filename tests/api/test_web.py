@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 import pytest
 from fastapi.testclient import TestClient
 
-from matcher import boards
+from matcher.services import boards
 from tests.api.conftest import FORM, SAME_SITE, ApiEnv, form_token, login
 
 

@@ -65,9 +65,9 @@ def test_cli_reviewed_and_answer_errors(
     """`trialmatch reviewed` records the meeting for the owning board only (another board: exit
     1, not found); `answer` with a bad note or key exits 2 naming the option or field and
     writes nothing."""
-    from matcher.models.match import criterion_key
+    from cli.main import main
+    from matcher.domain.models.match import criterion_key
     from matcher.settings import get_settings
-    from workers.cli import main
 
     monkeypatch.setenv("TRIALMATCH_REDIS_URL", api_env.server.url)
     get_settings.cache_clear()

@@ -41,8 +41,8 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 sys.path.insert(0, str(ROOT))
 
-from matcher.ctgov.parse import parse_study  # noqa: E402
-from matcher.eligibility.splitter import Item, split_items  # noqa: E402
+from matcher.adapters.ctgov.parse import parse_study  # noqa: E402
+from matcher.domain.eligibility.splitter import Item, split_items  # noqa: E402
 
 AS_OF = date(2026, 11, 26)
 SEED = 20261128

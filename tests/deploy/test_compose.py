@@ -49,7 +49,7 @@ def new_registry_data(dep: Deployment, version: str) -> None:
     up to 10 minutes) is dropped, as its expiry would: the next match builds that corpus."""
     dep.stub.data_version = version
     code = (
-        "from matcher.settings import get_settings; from matcher.store import Store; "
+        "from matcher.settings import get_settings; from matcher.adapters.store import Store; "
         "s = Store.from_settings(get_settings()); s.r.delete(s.keys.data_version())"
     )
     dep.stack.exec("api", "python", "-c", code)

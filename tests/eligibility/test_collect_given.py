@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from matcher.eligibility.collect import facts_to_collect, given_fields
-from matcher.models import CriterionResult, TrialMatch
-from matcher.models.profile import ProfileIn
+from matcher.domain.eligibility.collect import facts_to_collect, given_fields
+from matcher.domain.models import CriterionResult, TrialMatch
+from matcher.domain.models.profile import ProfileIn
 
 # constructed profile: a 14-year-old girl with a pulmonary relapse of synovial sarcoma
 BASE: dict[str, Any] = {

@@ -12,11 +12,11 @@ import json
 from datetime import date
 from typing import Any
 
-from matcher.eligibility import projection
-from matcher.eligibility.facts import build_facts
-from matcher.eligibility.judges import judge_criterion
-from matcher.eligibility.parsed import split_and_classify
-from matcher.models.profile import ProfileIn
+from matcher.domain.eligibility import projection
+from matcher.domain.eligibility.facts import build_facts
+from matcher.domain.eligibility.judges import judge_criterion
+from matcher.domain.eligibility.parsed import split_and_classify
+from matcher.domain.models.profile import ProfileIn
 
 AS_OF = date(2026, 11, 26)
 # constructed profile: a 17-year-old boy with a local recurrence of synovial sarcoma

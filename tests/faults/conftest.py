@@ -20,14 +20,14 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from celery import Celery
 
+from matcher.adapters.store import Store
+from matcher.services.submission import Submission, submit_json
 from matcher.settings import Settings
-from matcher.store import Store
 from tests.support.ctgov_stub import CtgovStub
 from tests.support.jobs import wait_job
 from tests.support.procs import SNAPSHOT, RedisServer, Worker, stack_env, wait_for
 from tests.support.profiles import example_json
 from workers.celery_app import create_app
-from workers.submission import Submission, submit_json
 
 # Three recruiting trials a synovial-sarcoma search finds (copies of real records, see _record).
 REGISTRY = ("NCT04851119", "NCT05642455", "NCT05910307")
@@ -314,10 +314,10 @@ def make_stack(tmp_path: Path) -> Iterator[StackFactory]:
 @pytest.fixture(scope="session")
 def clean_count(tmp_path_factory: pytest.TempPathFactory) -> int:
     """HLEN of the example profile's match set after an undisturbed in-process run."""
-    from matcher.corpus import TrialCorpus
-    from matcher.ctgov.source import make_source
-    from matcher.eligibility import EngineOptions
-    from matcher.pipeline import run_match
+    from matcher.adapters.ctgov.source import make_source
+    from matcher.domain.eligibility import EngineOptions
+    from matcher.services.corpus import TrialCorpus
+    from matcher.services.pipeline import run_match
     from workers.runtime import corpus_query
 
     tmp = tmp_path_factory.mktemp("clean")
@@ -336,7 +336,7 @@ def clean_count(tmp_path_factory: pytest.TempPathFactory) -> int:
             publish=lambda p, j: None,
             retention_days=1,
         ).profile_id
-        source = make_source(settings, store.r)
+        source = make_source(settings, store)
         corpus = TrialCorpus(store, source, corpus_query(settings), ttl_s=3600)
         run_match(store, corpus, clean, options=EngineOptions())
         source.close()

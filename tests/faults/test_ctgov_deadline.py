@@ -13,7 +13,7 @@ from typing import Literal
 
 import pytest
 
-from matcher.ctgov.client import CtgovClient
+from matcher.adapters.ctgov.client import CtgovClient
 from matcher.errors import RetryableUpstreamError, UpstreamTooSlow
 from tests.faults.conftest import FaultStack, StackFactory
 from tests.support.trickle import TrickleServer

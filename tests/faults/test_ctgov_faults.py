@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from matcher.ctgov.client import CtgovClient
+from matcher.adapters.ctgov.client import CtgovClient
 from matcher.errors import FinalUpstreamError
 from tests.faults.conftest import REGISTRY, Fault, FaultStack, FaultStub, StackFactory, record
 

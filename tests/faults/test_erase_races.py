@@ -11,10 +11,10 @@ import time
 
 import pytest
 
-from matcher.erase import erase_profile
+from matcher.services.erase import erase_profile
+from matcher.services.submission import submit_json
 from tests.faults.conftest import FaultStack, StackFactory, wait_until
 from tests.support.profiles import example_json
-from workers.submission import submit_json
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 

@@ -14,14 +14,14 @@ from pathlib import Path
 
 import pytest
 
+from matcher.adapters.store import Store
 from matcher.errors import BrokerUnavailable, StoreError
-from matcher.store import Store
+from matcher.services.submission import submit_json
 from tests.faults.conftest import FaultStack, StackFactory
 from tests.support.procs import REPO
 from tests.support.profiles import example_json
 from workers.celery_app import create_app
 from workers.recovery import requeue_lost_jobs
-from workers.submission import submit_json
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 

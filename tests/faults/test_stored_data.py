@@ -81,7 +81,7 @@ def test_cli_matches_shows_the_readable_entries_of_a_partly_corrupt_set(
     pid = stack.pid("D-cli")
     _corrupt_entry(stack, pid, REGISTRY[1])
     out = subprocess.run(
-        [sys.executable, "-m", "workers.cli", "matches", pid, "--json"],
+        [sys.executable, "-m", "cli.main", "matches", pid, "--json"],
         env=stack.env,
         cwd=REPO,
         capture_output=True,

@@ -12,11 +12,11 @@ import time
 
 import pytest
 
-from matcher.models import MatchRun
+from matcher.domain.models import MatchRun
+from matcher.services.submission import submit_json
 from tests.faults.conftest import SHORT_VT_ENV, FaultStack, StackFactory, wait_until
 from tests.support.poison_tasks import runs_key
 from tests.support.profiles import example_json
-from workers.submission import submit_json
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 

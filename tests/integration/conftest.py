@@ -7,8 +7,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from matcher.keys import Keys
-from matcher.store import Store
+from matcher.adapters.keys import Keys
+from matcher.adapters.store import Store
 from tests.support.procs import RedisServer
 
 

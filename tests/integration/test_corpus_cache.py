@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from matcher.corpus import TrialCorpus
-from matcher.ctgov.client import CtgovClient
-from matcher.ctgov.corpus_query import CorpusQuery
-from matcher.keys import Keys
+from matcher.adapters.ctgov.client import CtgovClient
+from matcher.adapters.ctgov.corpus_query import CorpusQuery
+from matcher.adapters.keys import Keys
+from matcher.adapters.store import Store, connect
+from matcher.services.corpus import TrialCorpus
 from matcher.settings import Settings
-from matcher.store import Store, connect
 from tests.support.ctgov_stub import CtgovStub
 from tests.support.procs import SNAPSHOT, RedisServer
 

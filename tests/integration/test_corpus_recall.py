@@ -19,15 +19,15 @@ from typing import Any
 
 import pytest
 
-from matcher.models import MatchRun
+from matcher.adapters.store import Store
+from matcher.domain.models import MatchRun
+from matcher.services.submission import submit_json
+from matcher.services.sweep import CorpusRecord
 from matcher.settings import Settings
-from matcher.store import Store
-from matcher.sweep import CorpusRecord
 from tests.support.ctgov_stub import CtgovStub
 from tests.support.jobs import wait_job
 from tests.support.procs import REPO, SNAPSHOT, RedisServer, Worker, stack_env
 from workers.celery_app import create_app
-from workers.submission import submit_json
 
 pytestmark = [pytest.mark.integration]
 

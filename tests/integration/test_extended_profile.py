@@ -16,7 +16,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from matcher import boards
+from matcher.services import boards
 from tests.api.conftest import bearer
 from tests.support.profiles import example_body
 from tests.support.stack import Stack

@@ -12,17 +12,17 @@ from pathlib import Path
 import pytest
 
 from matcher.errors import InvalidProfile
+from matcher.services.submission import submit_json
 from tests.support.procs import REPO, SNAPSHOT
 from tests.support.profiles import example_json
 from tests.support.stack import Stack
-from workers.submission import submit_json
 
 pytestmark = pytest.mark.integration
 
 
 def _cli(stack: Stack, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "workers.cli", *args],
+        [sys.executable, "-m", "cli.main", *args],
         env=stack.env, cwd=REPO, capture_output=True, text=True, timeout=120,
     )  # fmt: skip
 
@@ -87,7 +87,7 @@ def test_cli_submit_wait_prints_ranked_matches(stack: Stack, tmp_path: Path) -> 
     """`trialmatch submit --wait` queues through the broker and prints verdicts with reasons."""
     profile = tmp_path / "p.json"
     profile.write_text(example_json("IT-cli-1"))
-    cli = [sys.executable, "-m", "workers.cli"]
+    cli = [sys.executable, "-m", "cli.main"]
     out = subprocess.run(
         [*cli, "submit", str(profile), "--wait", "--limit", "5"],
         env=stack.env,
@@ -122,7 +122,7 @@ def test_cli_rejects_invalid_profile_with_exit_2(stack: Stack, tmp_path: Path) -
     profile.write_text(example_json("IT-cli-bad", sex="unknown"))
     before = _data_keys(stack)
     out = subprocess.run(
-        [sys.executable, "-m", "workers.cli", "submit", str(profile)],
+        [sys.executable, "-m", "cli.main", "submit", str(profile)],
         env=stack.env,
         cwd=REPO,
         capture_output=True,
@@ -138,7 +138,7 @@ def test_cli_erase_leaves_nothing_about_the_profile(stack: Stack) -> None:
     """`trialmatch erase` removes every key naming the profile or its jobs; again: not found."""
     sub = stack.submit(example_json("IT-erase"))
     assert stack.wait_job(sub.job_id)["status"] == "done"
-    cli = [sys.executable, "-m", "workers.cli", "erase", sub.profile_id]
+    cli = [sys.executable, "-m", "cli.main", "erase", sub.profile_id]
     out = subprocess.run(cli, env=stack.env, cwd=REPO, capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
     pid = sub.profile_id

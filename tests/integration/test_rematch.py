@@ -21,19 +21,19 @@ from typing import Any
 import pytest
 
 from api.routes_results import read_changes
-from matcher.corpus import TrialCorpus
-from matcher.ctgov.source import make_source
-from matcher.eligibility import EngineOptions
-from matcher.pipeline import run_match
+from matcher.adapters.ctgov.source import make_source
+from matcher.adapters.store import Store
+from matcher.domain.eligibility import EngineOptions
+from matcher.services.corpus import TrialCorpus
+from matcher.services.pipeline import run_match
+from matcher.services.submission import submit_json
 from matcher.settings import Settings
-from matcher.store import Store
 from tests.support.ctgov_stub import CtgovStub
 from tests.support.jobs import wait_job
 from tests.support.procs import REPO, SNAPSHOT, RedisServer, Worker, stack_env
 from tests.support.profiles import example_body
 from workers.celery_app import create_app
 from workers.runtime import corpus_query
-from workers.submission import submit_json
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -77,7 +77,7 @@ class Env:
 
     def sync(self) -> str:
         out = subprocess.run(
-            [sys.executable, "-m", "workers.cli", "sync", "--wait", "--timeout", "60"],
+            [sys.executable, "-m", "cli.main", "sync", "--wait", "--timeout", "60"],
             env=self.env,
             cwd=REPO,
             capture_output=True,
@@ -202,7 +202,7 @@ def test_ageing_past_a_bound_is_rematched_without_registry_change(
     pid = env.submit(body)
     corpus = TrialCorpus(
         env.store,
-        make_source(env.settings, env.store.r),
+        make_source(env.settings, env.store),
         corpus_query(env.settings),
         ttl_s=3600,
     )

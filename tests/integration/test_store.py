@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from matcher.models import CriterionResult, MatchRun, StoredProfile, TrialMatch
-from matcher.store import Store
+from matcher.adapters.store import Store
+from matcher.domain.models import CriterionResult, MatchRun, StoredProfile, TrialMatch
 from tests.support.procs import REPO
 from tests.support.profiles import example_profile
 
@@ -119,7 +119,7 @@ def test_delivery_counter_counts_per_retry(store: Store) -> None:
 
 def test_trial_cache_is_shared_by_version(store: Store, tmp_path: Path) -> None:
     """A cached search returns its trials; a missing trial body forces a fresh search (None)."""
-    from matcher.ctgov.parse import parse_study
+    from matcher.adapters.ctgov.parse import parse_study
 
     records = sorted((REPO / "snapshot" / "sarcoma" / "records").glob("NCT*.json"))[:3]
     trials = [parse_study(json.loads(p.read_text())) for p in records]
@@ -140,10 +140,10 @@ def _named(store: Store, *names: str) -> list[str]:
 
 def test_an_erased_profile_gets_no_write_from_a_late_run(store: Store) -> None:
     """After erasure every per-profile write of a run refuses (ProfileGone) and creates no key."""
-    from matcher.ctgov.query import SearchQuery
-    from matcher.erase import erase_profile
+    from matcher.adapters.ctgov.query import SearchQuery
     from matcher.errors import ProfileGone
-    from matcher.schedule import claim_rematch, register_profile_query, start_rematch
+    from matcher.services.erase import erase_profile
+    from matcher.services.trial_sync import claim_rematch, register_profile_query, start_rematch
 
     _profile(store, "ST-E")
     job_id = "job-ST-E-0"
@@ -208,7 +208,7 @@ def test_corrupt_match_entry_is_quarantined_not_sticky(
     seq = store.next_run_seq("ST-Q")
     assert store.write_matches(_run("ST-Q", 3, "ok"), seq, datetime.now(UTC) + timedelta(days=1))
     store.r.hset(store.keys.matches("ST-Q"), "NCT00000001", '{"nct_id": "' + CANARY + '"')
-    with caplog.at_level("WARNING", logger="matcher.store"):
+    with caplog.at_level("WARNING", logger="matcher.adapters.store"):
         run = store.read_matches("ST-Q")
     assert run is not None
     assert sorted(m.nct_id for m in run.results) == ["NCT00000000", "NCT00000002"]
@@ -238,8 +238,8 @@ def test_corrupt_match_run_record_reads_as_no_set(store: Store) -> None:
 def test_a_changed_search_forgets_the_old_phrases_with_its_last_profile(store: Store) -> None:
     """Re-registering a profile under a new search drops the old search (the registered
     FORGET_QUERY script) once no profile uses it, and keeps the new one."""
-    from matcher.ctgov.query import SearchQuery
-    from matcher.schedule import register_profile_query
+    from matcher.adapters.ctgov.query import SearchQuery
+    from matcher.services.trial_sync import register_profile_query
 
     _profile(store, "ST-Q")
     old = SearchQuery(("synovial sarcoma",), ("RECRUITING",))
@@ -249,3 +249,13 @@ def test_a_changed_search_forgets_the_old_phrases_with_its_last_profile(store: S
     register_profile_query(store, "ST-Q", new, None)
     assert not store.r.hexists(store.keys.queries(), old.cache_key())
     assert store.r.hexists(store.keys.queries(), new.cache_key())
+
+
+def test_the_sync_lock_admits_one_holder_and_is_freed_on_exit(store: Store) -> None:
+    """A second sync_lock while one is held is refused at once; leaving the first frees it."""
+    with store.sync_lock(30) as first, store.sync_lock(30) as second:
+        assert first is True
+        assert second is False
+    with store.sync_lock(30) as again:
+        assert again is True
+    assert store.r.exists(store.keys.sync_lock()) == 0

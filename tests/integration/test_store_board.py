@@ -1,4 +1,4 @@
-"""The board loop's Redis writes (matcher/store_loop.py) against a real Redis: erasure wins."""
+"""The board loop's Redis writes (matcher/adapters/store/board_loop.py): erasure wins."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ from datetime import UTC, datetime
 
 import pytest
 
-from matcher.erase import erase_profile
+from matcher.adapters.store import Store
+from matcher.domain.models.answer import BoardAnswer
 from matcher.errors import NotFound, ProfileGone
-from matcher.models.answer import BoardAnswer
-from matcher.store import Store
+from matcher.services.erase import erase_profile
 from tests.integration.test_store import _named, _stored
 
 NOW = datetime(2026, 11, 28, 12, tzinfo=UTC)

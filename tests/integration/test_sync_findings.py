@@ -19,14 +19,14 @@ from typing import Any
 import pytest
 
 from api.routes_results import read_changes
+from matcher.adapters.store import Store
+from matcher.services.submission import submit_json
 from matcher.settings import Settings
-from matcher.store import Store
 from tests.support.ctgov_stub import CtgovStub
 from tests.support.jobs import wait_job
 from tests.support.procs import REPO, SNAPSHOT, RedisServer, Worker, stack_env, wait_for
 from tests.support.profiles import example_body, example_json
 from workers.celery_app import create_app
-from workers.submission import submit_json
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -56,7 +56,7 @@ class Env:
 
     def cli(self, *args: str) -> str:
         out = subprocess.run(
-            [sys.executable, "-m", "workers.cli", *args],
+            [sys.executable, "-m", "cli.main", *args],
             env=self.env, cwd=REPO, capture_output=True, text=True, timeout=120,
         )  # fmt: skip
         assert out.returncode == 0, out.stdout + out.stderr
@@ -141,7 +141,7 @@ def test_closure_is_reported_after_the_previous_corpus_was_lost(env: Env) -> Non
     env.stub.faults.append((503, "unavailable", {}))
     env.stub.faults.append((503, "unavailable", {}))
     failed = subprocess.run(
-        [sys.executable, "-m", "workers.cli", "sync"],
+        [sys.executable, "-m", "cli.main", "sync"],
         env=env.env, cwd=REPO, capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     assert failed.returncode != 0

@@ -28,7 +28,7 @@ def test_worker_exports_task_and_verdict_metrics(tmp_path: Path) -> None:
         [
             sys.executable,
             "-m",
-            "workers.cli",
+            "cli.main",
             "worker",
             "--concurrency=2",
             "--without-gossip",
@@ -44,7 +44,7 @@ def test_worker_exports_task_and_verdict_metrics(tmp_path: Path) -> None:
         profile = tmp_path / "p.json"
         profile.write_text(example_json("MET-1", dated_today=False))
         out = subprocess.run(
-            [sys.executable, "-m", "workers.cli", "submit", str(profile), "--wait"],
+            [sys.executable, "-m", "cli.main", "submit", str(profile), "--wait"],
             env=env,
             cwd=REPO,
             capture_output=True,

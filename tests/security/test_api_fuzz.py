@@ -20,10 +20,10 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from api.app import create_app
-from matcher import boards
-from matcher.models.profile import ProfileIn
+from matcher.adapters.store import Store
+from matcher.domain.models.profile import ProfileIn
+from matcher.services import boards
 from matcher.settings import Settings
-from matcher.store import Store
 from tests.support.procs import SNAPSHOT, RedisServer
 from tests.support.profiles import example_body
 

@@ -18,15 +18,15 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from matcher.ctgov.query import MAX_TERM_CHARS, SearchQuery, sanitize_term
-from matcher.eligibility import search_terms
+from matcher.adapters.ctgov.query import MAX_TERM_CHARS, SearchQuery, sanitize_term
+from matcher.adapters.store import Store
+from matcher.domain.eligibility import search_terms
+from matcher.domain.models.profile import ProfileIn, parse_profile, refused_char
 from matcher.errors import InvalidProfile
-from matcher.models.profile import ProfileIn, parse_profile, refused_char
+from matcher.services.submission import submit_json
 from matcher.settings import Settings
-from matcher.store import Store
 from tests.support.procs import SNAPSHOT, RedisServer
 from tests.support.profiles import example_body
-from workers.submission import submit_json
 
 FREE_TEXT = ("diagnosis", "biomarkers.0", "prior_therapies.0.agent", "prior_therapies.0.site")
 FIELDS = tuple(ProfileIn.model_fields)

@@ -17,13 +17,14 @@ from dataclasses import dataclass
 
 import pytest
 
-from matcher.ctgov.query import SearchQuery
-from matcher.erase import erase_profile
+from matcher.adapters.ctgov.query import SearchQuery
+from matcher.adapters.store import Store
+from matcher.domain.models.profile import parse_profile
 from matcher.errors import InvalidProfile
-from matcher.models.profile import parse_profile
-from matcher.schedule import register_profile_query
+from matcher.services.erase import erase_profile
+from matcher.services.submission import submit_json
+from matcher.services.trial_sync import register_profile_query
 from matcher.settings import Settings
-from matcher.store import Store
 from tests.security.conftest import (
     CANARY,
     Command,
@@ -38,7 +39,6 @@ from tests.support.jobs import wait_job
 from tests.support.procs import SNAPSHOT, RedisServer, Worker, stack_env, wait_for
 from tests.support.profiles import example_body
 from workers.celery_app import create_app
-from workers.submission import submit_json
 
 # Board references -> diagnosis. Unknown diagnosis (the text itself becomes a search phrase) and
 # a known one with the canary appended (the vocabulary resolves it, or falls back to the text).

@@ -22,14 +22,14 @@ from typing import Any
 import pytest
 import redis
 
+from matcher.adapters.store import Store
+from matcher.services.submission import submit_json
 from matcher.settings import Settings
-from matcher.store import Store
 from tests.security.conftest import ACL_EXAMPLE, ROLES, AclRedisServer, render_acl
 from tests.support.jobs import wait_job
 from tests.support.procs import REPO, SNAPSHOT, Worker, free_port, stack_env, wait_for
 from tests.support.profiles import example_body
 from workers.celery_app import create_app
-from workers.submission import submit_json
 
 pytestmark = pytest.mark.integration
 

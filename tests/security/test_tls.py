@@ -1,10 +1,10 @@
 """`rediss://` keeps certificate checks on (research checklist item 20), for the store and broker.
 
-Unit part: the client `matcher.store.connect` builds, and the Celery broker connection built from
-the same settings, both require a verified certificate unless `redis_tls_insecure` is set in
-development; production refuses the insecure flag. Integration part: a redis-server with TLS on a
-loopback port, serving a certificate signed by a throw-away CA (made with `openssl`): untrusted,
-the connection fails with a certificate error; with the CA trusted it works.
+Unit part: the client `matcher.adapters.store.connect` builds, and the Celery broker connection
+built from the same settings, both require a verified certificate unless `redis_tls_insecure` is set
+in development; production refuses the insecure flag. Integration part: a redis-server with TLS on a
+loopback port, serving a certificate signed by a throw-away CA (made with `openssl`): untrusted, the
+connection fails with a certificate error; with the CA trusted it works.
 """
 
 from __future__ import annotations
@@ -20,9 +20,9 @@ from pathlib import Path
 import pytest
 import redis
 
+from matcher.adapters.store import connect
 from matcher.errors import ConfigError
 from matcher.settings import Settings
-from matcher.store import connect
 from tests.support.procs import RedisServer, free_port, wait_for
 from workers.celery_app import create_app
 

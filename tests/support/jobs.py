@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Collection
 
-from matcher.store import Store
+from matcher.adapters.store import Store
 
 FINAL = frozenset({"done", "failed"})
 

@@ -10,8 +10,8 @@ import json
 from datetime import date
 from typing import Any
 
-from matcher.models import ProfileIn
-from matcher.models.profile import parse_profile
+from matcher.domain.models import ProfileIn
+from matcher.domain.models.profile import parse_profile
 from tests.support.procs import REPO
 
 EXAMPLES = REPO / "examples"

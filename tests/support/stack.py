@@ -13,12 +13,12 @@ from typing import Any
 
 import pytest
 
+from matcher.adapters.store import Store
+from matcher.services.submission import Submission, submit_json
 from matcher.settings import Settings
-from matcher.store import Store
 from tests.support.jobs import FINAL, wait_job
 from tests.support.procs import SNAPSHOT, RedisServer, Worker, stack_env
 from workers.celery_app import create_app
-from workers.submission import Submission, submit_json
 
 
 @dataclass

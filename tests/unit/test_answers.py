@@ -1,14 +1,14 @@
-"""Board answers over a match run (matcher/answers.py), on constructed trial results."""
+"""Board answers over a match run (matcher/domain/answers.py), on constructed trial results."""
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from matcher.answers import apply_answers
-from matcher.eligibility.collect import facts_to_collect
-from matcher.models import CriterionResult, MatchRun, TrialMatch
-from matcher.models.answer import BoardAnswer
-from matcher.models.match import criterion_key
+from matcher.domain.answers import apply_answers
+from matcher.domain.eligibility.collect import facts_to_collect
+from matcher.domain.models import CriterionResult, MatchRun, TrialMatch
+from matcher.domain.models.answer import BoardAnswer
+from matcher.domain.models.match import criterion_key
 
 NOW = datetime(2026, 11, 28, 12, tzinfo=UTC)
 
@@ -108,8 +108,8 @@ def test_an_answer_to_reworded_text_is_set_aside_not_applied() -> None:
 def test_the_scheduler_precheck_sees_results_as_stored() -> None:
     """overlay_matches applies the same answers to fresh engine results, so the scheduler's
     comparison with stored (overlaid) results finds no difference where none is visible."""
-    from matcher.answers import overlay_matches
-    from matcher.changes import diff_matches
+    from matcher.domain.answers import overlay_matches
+    from matcher.domain.changes import diff_matches
 
     fresh = _trial("NCT00000005", "possibly_eligible", 1.2, _crit("Swallows tablets", "unknown"))
     ans = _answer("NCT00000005", "Swallows tablets", "met")
@@ -121,7 +121,7 @@ def test_the_scheduler_precheck_sees_results_as_stored() -> None:
 def test_set_aside_entries_say_why() -> None:
     """A set-aside answer's change entry says the registry record changed (with both versions)
     when the trial's version moved, and an engine re-reading when it did not."""
-    from matcher.answers import set_aside_changes
+    from matcher.domain.answers import set_aside_changes
 
     t = _trial("NCT00000006", "possibly_eligible", 1.2, _crit("New wording", "unknown"))
     moved = _answer("NCT00000006", "Old wording", "met").model_copy(update={"trial_version": "v0"})
@@ -163,8 +163,8 @@ def test_answers_to_or_group_alternatives_follow_the_engines_group_rule() -> Non
 def test_an_answer_recomputes_the_rank_parts_and_why() -> None:
     """With the engine's rank parts stored, an answer recomputes score and "why this rank" from
     the new tier and number of open questions (rank.RankParts), the other parts unchanged."""
-    from matcher.eligibility.outputs import rank_out
-    from matcher.eligibility.rank import RankParts
+    from matcher.domain.eligibility.outputs import rank_out
+    from matcher.domain.eligibility.rank import RankParts
 
     before = RankParts("possibly_eligible", True, None, 2, True, 120.0, 2.0)
     t = _trial("NCT00000008", "possibly_eligible", before.score(),

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from matcher.changes import diff_runs
-from matcher.models import CriterionResult, MatchRun, NearestSite, TrialMatch
+from matcher.domain.changes import diff_runs
+from matcher.domain.models import CriterionResult, MatchRun, NearestSite, TrialMatch
 
 AT = datetime(2026, 11, 26, tzinfo=UTC)
 

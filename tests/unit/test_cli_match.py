@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from cli.main import EXIT_INPUT, EXIT_OK, main
 from tests.support.procs import SNAPSHOT
 from tests.support.profiles import example_json
-from workers.cli import EXIT_INPUT, EXIT_OK, main
 
 # One registry record from the bundled snapshot is enough to run the engine end to end.
 ONE_TRIAL = SNAPSHOT / "records" / "NCT00334854.json"

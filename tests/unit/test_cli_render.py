@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from matcher.models.match import CriterionResult, MatchRun, RankInfo, TrialMatch
-from workers.cli import render_run
+from cli.main import render_run
+from matcher.domain.models.match import CriterionResult, MatchRun, RankInfo, TrialMatch
 
 
 def test_render_shows_warnings_and_counts_not_applicable_criteria() -> None:

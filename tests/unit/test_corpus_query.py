@@ -9,13 +9,13 @@ from typing import Any
 import httpx
 import pytest
 
-from matcher.ctgov.corpus_query import CorpusQuery, ids_params, load_terms, terms_from
+from matcher.adapters.ctgov.corpus_query import CorpusQuery, ids_params, load_terms, terms_from
 
 OPEN = ["RECRUITING", "NOT_YET_RECRUITING", "AVAILABLE"]
 
 
 def raw_terms() -> dict[str, Any]:
-    text = resources.files("matcher.ctgov").joinpath("data/corpus_terms.json").read_text()
+    text = resources.files("matcher.adapters.ctgov").joinpath("data/corpus_terms.json").read_text()
     data: dict[str, Any] = json.loads(text)
     return data
 

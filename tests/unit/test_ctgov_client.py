@@ -17,9 +17,9 @@ import respx
 import stamina
 from prometheus_client import REGISTRY
 
-from matcher.ctgov.client import CtgovClient
-from matcher.ctgov.query import FIELDS_PARAM, SearchQuery
-from matcher.ctgov.retry_after import retry_after_seconds
+from matcher.adapters.ctgov.client import CtgovClient
+from matcher.adapters.ctgov.query import FIELDS_PARAM, SearchQuery
+from matcher.adapters.ctgov.retry_after import retry_after_seconds
 from matcher.errors import (
     FinalUpstreamError,
     RateLimited,

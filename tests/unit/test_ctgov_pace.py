@@ -13,7 +13,9 @@ from collections.abc import Iterator
 import pytest
 import redis
 
-from matcher.ctgov.pace import LocalPacer, NoPacer, RedisPacer
+from matcher.adapters.ctgov.pace import FleetPacer, LocalPacer, NoPacer
+from matcher.adapters.keys import Keys
+from matcher.adapters.store import Store
 
 INTERVAL = 0.1
 
@@ -84,12 +86,16 @@ def test_local_pacer_spaces_calls_by_the_interval() -> None:
     assert sleeps == [1.5, 3.0]  # idle long enough: no wait
 
 
+def _store(port: int, prefix: str) -> Store:
+    return Store(redis.Redis(port=port, decode_responses=True), Keys(prefix))
+
+
 def test_redis_pacer_spaces_two_clients_by_redis_time(redis_port: int) -> None:
     """Alternating calls from two connections get slots >= min_interval apart on Redis TIME."""
-    key = "tmtest:ctgov:pace:seq"
-    a, b = redis.Redis(port=redis_port), redis.Redis(port=redis_port)
+    a, b = _store(redis_port, "tmtest:seq:"), _store(redis_port, "tmtest:seq:")
+    key = a.keys.pace()
     observer = redis.Redis(port=redis_port)
-    pacers = [RedisPacer(a, key, INTERVAL), RedisPacer(b, key, INTERVAL)]
+    pacers = [FleetPacer(a, INTERVAL), FleetPacer(b, INTERVAL)]
     slots: list[float] = []
     returned: list[float] = []
     for i in range(6):
@@ -107,14 +113,14 @@ def test_redis_pacer_spaces_two_clients_by_redis_time(redis_port: int) -> None:
 
 def test_redis_pacer_spaces_concurrent_workers(redis_port: int) -> None:
     """Two threads with their own connections, 4 calls each, start >= min_interval apart."""
-    key = "tmtest:ctgov:pace:concurrent"
+    key = Keys("tmtest:concurrent:").pace()
     observer = redis.Redis(port=redis_port)
     starts: list[float] = []
     lock = threading.Lock()
 
     def worker() -> None:
         conn = redis.Redis(port=redis_port)
-        pacer = RedisPacer(conn, key, INTERVAL)
+        pacer = FleetPacer(_store(redis_port, "tmtest:concurrent:"), INTERVAL)
         for _ in range(4):
             pacer.wait()
             stamp = server_time(conn)
@@ -137,14 +143,10 @@ def test_redis_pacer_spaces_concurrent_workers(redis_port: int) -> None:
 
 
 def test_redis_pacer_zero_interval_does_not_touch_redis() -> None:
-    """With min_interval 0 the pacer is a no-op and never calls Redis."""
+    """With min_interval 0 the pacer is a no-op and never asks the store for a slot."""
 
-    class _Script:
-        def __call__(self, **kw: object) -> int:
+    class _Slots:
+        def reserve_pace_slot(self, interval_us: int) -> int:
             raise AssertionError("Redis must not be called")
 
-    class _Fake:
-        def register_script(self, script: str) -> _Script:
-            return _Script()
-
-    RedisPacer(_Fake(), "k", 0).wait()
+    FleetPacer(_Slots(), 0).wait()

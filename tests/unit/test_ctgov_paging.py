@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from matcher.ctgov.paging import collect_pages
+from matcher.adapters.ctgov.paging import collect_pages
 from matcher.errors import UpstreamRejected, UpstreamUnavailable
 from tests.support.procs import SNAPSHOT
 

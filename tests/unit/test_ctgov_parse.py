@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from matcher.ctgov.parse import age_to_months, parse_page, parse_study, unescape_markdown
+from matcher.adapters.ctgov.parse import age_to_months, parse_page, parse_study, unescape_markdown
 from matcher.errors import UpstreamSchemaError
 
 ROOT = Path(__file__).resolve().parents[2]

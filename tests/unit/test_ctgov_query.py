@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from matcher.ctgov.query import FIELDS, SearchQuery, sanitize_term
+from matcher.adapters.ctgov.query import FIELDS, SearchQuery, sanitize_term
 
 HOSTILE = 'x" OR AREA[Phase]PHASE1 ) AND ('
 

@@ -8,12 +8,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import redis
 
-from matcher.ctgov.client import CtgovClient
-from matcher.ctgov.pace import LocalPacer, RedisPacer
-from matcher.ctgov.query import SearchQuery
-from matcher.ctgov.snapshot import SnapshotSource
-from matcher.ctgov.source import make_source, pace_key
+from matcher.adapters.ctgov.client import CtgovClient
+from matcher.adapters.ctgov.pace import FleetPacer, LocalPacer
+from matcher.adapters.ctgov.query import SearchQuery
+from matcher.adapters.ctgov.snapshot import SnapshotSource
+from matcher.adapters.ctgov.source import make_source
+from matcher.adapters.keys import Keys
+from matcher.adapters.store import Store
 from matcher.errors import UpstreamRejected, UpstreamSchemaError
 from matcher.settings import Settings
 
@@ -139,16 +142,14 @@ def test_make_source_live_paces_locally_without_redis() -> None:
 
 
 def test_make_source_live_paces_through_redis_with_prefixed_key() -> None:
-    """With a Redis client the pacer is fleet-wide under "<prefix>ctgov:pace"."""
-
-    class _FakeRedis:  # only register_script is touched at construction
-        def register_script(self, script: str) -> object:
-            return object()
-
-    source = make_source(settings(key_prefix="tmx:"), redis=_FakeRedis())
+    """With the store's pace slots the pacer is fleet-wide, under "<prefix>ctgov:pace"."""
+    # No connection is opened: redis-py connects on the first command, never sent here.
+    store = Store(redis.Redis(port=9), Keys("tmx:"))
+    source = make_source(settings(key_prefix="tmx:"), store)
     try:
         assert isinstance(source, CtgovClient)
-        assert isinstance(source._pacer, RedisPacer)
-        assert source._pacer._key == pace_key(settings(key_prefix="tmx:")) == "tmx:ctgov:pace"
+        assert isinstance(source._pacer, FleetPacer)
+        assert source._pacer._slots is store
+        assert store.keys.pace() == "tmx:ctgov:pace"
     finally:
         source.close()

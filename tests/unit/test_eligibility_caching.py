@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from matcher.ctgov.parse import parse_study
-from matcher.eligibility import EngineOptions, match_trials, projection
-from matcher.eligibility import parsed as parsed_module
-from matcher.eligibility.parsed import clear_caches, parse_trial
-from matcher.models.profile import ProfileIn
+from matcher.adapters.ctgov.parse import parse_study
+from matcher.domain.eligibility import EngineOptions, match_trials, projection
+from matcher.domain.eligibility import parsed as parsed_module
+from matcher.domain.eligibility.parsed import clear_caches, parse_trial
+from matcher.domain.models.profile import ProfileIn
 
 ROOT = Path(__file__).resolve().parents[2]
 AS_OF = date(2026, 11, 26)

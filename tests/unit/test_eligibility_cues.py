@@ -7,18 +7,20 @@ import json
 from importlib import resources
 from pathlib import Path
 
-from matcher.ctgov.parse import parse_study
-from matcher.eligibility import cues
-from matcher.eligibility.classifier import classify
-from matcher.eligibility.splitter import split_items
-from matcher.eligibility.text import norm
+from matcher.adapters.ctgov.parse import parse_study
+from matcher.domain.eligibility import cues
+from matcher.domain.eligibility.classifier import classify
+from matcher.domain.eligibility.splitter import split_items
+from matcher.domain.eligibility.text import norm
 
 DIRECTIONS = {"preceding", "following", "bidirectional"}
 
 
 def test_every_named_list_compiles_with_a_known_direction() -> None:
     """Each named list in data/cues.json has a direction and compiles; load() compiles them all."""
-    raw = json.loads(resources.files("matcher.eligibility").joinpath("data/cues.json").read_text())
+    raw = json.loads(
+        resources.files("matcher.domain.eligibility").joinpath("data/cues.json").read_text()
+    )
     cues.load()
     for name in raw["lists"]:
         assert cues.direction(name) in DIRECTIONS, name

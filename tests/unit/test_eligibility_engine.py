@@ -13,12 +13,12 @@ from typing import Any
 
 import pytest
 
-from matcher.ctgov.parse import parse_study
-from matcher.eligibility import ENGINE_VERSION, EngineOptions, evaluate_trial, match_trials
-from matcher.eligibility.parsed import CACHE
-from matcher.models.match import MatchRun
-from matcher.models.profile import ProfileIn
-from matcher.models.trial import AgeBound, Site, Trial
+from matcher.adapters.ctgov.parse import parse_study
+from matcher.domain.eligibility import ENGINE_VERSION, EngineOptions, evaluate_trial, match_trials
+from matcher.domain.eligibility.parsed import CACHE
+from matcher.domain.models.match import MatchRun
+from matcher.domain.models.profile import ProfileIn
+from matcher.domain.models.trial import AgeBound, Site, Trial
 
 AS_OF = date(2026, 11, 26)
 ROOT = Path(__file__).resolve().parents[2]

@@ -16,13 +16,13 @@ from typing import Any
 
 import pytest
 
-from matcher.ctgov.parse import parse_study
-from matcher.eligibility import EngineOptions, match_trials, projection
-from matcher.eligibility import parsed as parsed_module
-from matcher.eligibility.judges import REGISTRY
-from matcher.eligibility.parsed import clear_caches
-from matcher.models.profile import ProfileIn
-from matcher.models.trial import Trial
+from matcher.adapters.ctgov.parse import parse_study
+from matcher.domain.eligibility import EngineOptions, match_trials, projection
+from matcher.domain.eligibility import parsed as parsed_module
+from matcher.domain.eligibility.judges import REGISTRY
+from matcher.domain.eligibility.parsed import clear_caches
+from matcher.domain.models.profile import ProfileIn
+from matcher.domain.models.trial import Trial
 
 ROOT = Path(__file__).resolve().parents[2]
 AS_OFS = (date(2026, 11, 26), date(2027, 8, 3))

@@ -6,10 +6,10 @@ import json
 from datetime import date
 from pathlib import Path
 
-from matcher.ctgov.parse import parse_study
-from matcher.eligibility import EngineOptions, evaluate_trial
-from matcher.eligibility.evaluate import evaluate
-from matcher.models.profile import ProfileIn
+from matcher.adapters.ctgov.parse import parse_study
+from matcher.domain.eligibility import EngineOptions, evaluate_trial
+from matcher.domain.eligibility.evaluate import evaluate
+from matcher.domain.models.profile import ProfileIn
 
 ROOT = Path(__file__).resolve().parents[2]
 AS_OF = date(2026, 11, 26)

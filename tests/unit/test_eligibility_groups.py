@@ -8,9 +8,15 @@ docstring); the profiles are the constructed ones of test_eligibility_reading.
 
 from __future__ import annotations
 
-from matcher.eligibility import EngineOptions, evaluate_trial
-from matcher.eligibility.verdict import COHORT_GROUP, NESTED_GROUP, OPEN_GROUP, decide, decisive
-from matcher.models.match import CriterionResult, TrialMatch
+from matcher.domain.eligibility import EngineOptions, evaluate_trial
+from matcher.domain.eligibility.verdict import (
+    COHORT_GROUP,
+    NESTED_GROUP,
+    OPEN_GROUP,
+    decide,
+    decisive,
+)
+from matcher.domain.models.match import CriterionResult, TrialMatch
 from tests.unit.test_eligibility_reading import AS_OF, profile, record
 
 ERMS = {"diagnosis": "embryonal rhabdomyosarcoma", "age_months": 101, "biomarkers": []}

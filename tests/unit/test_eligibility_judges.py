@@ -10,10 +10,10 @@ import json
 from datetime import date
 from typing import Any
 
-from matcher.eligibility.facts import build_facts
-from matcher.eligibility.judges import judge_criterion
-from matcher.eligibility.parsed import split_and_classify
-from matcher.models.profile import ProfileIn
+from matcher.domain.eligibility.facts import build_facts
+from matcher.domain.eligibility.judges import judge_criterion
+from matcher.domain.eligibility.parsed import split_and_classify
+from matcher.domain.models.profile import ProfileIn
 
 AS_OF = date(2026, 11, 26)
 BASE: dict[str, Any] = {

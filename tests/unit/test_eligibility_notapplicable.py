@@ -103,7 +103,7 @@ def test_a_colon_after_grade_1_is_no_one_of_the_following_list() -> None:
     """NCT04022213 "Toxicities of prior therapy must have resolved to grade 1 or less ... patients
     must fulfill all of the additional following criteria:" does not make its sub-items
     alternatives (only the last sentence before the colon is read)."""
-    from matcher.eligibility.splitter import split_items
+    from matcher.domain.eligibility.splitter import split_items
 
     text = (
         "Inclusion Criteria:\n\n* Toxicities of prior therapy must have resolved to grade 1 or "

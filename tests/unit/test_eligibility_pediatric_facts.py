@@ -15,11 +15,11 @@ from typing import Any
 
 import pytest
 
-from matcher.eligibility.facts import build_facts
-from matcher.eligibility.judges import judge_criterion
-from matcher.eligibility.parsed import split_and_classify
+from matcher.domain.eligibility.facts import build_facts
+from matcher.domain.eligibility.judges import judge_criterion
+from matcher.domain.eligibility.parsed import split_and_classify
+from matcher.domain.models.profile import Labs, ProfileIn, Tumor, parse_profile
 from matcher.errors import InvalidProfile
-from matcher.models.profile import Labs, ProfileIn, Tumor, parse_profile
 
 AS_OF = date(2026, 11, 26)
 # constructed profile: a 14-year-old girl with a first pulmonary relapse of synovial sarcoma
@@ -342,7 +342,7 @@ def test_new_fields_default_to_unknown() -> None:
 def test_every_fact_to_collect_names_a_profile_field() -> None:
     """Each `field` in data/facts.json is a real ProfileIn field path (labs.x, tumor.x or a
     top-level field), so the facts list and the profile contract cannot drift apart."""
-    raw = resources.files("matcher.eligibility").joinpath("data/facts.json").read_text()
+    raw = resources.files("matcher.domain.eligibility").joinpath("data/facts.json").read_text()
     models = {"labs": Labs, "tumor": Tumor}
     fields = [f["field"] for f in json.loads(raw)["facts"] if f["field"] is not None]
     assert "height_cm" in fields

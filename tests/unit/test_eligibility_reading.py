@@ -12,13 +12,13 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from matcher.ctgov.parse import parse_study
-from matcher.eligibility import EngineOptions, evaluate_trial, match_trials
-from matcher.eligibility.facts import build_facts
-from matcher.eligibility.judges import judge_criterion
-from matcher.eligibility.parsed import split_and_classify
-from matcher.models.profile import ProfileIn
-from matcher.models.trial import Trial
+from matcher.adapters.ctgov.parse import parse_study
+from matcher.domain.eligibility import EngineOptions, evaluate_trial, match_trials
+from matcher.domain.eligibility.facts import build_facts
+from matcher.domain.eligibility.judges import judge_criterion
+from matcher.domain.eligibility.parsed import split_and_classify
+from matcher.domain.models.profile import ProfileIn
+from matcher.domain.models.trial import Trial
 
 AS_OF = date(2026, 11, 26)
 RECORDS = Path(__file__).resolve().parents[2] / "snapshot" / "sarcoma" / "records"

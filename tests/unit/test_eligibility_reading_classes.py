@@ -7,8 +7,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from matcher.ctgov.parse import parse_study
-from matcher.eligibility import EngineOptions, evaluate_trial
+from matcher.adapters.ctgov.parse import parse_study
+from matcher.domain.eligibility import EngineOptions, evaluate_trial
 from tests.unit.test_eligibility_reading import AS_OF, judge, profile
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -5,7 +5,7 @@ Every text below is copied from a real ClinicalTrials.gov record (NCT id in the 
 
 from __future__ import annotations
 
-from matcher.eligibility.splitter import split_items
+from matcher.domain.eligibility.splitter import split_items
 
 
 def test_inclusion_and_exclusion_headings_set_the_section() -> None:

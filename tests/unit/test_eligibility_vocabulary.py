@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from matcher.eligibility import drugs, search_terms, vocabulary
+from matcher.domain.eligibility import drugs, search_terms, vocabulary
 
 
 def test_search_terms_walk_up_the_vocabulary() -> None:

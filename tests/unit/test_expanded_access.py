@@ -14,14 +14,14 @@ from pathlib import Path
 
 import pytest
 
-from matcher.ctgov.client import CtgovClient
-from matcher.ctgov.corpus_query import CorpusQuery
-from matcher.eligibility import EngineOptions, match_trials
-from matcher.models.profile import parse_profile
+from cli.main import render_run
+from matcher.adapters.ctgov.client import CtgovClient
+from matcher.adapters.ctgov.corpus_query import CorpusQuery
+from matcher.domain.eligibility import EngineOptions, match_trials
+from matcher.domain.models.profile import parse_profile
 from matcher.settings import Settings
 from tests.support.ctgov_stub import CtgovStub
 from tests.support.procs import REPO, SNAPSHOT
-from workers.cli import render_run
 
 LAROTRECTINIB = "NCT02576431"
 

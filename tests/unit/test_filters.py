@@ -1,11 +1,11 @@
-"""Match filters shared by the API and the CLI (matcher/filters.py)."""
+"""Match filters shared by the API and the CLI (matcher/domain/filters.py)."""
 
 from __future__ import annotations
 
 import pytest
 
-from matcher.filters import PHASES, distance_note, filter_matches, normalize_phase
-from matcher.models import NearestSite, TrialMatch
+from matcher.domain.filters import PHASES, distance_note, filter_matches, normalize_phase
+from matcher.domain.models import NearestSite, TrialMatch
 
 
 def _match(

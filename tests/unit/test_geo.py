@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from matcher.geo import haversine_km, nearest_site
-from matcher.models.trial import Site
+from matcher.domain.geo import haversine_km, nearest_site
+from matcher.domain.models.trial import Site
 
 
 def test_haversine_known_distance() -> None:

@@ -1,9 +1,9 @@
 """The import direction between trialmatch's packages, read from the source with `ast` (no import).
 
-What holds now is pinned as a rule; what does not hold yet (issue 12: `workers` and `api` import
-each other; Redis calls outside the store modules) is pinned as an exact list of known exceptions,
-so a new violation fails and so does a removed one until the list is updated (the list only
-shrinks).
+`matcher` (domain, adapters, services) imports none of the edges; the two edges, `workers`
+(Celery) and `api` (HTTP), import `matcher` and not each other; `cli` sits on top and may import
+all three. Inside `matcher`, the domain imports no adapter and no service, and adapters import no
+service. `Store` (matcher/adapters/store/) is the only module that touches the Redis client.
 """
 
 from __future__ import annotations
@@ -12,52 +12,14 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = ("matcher", "workers", "api")
+PACKAGES = ("matcher", "workers", "api", "cli")
 
-# The Redis gateway: only these modules may import the client library or reach `Store.r`.
-STORE_MODULES = frozenset({"matcher.store", "matcher.store_loop", "matcher.store_scripts"})
+# The Redis gateway: only modules of this package may import the client library or reach
+# `Store.r`.
+STORE_PACKAGE = "matcher.adapters.store"
 
-# Adapters the pure domain must not know about (prefix match on the imported module).
-ADAPTERS = ("redis", "httpx", "celery", "matcher.store", "matcher.ctgov")
-
-# Known violations of "workers and api do not import each other" (issue 12): the CLI lives in
-# `workers` and reaches into `api` for its `keys`/`serve` subcommands, and the API submits and
-# reads jobs through `workers.submission` (plus `workers.board_loop`, `workers.celery_app`).
-# Moving the CLI to its own package and the submission service into `matcher` removes these.
-KNOWN_WORKERS_API_CYCLE = frozenset(
-    {
-        ("api.app", "workers.submission"),
-        ("api.routes_board", "workers.board_loop"),
-        ("api.routes_profiles", "workers.submission"),
-        ("api.routes_report", "workers.submission"),
-        ("api.routes_results", "workers.submission"),
-        ("api.state", "workers.celery_app"),
-        ("api.state", "workers.submission"),
-        ("workers.cli", "api.cli_keys"),
-        ("workers.cli", "api.cli_serve"),
-    }
-)
-
-# Known violations of "no module outside the store modules touches the Redis client" (issue 12):
-# (module, what) where what is `.r` (a raw call through `Store.r`) or `import <module>` of the
-# redis library itself. Importing only exception classes from `redis.exceptions` is not counted:
-# catching an error is not a call. Each entry is a Redis call still to move behind `Store`.
-KNOWN_REDIS_OUTSIDE_STORE = frozenset(
-    {
-        ("api.routes_ops", ".r"),
-        ("api.routes_ops", "import redis"),
-        ("api.routes_results", ".r"),
-        ("matcher.boards", ".r"),
-        ("matcher.corpus", ".r"),
-        ("matcher.erase", ".r"),
-        ("matcher.schedule", ".r"),
-        ("workers.cli_schedule", ".r"),
-        ("workers.recovery", ".r"),
-        ("workers.runtime", ".r"),
-        ("workers.scheduled", ".r"),
-        ("workers.tasks", "import redis"),
-    }
-)
+# What the pure domain must not know about: I/O libraries, the adapters and the services.
+NOT_IN_DOMAIN = ("redis", "httpx", "celery", "kombu", "matcher.adapters", "matcher.services")
 
 
 def _module_name(path: Path) -> str:
@@ -93,7 +55,7 @@ def _imports(module: str, tree: ast.Module) -> set[str]:
             else:
                 base = node.module or ""
             out.add(base)
-            # `from workers import board_loop` imports the submodule `workers.board_loop`.
+            # `from matcher.services import erase` imports the submodule `matcher.services.erase`.
             out.update(f"{base}.{a.name}" for a in node.names if f"{base}.{a.name}" in SOURCES)
     return out
 
@@ -103,44 +65,47 @@ def _under(name: str, prefix: str) -> bool:
 
 
 def test_sources_were_found() -> None:
-    """The scan sees the three packages (an empty scan would make every rule below pass)."""
-    assert {"matcher.store", "workers.tasks", "api.app", "matcher.eligibility"} <= SOURCES.keys()
+    """The scan sees the four packages (an empty scan would make every rule below pass)."""
+    expected = {"matcher.adapters.store", "matcher.domain.eligibility", "matcher.services.pipeline"}
+    assert expected | {"workers.tasks", "api.app", "cli.main"} <= SOURCES.keys()
 
 
-def test_matcher_imports_neither_workers_nor_api() -> None:
-    """The domain and its adapters never import the Celery edge or the HTTP edge."""
-    bad = sorted(
+def _crossings(importer: str, imported_packages: tuple[str, ...]) -> list[tuple[str, str]]:
+    """(module, imported) pairs where a module of `importer` imports one of `imported_packages`."""
+    return sorted(
         (module, imported)
         for module, tree in SOURCES.items()
-        if _under(module, "matcher")
+        if _under(module, importer)
         for imported in _imports(module, tree)
-        if _under(imported, "workers") or _under(imported, "api")
+        if any(_under(imported, package) for package in imported_packages)
     )
-    assert bad == []
 
 
-def test_eligibility_imports_no_adapter() -> None:
-    """matcher/eligibility stays pure: no Redis, HTTP, Celery, store or ctgov client import."""
-    bad = sorted(
-        (module, imported)
-        for module, tree in SOURCES.items()
-        if _under(module, "matcher.eligibility")
-        for imported in _imports(module, tree)
-        if any(_under(imported, adapter) or imported.startswith(adapter) for adapter in ADAPTERS)
-    )
-    assert bad == []
+def test_matcher_imports_neither_workers_api_nor_cli() -> None:
+    """The domain, its adapters and services never import the Celery, HTTP or command-line edge."""
+    assert _crossings("matcher", ("workers", "api", "cli")) == []
 
 
-def test_workers_and_api_cross_imports_are_exactly_the_known_ones() -> None:
-    """No new workers<->api import appears, and a removed one must be struck from the list."""
-    found = {
-        (module, imported)
-        for module, tree in SOURCES.items()
-        for imported in _imports(module, tree)
-        if (_under(module, "api") and _under(imported, "workers") and imported != "workers")
-        or (_under(module, "workers") and _under(imported, "api") and imported != "api")
-    }
-    assert found == KNOWN_WORKERS_API_CYCLE
+def test_workers_and_api_do_not_import_each_other() -> None:
+    """The Celery edge and the HTTP edge meet only in `matcher` (and in `cli`, above both)."""
+    assert _crossings("workers", ("api", "cli")) == []
+    assert _crossings("api", ("workers", "cli")) == []
+
+
+def test_domain_imports_no_adapter_or_service() -> None:
+    """matcher/domain stays pure: no Redis, HTTP or Celery library, no adapter, no service."""
+    assert _crossings("matcher.domain", NOT_IN_DOMAIN) == []
+
+
+def test_adapters_import_no_service() -> None:
+    """Adapters (ctgov, store, queue, keys) serve the services, never call them."""
+    assert _crossings("matcher.adapters", ("matcher.services",)) == []
+
+
+def test_the_layer_rule_detects_a_domain_import_of_redis() -> None:
+    """The import scan sees `import redis` and an adapter import (empty then means clean)."""
+    tree = ast.parse("import redis\nfrom matcher.adapters.store import Store\n")
+    assert {"redis", "matcher.adapters.store"} <= _imports("matcher.domain.x", tree)
 
 
 def _redis_touches(module: str, tree: ast.Module) -> set[tuple[str, str]]:
@@ -161,13 +126,27 @@ def _redis_touches(module: str, tree: ast.Module) -> set[tuple[str, str]]:
     return out
 
 
-def test_redis_client_outside_store_is_exactly_the_known_uses() -> None:
-    """No new module reaches the Redis client around `Store`; a cleaned-up one updates the list."""
+def test_only_the_store_package_touches_the_redis_client() -> None:
+    """`Store` is the one Redis gateway: no module outside matcher/adapters/store imports the client
+    library (its exception classes aside) or calls through `Store.r`."""
     found = set()
     for module, tree in SOURCES.items():
-        if module not in STORE_MODULES:
+        if not _under(module, STORE_PACKAGE):
             found |= _redis_touches(module, tree)
-    assert found == KNOWN_REDIS_OUTSIDE_STORE
+    assert found == set()
+
+
+def test_lua_lives_only_in_the_store_package() -> None:
+    """No Python module holds Lua text: every script is a file under matcher/adapters/store/lua."""
+    found = sorted(
+        module
+        for module, tree in SOURCES.items()
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and "redis.call(" in node.value
+    )
+    assert found == []
 
 
 def test_the_redis_rule_detects_a_raw_call() -> None:

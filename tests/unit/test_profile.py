@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from matcher.domain.models.profile import parse_profile
 from matcher.errors import InvalidProfile
-from matcher.models.profile import parse_profile
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "synovial-pulmonary.json"
 
@@ -168,7 +168,7 @@ def test_old_assessment_warns_past_the_limit_only() -> None:
     """An assessment older than the limit at the evaluation date yields a warning, not an error."""
     from datetime import timedelta
 
-    from matcher.models.profile import assessment_warnings
+    from matcher.domain.models.profile import assessment_warnings
 
     p = parse_profile(EXAMPLE.read_text())
     assert assessment_warnings(p, p.assessed_on + timedelta(days=90), 90) == []
@@ -179,7 +179,7 @@ def test_old_assessment_warns_past_the_limit_only() -> None:
 def test_profile_stored_by_the_previous_version_still_loads() -> None:
     """A stored profile without a server id (keyed by the board's own id) loads, with that id
     kept as its id and read as its reference."""
-    from matcher.models import StoredProfile
+    from matcher.domain.models import StoredProfile
 
     body = json.loads(EXAMPLE.read_text())
     body["profile_id"] = body.pop("reference")

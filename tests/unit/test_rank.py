@@ -1,8 +1,8 @@
-"""Ranking parts (matcher/eligibility/rank.py): what makes a trial outrank another in a tier."""
+"""Ranking parts (matcher/domain/eligibility/rank.py): what makes a trial outrank another."""
 
 from __future__ import annotations
 
-from matcher.eligibility.rank import RankParts, patient_alterations, targeted_fit
+from matcher.domain.eligibility.rank import RankParts, patient_alterations, targeted_fit
 
 
 def parts(**changes: object) -> RankParts:
@@ -94,9 +94,9 @@ def test_engine_ranks_the_trial_for_the_patients_own_alteration_first() -> None:
     from datetime import date
     from pathlib import Path
 
-    from matcher.ctgov.parse import parse_study
-    from matcher.eligibility import EngineOptions, match_trials
-    from matcher.models.profile import ProfileIn
+    from matcher.adapters.ctgov.parse import parse_study
+    from matcher.domain.eligibility import EngineOptions, match_trials
+    from matcher.domain.models.profile import ProfileIn
 
     root = Path(__file__).resolve().parents[2]
     profile = ProfileIn.model_validate_json(

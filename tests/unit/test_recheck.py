@@ -7,8 +7,8 @@ from datetime import date, timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from matcher.models import ProfileIn
-from matcher.recheck import next_month_anniversary, next_recheck
+from matcher.domain.models import ProfileIn
+from matcher.domain.recheck import next_month_anniversary, next_recheck
 from tests.support.profiles import example_profile
 
 

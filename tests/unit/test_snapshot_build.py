@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from matcher.ctgov.snapshot import SnapshotSource
+from matcher.adapters.ctgov.snapshot import SnapshotSource
 from tests.support.ctgov_stub import CtgovStub
 from tests.support.procs import REPO, SNAPSHOT
 
@@ -37,7 +37,7 @@ def cli(stub: CtgovStub, *args: str) -> subprocess.CompletedProcess[str]:
         TRIALMATCH_CTGOV_MIN_INTERVAL_S="0",
     )
     return subprocess.run(
-        [sys.executable, "-m", "workers.cli", *args],
+        [sys.executable, "-m", "cli.main", *args],
         env=env, cwd=REPO, capture_output=True, text=True, timeout=60,
     )  # fmt: skip
 

@@ -9,11 +9,11 @@ from __future__ import annotations
 import json
 from datetime import date
 
-from matcher.ctgov.corpus_query import CorpusQuery
-from matcher.ctgov.listing import ListingEntry
-from matcher.ctgov.parse import parse_study
-from matcher.models import Trial
-from matcher.sweep import DEPARTED_KEEP_DAYS, CorpusRecord, full_build, sweep
+from matcher.adapters.ctgov.corpus_query import CorpusQuery
+from matcher.adapters.ctgov.listing import ListingEntry
+from matcher.adapters.ctgov.parse import parse_study
+from matcher.domain.models import Trial
+from matcher.services.sweep import DEPARTED_KEEP_DAYS, CorpusRecord, full_build, sweep
 from tests.support.procs import SNAPSHOT
 
 QUERY = CorpusQuery.for_deployment(["RECRUITING"], any_status=False)

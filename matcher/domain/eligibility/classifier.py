@@ -1,0 +1,353 @@
+"""Classify a criterion into the kinds it asks about (matcher.domain.eligibility.kinds).
+
+A criterion may ask about more than one thing ("Histologically confirmed relapsed or refractory
+solid tumors" is both diagnosis and disease setting), so classification returns every matching
+kind, most specific first; the engine judges each and combines them. Rules are ordered regexes on
+the normalised text, compiled once at import.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Final
+
+from matcher.domain.eligibility import cues, drugs, judge_lines, judge_tumor, vocabulary
+from matcher.domain.eligibility.judge_therapy import split_exception, targets
+
+_R = re.compile
+
+# (kind, pattern) in priority order. Patterns run on text.norm() output (lower case, no hyphens).
+_RULES: Final[tuple[tuple[str, re.Pattern[str]], ...]] = (
+    (
+        "viral",
+        _R(r"\bhiv\b|\bhuman immunodeficiency|\bhepatitis [bc]\b|\bhbv\b|\bhcv\b|\bhbsag\b"),
+    ),
+    (
+        "other_malignancy",
+        _R(
+            r"\b(?:other|another|second|secondary|prior|previous|concurrent|additional|different)"
+            r" (?:primary |invasive |active )?(?:malignanc|cancer|neoplas)|\bmalignanc\w* other"
+            r" than\b|\bhistory of (?:a |any )?malignan"
+        ),
+    ),
+    ("swallow", _R(r"\bswallow")),
+    (
+        "steroids",  # current use only (judge_condition.prep_steroids reads the rest)
+        _R(
+            r"\b(?:receiving|currently (?:on|taking|using|receiving)|ongoing|chronic use of"
+            r"|concurrent|on chronic|requires?|need for)\b[^.;]{0,40}\b(?:cortico)?steroid"
+        ),
+    ),
+    (
+        "cardiac",
+        _R(
+            r"\bejection fraction|\bshortening fraction|\bfractional shortening|\blvef\b|\bqtc"
+            r"|\bpulse oximetry|\boxygen saturation|\bspo2\b"
+        ),
+    ),
+    (
+        "pregnancy",
+        _R(
+            r"\bpregnan|\blactat|\bbreast ?feed|\bnursing\b|\bcontracepti|childbearing"
+            r"|child bearing|\bpocbp\b"
+        ),
+    ),
+    (
+        "cns_metastases",
+        _R(
+            r"\b(?:cns|brain|central nervous system|leptom"
+            r"eningeal|intracranial|parenchymal brain)\b[^"
+            r".;]{0,40}\bmetasta|\bmetasta\w*[^.;]{0,25}\b(?:cns|brain|central nervous system)\b"
+            r"|\bknown cns (?:disease|involvement)"
+            r"|\bcarcinomatous meningitis|\bleptomeningeal (?:disease|carcinomatosis|involvement)"
+            r"|\b(?:cns|central nervous system|brain) (?:involvement|disease|lesions?)\b"
+        ),
+    ),
+    (
+        "transplant",
+        _R(
+            r"\btransplant|\bstem cell (?:rescue|infusion|product|support|boost)|\bhsct\b"
+            r"|\bsct\b"
+        ),
+    ),
+    ("amputation", _R(r"\bamputat|\bdisarticulat")),
+    ("prior_lines", judge_lines.CUE),
+    ("metastatic_disease", judge_tumor.METASTATIC),
+    (
+        "washout",
+        _R(
+            r"\b(?:chemo|therap|treatment|radiat|xrt|agent|antibod|drug|inhibitor)[^.;]{0,100}"
+            r"\b(?:less than|fewer than|<|within|in the (?:l"
+            r"ast|past))\s*\d+\s*(?:days?|weeks?|months?)\b|"
+            r"\b(?:chemo|therap|treatment|radiat|xrt|agent|antibod|drug|inhibitor)[^.;]{0,100}"
+            r"\b\d+\s*(?:days?|weeks?|months?)\s*(?:prior to|before)\b|"
+            r"\bcurrently (?:receiving|on|taking|undergoin"
+            r"g|being treated)|\bconcomitant (?:use of )?(?:other |another )?(?:anti ?cancer"
+            r"|chemotherap|investigational|antineoplastic)|\breceiving (?:any )?(?:oth"
+            r"er |another )?(?:anti ?cancer|investigationa"
+            r"l|chemotherap|concurrent)|\bconcurrent (?:an"
+            r"ti ?cancer|chemotherap|treatment|therapy|radiation)|\b(?:\d+|one|two|three"
+            r"|four|six)\s*(?:days?|weeks?|months?|wks?)\b[^.;]{0,80}\b(?:since|after|"
+            r"elapsed|prior to|before|from)\b[^.;]{0,80}\b(?:therap|treatment|chemo|radiat"
+            r"|xrt|antibod|agent|dose|infusion|surgery|transplant|drug)|\b(?:since|after"
+            r"|elapsed|within|from)\b[^.;]{0,60}\b(?:therap|chemo|treatment|radiat|xrt"
+            r"|antibod|agent|dose)[^.;]{0,60}\b\d+\s*(?:days?|weeks?|months?)\b|\b(?:within"
+            r"|in the (?:last|past))\s*\d+\s*(?:days?|weeks?|months?)\b[^.;]{0,40}(?:therap"
+            r"|chemo|treatment|radiat|xrt|antibod|agent|dose|surgery)|\b(?:therap|chemo"
+            r"|treatment|radiat|xrt|antibod|agent|surgery|surgical|transplant|drug|vaccine"
+            r"|inhibitor)[^.;]{0,120}\bwithin\s*(?:the (?:last|past)\s*)?\d+\s*(?:days?"
+            r"|weeks?|months?)\b"
+        ),
+    ),
+    (
+        "labs",
+        _R(
+            r"\b(?:anc|absolute neutrophil|neutrophil|platelet|hemoglobin|haemoglobin|"
+            r"hgb|creatinine|bilirubin|alt|ast|sgpt|sgot|transaminase|aminotransferase"
+            r"|gfr|glomerular filtration|renal function|hepatic function|liver function"
+            r"|bone marrow function|organ function|marrow function|albumin|lipase|amylase"
+            r"|inr|lymphocyte count|alc|alkaline phosphatase|alp|uln|upper limit of normal"
+            r"|wbc|white blood cell|granulocyte|agc)s?\b"
+        ),
+    ),
+    (
+        "performance",
+        _R(
+            r"\blansky\b|\bkarnofsky\b|\bkps\b|\blps\b|\beco"
+            r"g\b|\bperformance (?:status|score|scale|level)"
+            r"|\bzubrod\b|\bwho performance"
+        ),
+    ),
+    (
+        "age",
+        _R(
+            r"\bages?\b|\baged\b|\byears? of age\b|\byears? old\b|\bmonths? of age\b|"
+            r"\b(?:days?|months?) old\b|"
+            # "Patients must be ≤ 21 years at ...": an operator on years/months after the subject
+            # (a bare "> 1 month" elsewhere is a duration, not an age)
+            r"(?:^|\b(?:be|are|is|patients?|subjects?|participants?|children|adults?)\s+)"
+            r"(?:>|≥|>=|<|≤|=<)\s*\d+\s*(?:years?|months?)\b"
+        ),
+    ),
+    (
+        "weight",
+        _R(r"\bbody surface area\b|\bbsa\b|\bweigh|\bbody weight\b|\b\d+(?:\.\d+)?\s*kg\b(?!\s*/)"),
+    ),
+    (
+        "measurable_disease",
+        _R(r"\bmeasurable\b|\bevaluable disease\b|\brecist\b|\bmeasurable or evaluable\b"),
+    ),
+    (
+        "biomarker",
+        _R(
+            r"\bfusion\b|\brearrange|\bmutation|\bmutant\b|\bamplifi|\balteration|\boverexpress|"
+            r"\bexpression\b|\bpositive (?:for|tumor)|\breactivity\b|"
+            rf"{cues.biomarker_genes().pattern}|\bbiomarker"
+            r"|\bmolecular(?:ly)? (?:confirm|defin|alter)|\bgenomic"
+        ),
+    ),
+    (
+        "disease_setting",
+        _R(
+            r"\brelaps|\brefractor|\brecurr|\bprogress(?:ed|ive|ion)|\bnewly diagnosed"
+            r"|\bpreviously untreated|\buntreated\b|\bfron"
+            r"t ?line|\bfirst line\b|\bno (?:known )?(?:st"
+            r"andard|curative)|\bcurative therap|\bstandard (?:of care )?therap|\bresistant\b"
+            r"|\bnot responded|\bfailed\b|\bfailure\b|\bde novo\b|\bsecond (?:or (?:later"
+            r"|greater) )?relapse|\bfirst relapse"
+        ),
+    ),
+    (
+        "radiation",
+        _R(
+            r"\bradiat|\bradiotherap|\bxrt\b|\birradiat|\bproton|\bbrachytherap|\bsbrt\b"
+            r"|\bradiation field"
+        ),
+    ),
+    (
+        "prior_therapy",
+        _R(
+            r"\bprior\b|\bprevious(?:ly)?\b|\breceived\b|\bexposure to\b|\btreated with\b"
+            r"|\btreatment with\b|\bregimens?\b|\blines? of (?:therapy|treatment)|\bnaive\b"
+        ),
+    ),
+    (
+        "diagnosis",
+        _R(
+            r"\bhistolog|\bcytolog|\bdiagnos|\bpatholog|\bconfirmed\b|\btumou?rs?\b|\bsarcoma"
+            r"|\bneoplasm|\bmalignan|\bcarcinoma|\blymphoma|\bleukemia"
+        ),
+    ),
+    (
+        "sex",
+        _R(
+            r"\b(?:male|female|men|women) (?:patients|participants|subjects)? ?only\b|"
+            r"\bonly (?:male|female)"
+        ),
+    ),
+)
+
+_NEGATED = cues.cue("negation")
+_REQUIRED = _R(
+    r"\bmust have (?:been )?(?:received|had|been treated|undergone|failed|progressed)|"
+    r"\bat least (?:one|1|two|2|three|3)\b[^.;]{0,30}\b(?:prior|previous|lines?|regimens?)|"
+    r"\bpreviously treated\b|\bhave (?:previously )?received\b|\b(?:progressed|progression|relapsed"
+    r"|recurred|refractory|resistant)\b"
+    r"[^.;]{0,20}\b(?:on|after|following|to|despite)\b|\bafter (?:failure|progression)|\bfailed\b"
+)
+_RULE_RADIATION = _R(r"\bradiat|\bradiotherap|\bxrt\b|\birradiat|\bproton|\bbrachytherap|\bsbrt\b")
+_TOXICITY = _R(r"\btoxicit|\badverse event|\brecovered from|\ballerg|\bhypersensitiv|\bintoleran")
+_CONSENT_BY_AGE = _R(
+    r"\bparent|\bguardian|\bassent|\blegally authori[sz]ed|\b(?:if|when|who (?:is|are)) (?:the )?"
+    r"(?:patients?|participants?|subjects?)?\s*(?:is |are )?(?:aged? |older |younger |under |over "
+    r"|>|<|≥|≤|\d)"
+)
+_GENERIC = frozenset({"neoplasm", "solid_tumor", "sarcoma", "soft_tissue_tumor"})
+_TRANSPLANT_NOT = _R(r"\bsolid organ transplant")
+
+
+# Substrings every match of a rule contains (a superset gate: skipping on absence is exact).
+_TRIGGERS: Final[dict[str, tuple[str, ...]]] = {
+    "viral": ("hiv", "immunodeficiency", "hepatitis", "hbv", "hcv", "hbsag"),
+    "other_malignancy": ("malignan", "cancer", "neoplas"),
+    "swallow": ("swallow",),
+    "steroids": ("steroid",),
+    "cardiac": ("ejection", "shortening", "lvef", "qtc", "oximetry", "saturation", "spo2"),
+    "pregnancy": ("pregnan", "lactat", "breast", "nursing", "contracepti", "child", "pocbp"),
+    "cns_metastases": ("metasta", "cns", "central nervous system", "brain", "mening"),
+    "transplant": ("transplant", "stem cell", "sct"),
+    "amputation": ("amputat", "disarticulat"),
+    "metastatic_disease": ("metasta", "stage"),
+    "washout": ("day", "week", "wk", "month", "current", "receiving", "concomitant"),
+    "performance": ("lansky", "karnofsky", "kps", "lps", "ecog", "performance", "zubrod"),
+    "age": ("age", "year", "month", "day"),
+    "weight": ("surface", "bsa", "weigh", "kg"),
+    "measurable_disease": ("measurable", "evaluable", "recist"),
+    "radiation": ("radiat", "radiotherap", "xrt", "irradiat", "proton", "brachytherap", "sbrt"),
+    "prior_therapy": (
+        "prior", "previous", "received", "exposure", "treated", "treatment", "regimen", "line",
+        "naive",
+    ),
+    "diagnosis": (
+        "histolog", "cytolog", "diagnos", "patholog", "confirmed", "tumo", "sarcoma", "neoplasm",
+        "malignan", "carcinoma", "lymphoma", "leukemia",
+    ),
+    "sex": ("male", "men"),
+    "biomarker": (
+        *cues.gene_triggers(), "fusion", "rearrange", "mutation", "mutant", "amplifi",
+        "alteration", "overexpress", "expression", "positive", "reactivity", "biomarker",
+        "molecular", "genomic",
+    ),
+}  # fmt: skip
+
+
+@lru_cache(maxsize=65536)  # identical criteria recur across trials and versions
+def classify(norm_text: str, context: str, section: str) -> tuple[str, ...]:
+    """Kinds a criterion asks about, most specific first; ("other",) when none applies."""
+    kinds: list[str] = []
+    for kind, pattern in _RULES:
+        gate = _TRIGGERS.get(kind)
+        if gate is not None and not any(word in norm_text for word in gate):
+            continue  # a plain substring test is ~100x cheaper than the rule's regex
+        if pattern.search(norm_text):
+            kinds.append(kind)
+    if not kinds and context:
+        # a row of a table ("Age 2 to < 6 years; 0.8 mg/dL") takes its meaning from the header
+        kinds = [k for k, p in _RULES if p.search(context)][:1]
+    kinds = _refine(kinds, norm_text, context, section)
+    return tuple(kinds) or ("other",)
+
+
+def _refine(kinds: list[str], text: str, context: str, section: str) -> list[str]:
+    if "labs" in kinds and re.search(r"\bmg ?dl\b|\bumol|\bmicromol", text):
+        kinds = [k for k in kinds if k != "age"]  # an age-adjusted creatinine table row
+    if not kinds and re.search(r"creatinine|organ function|renal function", context):
+        kinds = ["labs"]
+    if "age" in kinds and re.search(r"creatinine|mg ?dl", f"{context} {text}"):
+        kinds = ["labs"]
+    if "age" in kinds and ("labs" in kinds or _CONSENT_BY_AGE.search(text)):
+        # "bilirubin ≤ 1.5 x ULN for age", "consent if ≥ 18 years of age": the age picks who
+        # signs or the normal range; "12 to 17 years of age on the day of signing consent" is
+        # an age limit and stays one
+        kinds.remove("age")
+    if "transplant" in kinds and _TRANSPLANT_NOT.search(text) and "stem cell" not in text:
+        kinds.remove("transplant")
+        kinds.insert(0, "other")
+    if "prior_therapy" in kinds:
+        names_drug = bool(drugs.mentions(text)) or re.search(
+            r"\b(?:chemotherap|regimens?|systemic|therap|treatment|inhibitor|antibod|immunotherap)",
+            text,
+        )
+        idx = kinds.index("prior_therapy")
+        if not names_drug or _TOXICITY.search(text):
+            kinds.pop(idx)
+        elif section == "exclusion" or _NEGATED.search(text):
+            kinds[idx] = "prior_therapy_excluded"
+        elif (
+            _REQUIRED.search(text)
+            and not re.match(r"(?:prior|previous|the most recent|the last)\b", text)
+            and not re.search(r"\bwithin \d+", text)  # "received within 180 days": a recency rule
+        ):
+            kinds[idx] = "prior_therapy_required"
+        else:
+            kinds.pop(idx)  # "prior X is allowed", "prior X must have included ...": no requirement
+    if "radiation" in kinds and not _RULE_RADIATION.search(split_exception(text)[0]):
+        kinds.remove("radiation")  # "no prior systemic therapy except for ... radiation"
+    if "radiation" in kinds and any(k.startswith("prior_therapy") for k in kinds):
+        classes, cats = targets(text)
+        if not classes and cats <= {"radiation"}:
+            # "Prior treatment with radiotherapy to the site of the sarcoma" is a radiation rule
+            kinds = [k for k in kinds if not k.startswith("prior_therapy")]
+    if "prior_lines" in kinds:
+        # "no more than 2 prior lines of systemic therapies": the cap is the rule
+        kinds = [k for k in kinds if k != "prior_therapy_excluded"]
+    if "washout" in kinds and "pregnancy" in kinds:
+        kinds.remove("washout")  # "contraception for 4 months after chemotherapy" is no washout
+    if "washout" in kinds:
+        # the time limit is the point; a prior-therapy mention in the same sentence is the
+        # subject (a line cap in the same sentence stays its own rule)
+        kinds = [
+            k
+            for k in kinds
+            if k not in {"prior_therapy_excluded", "prior_therapy_required", "radiation"}
+        ]
+    if (
+        section == "inclusion"
+        and "disease_setting" in kinds
+        and "diagnosis" not in kinds
+        and any(c not in _GENERIC for c in vocabulary.find_concepts(text))
+    ):
+        # "Part B1: patients with relapsed or refractory neuroblastoma": the tumor is required too
+        kinds.insert(kinds.index("disease_setting"), "diagnosis")
+    if "diagnosis" in kinds and not vocabulary.find_concepts(text):
+        kinds.remove("diagnosis")
+    if section == "exclusion" and "diagnosis" in kinds and kinds[0] != "diagnosis":
+        # "(re-irradiation or radiation-induced sarcomas are not allowed)": a tumor named in
+        # passing in another rule is not a diagnosis exclusion
+        kinds.remove("diagnosis")
+    if "age" in kinds and "performance" in kinds:
+        kinds.remove("age")  # "Lansky ≥ 50 for patients ≤ 16 years of age": the age picks the scale
+    if "age" in kinds and re.search(
+        r"\bat (?:the )?time of (?:initial |original )?diagnosis\b|\bdiagnosed (?:at|before)", text
+    ):
+        kinds.remove("age")
+        kinds.insert(0, "other")  # age at diagnosis: the profile does not give it
+    if not kinds and any(c not in _GENERIC for c in vocabulary.find_concepts(text)):
+        kinds = ["diagnosis"]  # "Patients with primary neuroblastoma in central nervous system."
+    if (
+        "metastatic_disease" in kinds
+        and "diagnosis" in kinds
+        and re.search(r"\bdistant (?:\w+ ){1,2}metasta", text)
+    ):
+        kinds.remove("diagnosis")  # "distant sarcoma metastases": the tumor names their origin
+    elif "metastatic_disease" in kinds and "diagnosis" in kinds:
+        # "... unresectable or metastatic soft tissue sarcoma": the tumor is the rule, the extent
+        # its qualifier
+        kinds.remove("diagnosis")
+        kinds.insert(0, "diagnosis")
+    if "viral" in kinds and "biomarker" in kinds:
+        kinds.remove("biomarker")  # "testing positive for HIV": a serology, not a tumor marker
+    if "other" in kinds and len(kinds) > 1:
+        kinds.remove("other")
+    return kinds

@@ -1,0 +1,41 @@
+"""Reading of a rule about the recurrence and prior radiation fields ("in-field recurrence",
+"lesions in a previously irradiated field are not measurable unless progression ...", "radiotherapy
+to the site of the sarcoma") from the board's own `recurrence_in_radiation_field`.
+
+Called by judge_history.judge_radiation when the profile gives the field (absent: that judge's
+own reading from the radiation sites stands). Cue words: the `radiation_field_*` lists of
+data/cues.json.
+"""
+
+from __future__ import annotations
+
+from matcher.domain.eligibility import cues
+from matcher.domain.eligibility.base import MET, NOT_MET, UNKNOWN, Judgement
+
+
+def prep_field(norm: str) -> tuple[bool, bool]:
+    """(the rule is about lesions in or outside a prior radiation field, it accepts an in-field
+    lesion after progression there)."""
+    rule = bool(cues.search("radiation_field_rule", norm))
+    return rule, rule and bool(cues.search("radiation_field_allowance", norm))
+
+
+def judge_in_field(in_field: bool, excludes: bool, allowance: bool) -> Judgement:
+    """`excludes`: an exclusion, or an inclusion saying "no radiation to". Outside every field:
+    met (neither an in-field exclusion nor a requirement of a non-irradiated lesion can fail).
+    Inside: not_met only for an excluding rule that allows no progression exception; a rule
+    requiring a lesion outside the fields may still be met by another lesion, and one accepting
+    an in-field lesion after progression is the board's to confirm."""
+    if not in_field:
+        why = "the profile says the recurrence lies outside previous radiation fields"
+        return Judgement(MET, why, handled=True, rule="in_field")
+    said = "the profile says the recurrence lies in a previous radiation field"
+    if excludes and not allowance:
+        return Judgement(NOT_MET, f"{said}, which this rule excludes", rule="in_field")
+    if allowance:
+        why = f"{said}; the rule accepts such a lesion only after progression there"
+        verify = "documented progression of the lesion inside the prior radiation field"
+    else:
+        why = f"{said}; the rule asks for a lesion outside it"
+        verify = "a target lesion outside previous radiation fields"
+    return Judgement(UNKNOWN, why, verify, rule="in_field")

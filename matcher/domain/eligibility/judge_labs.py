@@ -1,0 +1,384 @@
+"""Organ-function labs: ANC, platelets, hemoglobin, creatinine/clearance, bilirubin, ALT/AST.
+
+Each analyte's threshold is read with its unit and converted to the profile's unit (per uL, g/dL,
+mg/dL, mL/min, x ULN); a threshold in another unit (bilirubin in mg/dL, ALT in U/L) is unknown,
+never guessed. Age-adjusted creatinine tables are read row by row against the patient's age.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from matcher.domain.eligibility.base import (
+    MET,
+    NOT_APPLICABLE,
+    NOT_MET,
+    UNKNOWN,
+    Criterion,
+    Facts,
+    Judgement,
+)
+from matcher.domain.eligibility.numbers import COMPARISON, fold_ops, holds, to_float
+
+# analyte key in Facts.labs -> (pattern naming it, display, profile unit)
+_ANALYTES: dict[str, tuple[re.Pattern[str], str]] = {
+    "anc": (
+        re.compile(
+            r"\babsolute neutrophil(?: count)?|\banc\b|\bneutrophils?\b|\bagc\b|\bgranulocytes?\b"
+        ),
+        "ANC",
+    ),
+    "platelets": (re.compile(r"\bplatelets?(?: count)?|\bplt\b"), "platelets"),
+    "hemoglobin": (re.compile(r"\bh(?:a)?emoglobin\b|\bhgb\b|\bhb\b"), "hemoglobin"),
+    "clearance": (
+        re.compile(r"\bcreatinine clearance|\bcrcl\b|\bglomerular filtration|\bgfr\b|\begfr\b"),
+        "creatinine clearance",
+    ),
+    "creatinine": (re.compile(r"\b(?:serum )?creatinine\b(?! clearance)"), "creatinine"),
+    "bilirubin": (re.compile(r"\bbilirubin\b"), "bilirubin"),
+    "alt": (re.compile(r"\balt\b|\bsgpt\b|\balanine aminotransferase"), "ALT"),
+    "ast": (re.compile(r"\bast\b|\bsgot\b|\baspartate aminotransferase"), "AST"),
+    "wbc": (re.compile(r"\bwbcs?\b|\bwhite blood cell(?: count)?|\bleukocyte count"), "WBC"),
+    "albumin": (re.compile(r"(?<!micro)\b(?:serum )?albumin\b"), "albumin"),
+    "inr": (re.compile(r"\binr\b|\binternational normali[sz]ed ratio"), "INR"),
+    "upcr": (
+        re.compile(
+            r"\burine protein\s*(?:/|:|to)?\s*creatinine(?: \(upc\))?(?: ratio)?|\bupcr?\b"
+            r"(?: ratio)?"
+        ),
+        "urine protein/creatinine ratio",
+    ),
+}
+_PROFILE_UNIT = {
+    "anc": "/uL", "platelets": "/uL", "hemoglobin": "g/dL", "clearance": "mL/min",
+    "creatinine": "mg/dL", "bilirubin": "x ULN", "alt": "x ULN", "ast": "x ULN",
+    "wbc": "/uL", "albumin": "g/dL", "inr": "", "upcr": "mg/mg",
+}  # fmt: skip
+_WITHIN = re.compile(r"\bwithin (\d+) days")
+_ULN_DEFINED = re.compile(
+    r"\buln for (sgpt|alt|sgot|ast)\b[^.;]{0,20}?\bis\s*(\d+(?:\.\d+)?)\s*u\s*/\s*l"
+)
+_ULN = re.compile(
+    r"^\s*(?:x|×|times)?\s*(?:the\s+)?(?:institutional\s+)?(?:upper limit|uln|norm\b)"
+)
+_BARE_ULN = re.compile(r"(<=|<)\s*(?:the\s+)?(?:institutional\s+)?(?:upper limit of normal|uln)")
+_TABLE_ROW = re.compile(
+    r"age\s*(>=)?\s*(\d+)\s*(?:to\s*(<)?\s*(\d+))?\s*(?:years?)?\s*;?\s*(\d+(?:\.\d+)?)\s*mg/d"
+    r"l\s*\(male\)\s*;?\s*(\d+(?:\.\d+)?)\s*mg/dl\s*\(female\)"
+)
+
+
+def _convert(key: str, value: float, after: str) -> float | None:
+    """A threshold in the profile's unit, or None when the written unit differs."""
+    unit = after[:40]
+    if key in {"anc", "platelets", "wbc"}:
+        if re.match(r"\s*(?:x|×|\*)\s*10\s*\^?\s*(?:9|⁹)\s*/\s*l", unit):
+            return value * 1000
+        if re.match(r"\s*(?:x|×|\*)\s*10\s*\^?\s*(?:3|³)\s*/\s*(?:u|µ|mc|m)", unit) or re.match(
+            r"\s*k\s*/", unit
+        ):
+            return value * 1000
+        if re.match(r"\s*(?:x|×|\*)\s*10", unit) or re.match(r"\s*/\s*l\b", unit):
+            return None
+        return value if value >= 50 else None  # "≥ 1,000/mm^3", "/uL", "/mcL", cells
+    if key == "inr":  # a plain ratio; "INR <= 1.5 x ULN" is against a range we do not hold
+        return None if _ULN.match(unit) or value > 10 else value
+    if key == "upcr":  # mg/mg (= g/g); mg/mmol or a dipstick grade is another scale
+        return None if re.match(r"\s*(?:mg\s*/\s*mmol|\+|g\s*/\s*mol)", unit) else value
+    if key in {"hemoglobin", "albumin"}:
+        if re.match(r"\s*gm?\s*/\s*dl", unit):
+            return value
+        if re.match(r"\s*g\s*/\s*l", unit):
+            return value / 10
+        bare_max = 25 if key == "hemoglobin" else 10  # a bare number read as g/dL
+        return value if re.match(r"\s*(?:\(|$|,|;)", unit) and value < bare_max else None
+    if key in {"bilirubin", "alt", "ast"}:
+        return value if _ULN.match(unit) else None
+    if key == "creatinine":
+        return value if re.match(r"\s*mg\s*/\s*dl", unit) else None
+    if key == "clearance":
+        return value if re.match(r"\s*ml\s*/\s*min", unit) else None
+    return None
+
+
+def prep_labs(crit_text: str, norm: str, section: str) -> Any:
+    folded = fold_ops(crit_text)
+    reqs: list[tuple[str, str, float | None]] = []
+    # COG texts give transaminase limits in U/L and define the ULN alongside
+    uln = {
+        ("alt" if m.group(1) in {"sgpt", "alt"} else "ast"): float(m.group(2))
+        for m in _ULN_DEFINED.finditer(folded)
+    }
+    spots = sorted(
+        (m.start(), m.end(), key)
+        for key, (pattern, _name) in _ANALYTES.items()
+        for m in pattern.finditer(folded)
+    )
+    # "urine protein/creatinine ratio" names one analyte, not creatinine as well
+    spots = [s for s in spots if not any(o[0] <= s[0] and s[1] <= o[1] and o != s for o in spots)]
+    spots = _merge_synonyms(folded, spots)
+    shared: dict[int, int] = {}  # spot index -> the later spot whose limit it shares
+    for i in range(len(spots) - 2, -1, -1):
+        # "AST and ALT ≤ 2.5 x ULN", "SGOT/SGPT": a name joined to the next shares its limit
+        if _JOINER.fullmatch(folded[spots[i][1] : spots[i + 1][0]]):
+            shared[i] = shared.get(i + 1, i + 1)
+    found: dict[int, tuple[str, str, float | None]] = {}
+    for i, (_start, end, key) in enumerate(spots):
+        stop = spots[i + 1][0] if i + 1 < len(spots) and spots[i + 1][0] > end else len(folded)
+        window = folded[end : min(stop, end + 90)]
+        if (
+            (bare := _BARE_ULN.search(window)) is not None
+            and key in {"bilirubin", "alt", "ast"}
+            and ((c0 := COMPARISON.search(window)) is None or c0.start() > bare.start())
+        ):
+            found[i] = (key, bare.group(1), 1.0)
+            continue
+        c = COMPARISON.search(window)
+        if c is None:
+            continue
+        limit = _convert(key, to_float(c.group(2)), window[c.end() :])
+        if limit is None and key == "creatinine" and _ULN.match(window[c.end() :]):
+            found[i] = ("creatinine_uln", c.group(1), to_float(c.group(2)))
+            continue
+        if limit is None and key == "bilirubin" and _MG_DL.match(window[c.end() :]):
+            found[i] = ("bilirubin_mg", c.group(1), to_float(c.group(2)))
+            continue
+        if limit is None and key in uln and re.match(r"\s*u\s*/\s*l", window[c.end() :]):
+            limit = round(to_float(c.group(2)) / uln[key], 2)  # "ALT =< 135 U/L ... ULN is 45 U/L"
+        found[i] = (key, c.group(1), limit)
+    for i, (_start, _end, key) in enumerate(spots):
+        if i in found:
+            reqs.append(found[i])
+        elif i in shared and shared[i] in found:
+            _other, op, limit = found[shared[i]]
+            reqs.append((key, op, limit))
+    unread = tuple(
+        dict.fromkeys(
+            _ANALYTES[key][1]
+            # sorted: a set's order varies with the hash seed, and the reason must not
+            for key in sorted({k for _s, _e, k in spots} - {_BASE.get(k, k) for k, _op, _l in reqs})
+            if key != "clearance"  # "creatinine clearance or GFR" often reads as a heading
+        )
+    )
+    row = _TABLE_ROW.search(folded)
+    table = (
+        (
+            float(row.group(2)),
+            float(row.group(4)) if row.group(4) else 999.0,
+            float(row.group(5)),
+            float(row.group(6)),
+        )
+        if row
+        else None
+    )
+    alternatives = bool(re.search(r"\bor\b", folded))
+    age_adjusted = (
+        bool(re.search(r"\bage\b|\bgender\b|\bbased on\b", folded)) and "creatinine" in folded
+    )
+    return tuple(dict.fromkeys(reqs)), table, alternatives, age_adjusted, unread
+
+
+# A total-bilirubin limit in mg/dL against the profile's multiple of the ULN: laboratories' ULN
+# for total bilirubin lies between these bounds (mg/dL), so a value settles the limit only when it
+# holds, or fails, whichever ULN the patient's laboratory uses.
+_BILIRUBIN_ULN_MG_DL = (1.0, 1.5)
+_MG_DL = re.compile(r"\s*mg\s*/\s*dl")
+_BASE = {"bilirubin_mg": "bilirubin", "creatinine_uln": "creatinine"}  # key -> profile analyte
+
+
+def _bilirubin_mg(x_uln: float, op: str, limit: float) -> bool | None:
+    low, high = (holds(x_uln * uln, op, limit) for uln in _BILIRUBIN_ULN_MG_DL)
+    return low if low == high else None
+
+
+# names joined by "/", "and", "or", "&" or a bracket share the next name's limit ("AST and ALT",
+# "AST(SGOT)/ALT(SGPT)"); a comma alone does not ("1500 granulocytes, hemoglobin >= 9")
+_JOINER = re.compile(r"\s*[)\]]*\s*(?:/|\band\b|\bor\b|&|\()\s*[(\[]?\s*")
+# what may stand between two names of one analyte: brackets and words, no number or comparison
+# ("aspartate aminotransferase (AST) (serum glutamic oxaloacetic transaminase [SGOT]")
+_SYNONYM_GAP = re.compile(r"[\sa-z()\[\]]{0,60}")
+
+
+def _merge_synonyms(folded: str, spots: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    merged: list[tuple[int, int, str]] = []
+    for spot in spots:
+        if (
+            merged
+            and merged[-1][2] == spot[2]
+            and _SYNONYM_GAP.fullmatch(folded[merged[-1][1] : spot[0]])
+        ):
+            merged[-1] = (merged[-1][0], spot[1], spot[2])
+        else:
+            merged.append(spot)
+    return merged
+
+
+# "a serum creatinine based on age/gender as follows": the protocol's table (data file)
+_BY_AGE_SEX = re.compile(r"\bbased on (?:age|gender|sex)\b|\bage (?:and |or )?(?:gender|sex)\b")
+
+
+@cache
+def _creatinine_rows() -> tuple[tuple[float, float, float, float], ...]:
+    raw = resources.files("matcher.domain.eligibility").joinpath("data/creatinine_by_age.json")
+    rows = json.loads(raw.read_text())["rows"]
+    return tuple(
+        (r["from_years"], r["to_years"] if r["to_years"] is not None else 999.0,
+         r["male"], r["female"])
+        for r in rows
+    )  # fmt: skip
+
+
+@cache
+def _floor() -> tuple[float, float]:
+    raw = resources.files("matcher.domain.eligibility").joinpath("data/creatinine_by_age.json")
+    floor = json.loads(raw.read_text())["adult_uln_floor"]
+    return float(floor["from_years"]), float(floor["mg_dL"])
+
+
+def _adult_uln_floor(age_months: float) -> float | None:
+    """The lowest adult creatinine ULN (mg/dL) for a patient old enough to have one, else None."""
+    from_years, mg_dl = _floor()
+    return mg_dl if age_months >= from_years * 12 else None
+
+
+def creatinine_limit(age_months: float, sex: str) -> float | None:
+    """The tabulated maximum serum creatinine (mg/dL) for an age and sex, None without a row."""
+    years = age_months / 12
+    for lo, hi, male, female in _creatinine_rows():
+        if lo <= years < hi:
+            return male if sex == "male" else female
+    return None
+
+
+def judge_labs(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
+    reqs, table, alternatives, age_adjusted, unread = spec
+    excluded = crit.section == "exclusion"
+    if table is not None:
+        return _judge_table_row(table, facts)
+    by_table = age_adjusted and not excluded and bool(_BY_AGE_SEX.search(crit.norm))
+    if by_table:
+        # the criterion points to an age/sex table it does not carry in this line
+        unread = tuple(u for u in unread if u != "creatinine")
+        if all(key != "creatinine" for key, _op, _limit in reqs):
+            reqs = (*reqs, ("creatinine", "<=", None))
+    if not reqs:
+        return Judgement(UNKNOWN, "lab threshold not read", f"lab values: {crit.text[:100]}")
+    outcomes: list[bool | None] = []
+    missing: list[str] = []
+    failed: list[str] = []
+    passed: list[str] = []
+    for key, op, limit in reqs:
+        name = _ANALYTES[_BASE.get(key, key)][1]
+        if key == "creatinine_uln" and limit is not None:
+            have = facts.labs.get("creatinine")
+            floor = _adult_uln_floor(facts.age_months)
+            if have is not None and floor is not None and holds(have, op, limit * floor):
+                outcomes.append(True)
+                passed.append(f"creatinine {have:g} mg/dL within {limit:g} x any adult ULN")
+            else:
+                outcomes.append(None)
+                missing.append(f"creatinine {op} {limit:g} x ULN")
+            continue
+        if key == "bilirubin_mg" and limit is not None:
+            x_uln = facts.labs.get("bilirubin")
+            settled = None if x_uln is None else _bilirubin_mg(x_uln, op, limit)
+            outcomes.append(settled)
+            if settled is None:
+                missing.append(f"bilirubin {op} {limit:g} mg/dL")
+            else:
+                (passed if settled else failed).append(
+                    f"bilirubin {x_uln:g} x ULN vs {op} {limit:g} mg/dL (any ULN 1.0-1.5 mg/dL)"
+                )
+            continue
+        if key == "creatinine" and age_adjusted:
+            # the written value is one row of an age table; the tabulated row for this
+            # patient settles "met" only (a higher value may pass on clearance instead)
+            limit = None
+            table_limit = creatinine_limit(facts.age_months, facts.sex) if by_table else None
+            have = facts.labs.get(key)
+            if table_limit is not None and have is not None and have <= table_limit:
+                outcomes.append(True)
+                passed.append(f"creatinine {have:g} <= {table_limit:g} mg/dL for age and sex")
+                continue
+        wanted = (
+            f"{name} {op} {limit:g} {_PROFILE_UNIT[key]}"
+            if limit is not None
+            else f"{name} as written"
+        )
+        have = facts.labs.get(key)
+        if limit is None or have is None:
+            outcomes.append(None)
+            window = _WITHIN.search(crit.norm)
+            when = f" within {window.group(1)} days" if window else ""
+            missing.append(
+                wanted + when + (" (no labs given)" if have is None and limit is not None else "")
+            )
+            continue
+        ok = holds(have, op, limit)
+        outcomes.append(ok)
+        (passed if ok else failed).append(f"{name} {have:g} vs {op} {limit:g}")
+    if excluded:  # the comparison describes who is excluded
+        outcomes = [None if o is None else not o for o in outcomes]
+    if any(o is False for o in outcomes):
+        # a urine protein ratio is one of several urine measures (dipstick, 24-hour protein)
+        # that protocols offer as alternatives: failing it alone settles nothing
+        upcr_only = alternatives and all(
+            o is not False or req[0] == "upcr" for o, req in zip(outcomes, reqs, strict=True)
+        )
+        if upcr_only or (alternatives and any(o is not False for o in outcomes)):
+            return Judgement(
+                UNKNOWN,
+                f"{'; '.join(failed or passed)}; an alternative may apply",
+                "; ".join(missing) or f"lab alternatives: {crit.text[:90]}",
+            )
+        return Judgement(NOT_MET, "; ".join(failed or passed))
+    if outcomes and all(o is True for o in outcomes):
+        if unread and not excluded:
+            # an analyte named without a limit we could read: the criterion is not established
+            what = ", ".join(unread)
+            return Judgement(
+                UNKNOWN,
+                f"{'; '.join(passed)}; limit for {what} not read",
+                f"{what} as required: {crit.text[:90]}",
+                rule="completeness",
+            )
+        return Judgement(MET, "; ".join(passed or failed))
+    if (
+        alternatives
+        and any(o is True for o in outcomes)
+        and re.search(r"creatinine|clearance|gfr", crit.norm)
+    ):
+        return Judgement(MET, "; ".join(passed) + " (one of the alternatives)")
+    return Judgement(
+        UNKNOWN, "; ".join(passed + missing) or "lab values not given", "; ".join(missing) or None
+    )
+
+
+def _judge_table_row(table: tuple[float, float, float, float], facts: Facts) -> Judgement:
+    lo, hi, male, female = table
+    years = facts.age_months / 12
+    if not lo <= years < hi:
+        return Judgement(
+            NOT_APPLICABLE,
+            f"row for ages {lo:g}-{hi:g} does not apply at age {years:.1f}",
+            rule="other_age",
+        )
+    limit = male if facts.sex == "male" else female
+    have = facts.labs.get("creatinine")
+    if have is None:
+        return Judgement(
+            UNKNOWN,
+            "creatinine not given",
+            f"creatinine ≤ {limit:g} mg/dL (age-adjusted; no labs given)",
+        )
+    if have <= limit:
+        return Judgement(MET, f"creatinine {have:g} ≤ {limit:g} mg/dL for age")
+    return Judgement(
+        UNKNOWN,
+        f"creatinine {have:g} > {limit:g} mg/dL; clearance/GFR may be used instead",
+        "creatinine clearance or GFR",
+    )

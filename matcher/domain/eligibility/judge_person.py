@@ -1,0 +1,201 @@
+"""Judges for who the patient is: age, performance status, sex, weight/BSA, pregnancy.
+
+Each kind has `prep_*` (runs once per trial version, profile-independent) and `judge_*` (runs per
+profile). Conservative throughout: not_met only when the text and the facts clearly disagree.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from matcher.domain.eligibility import vocabulary
+from matcher.domain.eligibility.base import (
+    MET,
+    NOT_APPLICABLE,
+    NOT_MET,
+    UNKNOWN,
+    Criterion,
+    Facts,
+    Judgement,
+)
+from matcher.domain.eligibility.numbers import comparisons, fold_ops
+
+_UNIT = re.compile(r"\s*(years?|yrs?|y\b|months?|mos?\b|mo\b|days?(?= old\b| of age\b))")
+RANGE = re.compile(
+    r"(?<![\d.])(\d{1,2}(?:\.\d)?)\s*(?:-|–|to|and)\s*(\d{1,3})\s*(years?|yrs?|months?)?"
+)
+_PEDIATRIC = re.compile(r"^(?:pediatric|paediatric) (?:patients|subjects|participants)\b")
+_BIRTH = re.compile(r"\bbirth\b|\bnewborn|\bneonat")
+_FROM_BIRTH = re.compile(r"\bbirth (?:and|to|through|until|up to)\s*(\d{1,2})\s*(years?|months?)")
+
+
+def age_ok(age_months: float, op: str, value: float, unit_months: float) -> bool | None:
+    """True/False when clear, None on the boundary. "≤ 21 years" includes 21 years 11 months."""
+    limit = value * unit_months
+    if op == ">=":
+        return age_months >= limit
+    if op == ">":
+        return True if age_months > limit else (None if age_months == limit else False)
+    if op == "<=":
+        return age_months < limit + unit_months if unit_months == 12 else age_months <= limit
+    if op == "<":
+        return age_months < limit
+    return None
+
+
+def months_per(unit: str | None, default: float) -> float:
+    if not unit:
+        return default
+    if unit.startswith("d"):
+        return 1 / 30.4375  # "≥ 1 day old": a day in months
+    return 1.0 if unit.startswith("m") else 12.0
+
+
+_AGE_WORD = re.compile(r"\b(?:age|aged|ages)\b[^.;\d]{0,12}$")
+_NEGATIVE_SENTENCE = re.compile(r"\bexclud|\bineligible\b|\bnot eligible\b|\bnot be eligible\b")
+
+
+SEGMENT = re.compile(r"\(([a-h])\)\s*", re.IGNORECASE)
+
+
+def prep_age(crit_text: str, norm: str, section: str) -> Any:
+    """[(op, value, months per unit)], or ("by_tumor", [(concepts, bounds)]) when the text gives
+    one range per tumor: "(A) Synovial Sarcoma: 2 to 17 years (B) MPNST ...: 2 to 21 years"."""
+    pieces = SEGMENT.split(crit_text)
+    if len(pieces) >= 5:  # text, (a), seg, (b), seg ...
+        segments = tuple(
+            (tuple(vocabulary.find_concepts(seg)), _bounds(seg, section)) for seg in pieces[2::2]
+        )
+        if all(c and b for c, b in segments):
+            return ("by_tumor", segments)
+    general, scoped = _scoped_bounds(crit_text, section)
+    if scoped:
+        return ("scoped", general, scoped)
+    return general
+
+
+# "... upper age limit of 30 years for tumor types X, Y and Z": the limit is those tumors' only
+_FOR_TUMORS = re.compile(
+    r"\b(?:for|in) (?:patients |subjects |participants |those |children )?(?:with )?"
+    r"(?:(?:tumou?r )?(?:types?|diagnos[ie]s|histolog(?:y|ies)) )?(?:of )?(?P<who>[^.;]{3,160})"
+)
+_GENERIC = frozenset({"neoplasm", "solid_tumor", "sarcoma", "soft_tissue_tumor"})
+
+
+def _scoped_bounds(crit_text: str, section: str) -> tuple[Any, Any]:
+    """(bounds for everyone, ((tumors, bounds), ...) for sentences that name whom they are for)."""
+    general: list[tuple[str, float, float]] = []
+    scoped: list[tuple[tuple[str, ...], tuple[tuple[str, float, float], ...]]] = []
+    for sentence in re.split(r"(?<=[.;])\s+", crit_text):
+        bounds = _bounds(sentence, section)
+        who = _FOR_TUMORS.search(sentence.lower())
+        tumors = (
+            tuple(c for c in vocabulary.find_concepts(who.group("who")) if c not in _GENERIC)
+            if who is not None and bounds
+            else ()
+        )
+        if tumors:
+            scoped.append((tumors, bounds))
+        else:
+            general += bounds
+    return tuple(dict.fromkeys(general)), tuple(scoped)
+
+
+_PERMISSIVE = re.compile(r"\b(?:could|may|can) be (?:included|enrolled|eligible)\b|\bonly in\b")
+
+
+def _bounds(crit_text: str, section: str) -> tuple[tuple[str, float, float], ...]:
+    if _PERMISSIVE.search(crit_text.lower()):
+        # "patients aged 12-15 could be included in only 6 centers": says where, not who
+        return ()
+    bounds: list[tuple[str, float, float]] = []
+    for sentence in re.split(r"(?<=[.;])\s+", fold_ops(crit_text)):
+        if section == "inclusion" and _NEGATIVE_SENTENCE.search(sentence):
+            continue  # "children younger than 12 years are excluded" restates the limit inverted
+        covered: list[tuple[int, int]] = []
+        for m in RANGE.finditer(sentence):
+            near_age = _AGE_WORD.search(sentence[max(0, m.start() - 30) : m.start()])
+            if not (m.group(3) or near_age):
+                continue
+            per = months_per(m.group(3), 12.0)
+            bounds += [(">=", float(m.group(1)), per), ("<=", float(m.group(2)), per)]
+            covered.append((m.start(), m.end()))
+        for b in comparisons(sentence):
+            if any(s <= b.start < e for s, e in covered):
+                continue
+            unit = _UNIT.match(sentence, b.end)
+            if unit is None and not _AGE_WORD.search(sentence[max(0, b.start - 30) : b.start]):
+                continue
+            bounds.append((b.op, b.value, months_per(unit.group(1) if unit else None, 12.0)))
+    if _PEDIATRIC.search(crit_text.lower()) and not any(op in {"<", "<="} for op, _v, _p in bounds):
+        # "Pediatric patients ≥ 1 day old": pediatric ends at 21 years in every definition used
+        # by pediatric protocols (AAP: through 21), so that is the upper bound
+        bounds.append(("<=", 21.0, 12.0))
+    if _BIRTH.search(crit_text.lower()):
+        bounds = [b for b in bounds if b[0] in {"<=", "<"}]
+        upto = _FROM_BIRTH.search(crit_text.lower())
+        if not bounds and upto is not None:
+            # "between the ages of birth and 18 years", "Birth through 21 years of age"
+            bounds = [("<=", float(upto.group(1)), months_per(upto.group(2), 12.0))]
+    return tuple(dict.fromkeys(bounds))
+
+
+def judge_age(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
+    if spec and spec[0] == "scoped":
+        _s, general, scoped = spec
+        if facts.concept is None:
+            return Judgement(UNKNOWN, "age limit depends on the tumor type", "age limit as written")
+        mine = [b for tumors, b in scoped if any(c in facts.concept_ids for c in tumors)]
+        bounds = tuple(dict.fromkeys([*general, *(b for group in mine for b in group)]))
+        if not bounds:
+            named = ", ".join(vocabulary.concept_name(c) for t, _b in scoped for c in t)
+            return Judgement(
+                NOT_APPLICABLE,
+                f"age limit for {named} only; patient has {facts.diagnosis}",
+                rule="other_diagnosis",
+            )
+        return judge_age(bounds, crit, facts)._replace(scoped=True)
+    if spec and spec[0] == "by_tumor":
+        mine = [b for concepts, b in spec[1] if any(c in facts.concept_ids for c in concepts)]
+        if len(mine) != 1:
+            return Judgement(
+                UNKNOWN, "age range depends on the tumor type", f"age limit: {crit.text[:100]}"
+            )
+        j = judge_age(mine[0], crit, facts)
+        return j._replace(reason=f"{j.reason} (range for {facts.diagnosis})", scoped=True)
+    if not spec:
+        return Judgement(UNKNOWN, "age limit not read", "age limit as written")
+    lows = [v * per for op, v, per in spec if op in {">=", ">"}]
+    highs = [
+        v * per + (per if op == "<=" and per == 12 else 0)
+        for op, v, per in spec
+        if op in {"<=", "<"}
+    ]
+    if lows and highs and max(lows) >= min(highs):
+        return Judgement(
+            UNKNOWN,
+            "age limits read as contradictory (several parts?)",
+            f"age limit: {crit.text[:100]}",
+        )
+    results = [age_ok(facts.age_months, op, value, per) for op, value, per in spec]
+    age = _age_text(facts.age_months)
+    wanted = " and ".join(
+        f"{op} {value:g} {'months' if per == 1 else 'years'}" for op, value, per in spec
+    )
+    if crit.section == "exclusion":
+        if all(r is True for r in results):
+            return Judgement(NOT_MET, f"age {age} falls in the excluded range ({wanted})")
+        if any(r is False for r in results):
+            return Judgement(MET, f"age {age} is outside the excluded range ({wanted})")
+        return Judgement(UNKNOWN, f"age {age} is on the boundary of {wanted}", "exact age in days")
+    if any(r is False for r in results):
+        return Judgement(NOT_MET, f"age {age} at evaluation; needs {wanted}")
+    if all(r is True for r in results):
+        return Judgement(MET, f"age {age} satisfies {wanted}")
+    return Judgement(UNKNOWN, f"age {age} is on the boundary of {wanted}", "exact age in days")
+
+
+def _age_text(months: float) -> str:
+    years, rest = divmod(int(months), 12)
+    return f"{years} y {rest} m" if rest else f"{years} y"

@@ -1,0 +1,299 @@
+"""Whom a criterion is for, and whether it is a rule at all (profile-independent reading).
+
+Read once per criterion at parse time (parsed._criterion):
+
+- `notice`: a text that asks nothing of the patient — a heading, a permissive note ("any number
+  of prior regimens allowed"), a definition, a consent/assent/contraception formality — is
+  "not_applicable" for everyone.
+- `tumor_scope`: the tumors a rule is written for ("For patients with Ewing sarcoma, ...",
+  "Non-Hodgkin lymphoma patients: ...") or, negated, the tumors it is *not* for ("For tumors other
+  than DSRCT, 8H9 reactivity must be confirmed" applies to every tumor but DSRCT).
+- `group`: a rule for one sex or one age group ("Female patients of childbearing potential ...",
+  "For patients < 18 years, ...").
+- `terms`: the requirement terms (data/cues.json) the text names; a criterion is met only when each
+  one is established by a judge that ran (judges.judge_criterion).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from matcher.domain.eligibility import cues, vocabulary
+from matcher.domain.eligibility.base import MET, NOT_APPLICABLE, Judgement
+from matcher.domain.eligibility.numbers import fold_ops
+from matcher.domain.eligibility.text import norm
+
+_HEADING = re.compile(r"^[^.;:]{2,90}:\s*$")
+_DIGIT = re.compile(r"\d")
+_PROCEDURAL = re.compile(
+    r"^(?:prior to|before|after|following|at the time of|at (?:the )?completion of|during)\s+"
+    r"(?:the\s+)?[a-z -]*\b(?:placement|surgery|resection|procedure|enrol+ment|registration|"
+    r"randomi[sz]ation|treatment|therapy|infusion|apheresis|biopsy|transplant)\s*:?$"
+)
+_MUST = re.compile(r"\bmust\b|\bshould\b|\brequired\b|\bexclud")
+_DEFINES = re.compile(r"\b(?:is|are) defined as\b[^.;]*:?\s*$|\bdefinitions?\b[^.;]*:\s*$")
+# "Subgroup B", "Low-risk group", "Cohort 2": a label over the criteria that follow it
+_COHORT_LABEL = re.compile(
+    r"^[a-z ]{0,40}\bcriteria\s*:?$|"
+    r"^(?:sub ?)?(?:group|cohort|part|arm|stratum|strata)\s+[a-z0-9]{1,3}\s*:?$|"
+    r"^[a-z ]{2,30}\b(?:group|cohort|arm|stratum)\s*:?$"
+)
+
+
+def notice(
+    text: str,
+    normed: str,
+    kinds: tuple[str, ...],
+    context: str = "",
+    *,
+    heads: bool = False,
+    section: str = "inclusion",
+) -> Judgement | None:
+    """The "does not apply" reading of a criterion that asks nothing of the patient, else None.
+    `context` is the normalised parent heading ("metastatic disease is defined as ...:")."""
+    if context and childbearing_definition(normed, context):
+        return CHILDBEARING_DEFINITION
+    if context and _DEFINES.search(context) and not _MUST.search(normed):
+        return Judgement(
+            NOT_APPLICABLE, "part of a definition used by other criteria", rule="definition"
+        )
+    # "Mesothelioma" over three criteria of its own (`heads`): a section heading
+    # an item over its own sub-items with no verb of its own ("Mesothelioma", "Prior to
+    # intraperitoneal catheter placement") is a section heading
+    label = heads and len(text) <= 60 and not _VERBISH.search(text)
+    # "Prior to intraperitoneal catheter placement" (in a flattened list its sub-items are not
+    # seen as children): a procedural time heading with no verb of its own
+    label = label or (
+        len(text) <= 60 and _PROCEDURAL.match(normed) is not None and not _VERBISH.search(text)
+    )
+    heading = (_HEADING.match(text) or label) and not _DIGIT.search(text)
+    if (heading or _COHORT_LABEL.match(normed)) and not _requires(normed):
+        return Judgement(NOT_APPLICABLE, "heading, not a criterion", rule="heading")
+    if cues.search("definition", normed) and not _requires(_strip_definition(normed)):
+        return Judgement(NOT_APPLICABLE, "definition used by other criteria", rule="definition")
+    if cues.search("formality_lead", normed):
+        formal = True
+    elif kinds == ("other",):
+        formality = cues.search("formality", normed) is not None
+        formal = formality and cues.cue("formality_not").search(normed) is None
+    else:
+        formal = _contraception_rule(normed, kinds)
+    if formal:
+        contraception = _contraception_rule(normed, kinds)
+        what = "contraception agreement" if contraception else "consent/cooperation"
+        return Judgement(
+            NOT_APPLICABLE, f"formality ({what}), obtained at enrolment", rule="formality"
+        )
+    if (
+        section == "exclusion"
+        and cues.search("exclusion_permission", normed)
+        and not cues.search("exception", normed)
+        and not re.search(r"\b(?:not|no|never|ineligible|excluded)\b", normed)
+    ):
+        # "Patients with controlled Type 1 diabetes ... are eligible for the study." under the
+        # exclusions: says who may enrol, excludes nobody
+        return Judgement(NOT_APPLICABLE, "permissive note: says who remains eligible", rule="note")
+    if section == "inclusion" and kinds == ("other",) and cues.search("extra_route", normed):
+        return Judgement(
+            NOT_APPLICABLE, "permissive note: names one more group who may enrol", rule="note"
+        )
+    if cues.search("procedure_instruction", normed):
+        return Judgement(
+            NOT_APPLICABLE, "an instruction for the team, done at enrolment", rule="procedure"
+        )
+    if cues.search("site_logistics", normed):
+        return Judgement(
+            NOT_APPLICABLE, "where a group may enrol: the centre's question", rule="logistics"
+        )
+    if section == "inclusion" and not context and cues.search("universal", normed):
+        return Judgement(MET, "every patient meets it", rule="universal")
+    if cues.search("permissive_note", normed) and not _requires(
+        cues.cue("permissive_note").sub(" ", normed)
+    ):
+        return Judgement(NOT_APPLICABLE, "permissive note: allows, requires nothing", rule="note")
+    return None
+
+
+def childbearing_definition(normed: str, context: str) -> bool:
+    """ "Postmenopausal (no menses ...)" after "... women of childbearing potential ... unless
+    ... one of the following:": who the contraception rule covers, part of a formality."""
+    return bool(
+        cues.search("reproductive_status", normed) and cues.search("childbearing_context", context)
+    )
+
+
+CHILDBEARING_DEFINITION = Judgement(
+    NOT_APPLICABLE,
+    "part of the definition of childbearing potential (a contraception formality)",
+    rule="definition",
+)
+
+
+def _requires(norm: str) -> bool:
+    return cues.cue("requirement").search(norm) is not None
+
+
+def _strip_definition(norm: str) -> str:
+    return re.sub(r"\bdefined as\b.*$", "", norm)
+
+
+def _contraception_rule(normed: str, kinds: tuple[str, ...]) -> bool:
+    """A contraception agreement, also when its later sentences (how long, what counts as
+    adequate: "a failure rate of < 1% per year") bring other words: every sentence about it."""
+    if kinds == ("pregnancy",):
+        return _contraception_only(normed)
+    sentences = [x for x in re.split(r"(?<=\.)\s+", normed) if x.strip()]
+    return (
+        kinds[:1] == ("pregnancy",)
+        and _contraception_only(normed)
+        and all(_CONTRACEPTION_WORDS.search(x) for x in sentences)
+    )
+
+
+_CONTRACEPTION_WORDS = re.compile(r"\bcontracept|\babstinen|\bbirth control|\bsteriliz")
+
+
+def _contraception_only(norm: str) -> bool:
+    if not cues.cue("contraception").search(norm):
+        return False
+    # "agree to use contraception" asks for an agreement; a pregnancy test or lactation is a fact
+    return not re.search(
+        r"\bpregnan\w* test|\blactat|\bbreast ?feed|\bnursing\b|\bpregnant\b", norm
+    )
+
+
+_SCOPE = re.compile(
+    r"^\s*(?:for |in )?(?:patients |subjects |participants )?(?:with )?(?P<who>[^:;,.()]{3,80}?)"
+    r"\s*(?:patients|subjects|participants)?\s*[:,]"
+)
+_OBLIGATION = re.compile(
+    r"\s+(?:must|should|need to|will need to)\b(?! have (?:a |an )?(?:histolog|cytolog|patholog"
+    r"|diagnos|confirm|documented))"
+)
+_SUBJECT = re.compile(
+    r"^\s*(?:patients|subjects|participants|children) with (?P<who>[^:;,.()]{3,80}?)\s+"
+    r"(?:must|should|are|is|will|may|need|can|who)\b"
+)
+
+
+_BROAD_TUMORS = frozenset({"neoplasm", "solid_tumor", "sarcoma", "soft_tissue_tumor"})
+_THEIR = re.compile(
+    r"\b(?:for|of) (?:their|his|her) (?P<who>[a-z][a-z -]{2,40}?)\b"
+    r"(?=[,.;:)]|$| including| since| and\b)"
+)
+
+
+def tumor_scope(text: str, kinds: tuple[str, ...]) -> tuple[tuple[str, ...], bool]:
+    """(tumor concepts the rule is for, negated): negated means for every tumor *but* those."""
+    lowered = text.lower()
+    match = _SCOPE.match(lowered)
+    who: str | None = None
+    if match is not None:
+        head = lowered[: match.end()]
+        colon = head.rstrip().endswith(":") and re.search(r"patients|subjects|participants", head)
+        leading_for = re.match(r"\s*(?:for|in) ", head) is not None
+        if (colon or leading_for) and "metasta" not in head:
+            who = match.group("who")
+    if who is None and kinds and kinds[0] != "diagnosis":
+        # "Patients with DSRCT are not required to have measurable disease": the tumor picks the
+        # patients; in a diagnosis criterion the same words are the requirement itself
+        subject = _SUBJECT.match(lowered)
+        if subject is not None and "metasta" not in subject.group("who"):
+            who = subject.group("who")
+    if who is None and kinds and kinds[0] == "diagnosis" and len(kinds) > 1:
+        # "Patients with tumors other than DSRCT without ...": a negated scope is never the
+        # requirement itself; nor is "Patients with GBM ... must be at first or second
+        # recurrence", whose requirement follows the verb
+        subject = _SUBJECT.match(lowered)
+        if subject is not None and (
+            cues.cue("exception").search(subject.group("who"))
+            or _OBLIGATION.match(lowered, subject.end("who"))
+        ):
+            who = subject.group("who")
+    if who is None:
+        # "any other systemic therapy for their melanoma": the possessive names whose disease
+        possessive = _THEIR.search(lowered)
+        named = vocabulary.find_concepts(norm(possessive.group("who"))) if possessive else []
+        # only a specific disease scopes ("for their sarcoma" in a sarcoma trial is everyone's)
+        if named and not set(named) & _BROAD_TUMORS and possessive is not None:
+            who = possessive.group("who")
+    if who is None:
+        return (), False
+    who = norm(who)
+    concepts = tuple(vocabulary.find_concepts(who))
+    if not concepts:
+        return (), False
+    first = vocabulary.find_concepts_at(who)
+    negation = cues.cue("scope_negation").search(who[:first] if first is not None else who)
+    return concepts, negation is not None
+
+
+_SEX_GROUP = re.compile(
+    r"^\s*(?:for |in )?(?:(?:all|sexually active|post ?pubertal|adolescent|adult) )?"
+    r"(?P<sex>female|male|women|men|girls|boys)\b(?! or )(?! and )"
+)
+_AGE_GROUP = re.compile(
+    r"^\s*(?:for |in )?(?:patients|subjects|participants|children)\s+(?:aged?\s+)?"
+    r"(?P<op>>=|<=|>|<)\s*(?P<n>\d+)\s*(?P<unit>years?|months?)(?: of age| old)?\s*[:,]"
+)
+
+
+# "Karnofsky performance status (PS) 50-100% (> 16 years of age)": the group in a closing bracket
+_AGE_GROUP_AFTER = re.compile(
+    r"\((?:for |in )?(?:patients |subjects |participants |children )?(?:aged? )?"
+    r"(?P<op>>=|<=|>|<)\s*(?P<n>\d+)\s*(?P<unit>years?|months?)(?: of age| old)?\)\s*$"
+)
+
+
+# "For Group 1 Patients (newly diagnosed disease) only: ...": a rule for newly diagnosed patients
+_NEW_GROUP = re.compile(
+    r"^(?:for|in) [^:;.]{0,60}\bnewly diagnosed\b[^:;.]{0,40}:|"
+    r"^(?:patients|subjects|participants) with newly diagnosed\b[^.;]*\b(?:will|are|may) also be "
+    r"eligible\b"
+)
+
+
+def tumor_heading(text: str) -> tuple[str, ...]:
+    """The tumors a short section heading names ("Mesothelioma", "Osteosarcoma:"), else ()."""
+    if len(text) > 60 or _DIGIT.search(text) or _requires(norm(text)) or _VERBISH.search(text):
+        return ()
+    return tuple(c for c in vocabulary.find_concepts(text) if c not in _GENERIC_TUMORS)
+
+
+_VERBISH = re.compile(r"\b(?:who|with|have|has|had|must|should|are|is|will)\b", re.IGNORECASE)
+_GENERIC_TUMORS = frozenset({"neoplasm", "solid_tumor", "sarcoma", "soft_tissue_tumor"})
+
+
+# "For patients with CNS tumors or CNS metastasis, there must be ...": a rule for patients with
+# CNS disease only
+_CNS_GROUP = re.compile(
+    r"^(?:for|in) (?:patients|participants|subjects) with (?:known )?(?:primary )?"
+    r"(?:cns|brain|central nervous system) (?:tumou?rs?|metastas[ie]s|disease|involvement|lesions?)"
+    r"(?: or (?:known )?(?:cns|brain) (?:tumou?rs?|metastas[ie]s|disease|involvement|lesions?))?"
+    r"\s*,"
+)
+
+
+def group(norm: str) -> tuple[Any, ...]:
+    """("sex", "female"|"male") or ("age", op, value, months per unit): a rule for one group."""
+    sex = _SEX_GROUP.match(norm)
+    if sex is not None:
+        word = sex.group("sex")
+        return ("sex", "female" if word in {"female", "women", "girls"} else "male")
+    if _NEW_GROUP.match(norm):
+        return ("setting", "newly diagnosed")
+    if _CNS_GROUP.match(norm):
+        return ("cns",)
+    timed = "year" in norm or "month" in norm  # an age group names its unit
+    folded = fold_ops(norm) if timed else norm
+    age = _AGE_GROUP.match(folded) or _AGE_GROUP_AFTER.search(folded) if timed else None
+    if age is not None:
+        per = 1.0 if age.group("unit").startswith("month") else 12.0
+        return ("age", age.group("op"), float(age.group("n")), per)
+    return ()
+
+
+def terms(norm: str) -> tuple[str, ...]:
+    """Ids of the requirement terms the criterion names (data/cues.json "requirements")."""
+    return tuple(t.id for t in cues.terms() if t.search(norm))

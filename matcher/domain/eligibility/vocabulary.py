@@ -1,0 +1,183 @@
+"""The diagnosis vocabulary (data/vocabulary.json): concepts, synonyms and broader concepts.
+
+The data file is the clinician-reviewable part; this module only indexes it. Matching is by whole
+normalised phrases, longest first, so a trial's "Ewing sarcoma" is a different tumor from a
+patient's synovial sarcoma, while "relapsed or refractory solid tumors" covers both.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from importlib import resources
+
+from matcher.domain.eligibility import cues
+from matcher.domain.eligibility.text import norm, phrase_regex
+
+_TOO_GENERIC = frozenset({"neoplasm", "solid_tumor", "sarcoma", "soft_tissue_tumor"})
+GENERIC_FALLBACK = ("sarcoma", "solid_tumor", "neoplasm")  # for a diagnosis we do not know
+
+
+@dataclass(frozen=True, slots=True)
+class Concept:
+    id: str
+    name: str
+    synonyms: tuple[str, ...]
+    parents: tuple[str, ...]
+    grade: int | None = None  # the grade the histology has by definition, if it has one
+
+
+@dataclass(frozen=True, slots=True)
+class _Index:
+    concepts: dict[str, Concept]
+    by_phrase: dict[str, str]  # normalised synonym -> concept id
+    ancestors: dict[str, frozenset[str]]  # concept id -> itself and every broader concept
+
+
+@cache
+def _index() -> _Index:
+    raw = json.loads(
+        resources.files("matcher.domain.eligibility").joinpath("data/vocabulary.json").read_text()
+    )
+    concepts: dict[str, Concept] = {}
+    by_phrase: dict[str, str] = {}
+    for item in raw["concepts"]:
+        concept = Concept(
+            item["id"],
+            item["name"],
+            tuple(item["synonyms"]),
+            tuple(item["parents"]),
+            item.get("grade"),
+        )
+        concepts[concept.id] = concept
+        for phrase in (concept.name, *concept.synonyms):
+            by_phrase.setdefault(norm(phrase), concept.id)
+
+    def up(cid: str, seen: frozenset[str] = frozenset()) -> frozenset[str]:
+        out = {cid}
+        for parent in concepts[cid].parents:
+            if parent not in seen:
+                out |= up(parent, seen | {cid})
+        return frozenset(out)
+
+    return _Index(concepts, by_phrase, {cid: up(cid) for cid in concepts})
+
+
+@cache
+def _regex() -> re.Pattern[str]:
+    return phrase_regex(_index().by_phrase)
+
+
+def find_concepts(text: str) -> list[str]:
+    """Concept ids named in free text, in order of appearance (leftmost longest phrases)."""
+    index = _index()
+    pattern = _regex()
+    found: list[str] = []
+    for match in pattern.finditer(norm(text)):
+        phrase = match.group(0)
+        cid = index.by_phrase.get(phrase) or index.by_phrase.get(_singular(phrase))
+        if cid is not None and cid not in found:
+            found.append(cid)
+    return found
+
+
+def generic_named_in_passing(text: str) -> bool:
+    """True when a generic tumor word is the tail of a longer histology name the vocabulary does
+    not know ("myxoinflammatory fibroblastic sarcoma"): the word before it is no generic modifier
+    (data/cues.json "generic_modifiers")."""
+    normed = norm(text)
+    modifiers = cues.cue("generic_modifiers")
+    for match in _regex().finditer(normed):
+        cid = _index().by_phrase.get(match.group(0)) or _index().by_phrase.get(
+            _singular(match.group(0))
+        )
+        if cid not in _TOO_GENERIC:
+            continue
+        before = normed[: match.start()].split()
+        if before and not modifiers.match(before[-1]) and before[-1] not in _index().by_phrase:
+            return True
+    return False
+
+
+def find_concepts_at(text: str) -> int | None:
+    """Where in norm(text) the first vocabulary phrase starts (None if it names none)."""
+    match = _regex().search(norm(text))
+    return None if match is None else match.start()
+
+
+def _singular(phrase: str) -> str:
+    if phrase.endswith("es") and phrase[:-2] in _index().by_phrase:
+        return phrase[:-2]
+    return phrase[:-1] if phrase.endswith("s") else phrase
+
+
+@lru_cache(maxsize=256)
+def resolve(diagnosis: str) -> str | None:
+    """The concept id of a diagnosis as a board writes it, or None if the vocabulary lacks it."""
+    index = _index()
+    key = norm(diagnosis)
+    if key in index.by_phrase:
+        return index.by_phrase[key]
+    # "myxoinflammatory fibroblastic sarcoma" names only the generic word: keep it unknown (its
+    # own text is searched) rather than collapse it to "sarcoma"
+    found = [c for c in find_concepts(diagnosis) if c not in _TOO_GENERIC]
+    return found[0] if found else None
+
+
+def ancestors(concept_id: str) -> frozenset[str]:
+    """The concept and every broader concept (its whole is-a chain)."""
+    return _index().ancestors[concept_id]
+
+
+@lru_cache(maxsize=1024)  # the vocabulary is fixed per process; judges ask once per criterion
+def descendants_of(concept_id: str) -> frozenset[str]:
+    """Every concept narrower than `concept_id` (not itself)."""
+    return frozenset(
+        cid for cid, ups in _index().ancestors.items() if concept_id in ups and cid != concept_id
+    )
+
+
+def grade_by_definition(concept_id: str | None) -> int | None:
+    """The grade a histology has by definition (data "grade"), else None."""
+    return None if concept_id is None else _index().concepts[concept_id].grade
+
+
+def concept_name(concept_id: str) -> str:
+    return _index().concepts[concept_id].name
+
+
+def patient_concepts(diagnosis: str) -> tuple[str | None, frozenset[str]]:
+    """(concept id or None, the ids a trial may name to include this patient)."""
+    cid = resolve(diagnosis)
+    if cid is None:
+        return None, frozenset(GENERIC_FALLBACK)
+    return cid, ancestors(cid)
+
+
+def search_terms(diagnosis: str) -> list[str]:
+    """Canonical name plus broader terms, narrowest first, for ClinicalTrials.gov `query.cond`.
+
+    "synovial sarcoma" -> ["synovial sarcoma", "non-rhabdomyosarcoma soft tissue sarcoma",
+    "soft tissue sarcoma", "sarcoma", "solid tumor"]. The root ("cancer") is left out: it would
+    return every oncology trial. An unknown diagnosis keeps its own text plus generic terms.
+    """
+    cid = resolve(diagnosis)
+    if cid is None:
+        own = " ".join(diagnosis.split())
+        return _dedupe([own, "soft tissue sarcoma", "sarcoma", "solid tumor"])
+    index = _index()
+    ordered = sorted(ancestors(cid) - {"neoplasm"}, key=lambda c: (-len(ancestors(c)), c))
+    return _dedupe([index.concepts[c].name for c in ordered])
+
+
+def _dedupe(items: list[str]) -> list[str]:
+    seen: set[str] = set()
+    out: list[str] = []
+    for item in items:
+        key = item.lower()
+        if item and key not in seen:
+            seen.add(key)
+            out.append(item)
+    return out
