@@ -18,5 +18,6 @@ TASK_DURATION = Histogram(
 CTGOV_REQUESTS = Counter(
     "trialmatch_ctgov_requests_total", "HTTP requests sent to ClinicalTrials.gov", ["outcome"]
 )
-CTGOV_RETRIES = Counter("trialmatch_ctgov_retries_total", "Retried ClinicalTrials.gov requests")
+# Retries are counted by stamina itself (stamina_retries_total{callable,retry_num,error_type},
+# its default Prometheus hook): a counter of our own would count the same events twice.
 MATCHES = Counter("trialmatch_matches_total", "Trial verdicts stored", ["verdict"])

@@ -50,7 +50,7 @@ from matcher.errors import (
     UpstreamTooSlow,
     UpstreamUnavailable,
 )
-from matcher.metrics import CTGOV_REQUESTS, CTGOV_RETRIES
+from matcher.metrics import CTGOV_REQUESTS
 
 log = logging.getLogger(__name__)
 
@@ -233,8 +233,6 @@ class CtgovClient:
             ):
                 with attempt:
                     attempt_no += 1
-                    if attempt_no > 1:
-                        CTGOV_RETRIES.inc()
                     if state.wait_next > 0:
                         self._sleep(state.wait_next)
                         state.wait_next = 0.0
