@@ -32,13 +32,7 @@ _RULES: Final[tuple[tuple[str, re.Pattern[str]], ...]] = (
         ),
     ),
     ("swallow", _R(r"\bswallow")),
-    (
-        "steroids",  # current use only (judge_condition.prep_steroids reads the rest)
-        _R(
-            r"\b(?:receiving|currently (?:on|taking|using|receiving)|ongoing|chronic use of"
-            r"|concurrent|on chronic|requires?|need for)\b[^.;]{0,40}\b(?:cortico)?steroid"
-        ),
-    ),
+    ("steroids", cues.cue("steroid_now")),  # current use only (judge_condition reads the rest)
     (
         "cardiac",
         _R(

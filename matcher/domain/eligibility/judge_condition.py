@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from matcher.domain.eligibility import cues
 from matcher.domain.eligibility.base import MET, NOT_MET, UNKNOWN, Criterion, Facts, Judgement
 from matcher.domain.eligibility.numbers import COMPARISON, fold_ops, holds, to_float
 
@@ -172,10 +173,7 @@ def judge_cardiac(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
 
 # current use only: "receiving", "chronic use of", "at time of enrollment"; a history, a past
 # window or a future window ("within 14 days of treatment") is not what the profile records
-_STEROID_NOW = re.compile(
-    r"\b(?:receiving|currently (?:on|taking|using|receiving)|ongoing|chronic use of|concurrent"
-    r"|on chronic|requires?|need for)\b[^.;]{0,40}\b(?:cortico)?steroid"
-)
+_STEROID_NOW = cues.cue("steroid_now")  # one list with the classifier's steroids kind
 _STEROID_PAST = re.compile(
     r"\bhistory\b|\brequired\b|\brequiring\b|\bwithin\b|\bpast\b|\bprior\b|\bprevious|\bsince\b"
     # other agents named alongside ("or other immunosuppressive agents") are not in the profile
