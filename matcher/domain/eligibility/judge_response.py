@@ -12,6 +12,7 @@ clearly fails the rule, and the rule offers no other course ("relapsed or refrac
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from matcher.domain.eligibility import cues
 from matcher.domain.eligibility.base import MET, NOT_MET, UNKNOWN, Criterion, Judgement, Therapy
@@ -129,5 +130,6 @@ def last_line_unread(base: Judgement, crit: Criterion) -> Judgement:
     return base
 
 
+@lru_cache(maxsize=65536)  # text-only; asked on every met of the calling judges
 def _names_last_line(norm: str) -> bool:
     return any(term.id == "last_line" and term.search(norm) for term in cues.terms())

@@ -42,6 +42,7 @@ def split_exception(norm: str) -> tuple[str, str]:
     return (norm[: cut.start()], norm[cut.start() :]) if cut else (norm, "")
 
 
+@lru_cache(maxsize=65536)  # text-only; judges ask again for every profile (named_therapies)
 def targets(part: str) -> tuple[frozenset[str], frozenset[str]]:
     """(drug class ids, categories) named in a piece of normalised text."""
     classes: set[str] = set()
