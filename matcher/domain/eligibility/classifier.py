@@ -197,7 +197,7 @@ _CONSENT_BY_AGE = _R(
     r"(?:patients?|participants?|subjects?)?\s*(?:is |are )?(?:aged? |older |younger |under |over "
     r"|>|<|≥|≤|\d)"
 )
-_GENERIC = frozenset({"neoplasm", "solid_tumor", "sarcoma", "soft_tissue_tumor"})
+_GENERIC = vocabulary.GENERIC_TUMORS
 _TRANSPLANT_NOT = _R(r"\bsolid organ transplant")
 
 

@@ -57,7 +57,7 @@ def prep_diagnosis(crit_text: str, norm: str, section: str) -> Any:
     return tuple(positive), tuple(excluded), requirement, open_list, named, grades, condition
 
 
-_GENERIC_TUMOR = frozenset({"neoplasm", "solid_tumor", "sarcoma", "soft_tissue_tumor"})
+_GENERIC_TUMOR = vocabulary.GENERIC_TUMORS
 
 
 def judge_subtype(spec: Any, facts: Facts) -> Judgement:

@@ -160,7 +160,7 @@ def prep_labs(crit_text: str, norm: str, section: str) -> Any:
         dict.fromkeys(
             _ANALYTES[key][1]
             # sorted: a set's order varies with the hash seed, and the reason must not
-            for key in sorted({k for _s, _e, k in spots} - {_BASE.get(k, k) for k, _op, _l in reqs})
+            for key in sorted({k for _s, _e, k in spots} - {analyte(k) for k, _op, _l in reqs})
             if key != "clearance"  # "creatinine clearance or GFR" often reads as a heading
         )
     )
@@ -187,7 +187,13 @@ def prep_labs(crit_text: str, norm: str, section: str) -> Any:
 # holds, or fails, whichever ULN the patient's laboratory uses.
 _BILIRUBIN_ULN_MG_DL = (1.0, 1.5)
 _MG_DL = re.compile(r"\s*mg\s*/\s*dl")
-_BASE = {"bilirubin_mg": "bilirubin", "creatinine_uln": "creatinine"}  # key -> profile analyte
+
+
+def analyte(key: str) -> str:
+    """The profile analyte a requirement key reads: keys are "<analyte>" or, for a limit in
+    another form than the profile's unit, "<analyte>_<form>" ("bilirubin_mg", "creatinine_uln";
+    projection._labs reads the same convention)."""
+    return key.partition("_")[0]
 
 
 def _bilirubin_mg(x_uln: float, op: str, limit: float) -> bool | None:
@@ -272,7 +278,7 @@ def judge_labs(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
     failed: list[str] = []
     passed: list[str] = []
     for key, op, limit in reqs:
-        name = _ANALYTES[_BASE.get(key, key)][1]
+        name = _ANALYTES[analyte(key)][1]
         if key == "creatinine_uln" and limit is not None:
             have = facts.labs.get("creatinine")
             floor = _adult_uln_floor(facts.age_months)

@@ -80,7 +80,7 @@ _FOR_TUMORS = re.compile(
     r"\b(?:for|in) (?:patients |subjects |participants |those |children )?(?:with )?"
     r"(?:(?:tumou?r )?(?:types?|diagnos[ie]s|histolog(?:y|ies)) )?(?:of )?(?P<who>[^.;]{3,160})"
 )
-_GENERIC = frozenset({"neoplasm", "solid_tumor", "sarcoma", "soft_tissue_tumor"})
+_GENERIC = vocabulary.GENERIC_TUMORS
 
 
 def _scoped_bounds(crit_text: str, section: str) -> tuple[Any, Any]:

@@ -177,7 +177,6 @@ _SUBJECT = re.compile(
 )
 
 
-_BROAD_TUMORS = frozenset({"neoplasm", "solid_tumor", "sarcoma", "soft_tissue_tumor"})
 _THEIR = re.compile(
     r"\b(?:for|of) (?:their|his|her) (?P<who>[a-z][a-z -]{2,40}?)\b"
     r"(?=[,.;:)]|$| including| since| and\b)"
@@ -216,7 +215,7 @@ def tumor_scope(text: str, kinds: tuple[str, ...]) -> tuple[tuple[str, ...], boo
         possessive = _THEIR.search(lowered)
         named = vocabulary.find_concepts(norm(possessive.group("who"))) if possessive else []
         # only a specific disease scopes ("for their sarcoma" in a sarcoma trial is everyone's)
-        if named and not set(named) & _BROAD_TUMORS and possessive is not None:
+        if named and not set(named) & vocabulary.GENERIC_TUMORS and possessive is not None:
             who = possessive.group("who")
     if who is None:
         return (), False
@@ -258,11 +257,10 @@ def tumor_heading(text: str) -> tuple[str, ...]:
     """The tumors a short section heading names ("Mesothelioma", "Osteosarcoma:"), else ()."""
     if len(text) > 60 or _DIGIT.search(text) or _requires(norm(text)) or _VERBISH.search(text):
         return ()
-    return tuple(c for c in vocabulary.find_concepts(text) if c not in _GENERIC_TUMORS)
+    return tuple(c for c in vocabulary.find_concepts(text) if c not in vocabulary.GENERIC_TUMORS)
 
 
 _VERBISH = re.compile(r"\b(?:who|with|have|has|had|must|should|are|is|will)\b", re.IGNORECASE)
-_GENERIC_TUMORS = frozenset({"neoplasm", "solid_tumor", "sarcoma", "soft_tissue_tumor"})
 
 
 # "For patients with CNS tumors or CNS metastasis, there must be ...": a rule for patients with

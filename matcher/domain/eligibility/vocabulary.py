@@ -16,7 +16,9 @@ from importlib import resources
 from matcher.domain.eligibility import cues
 from matcher.domain.eligibility.text import norm, phrase_regex
 
-_TOO_GENERIC = frozenset({"neoplasm", "solid_tumor", "sarcoma", "soft_tissue_tumor"})
+# tumor words too broad to name a cohort or scope a rule ("sarcoma" of "synovial sarcoma"):
+# one set for every module that sets them aside
+GENERIC_TUMORS = frozenset({"neoplasm", "solid_tumor", "sarcoma", "soft_tissue_tumor"})
 GENERIC_FALLBACK = ("sarcoma", "solid_tumor", "neoplasm")  # for a diagnosis we do not know
 
 
@@ -93,7 +95,7 @@ def generic_named_in_passing(text: str) -> bool:
         cid = _index().by_phrase.get(match.group(0)) or _index().by_phrase.get(
             _singular(match.group(0))
         )
-        if cid not in _TOO_GENERIC:
+        if cid not in GENERIC_TUMORS:
             continue
         before = normed[: match.start()].split()
         if before and not modifiers.match(before[-1]) and before[-1] not in _index().by_phrase:
@@ -122,7 +124,7 @@ def resolve(diagnosis: str) -> str | None:
         return index.by_phrase[key]
     # "myxoinflammatory fibroblastic sarcoma" names only the generic word: keep it unknown (its
     # own text is searched) rather than collapse it to "sarcoma"
-    found = [c for c in find_concepts(diagnosis) if c not in _TOO_GENERIC]
+    found = [c for c in find_concepts(diagnosis) if c not in GENERIC_TUMORS]
     return found[0] if found else None
 
 
