@@ -37,6 +37,7 @@ TRIAL_DIRS = [
     ROOT / "snapshot" / "sarcoma" / "records",
     ROOT / "tests" / "devset" / "trials",
     ROOT / "tests" / "criteria" / "trials",  # round 5 only (held out)
+    ROOT / "tests" / "criteria" / "trials-6",  # round 6 only (half dev, half held out)
 ]
 PROFILE_DIRS = [
     CRITERIA / "profiles",
@@ -169,7 +170,7 @@ def main() -> int:
     ap.add_argument(
         "--round",
         type=int,
-        choices=(1, 2, 3, 4, 5),
+        choices=(1, 2, 3, 4, 5, 6),
         help="score only the items of one labelling round",
     )
     args = ap.parse_args()

@@ -24,6 +24,10 @@ Round 5 (`--round 5`) draws from three real records no earlier round used and th
 never tuned on (tests/criteria/trials/, see its README): all held out, three of the twelve
 richer constructed profiles per trial and up to six criteria per pair; packet L, ids H5….
 
+Round 6 (`--round 6`) draws from eight more such records (tests/criteria/trials-6/), split by a
+seeded shuffle into four dev and four held-out trials, three of the twelve richer profiles per
+trial and up to five criteria per pair; packets M (dev) and N (held out), ids D6…/H6….
+
 Round 2 (same trial split) draws two of the round-2 constructed profiles
 (tests/criteria/profiles/) per trial and up to three criteria per (profile, trial) that round 1
 did not draw; ids carry the round ("D2001"), packets are C and D.
@@ -51,6 +55,8 @@ ROUND2_PROFILES = ROOT / "tests" / "criteria" / "profiles"
 ROUND4_PROFILES = ROOT / "tests" / "criteria" / "profiles-4"
 # round 5: real records of other trials (mostly not sarcoma) the engine was never tuned on
 ROUND5_TRIALS = ROOT / "tests" / "criteria" / "trials"
+# round 6: eight more real records no round, rule or reading test used (trials-6/README.md)
+ROUND6_TRIALS = ROOT / "tests" / "criteria" / "trials-6"
 PROFILE_DIRS = [
     ROOT / "tests" / "devset" / "profiles",
     ROOT / "tests" / "heldout" / "profiles",
@@ -93,7 +99,8 @@ def _age(bound: object) -> str:
 def main(out: Path, round_no: int = 1) -> None:
     rng = random.Random(SEED if round_no == 1 else SEED + round_no)
     trials = {}
-    for folder in TRIAL_DIRS if round_no < 5 else [ROUND5_TRIALS]:
+    folders = {5: [ROUND5_TRIALS], 6: [ROUND6_TRIALS]}.get(round_no, TRIAL_DIRS)
+    for folder in folders:
         for path in sorted(folder.glob("NCT*.json")):
             trial = parse_study(json.loads(path.read_text()))
             if trial.eligibility_criteria and len(trial.eligibility_criteria) > 150:
@@ -104,6 +111,7 @@ def main(out: Path, round_no: int = 1) -> None:
         2: [ROUND2_PROFILES],
         4: [ROUND4_PROFILES],
         5: [ROUND2_PROFILES, ROUND4_PROFILES],
+        6: [ROUND2_PROFILES, ROUND4_PROFILES],
     }.get(round_no, [*PROFILE_DIRS, ROUND2_PROFILES])
     for folder in folders:
         for path in sorted(folder.glob("*.json")):
@@ -111,11 +119,11 @@ def main(out: Path, round_no: int = 1) -> None:
     ids = sorted(trials)
     # the split is round 1's whatever the round (round 1 drew it from its own generator);
     # round 5's trials are new, all held out
-    (rng if round_no in (1, 5) else random.Random(SEED)).shuffle(ids)
-    n_held = len(ids) if round_no == 5 else round(len(ids) * HELDOUT_SHARE)
+    (rng if round_no in (1, 5, 6) else random.Random(SEED)).shuffle(ids)
+    n_held = {5: len(ids), 6: len(ids) // 2}.get(round_no, round(len(ids) * HELDOUT_SHARE))
     part_of = {nct: ("heldout" if i < n_held else "dev") for i, nct in enumerate(ids)}
     drawn: set[tuple[str, str]] = set()
-    if round_no > 1:
+    if 1 < round_no < 6:  # round 6's trials are new: nothing of them was drawn before
         drawn = {
             (i["nct_id"], i["text"])
             for path in [
@@ -137,10 +145,10 @@ def main(out: Path, round_no: int = 1) -> None:
         if not split or (round_no == 3 and part_of[nct] != "dev"):
             continue  # round 3 adds dev items only: the held-out part stays as rounds 1-2 made it
         per_trial = {1: PROFILES_PER_TRIAL, 2: 2, 4: 2}.get(round_no, 3)
-        per_pair = {3: 4, 5: 6}.get(round_no, CRITERIA_PER_PAIR)
+        per_pair = {3: 4, 5: 6, 6: 5}.get(round_no, CRITERIA_PER_PAIR)
         chosen_profiles = rng.sample(sorted(profiles), per_trial)
         for pname in chosen_profiles:
-            if round_no == 5:
+            if round_no in (5, 6):
                 take = rng.sample(split, min(per_pair, len(split)))
             elif round_no == 4:
                 per_pair = 4 if part_of[nct] == "dev" else 3
@@ -178,6 +186,11 @@ def main(out: Path, round_no: int = 1) -> None:
     halves = {names[0]: order[0::2], names[1]: order[1::2]}
     if round_no == 5:  # one packet: every item is held out
         halves = {"L": order}
+    if round_no == 6:  # one packet per part
+        halves = {
+            "M": [n for n in order if part_of[n] == "dev"],
+            "N": [n for n in order if part_of[n] == "heldout"],
+        }
     if round_no == 4:  # four packets: each part in two halves, so dev and held-out read apart
         dev = [n for n in order if part_of[n] == "dev"]
         held = [n for n in order if part_of[n] == "heldout"]

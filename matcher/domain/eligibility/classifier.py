@@ -31,7 +31,17 @@ _RULES: Final[tuple[tuple[str, re.Pattern[str]], ...]] = (
             r" than\b|\bhistory of (?:a |any )?malignan"
         ),
     ),
-    ("swallow", _R(r"\bswallow")),
+    # the ability to swallow oral medication, not any mention ("surgery to the swallowing
+    # apparatus" is a history question the profile does not hold)
+    (
+        "swallow",
+        _R(
+            r"\b(?:able|ability|unable|inability|difficult\w*|problems?|trouble|cannot|can ?not"
+            r"|impossib\w*|impair\w*)\b[^.;]{0,30}\bswallow|\bswallow\w*\s+(?:whole\s+)?"
+            r"(?:and retain |or retain )?(?:oral |study )?(?:tablets?|capsules?|pills?|medication"
+            r"|drugs?|formulation)"
+        ),
+    ),
     ("steroids", cues.cue("steroid_now")),  # current use only (judge_condition reads the rest)
     (
         "cardiac",
@@ -149,7 +159,7 @@ _RULES: Final[tuple[tuple[str, re.Pattern[str]], ...]] = (
             r"t ?line|\bfirst line\b|\bno (?:known )?(?:st"
             r"andard|curative)|\bcurative therap|\bstandard (?:of care )?therap|\bresistant\b"
             r"|\bnot responded|\bfailed\b|\bfailure\b|\bde novo\b|\bsecond (?:or (?:later"
-            r"|greater) )?relapse|\bfirst relapse"
+            r"|greater) )?relapse|\bfirst relapse|" + cues.cue("healthy_participant").pattern
         ),
     ),
     (

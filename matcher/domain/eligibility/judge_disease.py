@@ -251,6 +251,10 @@ def prep_disease_setting(crit_text: str, norm: str, section: str) -> Any:
         bool(_LATER_RELAPSE.search(norm)),
         frozenset(k for k, p in _WORDS.items() if p.search(norm)),
         bool(_RECEIVED_STANDARD.search(norm)),
+        # "Subject in good health.", "Healthy adults under age 60": written for healthy people
+        section == "inclusion"
+        and cues.search("healthy_participant", norm) is not None
+        and cues.search("healthy_qualified", norm) is None,
         response,
     )
 
@@ -285,7 +289,13 @@ def judge_disease_setting(spec: Any, crit: Criterion, facts: Facts) -> Judgement
 
 
 def _judge_course(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
-    relapse, new, curative, first, later, statuses, received_standard = spec
+    relapse, new, curative, first, later, statuses, received_standard, healthy = spec
+    if healthy:
+        return Judgement(
+            NOT_MET,
+            f"written for healthy participants; patient has {facts.status} tumour disease",
+            rule="healthy_only",
+        )
     if received_standard and crit.section == "inclusion":
         had = [t for t in facts.therapies if t.category in _SYSTEMIC]
         if had:

@@ -54,6 +54,15 @@ def notice(
     `context` is the normalised parent heading ("metastatic disease is defined as ...:")."""
     if context and childbearing_definition(normed, context):
         return CHILDBEARING_DEFINITION
+    if context and cues.search("other_participant_heading", context):
+        # "For parent participants:" over its items: rules for the patient's parents, caregivers
+        # or donors, not for the patient (who is the one being matched)
+        return Judgement(
+            NOT_APPLICABLE,
+            "a rule for other participants (parents, caregivers, donors, controls), "
+            "not the patient",
+            rule="other_participant",
+        )
     if context and _DEFINES.search(context) and not _MUST.search(normed):
         return Judgement(
             NOT_APPLICABLE, "part of a definition used by other criteria", rule="definition"
