@@ -114,10 +114,15 @@ def test_hiv_serology_is_no_tumor_marker() -> None:
 
 def test_carcinomatous_meningitis_is_cns_disease() -> None:
     """NCT03138161 excludes "Subjects with carcinomatous meningitis": met when the profile
-    reports no CNS metastases, not met when it reports them."""
+    reports no CNS metastases; with CNS metastases reported it stays unknown (engine 2026.11.9:
+    brain metastases do not establish leptomeningeal spread), while a plain "brain metastases"
+    exclusion is not met."""
     text = "Subjects with carcinomatous meningitis"
     assert judge(text, "exclusion", cns_metastases=False)[:2] == ("cns_metastases", "met")
-    assert judge(text, "exclusion", cns_metastases=True)[1] == "not_met"
+    _kind, verdict, reason, _rule = judge(text, "exclusion", cns_metastases=True)
+    assert verdict == "unknown"
+    assert "leptomeningeal" in reason
+    assert judge("Known brain metastases", "exclusion", cns_metastases=True)[1] == "not_met"
 
 
 def test_needing_corticosteroids_is_current_use() -> None:

@@ -14,7 +14,11 @@ from matcher.domain.models.match import CriterionResult
 from tests.unit.test_eligibility_reading import AS_OF, judge, profile
 
 ROOT = Path(__file__).resolve().parents[2]
-FOLDERS = (ROOT / "tests" / "criteria" / "trials-6", ROOT / "tests" / "devset" / "trials")
+FOLDERS = (
+    ROOT / "tests" / "criteria" / "trials-6",
+    ROOT / "tests" / "devset" / "trials",
+    ROOT / "snapshot" / "sarcoma" / "records",
+)
 
 
 def criteria_of(nct_id: str, starts: str, **changes: Any) -> list[CriterionResult]:

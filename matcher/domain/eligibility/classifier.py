@@ -155,10 +155,11 @@ _RULES: Final[tuple[tuple[str, re.Pattern[str]], ...]] = (
         "disease_setting",
         _R(
             r"\brelaps|\brefractor|\brecurr|\bprogress(?:ed|ive|ion)|\bnewly diagnosed"
+            r"|\bnew (?:histolog\w* |patholog\w* )?diagnosis\b"
             r"|\bpreviously untreated|\buntreated\b|\bfron"
             r"t ?line|\bfirst line\b|\bno (?:known )?(?:st"
             r"andard|curative)|\bcurative therap|\bstandard (?:of care )?therap|\bresistant\b"
-            r"|\bnot responded|\bfailed\b|\bfailure\b|\bde novo\b|\bsecond (?:or (?:later"
+            r"|\bnot responded|\bfailed\b|\bfailure\b(?! rate)|\bde novo\b|\bsecond (?:or (?:later"
             r"|greater) )?relapse|\bfirst relapse|" + cues.cue("healthy_participant").pattern
         ),
     ),

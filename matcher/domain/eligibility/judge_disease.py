@@ -105,6 +105,15 @@ def judge_diagnosis(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
     specific = [c for c in positive if c not in _GENERIC_WORDS]
     hits = [c for c in (specific or positive) if c in facts.concept_ids]
     if crit.section == "exclusion":
+        if _NOT_FITTING.search(crit.norm):
+            # "sarcomas that do not fit the definition of those considered for this registry":
+            # the tumors named are the ones the exclusion spares, not the ones it excludes
+            return Judgement(
+                UNKNOWN,
+                f"excludes tumors that do not fit the trial's own list; whether {facts.diagnosis}"
+                " fits it",
+                f"exclusion: {crit.text[:120]}",
+            )
         if facts.concept is not None and not hits:
             return Judgement(MET, f"{facts.diagnosis} is not among {named}")
         return Judgement(
@@ -115,7 +124,8 @@ def judge_diagnosis(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
     if hits and not any(c in facts.concept_ids for c in excluded if c not in {"neoplasm"}):
         covered = f"{facts.diagnosis} is covered by {vocabulary.concept_name(hits[0])}"
         return judge_grade(grades, covered, facts, single=len(positive) == 1)
-    narrower = vocabulary.descendants_of(facts.concept)
+    # subtypes of the patient's tumor, and what they are classed under (possible_forms)
+    narrower = vocabulary.descendants_of(facts.concept) | vocabulary.possible_forms(facts.concept)
     specific = [c for c in positive if c not in _GENERIC_TUMOR]
     # "patients with X" as one alternative/cohort of a group names the tumor it is for
     if condition and specific and not crit.alt_group and not any(c in narrower for c in positive):
@@ -157,6 +167,34 @@ def prep_biomarker(crit_text: str, norm: str, section: str) -> Any:
     return genes, wants_negative
 
 
+def _unreported_partners(genes: tuple[str, ...], positive: list[str], norm: str) -> str | None:
+    """A marker the criterion joins with "and" to the reported one and the profile does not
+    report (None when the markers are alternatives or all reported)."""
+    families: dict[str, list[str]] = {}
+    for gene in genes:  # "hlaa*02:01" and "hlaa*02:05" are one marker's alternatives
+        head = re.match(r"[a-z]+", gene)
+        families.setdefault(head.group(0) if head else gene, []).append(gene)
+    if len(families) < 2:
+        return None
+    where = {g: _position(g, norm) for g in genes}
+    for family, members in families.items():
+        if any(any(m in b.replace(" ", "") for m in members) for b in positive):
+            continue
+        # joined by "and" (not only "or") to every other marker
+        at = where[members[0]]
+        others = [where[g] for f, gs in families.items() if f != family for g in gs]
+        spans = [norm[min(at, o) : max(at, o)] for o in others if o >= 0 and at >= 0]
+        if spans and all(re.search(r"\band\b", span) for span in spans):
+            return members[0]
+    return None
+
+
+def _position(gene: str, norm: str) -> int:
+    """Where a de-spaced gene name ("nyeso1") is written in the text ("ny eso 1"), or -1."""
+    found = re.search(" ?".join(re.escape(ch) for ch in gene), norm)
+    return found.start() if found else -1
+
+
 def _family(gene: str) -> str:
     """NTRK1/2/3 -> ntrk: criteria list family members as alternatives, boards write "NTRK"."""
     return re.sub(r"^(ntrk|fgfr|ssx|idh)\d$", r"\1", gene)
@@ -186,6 +224,11 @@ def judge_biomarker(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
             return Judgement(MET, f"profile reports {negative[0]}")
         return Judgement(UNKNOWN, f"{label} status matters here", f"{label} status")
     if positive:
+        missing = _unreported_partners(genes, positive, crit.norm)
+        if missing:
+            # "HLA-A*02:01 ... positive and a positive expression of NY-ESO-1": both must hold
+            why = f"profile reports {positive[0]}; {missing.upper()} not in the profile"
+            return Judgement(UNKNOWN, why, f"{missing.upper()} status")
         return Judgement(MET, f"profile reports {positive[0]}")
     if (
         negative
@@ -215,8 +258,8 @@ _RELAPSE = re.compile(
 )
 # "untreated" alone is not enough: "untreated brain metastases" is about metastases
 _NEW = re.compile(
-    r"(?<!not )\bnewly diagnosed|\bpreviously untreate"
-    r"d|\buntreated (?:disease|sarcoma|tumou?r|patient)"
+    r"(?<!not )\bnewly diagnosed|\bnew (?:histolog\w* |patholog\w* )?diagnosis\b"
+    r"|\bpreviously untreated|\buntreated (?:disease|sarcoma|tumou?r|patient)"
     r"|\bfront ?line|\bfirst line\b"
     r"|\bde novo\b|\bno prior (?:systemic |anti ?cancer |cancer directed )?(?:therapy"
     r"|treatment|chemotherapy)"
@@ -261,6 +304,23 @@ def prep_disease_setting(crit_text: str, norm: str, section: str) -> Any:
 
 # "Subjects who have received prior standard therapy ..., or who have no satisfactory
 # alternative treatments": the first alternative is read from the treatment history
+# "relapsed after standard chemotherapy", "progressed following prior systemic therapy": the
+# relapse must follow that treatment
+_NOT_FITTING = re.compile(
+    r"\b(?:that|which|who) (?:do|does|did) not (?:fit|meet|match|qualify|belong)|\bnot (?:fitting|"
+    r"meeting) the (?:definition|criteria)|\bnot (?:considered|eligible) for this (?:study|trial|"
+    r"registry)"
+)
+_AFTER_THERAPY = re.compile(
+    r"\b(?:after|following|despite|on)\s+(?:at least (?:one|1) (?:line of )?)?(?:standard |prior |"
+    r"previous |conventional |front ?line |first line |initial |multi ?agent |systemic )*"
+    r"(?P<what>chemotherapy|systemic therapy|systemic treatment)\b"
+)
+_AFTER_CATEGORIES = {
+    "chemotherapy": frozenset({"chemotherapy"}),
+    "systemic therapy": frozenset({"chemotherapy", "targeted", "immunotherapy"}),
+    "systemic treatment": frozenset({"chemotherapy", "targeted", "immunotherapy"}),
+}
 _RECEIVED_STANDARD = re.compile(
     r"\breceived (?:prior )?standard (?:of care )?(?:therapy|treatment)[^.;]{0,100}\bor\b"
 )
@@ -348,6 +408,14 @@ def _judge_course(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
             or (status == "progressive" and "recurrent" in statuses)
         )
         if accepts:
+            after = _AFTER_THERAPY.search(crit.norm)
+            if after and not any(
+                t.category in _AFTER_CATEGORIES[after.group("what")] for t in facts.therapies
+            ):
+                # "Relapsed disease after standard chemotherapy" for a patient whose listed
+                # treatments were surgery and radiation: the relapse fits, the "after" is open
+                why = f"{status} disease fits, but no prior {after.group('what')} is listed"
+                return Judgement(UNKNOWN, why, f"relapse after {after.group('what')}")
             return Judgement(MET, f"{status} disease fits ({', '.join(sorted(statuses))})")
         return Judgement(
             UNKNOWN,

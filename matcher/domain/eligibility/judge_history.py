@@ -67,6 +67,9 @@ def prep_washout(crit_text: str, norm: str, section: str) -> Any:
     for part, sentence in _clauses(norm):
         days = _days(part)
         banned, _allowed = split_exception(part)
+        # "... prior to first dose of lymphodepleting chemotherapy": the study's own treatment
+        # is the anchor, not a treatment the patient had
+        banned = cues.cue("study_anchor").sub(" ", banned)
         classes, cats = targets(banned)
         if not days:
             continue
@@ -369,7 +372,7 @@ _MARROW = re.compile(r"\bstem[- ]cell|\bmarrow\b|\bhematopoietic|\bhaematopoieti
 
 
 def prep_history(crit_text: str, norm: str, section: str) -> Any:
-    allo = bool(re.search(r"\ballogeneic|\ballo\b", norm))
+    allo = bool(re.search(r"\ballogene?ic|\ballo\b|\ballo ?h?sct\b", norm))  # "allogenic" too
     negated = bool(
         re.search(
             r"\bno (?:prior |previous )|\bnot (?:have )?(?:received|undergone|had)\b|\bwithout\b",
@@ -403,6 +406,9 @@ def _judge_history(category: str, noun: str, spec: Any, crit: Criterion, facts: 
             f"{noun}: {crit.text[:100]}",
         )
     if allo and not any(t.agent and "allo" in t.agent for t in had):
+        if any(t.agent and "autolog" in t.agent for t in had):
+            why = f"had an autologous {noun}; no allogeneic one listed (not ruled out)"
+            return Judgement(UNKNOWN, why, f"no prior allogeneic {noun}", rule="unlisted")
         return Judgement(
             UNKNOWN, f"had {noun}; allogeneic or autologous not stated", f"type of prior {noun}"
         )

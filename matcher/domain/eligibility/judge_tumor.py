@@ -88,17 +88,37 @@ _CNS_REQUIRED = re.compile(
 )
 
 
+# "Subjects with carcinomatous meningitis": leptomeningeal spread only, which brain metastases
+# do not establish (the profile records CNS metastases, not where in the CNS)
+_LEPTO = re.compile(
+    r"\bleptomening|\bcarcinomatous meningitis|\bneoplastic meningitis|\bmeningeal "
+    r"(?:disease|carcinomatosis|metasta|involvement|spread)"
+)
+_PARENCHYMAL = re.compile(
+    r"\b(?:brain|cns|central nervous system|intracranial|parenchymal) (?:\w+ )?(?:metasta|lesion|"
+    r"involvement|disease|tumou?r)"
+)
+
+
 def prep_cns(crit_text: str, norm: str, section: str) -> Any:
     return (
         bool(_CNS_QUALIFIED.search(norm)),
         bool(_CNS_NEGATED.search(norm)),
         bool(_CNS_CONDITIONAL.search(norm)),
+        bool(_LEPTO.search(norm)) and not _PARENCHYMAL.search(norm),
     )
 
 
 def judge_cns(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
-    qualified, negated, conditional = spec
+    qualified, negated, conditional, meninges_only = spec
     has = facts.cns_metastases
+    if meninges_only and has is True:
+        return Judgement(
+            UNKNOWN,
+            "CNS metastases reported; whether they are leptomeningeal is not recorded",
+            "leptomeningeal disease",
+            rule="meninges_only",
+        )
     if conditional:
         if has is False:
             return Judgement(MET, "applies only to patients with CNS disease; none reported")

@@ -28,7 +28,9 @@ from matcher.domain.eligibility.base import (
     Facts,
     Judgement,
 )
+from matcher.domain.eligibility.classifier import classify
 from matcher.domain.eligibility.judge_person import age_ok
+from matcher.domain.eligibility.text import norm
 from matcher.domain.eligibility.verdict import COHORT_GROUP
 
 Prep = Callable[[str, str, str], Any]
@@ -147,6 +149,14 @@ def judge_criterion(crit: Criterion, facts: Facts) -> Judged:
         return not_applicable
     reason = "; ".join(met_reasons)
     missing = unestablished(crit.terms, met_kinds) if crit.terms else None
+    # "Tumor size > 5 cm OR age >= 10 years": one alternative fully established is enough
+    if (
+        missing
+        and crit.section == "inclusion"
+        and " OR " in crit.text
+        and any(_side_established(side, met_kinds) for side in crit.text.split(" OR "))
+    ):
+        missing = None
     if missing:
         what = ", ".join(missing)
         return Judged(
@@ -183,6 +193,21 @@ def unestablished(term_ids: tuple[str, ...], met_kinds: set[str]) -> list[str]:
     return [by_id[t].label for t in term_ids if not by_id[t].read_by & met_kinds]
 
 
+@lru_cache(maxsize=4096)  # text-only
+def _side(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(kinds, requirement terms) of one alternative of an explicit "A OR B" criterion, its
+    parenthesised labels left out ("(unfavorable tumor size or age)")."""
+    bare = norm(re.sub(r"\([^()]*\)", " ", text))
+    return classify(bare, "", "inclusion"), tuple(t.id for t in cues.terms() if t.search(bare))
+
+
+def _side_established(text: str, met_kinds: set[str]) -> bool:
+    """True when every kind the alternative asks about was judged met and every requirement
+    term it names was established ("age >= 10 years" of "Tumor size > 5 cm OR age >= 10")."""
+    kinds, terms = _side(text)
+    return "other" not in kinds and set(kinds) <= met_kinds and not unestablished(terms, met_kinds)
+
+
 @lru_cache(maxsize=1)
 def TERMS() -> dict[str, cues.Term]:
     return {t.id: t for t in cues.terms()}
@@ -198,8 +223,11 @@ def _outside_scope(crit: Criterion, facts: Facts) -> Judged | None:
     if crit.scope and facts.concept is not None:  # unrecognised diagnosis: whom stays open
         named = ", ".join(vocabulary.concept_name(c) for c in crit.scope)
         mine = any(c in facts.concept_ids for c in crit.scope)
-        narrower = vocabulary.descendants_of(facts.concept)
-        maybe = any(c in narrower for c in crit.scope)  # a subtype of the patient's tumor
+        # a subtype of the patient's tumor, or what one is classed under (possible_forms)
+        narrower = vocabulary.descendants_of(facts.concept) | vocabulary.possible_forms(
+            facts.concept
+        )
+        maybe = any(c in narrower for c in crit.scope)
         if crit.scope_negated and mine:
             why = f"rule for tumors other than {named}; patient has {facts.diagnosis}"
             return _not_applicable(crit, why, "other_diagnosis")
@@ -218,6 +246,15 @@ def _outside_scope(crit: Criterion, facts: Facts) -> Judged | None:
     if what == "cns" and no_cns and facts.concept is not None:
         why = "rule for patients with CNS tumors or metastases; the profile reports none"
         return _not_applicable(crit, why, "other_condition")
+    if what == "marrow":
+        # the board's recurrence sites are where the disease is known to be
+        involved = "bone_marrow" in facts.recurrence_sites
+        if involved != crit.group[1]:
+            whom = "with" if crit.group[1] else "without"
+            has = "has" if involved else "has no known"
+            why = f"rule for patients {whom} bone marrow disease; patient {has} marrow disease"
+            return _not_applicable(crit, why, "other_condition")
+        return None
     if what == "age":
         _g, op, value, per = crit.group
         if age_ok(facts.age_months, op, value, per) is False:

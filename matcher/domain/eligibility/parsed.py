@@ -20,7 +20,7 @@ from matcher.domain.eligibility.judges import REGISTRY, has_exception, part_spec
 from matcher.domain.eligibility.numbers import fold_ops
 from matcher.domain.eligibility.rank import TrialTargets, trial_targets
 from matcher.domain.eligibility.scope import group as scope_group
-from matcher.domain.eligibility.scope import notice, tumor_heading, tumor_scope
+from matcher.domain.eligibility.scope import marrow_group, notice, tumor_heading, tumor_scope
 from matcher.domain.eligibility.scope import terms as requirement_terms
 from matcher.domain.eligibility.splitter import Item, split_items
 from matcher.domain.eligibility.text import norm
@@ -122,6 +122,9 @@ def _criterion(item: Item) -> Criterion:
         scope = tumor_heading(item.parent.text)
         negated = False
     group = scope_group(n_own)
+    if not group and item.parent is not None:
+        # "Patients with solid tumors without known bone marrow involvement:" over its counts
+        group = marrow_group(norm(item.parent.text))
     constant = found is not None or (kinds == ("other",) and not scope and not group)
     crit = Criterion(
         section="exclusion" if section == "exclusion" else "inclusion",

@@ -119,6 +119,7 @@ GROUP_READS = {
     "age": ("age_months",),
     "setting": ("status",),
     "cns": ("cns_metastases", "concept_ids"),
+    "marrow": ("recurrence_sites",),
 }  # scope.group
 
 _DESCRIPTORS: dict[tuple[str, ...], int] = {}

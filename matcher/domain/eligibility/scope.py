@@ -31,6 +31,7 @@ _PROCEDURAL = re.compile(
     r"(?:the\s+)?[a-z -]*\b(?:placement|surgery|resection|procedure|enrol+ment|registration|"
     r"randomi[sz]ation|treatment|therapy|infusion|apheresis|biopsy|transplant)\s*:?$"
 )
+_CONDITIONS_FOLLOW = re.compile(r"\b(?:provided|if|as long as|only when)\b[^.;]{0,60}:\s*$")
 _MUST = re.compile(r"\bmust\b|\bshould\b|\brequired\b|\bexclud")
 _DEFINES = re.compile(r"\b(?:is|are) defined as\b[^.;]*:?\s*$|\bdefinitions?\b[^.;]*:\s*$")
 # "Subgroup B", "Low-risk group", "Cohort 2": a label over the criteria that follow it
@@ -54,6 +55,19 @@ def notice(
     `context` is the normalised parent heading ("metastatic disease is defined as ...:")."""
     if context and childbearing_definition(normed, context):
         return CHILDBEARING_DEFINITION
+    if (
+        context
+        and section == "exclusion"
+        and cues.search("exclusion_permission", context)
+        and _CONDITIONS_FOLLOW.search(context)
+    ):
+        # "Patients with eczema ... are eligible for the study provided all of following
+        # conditions are met:" in the exclusions: its items are the allowance's conditions
+        return Judgement(
+            NOT_APPLICABLE,
+            "a condition of an allowance in the exclusions (who may still enrol): excludes no one",
+            rule="allowance_condition",
+        )
     if context and cues.search("other_participant_heading", context):
         # "For parent participants:" over its items: rules for the patient's parents, caregivers
         # or donors, not for the patient (who is the one being matched)
@@ -144,7 +158,7 @@ def _requires(norm: str) -> bool:
 
 
 def _strip_definition(norm: str) -> str:
-    return re.sub(r"\bdefined as\b.*$", "", norm)
+    return re.sub(r"\bdefined as\b.*$|\b(?:is|are) considered (?:to be )?.*$", "", norm)
 
 
 def _contraception_rule(normed: str, kinds: tuple[str, ...]) -> bool:
@@ -160,7 +174,11 @@ def _contraception_rule(normed: str, kinds: tuple[str, ...]) -> bool:
     )
 
 
-_CONTRACEPTION_WORDS = re.compile(r"\bcontracept|\babstinen|\bbirth control|\bsteriliz")
+# what to do if a patient becomes pregnant on study belongs to the contraception rule
+_CONTRACEPTION_WORDS = re.compile(
+    r"\bcontracept|\babstinen|\bbirth control|\bsteriliz|\bbecomes? pregnant|\bsuspects? pregnan"
+)
+_ON_STUDY_PREGNANCY = re.compile(r"\b(?:becomes?|becoming) pregnant\b|\bsuspects? pregnan\w*")
 
 
 def _contraception_only(norm: str) -> bool:
@@ -168,7 +186,8 @@ def _contraception_only(norm: str) -> bool:
         return False
     # "agree to use contraception" asks for an agreement; a pregnancy test or lactation is a fact
     return not re.search(
-        r"\bpregnan\w* test|\blactat|\bbreast ?feed|\bnursing\b|\bpregnant\b", norm
+        r"\bpregnan\w* test|\blactat|\bbreast ?feed|\bnursing\b|\bpregnant\b",
+        _ON_STUDY_PREGNANCY.sub(" ", norm),
     )
 
 
@@ -282,8 +301,33 @@ _CNS_GROUP = re.compile(
 )
 
 
+# "PATIENTS WITH SOLID TUMORS WITHOUT KNOWN BONE MARROW INVOLVEMENT: ANC >= 1000/uL" and
+# "Patients with known bone marrow metastatic disease will be eligible ... provided ...": the
+# cooperative-group blood-count rules are written for one of the two groups
+_MARROW_GROUP = re.compile(
+    r"^(?:for |in )?(?:patients?|subjects?|participants?)?\s*"
+    r"(?:with (?:solid |non ?cns |extracranial )?(?:tumou?rs?|malignanc\w*|cancers?)\s+)?"
+    r"(?P<how>without|with no|with|who have|who do not have)\s+(?:known |documented |"
+    r"evidence of |histologically documented |(?:a )?history of )?(?:bone )?marrow "
+    r"(?:involvement|metastas[ie]s|metastatic disease|disease|infiltration)\b"
+)
+
+
+def marrow_group(norm: str) -> tuple[Any, ...]:
+    """("marrow", True) for a rule written for patients with bone marrow disease, ("marrow",
+    False) for one written for patients without it, else ()."""
+    found = _MARROW_GROUP.match(norm)
+    if found is None:
+        return ()
+    return ("marrow", found.group("how") in {"with", "who have"})
+
+
 def group(norm: str) -> tuple[Any, ...]:
-    """("sex", "female"|"male") or ("age", op, value, months per unit): a rule for one group."""
+    """("sex", "female"|"male"), ("age", op, value, months per unit), ("setting", ...),
+    ("cns",) or ("marrow", involved): a rule for one group."""
+    marrow = marrow_group(norm)
+    if marrow:
+        return marrow
     sex = _SEX_GROUP.match(norm)
     if sex is not None:
         word = sex.group("sex")
@@ -301,6 +345,16 @@ def group(norm: str) -> tuple[Any, ...]:
     return ()
 
 
+# "(corticosteroids not included)", "(topical steroids allowed)": an aside that sets something
+# aside names no requirement
+_ASIDE = re.compile(
+    r"\((?=[^()]*\b(?:not included|not counted|excluded|allowed|permitted|acceptable|except|"
+    r"other than|excluding)\b)[^()]*\)"
+)
+
+
 def terms(norm: str) -> tuple[str, ...]:
-    """Ids of the requirement terms the criterion names (data/cues.json "requirements")."""
+    """Ids of the requirement terms the criterion names (data/cues.json "requirements"), asides
+    that set something aside left out."""
+    norm = _ASIDE.sub(" ", norm) if "(" in norm else norm
     return tuple(t.id for t in cues.terms() if t.search(norm))

@@ -118,6 +118,23 @@ def diagnosis_check(trial: Trial, parsed: ParsedTrial, facts: Facts) -> Check:
             text,
             Judgement(UNKNOWN, f"trial names a subtype ({named})", f"histologic subtype ({named})"),
         )
+    forms = vocabulary.possible_forms(facts.concept) if facts.concept else frozenset()
+    maybe = next((c for c in concepts if c in forms), None)
+    if maybe is not None and facts.concept is not None:
+        # "Soft Tissue Sarcoma" for an Ewing sarcoma whose site is not recorded: an
+        # extraosseous one is a soft tissue sarcoma, so the trial stays open
+        form = vocabulary.form_under(facts.concept, maybe)
+        return (
+            "diagnosis",
+            text,
+            Judgement(
+                UNKNOWN,
+                f"trial is for {vocabulary.concept_name(maybe)} (among others); "
+                f"{facts.diagnosis} is one only as {form}",
+                f"whether the {facts.diagnosis} is {form}",
+                rule="possible_form",
+            ),
+        )
     return (
         "diagnosis",
         text,

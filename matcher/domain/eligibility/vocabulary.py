@@ -72,12 +72,74 @@ def _regex() -> re.Pattern[str]:
     return phrase_regex(_index().by_phrase)
 
 
+@cache
+def _subtype_lists() -> tuple[tuple[re.Pattern[str], re.Pattern[str] | None, dict[str, str]], ...]:
+    """Per head concept ("rhabdomyosarcoma", also written "rms"): the modifiers that make a
+    narrower concept of it ("embryonal", "spindle cell") and two patterns, one for a coordinated
+    list of them before the head ("embryonal, spindle cell, or botryoid RMS") and one for a
+    negated one ("nonalveolar RMS"; not for generic heads: "non small cell lung cancer").
+    Built from the synonyms: "<modifier> <head>" naming a narrower concept."""
+    index = _index()
+    by_head: dict[str, dict[str, str]] = {}
+    for phrase, cid in index.by_phrase.items():
+        words = phrase.split()
+        for cut in range(1, len(words)):
+            broader = index.by_phrase.get(" ".join(words[cut:]))
+            if broader and broader != cid and broader in index.ancestors[cid]:
+                by_head.setdefault(broader, {}).setdefault(" ".join(words[:cut]), cid)
+    out = []
+    for head, modifiers in sorted(by_head.items()):
+        if len(set(modifiers.values())) < 2:
+            continue
+        heads = [p for p, c in index.by_phrase.items() if c == head]
+        noun = "(?:" + "|".join(re.escape(h) for h in sorted(heads, key=len, reverse=True)) + ")"
+        item = (
+            "(?:" + "|".join(re.escape(m) for m in sorted(modifiers, key=len, reverse=True)) + ")"
+        )
+        listed = re.compile(
+            rf"\b{item}(?:\s*,\s*{item})*\s*,?\s+(?:and or|and|or)\s+{item}\s+{noun}s?\b"
+        )
+        negated = None
+        if head not in GENERIC_TUMORS:
+            negated = re.compile(rf"\bnon ?(?P<mod>{item[3:-1]})\s+{noun}s?\b")
+        out.append((listed, negated, modifiers))
+    return tuple(out)
+
+
+def _expand_subtypes(normed: str) -> str:
+    """ "embryonal, spindle cell, or botryoid rms" -> each subtype's own name; "nonalveolar rms"
+    -> the head's other subtypes: a head after a list of subtypes names only those subtypes, and
+    "non-X" never names X."""
+    if " or " not in normed and " and " not in normed and "non" not in normed:
+        return normed
+    for listed, negated, modifiers in _subtype_lists():
+        alts = sorted(modifiers, key=len, reverse=True)
+
+        def spell(
+            match: re.Match[str], mods: dict[str, str] = modifiers, alts: list[str] = alts
+        ) -> str:
+            body = match.group(0)
+            named = re.findall(r"\b(?:" + "|".join(re.escape(m) for m in alts) + r")\b", body)
+            names = dict.fromkeys(norm(concept_name(mods[m])) for m in named if m in mods)
+            return " or ".join(names)
+
+        def others(match: re.Match[str], mods: dict[str, str] = modifiers) -> str:
+            left_out = mods[match.group("mod")]
+            rest = sorted({c for c in mods.values() if c != left_out})
+            return " or ".join(norm(concept_name(c)) for c in rest)
+
+        normed = listed.sub(spell, normed)
+        if negated is not None:
+            normed = negated.sub(others, normed)
+    return normed
+
+
 def find_concepts(text: str) -> list[str]:
     """Concept ids named in free text, in order of appearance (leftmost longest phrases)."""
     index = _index()
     pattern = _regex()
     found: list[str] = []
-    for match in pattern.finditer(norm(text)):
+    for match in pattern.finditer(_expand_subtypes(norm(text))):
         phrase = match.group(0)
         cid = index.by_phrase.get(phrase) or index.by_phrase.get(_singular(phrase))
         if cid is not None and cid not in found:
@@ -139,6 +201,23 @@ def descendants_of(concept_id: str) -> frozenset[str]:
     return frozenset(
         cid for cid, ups in _index().ancestors.items() if concept_id in ups and cid != concept_id
     )
+
+
+@cache
+def possible_forms(concept_id: str) -> frozenset[str]:
+    """Concepts a tumor recorded as `concept_id` may turn out to fall under: its subtypes and
+    what each subtype is classed under (an Ewing sarcoma of unrecorded site may be extraosseous,
+    which is a soft tissue sarcoma). A trial for one of these is "maybe", never a clear no."""
+    narrower = descendants_of(concept_id)
+    return frozenset(narrower).union(*(ancestors(d) for d in narrower)) - ancestors(concept_id)
+
+
+def form_under(concept_id: str, broader: str) -> str | None:
+    """The name of a subtype of `concept_id` classed under `broader`, if any (possible_forms)."""
+    for sub in sorted(descendants_of(concept_id)):
+        if broader in ancestors(sub):
+            return concept_name(sub)
+    return None
 
 
 def grade_by_definition(concept_id: str | None) -> int | None:

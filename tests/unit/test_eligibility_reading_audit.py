@@ -1,0 +1,166 @@
+"""Reading classes added in engine 2026.11.9 after an audit of the engine's decisive verdicts on
+dev trials (docs/benchmarks.md), each pinned in both directions on real record text
+(constructed profiles; records from snapshot/sarcoma and tests/devset/trials)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from matcher.domain.eligibility import vocabulary
+from matcher.domain.models.match import CriterionResult
+from tests.unit.test_eligibility_reading import judge
+from tests.unit.test_eligibility_reading_classes import verdict_of
+from tests.unit.test_eligibility_reading_round6 import criteria_of as _criteria_of
+
+ERMS = {"diagnosis": "embryonal rhabdomyosarcoma", "biomarkers": []}
+ARMS = {"diagnosis": "alveolar rhabdomyosarcoma", "biomarkers": ["PAX3-FOXO1 fusion"]}
+
+
+def criterion(nct_id: str, starts: str, **changes: Any) -> CriterionResult:
+    """The first criterion of a snapshot or dev record starting with `starts`."""
+    return _criteria_of(nct_id, starts, **changes)[0]
+
+
+def test_blood_counts_for_patients_without_marrow_disease_do_not_apply_with_it() -> None:
+    """NCT04851119 "PATIENTS WITH SOLID TUMORS WITHOUT KNOWN BONE MARROW INVOLVEMENT: Peripheral
+    absolute neutrophil count (ANC) >= 1000/uL": not applicable to a patient whose recurrence is
+    in the marrow; ANC 900 fails it for a patient with pulmonary recurrence only."""
+    starts = "PATIENTS WITH SOLID TUMORS WITHOUT KNOWN BONE MARROW INVOLVEMENT: Peripheral"
+    low = {"labs": {"anc_per_uL": 900, "platelets_per_uL": 210000}}
+    marrow = criterion("NCT04851119", starts, recurrence_sites=["bone_marrow"], **low)
+    assert marrow.verdict == "not_applicable"
+    assert "bone marrow" in marrow.reason
+    assert criterion("NCT04851119", starts, **low).verdict == "not_met"
+
+
+def test_a_tumor_that_may_be_a_soft_tissue_sarcoma_keeps_a_sarcoma_trial_open() -> None:
+    """NCT06797999 (conditions: metastatic/unresectable soft tissue sarcoma): an Ewing sarcoma of
+    unrecorded site may be extraosseous and a rhabdoid tumor extrarenal, so unknown naming that
+    form; an osteosarcoma is still not a soft tissue sarcoma."""
+    for diagnosis, form in (
+        ("Ewing sarcoma", "extraosseous"),
+        ("malignant rhabdoid tumor", "extrarenal"),
+    ):
+        verdict, reason = verdict_of("NCT06797999", "Conditions:", diagnosis=diagnosis)
+        assert verdict == "unknown", diagnosis
+        assert form in reason
+    assert verdict_of("NCT06797999", "Conditions:", diagnosis="osteosarcoma")[0] == "not_met"
+
+
+def test_the_study_treatment_named_as_a_time_anchor_is_not_a_prior_treatment() -> None:
+    """NCT06083883 "Major surgery < 4 weeks prior to first dose of lymphodepleting chemotherapy":
+    chemotherapy that ended 20 days ago does not fail it; surgery 10 days ago does."""
+    starts = "Major surgery < 4 weeks prior to first dose"
+    chemo = [{"agent": "vincristine", "category": "chemotherapy", "ended_on": "2026-11-06"}]
+    assert criterion("NCT06083883", starts, prior_therapies=chemo).verdict != "not_met"
+    surgery = [*chemo, {"category": "surgery", "site": "thigh", "ended_on": "2026-11-16"}]
+    assert criterion("NCT06083883", starts, prior_therapies=surgery).verdict == "not_met"
+
+
+def test_an_allogenic_transplant_exclusion_is_not_failed_by_an_autologous_rescue() -> None:
+    """NCT06946225 "Prior allogenic stem cell transplantation ..." (so spelled): an autologous
+    rescue leaves it open, saying so; an allogeneic transplant fails it."""
+    starts = "Prior allogenic stem cell transplantation"
+    auto = [{"category": "stem_cell_transplant", "agent": "autologous stem cell rescue",
+             "ended_on": "2025-03-01"}]  # fmt: skip
+    item = criterion("NCT06946225", starts, prior_therapies=auto)
+    assert item.verdict == "unknown"
+    assert "autologous" in item.reason
+    allo = [{**auto[0], "agent": "allogeneic stem cell transplant"}]
+    assert criterion("NCT06946225", starts, prior_therapies=allo).verdict == "not_met"
+
+
+def test_conditions_of_an_allowance_in_the_exclusions_exclude_no_one() -> None:
+    """NCT07049848 lists, under "Patients with eczema, psoriasis ... are eligible for the study
+    provided all of following conditions are met:", "There has been no occurrence of acute
+    exacerbations ... requiring ... methotrexate ...": not applicable, never "not met" for a
+    patient who had chemotherapy; the same sentence standing alone is read as an exclusion."""
+    starts = "There has been no occurrence of acute exacerbations"
+    item = criterion("NCT07049848", starts)
+    assert item.verdict == "not_applicable"
+    assert "allowance" in item.reason
+    text = item.text
+    assert judge(text, section="exclusion")[3] != "allowance_condition"
+
+
+def test_leptomeningeal_exclusion_is_not_failed_by_brain_metastases() -> None:
+    """NCT03138161 "Subjects with carcinomatous meningitis": a patient with (parenchymal) CNS
+    metastases stays unknown; one without CNS metastases meets it."""
+    starts = "Subjects with carcinomatous meningitis"
+    assert criterion("NCT03138161", starts, cns_metastases=True).verdict == "unknown"
+    assert criterion("NCT03138161", starts, cns_metastases=False).verdict == "met"
+
+
+def test_a_head_after_a_list_of_subtypes_names_only_those_subtypes() -> None:
+    """NCT00379457 "Embryonal, spindle cell, or botryoid RMS" and "Localized nonalveolar RMS":
+    the vocabulary reads the named subtypes (never alveolar from "nonalveolar"), so an alveolar
+    RMS is not among them and an embryonal one is."""
+    listed = set(vocabulary.find_concepts("Embryonal, spindle cell, or botryoid RMS"))
+    assert listed == {"erms", "scrms"}
+    assert "arms" not in vocabulary.find_concepts("Localized nonalveolar RMS at any site")
+    assert "erms" in vocabulary.find_concepts("Localized nonalveolar RMS at any site")
+    starts = "Embryonal, spindle cell, or botryoid RMS"
+    assert criterion("NCT00379457", starts, **ARMS).verdict == "not_met"
+    assert criterion("NCT00379457", starts, **ERMS).verdict == "met"
+
+
+def test_parts_no_profile_field_holds_keep_a_criterion_unknown() -> None:
+    """Size, site, curability, absorption and anticipated needs are requirements the profile
+    cannot establish: "Tumor size <= 5 cm AND age < 10 years" (NCT00379457) is unknown for an
+    infant, "DSRCT with peritoneal involvement" (NCT04022213) for a DSRCT, "Unable to swallow
+    tablets, or ... gastrointestinal disorders" (NCT03934567) for a patient who swallows tablets;
+    an explicit "Tumor size > 5 cm OR age >= 10 years" is met on the age alone, and an aside
+    "(corticosteroids not included)" names no requirement (NCT03275402)."""
+    infant = {"age_months": 7}
+    assert criterion("NCT00379457", "Tumor size ≤ 5 cm AND age", **infant).verdict == "unknown"
+    assert criterion("NCT00379457", "Tumor size > 5 cm OR age").verdict == "met"
+    dsrct = {"diagnosis": "desmoplastic small round cell tumor", "biomarkers": []}
+    assert criterion("NCT04022213", "Have the diagnosis of DSRCT", **dsrct).verdict == "unknown"
+    swallow = criterion("NCT03934567", "Unable to swallow tablets", swallows_tablets=True)
+    assert swallow.verdict == "unknown"
+    assert "absorption" in swallow.reason
+    chemo = criterion("NCT03275402", "Patients must not have received systemic chemotherapy")
+    assert chemo.verdict == "met"
+
+
+def test_a_relapse_after_named_treatment_needs_that_treatment_listed() -> None:
+    """NCT02243605 "Relapsed disease after standard chemotherapy": met after chemotherapy,
+    unknown when only surgery is listed; NCT04388839 "a new histologic diagnosis of
+    rhabdomyosarcoma" is not met by a recurrent one."""
+    starts = "Relapsed disease after standard chemotherapy"
+    assert criterion("NCT02243605", starts).verdict == "met"
+    surgery = [{"category": "surgery", "site": "thigh", "ended_on": "2026-06-30"}]
+    item = criterion("NCT02243605", starts, prior_therapies=surgery)
+    assert item.verdict == "unknown"
+    assert "chemotherapy" in item.reason
+    new = criterion("NCT04388839", "Participants must have a new histologic diagnosis", **ERMS)
+    assert new.verdict == "not_met"
+
+
+def test_contraception_and_definition_sentences_are_formalities() -> None:
+    """NCT05703854's birth-control rule (with "Female patients who become pregnant ... will be
+    taken off study") and NCT07049848's "Women must remain abstinent or use contraceptive methods
+    with a failure rate of 1% per year" are formalities, even for a pregnant girl; a pregnancy
+    exclusion still fails her."""
+    pregnant = {"pregnant": True}
+    rule = criterion("NCT05703854", "All male and female patients who are able", **pregnant)
+    assert rule.verdict == "not_applicable"
+    abstinent = criterion("NCT07049848", "Women must remain abstinent")
+    assert abstinent.verdict == "not_applicable"
+    assert judge("Pregnant or breastfeeding", section="exclusion", **pregnant)[1] == "not_met"
+
+
+def test_markers_joined_by_and_must_all_be_reported() -> None:
+    """NCT06083883 "... HLA-A*02:01 ... positive and a positive expression of NY-ESO-1": unknown
+    with HLA alone (naming NY-ESO-1), met with both; NCT05910307's exclusion of "sarcomas that do
+    not fit the definition of those considered" is not met-by-absence for another tumor."""
+    starts = "Patients with all cancer histology, with an HLA-A"
+    hla = {"biomarkers": ["HLA-A*02:01 positive"]}
+    item = criterion("NCT06083883", starts, **hla)
+    assert item.verdict == "unknown"
+    assert "NYESO1" in item.reason
+    both = {"biomarkers": ["HLA-A*02:01 positive", "NY-ESO-1 positive"]}
+    assert criterion("NCT06083883", starts, **both).verdict == "met"
+    rhabdoid = {"diagnosis": "malignant rhabdoid tumor", "biomarkers": []}
+    misfit = criterion("NCT05910307", "Individuals with sarcomas that do not fit", **rhabdoid)
+    assert misfit.verdict != "met"
