@@ -164,3 +164,38 @@ def test_markers_joined_by_and_must_all_be_reported() -> None:
     rhabdoid = {"diagnosis": "malignant rhabdoid tumor", "biomarkers": []}
     misfit = criterion("NCT05910307", "Individuals with sarcomas that do not fit", **rhabdoid)
     assert misfit.verdict != "met"
+
+
+def test_a_new_diagnosis_offered_as_one_alternative_does_not_exclude() -> None:
+    """NCT04123535 "either 1) a biopsy-proven new diagnosis of UPS ... or 2) a lesion highly
+    suspicious for metastatic UPS": a recurrent UPS stays unknown; "a new histologic diagnosis
+    of rhabdomyosarcoma" alone (NCT04388839) is not met by a recurrent one."""
+    ups = {"diagnosis": "undifferentiated pleomorphic sarcoma", "biomarkers": []}
+    either = criterion("NCT04123535", "Subjects must have either 1) a biopsy-proven", **ups)
+    assert either.verdict == "unknown"
+    alone = criterion("NCT04388839", "Participants must have a new histologic diagnosis", **ERMS)
+    assert alone.verdict == "not_met"
+
+
+def test_a_permission_to_continue_a_drug_sets_no_washout() -> None:
+    """NCT06083883 "... at least 2 weeks from last cytotoxic chemotherapy ... Patients may continue
+    tyrosine kinase inhibitors ... until at least 3 days prior ...": chemotherapy 29 days ago
+    meets it (the TKI sentence allows, it requires nothing); chemotherapy 7 days ago fails it."""
+    starts = "Patients must be at least 2 weeks from last cytotoxic chemotherapy"
+    old = [{"agent": "vincristine", "category": "chemotherapy", "ended_on": "2026-10-28"}]
+    assert criterion("NCT06083883", starts, prior_therapies=old).verdict == "met"
+    recent = [{**old[0], "ended_on": "2026-11-19"}]
+    assert criterion("NCT06083883", starts, prior_therapies=recent).verdict == "not_met"
+
+
+def test_a_list_introduction_keeps_items_under_their_disease_heading() -> None:
+    """NCT05703854 "Osteosarcoma" > "Patients must have at least:" > "Progressive, recurrent, or
+    refractory disease ...": a rule for osteosarcoma only, not applicable to a UPS patient,
+    and still read for an osteosarcoma patient."""
+    starts = "Progressive, recurrent, or refractory disease (local recurrence)"
+    ups = {"diagnosis": "undifferentiated pleomorphic sarcoma", "biomarkers": []}
+    item = criterion("NCT05703854", starts, **ups)
+    assert item.verdict == "not_applicable"
+    assert "osteosarcoma" in item.reason
+    osteo = {"diagnosis": "osteosarcoma", "biomarkers": []}
+    assert criterion("NCT05703854", starts, **osteo).verdict != "not_applicable"

@@ -306,6 +306,7 @@ def prep_disease_setting(crit_text: str, norm: str, section: str) -> Any:
 # alternative treatments": the first alternative is read from the treatment history
 # "relapsed after standard chemotherapy", "progressed following prior systemic therapy": the
 # relapse must follow that treatment
+_ENUMERATED_ALTERNATIVES = re.compile(r"\beither\b|\bor\s+\(?(?:\d|[ivx]{1,3}|[a-d])\)")
 _NOT_FITTING = re.compile(
     r"\b(?:that|which|who) (?:do|does|did) not (?:fit|meet|match|qualify|belong)|\bnot (?:fitting|"
     r"meeting) the (?:definition|criteria)|\bnot (?:considered|eligible) for this (?:study|trial|"
@@ -377,6 +378,14 @@ def _judge_course(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
             return Judgement(NOT_MET, f"excludes {course} disease; patient has {course} disease")
         return Judgement(
             UNKNOWN, "exclusion concerns the disease course", f"disease course: {crit.text[:100]}"
+        )
+    if new and not relapse and _ENUMERATED_ALTERNATIVES.search(crit.norm):
+        # "either 1) a biopsy-proven new diagnosis ... or 2) a lesion suspicious for metastatic
+        # UPS": newness is one alternative, the other is not read here
+        return Judgement(
+            UNKNOWN,
+            "new diagnosis is one of the alternatives; the other is not established",
+            f"disease setting: {crit.text[:100]}",
         )
     if new and not relapse:
         return Judgement(

@@ -39,6 +39,7 @@ def _days(text: str) -> list[float]:
     return general + subtype
 
 
+_MAY_CONTINUE = re.compile(r"\bmay (?:continue|remain on|stay on|keep taking)\b")
 _IF_SUBTYPE = re.compile(r"\b(?:if|in the case of|in case of)\b")
 
 
@@ -65,6 +66,9 @@ def prep_washout(crit_text: str, norm: str, section: str) -> Any:
     does not give chemotherapy a 10-day washout)."""
     clauses: list[Clause] = []
     for part, sentence in _clauses(norm):
+        if _MAY_CONTINUE.search(part):
+            # "Patients may continue TKIs until 3 days prior to ...": allows, requires nothing
+            continue
         days = _days(part)
         banned, _allowed = split_exception(part)
         # "... prior to first dose of lymphodepleting chemotherapy": the study's own treatment

@@ -60,6 +60,11 @@ class ParsedTrial:
     fit_id: int = 0
 
 
+# a list introduction that says nothing of its own ("Patients must have at least:")
+_LIST_INTRO = re.compile(
+    r"^(?:patients|participants|subjects)?\s*(?:must )?(?:have|meet|fulfil+)?\s*(?:at least|all|"
+    r"(?:\w+ )?(?:one|1|any) of)?(?: the following)?(?: criteria)?\s*:\s*$"
+)
 _DIAGNOSIS_PARENT = re.compile(r"diagnos|histolog|tumou?r|sarcoma|malignan")
 # Identical criteria recur across trials (cooperative-group boilerplate): one object per distinct
 # criterion lets a match run judge each once. Bounded; cleared wholesale when full.
@@ -120,6 +125,11 @@ def _criterion(item: Item) -> Criterion:
     if not scope and item.parent is not None and not item.or_group:
         # the criteria under a disease heading ("Mesothelioma" over its own items) are its rules
         scope = tumor_heading(item.parent.text)
+        grand = item.parent.parent
+        if not scope and grand is not None and _LIST_INTRO.match(norm(item.parent.text)):
+            # "Osteosarcoma" > "Patients must have at least:" > items: a bare list introduction
+            # between the disease heading and its items keeps them the disease's rules
+            scope = tumor_heading(grand.text)
         negated = False
     group = scope_group(n_own)
     if not group and item.parent is not None:
