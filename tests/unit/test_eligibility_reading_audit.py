@@ -9,8 +9,7 @@ from typing import Any
 from matcher.domain.eligibility import vocabulary
 from matcher.domain.models.match import CriterionResult
 from tests.unit.test_eligibility_reading import judge
-from tests.unit.test_eligibility_reading_classes import verdict_of
-from tests.unit.test_eligibility_reading_round6 import criteria_of as _criteria_of
+from tests.unit.test_eligibility_reading_classes import criteria_in, verdict_of
 
 ERMS = {"diagnosis": "embryonal rhabdomyosarcoma", "biomarkers": []}
 ARMS = {"diagnosis": "alveolar rhabdomyosarcoma", "biomarkers": ["PAX3-FOXO1 fusion"]}
@@ -18,7 +17,7 @@ ARMS = {"diagnosis": "alveolar rhabdomyosarcoma", "biomarkers": ["PAX3-FOXO1 fus
 
 def criterion(nct_id: str, starts: str, **changes: Any) -> CriterionResult:
     """The first criterion of a snapshot or dev record starting with `starts`."""
-    return _criteria_of(nct_id, starts, **changes)[0]
+    return criteria_in(nct_id, starts, **changes)[0]
 
 
 def test_blood_counts_for_patients_without_marrow_disease_do_not_apply_with_it() -> None:

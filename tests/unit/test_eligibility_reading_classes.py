@@ -9,14 +9,19 @@ from typing import Any
 
 from matcher.adapters.ctgov.parse import parse_study
 from matcher.domain.eligibility import EngineOptions, evaluate_trial
+from matcher.domain.models.match import CriterionResult
 from tests.unit.test_eligibility_reading import AS_OF, judge, profile
 
 ROOT = Path(__file__).resolve().parents[2]
-FOLDERS = (ROOT / "snapshot" / "sarcoma" / "records", ROOT / "tests" / "devset" / "trials")
+FOLDERS = (
+    ROOT / "snapshot" / "sarcoma" / "records",
+    ROOT / "tests" / "devset" / "trials",
+    ROOT / "tests" / "criteria" / "trials-6",
+)
 
 
-def verdict_of(nct_id: str, starts: str, **changes: Any) -> tuple[str, str]:
-    """(verdict, reason) of the record's criterion starting with `starts`, whole trial judged."""
+def criteria_in(nct_id: str, starts: str, **changes: Any) -> list[CriterionResult]:
+    """Every criterion of the record starting with `starts`, the whole trial judged."""
     path = next(f / f"{nct_id}.json" for f in FOLDERS if (f / f"{nct_id}.json").is_file())
     trial = parse_study(json.loads(path.read_text()))
     match = evaluate_trial(
@@ -24,7 +29,13 @@ def verdict_of(nct_id: str, starts: str, **changes: Any) -> tuple[str, str]:
     )
     found = [c for c in match.criteria if c.text.startswith(starts)]
     assert found, f"no criterion starting {starts!r} in {nct_id}"
-    return found[0].verdict, found[0].reason
+    return found
+
+
+def verdict_of(nct_id: str, starts: str, **changes: Any) -> tuple[str, str]:
+    """(verdict, reason) of the record's criterion starting with `starts`, whole trial judged."""
+    found = criteria_in(nct_id, starts, **changes)[0]
+    return found.verdict, found.reason
 
 
 def test_the_patients_own_cancer_is_another_malignancy_in_a_trial_for_another_disease() -> None:

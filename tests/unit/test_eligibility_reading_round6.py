@@ -4,33 +4,8 @@ tests/criteria/trials-6 and tests/devset/trials)."""
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-from typing import Any
-
-from matcher.adapters.ctgov.parse import parse_study
-from matcher.domain.eligibility import EngineOptions, evaluate_trial
-from matcher.domain.models.match import CriterionResult
-from tests.unit.test_eligibility_reading import AS_OF, judge, profile
-
-ROOT = Path(__file__).resolve().parents[2]
-FOLDERS = (
-    ROOT / "tests" / "criteria" / "trials-6",
-    ROOT / "tests" / "devset" / "trials",
-    ROOT / "snapshot" / "sarcoma" / "records",
-)
-
-
-def criteria_of(nct_id: str, starts: str, **changes: Any) -> list[CriterionResult]:
-    """Every criterion of the record starting with `starts`, the whole trial judged."""
-    path = next(f / f"{nct_id}.json" for f in FOLDERS if (f / f"{nct_id}.json").is_file())
-    trial = parse_study(json.loads(path.read_text()))
-    match = evaluate_trial(
-        profile(**changes), trial, as_of=AS_OF, options=EngineOptions(any_status=True)
-    )
-    found = [c for c in match.criteria if c.text.startswith(starts)]
-    assert found, f"no criterion starting {starts!r} in {nct_id}"
-    return found
+from tests.unit.test_eligibility_reading import judge
+from tests.unit.test_eligibility_reading_classes import criteria_in as criteria_of
 
 
 def test_consent_named_only_as_a_time_anchor_is_not_a_formality() -> None:

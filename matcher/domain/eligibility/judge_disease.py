@@ -302,16 +302,16 @@ def prep_disease_setting(crit_text: str, norm: str, section: str) -> Any:
     )
 
 
-# "Subjects who have received prior standard therapy ..., or who have no satisfactory
-# alternative treatments": the first alternative is read from the treatment history
-# "relapsed after standard chemotherapy", "progressed following prior systemic therapy": the
-# relapse must follow that treatment
+# "either 1) a biopsy-proven new diagnosis ... or 2) ...": enumerated alternatives
 _ENUMERATED_ALTERNATIVES = re.compile(r"\beither\b|\bor\s+\(?(?:\d|[ivx]{1,3}|[a-d])\)")
+# an exclusion of the tumors that do not fit the trial's own list
 _NOT_FITTING = re.compile(
     r"\b(?:that|which|who) (?:do|does|did) not (?:fit|meet|match|qualify|belong)|\bnot (?:fitting|"
     r"meeting) the (?:definition|criteria)|\bnot (?:considered|eligible) for this (?:study|trial|"
     r"registry)"
 )
+# "relapsed after standard chemotherapy", "progressed following prior systemic therapy": the
+# relapse must follow that treatment
 _AFTER_THERAPY = re.compile(
     r"\b(?:after|following|despite|on)\s+(?:at least (?:one|1) (?:line of )?)?(?:standard |prior |"
     r"previous |conventional |front ?line |first line |initial |multi ?agent |systemic )*"
@@ -322,6 +322,8 @@ _AFTER_CATEGORIES = {
     "systemic therapy": frozenset({"chemotherapy", "targeted", "immunotherapy"}),
     "systemic treatment": frozenset({"chemotherapy", "targeted", "immunotherapy"}),
 }
+# "Subjects who have received prior standard therapy ..., or who have no satisfactory
+# alternative treatments": the first alternative is read from the treatment history
 _RECEIVED_STANDARD = re.compile(
     r"\breceived (?:prior )?standard (?:of care )?(?:therapy|treatment)[^.;]{0,100}\bor\b"
 )
