@@ -198,3 +198,23 @@ def test_a_list_introduction_keeps_items_under_their_disease_heading() -> None:
     assert "osteosarcoma" in item.reason
     osteo = {"diagnosis": "osteosarcoma", "biomarkers": []}
     assert criterion("NCT05703854", starts, **osteo).verdict != "not_applicable"
+
+
+def test_pregnancy_inclusions_do_not_apply_to_a_young_child() -> None:
+    """NCT00716976 "Not pregnant or nursing" (an inclusion) is not a question for a girl of 14
+    months, as the same words under the exclusions are not; for a 14-year-old girl it is judged
+    (met when she is neither)."""
+    toddler = {"age_months": 14}
+    assert criterion("NCT00716976", "Not pregnant or nursing", **toddler).verdict == (
+        "not_applicable"
+    )
+    assert criterion("NCT00716976", "Not pregnant or nursing").verdict == "met"
+
+
+def test_the_reason_a_rule_gives_is_not_read_as_a_requirement() -> None:
+    """NCT00184067 "Pregnant or lactating, since the risk of autoimmune reactivity to tyrosinase,
+    MART-1 or gp100 is felt to present a risk ...": a pregnancy rule (met for a girl neither
+    pregnant nor lactating), not a biomarker or autoimmune question; pregnant, it is not met."""
+    starts = "Pregnant or lactating, since the risk"
+    assert criterion("NCT00184067", starts).verdict == "met"
+    assert criterion("NCT00184067", starts, pregnant=True).verdict == "not_met"

@@ -117,6 +117,8 @@ def judge_pregnancy(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
         (potential and crit.section == "inclusion")
         # "Pregnant or lactating", "Nursing women" under the exclusions: not a young child's rule
         or (crit.section == "exclusion" and (pregnant_word or lactating_word) and not test)
+        # "Not pregnant or nursing", "Negative pregnancy test" as inclusions: the same rules
+        or (crit.section == "inclusion" and (pregnant_word or lactating_word or test))
     ):
         return Judgement(
             NOT_APPLICABLE,
