@@ -218,3 +218,66 @@ def test_the_reason_a_rule_gives_is_not_read_as_a_requirement() -> None:
     starts = "Pregnant or lactating, since the risk"
     assert criterion("NCT00184067", starts).verdict == "met"
     assert criterion("NCT00184067", starts, pregnant=True).verdict == "not_met"
+
+
+def test_unknown_histologies_ending_in_sarcoma_do_not_widen_a_named_list() -> None:
+    """NCT07049848 "... UPS, myxofibrosarcoma, DDLPS, unclassified sarcoma, and leiomyosarcoma.
+    Pathologic terms for the 'unclassified sarcoma' histology may include ... pleomorphic
+    fibroblastic sarcoma": not "any sarcoma", so an alveolar soft part sarcoma is not among them;
+    a grade 3 UPS is; and myxofibrosarcoma is not an (infantile) fibrosarcoma."""
+    starts = "Histological diagnosis of grade 2 or grade 3"
+    asps = {"diagnosis": "alveolar soft part sarcoma", "biomarkers": []}
+    assert criterion("NCT07049848", starts, **asps).verdict == "not_met"
+    ups = {"diagnosis": "undifferentiated pleomorphic sarcoma", "biomarkers": []}
+    assert criterion("NCT07049848", starts, tumor={"grade": 3}, **ups).verdict == "met"
+    assert vocabulary.find_concepts("myxofibrosarcoma") == ["myxofibrosarcoma"]
+
+
+def test_a_rhabdoid_tumor_is_not_another_malignancy_in_a_sarcoma_trial() -> None:
+    """NCT06083883 (synovial sarcoma and myxoid liposarcoma) "Patients must not have any other
+    malignancies within the past 2 years ...": a rhabdoid tumor of unrecorded site may be a soft
+    tissue sarcoma of the trial's family, so unknown, not "itself another malignancy"; in the
+    melanoma trial NCT00184067 a sarcoma still is."""
+    rhabdoid = {"diagnosis": "malignant rhabdoid tumor", "biomarkers": []}
+    starts = "Patients must not have any other malignancies within the past 2 years"
+    assert criterion("NCT06083883", starts, **rhabdoid).verdict == "unknown"
+    verdict, reason = verdict_of("NCT00184067", "Patients who have had another malignancy")
+    assert verdict == "not_met"
+    assert "another malignancy" in reason
+
+
+def test_a_recurrence_of_unplaced_site_is_not_outside_a_radiation_field() -> None:
+    """NCT07049848 excludes "Prior treatment with radiotherapy to the site of the sarcoma": after
+    forearm radiation a pulmonary recurrence is outside the field (met), a regional-node one may
+    not be (unknown, saying so)."""
+    starts = "Prior treatment with radiotherapy to the site of the sarcoma"
+    rt = [{"category": "radiation", "site": "forearm", "ended_on": "2025-01-10"}]
+    lung = criterion("NCT07049848", starts, prior_therapies=rt, recurrence_sites=["pulmonary"])
+    assert lung.verdict == "met"
+    nodes = criterion(
+        "NCT07049848", starts, prior_therapies=rt, recurrence_sites=["regional_nodes"]
+    )
+    assert nodes.verdict == "unknown"
+    assert "field is not recorded" in nodes.reason
+
+
+def test_a_pregnancy_exclusion_with_an_investigator_judgement_needs_both() -> None:
+    """NCT06604689 "Pregnant or lactating women who, as judged by the investigator, were not
+    candidates for brain MRI": a pregnant patient stays unknown; a plain pregnancy exclusion
+    excludes her."""
+    starts = "Pregnant or lactating women who, as judged by the investigator"
+    item = criterion("NCT06604689", starts, pregnant=True)
+    assert item.verdict == "unknown"
+    assert "investigator" in item.reason
+    assert judge("Pregnant or breastfeeding", section="exclusion", pregnant=True)[1] == "not_met"
+
+
+def test_the_trial_setting_check_shows_the_text_it_read() -> None:
+    """NCT04129151 has no title; its conditions say "Ewing's Sarcoma Recurrent": the setting check
+    shows the conditions (not the bare NCT id) and says where it read the setting."""
+    ewing = {"diagnosis": "Ewing sarcoma", "biomarkers": []}
+    (setting,) = [c for c in criteria_in("NCT04129151", "", **ewing) if c.kind == "disease_setting"
+                  and c.section == "trial"]  # fmt: skip
+    assert setting.text.startswith("Conditions:")
+    assert "NCT04129151" not in setting.text
+    assert "title or conditions" in setting.reason

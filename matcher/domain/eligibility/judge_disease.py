@@ -32,6 +32,7 @@ _CONDITIONAL = cues.cue("condition_diagnosis")
 
 
 _GENERIC_WORDS = frozenset({"neoplasm"})
+_GENERIC_TUMOR = vocabulary.GENERIC_TUMORS
 _UNKNOWN_HISTOLOGY = "a histology not in the vocabulary"
 
 
@@ -39,6 +40,10 @@ def prep_diagnosis(crit_text: str, norm: str, section: str) -> Any:
     cut = _EXCLUDING.search(norm)
     positive = vocabulary.find_concepts(norm[: cut.start()] if cut else norm)
     excluded = vocabulary.find_concepts(norm[cut.start() :]) if cut else []
+    if any(c not in _GENERIC_TUMOR for c in positive):
+        # named histologies with a generic word only as the tail of unknown ones: no "any sarcoma"
+        passing = vocabulary.generic_only_in_passing(norm[: cut.start()] if cut else norm)
+        positive = [c for c in positive if c not in passing]
     requirement = bool(_REQUIREMENT.search(norm)) and not _CONDITIONAL.search(norm)
     # The names are profile-independent: built once per criterion version, not once per profile.
     # a generic word next to named tumors ("any of the following cancers: ...") is no tumor
@@ -55,9 +60,6 @@ def prep_diagnosis(crit_text: str, norm: str, section: str) -> Any:
         positive, named = [], _UNKNOWN_HISTOLOGY
     grades = grades_required(norm)
     return tuple(positive), tuple(excluded), requirement, open_list, named, grades, condition
-
-
-_GENERIC_TUMOR = vocabulary.GENERIC_TUMORS
 
 
 def judge_subtype(spec: Any, facts: Facts) -> Judgement:

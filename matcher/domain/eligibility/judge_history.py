@@ -350,14 +350,21 @@ def _judge_tumor_site(rads: list[Any], where: str, facts: Facts) -> Judgement:
         )
     areas = {_RECURRENCE_AREAS.get(s, s) for s in facts.recurrence_sites}
     rad_areas = [body_sites(t.site.lower()) if t.site else frozenset() for t in rads]
-    if areas and all(rad_areas) and not any(a & areas for a in rad_areas):
+    # only sites with a known place (lung, brain) can be outside a field; regional nodes, bone,
+    # marrow or "other distant" may lie anywhere, the irradiated area included
+    placed = bool(areas) and areas <= set(_RECURRENCE_AREAS.values())
+    if placed and all(rad_areas) and not any(a & areas for a in rad_areas):
         return Judgement(
             MET,
             f"recurrence ({', '.join(sorted(facts.recurrence_sites))}"
             f") is outside prior radiation ({where})",
         )
+    sites = ", ".join(sorted(facts.recurrence_sites)) or "not recorded"
     return Judgement(
-        UNKNOWN, f"prior radiation to {where}", "whether the current tumor site was irradiated"
+        UNKNOWN,
+        f"prior radiation ({where}); whether the recurrence ({sites}) lies in its field is not "
+        "recorded",
+        "whether the current tumor site was irradiated",
     )
 
 

@@ -76,7 +76,13 @@ def sex_check(trial: Trial, facts: Facts) -> Check:
 def diagnosis_check(trial: Trial, parsed: ParsedTrial, facts: Facts) -> Check:
     concepts = [c for c in parsed.concepts if c != "neoplasm"]  # "malignancy" names no tumor
     named = ", ".join(vocabulary.concept_name(c) for c in concepts[:6])
-    text = f"Conditions: {'; '.join(trial.conditions[:6]) or trial.title}"
+    title = trial.brief_title or trial.official_title
+    read = f"title: {title}" if title else "tumors named in the criteria"
+    text = (
+        f"Conditions: {'; '.join(trial.conditions[:6])}"
+        if trial.conditions
+        else f"Conditions: none recorded; {read}"
+    )
     if facts.concept is None and concepts:
         # an unrecognised diagnosis ("synovial sarcoam") is not silently a generic sarcoma
         return (
@@ -184,7 +190,12 @@ def record_checks(parsed: ParsedTrial) -> list[Check]:
 
 def setting_check(trial: Trial, parsed: ParsedTrial, facts: Facts) -> Check | None:
     relapse, new = parsed.setting
-    text = f"Title: {trial.title}"
+    # the setting is read from the titles and the conditions: show what was read
+    title = trial.brief_title or trial.official_title
+    conditions = "; ".join(trial.conditions[:4])
+    text = "; ".join(
+        part for part in (f"Title: {title}" if title else "", f"Conditions: {conditions}") if part
+    )
     if parsed.maintenance:
         # maintenance is given to patients in remission after therapy, not during a relapse
         return (
@@ -225,12 +236,13 @@ def setting_check(trial: Trial, parsed: ParsedTrial, facts: Facts) -> Check | No
             text,
             Judgement(
                 NOT_MET,
-                f"trial is for newly diagnosed/previously untrea"
+                f"the trial's title or conditions name newly diagnosed/previously untrea"
                 f"ted disease; patient has {facts.status} disease",
             ),
         )
     if relapse:
-        return "disease_setting", text, Judgement(MET, "trial is for relapsed/refractory disease")
+        why = "the trial's title or conditions name relapsed/refractory disease"
+        return "disease_setting", text, Judgement(MET, why)
     return None
 
 

@@ -105,6 +105,14 @@ _DISEASE_FREE = re.compile(
 )
 
 
+def _family(facts: Facts) -> frozenset[str]:
+    """The patient's tumor's concepts and what a form of it may be classed under (a rhabdoid
+    tumor of unrecorded site may be a soft tissue sarcoma: vocabulary.possible_forms)."""
+    if facts.concept is None:
+        return facts.concept_ids
+    return facts.concept_ids | vocabulary.possible_forms(facts.concept)
+
+
 def _own_cancer_is_other(
     criteria: tuple[Criterion, ...], judged: list[Judged], named: tuple[str, ...], facts: Facts
 ) -> list[Judged]:
@@ -121,7 +129,7 @@ def _own_cancer_is_other(
         or any(c in facts.concept_ids for c in concepts)
         # a trial naming a tumor of the patient's family (synovial and MPNST for an epithelioid
         # sarcoma) may take other family members in a basket: their tumor is not "another"
-        or any(vocabulary.ancestors(c) & facts.concept_ids - _BROAD for c in concepts)
+        or any(vocabulary.ancestors(c) & _family(facts) - _BROAD for c in concepts)
     ):
         return judged
     out = judged

@@ -147,12 +147,14 @@ def find_concepts(text: str) -> list[str]:
     return found
 
 
-def generic_named_in_passing(text: str) -> bool:
-    """True when a generic tumor word is the tail of a longer histology name the vocabulary does
-    not know ("myxoinflammatory fibroblastic sarcoma"): the word before it is no generic modifier
-    (data/cues.json "generic_modifiers")."""
+def _generic_mentions(text: str) -> list[tuple[str, bool]]:
+    """(generic concept, named in passing) for each generic tumor word in the text: in passing
+    when it is the tail of a longer histology name the vocabulary does not know ("myxoinflammatory
+    fibroblastic sarcoma"), i.e. the word before it is no generic modifier (data/cues.json
+    "generic_modifiers") and no vocabulary phrase."""
     normed = norm(text)
     modifiers = cues.cue("generic_modifiers")
+    out = []
     for match in _regex().finditer(normed):
         cid = _index().by_phrase.get(match.group(0)) or _index().by_phrase.get(
             _singular(match.group(0))
@@ -160,9 +162,23 @@ def generic_named_in_passing(text: str) -> bool:
         if cid not in GENERIC_TUMORS:
             continue
         before = normed[: match.start()].split()
-        if before and not modifiers.match(before[-1]) and before[-1] not in _index().by_phrase:
-            return True
-    return False
+        word = re.sub(r"\W", "", before[-1]) if before else ""  # "(solid tumors)": no word
+        passing = bool(word) and not modifiers.match(word) and word not in _index().by_phrase
+        out.append((cid, passing))
+    return out
+
+
+def generic_named_in_passing(text: str) -> bool:
+    """True when a generic tumor word is named in passing (_generic_mentions) somewhere."""
+    return any(passing for _cid, passing in _generic_mentions(text))
+
+
+def generic_only_in_passing(text: str) -> frozenset[str]:
+    """The generic concepts every mention of which is in passing ("pleomorphic spindle cell
+    sarcoma, ... sarcoma not otherwise specified" next to named histologies names no "any
+    sarcoma")."""
+    mentions = _generic_mentions(text)
+    return frozenset(cid for cid, _p in mentions if all(p for c, p in mentions if c == cid))
 
 
 def find_concepts_at(text: str) -> int | None:
