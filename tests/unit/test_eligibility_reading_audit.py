@@ -281,3 +281,15 @@ def test_the_trial_setting_check_shows_the_text_it_read() -> None:
     assert setting.text.startswith("Conditions:")
     assert "NCT04129151" not in setting.text
     assert "title or conditions" in setting.reason
+
+
+def test_localized_disease_and_bracketed_age_groups_are_read() -> None:
+    """NCT00379457 "Localized nonalveolar RMS at any site" is not met on the histology alone (the
+    profile does not say the disease is localized); NCT00716976 "Lansky PS 50-100% (for patients
+    ≤ 16 years of age)" is not applicable to an 18-year-old and judged for a 14-year-old."""
+    item = criterion("NCT00379457", "Localized nonalveolar RMS at any site", **ERMS)
+    assert item.verdict == "unknown"
+    starts = "Lansky PS 50-100% (for patients"
+    adult = {"age_months": 218, "performance": {"scale": "karnofsky", "score": 90}}
+    assert criterion("NCT00716976", starts, **adult).verdict == "not_applicable"
+    assert criterion("NCT00716976", starts).verdict == "met"

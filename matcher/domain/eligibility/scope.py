@@ -268,7 +268,7 @@ _AGE_GROUP = re.compile(
 
 # "Karnofsky performance status (PS) 50-100% (> 16 years of age)": the group in a closing bracket
 _AGE_GROUP_AFTER = re.compile(
-    r"\((?:for |in )?(?:patients |subjects |participants |children )?(?:aged? )?"
+    r"\((?:for |in )?(?:patients |subjects |participants |children )?\s*(?:aged? )?\s*"
     r"(?P<op>>=|<=|>|<)\s*(?P<n>\d+)\s*(?P<unit>years?|months?)(?: of age| old)?\)\s*$"
 )
 
