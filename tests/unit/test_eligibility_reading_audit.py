@@ -293,3 +293,40 @@ def test_localized_disease_and_bracketed_age_groups_are_read() -> None:
     adult = {"age_months": 218, "performance": {"scale": "karnofsky", "score": 90}}
     assert criterion("NCT00716976", starts, **adult).verdict == "not_applicable"
     assert criterion("NCT00716976", starts).verdict == "met"
+
+
+def test_an_allowance_with_a_condition_is_for_those_who_had_the_treatment() -> None:
+    """NCT00716976 "Prior cranial radiotherapy ... allowed provided normal hearing is documented
+    ...": not applicable when the listed radiation was to the thigh; after cranial radiation the
+    condition is the board's to confirm (unknown)."""
+    starts = "Prior cranial radiotherapy (e.g., for treatment of medulloblastoma) allowed"
+    thigh = [{"category": "radiation", "site": "left thigh", "ended_on": "2025-01-10"}]
+    assert criterion("NCT00716976", starts, prior_therapies=thigh).verdict == "not_applicable"
+    cranial = [{"category": "radiation", "site": "cranial", "ended_on": "2025-01-10"}]
+    assert criterion("NCT00716976", starts, prior_therapies=cranial).verdict == "unknown"
+
+
+def test_rules_for_newly_diagnosed_patients_and_relapsed_ones_in_any_course() -> None:
+    """NCT04123535 "For patients with newly diagnosed, not previously treated UPS, tumor must be
+    deemed ... resectable" does not apply to a recurrent UPS; NCT02243605 "Relapsed disease after
+    standard chemotherapy" is met by a refractory disease after a counted relapse."""
+    ups = {"diagnosis": "undifferentiated pleomorphic sarcoma", "biomarkers": []}
+    starts = "For patients with newly diagnosed, not previously treated UPS"
+    assert criterion("NCT04123535", starts, **ups).verdict == "not_applicable"
+    refractory = {"disease_status": "refractory", "relapse_number": 2}
+    item = criterion("NCT02243605", "Relapsed disease after standard chemotherapy", **refractory)
+    assert item.verdict == "met"
+    never = {"disease_status": "refractory", "relapse_number": None}
+    relapse = criterion("NCT02243605", "Relapsed disease after standard chemotherapy", **never)
+    assert relapse.verdict == "unknown"
+
+
+def test_an_age_at_the_boundary_of_two_performance_segments_is_judged_in_both() -> None:
+    """NCT05642455 "(A) Subjects >=16: ECOG 0 or 1 (B) Subjects 2 to 16: Lansky score >= 80": at
+    16 years 5 months both segments apply; Karnofsky 80 meets both, Karnofsky 60 fails both."""
+    starts = "Performance Status: (A) Subjects"
+    teen = {"age_months": 197}
+    good = {"performance": {"scale": "karnofsky", "score": 80}}
+    assert criterion("NCT05642455", starts, **teen, **good).verdict == "met"
+    poor = {"performance": {"scale": "karnofsky", "score": 40}}
+    assert criterion("NCT05642455", starts, **teen, **poor).verdict == "not_met"

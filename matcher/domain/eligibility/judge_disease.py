@@ -419,6 +419,8 @@ def _judge_course(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
             status in statuses
             or (status == "recurrent" and "progressive" in statuses)
             or (status == "progressive" and "recurrent" in statuses)
+            # a patient with a counted relapse has relapsed disease, whatever its course now
+            or ((facts.relapse_number or 0) >= 1 and "recurrent" in statuses)
         )
         if accepts:
             after = _AFTER_THERAPY.search(crit.norm)
@@ -429,7 +431,11 @@ def _judge_course(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
                 # treatments were surgery and radiation: the relapse fits, the "after" is open
                 why = f"{status} disease fits, but no prior {after.group('what')} is listed"
                 return Judgement(UNKNOWN, why, f"relapse after {after.group('what')}")
-            return Judgement(MET, f"{status} disease fits ({', '.join(sorted(statuses))})")
+            relapsed = (
+                f"relapse {facts.relapse_number}, now {status}" if facts.relapse_number else ""
+            )
+            shown = relapsed if status not in statuses and relapsed else f"{status} disease"
+            return Judgement(MET, f"{shown} fits ({', '.join(sorted(statuses))})")
         return Judgement(
             UNKNOWN,
             f"criterion names {', '.join(sorted(statuses))}; patient has {status} disease",

@@ -9,7 +9,15 @@ from functools import lru_cache
 from typing import Any
 
 from matcher.domain.eligibility import cues, judge_field
-from matcher.domain.eligibility.base import MET, NOT_MET, UNKNOWN, Criterion, Facts, Judgement
+from matcher.domain.eligibility.base import (
+    MET,
+    NOT_APPLICABLE,
+    NOT_MET,
+    UNKNOWN,
+    Criterion,
+    Facts,
+    Judgement,
+)
 from matcher.domain.eligibility.judge_therapy import label, matches, split_exception, targets
 
 _DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*(days?|d\b|weeks?|wks?|months?)")
@@ -276,12 +284,37 @@ def prep_radiation(crit_text: str, norm: str, section: str) -> Any:
         about_prior,
         field_rule,
         allowance,
+        # "Prior cranial radiotherapy ... allowed provided normal hearing is documented": a
+        # permission with a condition, for the patients who had that radiation
+        bool(cues.search("permission", norm)) and bool(_PROVISO.search(norm)),
     )
 
 
+_PROVISO = re.compile(r"\bprovided\b|\bas long as\b|\bonly if\b")
+
+
 def judge_radiation(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
-    tumor_site, field, negated, extent, named_sites, about_prior, field_rule, allowance = spec
+    tumor_site, field, negated, extent, named_sites, about_prior, field_rule, allowance = spec[:8]
     in_field = facts.recurrence_in_radiation_field
+    if spec[8] and named_sites and not field_rule and facts.therapies:
+        rads_there = [
+            t
+            for t in facts.therapies
+            if t.category == "radiation" and body_sites((t.site or "").lower()) & named_sites
+        ]
+        sites = ", ".join(sorted(named_sites))
+        if not rads_there:
+            return Judgement(
+                NOT_APPLICABLE,
+                f"an allowance, with a condition, for patients who had radiation to {sites}; "
+                "none is listed",
+                rule="allowance",
+            )
+        return Judgement(
+            UNKNOWN,
+            f"had radiation to {sites}; the allowance's condition is to be confirmed",
+            f"condition of the allowance: {crit.text[:100]}",
+        )
     excludes = crit.section == "exclusion" or negated
     if in_field is not None and (field_rule or (tumor_site and excludes)):
         return judge_field.judge_in_field(in_field, excludes, allowance)

@@ -103,9 +103,14 @@ def judge_performance(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
             reqs for bounds, reqs in spec[1]
             if all(age_ok(facts.age_months, op, v, per) for op, v, per in bounds)
         ]  # fmt: skip
-        if len(mine) != 1:
+        if not mine:
             return Judgement(UNKNOWN, "threshold depends on the age group", "performance status")
-        return judge_performance(mine[0], crit, facts)._replace(scoped=True)
+        # the age fits one segment, or two that meet at a boundary ("≥ 16" and "2 to 16" at 16):
+        # decided when every segment it fits gives the same answer
+        outcomes = [judge_performance(reqs, crit, facts) for reqs in mine]
+        if len({o.verdict for o in outcomes}) == 1:
+            return outcomes[0]._replace(scoped=True)
+        return Judgement(UNKNOWN, "threshold depends on the age group", "performance status")
     if not spec:
         return Judgement(
             UNKNOWN, "performance threshold not read", "performance status as required"

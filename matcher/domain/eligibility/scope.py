@@ -276,6 +276,8 @@ _AGE_GROUP_AFTER = re.compile(
 # "For Group 1 Patients (newly diagnosed disease) only: ...": a rule for newly diagnosed patients
 _NEW_GROUP = re.compile(
     r"^(?:for|in) [^:;.]{0,60}\bnewly diagnosed\b[^:;.]{0,40}:|"
+    # "For patients with newly diagnosed, not previously treated UPS, tumor must be ..."
+    r"^(?:for|in) (?:patients|subjects|participants) with newly diagnosed\b[^:;.]{0,60},|"
     r"^(?:patients|subjects|participants) with newly diagnosed\b[^.;]*\b(?:will|are|may) also be "
     r"eligible\b"
 )
