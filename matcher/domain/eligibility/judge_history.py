@@ -302,17 +302,17 @@ def judge_radiation(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
             for t in facts.therapies
             if t.category == "radiation" and body_sites((t.site or "").lower()) & named_sites
         ]
-        sites = ", ".join(sorted(named_sites))
+        named = ", ".join(sorted(named_sites))
         if not rads_there:
             return Judgement(
                 NOT_APPLICABLE,
-                f"an allowance, with a condition, for patients who had radiation to {sites}; "
+                f"an allowance, with a condition, for patients who had radiation to {named}; "
                 "none is listed",
                 rule="allowance",
             )
         return Judgement(
             UNKNOWN,
-            f"had radiation to {sites}; the allowance's condition is to be confirmed",
+            f"had radiation to {named}; the allowance's condition is to be confirmed",
             f"condition of the allowance: {crit.text[:100]}",
         )
     excludes = crit.section == "exclusion" or negated

@@ -107,9 +107,9 @@ def judge_performance(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
             return Judgement(UNKNOWN, "threshold depends on the age group", "performance status")
         # the age fits one segment, or two that meet at a boundary ("≥ 16" and "2 to 16" at 16):
         # decided when every segment it fits gives the same answer
-        outcomes = [judge_performance(reqs, crit, facts) for reqs in mine]
-        if len({o.verdict for o in outcomes}) == 1:
-            return outcomes[0]._replace(scoped=True)
+        judged = [judge_performance(reqs, crit, facts) for reqs in mine]
+        if len({j.verdict for j in judged}) == 1:
+            return judged[0]._replace(scoped=True)
         return Judgement(UNKNOWN, "threshold depends on the age group", "performance status")
     if not spec:
         return Judgement(
