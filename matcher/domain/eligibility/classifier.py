@@ -160,9 +160,12 @@ _RULES: Final[tuple[tuple[str, re.Pattern[str]], ...]] = (
             r"t ?line|\bfirst line\b|\bno (?:known )?(?:st"
             r"andard|curative)|\bcurative therap|\bstandard (?:of care )?therap|\bresistant\b"
             r"|\bnot responded|\bfailed\b|\bfailure\b(?! rate)|\bde novo\b|\bsecond (?:or (?:later"
-            r"|greater) )?relapse|\bfirst relapse|" + cues.cue("healthy_participant").pattern
+            r"|greater) )?relapse|\bfirst relapse"
         ),
     ),
+    # "Subject in good health": a rule of its own, so that its anchored alternatives do not slow
+    # the disease-course pattern above (an alternation with "^" branches loses its fast paths)
+    ("disease_setting", cues.cue("healthy_participant")),
     (
         "radiation",
         _R(
@@ -213,6 +216,10 @@ _TRANSPLANT_NOT = _R(r"\bsolid organ transplant")
 
 
 # Substrings every match of a rule contains (a superset gate: skipping on absence is exact).
+# a rule drawn from a cue list is gated by that list's own triggers
+_PATTERN_GATES: Final[dict[re.Pattern[str], tuple[str, ...]]] = {
+    cues.cue(name): cues.triggers(name) for name in ("healthy_participant",)
+}
 _TRIGGERS: Final[dict[str, tuple[str, ...]]] = {
     "viral": ("hiv", "immunodeficiency", "hepatitis", "hbv", "hcv", "hbsag"),
     "other_malignancy": ("malignan", "cancer", "neoplas"),
@@ -256,7 +263,9 @@ def classify(norm_text: str, context: str, section: str) -> tuple[str, ...]:
         norm_text = cues.cue("rationale").sub(" ", norm_text)
     kinds: list[str] = []
     for kind, pattern in _RULES:
-        gate = _TRIGGERS.get(kind)
+        if kind in kinds:
+            continue  # a kind with two rules ("disease_setting") is found once
+        gate = _PATTERN_GATES.get(pattern) or _TRIGGERS.get(kind)
         if gate is not None and not any(word in norm_text for word in gate):
             continue  # a plain substring test is ~100x cheaper than the rule's regex
         if pattern.search(norm_text):

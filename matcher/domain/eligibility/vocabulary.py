@@ -73,7 +73,9 @@ def _regex() -> re.Pattern[str]:
 
 
 @cache
-def _subtype_lists() -> tuple[tuple[re.Pattern[str], re.Pattern[str] | None, dict[str, str]], ...]:
+def _subtype_lists() -> tuple[
+    tuple[tuple[str, ...], re.Pattern[str], re.Pattern[str] | None, dict[str, str]], ...
+]:
     """Per head concept ("rhabdomyosarcoma", also written "rms"): the modifiers that make a
     narrower concept of it ("embryonal", "spindle cell") and two patterns, one for a coordinated
     list of them before the head ("embryonal, spindle cell, or botryoid RMS") and one for a
@@ -102,7 +104,7 @@ def _subtype_lists() -> tuple[tuple[re.Pattern[str], re.Pattern[str] | None, dic
         negated = None
         if head not in GENERIC_TUMORS:
             negated = re.compile(rf"\bnon ?(?P<mod>{item[3:-1]})\s+{noun}s?\b")
-        out.append((listed, negated, modifiers))
+        out.append((tuple(heads), listed, negated, modifiers))
     return tuple(out)
 
 
@@ -112,7 +114,9 @@ def _expand_subtypes(normed: str) -> str:
     "non-X" never names X."""
     if " or " not in normed and " and " not in normed and "non" not in normed:
         return normed
-    for listed, negated, modifiers in _subtype_lists():
+    for heads, listed, negated, modifiers in _subtype_lists():
+        if not any(head in normed for head in heads):
+            continue  # a plain substring test first: most texts name none of the heads
         alts = sorted(modifiers, key=len, reverse=True)
 
         def spell(
