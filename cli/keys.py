@@ -11,11 +11,10 @@ import json
 import sys
 from typing import Any
 
+from cli.runs import EXIT_INPUT, EXIT_OK
 from matcher.adapters.store import Store
 from matcher.services import boards
 from matcher.settings import get_settings
-
-EXIT_OK, EXIT_INPUT = 0, 2
 
 
 def _store() -> Store:

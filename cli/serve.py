@@ -5,9 +5,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from cli.runs import EXIT_OK
 from matcher.settings import get_settings
-
-EXIT_OK = 0
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
