@@ -126,8 +126,8 @@ def judge_diagnosis(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
     if hits and not any(c in facts.concept_ids for c in excluded if c not in {"neoplasm"}):
         covered = f"{facts.diagnosis} is covered by {vocabulary.concept_name(hits[0])}"
         return judge_grade(grades, covered, facts, single=len(positive) == 1)
-    # subtypes of the patient's tumor, and what they are classed under (possible_forms)
-    narrower = vocabulary.descendants_of(facts.concept) | vocabulary.possible_forms(facts.concept)
+    # subtypes of the patient's tumor, and what they are classed under (possible_forms holds both)
+    narrower = vocabulary.possible_forms(facts.concept)
     specific = [c for c in positive if c not in _GENERIC_TUMOR]
     # "patients with X" as one alternative/cohort of a group names the tumor it is for
     if condition and specific and not crit.alt_group and not any(c in narrower for c in positive):

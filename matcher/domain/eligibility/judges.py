@@ -30,6 +30,7 @@ from matcher.domain.eligibility.base import (
 )
 from matcher.domain.eligibility.classifier import classify
 from matcher.domain.eligibility.judge_person import age_ok
+from matcher.domain.eligibility.scope import terms as requirement_terms
 from matcher.domain.eligibility.text import norm
 from matcher.domain.eligibility.verdict import COHORT_GROUP
 
@@ -198,7 +199,7 @@ def _side(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """(kinds, requirement terms) of one alternative of an explicit "A OR B" criterion, its
     parenthesised labels left out ("(unfavorable tumor size or age)")."""
     bare = norm(re.sub(r"\([^()]*\)", " ", text))
-    return classify(bare, "", "inclusion"), tuple(t.id for t in cues.terms() if t.search(bare))
+    return classify(bare, "", "inclusion"), requirement_terms(bare)
 
 
 def _side_established(text: str, met_kinds: set[str]) -> bool:
@@ -223,10 +224,9 @@ def _outside_scope(crit: Criterion, facts: Facts) -> Judged | None:
     if crit.scope and facts.concept is not None:  # unrecognised diagnosis: whom stays open
         named = ", ".join(vocabulary.concept_name(c) for c in crit.scope)
         mine = any(c in facts.concept_ids for c in crit.scope)
-        # a subtype of the patient's tumor, or what one is classed under (possible_forms)
-        narrower = vocabulary.descendants_of(facts.concept) | vocabulary.possible_forms(
-            facts.concept
-        )
+        # a subtype of the patient's tumor, or what one is classed under (possible_forms holds
+        # both)
+        narrower = vocabulary.possible_forms(facts.concept)
         maybe = any(c in narrower for c in crit.scope)
         if crit.scope_negated and mine:
             why = f"rule for tumors other than {named}; patient has {facts.diagnosis}"

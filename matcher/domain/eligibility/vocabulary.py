@@ -72,10 +72,30 @@ def _regex() -> re.Pattern[str]:
     return phrase_regex(_index().by_phrase)
 
 
+@dataclass(frozen=True, slots=True)
+class _SubtypeList:
+    """One head concept's subtype modifiers and the patterns _expand_subtypes applies."""
+
+    heads: tuple[str, ...]  # the head's own phrases ("rhabdomyosarcoma", "rms")
+    modifiers: dict[str, str]  # modifier -> the narrower concept it names ("embryonal" -> erms)
+    modifier: re.Pattern[str]  # any one modifier, as a whole word
+    listed: re.Pattern[str]  # "embryonal, spindle cell, or botryoid rms"
+    negated: re.Pattern[str] | None  # "nonalveolar rms" (None for generic heads)
+
+    def spell(self, match: re.Match[str]) -> str:
+        """The listed subtypes, each by its own name."""
+        named = self.modifier.findall(match.group(0))
+        return " or ".join(dict.fromkeys(norm(concept_name(self.modifiers[m])) for m in named))
+
+    def others(self, match: re.Match[str]) -> str:
+        """The head's subtypes but the negated one."""
+        left_out = self.modifiers[match.group("mod")]
+        rest = sorted({c for c in self.modifiers.values() if c != left_out})
+        return " or ".join(norm(concept_name(c)) for c in rest)
+
+
 @cache
-def _subtype_lists() -> tuple[
-    tuple[tuple[str, ...], re.Pattern[str], re.Pattern[str] | None, dict[str, str]], ...
-]:
+def _subtype_lists() -> tuple[_SubtypeList, ...]:
     """Per head concept ("rhabdomyosarcoma", also written "rms"): the modifiers that make a
     narrower concept of it ("embryonal", "spindle cell") and two patterns, one for a coordinated
     list of them before the head ("embryonal, spindle cell, or botryoid RMS") and one for a
@@ -95,16 +115,16 @@ def _subtype_lists() -> tuple[
             continue
         heads = [p for p, c in index.by_phrase.items() if c == head]
         noun = "(?:" + "|".join(re.escape(h) for h in sorted(heads, key=len, reverse=True)) + ")"
-        item = (
-            "(?:" + "|".join(re.escape(m) for m in sorted(modifiers, key=len, reverse=True)) + ")"
-        )
+        alts = "|".join(re.escape(m) for m in sorted(modifiers, key=len, reverse=True))
+        item = f"(?:{alts})"
         listed = re.compile(
             rf"\b{item}(?:\s*,\s*{item})*\s*,?\s+(?:and or|and|or)\s+{item}\s+{noun}s?\b"
         )
         negated = None
         if head not in GENERIC_TUMORS:
-            negated = re.compile(rf"\bnon ?(?P<mod>{item[3:-1]})\s+{noun}s?\b")
-        out.append((tuple(heads), listed, negated, modifiers))
+            negated = re.compile(rf"\bnon ?(?P<mod>{alts})\s+{noun}s?\b")
+        modifier = re.compile(rf"\b{item}\b")
+        out.append(_SubtypeList(tuple(heads), modifiers, modifier, listed, negated))
     return tuple(out)
 
 
@@ -114,27 +134,12 @@ def _expand_subtypes(normed: str) -> str:
     "non-X" never names X."""
     if " or " not in normed and " and " not in normed and "non" not in normed:
         return normed
-    for heads, listed, negated, modifiers in _subtype_lists():
-        if not any(head in normed for head in heads):
+    for entry in _subtype_lists():
+        if not any(head in normed for head in entry.heads):
             continue  # a plain substring test first: most texts name none of the heads
-        alts = sorted(modifiers, key=len, reverse=True)
-
-        def spell(
-            match: re.Match[str], mods: dict[str, str] = modifiers, alts: list[str] = alts
-        ) -> str:
-            body = match.group(0)
-            named = re.findall(r"\b(?:" + "|".join(re.escape(m) for m in alts) + r")\b", body)
-            names = dict.fromkeys(norm(concept_name(mods[m])) for m in named if m in mods)
-            return " or ".join(names)
-
-        def others(match: re.Match[str], mods: dict[str, str] = modifiers) -> str:
-            left_out = mods[match.group("mod")]
-            rest = sorted({c for c in mods.values() if c != left_out})
-            return " or ".join(norm(concept_name(c)) for c in rest)
-
-        normed = listed.sub(spell, normed)
-        if negated is not None:
-            normed = negated.sub(others, normed)
+        normed = entry.listed.sub(entry.spell, normed)
+        if entry.negated is not None:
+            normed = entry.negated.sub(entry.others, normed)
     return normed
 
 
@@ -227,7 +232,8 @@ def descendants_of(concept_id: str) -> frozenset[str]:
 def possible_forms(concept_id: str) -> frozenset[str]:
     """Concepts a tumor recorded as `concept_id` may turn out to fall under: its subtypes and
     what each subtype is classed under (an Ewing sarcoma of unrecorded site may be extraosseous,
-    which is a soft tissue sarcoma). A trial for one of these is "maybe", never a clear no."""
+    which is a soft tissue sarcoma). A trial for one of these is "maybe", never a clear no.
+    Every subtype (descendants_of) is among them."""
     narrower = descendants_of(concept_id)
     return frozenset(narrower).union(*(ancestors(d) for d in narrower)) - ancestors(concept_id)
 
