@@ -105,10 +105,6 @@ def prep_pregnancy(crit_text: str, norm: str, section: str) -> Any:
     )
 
 
-_JUDGED = re.compile(
-    r"\b(?:as )?(?:judged|deemed|assessed|considered) by (?:the )?investigator|\bin the (?:opinion|"
-    r"judge?ment) of the investigator|\binvestigator'?s? (?:opinion|judge?ment)"
-)
 # "women of childbearing potential": a rule for those who could be pregnant
 _POTENTIAL = re.compile(r"\b(?:child ?bearing|reproductive) potential\b|\bpost ?menarch")
 _YOUNGEST_MENARCHE_MONTHS = 96  # no girl under 8 years is of childbearing potential
@@ -150,7 +146,11 @@ def judge_pregnancy(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
         return Judgement(
             NOT_APPLICABLE, "pregnancy/lactation rule: applies to female patients", rule="other_sex"
         )
-    if facts.pregnant is True and (pregnant_word or test) and _JUDGED.search(crit.norm):
+    if (
+        facts.pregnant is True
+        and (pregnant_word or test)
+        and cues.search("investigator_judgement", crit.norm)
+    ):
         # "Pregnant or lactating women who, as judged by the investigator, were not candidates
         # for brain MRI": pregnancy is one half; the other is the investigator's
         return Judgement(

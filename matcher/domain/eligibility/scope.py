@@ -99,7 +99,11 @@ def notice(
         formal = True
     elif kinds == ("other",):
         formality = cues.search("formality", normed) is not None
-        formal = formality and cues.cue("formality_not").search(normed) is None
+        formal = (
+            formality
+            and cues.cue("formality_not").search(normed) is None
+            and cues.search("investigator_judgement", normed) is None
+        )
     else:
         formal = _contraception_rule(normed, kinds)
     if formal:

@@ -105,12 +105,15 @@ _DISEASE_FREE = re.compile(
 )
 
 
-def _family(facts: Facts) -> frozenset[str]:
-    """The patient's tumor's concepts and what a form of it may be classed under (a rhabdoid
-    tumor of unrecorded site may be a soft tissue sarcoma: vocabulary.possible_forms)."""
-    if facts.concept is None:
-        return facts.concept_ids
-    return facts.concept_ids | vocabulary.possible_forms(facts.concept)
+def _in_family(concepts: tuple[str, ...], facts: Facts) -> bool:
+    """True when a tumor the trial names shares a (not too broad) concept with the patient's
+    tumor or with what a form of it may be classed under (a rhabdoid tumor of unrecorded site may
+    be a soft tissue sarcoma: vocabulary.possible_forms)."""
+    family = facts.concept_ids
+    if facts.concept is not None:
+        family = family | vocabulary.possible_forms(facts.concept)
+    family = family - _BROAD
+    return any(vocabulary.ancestors(c) & family for c in concepts)
 
 
 def _own_cancer_is_other(
@@ -129,7 +132,7 @@ def _own_cancer_is_other(
         or any(c in facts.concept_ids for c in concepts)
         # a trial naming a tumor of the patient's family (synovial and MPNST for an epithelioid
         # sarcoma) may take other family members in a basket: their tumor is not "another"
-        or any(vocabulary.ancestors(c) & _family(facts) - _BROAD for c in concepts)
+        or _in_family(concepts, facts)
     ):
         return judged
     out = judged
