@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -27,10 +28,20 @@ from matcher.services import boards
 from matcher.settings import Settings
 from tests.support.procs import SNAPSHOT, RedisServer
 from tests.support.profiles import example_json
+from tests.support.stack import Stack
 
 
 def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
+
+
+@contextmanager
+def board_client(stack: Stack, board: str) -> Iterator[tuple[TestClient, dict[str, str], Stack]]:
+    """The API on a stack's settings and worker queue, with a fresh key's headers for `board`."""
+    app = create_app(stack.settings, publish=stack.publish)
+    token = boards.create_key(stack.store, board).token
+    with TestClient(app) as client:
+        yield client, bearer(token), stack
 
 
 @dataclass

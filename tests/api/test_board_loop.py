@@ -18,12 +18,11 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from api.app import create_app
 from matcher.domain.models.answer import BoardAnswer
 from matcher.domain.models.match import criterion_key
 from matcher.services import boards
 from matcher.services.board_loop import rematch
-from tests.api.conftest import bearer
+from tests.api.conftest import bearer, board_client
 from tests.support.procs import REPO
 from tests.support.profiles import example_json
 from tests.support.stack import Stack
@@ -40,10 +39,8 @@ BOARD = "board-loop"
 
 @pytest.fixture(scope="module")
 def live(stack: Stack) -> Iterator[tuple[TestClient, dict[str, str], Stack]]:
-    app = create_app(stack.settings, publish=stack.publish)
-    token = boards.create_key(stack.store, BOARD).token
-    with TestClient(app) as client:
-        yield client, bearer(token), stack
+    with board_client(stack, BOARD) as live:
+        yield live
 
 
 def _done(stack: Stack, job_id: str) -> None:

@@ -15,9 +15,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from api.app import create_app
-from matcher.services import boards
-from tests.api.conftest import bearer
+from tests.api.conftest import board_client
 from tests.support.profiles import example_body
 from tests.support.stack import Stack
 
@@ -59,10 +57,8 @@ def _given(body: dict[str, Any]) -> set[str]:
 
 @pytest.fixture(scope="module")
 def live(stack: Stack) -> Iterator[tuple[TestClient, dict[str, str], Stack]]:
-    app = create_app(stack.settings, publish=stack.publish)
-    token = boards.create_key(stack.store, BOARD).token
-    with TestClient(app) as client:
-        yield client, bearer(token), stack
+    with board_client(stack, BOARD) as live:
+        yield live
 
 
 def _submit(live: tuple[TestClient, dict[str, str], Stack], body: dict[str, Any]) -> str:
