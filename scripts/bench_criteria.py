@@ -42,6 +42,7 @@ TRIAL_DIRS = [
 PROFILE_DIRS = [
     CRITERIA / "profiles",
     CRITERIA / "profiles-4",
+    CRITERIA / "profiles-7",
     ROOT / "tests" / "devset" / "profiles",
     ROOT / "tests" / "heldout" / "profiles",
     ROOT / "examples",
@@ -170,7 +171,7 @@ def main() -> int:
     ap.add_argument(
         "--round",
         type=int,
-        choices=(1, 2, 3, 4, 5, 6),
+        choices=(1, 2, 3, 4, 5, 6, 7),
         help="score only the items of one labelling round",
     )
     args = ap.parse_args()

@@ -28,6 +28,12 @@ Round 6 (`--round 6`) draws from eight more such records (tests/criteria/trials-
 seeded shuffle into four dev and four held-out trials, three of the twelve richer profiles per
 trial and up to five criteria per pair; packets M (dev) and N (held out), ids D6…/H6….
 
+Round 7 (`--round 7`) returns to the sarcoma and pediatric trials of round 1's split (with split 2's
+moves: split-2.json): criteria no earlier round drew, for one of four new constructed profiles
+(tests/criteria/profiles-7/) and one of the twelve richer ones per pair; two pairs of two criteria
+per dev trial (packets O and P) and three pairs of three per held-out trial (packet Q), ids
+D7…/H7…. Drawn after engine 2026.11.9, which is measured on it before any rule changes.
+
 Round 2 (same trial split) draws two of the round-2 constructed profiles
 (tests/criteria/profiles/) per trial and up to three criteria per (profile, trial) that round 1
 did not draw; ids carry the round ("D2001"), packets are C and D.
@@ -57,6 +63,9 @@ ROUND4_PROFILES = ROOT / "tests" / "criteria" / "profiles-4"
 ROUND5_TRIALS = ROOT / "tests" / "criteria" / "trials"
 # round 6: eight more real records no round, rule or reading test used (trials-6/README.md)
 ROUND6_TRIALS = ROOT / "tests" / "criteria" / "trials-6"
+# round 7: four more constructed profiles (new diagnoses, numbered lines, in-field recurrence)
+ROUND7_PROFILES = ROOT / "tests" / "criteria" / "profiles-7"
+MOVED = frozenset(json.loads((HERE / "split-2.json").read_text())["moved_to_dev"])
 PROFILE_DIRS = [
     ROOT / "tests" / "devset" / "profiles",
     ROOT / "tests" / "heldout" / "profiles",
@@ -112,6 +121,7 @@ def main(out: Path, round_no: int = 1) -> None:
         4: [ROUND4_PROFILES],
         5: [ROUND2_PROFILES, ROUND4_PROFILES],
         6: [ROUND2_PROFILES, ROUND4_PROFILES],
+        7: [ROUND2_PROFILES, ROUND4_PROFILES, ROUND7_PROFILES],
     }.get(round_no, [*PROFILE_DIRS, ROUND2_PROFILES])
     for folder in folders:
         for path in sorted(folder.glob("*.json")):
@@ -122,13 +132,15 @@ def main(out: Path, round_no: int = 1) -> None:
     (rng if round_no in (1, 5, 6) else random.Random(SEED)).shuffle(ids)
     n_held = {5: len(ids), 6: len(ids) // 2}.get(round_no, round(len(ids) * HELDOUT_SHARE))
     part_of = {nct: ("heldout" if i < n_held else "dev") for i, nct in enumerate(ids)}
+    if round_no == 7:  # split 2 moved half of the held-out trials to dev
+        part_of = {nct: ("dev" if nct in MOVED else part) for nct, part in part_of.items()}
     drawn: set[tuple[str, str]] = set()
-    if 1 < round_no < 6:  # round 6's trials are new: nothing of them was drawn before
+    if 1 < round_no < 6 or round_no == 7:  # round 6 trials are new: none was drawn before
         drawn = {
             (i["nct_id"], i["text"])
             for path in [
                 HERE / "items.json",
-                *(HERE / f"items-{k}.json" for k in range(2, round_no)),
+                *(HERE / f"items-{k}.json" for k in range(2, round_no) if k not in (5, 6)),
             ]
             for i in json.loads(path.read_text())
         }
@@ -139,7 +151,7 @@ def main(out: Path, round_no: int = 1) -> None:
             it for it in split_items(trial.eligibility_criteria or "") if it.absorbed_into is None
         ]
         split = [it for it in cut if (nct, _text(it)) not in drawn]
-        if round_no == 4:
+        if round_no in (4, 7):
             # new profiles make an already-drawn criterion a new item; undrawn ones come first
             split += [it for it in cut if (nct, _text(it)) in drawn]
         if not split or (round_no == 3 and part_of[nct] != "dev"):
@@ -147,11 +159,17 @@ def main(out: Path, round_no: int = 1) -> None:
         per_trial = {1: PROFILES_PER_TRIAL, 2: 2, 4: 2}.get(round_no, 3)
         per_pair = {3: 4, 5: 6, 6: 5}.get(round_no, CRITERIA_PER_PAIR)
         chosen_profiles = rng.sample(sorted(profiles), per_trial)
+        if round_no == 7:  # one new profile per trial, the others from the twelve richer ones
+            new = sorted(p for p in profiles if (ROUND7_PROFILES / p).is_file())
+            older = sorted(p for p in profiles if p not in new)
+            per_trial = 2 if part_of[nct] == "dev" else 3
+            chosen_profiles = [rng.choice(new), *rng.sample(older, per_trial - 1)]
         for pname in chosen_profiles:
             if round_no in (5, 6):
                 take = rng.sample(split, min(per_pair, len(split)))
-            elif round_no == 4:
-                per_pair = 4 if part_of[nct] == "dev" else 3
+            elif round_no in (4, 7):
+                per_pair = (4 if part_of[nct] == "dev" else 3) if round_no == 4 else 2
+                per_pair = 3 if round_no == 7 and part_of[nct] == "heldout" else per_pair
                 fresh = [it for it in split if (nct, _text(it)) not in drawn]
                 seen = [it for it in split if (nct, _text(it)) in drawn]
                 take = rng.sample(fresh, min(per_pair, len(fresh)))
@@ -191,6 +209,9 @@ def main(out: Path, round_no: int = 1) -> None:
             "M": [n for n in order if part_of[n] == "dev"],
             "N": [n for n in order if part_of[n] == "heldout"],
         }
+    if round_no == 7:  # dev in two halves, held out apart
+        dev = [n for n in order if part_of[n] == "dev"]
+        halves = {"O": dev[0::2], "P": dev[1::2], "Q": [n for n in order if part_of[n] != "dev"]}
     if round_no == 4:  # four packets: each part in two halves, so dev and held-out read apart
         dev = [n for n in order if part_of[n] == "dev"]
         held = [n for n in order if part_of[n] == "heldout"]
