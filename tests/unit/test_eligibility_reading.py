@@ -437,12 +437,12 @@ def test_required_prior_chemotherapy_written_with_previously() -> None:
 
 
 def test_concomitant_anticancer_agents_is_a_current_treatment_rule() -> None:
-    """NCT06083883: "Concomitant use of other anticancer agents." is met when every listed
-    therapy has ended."""
-    assert judge("Concomitant use of other anticancer agents.", "exclusion")[:2] == (
-        "washout",
-        "met",
-    )
+    """NCT06083883: "Concomitant use of other anticancer agents." is a current-treatment rule
+    that past therapies, all ended, cannot settle (a treatment given now may be unlisted): unknown,
+    asking the board about ongoing therapy (round 7 readers; round 1 had called it met)."""
+    kind, verdict, reason = judge("Concomitant use of other anticancer agents.", "exclusion")[:3]
+    assert (kind, verdict) == ("washout", "unknown")
+    assert "current treatment is not recorded" in reason
 
 
 def test_lansky_70_is_not_converted_to_ecog_1_with_certainty() -> None:

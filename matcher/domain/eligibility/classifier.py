@@ -277,6 +277,17 @@ def classify(norm_text: str, context: str, section: str) -> tuple[str, ...]:
     return tuple(kinds) or ("other",)
 
 
+_SENTENCE_END = re.compile(r"(?<=[.;])\s+")
+
+
+def _without_notes(text: str) -> str:
+    """The text without the sentences after the first that only allow or qualify (cues.json
+    "exception_note"): what the rule itself is about."""
+    first, *rest = _SENTENCE_END.split(text)
+    note = cues.cue("exception_note")
+    return " ".join([first, *(part for part in rest if not note.search(part))])
+
+
 def _refine(kinds: list[str], text: str, context: str, section: str) -> list[str]:
     if "labs" in kinds and re.search(r"\bmg ?dl\b|\bumol|\bmicromol", text):
         kinds = [k for k in kinds if k != "age"]  # an age-adjusted creatinine table row
@@ -292,10 +303,18 @@ def _refine(kinds: list[str], text: str, context: str, section: str) -> list[str
     if "transplant" in kinds and _TRANSPLANT_NOT.search(text) and "stem cell" not in text:
         kinds.remove("transplant")
         kinds.insert(0, "other")
+    if "other_malignancy" in kinds and cues.cue("permission").search(text):
+        # "another malignancy ... will be eligible ... squamous or basal carcinoma of the skin ...
+        # can be accrued 30 days after treatment": the cancers named are the other ones the
+        # permission covers and the wait is its condition, not a diagnosis rule or a washout
+        kinds = [k for k in kinds if k not in ("washout", "diagnosis")]
     if "prior_therapy" in kinds:
-        names_drug = bool(drugs.mentions(text)) or re.search(
+        # a note that allows ("Note: patients with a prior malignancy whose ... treatment does not
+        # interfere ... are eligible") names no treatment the rule is about
+        ruled = _without_notes(text)
+        names_drug = bool(drugs.mentions(ruled)) or re.search(
             r"\b(?:chemotherap|regimens?|systemic|therap|treatment|inhibitor|antibod|immunotherap)",
-            text,
+            ruled,
         )
         idx = kinds.index("prior_therapy")
         if not names_drug or _TOXICITY.search(text):

@@ -13,7 +13,15 @@ import re
 from typing import Any
 
 from matcher.domain.eligibility import cues
-from matcher.domain.eligibility.base import MET, NOT_MET, UNKNOWN, Criterion, Facts, Judgement
+from matcher.domain.eligibility.base import (
+    MET,
+    NOT_APPLICABLE,
+    NOT_MET,
+    UNKNOWN,
+    Criterion,
+    Facts,
+    Judgement,
+)
 from matcher.domain.eligibility.numbers import COMPARISON, fold_ops, holds, to_float
 
 # virus -> pattern on normalised text (hyphens and slashes are spaces: "hepatitis b and or c")
@@ -64,7 +72,13 @@ def prep_other_malignancy(crit_text: str, norm: str, section: str) -> Any:
 
 def judge_other_malignancy(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
     verify = "other (second) malignancy"
-    if spec != "exclusion":  # an inclusion naming another malignancy is unusual: not read
+    if spec != "exclusion":
+        if facts.other_malignancy is False and cues.cue("permission").search(crit.norm):
+            # "Patients who have had another malignancy but with no evidence of disease for
+            # > 5 years ... will be eligible": a permission for others, no question for this one
+            why = "permits patients with another malignancy under conditions; none reported"
+            return Judgement(NOT_APPLICABLE, why, rule="permission")
+        # any other inclusion naming another malignancy is unusual: not read
         return Judgement(UNKNOWN, "other-malignancy rule not read", verify)
     if facts.other_malignancy is False:
         return Judgement(MET, "no other malignancy")

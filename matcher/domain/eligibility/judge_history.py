@@ -118,7 +118,12 @@ def judge_washout(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
     if current:
         ended = all(t.ended_on and t.ended_on <= facts.as_of for t in facts.therapies)
         if names_treatment and facts.therapies and ended:
-            return Judgement(MET, "every listed therapy has ended", handled=True)
+            # the list records past treatment; a treatment given now may simply be unlisted
+            return Judgement(
+                UNKNOWN,
+                "every listed therapy has ended; current treatment is not recorded",
+                f"no ongoing therapy: {crit.text[:90]}",
+            )
         return Judgement(
             UNKNOWN, "current treatment not stated", f"no ongoing therapy: {crit.text[:90]}"
         )

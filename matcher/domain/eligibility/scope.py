@@ -93,6 +93,12 @@ def notice(
     heading = (_HEADING.match(text) or label) and not _DIGIT.search(text)
     if (heading or _COHORT_LABEL.match(normed)) and not _requires(normed):
         return Judgement(NOT_APPLICABLE, "heading, not a criterion", rule="heading")
+    if kinds == ("other",) and cues.search("cross_reference", normed):
+        return Judgement(
+            NOT_APPLICABLE,
+            "points to criteria written elsewhere (a list introduction)",
+            rule="heading",
+        )
     if cues.search("definition", normed) and not _requires(_strip_definition(normed)):
         return Judgement(NOT_APPLICABLE, "definition used by other criteria", rule="definition")
     if cues.search("formality_lead", normed):

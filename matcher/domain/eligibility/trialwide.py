@@ -10,7 +10,7 @@
   lymphoma) that is not the patient's counts the patient's active sarcoma among "other
   malignancies" (readers do; NCT03934567 "malignancies other than follicular lymphoma"). Only
   when every disease the trial names is specific and none is the patient's, and the patient's
-  tumor is malignant (a desmoid is not).
+  tumor is malignant (a desmoid is not; an intermediate tumor such as IMT is not clearly one).
 """
 
 from __future__ import annotations
@@ -120,11 +120,14 @@ def _own_cancer_is_other(
     criteria: tuple[Criterion, ...], judged: list[Judged], named: tuple[str, ...], facts: Facts
 ) -> list[Judged]:
     concepts = tuple(c for c in named if c != "carcinoma")  # a word in many titles, no disease
-    malignant = "sarcoma" in facts.concept_ids or (
-        facts.concept is not None
-        and "neoplasm" in facts.concept_ids
-        and "soft_tissue_tumor" not in facts.concept_ids
-    )
+    malignant = (
+        "sarcoma" in facts.concept_ids
+        or (
+            facts.concept is not None
+            and "neoplasm" in facts.concept_ids
+            and "soft_tissue_tumor" not in facts.concept_ids
+        )
+    ) and not vocabulary.is_intermediate(facts.concept)  # an IMT or DFSP is not clearly one
     if (
         not malignant
         or not concepts

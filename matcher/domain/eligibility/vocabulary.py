@@ -29,6 +29,8 @@ class Concept:
     synonyms: tuple[str, ...]
     parents: tuple[str, ...]
     grade: int | None = None  # the grade the histology has by definition, if it has one
+    # WHO "intermediate" (locally aggressive or rarely metastasizing): not clearly a malignancy
+    intermediate: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +54,7 @@ def _index() -> _Index:
             tuple(item["synonyms"]),
             tuple(item["parents"]),
             item.get("grade"),
+            bool(item.get("intermediate", False)),
         )
         concepts[concept.id] = concept
         for phrase in (concept.name, *concept.synonyms):
@@ -249,6 +252,12 @@ def form_under(concept_id: str, broader: str) -> str | None:
 def grade_by_definition(concept_id: str | None) -> int | None:
     """The grade a histology has by definition (data "grade"), else None."""
     return None if concept_id is None else _index().concepts[concept_id].grade
+
+
+def is_intermediate(concept_id: str | None) -> bool:
+    """True for a tumor of intermediate behaviour (data "intermediate"): whether it counts as a
+    malignancy (for "another malignancy" rules) is the board's call, not the engine's."""
+    return concept_id is not None and _index().concepts[concept_id].intermediate
 
 
 def concept_name(concept_id: str) -> str:
