@@ -8,7 +8,8 @@ labelled one packet, every packet by at least two readers), writes
 tests/criteria/{dev,heldout}/labels.json: every item with each reader's label, and `label` set
 only where at least two readers agree and no other label has as many votes (the scored items).
 Items of the trials listed in split-2.json (half of the held-out trials, moved after engine
-2026.11.7 was measured on them) are written to dev. Prints, per part and per pair of readers, raw
+2026.11.7 was measured on them) and split-3.json (half of the sarcoma/pediatric rest, moved after
+2026.11.10) are written to dev. Prints, per part and per pair of readers, raw
 agreement and Cohen's kappa.
 """
 
@@ -20,8 +21,13 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 LABELS = ("met", "not_met", "unknown", "not_applicable")
-# half of the held-out trials, moved to dev after engine 2026.11.7 was measured on them
-MOVED = frozenset(json.loads((HERE / "split-2.json").read_text())["moved_to_dev"])
+# held-out trials moved to dev after the held-out part was measured: half of them after engine
+# 2026.11.7 (split 2), half of the sarcoma/pediatric rest after 2026.11.10 (split 3)
+MOVED = frozenset(
+    nct
+    for split in ("split-2.json", "split-3.json")
+    for nct in json.loads((HERE / split).read_text())["moved_to_dev"]
+)
 
 
 def kappa(pairs: list[tuple[str, str]]) -> float:
