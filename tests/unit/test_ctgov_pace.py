@@ -135,10 +135,11 @@ def test_redis_pacer_spaces_concurrent_workers(redis_port: int) -> None:
     starts.sort()
     gaps = [later - earlier for earlier, later in itertools.pairwise(starts)]
     # The Redis TIME read after wait() adds a loopback round trip and a thread wake-up to each
-    # stamp; 10 ms covers that jitter, far below the 100 ms spacing under test.
+    # stamp; on a loaded 2-core machine that jitter exceeded 10 ms once, so 30 ms is allowed —
+    # still far below the 100 ms spacing under test (an unpaced pair would be ~0 ms apart).
     assert len(starts) == 8
-    assert all(gap >= INTERVAL - 0.01 for gap in gaps), gaps
-    assert starts[-1] - starts[0] >= 7 * INTERVAL - 0.01
+    assert all(gap >= INTERVAL - 0.03 for gap in gaps), gaps
+    assert starts[-1] - starts[0] >= 7 * INTERVAL - 0.03
     assert observer.exists(key)
 
 

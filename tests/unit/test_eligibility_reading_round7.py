@@ -1,6 +1,6 @@
-"""Reading classes added in engine 2026.11.10 from criterion round 7's dev items, each pinned in
-both directions on real record text (constructed profiles; records from snapshot/sarcoma and
-tests/devset/trials)."""
+"""Reading classes added in engine 2026.11.10 from criterion round 7's dev items and the trials
+split 3 moved to dev, each pinned in both directions on real record text (constructed profiles;
+records from snapshot/sarcoma and tests/devset/trials)."""
 
 from __future__ import annotations
 
@@ -68,3 +68,120 @@ def test_a_pointer_to_criteria_written_below_is_a_list_introduction() -> None:
     assert "points to criteria written elsewhere" in pointer.reason
     _kind, verdict, _reason, _rule = judge("Patients must meet eligibility criteria per protocol")
     assert verdict == "unknown"
+
+
+# --- split 3: the held-out trials moved to dev after engine 2026.11.10 was measured -------------
+
+DESMOID = {"diagnosis": "desmoid tumor", "biomarkers": []}
+
+
+def test_a_history_of_another_cancer_needs_the_other_cancer_history() -> None:
+    """NCT01987596 excludes "Active myelogenous leukemia, or history of myelogenous leukemia": a
+    sarcoma is not that leukemia, but whether the patient ever had it is the other-cancer
+    history — met when the profile reports none, unknown when it is not recorded."""
+    starts = "Active myelogenous leukemia"
+    (none,) = criteria_of("NCT01987596", starts, other_malignancy=False)
+    assert none.verdict == "met"
+    (unrecorded,) = criteria_of("NCT01987596", starts)
+    assert unrecorded.verdict == "unknown"
+    assert "another malignancy is not recorded" in unrecorded.reason
+
+
+def test_a_desmoid_is_not_taken_as_a_malignancy_or_a_cancer_trials_solid_tumor() -> None:
+    """NCT00939770 "Patients must have had histologic verification of malignancy ..." and "Patients
+    with relapsed or refractory solid tumors ...": a desmoid (no malignancy) is not met with
+    certainty — the board's question, never an exclusion; a synovial sarcoma meets both."""
+    for starts in ("Patients must have had histologic verification", "* Phase 1 (Part A1)"):
+        (desmoid,) = criteria_of("NCT00939770", starts, **DESMOID)
+        assert desmoid.verdict == "unknown", (starts, desmoid.reason)
+        assert "not a malignancy" in desmoid.reason or "is not one" in desmoid.reason
+        (sarcoma,) = criteria_of("NCT00939770", starts)
+        assert sarcoma.verdict == "met", (starts, sarcoma.reason)
+
+
+def test_a_rule_for_newly_diagnosed_patients_does_not_apply_at_recurrence() -> None:
+    """NCT05235165 "Patients with newly diagnosed disease must have completed successful gross
+    tumor resection ...": a rule for the newly diagnosed group, not applicable to a recurrent
+    patient; a rule for "newly diagnosed or recurrent disease" is everyone's rule."""
+    (rule,) = criteria_of("NCT05235165", "Patients with newly diagnosed disease must have")
+    assert rule.verdict == "not_applicable"
+    assert "newly diagnosed patients only" in rule.reason
+    _kind, verdict, _reason, _rule = judge(
+        "Patients with newly diagnosed or recurrent disease must have measurable disease"
+    )
+    assert verdict != "not_applicable"
+
+
+def test_must_be_met_is_not_the_met_gene_and_regulatory_requirements_are_formalities() -> None:
+    """NCT05235165 "All institutional, FDA, and NCI requirements for human studies must be met."
+    is a formality (not applicable), not a MET biomarker rule; "MET amplification" still is."""
+    (rule,) = criteria_of("NCT05235165", "All institutional, Food and Drug Administration")
+    assert rule.verdict == "not_applicable"
+    assert "formality" in rule.reason
+    assert judge("Tumor with MET amplification")[0] == "biomarker"
+
+
+def test_where_the_disease_is_is_read_from_the_recurrence_sites() -> None:
+    """NCT00470275 "No disease limited to bone" is met by a soft tissue sarcoma recurring locally
+    and not met by bone-only disease; NCT05235165 excludes "evidence of extrapulmonary metastatic
+    disease" (not met with nodal disease, met with lung disease only) and pulmonary lesions that
+    need anatomic resection (met without lung disease, unknown with it)."""
+    (soft,) = criteria_of("NCT00470275", "No disease limited to bone", recurrence_sites=["local"])
+    assert soft.verdict == "met"
+    (bone,) = criteria_of("NCT00470275", "No disease limited to bone", recurrence_sites=["bone"])
+    assert bone.verdict == "not_met"
+    extra = "Patients with evidence of extrapulmonary metastatic disease"
+    (nodes,) = criteria_of("NCT05235165", extra, recurrence_sites=["regional_nodes"])
+    assert nodes.verdict == "not_met"
+    (lung,) = criteria_of("NCT05235165", extra, recurrence_sites=["pulmonary"])
+    assert lung.verdict == "met"
+    lesions = "Patients with pulmonary metastatic lesions that would require"
+    (without,) = criteria_of("NCT05235165", lesions, recurrence_sites=["local"])
+    assert without.verdict == "met"
+    (with_lung,) = criteria_of("NCT05235165", lesions, recurrence_sites=["pulmonary"])
+    assert with_lung.verdict == "unknown"
+
+
+def test_an_inclusion_excluding_cns_tumors_asks_for_their_absence() -> None:
+    """NCT00939770 "Patients with relapsed or refractory solid tumors ... (excluding patients with
+    primary or metastatic central nervous system [CNS] tumors ...)": met without CNS metastases,
+    not met with them."""
+    (without,) = criteria_of("NCT00939770", "* Phase 1 (Part A1)")
+    assert without.verdict == "met"
+    (with_cns,) = criteria_of("NCT00939770", "* Phase 1 (Part A1)", cns_metastases=True)
+    assert with_cns.verdict != "met"
+
+
+def test_a_recurrence_fulfils_recurred_or_not_responded_despite_prior_therapy() -> None:
+    """NCT00470275 "Disease that has recurred or not responded despite prior therapy": a recurrence
+    after a complete response fulfils it (the rule accepts either course), and so does one after
+    surgery and radiation only (any prior therapy); "prior systemic therapy" is not met by them."""
+    starts = "Disease that has recurred or not responded"
+    chemo = {"agent": "vincristine, dactinomycin, cyclophosphamide", "category": "chemotherapy",
+             "line": 1, "best_response": "complete_response", "ended_on": "2025-09-15"}  # fmt: skip
+    (after_cr,) = criteria_of("NCT00470275", starts, prior_therapies=[chemo])
+    assert after_cr.verdict == "met", after_cr.reason
+    local = [
+        {"category": "surgery", "site": "thigh", "ended_on": "2025-06-10"},
+        {"category": "radiation", "site": "thigh", "ended_on": "2025-08-01"},
+    ]
+    (local_only,) = criteria_of("NCT00470275", starts, prior_therapies=local)
+    assert local_only.verdict == "met", local_only.reason
+    _kind, verdict, _reason, _rule = judge(
+        "Must have received prior systemic therapy", prior_therapies=local
+    )
+    assert verdict != "met"
+
+
+def test_transaminases_written_out_share_one_limit_against_normal() -> None:
+    """NCT01987596 "Serum glutamic oxaloacetic transaminase (SGOT) or serum glutamate pyruvate
+    transaminase (SGPT) less than 2.5 x NL for age": both read against 2.5 x the upper limit of
+    normal — met with AST 0.9 and ALT 0.8 x ULN; with ALT 3 x ULN never met (the "or" keeps it
+    open rather than excluding)."""
+    starts = "Serum glutamic oxaloacetic transaminase"
+    low = {"anc_per_uL": 1800, "platelets_per_uL": 210000, "alt_x_uln": 0.8, "ast_x_uln": 0.9}
+    (fine,) = criteria_of("NCT01987596", starts, labs=low)
+    assert fine.verdict == "met", fine.reason
+    (high,) = criteria_of("NCT01987596", starts, labs={**low, "alt_x_uln": 3.0})
+    assert high.verdict != "met", high.reason
+    assert "ALT 3 vs < 2.5" in high.reason

@@ -12,7 +12,14 @@ import re
 from functools import lru_cache
 from typing import Final
 
-from matcher.domain.eligibility import cues, drugs, judge_lines, judge_tumor, vocabulary
+from matcher.domain.eligibility import (
+    cues,
+    drugs,
+    judge_lines,
+    judge_site,
+    judge_tumor,
+    vocabulary,
+)
 from matcher.domain.eligibility.judge_therapy import split_exception, targets
 
 _R = re.compile
@@ -78,6 +85,7 @@ _RULES: Final[tuple[tuple[str, re.Pattern[str]], ...]] = (
     ("amputation", _R(r"\bamputat|\bdisarticulat")),
     ("prior_lines", judge_lines.CUE),
     ("metastatic_disease", judge_tumor.METASTATIC),
+    ("disease_site", judge_site.SITE),
     (
         "washout",
         _R(
@@ -231,6 +239,7 @@ _TRIGGERS: Final[dict[str, tuple[str, ...]]] = {
     "transplant": ("transplant", "stem cell", "sct"),
     "amputation": ("amputat", "disarticulat"),
     "metastatic_disease": ("metasta", "stage"),
+    "disease_site": ("bone", "pulmonary"),
     "washout": ("day", "week", "wk", "month", "current", "receiving", "concomitant"),
     "performance": ("lansky", "karnofsky", "kps", "lps", "ecog", "performance", "zubrod"),
     "age": ("age", "year", "month", "day"),

@@ -83,6 +83,10 @@ def judge_subtype(spec: Any, facts: Facts) -> Judgement:
     )  # fmt: skip
 
 
+# an exclusion of another tumor that reaches into the past ("or history of myelogenous leukemia")
+_HISTORY = re.compile(r"\bhistory of\b|\b(?:prior|previous|past)\b(?! (?:therap|treatment|chemo))")
+
+
 def judge_diagnosis(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
     if spec[0] == "subtype":
         return judge_subtype(spec, facts)
@@ -117,11 +121,46 @@ def judge_diagnosis(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
                 f"exclusion: {crit.text[:120]}",
             )
         if facts.concept is not None and not hits:
+            if _HISTORY.search(crit.norm) and facts.other_malignancy is not False:
+                # "Active myelogenous leukemia, or history of myelogenous leukemia": the index
+                # tumor is not it, but whether the patient has had it is the other-cancer history
+                return Judgement(
+                    UNKNOWN,
+                    f"{facts.diagnosis} is not among {named}; another malignancy is "
+                    + ("reported" if facts.other_malignancy else "not recorded"),
+                    f"no history of {named}",
+                    rule="other_cancer_history",
+                )
             return Judgement(MET, f"{facts.diagnosis} is not among {named}")
         return Judgement(
             UNKNOWN,
             f"criterion names {named}; check it does not exclude {facts.diagnosis}",
             f"exclusion: {crit.text[:120]}",
+        )
+    if (
+        hits == ["neoplasm"]
+        and "malignan" in crit.norm
+        and vocabulary.malignant(facts.concept) is False
+    ):
+        # "histologic verification of malignancy": a desmoid is none, but trials for children's
+        # solid tumors take it at times, so it is the board's question, never an exclusion (an
+        # intermediate tumor such as IMT is accepted here)
+        why = f"requires a malignancy; {facts.diagnosis} is not one"
+        verify = f"whether {facts.diagnosis} is accepted: {crit.text[:90]}"
+        return Judgement(UNKNOWN, why, verify, rule="not_malignant")
+    if (
+        hits
+        and all(c in _GENERIC_TUMOR for c in hits)
+        and vocabulary.malignant(facts.concept) is False
+    ):
+        # "relapsed or refractory solid tumors" in a cancer trial: a desmoid is a solid tumor
+        # but no cancer, so whether the trial means it is the board's question
+        return Judgement(
+            UNKNOWN,
+            f"{facts.diagnosis} is not a malignancy; whether it counts as "
+            f"{vocabulary.concept_name(hits[0])} here",
+            f"whether {facts.diagnosis} counts as {vocabulary.concept_name(hits[0])}",
+            rule="not_malignant",
         )
     if hits and not any(c in facts.concept_ids for c in excluded if c not in {"neoplasm"}):
         covered = f"{facts.diagnosis} is covered by {vocabulary.concept_name(hits[0])}"

@@ -40,8 +40,20 @@ _ANALYTES: dict[str, tuple[re.Pattern[str], str]] = {
     ),
     "creatinine": (re.compile(r"\b(?:serum )?creatinine\b(?! clearance)"), "creatinine"),
     "bilirubin": (re.compile(r"\bbilirubin\b"), "bilirubin"),
-    "alt": (re.compile(r"\balt\b|\bsgpt\b|\balanine aminotransferase"), "ALT"),
-    "ast": (re.compile(r"\bast\b|\bsgot\b|\baspartate aminotransferase"), "AST"),
+    "alt": (
+        re.compile(
+            r"\balt\b|\bsgpt\b|\balanine (?:amino)?transaminase|\balanine aminotransferase"
+            r"|\bglutam(?:ic|ate) pyruv(?:ic|ate) transaminase"
+        ),
+        "ALT",
+    ),
+    "ast": (
+        re.compile(
+            r"\bast\b|\bsgot\b|\baspartate (?:amino)?transaminase|\baspartate aminotransferase"
+            r"|\bglutam(?:ic|ate) oxal(?:o)?acetic transaminase"
+        ),
+        "AST",
+    ),
     "wbc": (re.compile(r"\bwbcs?\b|\bwhite blood cell(?: count)?|\bleukocyte count"), "WBC"),
     "albumin": (re.compile(r"(?<!micro)\b(?:serum )?albumin\b"), "albumin"),
     "inr": (re.compile(r"\binr\b|\binternational normali[sz]ed ratio"), "INR"),
@@ -63,7 +75,9 @@ _ULN_DEFINED = re.compile(
     r"\buln for (sgpt|alt|sgot|ast)\b[^.;]{0,20}?\bis\s*(\d+(?:\.\d+)?)\s*u\s*/\s*l"
 )
 _ULN = re.compile(
-    r"^\s*(?:x|×|times)?\s*(?:the\s+)?(?:institutional\s+)?(?:upper limit|uln|norm\b)"
+    # "2.5 x NL for age", "3 times normal": the upper limit of normal
+    r"^\s*(?:x|×|times)?\s*(?:the\s+)?(?:institutional\s+)?(?:upper limit|uln|norm\b|nl\b|"
+    r"normal\b)"
 )
 _BARE_ULN = re.compile(r"(<=|<)\s*(?:the\s+)?(?:institutional\s+)?(?:upper limit of normal|uln)")
 _TABLE_ROW = re.compile(
@@ -203,7 +217,7 @@ def _bilirubin_mg(x_uln: float, op: str, limit: float) -> bool | None:
 
 # names joined by "/", "and", "or", "&" or a bracket share the next name's limit ("AST and ALT",
 # "AST(SGOT)/ALT(SGPT)"); a comma alone does not ("1500 granulocytes, hemoglobin >= 9")
-_JOINER = re.compile(r"\s*[)\]]*\s*(?:/|\band\b|\bor\b|&|\()\s*[(\[]?\s*")
+_JOINER = re.compile(r"\s*[)\]]*\s*(?:/|\band\b|\bor\b|&|\()\s*(?:serum\s+)?[(\[]?\s*")
 # what may stand between two names of one analyte: brackets and words, no number or comparison
 # ("aspartate aminotransferase (AST) (serum glutamic oxaloacetic transaminase [SGOT]")
 _SYNONYM_GAP = re.compile(r"[\sa-z()\[\]]{0,60}")

@@ -116,6 +116,12 @@ def combine(spec: Spec, base: Judgement, named: list[Therapy], crit: Criterion) 
     if read is None:
         return last_line_unread(base, crit)
     if read.verdict != MET:
+        if base.verdict == MET and spec[2] and not spec[1]:
+            # "Disease that has recurred or not responded despite prior therapy": the caller
+            # established the other course the rule accepts (a recurrence), which suffices; a
+            # course tied to the last line ("progression following the last line") is not
+            # established by the disease course alone
+            return base._replace(reason=f"{base.reason} (the rule accepts it as another course)")
         return read
     return read._replace(reason=f"{base.reason}; {read.reason}") if base.verdict == MET else base
 

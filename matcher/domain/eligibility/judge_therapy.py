@@ -179,6 +179,11 @@ def named_therapies(norm: str, facts: Facts) -> list[Therapy]:
     return [t for t in facts.therapies if t.category in _SYSTEMIC]
 
 
+_SYSTEMIC_WORDS = re.compile(
+    r"\b(?:systemic|chemo\w*|regimens?|lines?|drugs?|agents?|medications?|standard|cytotoxic)\b"
+)
+
+
 def _judge_required(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
     norm, classes, cats, n, scoped, tumors, strict = spec
     if tumors and not any(c in facts.concept_ids for c in tumors):
@@ -219,6 +224,11 @@ def _judge_required(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
             f"prior treatment required: {crit.text[:100]}",
         )
     wanted = cats or _SYSTEMIC
+    if not cats and n == 1 and not _SYSTEMIC_WORDS.search(norm):
+        # "recurred despite prior therapy", "previously treated": any listed treatment counts
+        # (surgery and radiation are therapy); "prior systemic therapy" or "regimens" are not met
+        # by them
+        wanted = frozenset(t.category for t in facts.therapies if t.category) or wanted
     hits = [t for t in facts.therapies if t.category in wanted]
     if len(hits) >= n:
         return Judgement(MET, f"{len(hits)} prior {'/'.join(sorted(wanted))} treatment(s) listed")

@@ -73,8 +73,10 @@ _CNS_QUALIFIED = re.compile(
     r"\buntreated\b|\bactive\b|\bsymptomatic\b|\bprogress|\bnew\b|\bunstable\b"
     r"|\buncontrolled\b|\brequiring\b|\bleptomeningeal\b|\bstable\b|\btreated\b"
 )
+# "(excluding patients with primary or metastatic CNS tumors)" in an inclusion: absence asked
 _CNS_NEGATED = re.compile(
     r"\bno\b|\bwithout\b|\bmust not\b|\bnot have\b|\bfree of\b|\babsence of\b"
+    r"|\bexcluding (?:patients|participants|subjects|those)\b"
 )
 _CNS_CONDITIONAL = re.compile(
     r"\b(?:for|in) (?:patients|subjects|those) with\b[^.;]{0,40}\b(?:cns|brain)"

@@ -17,6 +17,7 @@ from matcher.domain.eligibility import judge_labs as lab
 from matcher.domain.eligibility import judge_lines as lines
 from matcher.domain.eligibility import judge_performance as perf
 from matcher.domain.eligibility import judge_person as p
+from matcher.domain.eligibility import judge_site as site
 from matcher.domain.eligibility import judge_therapy as t
 from matcher.domain.eligibility import judge_tumor as tumor
 from matcher.domain.eligibility.base import (
@@ -66,6 +67,7 @@ RULES: Final[tuple[Rule, ...]] = (
     _rule("measurable_disease", tumor.prep_measurable, tumor.judge_measurable),
     _rule("cns_metastases", tumor.prep_cns, tumor.judge_cns),
     _rule("metastatic_disease", tumor.prep_metastatic, tumor.judge_metastatic),
+    _rule("disease_site", site.prep_site, site.judge_site),
     _rule("prior_therapy_required", t.prep_prior_required, t.judge_prior_required),
     _rule("prior_therapy_excluded", t.prep_prior_excluded, t.judge_prior_excluded),
     _rule("prior_lines", lines.prep_lines, lines.judge_lines),

@@ -20,6 +20,7 @@ KINDS: Final = (
     "measurable_disease",
     "cns_metastases",
     "metastatic_disease",  # distant metastases required, from the recurrence sites
+    "disease_site",  # bone-only / extrapulmonary disease, pulmonary lesions (recurrence sites)
     "labs",  # organ function
     "weight",  # weight / body surface area
     "pregnancy",  # pregnancy / lactation

@@ -86,7 +86,8 @@ READS: dict[str, Callable[[Any], tuple[str, ...]]] = {
     "sex": _fixed("sex"),  # judge_body.judge_sex
     "weight": _fixed("weight_kg", "bsa_m2"),  # judge_body.judge_weight
     "pregnancy": _fixed("sex", "pregnant", "lactating", "age_months"),  # judge_body.judge_pregnancy
-    "diagnosis": _fixed(*CONCEPT),  # judge_disease.judge_diagnosis
+    # judge_disease.judge_diagnosis (other_malignancy: an exclusion of another tumor's history)
+    "diagnosis": _fixed(*CONCEPT, "other_malignancy"),
     "biomarker": _fixed("biomarkers"),  # judge_disease.judge_biomarker
     "disease_setting": _fixed("status", "relapse_number", "therapies"),  # judge_disease_setting
     "measurable_disease": _fixed("measurable", "size_cm"),  # judge_tumor.judge_measurable
@@ -94,6 +95,7 @@ READS: dict[str, Callable[[Any], tuple[str, ...]]] = {
     "metastatic_disease": _fixed(
         "recurrence_sites"
     ),  # judge_tumor.judge_metastatic  # judge_tumor.judge_cns
+    "disease_site": _fixed("recurrence_sites", "concept_ids"),  # judge_site.judge_site
     "prior_therapy_required": _fixed("therapies", "concept_ids"),  # judge_therapy
     "prior_therapy_excluded": _fixed(*THERAPIES),  # judge_therapy.judge_prior_excluded
     "prior_lines": _fixed(*THERAPIES),  # judge_lines.judge_lines

@@ -289,7 +289,14 @@ _NEW_GROUP = re.compile(
     # "For patients with newly diagnosed, not previously treated UPS, tumor must be ..."
     r"^(?:for|in) (?:patients|subjects|participants) with newly diagnosed\b[^:;.]{0,60},|"
     r"^(?:patients|subjects|participants) with newly diagnosed\b[^.;]*\b(?:will|are|may) also be "
-    r"eligible\b"
+    r"eligible\b|"
+    # "Patients with newly diagnosed disease must have completed ...", "Newly diagnosed patients
+    # must be receiving ...": what the newly diagnosed group must meet
+    r"^(?:patients|subjects|participants) with newly diagnosed (?:(?!or |and )[a-z]+ ){0,3}?"
+    r"(?:must|should|"
+    r"need|will need)\b|"
+    r"^newly diagnosed (?:patients|subjects|participants) (?:must|should|need|will need)\b|"
+    r"^(?:for|in) newly diagnosed (?:patients|subjects|participants)\s*[,:]"
 )
 
 

@@ -120,14 +120,8 @@ def _own_cancer_is_other(
     criteria: tuple[Criterion, ...], judged: list[Judged], named: tuple[str, ...], facts: Facts
 ) -> list[Judged]:
     concepts = tuple(c for c in named if c != "carcinoma")  # a word in many titles, no disease
-    malignant = (
-        "sarcoma" in facts.concept_ids
-        or (
-            facts.concept is not None
-            and "neoplasm" in facts.concept_ids
-            and "soft_tissue_tumor" not in facts.concept_ids
-        )
-    ) and not vocabulary.is_intermediate(facts.concept)  # an IMT or DFSP is not clearly one
+    # a desmoid is no malignancy, an intermediate tumor (IMT, DFSP) not clearly one
+    malignant = facts.concept is not None and vocabulary.malignant(facts.concept) is True
     if (
         not malignant
         or not concepts

@@ -1,0 +1,71 @@
+"""Judge for where the disease is: bone-only disease, extrapulmonary disease and pulmonary lesions,
+read from the recurrence sites the board lists (ProfileIn.recurrence_sites).
+
+The board lists every site of the current disease, so a site it does not list is taken as free of
+disease (the same reading as judge_tumor.judge_metastatic). What the sites cannot tell (how many
+nodules, whether a lesion is central or resectable) stays unknown.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from matcher.domain.eligibility.base import MET, NOT_MET, UNKNOWN, Criterion, Facts, Judgement
+
+_BONE_ONLY = r"\b(?:disease|tumou?rs?|metastas[ie]s|lesions?) (?:limited|confined|restricted) to (?:the )?bones?\b|\bbone only (?:disease|metasta)"  # noqa: E501
+_EXTRAPULMONARY = r"\bextra ?pulmonary (?P<meta>metasta\w*|disease|lesions?|sites?)"
+# an exclusion that opens with the patients who have lung lesions ("Patients with pulmonary
+# metastatic lesions that would require anatomic resection ..."): the details are the rule's
+_PULMONARY = r"^(?:patients? |participants? |subjects? )?with (?:known )?pulmonary (?:metastatic )?(?:lesions?|metastas[ie]s|nodules?)\b"  # noqa: E501
+SITE = re.compile(f"{_BONE_ONLY}|{_EXTRAPULMONARY}|{_PULMONARY}")
+_NEGATED = re.compile(r"^(?:no|without|absence of)\b")
+_BEYOND_LUNG = frozenset({"regional_nodes", "bone", "bone_marrow", "cns", "other_distant"})
+_OUTSIDE_BONE = frozenset({"pulmonary", "regional_nodes", "cns", "other_distant"})
+
+
+def prep_site(crit_text: str, norm: str, section: str) -> Any:
+    """(what, negated, counts_local): which site rule, whether the text asks for its absence,
+    and whether a local recurrence counts (not for "extrapulmonary metastatic disease")."""
+    if re.search(_BONE_ONLY, norm):
+        return ("bone_only", bool(_NEGATED.search(norm)), True)
+    extra = re.search(_EXTRAPULMONARY, norm)
+    if extra is not None:
+        return ("extrapulmonary", bool(_NEGATED.search(norm)), "metasta" not in extra.group("meta"))
+    return ("pulmonary", False, False)
+
+
+def judge_site(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
+    what, negated, counts_local = spec
+    sites = facts.recurrence_sites
+    verify = f"disease sites: {crit.text[:100]}"
+    if not sites:
+        return Judgement(UNKNOWN, "recurrence sites not given", verify)
+    listed = ", ".join(sorted(sites))
+    if what == "pulmonary":
+        if crit.section != "exclusion":
+            return Judgement(UNKNOWN, "pulmonary lesion rule not read", verify)
+        if "pulmonary" in sites:
+            return Judgement(
+                UNKNOWN, f"pulmonary disease listed ({listed}); details decide", verify
+            )
+        return Judgement(MET, f"no pulmonary disease among the recurrence sites ({listed})")
+    if what == "extrapulmonary":
+        beyond = sites & (_BEYOND_LUNG | ({"local"} if counts_local else set()))
+        present = bool(beyond)
+        shown = (
+            f"disease outside the lungs ({', '.join(sorted(beyond))})"
+            if present
+            else (f"no disease outside the lungs ({listed})")
+        )
+    else:
+        soft = bool(sites & _OUTSIDE_BONE) or (
+            "local" in sites and "sts" in facts.concept_ids
+        )  # a soft tissue sarcoma's local recurrence is in soft tissue
+        if not soft and not sites <= {"bone"}:
+            return Judgement(UNKNOWN, f"whether the disease is limited to bone ({listed})", verify)
+        present = not soft  # "bone-only disease" is the condition the text names
+        shown = "disease limited to bone" if present else f"disease outside bone ({listed})"
+    # the condition holds: an inclusion asking for it is met, an exclusion of it is not met
+    wanted = (crit.section == "inclusion") != negated
+    return Judgement(MET if present == wanted else NOT_MET, shown)
