@@ -185,3 +185,21 @@ def test_transaminases_written_out_share_one_limit_against_normal() -> None:
     (high,) = criteria_of("NCT01987596", starts, labs={**low, "alt_x_uln": 3.0})
     assert high.verdict != "met", high.reason
     assert "ALT 3 vs < 2.5" in high.reason
+
+
+def test_isolated_lung_disease_and_the_site_of_measurable_disease() -> None:
+    """NCT00929903 "No isolated pulmonary metastases" is met by a local recurrence and never met by
+    lung-only disease (a Part 2b rule there, so softened to unknown rather than excluding);
+    NCT00470275 "at least one site of measurable disease involving lung or soft tissue" is met
+    when every site is lung or soft tissue and open when one is elsewhere."""
+    isolated = "No isolated pulmonary metastases"
+    (local,) = criteria_of("NCT00929903", isolated, recurrence_sites=["local"])
+    assert local.verdict == "met"
+    (lung,) = criteria_of("NCT00929903", isolated, recurrence_sites=["pulmonary"])
+    assert lung.verdict != "met"
+    assert "disease in the lungs only" in lung.reason
+    involving = "Must have at least one site of measurable disease involving lung"
+    (there,) = criteria_of("NCT00470275", involving, recurrence_sites=["pulmonary", "local"])
+    assert there.verdict == "met", there.reason
+    (elsewhere,) = criteria_of("NCT00470275", involving, recurrence_sites=["other_distant"])
+    assert elsewhere.verdict == "unknown"

@@ -239,7 +239,7 @@ _TRIGGERS: Final[dict[str, tuple[str, ...]]] = {
     "transplant": ("transplant", "stem cell", "sct"),
     "amputation": ("amputat", "disarticulat"),
     "metastatic_disease": ("metasta", "stage"),
-    "disease_site": ("bone", "pulmonary"),
+    "disease_site": ("bone", "pulmonary", "lung"),
     "washout": ("day", "week", "wk", "month", "current", "receiving", "concomitant"),
     "performance": ("lansky", "karnofsky", "kps", "lps", "ecog", "performance", "zubrod"),
     "age": ("age", "year", "month", "day"),

@@ -1,5 +1,5 @@
-"""Judge for where the disease is: bone-only disease, extrapulmonary disease and pulmonary lesions,
-read from the recurrence sites the board lists (ProfileIn.recurrence_sites).
+"""Judge for where the disease is: bone-only disease, isolated lung disease, extrapulmonary disease
+and pulmonary lesions, read from the recurrence sites the board lists (ProfileIn.recurrence_sites).
 
 The board lists every site of the current disease, so a site it does not list is taken as free of
 disease (the same reading as judge_tumor.judge_metastatic). What the sites cannot tell (how many
@@ -18,7 +18,12 @@ _EXTRAPULMONARY = r"\bextra ?pulmonary (?P<meta>metasta\w*|disease|lesions?|site
 # an exclusion that opens with the patients who have lung lesions ("Patients with pulmonary
 # metastatic lesions that would require anatomic resection ..."): the details are the rule's
 _PULMONARY = r"^(?:patients? |participants? |subjects? )?with (?:known )?pulmonary (?:metastatic )?(?:lesions?|metastas[ie]s|nodules?)\b"  # noqa: E501
-SITE = re.compile(f"{_BONE_ONLY}|{_EXTRAPULMONARY}|{_PULMONARY}")
+_ISOLATED_LUNG = (
+    r"\bisolated (?:pulmonary|lung) (?:metasta\w*|disease|lesions?|nodules?|recurrence)"
+)
+# "at least one site of measurable disease involving lung or soft tissue"
+_INVOLVING = r"\b(?:disease|lesions?|sites?) involving (?:the )?(?P<where>(?:lungs?|soft tissues?|bones?|liver)(?:(?:,| or| and| and or) (?:the )?(?:lungs?|soft tissues?|bones?|liver))*)"  # noqa: E501
+SITE = re.compile(f"{_BONE_ONLY}|{_EXTRAPULMONARY}|{_PULMONARY}|{_ISOLATED_LUNG}|{_INVOLVING}")
 _NEGATED = re.compile(r"^(?:no|without|absence of)\b")
 _BEYOND_LUNG = frozenset({"regional_nodes", "bone", "bone_marrow", "cns", "other_distant"})
 _OUTSIDE_BONE = frozenset({"pulmonary", "regional_nodes", "cns", "other_distant"})
@@ -29,6 +34,12 @@ def prep_site(crit_text: str, norm: str, section: str) -> Any:
     and whether a local recurrence counts (not for "extrapulmonary metastatic disease")."""
     if re.search(_BONE_ONLY, norm):
         return ("bone_only", bool(_NEGATED.search(norm)), True)
+    involving = re.search(_INVOLVING, norm)
+    if involving is not None:
+        named = frozenset(re.findall(r"lung|soft tissue|bone|liver", involving.group("where")))
+        return ("involving", named, False)
+    if re.search(_ISOLATED_LUNG, norm):
+        return ("isolated_lung", bool(_NEGATED.search(norm)), False)
     extra = re.search(_EXTRAPULMONARY, norm)
     if extra is not None:
         return ("extrapulmonary", bool(_NEGATED.search(norm)), "metasta" not in extra.group("meta"))
@@ -50,7 +61,14 @@ def judge_site(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
                 UNKNOWN, f"pulmonary disease listed ({listed}); details decide", verify
             )
         return Judgement(MET, f"no pulmonary disease among the recurrence sites ({listed})")
-    if what == "extrapulmonary":
+    if what == "involving":
+        return _judge_involving(negated, facts, listed, verify)
+    if what == "isolated_lung":
+        present = sites == {"pulmonary"}
+        shown = (
+            "disease in the lungs only" if present else f"disease not only in the lungs ({listed})"
+        )
+    elif what == "extrapulmonary":
         beyond = sites & (_BEYOND_LUNG | ({"local"} if counts_local else set()))
         present = bool(beyond)
         shown = (
@@ -69,3 +87,19 @@ def judge_site(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
     # the condition holds: an inclusion asking for it is met, an exclusion of it is not met
     wanted = (crit.section == "inclusion") != negated
     return Judgement(MET if present == wanted else NOT_MET, shown)
+
+
+def _judge_involving(named: frozenset[str], facts: Facts, listed: str, verify: str) -> Judgement:
+    """Disease involving the named sites: met when every recurrence site is one of them (then
+    the disease, measurable or not, is there); otherwise the board says where it is measured."""
+    soft = {"regional_nodes"} | ({"local"} if "sts" in facts.concept_ids else set())
+    covered = (
+        ({"pulmonary"} if "lung" in named else set())
+        | (soft if "soft tissue" in named else set())
+        | ({"bone"} if "bone" in named else set())
+    )
+    if facts.recurrence_sites <= covered:
+        return Judgement(
+            MET, f"every recurrence site ({listed}) is in {' or '.join(sorted(named))}"
+        )
+    return Judgement(UNKNOWN, f"disease at {listed}; where it is measured is not recorded", verify)
