@@ -171,7 +171,7 @@ def main() -> int:
     ap.add_argument(
         "--round",
         type=int,
-        choices=(1, 2, 3, 4, 5, 6, 7),
+        choices=(1, 2, 3, 4, 5, 6, 7, 8),
         help="score only the items of one labelling round",
     )
     args = ap.parse_args()

@@ -34,6 +34,10 @@ moves: split-2.json): criteria no earlier round drew, for one of four new constr
 per dev trial (packets O and P) and three pairs of three per held-out trial (packet Q), ids
 D7…/H7…. Drawn after engine 2026.11.9, which is measured on it before any rule changes.
 
+Round 8 (`--round 8`, `round8`) is a fresh check of engine 2026.11.10 on the five
+sarcoma/pediatric trials still held out after split 3: five profile/trial pairs no round made per
+trial, four criteria each (never-drawn first); packets R and S, ids H8….
+
 Round 2 (same trial split) draws two of the round-2 constructed profiles
 (tests/criteria/profiles/) per trial and up to three criteria per (profile, trial) that round 1
 did not draw; ids carry the round ("D2001"), packets are C and D.
@@ -46,6 +50,7 @@ import random
 import sys
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
@@ -216,6 +221,25 @@ def main(out: Path, round_no: int = 1) -> None:
         dev = [n for n in order if part_of[n] == "dev"]
         held = [n for n in order if part_of[n] == "heldout"]
         halves = {"G": dev[0::2], "H": dev[1::2], "I": held[0::2], "J": held[1::2]}
+    write_packets(out, halves, trials, by_trial, profiles)
+    print(
+        len(items),
+        "items;",
+        sum(i["part"] == "heldout" for i in items),
+        "held out;",
+        {h: sum(i["nct_id"] in n for i in items) for h, n in halves.items()},
+    )
+
+
+def write_packets(
+    out: Path,
+    halves: dict[str, list[str]],
+    trials: dict[str, Any],
+    by_trial: dict[str, list[dict]],
+    profiles: dict[str, dict],
+) -> None:
+    """One Markdown packet per name in `halves`: each trial's text once, then its profiles and
+    items (the readers see no engine output)."""
     for half, ncts in halves.items():
         chunks = []
         for nct in ncts:
@@ -244,14 +268,65 @@ def main(out: Path, round_no: int = 1) -> None:
                         f"profile {pname}]{ctx}\n  >> {item['text']}\n"
                     )
         (out / f"packet-{half}.md").write_text("".join(chunks))
-    print(
-        len(items),
-        "items;",
-        sum(i["part"] == "heldout" for i in items),
-        "held out;",
-        {h: sum(i["nct_id"] in n for i in items) for h, n in halves.items()},
-    )
+
+
+def round8(out: Path) -> None:
+    """Round 8: a fresh check of the final engine on the five sarcoma/pediatric trials still held
+    out after split 3 — five of the sixteen richer profiles per trial that no round paired with
+    it, four criteria per pair (never-drawn criteria first, then the least drawn)."""
+    rng = random.Random(SEED + 8)
+    moved = MOVED | frozenset(json.loads((HERE / "split-3.json").read_text())["moved_to_dev"])
+    earlier = [i for path in sorted(HERE.glob("items*.json")) for i in json.loads(path.read_text())]
+    held = sorted({i["nct_id"] for i in earlier if i["part"] == "heldout"} - moved)
+    trials = {}
+    for folder in TRIAL_DIRS:
+        for nct in held:
+            if (folder / f"{nct}.json").is_file():
+                trials[nct] = parse_study(json.loads((folder / f"{nct}.json").read_text()))
+    profiles = {
+        path.name: json.loads(path.read_text())
+        for folder in (ROUND2_PROFILES, ROUND4_PROFILES, ROUND7_PROFILES)
+        for path in sorted(folder.glob("*.json"))
+    }
+    paired = {(i["nct_id"], i["profile"]) for i in earlier}
+    times: dict[tuple[str, str], int] = {}
+    for i in earlier:
+        times[(i["nct_id"], i["text"])] = times.get((i["nct_id"], i["text"]), 0) + 1
+    items: list[dict] = []
+    for nct in sorted(trials):
+        cut = [
+            it
+            for it in split_items(trials[nct].eligibility_criteria or "")
+            if it.absorbed_into is None
+        ]
+        fresh = [p for p in sorted(profiles) if (nct, p) not in paired]
+        for pname in rng.sample(fresh, min(5, len(fresh))):
+            ranked = sorted(cut, key=lambda it: (times.get((nct, _text(it)), 0), rng.random()))
+            for it in ranked[:4]:
+                times[(nct, _text(it))] = times.get((nct, _text(it)), 0) + 1
+                items.append(
+                    {
+                        "id": f"H8{len(items) + 1:03d}",
+                        "part": "heldout",
+                        "profile": pname,
+                        "nct_id": nct,
+                        "section": it.section,
+                        "text": _text(it),
+                        "context": it.context,
+                    }
+                )
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "items-8.json").write_text(json.dumps(items, indent=1, ensure_ascii=False))
+    by_trial: dict[str, list[dict]] = {}
+    for item in items:
+        by_trial.setdefault(item["nct_id"], []).append(item)
+    order = sorted(by_trial)
+    write_packets(out, {"R": order[0::2], "S": order[1::2]}, trials, by_trial, profiles)
+    print(len(items), "items (all held out);", {n: len(by_trial[n]) for n in order})
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]), int(sys.argv[3]) if sys.argv[2:3] == ["--round"] else 1)
+    if sys.argv[2:4] == ["--round", "8"]:
+        round8(Path(sys.argv[1]))
+    else:
+        main(Path(sys.argv[1]), int(sys.argv[3]) if sys.argv[2:3] == ["--round"] else 1)
