@@ -203,3 +203,21 @@ def test_isolated_lung_disease_and_the_site_of_measurable_disease() -> None:
     assert there.verdict == "met", there.reason
     (elsewhere,) = criteria_of("NCT00470275", involving, recurrence_sites=["other_distant"])
     assert elsewhere.verdict == "unknown"
+
+
+def test_a_rule_written_under_a_condition_the_patient_clearly_fails_does_not_apply() -> None:
+    """ "Patients without measurable disease must have evaluable disease" is not applicable to a
+    patient with measurable disease and a question for one without it; "Patients with metastatic
+    disease must have measurable disease" is not applicable to a local recurrence only and judged
+    for a lung recurrence. A condition the judges cannot settle (radiation not listed) is left to
+    the rule (constructed wording)."""
+    without = "Patients without measurable disease must have evaluable disease"
+    _kind, verdict, reason, rule = judge(without)
+    assert (verdict, rule) == ("not_applicable", "condition")
+    assert "rule for patients without measurable disease" in reason
+    assert judge(without, tumor={"measurable": False})[1] != "not_applicable"
+    metastatic = "Patients with metastatic disease must have measurable disease"
+    assert judge(metastatic, recurrence_sites=["local"])[1] == "not_applicable"
+    assert judge(metastatic, recurrence_sites=["pulmonary"])[1] == "met"
+    radiated = "Patients who received prior radiotherapy must have recovered from its toxicity"
+    assert judge(radiated)[1] != "not_applicable"

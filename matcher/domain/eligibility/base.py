@@ -68,6 +68,10 @@ class Criterion:
     not_applicable: Judgement | None = None
     # requirement terms named in the text (cues.terms ids): met needs each one established
     terms: tuple[str, ...] = ()
+    # the condition the rule is written under, as a criterion of its own (condition.py): when
+    # the patient clearly fails it (or, negated, clearly meets it) the rule does not apply
+    condition: Criterion | None = None
+    condition_negated: bool = False
     # (kind, Judgement) -> output object: the same judgement of the same criterion, in any run,
     # reuses one immutable result instead of building it again
     results: dict[Any, Any] = field(default_factory=dict, compare=False, hash=False, repr=False)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Final, NamedTuple
 
-from matcher.domain.eligibility import cues, projection, vocabulary
+from matcher.domain.eligibility import condition, cues, projection, vocabulary
 from matcher.domain.eligibility import judge_body as body
 from matcher.domain.eligibility import judge_condition as cond
 from matcher.domain.eligibility import judge_disease as d
@@ -114,6 +114,10 @@ def judge_criterion(crit: Criterion, facts: Facts) -> Judged:
         outside = _outside_scope(crit, facts)
         if outside is not None:
             return outside
+    if crit.condition is not None:
+        not_its: Judged | None = condition.outside(crit, facts, judge_criterion)
+        if not_its is not None:
+            return not_its
     first_unknown: Judged | None = None
     met_reasons: list[str] = []
     met_kinds: set[str] = set()

@@ -12,7 +12,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
-from matcher.domain.eligibility import outputs, projection, structure, vocabulary
+from matcher.domain.eligibility import condition, outputs, projection, structure, vocabulary
 from matcher.domain.eligibility.base import Aspect, Criterion
 from matcher.domain.eligibility.classifier import classify
 from matcher.domain.eligibility.judge_disease import prep_disease_setting
@@ -135,7 +135,17 @@ def _criterion(item: Item) -> Criterion:
     if not group and item.parent is not None:
         # "Patients with solid tumors without known bone marrow involvement:" over its counts
         group = marrow_group(norm(item.parent.text))
-    constant = found is not None or (kinds == ("other",) and not scope and not group)
+    # a condition the judges can read ("Patients with measurable disease must ..."): met or not
+    # by the patient decides whether the rule applies (never for a rule already not applicable)
+    cond = None if found is not None or scope or group else condition.criterion(n_own, REGISTRY)
+    constant = found is not None or (
+        kinds == ("other",) and not scope and not group and cond is None
+    )
+    reads = (
+        projection.NOTHING
+        if constant
+        else projection.reads_of(aspects, bool(scope), group, _REGISTERED)
+    )
     crit = Criterion(
         section="exclusion" if section == "exclusion" else "inclusion",
         text=full,
@@ -154,10 +164,10 @@ def _criterion(item: Item) -> Criterion:
         group=group,
         not_applicable=found,
         terms=requirement_terms(n_own),
+        condition=cond[0] if cond else None,
+        condition_negated=bool(cond and cond[1]),
         # a constant criterion reads no fact: one memo key serves every profile
-        reads=projection.NOTHING
-        if constant
-        else projection.reads_of(aspects, bool(scope), group, _REGISTERED),
+        reads=reads if cond is None else projection.union(reads, cond[0].reads),
     )
     return _intern(key, item, crit)
 

@@ -155,6 +155,11 @@ def reads_of(
     return descriptor(tuple(names))
 
 
+def union(first: int, second: int) -> int:
+    """The descriptor of the fields either descriptor names."""
+    return descriptor(_FIELD_SETS[first] + _FIELD_SETS[second])
+
+
 TRIALWIDE = descriptor(TRIALWIDE_READS)
 NOTHING = descriptor(())  # a profile-independent criterion
 EVERYTHING = descriptor(ALL)

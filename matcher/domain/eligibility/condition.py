@@ -1,0 +1,105 @@
+"""The condition a rule is written under ("Patients with measurable disease must ...", "Patients
+who received breast radiotherapy must ...", "Patients without measurable disease must have
+evaluable disease"): read as a small criterion of its own, so that a patient who clearly does not
+meet the condition is told the rule does not apply instead of being asked about it.
+
+Only conditions of kinds whose judges read a profile fact directly are read here; a tumor
+condition is the scope's (scope.py), a sex or age group the group's, and anything else stays
+the softening guard's ("conditional" in judges._own_guard).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from matcher.domain.eligibility import projection
+from matcher.domain.eligibility.base import (
+    MET,
+    NOT_APPLICABLE,
+    NOT_MET,
+    Aspect,
+    Criterion,
+    Facts,
+    Judgement,
+)
+from matcher.domain.eligibility.classifier import classify
+from matcher.domain.eligibility.scope import terms as requirement_terms
+from matcher.domain.eligibility.text import norm
+
+# what a patient "with/who ..." clause may say; the condition ends at a comma, colon or the verb
+_CLAUSE = re.compile(
+    r"^(?:for |in |if )?(?:all )?(?:patients|subjects|participants|those|children) "
+    r"(?P<how>with|without|who have|who had|who do not have|who received|who have received|"
+    r"who are receiving|receiving|who underwent|who have undergone)\s+"
+    r"(?P<what>[^,:;]{3,90}?)\s*(?:,|:|\b(?:must|should|will|may|need|needs|are required|"
+    r"is required|can|are eligible|are not eligible|are excluded)\b)"
+)
+_NEGATIVE = frozenset({"without", "who do not have"})
+# kinds whose judges decide a requirement "must have X" from a profile fact (the viral, steroid
+# and other-malignancy judges read their rules as exclusions, so they cannot say whether a
+# patient has the condition)
+READABLE = frozenset(
+    {
+        "measurable_disease",
+        "cns_metastases",
+        "metastatic_disease",
+        "disease_site",
+        "prior_therapy_required",
+        "radiation",
+        "transplant",
+        "amputation",
+        "biomarker",
+    }
+)
+
+
+def clause(norm_text: str) -> tuple[str, bool] | None:
+    """(the condition as a positive requirement, negated) of a rule that opens with one: "with
+    measurable disease" for "Patients with measurable disease must ...", ("measurable disease",
+    True) for "Patients without measurable disease must ..."; None when it opens with none."""
+    found = _CLAUSE.match(norm_text)
+    if found is None:
+        return None
+    how, what = found.group("how"), found.group("what")
+    negated = how in _NEGATIVE
+    verb = "received" if "receiv" in how else "underwent" if "underw" in how else "have"
+    positive = f"must have {what}" if verb == "have" else f"must have {verb} {what}"
+    return re.sub(r"\s+", " ", positive).strip(), negated
+
+
+def criterion(norm_text: str, registry: Mapping[str, Any]) -> tuple[Criterion, bool] | None:
+    """The rule's condition as an inclusion criterion (its aspects prepared by the judges'
+    `registry`), and whether the rule is for patients *without* it; None when the rule opens
+    with no condition the judges can read."""
+    found = clause(norm_text)
+    if found is None:
+        return None
+    text, negated = found
+    n_cond = norm(text)
+    kinds = classify(n_cond, "", "inclusion")
+    if not set(kinds) <= READABLE:
+        return None
+    aspects = tuple(Aspect(k, registry[k].prep(text, n_cond, "inclusion")) for k in kinds)
+    reads = projection.reads_of(aspects, False, (), set(registry))
+    terms = requirement_terms(n_cond)
+    return Criterion("inclusion", text, n_cond, aspects, terms=terms, reads=reads), negated
+
+
+def outside(crit: Criterion, facts: Facts, judge: Callable[[Criterion, Facts], Any]) -> Any:
+    """Not applicable (a judges.Judged) when the patient clearly fails the condition the rule is
+    written under ("Patients with measurable disease must ...": no measurable disease), or
+    clearly has what a rule for patients without it is about; None when the condition holds or
+    is open. `judge` is judges.judge_criterion."""
+    cond = crit.condition
+    if cond is None:
+        return None
+    judged = judge(cond, facts)
+    j: Judgement = judged.judgement
+    clear = judged.guard is None and j.verdict in (MET, NOT_MET)
+    if not clear or (j.verdict == MET) != crit.condition_negated:
+        return None
+    wants = "without" if crit.condition_negated else "with"
+    why = f"rule for patients {wants} {cond.text.removeprefix('must have ')}; {j.reason}"
+    return type(judged)(crit.kind, Judgement(NOT_APPLICABLE, why, rule="condition"), "scope")
