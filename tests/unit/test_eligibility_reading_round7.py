@@ -1,6 +1,7 @@
-"""Reading classes added in engine 2026.11.10 from criterion round 7's dev items and the trials
-split 3 moved to dev, each pinned in both directions on real record text (constructed profiles;
-records from snapshot/sarcoma and tests/devset/trials)."""
+"""Reading classes added in engines 2026.11.10 and 2026.11.11 (the condition reader) from
+criterion round 7's dev items and the trials split 3 moved to dev, each pinned in both directions
+on real record text (constructed profiles; records from snapshot/sarcoma and tests/devset/trials)
+or, where marked, constructed wording."""
 
 from __future__ import annotations
 
