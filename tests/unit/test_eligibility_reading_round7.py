@@ -222,3 +222,6 @@ def test_a_rule_written_under_a_condition_the_patient_clearly_fails_does_not_app
     assert judge(metastatic, recurrence_sites=["pulmonary"])[1] == "met"
     radiated = "Patients who received prior radiotherapy must have recovered from its toxicity"
     assert judge(radiated)[1] != "not_applicable"
+    # "Patients with X will be excluded" is the exclusion itself, not a condition of one
+    excluded = "Patients with metastatic disease will be excluded"
+    assert judge(excluded, "exclusion", recurrence_sites=["local"])[1] != "not_applicable"
