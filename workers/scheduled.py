@@ -14,6 +14,7 @@ from typing import Any
 from matcher.adapters.ctgov.source import make_source
 from matcher.adapters.store import Store
 from matcher.errors import ProfileGone
+from matcher.services import heap
 from matcher.services.corpus import TrialCorpus
 from matcher.services.pipeline import run_match
 from matcher.services.trial_sync import claim_rematch, start_rematch, sync_trials
@@ -105,6 +106,7 @@ def _rematch(task: Any, profile_id: str, period: str, *, count: bool) -> dict[st
         log.error("poison re-match stopped task_id=%s", task.request.id)
         return {"profile_id": profile_id, "skipped": "poison"}
     outcome = run_match(rt.store, rt.corpus, profile_id, options=rt.options)
+    heap.settle()  # a newly parsed corpus version: keep the collector off it (services/heap.py)
     return {"profile_id": profile_id, "changes": outcome.changes, "written": outcome.written}
 
 

@@ -27,6 +27,7 @@ from matcher.errors import (
     reason_for,
 )
 from matcher.metrics import MATCHES, TASK_DURATION
+from matcher.services import heap
 from matcher.services.pipeline import run_match
 from matcher.settings import get_settings
 from workers import runtime
@@ -209,6 +210,7 @@ def _match(task: JobTask, profile_id: str, job_id: str, *, count: bool) -> dict[
         raise ProfileGone(f"job {job_id} was erased")
     started = time.perf_counter()
     outcome = run_match(rt.store, rt.corpus, profile_id, options=rt.options)
+    heap.settle()  # a newly parsed corpus version: keep the collector off it (services/heap.py)
     TASK_DURATION.labels("match_profile", "done").observe(time.perf_counter() - started)
     for verdict, n in outcome.verdicts.items():
         MATCHES.labels(verdict).inc(n)

@@ -1,0 +1,34 @@
+"""Keeping the garbage collector off the engine's long-lived caches.
+
+A worker parses a corpus version once and keeps the parsed criteria, and the judgements remembered
+on them, for every later profile (matcher.domain.eligibility.parsed.CACHE). Python's full
+collections walk every tracked object each time, so a large parse cache makes each new
+profile's many short-lived objects costlier to collect. After new trials were parsed, `settle`
+collects once and moves everything alive into the permanent generation (`gc.freeze`), which later
+collections skip: the long-lived caches are no longer walked. It trims the slowest runs (those
+that hit a full collection) more than the typical one (scripts/bench_engine.py prints both).
+Frozen objects that are later dropped are still freed by reference counting; only garbage
+*cycles* among them stay until the process ends — a bounded cost, since this runs once per new
+corpus version (a few a day at most).
+"""
+
+from __future__ import annotations
+
+import gc
+
+from matcher.domain.eligibility import parsed
+
+_settled_at = -1  # parse-cache misses (trials parsed) at the last settle
+
+
+def settle() -> bool:
+    """Collect, then freeze the heap, when trials were parsed since the last call (once per new
+    corpus version in practice); True when it froze."""
+    global _settled_at
+    parses = parsed.CACHE.misses
+    if parses == _settled_at:
+        return False
+    gc.collect()
+    gc.freeze()
+    _settled_at = parses
+    return True

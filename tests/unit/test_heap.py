@@ -1,0 +1,38 @@
+"""services/heap.py: the worker freezes the heap once per newly parsed corpus, not per match."""
+
+from __future__ import annotations
+
+import gc
+import json
+from datetime import date
+from pathlib import Path
+
+from matcher.adapters.ctgov.parse import parse_study
+from matcher.domain.eligibility import EngineOptions, match_trials
+from matcher.domain.models.profile import ProfileIn
+from matcher.services import heap
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_settle_freezes_after_new_parses_only() -> None:
+    """After trials are parsed, settle() collects and freezes (objects move to the permanent
+    generation); a second call with nothing newly parsed does nothing; parsing another trial
+    makes it freeze again."""
+    records = sorted((ROOT / "snapshot" / "sarcoma" / "records").glob("NCT*.json"))
+    trials = [parse_study(json.loads(p.read_text())) for p in records[:3]]
+    profile = ProfileIn.model_validate_json(
+        (ROOT / "examples" / "synovial-pulmonary.json").read_text()
+    )
+    options = EngineOptions(any_status=True)
+    try:
+        match_trials(profile, trials[:2], as_of=date(2026, 11, 26), options=options)
+        assert heap.settle() is True
+        assert gc.get_freeze_count() > 0
+        assert heap.settle() is False
+        # a version no other test parses (constructed: a real record under a new version)
+        fresh = trials[2].model_copy(update={"version": f"test-heap-{id(trials)}"})
+        match_trials(profile, [fresh], as_of=date(2026, 11, 26), options=options)
+        assert heap.settle() is True
+    finally:
+        gc.unfreeze()  # the rest of the test process keeps its normal collector
