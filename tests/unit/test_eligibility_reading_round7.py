@@ -1,7 +1,7 @@
-"""Reading classes added in engines 2026.11.10 and 2026.11.11 (the condition reader) from
-criterion round 7's dev items and the trials split 3 moved to dev, each pinned in both directions
-on real record text (constructed profiles; records from snapshot/sarcoma and tests/devset/trials)
-or, where marked, constructed wording."""
+"""Reading classes added in engines 2026.11.10 to 2026.11.12 from criterion round 7's dev items,
+the trials split 3 moved to dev and an audit of the engine's verdicts on those trials, each
+pinned in both directions on real record text (constructed profiles; records from
+snapshot/sarcoma and tests/devset/trials) or, where marked, constructed wording."""
 
 from __future__ import annotations
 
@@ -225,3 +225,70 @@ def test_a_rule_written_under_a_condition_the_patient_clearly_fails_does_not_app
     # "Patients with X will be excluded" is the exclusion itself, not a condition of one
     excluded = "Patients with metastatic disease will be excluded"
     assert judge(excluded, "exclusion", recurrence_sites=["local"])[1] != "not_applicable"
+
+
+# --- an audit of the engine's verdicts on the split-3 trials (dev since split 3) ----------------
+
+
+def test_bone_marrow_involvement_is_read_from_the_recurrence_sites() -> None:
+    """NCT01987596 excludes "Bone marrow involvement": not met when the board lists marrow disease,
+    met when the sites it lists have none; the marrow *groups* of the count rules ("PATIENTS WITH
+    SOLID TUMORS WITHOUT KNOWN BONE MARROW INVOLVEMENT: ANC >= 1000/uL", NCT04851119) stay groups
+    and are judged on their counts."""
+    (marrow,) = criteria_of(
+        "NCT01987596", "Bone marrow involvement", recurrence_sites=["bone_marrow"]
+    )
+    assert marrow.verdict == "not_met"
+    (lung,) = criteria_of("NCT01987596", "Bone marrow involvement", recurrence_sites=["pulmonary"])
+    assert lung.verdict == "met"
+    counts = criteria_of("NCT04851119", "PATIENTS WITH SOLID TUMORS WITHOUT KNOWN BONE MARROW")
+    assert all(c.kind != "disease_site" for c in counts)
+
+
+def test_a_rule_for_the_first_recurrence_does_not_apply_at_a_later_relapse() -> None:
+    """NCT05235165 "Patients at time of 1st recurrence must have completed systemic therapy ...":
+    not applicable at relapse 2, the patient's question at relapse 1."""
+    starts = "Patients at time of 1st recurrence"
+    (later,) = criteria_of("NCT05235165", starts, relapse_number=2)
+    assert later.verdict == "not_applicable"
+    (first,) = criteria_of("NCT05235165", starts, relapse_number=1)
+    assert first.verdict != "not_applicable"
+
+
+def test_lung_disease_at_an_unrecorded_time_and_a_planned_regimen_are_not_established() -> None:
+    """NCT05235165 "evidence of metastatic lung disease at the time of initial diagnosis, or at
+    time of 1st recurrence" is not met by the disease course alone (unknown, naming it), and
+    NCT01987596 "Patients with soft tissue sarcomas treated with IA (ifosfamide, doxorubicin)"
+    names the regimen the patient will get on study (unknown, not met, for a sarcoma)."""
+    lung = "Patients must have evidence of metastatic lung disease"
+    (found,) = criteria_of("NCT05235165", lung, recurrence_sites=["pulmonary"])
+    assert found.verdict == "unknown"
+    assert "metastatic lung disease" in found.reason
+    (ia,) = criteria_of("NCT01987596", "Patients with soft tissue sarcomas treated with IA")
+    assert ia.verdict == "unknown"
+    assert "regimen" in ia.reason
+
+
+def test_a_lab_list_fails_on_a_failing_count_and_reads_a_ceiling_written_without_a_sign() -> None:
+    """NCT05588648 "Adequate bone marrow function defined as: i. ANC >= 750/mcL ... AST (SGOT) and
+    ALT (SGPT) 2.5 X institutional upper limit of normal ... (serum or plasma) ... echocardiogram
+    or MUGA": the "or"s name no alternative analytes, so ANC 700 fails it, and "2.5 X ... upper
+    limit" is a ceiling (AST 3.2 x ULN fails it)."""
+    starts = "Adequate bone marrow function defined as: i."
+    low_counts = {"anc_per_uL": 700, "platelets_per_uL": 48000, "hemoglobin_g_dL": 8.1}
+    (counts,) = criteria_of("NCT05588648", starts, labs=low_counts)
+    assert counts.verdict == "not_met", counts.reason
+    liver = {"anc_per_uL": 3100, "platelets_per_uL": 250000, "alt_x_uln": 2.8, "ast_x_uln": 3.2}
+    (enzymes,) = criteria_of("NCT05588648", starts, labs=liver)
+    assert enzymes.verdict == "not_met", enzymes.reason
+    assert "AST 3.2 vs <= 2.5" in enzymes.reason
+
+
+def test_measurable_disease_in_lung_or_soft_tissue_fails_with_bone_and_marrow_disease_only() -> (
+    None
+):
+    """NCT00470275 "at least one site of measurable disease involving lung or soft tissue": not
+    met when every listed site is bone or marrow."""
+    starts = "Must have at least one site of measurable disease involving lung"
+    (bone,) = criteria_of("NCT00470275", starts, recurrence_sites=["bone", "bone_marrow"])
+    assert bone.verdict == "not_met"

@@ -239,7 +239,7 @@ _TRIGGERS: Final[dict[str, tuple[str, ...]]] = {
     "transplant": ("transplant", "stem cell", "sct"),
     "amputation": ("amputat", "disarticulat"),
     "metastatic_disease": ("metasta", "stage"),
-    "disease_site": ("bone", "pulmonary", "lung"),
+    "disease_site": ("bone", "pulmonary", "lung", "marrow"),
     "washout": ("day", "week", "wk", "month", "current", "receiving", "concomitant"),
     "performance": ("lansky", "karnofsky", "kps", "lps", "ecog", "performance", "zubrod"),
     "age": ("age", "year", "month", "day"),
@@ -394,6 +394,8 @@ def _refine(kinds: list[str], text: str, context: str, section: str) -> list[str
         kinds.insert(0, "diagnosis")
     if "viral" in kinds and "biomarker" in kinds:
         kinds.remove("biomarker")  # "testing positive for HIV": a serology, not a tumor marker
+    if "disease_site" in kinds and judge_site.prep_site("", text, section) is None:
+        kinds.remove("disease_site")  # "patients without known bone marrow involvement:" a group
     if "other" in kinds and len(kinds) > 1:
         kinds.remove("other")
     return kinds

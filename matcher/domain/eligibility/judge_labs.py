@@ -79,6 +79,11 @@ _ULN = re.compile(
     r"^\s*(?:x|×|times)?\s*(?:the\s+)?(?:institutional\s+)?(?:upper limit|uln|norm\b|nl\b|"
     r"normal\b)"
 )
+_UPPER_BY_DEFAULT = re.compile(
+    r"[\s)\]]*[:=]?\s*(\d+(?:\.\d+)?)\s*(?:x|×|times)\s*(?:the\s+)?(?:institutional\s+|institution\s+)?"
+    r"(?:upper limit|uln|normal\b|nl\b)"
+)
+_PARENTHESES = re.compile(r"\([^()]*\)")
 _BARE_ULN = re.compile(r"(<=|<)\s*(?:the\s+)?(?:institutional\s+)?(?:upper limit of normal|uln)")
 _TABLE_ROW = re.compile(
     r"age\s*(>=)?\s*(\d+)\s*(?:to\s*(<)?\s*(\d+))?\s*(?:years?)?\s*;?\s*(\d+(?:\.\d+)?)\s*mg/d"
@@ -153,6 +158,13 @@ def prep_labs(crit_text: str, norm: str, section: str) -> Any:
             continue
         c = COMPARISON.search(window)
         if c is None:
+            bare_limit = (
+                _UPPER_BY_DEFAULT.match(window) if key in {"bilirubin", "alt", "ast"} else None
+            )
+            if bare_limit is not None:
+                # "ALT (SGPT) 2.5 X institutional upper limit of normal": a multiple of the upper
+                # limit with no comparison written is a ceiling
+                found[i] = (key, "<=", to_float(bare_limit.group(1)))
             continue
         limit = _convert(key, to_float(c.group(2)), window[c.end() :])
         if limit is None and key == "creatinine" and _ULN.match(window[c.end() :]):
@@ -189,7 +201,14 @@ def prep_labs(crit_text: str, norm: str, section: str) -> Any:
         if row
         else None
     )
-    alternatives = bool(re.search(r"\bor\b", folded))
+    # "or" between two analytes offers alternatives ("creatinine <= 1.5 mg/dL or clearance >= 70");
+    # one inside a parenthesis or after the last ("by echocardiogram or MUGA") offers none
+    gaps = [folded[spots[k][1] : spots[k + 1][0]] for k in range(len(spots) - 1)]
+    alternatives = (
+        any(re.search(r"\bor\b", _PARENTHESES.sub(" ", gap)) for gap in gaps)
+        if len(spots) > 1
+        else bool(re.search(r"\bor\b", folded))
+    )
     age_adjusted = (
         bool(re.search(r"\bage\b|\bgender\b|\bbased on\b", folded)) and "creatinine" in folded
     )

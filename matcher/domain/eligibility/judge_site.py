@@ -12,6 +12,7 @@ import re
 from typing import Any
 
 from matcher.domain.eligibility.base import MET, NOT_MET, UNKNOWN, Criterion, Facts, Judgement
+from matcher.domain.eligibility.scope import marrow_group
 
 _BONE_ONLY = r"\b(?:disease|tumou?rs?|metastas[ie]s|lesions?) (?:limited|confined|restricted) to (?:the )?bones?\b|\bbone only (?:disease|metasta)"  # noqa: E501
 _EXTRAPULMONARY = r"\bextra ?pulmonary (?P<meta>metasta\w*|disease|lesions?|sites?)"
@@ -23,10 +24,20 @@ _ISOLATED_LUNG = (
 )
 # "at least one site of measurable disease involving lung or soft tissue"
 _INVOLVING = r"\b(?:disease|lesions?|sites?) involving (?:the )?(?P<where>(?:lungs?|soft tissues?|bones?|liver)(?:(?:,| or| and| and or) (?:the )?(?:lungs?|soft tissues?|bones?|liver))*)"  # noqa: E501
-SITE = re.compile(f"{_BONE_ONLY}|{_EXTRAPULMONARY}|{_PULMONARY}|{_ISOLATED_LUNG}|{_INVOLVING}")
+# "Bone marrow involvement" (an exclusion), "subjects with bone marrow involvement are NOT
+# eligible": marrow disease, one of the recurrence sites a board lists
+_MARROW = r"\b(?:bone )?marrow (?:involvement|metasta\w*|disease|infiltration)\b"
+_MARROW_NEGATED = re.compile(
+    r"\b(?:no|without|absence of|free of)\b[^.;]{0,30}\bmarrow\b|\bmarrow[^.;]{0,40}\b(?:are|is|"
+    r"will be) (?:not eligible|ineligible|excluded)"
+)
+SITE = re.compile(
+    f"{_BONE_ONLY}|{_EXTRAPULMONARY}|{_PULMONARY}|{_ISOLATED_LUNG}|{_INVOLVING}|{_MARROW}"
+)
 _NEGATED = re.compile(r"^(?:no|without|absence of)\b")
 _BEYOND_LUNG = frozenset({"regional_nodes", "bone", "bone_marrow", "cns", "other_distant"})
 _OUTSIDE_BONE = frozenset({"pulmonary", "regional_nodes", "cns", "other_distant"})
+_NEITHER = frozenset({"bone", "bone_marrow", "cns"})  # neither lung nor soft tissue
 
 
 def prep_site(crit_text: str, norm: str, section: str) -> Any:
@@ -38,12 +49,17 @@ def prep_site(crit_text: str, norm: str, section: str) -> Any:
     if involving is not None:
         named = frozenset(re.findall(r"lung|soft tissue|bone|liver", involving.group("where")))
         return ("involving", named, False)
+    if re.search(_MARROW, norm) and not marrow_group(norm):
+        # (a rule written *for* patients with or without marrow disease is a group: scope.py)
+        return ("marrow", bool(_MARROW_NEGATED.search(norm)), False)
     if re.search(_ISOLATED_LUNG, norm):
         return ("isolated_lung", bool(_NEGATED.search(norm)), False)
     extra = re.search(_EXTRAPULMONARY, norm)
     if extra is not None:
         return ("extrapulmonary", bool(_NEGATED.search(norm)), "metasta" not in extra.group("meta"))
-    return ("pulmonary", False, False)
+    if re.search(_PULMONARY, norm):
+        return ("pulmonary", False, False)
+    return None  # only a marrow group matched: no site rule (classifier.py drops the kind)
 
 
 def judge_site(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
@@ -63,7 +79,10 @@ def judge_site(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
         return Judgement(MET, f"no pulmonary disease among the recurrence sites ({listed})")
     if what == "involving":
         return _judge_involving(negated, facts, listed, verify)
-    if what == "isolated_lung":
+    if what == "marrow":
+        present = "bone_marrow" in sites
+        shown = "bone marrow disease listed" if present else f"no bone marrow disease ({listed})"
+    elif what == "isolated_lung":
         present = sites == {"pulmonary"}
         shown = (
             "disease in the lungs only" if present else f"disease not only in the lungs ({listed})"
@@ -102,4 +121,7 @@ def _judge_involving(named: frozenset[str], facts: Facts, listed: str, verify: s
         return Judgement(
             MET, f"every recurrence site ({listed}) is in {' or '.join(sorted(named))}"
         )
+    if not facts.recurrence_sites & covered and facts.recurrence_sites <= _NEITHER:
+        # bone, marrow and brain only: none of it is lung or soft tissue
+        return Judgement(NOT_MET, f"no disease in {' or '.join(sorted(named))} ({listed})")
     return Judgement(UNKNOWN, f"disease at {listed}; where it is measured is not recorded", verify)

@@ -245,7 +245,12 @@ def _outside_scope(crit: Criterion, facts: Facts) -> Judged | None:
     what = crit.group[0]
     if what == "sex" and facts.sex in {"male", "female"} and facts.sex != crit.group[1]:
         return _not_applicable(crit, f"rule for {crit.group[1]} patients only", "other_sex")
-    if what == "setting" and facts.status in {"recurrent", "progressive", "refractory"}:
+    if what == "setting" and crit.group[1] == "first recurrence":
+        if (facts.relapse_number or 0) >= 2:
+            n = facts.relapse_number
+            why = f"rule for patients at first recurrence; patient is at relapse {n}"
+            return _not_applicable(crit, why, "other_setting")
+    elif what == "setting" and facts.status in {"recurrent", "progressive", "refractory"}:
         why = f"rule for {crit.group[1]} patients only; patient has {facts.status} disease"
         return _not_applicable(crit, why, "other_setting")
     no_cns = facts.cns_metastases is False and "cns_tumor" not in facts.concept_ids

@@ -119,7 +119,7 @@ SCOPE_READS = ("concept", "concept_ids", "diagnosis")  # a tumor scope
 GROUP_READS = {
     "sex": ("sex",),
     "age": ("age_months",),
-    "setting": ("status",),
+    "setting": ("status", "relapse_number"),
     "cns": ("cns_metastases", "concept_ids"),
     "marrow": ("recurrence_sites",),
 }  # scope.group

@@ -310,6 +310,14 @@ def tumor_heading(text: str) -> tuple[str, ...]:
 _VERBISH = re.compile(r"\b(?:who|with|have|has|had|must|should|are|is|will)\b", re.IGNORECASE)
 
 
+# "Patients at time of 1st recurrence must have completed ...": what the first-recurrence group
+# must meet (a patient at a later relapse is not in it)
+_FIRST_RECURRENCE_GROUP = re.compile(
+    r"^(?:for )?(?:patients|subjects|participants) (?:at (?:the )?time of|at|in) (?:their )?"
+    r"(?:1st|first) (?:recurrence|relapse)\b[^.;]{0,20}\b(?:must|should|will|need)"
+)
+
+
 # "For patients with CNS tumors or CNS metastasis, there must be ...": a rule for patients with
 # CNS disease only
 _CNS_GROUP = re.compile(
@@ -353,6 +361,8 @@ def group(norm: str) -> tuple[Any, ...]:
         return ("sex", "female" if word in {"female", "women", "girls"} else "male")
     if _NEW_GROUP.match(norm):
         return ("setting", "newly diagnosed")
+    if _FIRST_RECURRENCE_GROUP.match(norm):
+        return ("setting", "first recurrence")
     if _CNS_GROUP.match(norm):
         return ("cns",)
     timed = "year" in norm or "month" in norm  # an age group names its unit
