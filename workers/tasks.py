@@ -210,9 +210,9 @@ def _match(task: JobTask, profile_id: str, job_id: str, *, count: bool) -> dict[
         raise ProfileGone(f"job {job_id} was erased")
     started = time.perf_counter()
     outcome = run_match(rt.store, rt.corpus, profile_id, options=rt.options)
-    heap.settle()  # a newly parsed corpus version: keep the collector off it (services/heap.py)
     TASK_DURATION.labels("match_profile", "done").observe(time.perf_counter() - started)
     for verdict, n in outcome.verdicts.items():
         MATCHES.labels(verdict).inc(n)
     rt.store.set_job(job_id, "done", "" if outcome.written else "superseded by a newer run")
+    heap.settle()  # a newly parsed corpus version: keep the collector off it (services/heap.py)
     return {"profile_id": profile_id, "trials": outcome.trials, "written": outcome.written}

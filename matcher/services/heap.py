@@ -15,20 +15,27 @@ corpus version (a few a day at most).
 from __future__ import annotations
 
 import gc
+import time
 
 from matcher.domain.eligibility import parsed
 
+# A corpus larger than the parse cache re-parses evicted trials on many tasks: settling then on
+# every task would cost a full collection each time, so it happens at most this often.
+MIN_INTERVAL_S = 300.0
 _settled_at = -1  # parse-cache misses (trials parsed) at the last settle
+_settled_when = float("-inf")
 
 
-def settle() -> bool:
-    """Collect, then freeze the heap, when trials were parsed since the last call (once per new
-    corpus version in practice); True when it froze."""
-    global _settled_at
+def settle(now: float | None = None) -> bool:
+    """Collect, then freeze the heap, when trials were parsed since the last settle and the last
+    one is at least MIN_INTERVAL_S old (once per new corpus version in practice); True when it
+    froze."""
+    global _settled_at, _settled_when
+    now = time.monotonic() if now is None else now
     parses = parsed.CACHE.misses
-    if parses == _settled_at:
+    if parses == _settled_at or now - _settled_when < MIN_INTERVAL_S:
         return False
     gc.collect()
     gc.freeze()
-    _settled_at = parses
+    _settled_at, _settled_when = parses, now
     return True

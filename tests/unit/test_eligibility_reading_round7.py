@@ -1,7 +1,8 @@
-"""Reading classes added in engines 2026.11.10 to 2026.11.12 from criterion round 7's dev items,
-the trials split 3 moved to dev and an audit of the engine's verdicts on those trials, each
-pinned in both directions on real record text (constructed profiles; records from
-snapshot/sarcoma and tests/devset/trials) or, where marked, constructed wording."""
+"""Reading classes added in engines 2026.11.10 to 2026.11.13 from criterion round 7's dev items,
+the trials split 3 moved to dev, an audit of the engine's verdicts on those trials and a code
+review's counter-examples, each pinned in both directions on real record text (constructed
+profiles; records from snapshot/sarcoma and tests/devset/trials) or, where marked, constructed
+wording."""
 
 from __future__ import annotations
 
@@ -292,3 +293,56 @@ def test_measurable_disease_in_lung_or_soft_tissue_fails_with_bone_and_marrow_di
     starts = "Must have at least one site of measurable disease involving lung"
     (bone,) = criteria_of("NCT00470275", starts, recurrence_sites=["bone", "bone_marrow"])
     assert bone.verdict == "not_met"
+
+
+# --- a code review's counter-examples to the readings above (constructed wording) ---------------
+
+
+def test_site_rules_are_not_read_backwards_or_out_of_their_subject() -> None:
+    """A negation inside the sentence ("must have no evidence of extrapulmonary ...", "... are not
+    eligible") leaves a site rule unread instead of inverting it; a marrow mention inside a count
+    rule is no marrow rule; "involving" in an exclusion, in a radiation rule or with an open list
+    of sites is not read (constructed wording)."""
+    lung = {"recurrence_sites": ["pulmonary"]}
+    for text, section, changes in (
+        ("Patients must have no evidence of extrapulmonary metastatic disease", "inclusion", lung),
+        ("Patients with disease limited to bone are not eligible", "inclusion", lung),
+        ("Bone marrow disease must be documented by bilateral aspirates", "inclusion", lung),
+        ("Prior radiation therapy to sites involving the lung", "exclusion", {}),
+        (
+            "Measurable disease involving lung, bone, bone marrow, or other metastatic site",
+            "inclusion",
+            {"recurrence_sites": ["bone_marrow"]},
+        ),
+    ):
+        assert judge(text, section, **changes)[1] != "not_met", text
+    counts = judge("ANC >= 750/uL (for patients with bone marrow involvement, ANC >= 500/uL)")
+    assert counts[0] == "labs"
+
+
+def test_lab_ceilings_and_alternatives_are_read_in_their_direction() -> None:
+    """A multiple of the ULN with no sign is a ceiling only in an inclusion ("AST or ALT 3 x ULN"
+    under the exclusions is left unread), and an "or" before another limit ("(or <= 3 x ULN for
+    Gilbert syndrome)", "or <= 5 x ULN if liver metastases") keeps a failing value open
+    (constructed wording)."""
+    normal = {"labs": {"bilirubin_x_uln": 0.5, "alt_x_uln": 1.0, "ast_x_uln": 1.0}}
+    excluded = judge("Total bilirubin 1.5 x ULN, AST or ALT 3 x ULN", "exclusion", **normal)
+    assert excluded[1] != "not_met"
+    gilbert = "Total bilirubin <= 1.5 x ULN (or <= 3 x ULN for Gilbert syndrome), ALT <= 3 x ULN"
+    assert judge(gilbert, labs={"bilirubin_x_uln": 2.0, "alt_x_uln": 1.0})[1] == "unknown"
+    liver = "ALT <= 3 x ULN or <= 5 x ULN if liver metastases, bilirubin <= 1.5 x ULN"
+    assert judge(liver, labs={"bilirubin_x_uln": 1.0, "alt_x_uln": 4.0})[1] == "unknown"
+
+
+def test_groups_and_conditions_do_not_swallow_the_rule() -> None:
+    """ "Patients with measurable disease, as defined by RECIST 1.1" is the rule, not a condition
+    (not met without measurable disease); "Patients in first relapse or beyond must ..." is
+    everyone's rule at relapse 2 (constructed wording)."""
+    rule = judge(
+        "Patients with measurable disease, as defined by RECIST 1.1", tumor={"measurable": False}
+    )
+    assert rule[1] != "not_applicable"
+    beyond = judge(
+        "Patients in first relapse or beyond must have measurable disease", relapse_number=2
+    )
+    assert beyond[1] != "not_applicable"

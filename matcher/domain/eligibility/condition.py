@@ -33,9 +33,10 @@ _CLAUSE = re.compile(
     r"^(?:for |in |if )?(?:all )?(?:patients|subjects|participants|those|children) "
     r"(?P<how>with|without|who have|who had|who do not have|who received|who have received|"
     r"who are receiving|receiving|who underwent|who have undergone)\s+"
-    # ("Patients with X are excluded" is the rule itself, not a condition of one)
-    r"(?P<what>[^,:;]{3,90}?)\s*(?:,|:|\b(?:must|should|will|may|need|needs|are required|"
-    r"is required|can)\b(?! (?:not )?be (?:excluded|ineligible|eligible|enrolled|included)))"
+    # only a main clause with its own modal verb follows a condition ("Patients with measurable
+    # disease, as defined by RECIST" is the rule itself; so is "... are excluded")
+    r"(?P<what>[^,:;]{3,90}?)\s*\b(?:must|should|will|may|need|needs|are required|is required|"
+    r"can)\b(?! (?:not )?be (?:excluded|ineligible|eligible|enrolled|included))"
 )
 _NEGATIVE = frozenset({"without", "who do not have"})
 # kinds whose judges decide a requirement "must have X" from a profile fact (the viral, steroid

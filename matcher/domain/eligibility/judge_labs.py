@@ -81,9 +81,10 @@ _ULN = re.compile(
 )
 _UPPER_BY_DEFAULT = re.compile(
     r"[\s)\]]*[:=]?\s*(\d+(?:\.\d+)?)\s*(?:x|×|times)\s*(?:the\s+)?(?:institutional\s+|institution\s+)?"
-    r"(?:upper limit|uln|normal\b|nl\b)"
+    r"(?:upper limit|uln|normal\b|nl\b)(?![^.;]{0,40}\bor (?:more|greater|higher|above)\b)"
 )
 _PARENTHESES = re.compile(r"\([^()]*\)")
+_OR_LIMIT = re.compile(r"\bor\b\s*(?:[a-z]+\s+){0,3}?(?:<=|>=|<|>|=)\s*\d")
 _BARE_ULN = re.compile(r"(<=|<)\s*(?:the\s+)?(?:institutional\s+)?(?:upper limit of normal|uln)")
 _TABLE_ROW = re.compile(
     r"age\s*(>=)?\s*(\d+)\s*(?:to\s*(<)?\s*(\d+))?\s*(?:years?)?\s*;?\s*(\d+(?:\.\d+)?)\s*mg/d"
@@ -158,9 +159,8 @@ def prep_labs(crit_text: str, norm: str, section: str) -> Any:
             continue
         c = COMPARISON.search(window)
         if c is None:
-            bare_limit = (
-                _UPPER_BY_DEFAULT.match(window) if key in {"bilirubin", "alt", "ast"} else None
-            )
+            ceiling_only = section == "inclusion" and key in {"bilirubin", "alt", "ast"}
+            bare_limit = _UPPER_BY_DEFAULT.match(window) if ceiling_only else None
             if bare_limit is not None:
                 # "ALT (SGPT) 2.5 X institutional upper limit of normal": a multiple of the upper
                 # limit with no comparison written is a ceiling
@@ -204,8 +204,11 @@ def prep_labs(crit_text: str, norm: str, section: str) -> Any:
     # "or" between two analytes offers alternatives ("creatinine <= 1.5 mg/dL or clearance >= 70");
     # one inside a parenthesis or after the last ("by echocardiogram or MUGA") offers none
     gaps = [folded[spots[k][1] : spots[k + 1][0]] for k in range(len(spots) - 1)]
+    # ... and so does an "or" before a limit anywhere ("(or <= 3 x ULN for Gilbert syndrome)",
+    # "ALT <= 3 x ULN or <= 5 x ULN with liver metastases")
     alternatives = (
         any(re.search(r"\bor\b", _PARENTHESES.sub(" ", gap)) for gap in gaps)
+        or _OR_LIMIT.search(folded) is not None
         if len(spots) > 1
         else bool(re.search(r"\bor\b", folded))
     )

@@ -12,7 +12,6 @@ import re
 from typing import Any
 
 from matcher.domain.eligibility.base import MET, NOT_MET, UNKNOWN, Criterion, Facts, Judgement
-from matcher.domain.eligibility.scope import marrow_group
 
 _BONE_ONLY = r"\b(?:disease|tumou?rs?|metastas[ie]s|lesions?) (?:limited|confined|restricted) to (?:the )?bones?\b|\bbone only (?:disease|metasta)"  # noqa: E501
 _EXTRAPULMONARY = r"\bextra ?pulmonary (?P<meta>metasta\w*|disease|lesions?|sites?)"
@@ -22,19 +21,32 @@ _PULMONARY = r"^(?:patients? |participants? |subjects? )?with (?:known )?pulmona
 _ISOLATED_LUNG = (
     r"\bisolated (?:pulmonary|lung) (?:metasta\w*|disease|lesions?|nodules?|recurrence)"
 )
-# "at least one site of measurable disease involving lung or soft tissue"
+# "at least one site of measurable disease involving lung or soft tissue": an inclusion about
+# where the disease is, its list of sites closed (not "lung, bone, bone marrow, or other site")
 _INVOLVING = r"\b(?:disease|lesions?|sites?) involving (?:the )?(?P<where>(?:lungs?|soft tissues?|bones?|liver)(?:(?:,| or| and| and or) (?:the )?(?:lungs?|soft tissues?|bones?|liver))*)"  # noqa: E501
-# "Bone marrow involvement" (an exclusion), "subjects with bone marrow involvement are NOT
-# eligible": marrow disease, one of the recurrence sites a board lists
+_LIST_CLOSED = re.compile(r"\s*(?:$|[.;(]|as\b|by\b|on\b|documented\b|seen\b|that\b|which\b)")
+_NOT_WHERE = re.compile(r"\bradiat|\birradiat|\bnot (?:be )?considered|\bprior\b|\bsurgery\b")
+# "Bone marrow involvement" as the whole exclusion, or "subjects with bone marrow involvement are
+# NOT eligible": marrow disease as the rule's subject (one of the recurrence sites a board lists);
+# a marrow mention inside another rule ("ANC >= 750 (>= 500 if bone marrow involvement)") is not
 _MARROW = r"\b(?:bone )?marrow (?:involvement|metasta\w*|disease|infiltration)\b"
-_MARROW_NEGATED = re.compile(
-    r"\b(?:no|without|absence of|free of)\b[^.;]{0,30}\bmarrow\b|\bmarrow[^.;]{0,40}\b(?:are|is|"
-    r"will be) (?:not eligible|ineligible|excluded)"
+_MARROW_SUBJECT = re.compile(
+    r"^(?:known |evidence of |presence of |active |any )?(?:bone )?marrow (?:involvement|"
+    r"metasta\w*|disease|infiltration)\W*$"
+)
+_MARROW_BARRED = re.compile(
+    r"\b(?:patients|subjects|participants) with (?:known )?(?:bone )?marrow (?:involvement|"
+    r"metasta\w*|disease|infiltration) (?:are|is|will be) (?:not eligible|ineligible|excluded)"
 )
 SITE = re.compile(
     f"{_BONE_ONLY}|{_EXTRAPULMONARY}|{_PULMONARY}|{_ISOLATED_LUNG}|{_INVOLVING}|{_MARROW}"
 )
 _NEGATED = re.compile(r"^(?:no|without|absence of)\b")
+# a negation elsewhere in the sentence ("must not have ...", "... are not eligible"): the
+# direction is not the plain one, so the rule is left unread rather than read backwards
+_NEGATION_ELSEWHERE = re.compile(
+    r"\b(?:no|not|without|never|absence|free of|ineligible|excluded|except)\b"
+)
 _BEYOND_LUNG = frozenset({"regional_nodes", "bone", "bone_marrow", "cns", "other_distant"})
 _OUTSIDE_BONE = frozenset({"pulmonary", "regional_nodes", "cns", "other_distant"})
 _NEITHER = frozenset({"bone", "bone_marrow", "cns"})  # neither lung nor soft tissue
@@ -42,24 +54,40 @@ _NEITHER = frozenset({"bone", "bone_marrow", "cns"})  # neither lung nor soft ti
 
 def prep_site(crit_text: str, norm: str, section: str) -> Any:
     """(what, negated, counts_local): which site rule, whether the text asks for its absence,
-    and whether a local recurrence counts (not for "extrapulmonary metastatic disease")."""
+    and whether a local recurrence counts (not for "extrapulmonary metastatic disease"); for
+    "involving", the named sites instead of `negated`. None when no site rule is read here (the
+    classifier then drops the kind)."""
+    if _MARROW_SUBJECT.match(norm):
+        return ("marrow", False, False)
+    if _MARROW_BARRED.search(norm) and section == "inclusion":
+        return ("marrow", True, False)
     if re.search(_BONE_ONLY, norm):
-        return ("bone_only", bool(_NEGATED.search(norm)), True)
+        return _plain("bone_only", norm, True)
     involving = re.search(_INVOLVING, norm)
     if involving is not None:
+        closed = _LIST_CLOSED.match(norm[involving.end() :]) is not None
+        if section != "inclusion" or not closed or _NOT_WHERE.search(norm):
+            return None
         named = frozenset(re.findall(r"lung|soft tissue|bone|liver", involving.group("where")))
         return ("involving", named, False)
-    if re.search(_MARROW, norm) and not marrow_group(norm):
-        # (a rule written *for* patients with or without marrow disease is a group: scope.py)
-        return ("marrow", bool(_MARROW_NEGATED.search(norm)), False)
     if re.search(_ISOLATED_LUNG, norm):
-        return ("isolated_lung", bool(_NEGATED.search(norm)), False)
+        return _plain("isolated_lung", norm, False)
     extra = re.search(_EXTRAPULMONARY, norm)
     if extra is not None:
-        return ("extrapulmonary", bool(_NEGATED.search(norm)), "metasta" not in extra.group("meta"))
-    if re.search(_PULMONARY, norm):
+        return _plain("extrapulmonary", norm, "metasta" not in extra.group("meta"))
+    if re.search(_PULMONARY, norm) and section == "exclusion":
         return ("pulmonary", False, False)
-    return None  # only a marrow group matched: no site rule (classifier.py drops the kind)
+    return None
+
+
+def _plain(what: str, norm: str, counts_local: bool) -> Any:
+    """The rule when its direction is plain: asked for as written, or denied by an opening "No" /
+    "Without"; None when a negation stands elsewhere in it."""
+    opening = _NEGATED.match(norm)
+    rest = norm[opening.end() :] if opening else norm
+    if _NEGATION_ELSEWHERE.search(rest):
+        return None
+    return (what, opening is not None, counts_local)
 
 
 def judge_site(spec: Any, crit: Criterion, facts: Facts) -> Judgement:

@@ -314,7 +314,8 @@ _VERBISH = re.compile(r"\b(?:who|with|have|has|had|must|should|are|is|will)\b", 
 # must meet (a patient at a later relapse is not in it)
 _FIRST_RECURRENCE_GROUP = re.compile(
     r"^(?:for )?(?:patients|subjects|participants) (?:at (?:the )?time of|at|in) (?:their )?"
-    r"(?:1st|first) (?:recurrence|relapse)\b[^.;]{0,20}\b(?:must|should|will|need)"
+    r"(?:1st|first) (?:recurrence|relapse)\b(?:(?!\b(?:or|and)\b)[^.;]){0,20}"
+    r"\b(?:must|should|will|need)"
 )
 
 

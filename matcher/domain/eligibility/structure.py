@@ -120,8 +120,15 @@ def _abbreviated_scopes(text: str, criteria: list[Criterion]) -> None:
         if scope:
             criteria[i] = dataclasses.replace(
                 crit, scope=scope, scope_negated=False, constant=False, results={}, memo={},
-                reads=projection.reads_of(crit.aspects, True, crit.group, _REGISTERED),
+                reads=_scoped_reads(crit),
             )  # fmt: skip
+
+
+def _scoped_reads(crit: Criterion) -> int:
+    """The fields a criterion given a tumor scope reads: its aspects', the scope's, and its
+    condition's (condition.py), which still decides whether it applies."""
+    reads = projection.reads_of(crit.aspects, True, crit.group, _REGISTERED)
+    return reads if crit.condition is None else projection.union(reads, crit.condition.reads)
 
 
 def _childbearing(items: list[Item], criteria: list[Criterion]) -> None:
@@ -171,7 +178,7 @@ def _cohort_headings(items: list[Item], criteria: list[Criterion]) -> None:
                 continue
             criteria[i] = dataclasses.replace(
                 crit, scope=scope, scope_negated=False, constant=False, results={}, memo={},
-                reads=projection.reads_of(crit.aspects, True, crit.group, _REGISTERED),
+                reads=_scoped_reads(crit),
             )  # fmt: skip
 
 
