@@ -106,6 +106,19 @@ def _text(it: Item) -> str:
     return it.text if not it.notes else f"{it.text} [{' | '.join(it.notes)}]"
 
 
+def _item(item_id: str, part: str, profile: str, nct: str, it: Item) -> dict:
+    """One labelling item of the manifest (items*.json)."""
+    return {
+        "id": item_id,
+        "part": part,
+        "profile": profile,
+        "nct_id": nct,
+        "section": it.section,
+        "text": _text(it),
+        "context": it.context,
+    }
+
+
 def _age(bound: object) -> str:
     return "none" if bound is None else str(getattr(bound, "text", bound))
 
@@ -182,20 +195,10 @@ def main(out: Path, round_no: int = 1) -> None:
             else:
                 take = rng.sample(split, min(per_pair, len(split)))
             for it in take:
-                text = _text(it)
                 prefix = part_of[nct][0].upper() + ("" if round_no == 1 else str(round_no))
                 width = 4 if round_no == 1 else 3
-                items.append(
-                    {
-                        "id": f"{prefix}{len(items) + 1:0{width}d}",
-                        "part": part_of[nct],
-                        "profile": pname,
-                        "nct_id": nct,
-                        "section": it.section,
-                        "text": text,
-                        "context": it.context,
-                    }
-                )
+                item_id = f"{prefix}{len(items) + 1:0{width}d}"
+                items.append(_item(item_id, part_of[nct], pname, nct, it))
     out.mkdir(parents=True, exist_ok=True)
     (out / ("items.json" if round_no == 1 else f"items-{round_no}.json")).write_text(
         json.dumps(items, indent=1, ensure_ascii=False)
@@ -276,7 +279,12 @@ def round8(out: Path) -> None:
     it, four criteria per pair (never-drawn criteria first, then the least drawn)."""
     rng = random.Random(SEED + 8)
     moved = MOVED | frozenset(json.loads((HERE / "split-3.json").read_text())["moved_to_dev"])
-    earlier = [i for path in sorted(HERE.glob("items*.json")) for i in json.loads(path.read_text())]
+    earlier = [
+        i
+        for path in sorted(HERE.glob("items*.json"))
+        if path.name != "items-8.json"  # its own output: re-running reproduces it
+        for i in json.loads(path.read_text())
+    ]
     held = sorted({i["nct_id"] for i in earlier if i["part"] == "heldout"} - moved)
     trials = {}
     for folder in TRIAL_DIRS:
@@ -304,17 +312,7 @@ def round8(out: Path) -> None:
             ranked = sorted(cut, key=lambda it: (times.get((nct, _text(it)), 0), rng.random()))
             for it in ranked[:4]:
                 times[(nct, _text(it))] = times.get((nct, _text(it)), 0) + 1
-                items.append(
-                    {
-                        "id": f"H8{len(items) + 1:03d}",
-                        "part": "heldout",
-                        "profile": pname,
-                        "nct_id": nct,
-                        "section": it.section,
-                        "text": _text(it),
-                        "context": it.context,
-                    }
-                )
+                items.append(_item(f"H8{len(items) + 1:03d}", "heldout", pname, nct, it))
     out.mkdir(parents=True, exist_ok=True)
     (out / "items-8.json").write_text(json.dumps(items, indent=1, ensure_ascii=False))
     by_trial: dict[str, list[dict]] = {}
