@@ -89,11 +89,13 @@ def criterion(norm_text: str, registry: Mapping[str, Any]) -> tuple[Criterion, b
     return Criterion("inclusion", text, n_cond, aspects, terms=terms, reads=reads), negated
 
 
-def outside(crit: Criterion, facts: Facts, judge: Callable[[Criterion, Facts], Any]) -> Any:
-    """Not applicable (a judges.Judged) when the patient clearly fails the condition the rule is
-    written under ("Patients with measurable disease must ...": no measurable disease), or
-    clearly has what a rule for patients without it is about; None when the condition holds or
-    is open. `judge` is judges.judge_criterion."""
+def outside(
+    crit: Criterion, facts: Facts, judge: Callable[[Criterion, Facts], Any]
+) -> Judgement | None:
+    """ "Not applicable" when the patient clearly fails the condition the rule is written under
+    ("Patients with measurable disease must ...": no measurable disease), or clearly has what a
+    rule for patients without it is about; None when the condition holds or is open. `judge` is
+    judges.judge_criterion (a Judged: its judgement and the guard that changed it, if any)."""
     cond = crit.condition
     if cond is None:
         return None
@@ -104,4 +106,4 @@ def outside(crit: Criterion, facts: Facts, judge: Callable[[Criterion, Facts], A
         return None
     wants = "without" if crit.condition_negated else "with"
     why = f"rule for patients {wants} {cond.text.removeprefix('must have ')}; {j.reason}"
-    return type(judged)(crit.kind, Judgement(NOT_APPLICABLE, why, rule="condition"), "scope")
+    return Judgement(NOT_APPLICABLE, why, rule="condition")

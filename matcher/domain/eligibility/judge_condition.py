@@ -67,13 +67,15 @@ def judge_viral(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
 
 
 def prep_other_malignancy(crit_text: str, norm: str, section: str) -> Any:
-    return section
+    """(section, whether the text permits: "... will be eligible")."""
+    return section, cues.cue("permission").search(norm) is not None
 
 
 def judge_other_malignancy(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
+    section, permits = spec
     verify = "other (second) malignancy"
-    if spec != "exclusion":
-        if facts.other_malignancy is False and cues.cue("permission").search(crit.norm):
+    if section != "exclusion":
+        if facts.other_malignancy is False and permits:
             # "Patients who have had another malignancy but with no evidence of disease for
             # > 5 years ... will be eligible": a permission for others, no question for this one
             why = "permits patients with another malignancy under conditions; none reported"

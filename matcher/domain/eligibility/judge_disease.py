@@ -36,6 +36,10 @@ _GENERIC_TUMOR = vocabulary.GENERIC_TUMORS
 _UNKNOWN_HISTOLOGY = "a histology not in the vocabulary"
 
 
+# an exclusion of another tumor that reaches into the past ("or history of myelogenous leukemia")
+_HISTORY = re.compile(r"\bhistory of\b|\b(?:prior|previous|past)\b(?! (?:therap|treatment|chemo))")
+
+
 def prep_diagnosis(crit_text: str, norm: str, section: str) -> Any:
     cut = _EXCLUDING.search(norm)
     positive = vocabulary.find_concepts(norm[: cut.start()] if cut else norm)
@@ -59,7 +63,17 @@ def prep_diagnosis(crit_text: str, norm: str, section: str) -> Any:
         # "any sarcoma"
         positive, named = [], _UNKNOWN_HISTOLOGY
     grades = grades_required(norm)
-    return tuple(positive), tuple(excluded), requirement, open_list, named, grades, condition
+    history = _HISTORY.search(norm) is not None
+    return (
+        tuple(positive),
+        tuple(excluded),
+        requirement,
+        open_list,
+        named,
+        grades,
+        condition,
+        history,
+    )
 
 
 def judge_subtype(spec: Any, facts: Facts) -> Judgement:
@@ -83,14 +97,10 @@ def judge_subtype(spec: Any, facts: Facts) -> Judgement:
     )  # fmt: skip
 
 
-# an exclusion of another tumor that reaches into the past ("or history of myelogenous leukemia")
-_HISTORY = re.compile(r"\bhistory of\b|\b(?:prior|previous|past)\b(?! (?:therap|treatment|chemo))")
-
-
 def judge_diagnosis(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
     if spec[0] == "subtype":
         return judge_subtype(spec, facts)
-    positive, excluded, requirement, open_list, named, grades, condition = spec
+    positive, excluded, requirement, open_list, named, grades, condition, history = spec
     if not positive and not excluded:
         if crit.alt_group and named == _UNKNOWN_HISTOLOGY and facts.concept is not None:
             # "Low-grade myofibroblastic sarcoma" as one alternative of a list of histologies:
@@ -121,7 +131,7 @@ def judge_diagnosis(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
                 f"exclusion: {crit.text[:120]}",
             )
         if facts.concept is not None and not hits:
-            if _HISTORY.search(crit.norm) and facts.other_malignancy is not False:
+            if history and facts.other_malignancy is not False:
                 # "Active myelogenous leukemia, or history of myelogenous leukemia": the index
                 # tumor is not it, but whether the patient has had it is the other-cancer history
                 return Judgement(
@@ -138,30 +148,22 @@ def judge_diagnosis(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
             f"exclusion: {crit.text[:120]}",
         )
     if (
-        hits == ["neoplasm"]
-        and "malignan" in crit.norm
-        and vocabulary.malignant(facts.concept) is False
-    ):
-        # "histologic verification of malignancy": a desmoid is none, but trials for children's
-        # solid tumors take it at times, so it is the board's question, never an exclusion (an
-        # intermediate tumor such as IMT is accepted here)
-        why = f"requires a malignancy; {facts.diagnosis} is not one"
-        verify = f"whether {facts.diagnosis} is accepted: {crit.text[:90]}"
-        return Judgement(UNKNOWN, why, verify, rule="not_malignant")
-    if (
         hits
         and all(c in _GENERIC_TUMOR for c in hits)
         and vocabulary.malignant(facts.concept) is False
     ):
-        # "relapsed or refractory solid tumors" in a cancer trial: a desmoid is a solid tumor
-        # but no cancer, so whether the trial means it is the board's question
-        return Judgement(
-            UNKNOWN,
-            f"{facts.diagnosis} is not a malignancy; whether it counts as "
-            f"{vocabulary.concept_name(hits[0])} here",
-            f"whether {facts.diagnosis} counts as {vocabulary.concept_name(hits[0])}",
-            rule="not_malignant",
-        )
+        # a desmoid against "histologic verification of malignancy" or a cancer trial's
+        # "relapsed or refractory solid tumors": no cancer, but trials for children's solid
+        # tumors take it at times, so it is the board's question, never an exclusion (an
+        # intermediate tumor such as IMT is accepted here)
+        if hits == ["neoplasm"] and "malignan" in crit.norm:
+            why = f"requires a malignancy; {facts.diagnosis} is not one"
+            verify = f"whether {facts.diagnosis} is accepted: {crit.text[:90]}"
+        else:
+            generic = vocabulary.concept_name(hits[0])
+            why = f"{facts.diagnosis} is not a malignancy; whether it counts as {generic} here"
+            verify = f"whether {facts.diagnosis} counts as {generic}"
+        return Judgement(UNKNOWN, why, verify, rule="not_malignant")
     if hits and not any(c in facts.concept_ids for c in excluded if c not in {"neoplasm"}):
         covered = f"{facts.diagnosis} is covered by {vocabulary.concept_name(hits[0])}"
         return judge_grade(grades, covered, facts, single=len(positive) == 1)

@@ -116,17 +116,14 @@ def judge_washout(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
     if recency and clauses:
         return _judge_recent(clauses, crit, facts)
     if current:
+        # the list records past treatment; a treatment given now may simply be unlisted
         ended = all(t.ended_on and t.ended_on <= facts.as_of for t in facts.therapies)
-        if names_treatment and facts.therapies and ended:
-            # the list records past treatment; a treatment given now may simply be unlisted
-            return Judgement(
-                UNKNOWN,
-                "every listed therapy has ended; current treatment is not recorded",
-                f"no ongoing therapy: {crit.text[:90]}",
-            )
-        return Judgement(
-            UNKNOWN, "current treatment not stated", f"no ongoing therapy: {crit.text[:90]}"
+        why = (
+            "every listed therapy has ended; current treatment is not recorded"
+            if names_treatment and facts.therapies and ended
+            else "current treatment not stated"
         )
+        return Judgement(UNKNOWN, why, f"no ongoing therapy: {crit.text[:90]}")
     if not clauses:
         return Judgement(
             UNKNOWN, "time limit or treatment not read", f"time since treatment: {crit.text[:100]}"

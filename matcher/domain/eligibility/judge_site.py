@@ -97,9 +97,7 @@ def judge_site(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
     if not sites:
         return Judgement(UNKNOWN, "recurrence sites not given", verify)
     listed = ", ".join(sorted(sites))
-    if what == "pulmonary":
-        if crit.section != "exclusion":
-            return Judgement(UNKNOWN, "pulmonary lesion rule not read", verify)
+    if what == "pulmonary":  # an exclusion (prep_site reads no other)
         if "pulmonary" in sites:
             return Judgement(
                 UNKNOWN, f"pulmonary disease listed ({listed}); details decide", verify
@@ -124,9 +122,7 @@ def judge_site(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
             else (f"no disease outside the lungs ({listed})")
         )
     else:
-        soft = bool(sites & _OUTSIDE_BONE) or (
-            "local" in sites and "sts" in facts.concept_ids
-        )  # a soft tissue sarcoma's local recurrence is in soft tissue
+        soft = bool(sites & (_OUTSIDE_BONE | _local_soft_tissue(facts)))
         if not soft and not sites <= {"bone"}:
             return Judgement(UNKNOWN, f"whether the disease is limited to bone ({listed})", verify)
         present = not soft  # "bone-only disease" is the condition the text names
@@ -139,7 +135,7 @@ def judge_site(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
 def _judge_involving(named: frozenset[str], facts: Facts, listed: str, verify: str) -> Judgement:
     """Disease involving the named sites: met when every recurrence site is one of them (then
     the disease, measurable or not, is there); otherwise the board says where it is measured."""
-    soft = {"regional_nodes"} | ({"local"} if "sts" in facts.concept_ids else set())
+    soft = {"regional_nodes"} | _local_soft_tissue(facts)
     covered = (
         ({"pulmonary"} if "lung" in named else set())
         | (soft if "soft tissue" in named else set())
@@ -153,3 +149,8 @@ def _judge_involving(named: frozenset[str], facts: Facts, listed: str, verify: s
         # bone, marrow and brain only: none of it is lung or soft tissue
         return Judgement(NOT_MET, f"no disease in {' or '.join(sorted(named))} ({listed})")
     return Judgement(UNKNOWN, f"disease at {listed}; where it is measured is not recorded", verify)
+
+
+def _local_soft_tissue(facts: Facts) -> frozenset[str]:
+    """{"local"} when a local recurrence is in soft tissue (a soft tissue sarcoma's is), else {}."""
+    return frozenset({"local"}) if "sts" in facts.concept_ids else frozenset()

@@ -144,6 +144,11 @@ def judge_prior_excluded(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
     )
 
 
+_SYSTEMIC_WORDS = re.compile(
+    r"\b(?:systemic|chemo\w*|regimens?|lines?|drugs?|agents?|medications?|standard|cytotoxic)\b"
+)
+
+
 def prep_prior_required(crit_text: str, norm: str, section: str) -> Any:
     classes, cats = targets(norm)
     count = _COUNT.search(norm)
@@ -157,7 +162,11 @@ def prep_prior_required(crit_text: str, norm: str, section: str) -> Any:
         strict |= targets(norm[verb.end() : verb.end() + 60].split(".")[0])[0]
     concepts = tuple(vocabulary.find_concepts(norm))
     response = judge_response.prep_response(norm)
-    return norm, classes, cats, n, scoped, concepts, frozenset(strict), response
+    # "recurred despite prior therapy", "previously treated": any listed treatment counts
+    # (surgery and radiation are therapy); "prior systemic therapy" or "regimens" are not met by
+    # them
+    any_treatment = not cats and n == 1 and not _SYSTEMIC_WORDS.search(norm)
+    return norm, classes, cats, n, scoped, concepts, frozenset(strict), any_treatment, response
 
 
 def judge_prior_required(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
@@ -179,13 +188,8 @@ def named_therapies(norm: str, facts: Facts) -> list[Therapy]:
     return [t for t in facts.therapies if t.category in _SYSTEMIC]
 
 
-_SYSTEMIC_WORDS = re.compile(
-    r"\b(?:systemic|chemo\w*|regimens?|lines?|drugs?|agents?|medications?|standard|cytotoxic)\b"
-)
-
-
 def _judge_required(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
-    norm, classes, cats, n, scoped, tumors, strict = spec
+    norm, classes, cats, n, scoped, tumors, strict, any_treatment = spec
     if tumors and not any(c in facts.concept_ids for c in tumors):
         # "doxorubicin and/or ifosfamide (synovial sarcoma and MRCLS)": another cohort's rule
         return Judgement(
@@ -224,10 +228,7 @@ def _judge_required(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
             f"prior treatment required: {crit.text[:100]}",
         )
     wanted = cats or _SYSTEMIC
-    if not cats and n == 1 and not _SYSTEMIC_WORDS.search(norm):
-        # "recurred despite prior therapy", "previously treated": any listed treatment counts
-        # (surgery and radiation are therapy); "prior systemic therapy" or "regimens" are not met
-        # by them
+    if any_treatment:
         wanted = frozenset(t.category for t in facts.therapies if t.category) or wanted
     hits = [t for t in facts.therapies if t.category in wanted]
     if len(hits) >= n:

@@ -115,9 +115,9 @@ def judge_criterion(crit: Criterion, facts: Facts) -> Judged:
         if outside is not None:
             return outside
     if crit.condition is not None:
-        not_its: Judged | None = condition.outside(crit, facts, judge_criterion)
+        not_its = condition.outside(crit, facts, judge_criterion)
         if not_its is not None:
-            return not_its
+            return Judged(crit.kind, not_its, "scope")
     first_unknown: Judged | None = None
     met_reasons: list[str] = []
     met_kinds: set[str] = set()

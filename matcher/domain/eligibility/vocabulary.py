@@ -256,17 +256,12 @@ def grade_by_definition(concept_id: str | None) -> int | None:
 
 def malignant(concept_id: str) -> bool | None:
     """Whether the tumor is a malignancy: True for a sarcoma or another cancer, False for a
-    tumor classed only as a soft tissue tumor (desmoid), None for an intermediate one (IMT)."""
-    if is_intermediate(concept_id):
+    tumor classed only as a soft tissue tumor (desmoid), None for one of intermediate behaviour
+    (data "intermediate": IMT, DFSP), whose counting as a malignancy is the board's call."""
+    if _index().concepts[concept_id].intermediate:
         return None
     ups = ancestors(concept_id)
     return "sarcoma" in ups or ("neoplasm" in ups and "soft_tissue_tumor" not in ups)
-
-
-def is_intermediate(concept_id: str | None) -> bool:
-    """True for a tumor of intermediate behaviour (data "intermediate"): whether it counts as a
-    malignancy (for "another malignancy" rules) is the board's call, not the engine's."""
-    return concept_id is not None and _index().concepts[concept_id].intermediate
 
 
 def concept_name(concept_id: str) -> str:
