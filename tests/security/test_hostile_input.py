@@ -88,6 +88,8 @@ def _replaced(old: str, new: str) -> bytes:
 
 # --- wrong types, ranges, sizes --------------------------------------------------------------
 
+TOMORROW = "<tomorrow>"  # stands for the day after the test runs (resolved in the test)
+
 
 @pytest.mark.parametrize(
     ("changes", "field"),
@@ -117,7 +119,7 @@ def _replaced(old: str, new: str) -> bytes:
         ({"relapse_number": 0}, "relapse_number"),
         ({"weight_kg": -3}, "weight_kg"),
         ({"assessed_on": "1999-12-31"}, "assessed_on"),
-        ({"assessed_on": (date.today() + timedelta(days=1)).isoformat()}, "assessed_on"),
+        ({"assessed_on": TOMORROW}, "assessed_on"),
         ({"assessed_on": "2026-02-30"}, "assessed_on"),
         ({"location": {"lat": 91, "lon": 0}}, "location.lat"),
         ({"profile_id": "../../etc/passwd"}, "profile_id"),
@@ -131,7 +133,10 @@ def _replaced(old: str, new: str) -> bytes:
 def test_bad_values_are_refused_naming_the_field(changes: dict[str, Any], field: str) -> None:
     """Wrong types, absurd numbers, oversize strings/arrays and unknown fields name their field."""
     body = example_body("SEC-bad")
-    body.update(changes)
+    # "tomorrow" is taken when the test runs, not when it is collected: a run that crosses
+    # midnight would otherwise send today's date
+    tomorrow = (date.today() + timedelta(days=1)).isoformat()
+    body.update({k: tomorrow if v == TOMORROW else v for k, v in changes.items()})
     error = _refused(json.dumps(body))
     assert field in {f for f, _ in error.errors}, error.errors
 
