@@ -139,12 +139,17 @@ _RULES: Final[tuple[tuple[str, re.Pattern[str]], ...]] = (
             # "Patients must be ≤ 21 years at ...": an operator on years/months after the subject
             # (a bare "> 1 month" elsewhere is a duration, not an age)
             r"(?:^|\b(?:be|are|is|patients?|subjects?|participants?|children|adults?)\s+)"
-            r"(?:>|≥|>=|<|≤|=<)\s*\d+\s*(?:years?|months?)\b"
+            r"(?:>|≥|>=|<|≤|=<)\s*\d+\s*(?:years?|months?)\b|"
+            # "younger than 50 years", "no older than 21 years": the words for those operators
+            r"\b(?:younger|older) than\s*\d+\s*(?:years?|months?)\b"
         ),
     ),
     (
         "weight",
-        _R(r"\bbody surface area\b|\bbsa\b|\bweigh|\bbody weight\b|\b\d+(?:\.\d+)?\s*kg\b(?!\s*/)"),
+        _R(
+            r"\bbody surface area\b|\bbsa\b|\bweigh|\bbody weight\b"
+            r"|\b\d+(?:\.\d+)?\s*(?:kg|kilograms?)\b(?!\s*/)"
+        ),
     ),
     (
         "measurable_disease",
@@ -375,7 +380,9 @@ def _refine(kinds: list[str], text: str, context: str, section: str) -> list[str
     if "age" in kinds and "performance" in kinds:
         kinds.remove("age")  # "Lansky ≥ 50 for patients ≤ 16 years of age": the age picks the scale
     if "age" in kinds and re.search(
-        r"\bat (?:the )?time of (?:initial |original )?diagnosis\b|\bdiagnosed (?:at|before)", text
+        r"\b(?:at|by) (?:the )?(?:time of )?(?:initial |original |first )?diagnosis\b|\bdiagnosed "
+        r"(?:at|before)|\b(?:when|once|if) (?:first |initially |originally )?diagnosed\b",
+        text,
     ):
         kinds.remove("age")
         kinds.insert(0, "other")  # age at diagnosis: the profile does not give it

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 
@@ -135,6 +135,28 @@ def treatment_categories() -> tuple[tuple[re.Pattern[str], frozenset[str]], ...]
     )
 
 
+@cache
+def _rewrites() -> tuple[tuple[re.Pattern[str], str, str | None], ...]:
+    return tuple(
+        (
+            re.compile(r["pattern"], 0 if r.get("case_sensitive") else re.IGNORECASE),
+            r["replacement"],
+            r.get("section"),
+        )
+        for r in _raw()["wording"]["rewrites"]
+    )
+
+
+@lru_cache(maxsize=65536)  # boilerplate criteria recur across trials
+def canonical(text: str, section: str) -> str:
+    """The criterion in the words the rules read ("wording" in data/cues.json): another author's
+    frame for the same requirement rewritten to the one the rules know, in data order."""
+    for pattern, replacement, only in _rewrites():
+        if only is None or only == section:
+            text = pattern.sub(replacement, text)
+    return text
+
+
 def load() -> None:
     """Compile every list now (at import of the engine), so that a bad pattern fails early."""
     for name in _raw()["lists"]:
@@ -143,3 +165,4 @@ def load() -> None:
     terms()
     body_sites()
     treatment_categories()
+    _rewrites()

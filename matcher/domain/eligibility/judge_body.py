@@ -44,7 +44,7 @@ def judge_sex(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
     )
 
 
-_KG = re.compile(r"(>=|<=|>|<)\s*(\d+(?:\.\d+)?)\s*kg\b")
+_KG = re.compile(r"(>=|<=|>|<)\s*(\d+(?:\.\d+)?)\s*(?:kgs?|kilo(?:gram)?s?)\b")
 _LB = re.compile(r"(>=|<=|>|<)\s*(\d+(?:\.\d+)?)\s*(?:lbs?|pounds?)\b")  # "weighing >400 lbs"
 _KG_PER_LB = 0.45359237
 _BSA = re.compile(r"(>=|<=|>|<)\s*(\d(?:\.\d+)?)\s*(?:m\^?2|m²|m 2|square met)")

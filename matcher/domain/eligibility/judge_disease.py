@@ -26,7 +26,9 @@ _REQUIREMENT = re.compile(
     r"\b(?:histolog|cytolog|patholog)\w*\s+(?:or\s+\w+\s+)"
     r"?(?:confirm|verif|proven|diagnos|document|evidence)|"
     r"\bdiagnosis of\b|\bdiagnosed with\b|\bconfirmed\b|\bproven\b|"
-    r"\bmust have\b[^.;]{0,40}\b(?:sarcoma|tumou?r|malignan|neoplasm|cancer)"
+    # "must have osteosarcoma diagnosed histologically", "reported as the diagnosis"
+    r"\bdiagnosed (?:histolog|cytolog|patholog)|\bas (?:the|a) (?:reported |primary )?diagnosis\b|"
+    r"\bmust have\b[^.;]{0,40}\b(?:sarcoma|tumou?r|malignan|neoplasm|cancer|\w+oma\b)"
 )
 _CONDITIONAL = cues.cue("condition_diagnosis")
 
@@ -373,11 +375,16 @@ _RECEIVED_STANDARD = re.compile(
 _SYSTEMIC = frozenset({"chemotherapy", "targeted", "immunotherapy"})
 # an exclusion that is nothing but a disease course ("Recurrent disease", "Relapsed or refractory
 # sarcoma"); the words map to the profile's disease_status values
-_COURSE = {"recurrent": "recurrent", "relapsed": "recurrent", "progressive": "progressive",
+_COURSE = {"recurrent": "recurrent", "relapsed": "recurrent", "recurred": "recurrent",
+           "progressive": "progressive", "progressed": "progressive",
            "refractory": "refractory"}  # fmt: skip
+# ... also with its subject ("Patients with recurrent disease") or as a clause ("Disease that
+# has recurred")
 _BARE_COURSE = re.compile(
-    r"^(?:recurrent|relapsed|progressive|refractory)(?: (?:or|and) "
-    r"(?:recurrent|relapsed|progressive|refractory))? (?:disease|tumou?rs?|sarcomas?|cancer)$"
+    r"^(?:(?:patients|participants|subjects) with )?(?:(?:recurrent|relapsed|progressive|"
+    r"refractory)(?: (?:or|and) (?:recurrent|relapsed|progressive|refractory))? (?:disease|"
+    r"tumou?rs?|sarcomas?|cancer)|(?:disease|tumou?r|sarcoma|cancer) that (?:has|have) "
+    r"(?:recurred|relapsed|progressed))\W*$"
 )
 
 

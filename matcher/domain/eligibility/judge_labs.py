@@ -86,10 +86,64 @@ _UPPER_BY_DEFAULT = re.compile(
 _PARENTHESES = re.compile(r"\([^()]*\)")
 _OR_LIMIT = re.compile(r"\bor\b\s*(?:[a-z]+\s+){0,3}?(?:<=|>=|<|>|=)\s*\d")
 _BARE_ULN = re.compile(r"(<=|<)\s*(?:the\s+)?(?:institutional\s+)?(?:upper limit of normal|uln)")
-_TABLE_ROW = re.compile(
-    r"age\s*(>=)?\s*(\d+)\s*(?:to\s*(<)?\s*(\d+))?\s*(?:years?)?\s*;?\s*(\d+(?:\.\d+)?)\s*mg/d"
-    r"l\s*\(male\)\s*;?\s*(\d+(?:\.\d+)?)\s*mg/dl\s*\(female\)"
+# one row of a creatinine-by-age table, however written: "Age 10 to < 13 years; 1.2 mg/dL
+# (male); 1.2 mg/dL (female)", "Aged 16 years or older: 1.7 mg/dL for males, 1.4 mg/dL for
+# females", "0.8 mg/dL (male) and 0.8 mg/dL (female) for ages >= 2 and < 6 years"
+_ROW_SPAN = re.compile(
+    r"(?:\bages?d?\s*)?(?:>=\s*)?(\d+(?:\.\d+)?)\s*(years?|yrs?|months?)?(?:\s*of age)?\s*"
+    r"(?:to|-|–|and|through)\s*(?:<=?\s*)?(\d+(?:\.\d+)?)\s*(years?|yrs?|months?)(?:\s*of age)?"
+    r"|\bages?d?\s*(?:>=\s*)?(\d+(?:\.\d+)?)\s*(?:to|-|–|and)\s*(?:<=?\s*)?(\d+(?:\.\d+)?)\b"
 )
+_ROW_FROM = re.compile(
+    r"(?:\bages?d?\s*)?>=\s*(\d+(?:\.\d+)?)\s*(years?|yrs?|months?)|\bages?d?\s*>=\s*(\d+(?:\.\d+)?)"
+)
+_ROW_VALUE = re.compile(r"(\d+(?:\.\d+)?)\s*mg\s*/\s*dl")
+_AFTER_GAP = re.compile(r"\s*(?:\(\s*|(?:for|in)\s+)?")
+_BEFORE_GAP = re.compile(r"\s*:?\s*")
+_ROW_SEX = re.compile(r"\b(?:(males? and females?|both sex\w*)|(males?|boys?)|(females?|girls?))\b")
+
+
+def _table_row(folded: str) -> tuple[float, float, float, float] | None:
+    """(from age, to age (exclusive), male limit, female limit) in years and mg/dL, when the
+    text is one row of a creatinine table (an age span and one or two mg/dL values by sex)."""
+    values = list(_ROW_VALUE.finditer(folded))
+    sexes = [(m.start(), m.end(), "both" if m.group(1) else "male" if m.group(2) else "female")
+             for m in _ROW_SEX.finditer(folded)]  # fmt: skip
+    if not values or len(values) > 2 or (len(values) == 2 and len(sexes) < 2):
+        return None
+    span, opening = _ROW_SPAN.search(folded), _ROW_FROM.search(folded)
+    if span is not None:
+        lo, lo_unit, hi, hi_unit = (span.group(1), span.group(2), span.group(3), span.group(4))
+        if lo is None:
+            lo, hi, lo_unit, hi_unit = span.group(5), span.group(6), None, None
+        per = 1 / 12 if (hi_unit or "").startswith("m") else 1.0
+        low = float(lo) * (1 / 12 if (lo_unit or hi_unit or "").startswith("m") else 1.0)
+        ages = (low, float(hi) * per)
+    elif opening is not None:
+        lo, unit = (
+            (opening.group(1), opening.group(2)) if opening.group(1) else (opening.group(3), None)
+        )
+        ages = (float(lo) * (1 / 12 if (unit or "").startswith("m") else 1.0), 999.0)
+    else:
+        return None
+    if not sexes or (len(values) == 1 and all(s == "both" for _p, _e, s in sexes)):
+        limit = float(values[0].group(1))
+        return (*ages, limit, limit)
+    by_sex: dict[str, float] = {}
+    for value in values:
+        # the sex word right after the value ("1.2 mg/dL (male)", "... for males"), else
+        # right before it with nothing between ("male 1.7 mg/dL"; not "males, 1.4 mg/dL")
+        end, start = value.end(), value.start()
+        after = [x for p, _e, x in sexes if p >= end and _AFTER_GAP.fullmatch(folded[end:p])]
+        before = [x for _p, e, x in sexes if e <= start and _BEFORE_GAP.fullmatch(folded[e:start])]
+        if not (after or before):
+            return None
+        sex = (after or before)[0]
+        for who in ("male", "female") if sex == "both" else (sex,):
+            by_sex.setdefault(who, float(value.group(1)))
+    if set(by_sex) != {"male", "female"}:
+        return None
+    return (*ages, by_sex["male"], by_sex["female"])
 
 
 def _convert(key: str, value: float, after: str) -> float | None:
@@ -190,17 +244,7 @@ def prep_labs(crit_text: str, norm: str, section: str) -> Any:
             if key != "clearance"  # "creatinine clearance or GFR" often reads as a heading
         )
     )
-    row = _TABLE_ROW.search(folded)
-    table = (
-        (
-            float(row.group(2)),
-            float(row.group(4)) if row.group(4) else 999.0,
-            float(row.group(5)),
-            float(row.group(6)),
-        )
-        if row
-        else None
-    )
+    table = _table_row(folded) if "mg" in folded else None
     # "or" between two analytes offers alternatives ("creatinine <= 1.5 mg/dL or clearance >= 70");
     # one inside a parenthesis or after the last ("by echocardiogram or MUGA") offers none
     gaps = [folded[spots[k][1] : spots[k + 1][0]] for k in range(len(spots) - 1)]

@@ -25,7 +25,15 @@ _UNIT = re.compile(r"\s*(years?|yrs?|y\b|months?|mos?\b|mo\b|days?(?= old\b| of 
 RANGE = re.compile(
     r"(?<![\d.])(\d{1,2}(?:\.\d)?)\s*(?:-|–|to|and)\s*(\d{1,3})\s*(years?|yrs?|months?)?"
 )
-_PEDIATRIC = re.compile(r"^(?:pediatric|paediatric) (?:patients|subjects|participants)\b")
+# "between 12 months and 30 years": a range whose ends name different units
+_UNIT_RANGE = re.compile(
+    r"(?<![\d.])(\d{1,3})\s*(months?|years?)\s*(?:-|–|to|and)\s*(\d{1,3})\s*(months?|years?)"
+)
+# "Pediatric patients >= 1 day old", "Children at least 1 day of age": pediatric by name
+_PEDIATRIC = re.compile(
+    r"^(?:[^,.;]{0,40},\s*)?(?:(?:pediatric|paediatric) (?:patients|subjects|participants)\b|"
+    r"children\b(?! (?:and|or) ))"
+)
 _BIRTH = re.compile(r"\bbirth\b|\bnewborn|\bneonat")
 _FROM_BIRTH = re.compile(r"\bbirth (?:and|to|through|until|up to)\s*(\d{1,2})\s*(years?|months?)")
 
@@ -114,7 +122,13 @@ def _bounds(crit_text: str, section: str) -> tuple[tuple[str, float, float], ...
         if section == "inclusion" and _NEGATIVE_SENTENCE.search(sentence):
             continue  # "children younger than 12 years are excluded" restates the limit inverted
         covered: list[tuple[int, int]] = []
+        for m in _UNIT_RANGE.finditer(sentence):
+            low, high = months_per(m.group(2), 12.0), months_per(m.group(4), 12.0)
+            bounds += [(">=", float(m.group(1)), low), ("<=", float(m.group(3)), high)]
+            covered.append((m.start(), m.end()))
         for m in RANGE.finditer(sentence):
+            if any(s <= m.start() < e for s, e in covered):
+                continue
             near_age = _AGE_WORD.search(sentence[max(0, m.start() - 30) : m.start()])
             if not (m.group(3) or near_age):
                 continue
@@ -181,7 +195,7 @@ def judge_age(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
     results = [age_ok(facts.age_months, op, value, per) for op, value, per in spec]
     age = _age_text(facts.age_months)
     wanted = " and ".join(
-        f"{op} {value:g} {'months' if per == 1 else 'years'}" for op, value, per in spec
+        f"{op} {value:g} {_UNIT_NAME.get(per, 'days')}" for op, value, per in spec
     )
     if crit.section == "exclusion":
         if all(r is True for r in results):
@@ -194,6 +208,9 @@ def judge_age(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
     if all(r is True for r in results):
         return Judgement(MET, f"age {age} satisfies {wanted}")
     return Judgement(UNKNOWN, f"age {age} is on the boundary of {wanted}", "exact age in days")
+
+
+_UNIT_NAME = {1.0: "months", 12.0: "years"}
 
 
 def _age_text(months: float) -> str:

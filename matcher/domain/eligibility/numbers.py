@@ -15,18 +15,20 @@ _NUM_AHEAD = r"(?=\s*(?:the age of\s*)?\d)"  # a worded operator counts only bef
 _WORD_OPS: Final = (
     (re.compile(r"≥|=>|>=|≧"), ">="),
     (re.compile(r"≤|=<|<=|≦"), "<="),
+    # a negated comparative first: "no greater than 2" is <= 2, not "> 2" with a stray "no"
     (
         re.compile(
             r"\b(?:greater than or equal to|equal to or greater than|at least|no less than|"
-            r"not less than|minimum(?: of)?|aged)\b" + _NUM_AHEAD
+            r"not less than|(?:no|not) (?:lower|fewer|younger|smaller) than|minimum(?: of)?|aged)"
+            r"\b" + _NUM_AHEAD
         ),
         ">=",
     ),
     (
         re.compile(
-            r"\b(?:less than or equal to|equal to or less than|at most|no more than|not more than"
-            r"|"
-            r"up to|maximum(?: of)?|not exceeding|through)\b" + _NUM_AHEAD
+            r"\b(?:less than or equal to|equal to or less than|at most|(?:no|not) (?:more|greater"
+            r"|higher|older|larger) than|up to|maximum(?: of)?|not exceeding|not to exceed|"
+            r"(?:must|shall|should|may|does|do|will|can) not exceed|through)\b" + _NUM_AHEAD
         ),
         "<=",
     ),
@@ -49,18 +51,23 @@ _LAB_UNIT = (
 )
 # "2.5 x institutional norm or less": a multiple of the upper limit of normal
 _ULN_UNIT = r"x (?:the )?(?:institutional )?(?:upper limit of normal|uln|norm)"
+# any other unit of one or two words ("kg", "m^2", "/mm³", "mL/min/1.73 m2", "days old")
+_ANY_UNIT = r"(?:[a-zµ%/][^\s,;:()]*(?:\s+(?!or\b|and\b)[a-zµ/][^\s,;:()]*)?)"
+# "12 months of age or older and under 18 years": "and under" there opens the next bound
+_NOT_BEFORE_NUMBER = r"(?!\s*(?:than\s*)?\d)"
 _TRAILING = (
     (
         re.compile(
-            rf"{_NUMBER}(\s*(?:years?|months?|yrs?|%|{_LAB_UNIT})?(?:\s*of age)?)\s"
-            rf"+(?:or|and) (?:older|more|greater|above|higher|over)\b"
+            rf"{_NUMBER}(\s*(?:years?|months?|yrs?|%|{_LAB_UNIT}|{_ANY_UNIT})?(?:\s*of age|\s*old)"
+            rf"?)\s+(?:or|and) (?:older|more|greater|above|higher|over)\b{_NOT_BEFORE_NUMBER}"
         ),
         ">=",
     ),
     (
         re.compile(
-            rf"{_NUMBER}(\s*(?:years?|months?|yrs?|%|{_LAB_UNIT}|{_ULN_UNIT})?(?:\s*of age)"
-            rf"?)\s+(?:or|and) (?:younger|less|fewer|below|under)\b"
+            rf"{_NUMBER}(\s*(?:years?|months?|yrs?|%|{_LAB_UNIT}|{_ULN_UNIT}|{_ANY_UNIT})?"
+            rf"(?:\s*of age|\s*old)?)\s+(?:or|and) (?:younger|less|fewer|below|under)\b"
+            rf"{_NOT_BEFORE_NUMBER}"
         ),
         "<=",
     ),

@@ -12,7 +12,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
-from matcher.domain.eligibility import condition, outputs, projection, structure, vocabulary
+from matcher.domain.eligibility import condition, cues, outputs, projection, structure, vocabulary
 from matcher.domain.eligibility.base import Aspect, Criterion
 from matcher.domain.eligibility.classifier import classify
 from matcher.domain.eligibility.judge_disease import prep_disease_setting
@@ -82,6 +82,7 @@ def _criterion(item: Item) -> Criterion:
     if known is not None:
         return known
     full = text if not item.notes else f"{text} [{' | '.join(item.notes)}]"
+    text = cues.canonical(text, section)  # read in the rules' words; `full` is what the board sees
     n_own = norm(text)
     n_context = norm(context)
     kinds = classify(n_own, n_context, section)

@@ -37,6 +37,8 @@ _DEFINES = re.compile(r"\b(?:is|are) defined as\b[^.;]*:?\s*$|\bdefinitions?\b[^
 # "Subgroup B", "Low-risk group", "Cohort 2": a label over the criteria that follow it
 _COHORT_LABEL = re.compile(
     r"^[a-z ]{0,40}\bcriteria\s*:?$|"
+    # "Inclusion criteria specific to the disease", "Criteria for inclusion"
+    r"^[a-z ]{0,25}\bcriteria (?:specific to|for) (?:the )?[a-z ]{2,30}:?$|"
     r"^(?:sub ?)?(?:group|cohort|part|arm|stratum|strata)\s+[a-z0-9]{1,3}\s*:?$|"
     r"^[a-z ]{2,30}\b(?:group|cohort|arm|stratum)\s*:?$"
 )
@@ -141,8 +143,12 @@ def notice(
         )
     if section == "inclusion" and not context and cues.search("universal", normed):
         return Judgement(MET, "every patient meets it", rule="universal")
-    if cues.search("permissive_note", normed) and not _requires(
-        cues.cue("permissive_note").sub(" ", normed)
+    if (
+        cues.search("permissive_note", normed)
+        and not _requires(cues.cue("permissive_note").sub(" ", normed))
+        # "Prior chemotherapy for the current sarcoma. Prior treatment for other cancers is
+        # permitted.": a later sentence's allowance qualifies the rule the first one states
+        and cues.search("permissive_note", _FIRST_SENTENCE.split(normed, 1)[0]) is not None
     ):
         return Judgement(NOT_APPLICABLE, "permissive note: allows, requires nothing", rule="note")
     return None
@@ -151,9 +157,12 @@ def notice(
 def childbearing_definition(normed: str, context: str) -> bool:
     """ "Postmenopausal (no menses ...)" after "... women of childbearing potential ... unless
     ... one of the following:": who the contraception rule covers, part of a formality."""
-    return bool(
-        cues.search("reproductive_status", normed) and cues.search("childbearing_context", context)
-    )
+    found = cues.search("reproductive_status", normed)
+    if found is None or not cues.search("childbearing_context", context):
+        return False
+    # a childbearing rule of its own ("pregnancy test for females of childbearing potential
+    # (defined as not postmenopausal ...)") names a status only inside its own definition
+    return found.start() < 20 or cues.search("childbearing_context", normed) is None
 
 
 CHILDBEARING_DEFINITION = Judgement(
@@ -161,6 +170,9 @@ CHILDBEARING_DEFINITION = Judgement(
     "part of the definition of childbearing potential (a contraception formality)",
     rule="definition",
 )
+
+
+_FIRST_SENTENCE = re.compile(r"(?<=[a-z0-9)\]])\.\s+(?=[a-z])")
 
 
 def _requires(norm: str) -> bool:
@@ -221,6 +233,13 @@ _THEIR = re.compile(
 )
 
 
+_TRAILING_SCOPE = re.compile(
+    r"\b(?:(?:is|are) (?:only )?(?:required|needed|mandatory)|(?:this )?(?:applies|apply))\s+"
+    r"(?:only\s+)?(?:for|in|to)\s+(?P<who>[^.;,()]{2,80}?)(?:\s+only)?\W*$|"
+    r"\((?:only )?(?:for|in) (?P<who2>[^()]{2,60}?)(?: only)?\)\W*$"
+)
+
+
 def tumor_scope(text: str, kinds: tuple[str, ...]) -> tuple[tuple[str, ...], bool]:
     """(tumor concepts the rule is for, negated): negated means for every tumor *but* those."""
     lowered = text.lower()
@@ -248,6 +267,13 @@ def tumor_scope(text: str, kinds: tuple[str, ...]) -> tuple[tuple[str, ...], boo
             or _OBLIGATION.match(lowered, subject.end("who"))
         ):
             who = subject.group("who")
+    if who is None:
+        # "Disease progression on a PD-1 inhibitor is required for CM participants": the
+        # patients named after the requirement, at its end
+        trailing = _TRAILING_SCOPE.search(lowered)
+        named = trailing.group("who") or trailing.group("who2") if trailing is not None else ""
+        if named and "metasta" not in named:
+            who = named
     if who is None:
         # "any other systemic therapy for their melanoma": the possessive names whose disease
         possessive = _THEIR.search(lowered)
@@ -285,7 +311,10 @@ _AGE_GROUP_AFTER = re.compile(
 
 # "For Group 1 Patients (newly diagnosed disease) only: ...": a rule for newly diagnosed patients
 _NEW_GROUP = re.compile(
-    r"^(?:for|in) [^:;.]{0,60}\bnewly diagnosed\b[^:;.]{0,40}:|"
+    r"^(?:only )?(?:for|in) [^:;.]{0,60}\bnewly diagnosed\b[^:;.]{0,40}:|"
+    # "... (applies to Group 1 patients [newly diagnosed disease] only)" closing the rule
+    r"^.*\((?:this )?(?:applies |only )?(?:to |for |in )[^()]{0,60}\bnewly diagnosed\b[^()]{0,40}"
+    r"\bonly\)\W*$|"
     # "For patients with newly diagnosed, not previously treated UPS, tumor must be ..."
     r"^(?:for|in) (?:patients|subjects|participants) with newly diagnosed\b[^:;.]{0,60},|"
     r"^(?:patients|subjects|participants) with newly diagnosed\b[^.;]*\b(?:will|are|may) also be "

@@ -1,0 +1,232 @@
+"""Reading classes added in engine 2026.11.14 from the paraphrase set (tests/criteria/paraphrase):
+another author's words for a rule the engine already read must get the same verdict. Each test
+pins a class in both directions on *constructed* wording (re-wordings written by helpers, or
+shortened from them), against the constructed test profile of test_eligibility_reading."""
+
+from __future__ import annotations
+
+import pytest
+
+from matcher.domain.eligibility import cues
+from tests.unit.test_eligibility_reading import judge
+from tests.unit.test_eligibility_reading_classes import criteria_in
+
+
+def verdict(text: str, section: str = "inclusion", **changes: object) -> str:
+    return judge(text, section, **changes)[1]
+
+
+@pytest.mark.parametrize(
+    ("text", "lab", "passing", "failing"),
+    [
+        ("Total bilirubin no greater than 1.5 x the upper limit of normal", "bilirubin_x_uln", 0.8,
+         2.0),
+        ("Total bilirubin no higher than 1.5 x ULN", "bilirubin_x_uln", 0.8, 2.0),
+        ("ALT must not exceed 2.5 x ULN", "alt_x_uln", 1.1, 3.0),
+        ("Platelets must be 100,000/mm³ or higher", "platelets_per_uL", 210000, 50000),
+        ("Absolute neutrophil count (ANC) of 1,000/mm³ or more", "anc_per_uL", 1800, 600),
+    ],
+)  # fmt: skip
+def test_a_negated_or_trailing_comparison_reads_as_the_limit_it_states(
+    text: str, lab: str, passing: float, failing: float
+) -> None:
+    """ "no greater than 1.5" is <= 1.5 (before 2026.11.14 "greater than" won and the limit was
+    read backwards, excluding a child inside it); "100,000/mm³ or higher" is >= with any unit."""
+    assert verdict(text, labs={lab: passing}) == "met"
+    assert verdict(text, labs={lab: failing}) == "not_met"
+
+
+def test_required_to_is_must_and_age_words_are_age_limits() -> None:
+    """ "Participants are required to be 21 years old or younger at enrollment" is the age limit
+    "must be <= 21 years"; "younger than 50 years" is an age limit too."""
+    rule = "Participants are required to be 21 years old or younger at enrollment."
+    assert verdict(rule) == "met"
+    assert verdict(rule, age_months=300) == "not_met"
+    assert verdict("Participants are required to be younger than 50 years at enrollment.") == "met"
+    assert (
+        verdict("Participants are required to be younger than 10 years at enrollment.") == "not_met"
+    )
+
+
+def test_an_age_when_diagnosed_is_not_the_age_now() -> None:
+    """ "younger than 14 years when diagnosed" is an age at diagnosis, which the profile does not
+    give: never an age limit on today's age (a 25-year-old Ewing patient stays open)."""
+    rule = (
+        "Participants are required to be younger than 14 years when diagnosed with Ewing sarcoma."
+    )
+    kind, got, _reason, _rule = judge(
+        rule, age_months=300, diagnosis="ewing sarcoma", biomarkers=[]
+    )
+    assert kind != "age"
+    assert got == "unknown"
+
+
+def test_an_age_range_with_two_units_and_children_by_name() -> None:
+    """ "between 12 months and 30 years, inclusive" keeps each end's unit; "Children at least 1
+    day of age" names a pediatric population (<= 21 years), so a 23-year-old does not fit."""
+    rule = "At study enrollment, patients must be aged between 12 months and 30 years, inclusive"
+    assert verdict(rule, age_months=14) == "met"
+    assert verdict(rule, age_months=380) == "not_met"
+    children = "Children at least 1 day of age on Cycle 1 Day 1"
+    assert verdict(children) == "met"
+    assert verdict(children, age_months=280) == "not_met"
+
+
+def test_weight_in_kilograms_written_out() -> None:
+    """ "Weighing more than 181.4 kilograms" is the kg limit (an MRI table limit): a 52 kg
+    patient is outside it, a 190 kg one inside it."""
+    rule = "Weighing more than 181.4 kilograms (kg) or 400 pounds (lb)."
+    assert verdict(rule, "exclusion") == "met"
+    assert verdict(rule, "exclusion", weight_kg=190) == "not_met"
+    assert verdict("Weight of at least 10 kilograms", weight_kg=8) == "not_met"
+
+
+def test_an_exclusion_framed_as_patients_are_excluded_if() -> None:
+    """ "Patients are excluded if there is evidence of extrapulmonary metastatic disease" in the
+    exclusions is the exclusion "extrapulmonary metastatic disease": met with lung-only disease,
+    not met with a distant site outside the lungs."""
+    rule = "Patients are excluded if there is evidence of extrapulmonary metastatic disease."
+    assert verdict(rule, "exclusion") == "met"
+    assert verdict(rule, "exclusion", recurrence_sites=["pulmonary", "other_distant"]) == "not_met"
+
+
+def test_an_inclusion_that_says_who_is_not_allowed_asks_for_the_opposite() -> None:
+    """Among the inclusions, "Isolated pulmonary metastases are not allowed" is "No isolated
+    pulmonary metastases" and "Disease must not be confined to bone" is "No disease confined to
+    bone"."""
+    isolated = "Isolated pulmonary metastases are not allowed"
+    assert verdict(isolated) == "not_met"
+    assert verdict(isolated, recurrence_sites=["local"]) == "met"
+    bone = "Disease must not be confined to bone"
+    assert verdict(bone, recurrence_sites=["bone"]) == "not_met"
+    assert verdict(bone) == "met"
+    limited = "Patients whose disease is limited to bone are not eligible"
+    assert verdict(limited, recurrence_sites=["bone"]) == "not_met"
+
+
+def test_an_allowance_in_a_later_sentence_does_not_make_the_rule_a_note() -> None:
+    """ "Recent stroke ... requiring anticoagulation ... Non-life threatening deep venous
+    thrombosis on stable anticoagulant ... is allowed." is an exclusion with an allowance
+    (unknown: a stroke is not recorded), not a permissive note; a bare allowance still is."""
+    rule = (
+        "Recent stroke or thromboembolic event (within 6 months) requiring anticoagulation that "
+        "cannot be interrupted. Non-life threatening deep venous thrombosis on stable "
+        "anticoagulant within 6 months is allowed."
+    )
+    assert verdict(rule, "exclusion") == "unknown"
+    assert verdict("Chemotherapy per institutional guidelines is allowed") == "not_applicable"
+    assert verdict("Patients may receive chemotherapy as per institutional guidelines") == (
+        "not_applicable"
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "section"),
+    [
+        ("Disease-specific criteria for inclusion", "inclusion"),
+        ("Inclusion criteria specific to the disease", "inclusion"),
+        ("The disease-specific eligibility criteria (see below) must be met.", "inclusion"),
+        ("Capable of giving written informed consent.", "inclusion"),
+        ("Requirements of the institution, the FDA and the NCI for human studies must all be met.",
+         "exclusion"),
+        ("The study is open to patients who have controlled Type 1 diabetes mellitus and are on "
+         "an insulin regimen.", "exclusion"),
+    ],
+)  # fmt: skip
+def test_headings_pointers_formalities_and_permissions_in_other_words(
+    text: str, section: str
+) -> None:
+    """Each is no obstacle (not applicable) however it is worded."""
+    assert verdict(text, section) == "not_applicable"
+
+
+def test_a_requirement_still_fails_in_other_words() -> None:
+    """The counterpart: a pointer outside the record stays a question, and "must have
+    osteosarcoma diagnosed histologically" is a diagnosis requirement (not met for synovial
+    sarcoma, met for osteosarcoma)."""
+    assert verdict("Patients must meet eligibility criteria per protocol") == "unknown"
+    rule = "Participants are required to have osteosarcoma diagnosed histologically."
+    assert verdict(rule) == "not_met"
+    assert verdict(rule, diagnosis="osteosarcoma", biomarkers=[]) == "met"
+
+
+def test_creatinine_table_rows_in_any_layout() -> None:
+    """A creatinine-by-age row however laid out ("Aged 16 years or older: 1.7 mg/dL for males,
+    1.4 mg/dL for females", "0.8 mg/dL (male) and 0.8 mg/dL (female) for ages >= 2 and < 6
+    years"): judged at the row's ages, not applicable at others."""
+    row = "Aged 16 years or older: 1.7 mg/dL for males, 1.4 mg/dL for females"
+    assert verdict(row, age_months=205) == "met"
+    assert verdict(row, age_months=205, labs={"creatinine_mg_dL": 1.6}) == "unknown"
+    assert verdict(row) == "not_applicable"
+    young = "0.8 mg/dL (male) and 0.8 mg/dL (female) for ages ≥ 2 and < 6 years"
+    assert verdict(young, age_months=40) == "met"
+    assert verdict(young) == "not_applicable"
+
+
+def test_a_disease_course_exclusion_with_its_subject_or_as_a_clause() -> None:
+    """ "Patients with recurrent disease" and "Disease that has recurred" exclude a recurrent
+    patient like "Recurrent disease"; "Disease that has progressed" is not settled for a patient
+    whose record says recurrent."""
+    assert verdict("Patients with recurrent disease", "exclusion") == "not_met"
+    assert verdict("Disease that has recurred", "exclusion") == "not_met"
+    assert verdict("Disease that has progressed", "exclusion") == "unknown"
+
+
+def test_group_and_scope_written_after_the_rule() -> None:
+    """ "(applies to Group 1 patients [newly diagnosed disease] only)" closing a rule, and
+    "... is required for patients with Ewing sarcoma": rules for others; for an Ewing patient
+    the tissue requirement is not established by the diagnosis alone (unknown, not met)."""
+    new = (
+        "Having received, or planning to receive, neoadjuvant radiotherapy (applies to Group 1 "
+        "patients [newly diagnosed disease] only)."
+    )
+    assert verdict(new) == "not_applicable"
+    tissue = "Tumor tissue is required for patients with Ewing sarcoma"
+    assert verdict(tissue) == "not_applicable"
+    assert verdict(tissue, diagnosis="ewing sarcoma", biomarkers=[]) == "unknown"
+
+
+def test_a_marrow_permission_in_other_words_is_for_marrow_patients() -> None:
+    """ "Participants with known metastatic disease of the bone marrow may enroll on study
+    provided they meet blood counts": a permission, no obstacle for a patient without marrow
+    disease."""
+    rule = (
+        "Participants with known metastatic disease of the bone marrow may enroll on study "
+        "provided they meet blood counts."
+    )
+    assert verdict(rule) == "not_applicable"
+
+
+def test_egfr_the_filtration_rate_is_not_egfr_the_gene() -> None:
+    """ "serum creatinine no more than 1.5 mg/dL or eGFR ... of at least 45 mL/min/1.73 m2" is a
+    renal rule (met on creatinine), not an EGFR biomarker; "EGFR mutation" still is one."""
+    rule = (
+        "Renal: serum creatinine no more than 1.5 mg/dL or eGFR (CKD-EPI equation) of at least "
+        "45 mL/min/1.73 m2"
+    )
+    kind, got, _reason, _rule = judge(rule)
+    assert (kind, got) == ("labs", "met")
+    assert judge("EGFR mutation")[0] == "biomarker"
+
+
+def test_healthy_participants_named_after_the_subject() -> None:
+    """ "Adults aged below 60 who are healthy" is written for healthy participants: not met by a
+    patient with recurrent sarcoma; "otherwise healthy" wording is not this rule."""
+    assert verdict("Adults aged below 60 who are healthy") == "not_met"
+    assert verdict("Adults aged below 60") != "not_met"
+
+
+def test_an_acute_infection_in_other_words_asks_about_activity() -> None:
+    """ "Patients acutely infected with HIV" is "acute infection with HIV": a positive HIV status
+    alone does not show an acute infection (unknown, not not_met)."""
+    rule = "Patients acutely infected with HIV 2 or HIV 1 (human immunodeficiency virus)."
+    assert cues.canonical(rule, "exclusion").startswith("Patients acute infection with HIV")
+    assert verdict(rule, "exclusion", hiv="positive") == "unknown"
+
+
+def test_a_childbearing_rule_is_not_its_own_definition() -> None:
+    """NCT06083883 "Negative serum or urine beta human chorionic gonadotropin pregnancy test for
+    females of childbearing potential (defined as not postmenopausal ...)" is a rule (met for a
+    girl who is not pregnant), though it names a reproductive status in its definition."""
+    (test,) = criteria_in("NCT06083883", "Negative serum or urine beta human chorionic")
+    assert test.verdict == "met", test.reason
