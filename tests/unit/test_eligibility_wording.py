@@ -12,6 +12,9 @@ from tests.unit.test_eligibility_reading import judge
 from tests.unit.test_eligibility_reading_classes import criteria_in
 
 
+SURGERY_ONLY = [{"category": "surgery", "site": "left thigh", "ended_on": "2026-06-30"}]
+
+
 def verdict(text: str, section: str = "inclusion", **changes: object) -> str:
     return judge(text, section, **changes)[1]
 
@@ -230,3 +233,125 @@ def test_a_childbearing_rule_is_not_its_own_definition() -> None:
     girl who is not pregnant), though it names a reproductive status in its definition."""
     (test,) = criteria_in("NCT06083883", "Negative serum or urine beta human chorionic")
     assert test.verdict == "met", test.reason
+
+
+# --- round 2 of the paraphrase set: terse registry fragments and formal protocol prose ----------
+
+
+@pytest.mark.parametrize(
+    ("short", "long"),
+    [
+        ("Pts w/ known BM metastatic disease", "patients with known bone marrow metastatic disease"),
+        ("No prior systemic chemo w/in 3 wks", "No prior systemic chemotherapy within 3 weeks"),
+        ("M/F ≥ 18 y/o", "male or female ≥ 18 years old"),
+        ("Age 10 to < 13 y: 1.2 mg/dL (M)", "Age 10 to < 13 years: 1.2 mg/dL (male)"),
+        ("Histologically verified OS", "Histologically verified osteosarcoma"),
+        ("Tumor ≥ 5 cm; RT-PCR confirmed", "Tumor ≥ 5 cm; RT-PCR confirmed"),
+        ("Haemoglobin ≥ 9 g/dL before enrolment", "hemoglobin ≥ 9 g/dL before enrollment"),
+    ],
+)  # fmt: skip
+def test_clinical_shorthand_and_british_spelling_are_written_out(short: str, long: str) -> None:
+    """Shorthand is expanded as whole words only ("RT" alone, not in "RT-PCR"; "cm" stays a
+    unit because capitals-only abbreviations such as CM are matched in capitals)."""
+    assert cues.canonical(short, "inclusion") == long
+
+
+def test_terse_fragments_read_like_the_full_rule() -> None:
+    """ "Plt ≥ 100,000/mm3", "Recurrent dz" (exclusion), "Histologic dx of osteosarcoma", "Age
+    birth-18 yrs" and "Prior systemic chemo" (a bare inclusion: required) read as the rules."""
+    assert verdict("Plt ≥ 100,000/mm3", labs={"platelets_per_uL": 50000}) == "not_met"
+    assert verdict("Recurrent dz", "exclusion") == "not_met"
+    assert verdict("Histologic dx of osteosarcoma") == "not_met"
+    assert verdict("Age birth-18 yrs at screening") == "met"
+    assert verdict("Age birth-18 yrs at screening", age_months=240) == "not_met"
+    assert verdict("Prior systemic chemo") == "met"
+    assert verdict("Prior systemic chemo", prior_therapies=SURGERY_ONLY) != "met"
+
+
+def test_a_time_since_something_is_not_an_age() -> None:
+    """ "≤ 12 mos since final injection on either protocol" is a time since an injection, not an
+    age limit (before 2026.11.14 it excluded every patient older than a year)."""
+    kind, got, _reason, _rule = judge("≤ 12 mos since final injection on either protocol")
+    assert kind != "age"
+    assert got == "unknown"
+    assert verdict("≤ 12 months of age") == "not_met"
+
+
+def test_formal_protocol_frames() -> None:
+    """ "It is required that serum creatinine be 2.0 mg/dl or lower", "... will not be eligible"
+    (inclusion: the opposite is required; exclusion: it excludes), "will be considered eligible"
+    and "In the case of patients with X, ..." read as the plain rules."""
+    creatinine = "It is required that serum creatinine be 2.0 mg/dl or lower"
+    assert verdict(creatinine) == "met"
+    assert verdict(creatinine, labs={"creatinine_mg_dL": 2.5}) == "not_met"
+    chemo = "Patients who have previously received systemic chemotherapy will not be eligible."
+    assert verdict(chemo) == "not_met"
+    assert verdict(chemo, prior_therapies=SURGERY_ONLY) != "not_met"
+    sites = "Patients in whom there is evidence of extrapulmonary metastatic disease will not be eligible."
+    assert verdict(sites, "exclusion", recurrence_sites=["pulmonary", "other_distant"]) == "not_met"
+    assert verdict("Patients of either sex and of any age will be considered eligible.") == "met"
+    assert verdict("Individuals who do not wish to participate will not be eligible.") == (
+        "not_applicable"
+    )
+
+
+def test_an_exclusion_with_its_allowance_after_a_semicolon_still_excludes() -> None:
+    """ "Patients receiving concurrent exogenous hormone therapy will not be eligible; topical
+    vaginal oestrogen therapy is permitted." is an exclusion with an allowance, not a note."""
+    rule = (
+        "Patients who are receiving concurrent exogenous hormone therapy will not be eligible; "
+        "topical vaginal oestrogen therapy is permitted."
+    )
+    assert verdict(rule, "exclusion") != "not_applicable"
+    assert verdict("Topical vaginal oestrogen therapy is permitted.", "exclusion") == (
+        "not_applicable"
+    )
+
+
+def test_groups_in_other_words() -> None:
+    """ "Newly dx pts: ..." and "Group 1 pts (newly dx dz) only: ..." are rules for newly
+    diagnosed patients (before 2026.11.14 the first excluded a recurrent patient); "Pts w/ CNS
+    tumors or CNS mets: ..." is for CNS disease; "(for those older than 16 years of age)" an age
+    group; "Participants with synovial sarcoma (SS) are required to ..." a rule for SS."""
+    new = "Newly dx pts: successful gross tumor resection of primary tumor completed"
+    assert verdict(new) == "not_applicable"
+    assert verdict("Group 1 pts (newly dx dz) only: prior or planned neoadjuvant RT") == (
+        "not_applicable"
+    )
+    cns = "Pts w/ CNS tumors or CNS mets: no evidence of new CNS hemorrhage on baseline MRI"
+    assert verdict(cns) == "not_applicable"
+    assert verdict(cns, cns_metastases=True) == "unknown"
+    kps = "Karnofsky performance status of 50% to 100% (for those older than 16 years of age)"
+    assert verdict(kps) == "not_applicable"
+    ss = (
+        "Participants with synovial sarcoma (SS) are required to have received at least one "
+        "line of treatment"
+    )
+    assert verdict(ss, diagnosis="alveolar rhabdomyosarcoma", biomarkers=[]) == "not_applicable"
+
+
+def test_a_site_list_closed_by_a_comma_or_is_required() -> None:
+    """ "≥ 1 site of measurable dz involving lung or soft tissue, documented by CT" and "... the
+    lung or soft tissue ..., is required" close their site list: met for lung-only disease, not
+    met for bone-only disease; "Evidence of metastatic disease in the lung is required, either
+    at the time of initial diagnosis or at first recurrence" is no site rule (unknown)."""
+    rule = "≥ 1 site of measurable dz involving lung or soft tissue, documented by CT and/or MRI"
+    assert verdict(rule) == "met"
+    assert verdict(rule, recurrence_sites=["bone"]) == "not_met"
+    timed = (
+        "Evidence of metastatic disease in the lung is required, either at the time of initial "
+        "diagnosis or at the time of first recurrence"
+    )
+    assert verdict(timed) == "unknown"
+
+
+def test_british_units_and_exceeds() -> None:
+    """ "platelet count of 100,000 per cubic millimetre or above" and "weight exceeds 400 lbs"
+    are the limits they state."""
+    plt = "A platelet count of 100,000 per cubic millimetre or above"
+    assert verdict(plt, labs={"platelets_per_uL": 50000}) == "not_met"
+    assert verdict(plt) == "met"
+    assert verdict("Patients whose weight exceeds 400 lbs", "exclusion") == "met"
+    assert verdict("Patients whose weight exceeds 400 lbs", "exclusion", weight_kg=200) == (
+        "not_met"
+    )

@@ -139,7 +139,9 @@ _RULES: Final[tuple[tuple[str, re.Pattern[str]], ...]] = (
             # "Patients must be ≤ 21 years at ...": an operator on years/months after the subject
             # (a bare "> 1 month" elsewhere is a duration, not an age)
             r"(?:^|\b(?:be|are|is|patients?|subjects?|participants?|children|adults?)\s+)"
-            r"(?:>|≥|>=|<|≤|=<)\s*\d+\s*(?:years?|months?)\b|"
+            r"(?:>|≥|>=|<|≤|=<)\s*\d+\s*(?:years?|months?)\b"
+            # "≤ 12 months since the final injection": a time since something, not an age
+            r"(?!\s*(?:have |has )?(?:since|after|from|before|prior|elapsed|passed))|"
             # "younger than 50 years", "no older than 21 years": the words for those operators
             r"\b(?:younger|older) than\s*\d+\s*(?:years?|months?)\b"
         ),
@@ -216,6 +218,10 @@ _REQUIRED = _R(
     r"\bpreviously treated\b|\bhave (?:previously )?received\b|\b(?:progressed|progression|relapsed"
     r"|recurred|refractory|resistant)\b"
     r"[^.;]{0,20}\b(?:on|after|following|to|despite)\b|\bafter (?:failure|progression)|\bfailed\b"
+)
+_BARE_PRIOR = _R(
+    r"(?:prior|previous) (?:[a-z]+ ){0,3}(?:chemotherapy|therapy|treatment|regimen|"
+    r"immunotherapy)\W*"
 )
 _RULE_RADIATION = _R(r"\bradiat|\bradiotherap|\bxrt\b|\birradiat|\bproton|\bbrachytherap|\bsbrt\b")
 _TOXICITY = _R(r"\btoxicit|\badverse event|\brecovered from|\ballerg|\bhypersensitiv|\bintoleran")
@@ -339,7 +345,8 @@ def _refine(kinds: list[str], text: str, context: str, section: str) -> list[str
             _REQUIRED.search(text)
             and not re.match(r"(?:prior|previous|the most recent|the last)\b", text)
             and not re.search(r"\bwithin \d+", text)  # "received within 180 days": a recency rule
-        ):
+        ) or (section == "inclusion" and _BARE_PRIOR.fullmatch(text)):
+            # ... or "Prior systemic chemotherapy" alone in the inclusions: it is required
             kinds[idx] = "prior_therapy_required"
         else:
             kinds.pop(idx)  # "prior X is allowed", "prior X must have included ...": no requirement

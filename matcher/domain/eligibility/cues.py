@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache, lru_cache, partial
 from importlib import resources
 from typing import Any
 
@@ -147,10 +147,35 @@ def _rewrites() -> tuple[tuple[re.Pattern[str], str, str | None], ...]:
     )
 
 
+def _shorthand(table: dict[str, str], flags: int) -> tuple[re.Pattern[str], dict[str, str]]:
+    body = "|".join(re.escape(k) for k in sorted(table, key=len, reverse=True))
+    # whole words: no letter, digit, slash or hyphen on either side ("pts" not "pts2", "RT" not
+    # "RT-PCR")
+    found = re.compile(rf"(?<![\w/-])(?:{body})(?![\w/-])", flags)
+    return found, {k.lower() if flags else k: v for k, v in table.items()}
+
+
+@cache
+def _abbreviations() -> tuple[tuple[re.Pattern[str], dict[str, str], bool], ...]:
+    data, spelling = _raw()["wording"]["abbreviations"], _raw()["wording"]["spelling"]["words"]
+    return (
+        (*_shorthand(data["any_case"], re.IGNORECASE), True),
+        (*_shorthand(data["case_sensitive"], 0), False),
+        (*_shorthand(spelling, re.IGNORECASE), True),
+    )
+
+
+def _written_out(long: dict[str, str], folded: bool, match: re.Match[str]) -> str:
+    return long[match.group(0).lower() if folded else match.group(0)]
+
+
 @lru_cache(maxsize=65536)  # boilerplate criteria recur across trials
 def canonical(text: str, section: str) -> str:
-    """The criterion in the words the rules read ("wording" in data/cues.json): another author's
-    frame for the same requirement rewritten to the one the rules know, in data order."""
+    """The criterion in the words the rules read ("wording" in data/cues.json): clinical
+    shorthand written out, then another author's frame for the same requirement rewritten to
+    the one the rules know, in data order."""
+    for found, long, folded in _abbreviations():
+        text = found.sub(partial(_written_out, long, folded), text)
     for pattern, replacement, only in _rewrites():
         if only is None or only == section:
             text = pattern.sub(replacement, text)
@@ -166,3 +191,4 @@ def load() -> None:
     body_sites()
     treatment_categories()
     _rewrites()
+    _abbreviations()

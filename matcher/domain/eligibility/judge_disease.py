@@ -370,7 +370,8 @@ _AFTER_CATEGORIES = {
 # "Subjects who have received prior standard therapy ..., or who have no satisfactory
 # alternative treatments": the first alternative is read from the treatment history
 _RECEIVED_STANDARD = re.compile(
-    r"\breceived (?:prior )?standard (?:of care )?(?:therapy|treatment)[^.;]{0,100}\bor\b"
+    r"\b(?:received (?:prior )?|prior (?:receipt of )?)standard (?:of care )?(?:therapy|treatment)"
+    r"[^.;]{0,100}\bor\b"
 )
 _SYSTEMIC = frozenset({"chemotherapy", "targeted", "immunotherapy"})
 # an exclusion that is nothing but a disease course ("Recurrent disease", "Relapsed or refractory

@@ -35,7 +35,9 @@ _PEDIATRIC = re.compile(
     r"children\b(?! (?:and|or) ))"
 )
 _BIRTH = re.compile(r"\bbirth\b|\bnewborn|\bneonat")
-_FROM_BIRTH = re.compile(r"\bbirth (?:and|to|through|until|up to)\s*(\d{1,2})\s*(years?|months?)")
+_FROM_BIRTH = re.compile(
+    r"\bbirth\s*(?:and|to|through|until|up to|-|–)\s*(\d{1,2})\s*(years?|months?)"
+)
 
 
 def age_ok(age_months: float, op: str, value: float, unit_months: float) -> bool | None:

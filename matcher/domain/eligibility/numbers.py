@@ -34,7 +34,7 @@ _WORD_OPS: Final = (
     ),
     (
         re.compile(
-            r"\b(?:greater than|more than|older than|higher than|above|over|exceeding)\b"
+            r"\b(?:greater than|more than|older than|higher than|above|over|exceeding|exceeds?)\b"
             + _NUM_AHEAD
         ),
         ">",
@@ -46,7 +46,8 @@ COMPARISON = re.compile(rf"(>=|<=|>|<|=)\s*{_NUMBER}")
 # "12 years or older": the operator follows the number; fold it in front.
 # "platelet count of 100,000 per cu mm or more", "hemoglobin of 9.0 gm/dl or more"
 _LAB_UNIT = (
-    r"per cu(?:bic)? mm|per mm3|per [µu]l|per mcl|/\s*(?:mm3|mm\^3|[µu]l|mcl)"
+    r"per cu(?:bic)? mm|per cubic millimet(?:er|re)|per mm3|per [µu]l|per mcl"
+    r"|/\s*(?:mm3|mm\^3|[µu]l|mcl)"
     r"|gm?\s*/\s*dl|mg\s*/\s*dl"
 )
 # "2.5 x institutional norm or less": a multiple of the upper limit of normal
@@ -66,7 +67,7 @@ _TRAILING = (
     (
         re.compile(
             rf"{_NUMBER}(\s*(?:years?|months?|yrs?|%|{_LAB_UNIT}|{_ULN_UNIT}|{_ANY_UNIT})?"
-            rf"(?:\s*of age|\s*old)?)\s+(?:or|and) (?:younger|less|fewer|below|under)\b"
+            rf"(?:\s*of age|\s*old)?)\s+(?:or|and) (?:younger|less|fewer|below|under|lower)\b"
             rf"{_NOT_BEFORE_NUMBER}"
         ),
         "<=",

@@ -147,8 +147,10 @@ def notice(
         cues.search("permissive_note", normed)
         and not _requires(cues.cue("permissive_note").sub(" ", normed))
         # "Prior chemotherapy for the current sarcoma. Prior treatment for other cancers is
-        # permitted.": a later sentence's allowance qualifies the rule the first one states
-        and cues.search("permissive_note", _FIRST_SENTENCE.split(normed, 1)[0]) is not None
+        # permitted.": a later sentence's allowance qualifies the rule the first one states; so
+        # does one in brackets ("hormonal therapy (topical vaginal estrogen is permitted)")
+        and cues.search("permissive_note", _BRACKETED.sub(" ", _FIRST_SENTENCE.split(normed, 1)[0]))
+        is not None
     ):
         return Judgement(NOT_APPLICABLE, "permissive note: allows, requires nothing", rule="note")
     return None
@@ -172,7 +174,8 @@ CHILDBEARING_DEFINITION = Judgement(
 )
 
 
-_FIRST_SENTENCE = re.compile(r"(?<=[a-z0-9)\]])\.\s+(?=[a-z])")
+_BRACKETED = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
+_FIRST_SENTENCE = re.compile(r"(?<=[a-z0-9)\]])[.;]\s+(?=[a-z])")
 
 
 def _requires(norm: str) -> bool:
@@ -222,8 +225,15 @@ _OBLIGATION = re.compile(
     r"|diagnos|confirm|documented))"
 )
 _SUBJECT = re.compile(
-    r"^\s*(?:patients|subjects|participants|children) with (?P<who>[^:;,.()]{3,80}?)\s+"
+    r"^\s*(?:patients|subjects|participants|children) with (?P<who>[^:;,.()]{3,80}?)"
+    r"(?:\s*\([^()]{1,20}\))?\s+"
     r"(?:must|should|are|is|will|may|need|can|who)\b"
+)
+
+
+_TUMOR_SUBJECT = re.compile(
+    r"^\s*(?:for |in )?(?P<who>[a-z][a-z ]{2,60}?) (?:participants|patients|subjects|cohort)\b"
+    r"\s*(?:,|:|must|should|who|are|will|need|in whom)"
 )
 
 
@@ -268,12 +278,19 @@ def tumor_scope(text: str, kinds: tuple[str, ...]) -> tuple[tuple[str, ...], boo
         ):
             who = subject.group("who")
     if who is None:
+        # "Synovial sarcoma participants must have received ...": the tumor as the subject's
+        # adjective names whom the rule is for (a generic "sarcoma patients" names everyone)
+        adjective = _TUMOR_SUBJECT.match(lowered)
+        tumors = vocabulary.find_concepts(norm(adjective.group("who"))) if adjective else []
+        if adjective is not None and set(tumors) - vocabulary.GENERIC_TUMORS:
+            who = adjective.group("who")
+    if who is None:
         # "Disease progression on a PD-1 inhibitor is required for CM participants": the
         # patients named after the requirement, at its end
         trailing = _TRAILING_SCOPE.search(lowered)
-        named = trailing.group("who") or trailing.group("who2") if trailing is not None else ""
-        if named and "metasta" not in named:
-            who = named
+        after = trailing.group("who") or trailing.group("who2") if trailing is not None else ""
+        if after and "metasta" not in after:
+            who = after
     if who is None:
         # "any other systemic therapy for their melanoma": the possessive names whose disease
         possessive = _THEIR.search(lowered)
@@ -304,7 +321,7 @@ _AGE_GROUP = re.compile(
 
 # "Karnofsky performance status (PS) 50-100% (> 16 years of age)": the group in a closing bracket
 _AGE_GROUP_AFTER = re.compile(
-    r"\((?:for |in )?(?:patients |subjects |participants |children )?\s*(?:aged? )?\s*"
+    r"\((?:for |in )?(?:patients |subjects |participants |children |those )?\s*(?:aged? )?\s*"
     r"(?P<op>>=|<=|>|<)\s*(?P<n>\d+)\s*(?P<unit>years?|months?)(?: of age| old)?\)\s*$"
 )
 
@@ -325,7 +342,9 @@ _NEW_GROUP = re.compile(
     r"(?:must|should|"
     r"need|will need)\b|"
     r"^newly diagnosed (?:patients|subjects|participants) (?:must|should|need|will need)\b|"
-    r"^(?:for|in) newly diagnosed (?:patients|subjects|participants)\s*[,:]"
+    r"^(?:(?:for|in) )?newly diagnosed (?:patients|subjects|participants)\s*[,:]|"
+    # "Group 1 patients (newly diagnosed disease) only: ..."
+    r"^[^:;.]{0,60}\bnewly diagnosed\b[^:;.]{0,40}\bonly\s*:"
 )
 
 
@@ -351,10 +370,10 @@ _FIRST_RECURRENCE_GROUP = re.compile(
 # "For patients with CNS tumors or CNS metastasis, there must be ...": a rule for patients with
 # CNS disease only
 _CNS_GROUP = re.compile(
-    r"^(?:for|in) (?:patients|participants|subjects) with (?:known )?(?:primary )?"
+    r"^(?:(?:for|in) )?(?:patients|participants|subjects) with (?:known )?(?:primary )?"
     r"(?:cns|brain|central nervous system) (?:tumou?rs?|metastas[ie]s|disease|involvement|lesions?)"
     r"(?: or (?:known )?(?:cns|brain) (?:tumou?rs?|metastas[ie]s|disease|involvement|lesions?))?"
-    r"\s*,"
+    r"\s*[,:]"
 )
 
 
