@@ -11,7 +11,6 @@ from matcher.domain.eligibility import cues
 from tests.unit.test_eligibility_reading import judge
 from tests.unit.test_eligibility_reading_classes import criteria_in
 
-
 SURGERY_ONLY = [{"category": "surgery", "site": "left thigh", "ended_on": "2026-06-30"}]
 
 
@@ -241,7 +240,7 @@ def test_a_childbearing_rule_is_not_its_own_definition() -> None:
 @pytest.mark.parametrize(
     ("short", "long"),
     [
-        ("Pts w/ known BM metastatic disease", "patients with known bone marrow metastatic disease"),
+        ("Pts w/ known BM mets", "patients with known bone marrow metastases"),
         ("No prior systemic chemo w/in 3 wks", "No prior systemic chemotherapy within 3 weeks"),
         ("M/F ≥ 18 y/o", "male or female ≥ 18 years old"),
         ("Age 10 to < 13 y: 1.2 mg/dL (M)", "Age 10 to < 13 years: 1.2 mg/dL (male)"),
