@@ -286,7 +286,10 @@ def test_formal_protocol_frames() -> None:
     chemo = "Patients who have previously received systemic chemotherapy will not be eligible."
     assert verdict(chemo) == "not_met"
     assert verdict(chemo, prior_therapies=SURGERY_ONLY) != "not_met"
-    sites = "Patients in whom there is evidence of extrapulmonary metastatic disease will not be eligible."
+    sites = (
+        "Patients in whom there is evidence of extrapulmonary metastatic disease will not be "
+        "eligible."
+    )
     assert verdict(sites, "exclusion", recurrence_sites=["pulmonary", "other_distant"]) == "not_met"
     assert verdict("Patients of either sex and of any age will be considered eligible.") == "met"
     assert verdict("Individuals who do not wish to participate will not be eligible.") == (
