@@ -1,6 +1,6 @@
 """Does the engine read a criterion the same way when another author words it?
 
-    .venv/bin/python scripts/bench_paraphrase.py [--part dev|heldout|both] [--round 1|2]
+    .venv/bin/python scripts/bench_paraphrase.py [--part dev|heldout|both] [--round 1|2|3]
         [--show-misses]
 
 Reads the constructed re-wordings in tests/criteria/paraphrase/paraphrases/*.json (two per scored
@@ -67,7 +67,11 @@ def reworded(record: dict, original: str, new: str) -> dict | None:
     return out
 
 
-ROUNDS = {1: ("paraphrases", ("r1", "r2")), 2: ("paraphrases-2", ("r3", "r4"))}
+ROUNDS = {
+    1: ("paraphrases", ("r1", "r2")),
+    2: ("paraphrases-2", ("r3", "r4")),
+    3: ("paraphrases-3", ("r5", "r6")),
+}
 
 
 def load_paraphrases(

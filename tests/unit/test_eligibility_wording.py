@@ -357,3 +357,31 @@ def test_british_units_and_exceeds() -> None:
     assert verdict("Patients whose weight exceeds 400 lbs", "exclusion", weight_kg=200) == (
         "not_met"
     )
+
+
+def test_an_age_limit_phrased_with_who_is_not_a_consent_rule() -> None:
+    """ "Subjects of either sex who are 12 years of age or older are eligible" is an age limit
+    (a 2-year-old does not meet it); "who are" picks the signer only in a consent rule."""
+    rule = "Subjects of either sex who are 12 years of age or older will be considered eligible."
+    assert verdict(rule, age_months=26) == "not_met"
+    assert verdict(rule) == "met"
+    consent = "Written informed consent from the patient if the patient is 18 years of age or older"
+    assert verdict(consent) == "not_applicable"
+
+
+def test_groups_named_mid_sentence_or_before_must() -> None:
+    """ "During the treatment period ..., a male patient must agree to use barrier contraception"
+    is a rule for male patients; "Patients with CNS tumors or CNS metastasis must have no
+    evidence of new CNS hemorrhage" is for CNS disease; "... in adult subjects (age >= 18
+    years)" asks for adults (a bracket defining whom the rule asks for is no age group)."""
+    male = (
+        "During the treatment period and for at least 4 months after the last infusion, a male "
+        "patient must agree to use barrier contraception"
+    )
+    assert verdict(male) == "not_applicable"
+    cns = "Patients with CNS tumors or CNS metastasis must have no evidence of new CNS hemorrhage"
+    assert verdict(cns) == "not_applicable"
+    adults = "Soft tissue sarcoma of the trunk or extremity in adult subjects (age ≥ 18 years)"
+    assert verdict(adults) == "not_met"
+    kps = "Karnofsky performance status of 50% to 100% (> 16 years of age)"
+    assert verdict(kps) == "not_applicable"

@@ -230,6 +230,9 @@ _CONSENT_BY_AGE = _R(
     r"(?:patients?|participants?|subjects?)?\s*(?:is |are )?(?:aged? |older |younger |under |over "
     r"|>|<|≥|≤|\d)"
 )
+# ... only in a rule about consent ("Subjects who are 12 years of age or older are eligible" is an
+# age limit)
+_CONSENT_WORD = _R(r"\bconsent|\bassent|\bparent|\bguardian|\blegally authori[sz]ed|\bsign")
 _GENERIC = vocabulary.GENERIC_TUMORS
 _TRANSPLANT_NOT = _R(r"\bsolid organ transplant")
 
@@ -315,7 +318,9 @@ def _refine(kinds: list[str], text: str, context: str, section: str) -> list[str
         kinds = ["labs"]
     if "age" in kinds and re.search(r"creatinine|mg ?dl", f"{context} {text}"):
         kinds = ["labs"]
-    if "age" in kinds and ("labs" in kinds or _CONSENT_BY_AGE.search(text)):
+    if "age" in kinds and (
+        "labs" in kinds or (_CONSENT_BY_AGE.search(text) and _CONSENT_WORD.search(text))
+    ):
         # "bilirubin ≤ 1.5 x ULN for age", "consent if ≥ 18 years of age": the age picks who
         # signs or the normal range; "12 to 17 years of age on the day of signing consent" is
         # an age limit and stays one

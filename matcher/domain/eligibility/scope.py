@@ -310,7 +310,9 @@ def tumor_scope(text: str, kinds: tuple[str, ...]) -> tuple[tuple[str, ...], boo
 
 
 _SEX_GROUP = re.compile(
-    r"^\s*(?:for |in )?(?:(?:all|sexually active|post ?pubertal|adolescent|adult) )?"
+    # "During the treatment period and for 4 months after, a male patient must agree ..."
+    r"^\s*(?:(?:during|for|after|from|throughout|while|until|before)\b[^,;.]{0,100},\s*)?"
+    r"(?:for |in )?(?:(?:a|an|all|sexually active|post ?pubertal|adolescent|adult) )?"
     r"(?P<sex>female|male|women|men|girls|boys)\b(?! or )(?! and )"
 )
 _AGE_GROUP = re.compile(
@@ -373,7 +375,7 @@ _CNS_GROUP = re.compile(
     r"^(?:(?:for|in) )?(?:patients|participants|subjects) with (?:known )?(?:primary )?"
     r"(?:cns|brain|central nervous system) (?:tumou?rs?|metastas[ie]s|disease|involvement|lesions?)"
     r"(?: or (?:known )?(?:cns|brain) (?:tumou?rs?|metastas[ie]s|disease|involvement|lesions?))?"
-    r"\s*[,:]"
+    r"\s*(?:[,:]|(?=\s+(?:must|should|need|are required)\b))"
 )
 
 
@@ -398,6 +400,20 @@ def marrow_group(norm: str) -> tuple[Any, ...]:
     return ("marrow", found.group("how") in {"with", "who have"})
 
 
+# "... in adult subjects (age >= 18 years)": the bracket defines whom the rule asks for
+_DEFINES_WHOM = re.compile(
+    r"\b(?:adults?|children|adolescents?|pediatric|paediatric|patients|subjects|participants|"
+    r"women|men)\s*$"
+)
+
+
+def _age_after(folded: str) -> re.Match[str] | None:
+    found = _AGE_GROUP_AFTER.search(folded)
+    if found is None or _DEFINES_WHOM.search(folded[: found.start()]):
+        return None
+    return found
+
+
 def group(norm: str) -> tuple[Any, ...]:
     """("sex", "female"|"male"), ("age", op, value, months per unit), ("setting", ...),
     ("cns",) or ("marrow", involved): a rule for one group."""
@@ -416,7 +432,7 @@ def group(norm: str) -> tuple[Any, ...]:
         return ("cns",)
     timed = "year" in norm or "month" in norm  # an age group names its unit
     folded = fold_ops(norm) if timed else norm
-    age = _AGE_GROUP.match(folded) or _AGE_GROUP_AFTER.search(folded) if timed else None
+    age = _AGE_GROUP.match(folded) or _age_after(folded) if timed else None
     if age is not None:
         per = 1.0 if age.group("unit").startswith("month") else 12.0
         return ("age", age.group("op"), float(age.group("n")), per)
