@@ -385,3 +385,54 @@ def test_groups_named_mid_sentence_or_before_must() -> None:
     assert verdict(adults) == "not_met"
     kps = "Karnofsky performance status of 50% to 100% (> 16 years of age)"
     assert verdict(kps) == "not_applicable"
+
+
+# --- round 3: a European sponsor's translated protocol, a US cooperative-group protocol ----------
+
+
+def test_european_comparison_words_and_units() -> None:
+    """ "Age superior or equal to 18 years", "inferior or equal to 21 years", "Neutrophils ≥ 1.5
+    G/L" (giga per litre: 1,500/µL), "creatininemia ≤ 1.5 mg/dL" read as the limits they are."""
+    assert verdict("Age superior or equal to 18 years") == "not_met"
+    assert verdict("Age inferior or equal to 21 years at the enrolment.") == "met"
+    assert verdict("Age inferior to 10 years at the enrolment.") == "not_met"
+    assert verdict("Neutrophils ≥ 1.5 G/L") == "met"
+    assert verdict("Neutrophils ≥ 1.5 G/L", labs={"anc_per_uL": 900}) == "not_met"
+    assert verdict("Platelets ≥ 100 G/L", labs={"platelets_per_uL": 50000}) == "not_met"
+    assert verdict("Renal: creatininemia ≤ 1.5 mg/dL", labs={"creatinine_mg_dL": 2.0}) == "not_met"
+
+
+def test_european_frames() -> None:
+    """ "Patient having received previously a systemic chemotherapy" (required), "Patients
+    presenting CNS tumours or CNS metastasis: ..." (a CNS group), "Persons refusing to
+    participate" (a formality), "Subject in a good state of health" (healthy participants),
+    "Recurrence of the disease" (an exclusion of recurrent disease)."""
+    assert verdict("Patient having received previously a systemic chemotherapy") == "met"
+    cns = "For patients presenting CNS tumours or CNS metastasis: absence of new CNS haemorrhage"
+    assert verdict(cns) == "not_applicable"
+    assert verdict("Persons refusing to participate", "exclusion") == "not_applicable"
+    assert verdict("Subject in a good state of health.") == "not_met"
+    assert verdict("Recurrence of the disease", "exclusion") == "not_met"
+
+
+def test_a_minimum_of_lines_in_a_named_setting_is_not_established() -> None:
+    """ "a minimum of one and a maximum of two lines ... for metastatic/unresectable disease":
+    which line was given in which setting is not recorded (unknown, not met on the count)."""
+    rule = (
+        "Patients must have previously been treated with a minimum of one and a maximum of two "
+        "lines of cytotoxic systemic therapy for metastatic/unresectable disease."
+    )
+    assert verdict(rule) == "unknown"
+    assert verdict("Patients must have received no more than two prior lines of therapy") == "met"
+
+
+def test_an_age_limit_in_a_sentence_of_its_own_beside_a_performance_scale() -> None:
+    """ "Age >= 12 years and <= 50 years at time of enrollment. Karnofsky performance status >=
+    50% for patients > 16 years ...": the first sentence is an age limit (a 2-year-old does not
+    meet it) though the second picks a scale by age."""
+    rule = (
+        "Age ≥ 12 years and ≤ 50 years at time of enrollment. Karnofsky performance status ≥ 50% "
+        "for patients > 16 years of age and Lansky ≥ 50% for patients ≤ 16 years of age."
+    )
+    assert verdict(rule, age_months=26) == "not_met"
+    assert verdict(rule) != "not_met"

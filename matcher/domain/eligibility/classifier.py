@@ -311,6 +311,20 @@ def _without_notes(text: str) -> str:
     return " ".join([first, *(part for part in rest if not note.search(part))])
 
 
+_PERFORMANCE_WORD = re.compile(r"\bkarnofsky|\blansky|\becog\b|\bperformance|\bkps\b|\blps\b")
+
+
+_AGE_RULE = dict(_RULES)["age"]
+
+
+def _age_sentence_of_its_own(text: str) -> bool:
+    """ "Age >= 12 years and <= 50 years at time of enrollment. Karnofsky >= 50% for patients >
+    16 years": a sentence that is an age limit with no performance scale in it."""
+    return any(
+        _AGE_RULE.search(s) and not _PERFORMANCE_WORD.search(s) for s in _SENTENCE_END.split(text)
+    )
+
+
 def _refine(kinds: list[str], text: str, context: str, section: str) -> list[str]:
     if "labs" in kinds and re.search(r"\bmg ?dl\b|\bumol|\bmicromol", text):
         kinds = [k for k in kinds if k != "age"]  # an age-adjusted creatinine table row
@@ -389,7 +403,7 @@ def _refine(kinds: list[str], text: str, context: str, section: str) -> list[str
         # "(re-irradiation or radiation-induced sarcomas are not allowed)": a tumor named in
         # passing in another rule is not a diagnosis exclusion
         kinds.remove("diagnosis")
-    if "age" in kinds and "performance" in kinds:
+    if "age" in kinds and "performance" in kinds and not _age_sentence_of_its_own(text):
         kinds.remove("age")  # "Lansky ≥ 50 for patients ≤ 16 years of age": the age picks the scale
     if "age" in kinds and re.search(
         r"\b(?:at|by) (?:the )?(?:time of )?(?:initial |original |first )?diagnosis\b|\bdiagnosed "

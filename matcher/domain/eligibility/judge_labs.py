@@ -150,7 +150,8 @@ def _convert(key: str, value: float, after: str) -> float | None:
     """A threshold in the profile's unit, or None when the written unit differs."""
     unit = after[:40]
     if key in {"anc", "platelets", "wbc"}:
-        if re.match(r"\s*(?:x|×|\*)\s*10\s*\^?\s*(?:9|⁹)\s*/\s*l", unit):
+        # "x 10^9/L", or "G/L" (giga per litre) as European records write counts
+        if re.match(r"\s*(?:x|×|\*)\s*10\s*\^?\s*(?:9|⁹)\s*/\s*l|\s*g\s*/\s*l\b", unit):
             return value * 1000
         if re.match(r"\s*(?:x|×|\*)\s*10\s*\^?\s*(?:3|³)\s*/\s*(?:u|µ|mc|m)", unit) or re.match(
             r"\s*k\s*/", unit

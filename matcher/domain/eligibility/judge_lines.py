@@ -23,7 +23,7 @@ _NUMBER = r"(\d|one|two|three|four|five)"
 _WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5}
 _LINES = r"\s*(?:prior |previous )?(?:lines?|regimens?)\b"
 _AT_MOST = re.compile(
-    r"\b(?:no more than|not more than|maximum of|a maximum of|at most|up to|<=|≤)\s*"
+    r"\b(?:no more than|not more than|maximum of|a maximum of|at most|at maximum|up to|<=|≤)\s*"
     + _NUMBER
     + _LINES
 )
@@ -31,7 +31,12 @@ _FEWER = re.compile(r"(?:\bfewer than|\bless than|<)\s*" + _NUMBER + _LINES)
 _MORE = re.compile(r"(?:\bmore than|>)\s*" + _NUMBER + _LINES)
 _AT_LEAST = re.compile(r"(?:\bat least|>=|≥)\s*" + _NUMBER + _LINES)
 # "at least one but no more than two lines": the minimum may stand apart from the word "lines"
-_MINIMUM = re.compile(r"(?:\bat least|>=|≥)\s*" + _NUMBER + r"\b[^.;]{0,40}?" + _LINES)
+_MINIMUM = re.compile(
+    r"(?:\bat least|\b(?:a )?minimum of|\bno fewer than|\bno less than|>=|≥)\s*"
+    + _NUMBER
+    + r"\b[^.;]{0,40}?"
+    + _LINES
+)
 CUE = re.compile(
     r"\b(?:no more than|not more than|maximum of|at most|up to|fewer than|less than|more than"
     r"|at least)\s*" + _NUMBER + _LINES + r"|[<>≤≥]=?\s*" + _NUMBER + _LINES

@@ -66,6 +66,9 @@ _AGE_WORD = re.compile(r"\b(?:age|aged|ages)\b[^.;\d]{0,12}$")
 _NEGATIVE_SENTENCE = re.compile(r"\bexclud|\bineligible\b|\bnot eligible\b|\bnot be eligible\b")
 
 
+_SCALE_SENTENCE = re.compile(r"\bkarnofsky|\blansky|\becog\b|\bperformance (?:status|score)")
+
+
 SEGMENT = re.compile(r"\(([a-h])\)\s*", re.IGNORECASE)
 
 
@@ -123,6 +126,8 @@ def _bounds(crit_text: str, section: str) -> tuple[tuple[str, float, float], ...
     for sentence in re.split(r"(?<=[.;])\s+", fold_ops(crit_text)):
         if section == "inclusion" and _NEGATIVE_SENTENCE.search(sentence):
             continue  # "children younger than 12 years are excluded" restates the limit inverted
+        if _SCALE_SENTENCE.search(sentence):
+            continue  # "Karnofsky >= 50% for patients > 16 years": the age picks the scale
         covered: list[tuple[int, int]] = []
         for m in _UNIT_RANGE.finditer(sentence):
             low, high = months_per(m.group(2), 12.0), months_per(m.group(4), 12.0)

@@ -19,7 +19,9 @@ _WORD_OPS: Final = (
     (
         re.compile(
             r"\b(?:greater than or equal to|equal to or greater than|at least|no less than|"
-            r"not less than|(?:no|not) (?:lower|fewer|younger|smaller) than|minimum(?: of)?|aged)"
+            r"not less than|(?:no|not) (?:lower|fewer|younger|smaller) than|minimum(?: of)?|aged|"
+            # a European sponsor's "superior or equal to 18 years"
+            r"(?:superior|greater|higher) or equal to|equal or (?:superior|greater|higher) (?:to|than))"
             r"\b" + _NUM_AHEAD
         ),
         ">=",
@@ -28,18 +30,24 @@ _WORD_OPS: Final = (
         re.compile(
             r"\b(?:less than or equal to|equal to or less than|at most|(?:no|not) (?:more|greater"
             r"|higher|older|larger) than|up to|maximum(?: of)?|not exceeding|not to exceed|"
+            r"(?:inferior|less|lower) or equal to|equal or (?:inferior|less|lower) (?:to|than)|"
             r"(?:must|shall|should|may|does|do|will|can) not exceed|through)\b" + _NUM_AHEAD
         ),
         "<=",
     ),
     (
         re.compile(
-            r"\b(?:greater than|more than|older than|higher than|above|over|exceeding|exceeds?)\b"
-            + _NUM_AHEAD
+            r"\b(?:greater than|more than|older than|higher than|above|over|exceeding|exceeds?|"
+            r"superior to)\b" + _NUM_AHEAD
         ),
         ">",
     ),
-    (re.compile(r"\b(?:less than|younger than|lower than|below|under)\b" + _NUM_AHEAD), "<"),
+    (
+        re.compile(
+            r"\b(?:less than|younger than|lower than|below|under|inferior to)\b" + _NUM_AHEAD
+        ),
+        "<",
+    ),
 )
 _NUMBER = r"(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)"
 COMPARISON = re.compile(rf"(>=|<=|>|<|=)\s*{_NUMBER}")

@@ -400,6 +400,12 @@ def marrow_group(norm: str) -> tuple[Any, ...]:
     return ("marrow", found.group("how") in {"with", "who have"})
 
 
+# "Karnofsky PS of 50-100% for patients > 16 years of age": the group closing the rule
+_AGE_GROUP_TRAILING = re.compile(
+    r"\b(?:for|in) (?:patients|subjects|participants|children|those)\s*(?:aged? )?\s*"
+    r"(?P<op>>=|<=|>|<)\s*(?P<n>\d+)\s*(?P<unit>years?|months?)(?: of age| old)?\W*$"
+)
+_AGE_BOUND = re.compile(r"(?:>=|<=|>|<)\s*\d+\s*(?:years?|months?)")
 # "... in adult subjects (age >= 18 years)": the bracket defines whom the rule asks for
 _DEFINES_WHOM = re.compile(
     r"\b(?:adults?|children|adolescents?|pediatric|paediatric|patients|subjects|participants|"
@@ -409,6 +415,10 @@ _DEFINES_WHOM = re.compile(
 
 def _age_after(folded: str) -> re.Match[str] | None:
     found = _AGE_GROUP_AFTER.search(folded)
+    if found is None and len(_AGE_BOUND.findall(folded)) == 1:
+        # ... unbracketed only when it is the rule's one age ("Use Karnofsky for patients > 16
+        # years of age and Lansky for patients <= 16 years" picks a scale for each group)
+        found = _AGE_GROUP_TRAILING.search(folded)
     if found is None or _DEFINES_WHOM.search(folded[: found.start()]):
         return None
     return found
@@ -442,8 +452,8 @@ def group(norm: str) -> tuple[Any, ...]:
 # "(corticosteroids not included)", "(topical steroids allowed)": an aside that sets something
 # aside names no requirement
 _ASIDE = re.compile(
-    r"\((?=[^()]*\b(?:not included|not counted|excluded|allowed|permitted|acceptable|except|"
-    r"other than|excluding)\b)[^()]*\)"
+    r"\((?=[^()]*\b(?:not included|not including|not counted|excluded|allowed|permitted|"
+    r"acceptable|except|other than|excluding)\b)[^()]*\)"
 )
 
 
