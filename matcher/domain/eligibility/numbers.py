@@ -21,7 +21,8 @@ _WORD_OPS: Final = (
             r"\b(?:greater than or equal to|equal to or greater than|at least|no less than|"
             r"not less than|(?:no|not) (?:lower|fewer|younger|smaller) than|minimum(?: of)?|aged|"
             # a European sponsor's "superior or equal to 18 years"
-            r"(?:superior|greater|higher) or equal to|equal or (?:superior|greater|higher) (?:to|than))"
+            r"(?:superior|greater|higher) or equal to|"
+            r"equal or (?:superior|greater|higher) (?:to|than))"
             r"\b" + _NUM_AHEAD
         ),
         ">=",
