@@ -316,7 +316,7 @@ def speed(
             f"  the same never-seen profiles after heap.settle() (gc.freeze once the corpus is "
             f"parsed, as the worker does): warm median {st:.1f} ms (before: {ns:.1f}), slowest "
             f"{max(settled):.1f} ms (before: {max(never_seen):.1f}) — full collections no "
-            f"longer walk the parse caches"
+            f"longer walk the parse caches and young collections run less often"
         )
 
 
