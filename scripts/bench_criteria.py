@@ -87,6 +87,23 @@ def find_verdict(match: TrialMatch, item: dict) -> str | None:
     return None
 
 
+def figures(confusion: Counter[tuple[str, str]]) -> tuple[int, int, int, int, int]:
+    """From (readers' label, engine verdict) counts: agreeing, wrong "not met", overconfident
+    "met", decidable (readers: met or not_applicable) and decidable left unknown."""
+    right = sum(v for (want, got), v in confusion.items() if want == got)
+    wrong_not_met = sum(v for (want, got), v in confusion.items() if got == "not_met" != want)
+    over_met = sum(
+        v for (want, got), v in confusion.items() if got == "met" and want in ("not_met", "unknown")
+    )
+    decidable = sum(v for (want, _), v in confusion.items() if want in ("met", "not_applicable"))
+    left_unknown = sum(
+        v
+        for (want, got), v in confusion.items()
+        if want in ("met", "not_applicable") and got == "unknown"
+    )
+    return right, wrong_not_met, over_met, decidable, left_unknown
+
+
 def round_of(item: dict) -> int:
     """Round 1 ids are D0001/H0001; later rounds carry their number (D2001)."""
     return 1 if len(item["id"]) == 5 and item["id"][1] == "0" else int(item["id"][1])
@@ -120,17 +137,7 @@ def evaluate(part: str, show: bool, round_no: int | None = None) -> dict[str, fl
                 f"label {item['label']:14} engine {got:14} :: {item['text'][:100]}"
             )
     n = len(scored)
-    right = sum(v for (want, got), v in confusion.items() if want == got)
-    wrong_not_met = sum(v for (want, got), v in confusion.items() if got == "not_met" != want)
-    over_met = sum(
-        v for (want, got), v in confusion.items() if got == "met" and want in ("not_met", "unknown")
-    )
-    decidable = sum(v for (want, _), v in confusion.items() if want in ("met", "not_applicable"))
-    left_unknown = sum(
-        v
-        for (want, got), v in confusion.items()
-        if want in ("met", "not_applicable") and got == "unknown"
-    )
+    right, wrong_not_met, over_met, decidable, left_unknown = figures(confusion)
     total_read = len(labels["items"])
     n_pairs = len({(i["profile"], i["nct_id"]) for i in scored})
     which = "" if round_no is None else f" (round {round_no} items only)"

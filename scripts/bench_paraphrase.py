@@ -1,6 +1,6 @@
 """Does the engine read a criterion the same way when another author words it?
 
-    .venv/bin/python scripts/bench_paraphrase.py [--part dev|heldout|both] [--round 1|2|3]
+    .venv/bin/python scripts/bench_paraphrase.py [--part dev|heldout|both] [--round 1|2|3|4]
         [--show-misses]
 
 Reads the constructed re-wordings in tests/criteria/paraphrase/paraphrases/*.json (two per scored
@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
 sys.path.insert(0, str(ROOT))
 
-from bench_criteria import VERDICTS, find_verdict, load_profile  # noqa: E402
+from bench_criteria import VERDICTS, figures, find_verdict, load_profile  # noqa: E402
 
 from matcher.adapters.ctgov.parse import parse_study  # noqa: E402
 from matcher.domain.eligibility import EngineOptions, evaluate_trial  # noqa: E402
@@ -54,11 +54,17 @@ def raw_record(nct_id: str) -> dict:
     raise SystemExit(f"error: trial {nct_id} not found")
 
 
+def eligibility_text(record: dict) -> str:
+    """The record's criteria text as the engine reads it (backslash escapes removed)."""
+    module = record.get("protocolSection", {}).get("eligibilityModule", {})
+    return str(module.get("eligibilityCriteria") or "").replace("\\", "")
+
+
 def reworded(record: dict, original: str, new: str) -> dict | None:
     """The record with `original` (whitespace-flexible) replaced by `new`, or None if absent."""
     out = copy.deepcopy(record)
     module = out["protocolSection"]["eligibilityModule"]
-    text = str(module.get("eligibilityCriteria") or "").replace("\\", "")
+    text = eligibility_text(out)
     pattern = r"\s+".join(re.escape(word) for word in original.split())
     changed, n = re.subn(pattern, lambda _m: new.replace("\n", " "), text, count=1)
     if not n:
@@ -71,6 +77,7 @@ ROUNDS = {
     1: ("paraphrases", ("r1", "r2")),
     2: ("paraphrases-2", ("r3", "r4")),
     3: ("paraphrases-3", ("r5", "r6")),
+    4: ("paraphrases-4", ("r7", "r8")),
 }
 
 
@@ -134,15 +141,7 @@ def evaluate(part: str, show: bool, rounds: tuple[int, ...]) -> None:
                     f"  MISS {vid} {item['id']} {nct} {item['profile'][:20]:20} label "
                     f"{item['label']:14} engine {got:14} (original {before}) :: {text[:150]}"
                 )
-    right = sum(v for (w, g), v in confusion.items() if w == g)
-    wrong_not_met = sum(v for (w, g), v in confusion.items() if g == "not_met" != w)
-    over_met = sum(
-        v for (w, g), v in confusion.items() if g == "met" and w in ("not_met", "unknown")
-    )
-    decidable = sum(v for (w, _), v in confusion.items() if w in ("met", "not_applicable"))
-    left = sum(
-        v for (w, g), v in confusion.items() if w in ("met", "not_applicable") and g == "unknown"
-    )
+    right, wrong_not_met, over_met, decidable, left = figures(confusion)
     which = ", ".join(str(r) for r in rounds)
     print(
         f"\n{part} re-wordings (round {which}): {total} (item x re-wording) over {len(items)} "

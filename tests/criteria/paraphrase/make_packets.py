@@ -19,32 +19,17 @@ from __future__ import annotations
 import json
 import random
 import re
+import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 CRITERIA = HERE.parent
 ROOT = CRITERIA.parents[1]
-TRIAL_DIRS = [
-    ROOT / "snapshot" / "sarcoma" / "records",
-    ROOT / "tests" / "devset" / "trials",
-    CRITERIA / "trials",
-    CRITERIA / "trials-6",
-]
+sys.path.insert(0, str(ROOT / "scripts"))
+from bench_paraphrase import eligibility_text, raw_record  # noqa: E402
+
 PACKETS = 6
 SEED = 20261129
-
-
-def raw_record(nct_id: str) -> dict:
-    for folder in TRIAL_DIRS:
-        path = folder / f"{nct_id}.json"
-        if path.is_file():
-            return json.loads(path.read_text())
-    raise SystemExit(f"error: trial {nct_id} not found")
-
-
-def eligibility_text(record: dict) -> str:
-    module = record.get("protocolSection", {}).get("eligibilityModule", {})
-    return str(module.get("eligibilityCriteria") or "").replace("\\", "")
 
 
 def findable(text: str, raw: str) -> bool:
