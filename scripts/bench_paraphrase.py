@@ -82,11 +82,12 @@ ROUNDS = {
 
 
 def load_paraphrases(
-    rounds: tuple[int, ...] = (1, 2),
+    rounds: tuple[int, ...] = tuple(ROUNDS),
 ) -> dict[tuple[str, str, str], list[tuple[str, str]]]:
     """(nct_id, section, original text) -> [(variant id, re-wording)] for the given rounds
     (1: another author's register and a restructured sentence; 2: terse registry fragments and
-    formal protocol prose)."""
+    formal protocol prose; 3: a European sponsor's translated English and a US cooperative-group
+    protocol; 4: logic spelled out and plain language for patients)."""
     packets = {p.stem: json.loads(p.read_text()) for p in (PARAPHRASE / "packets").glob("P*.json")}
     out: dict[tuple[str, str, str], list[tuple[str, str]]] = {}
     for number in rounds:

@@ -436,3 +436,52 @@ def test_an_age_limit_in_a_sentence_of_its_own_beside_a_performance_scale() -> N
     )
     assert verdict(rule, age_months=26) == "not_met"
     assert verdict(rule) != "not_met"
+
+
+# --- round 4: logic spelled out, plain language for patients and families -----------------------
+
+
+def test_not_above_and_any_treatment_with_a_named_drug() -> None:
+    """ "ECOG performance status not above 2" is <= 2 (read backwards before, excluding a fit
+    patient); "Any previous treatment with abexinostat or any other HDAC inhibitor" names those
+    drugs, not every systemic therapy (a patient with past chemotherapy is not excluded by it)."""
+    ecog = "Eastern Cooperative Oncology Group (ECOG) performance status not above 2"
+    assert verdict(ecog, performance={"scale": "ecog", "score": 1}) == "met"
+    assert verdict(ecog, performance={"scale": "ecog", "score": 3}) == "not_met"
+    hdac = (
+        "Any previous treatment with abexinostat or with any other histone deacetylase inhibitor;"
+    )
+    assert verdict(hdac, "exclusion") != "not_met"
+    assert verdict("Any previous systemic treatment", "exclusion") == "not_met"
+
+
+def test_logic_spelled_out() -> None:
+    """ "If the patient has CNS tumors or CNS metastasis, then ..." is a rule for that group;
+    "If the disease is newly diagnosed, then ..." one for the newly diagnosed; "Disease is not
+    limited to bone" the site rule; "Osteosarcoma (OS) verified histologically is required" a
+    diagnosis requirement; "Excluded if currently pregnant or lactating" a pregnancy rule."""
+    cns = (
+        "If the patient has CNS tumors or CNS metastasis, then there must be absence of any new "
+        "CNS hemorrhage"
+    )
+    assert verdict(cns) == "not_applicable"
+    new = (
+        "If the disease is newly diagnosed, then successful gross tumor resection of the primary "
+        "tumor must have been completed"
+    )
+    assert verdict(new) == "not_applicable"
+    assert verdict("Disease is not limited to bone", recurrence_sites=["bone"]) == "not_met"
+    assert verdict("Osteosarcoma (OS) verified histologically is required") == "not_met"
+    pregnant = "Excluded if currently pregnant or lactating"
+    assert verdict(pregnant, "exclusion") == "met"
+    assert verdict(pregnant, "exclusion", pregnant=True) == "not_met"
+
+
+def test_plain_language_frames() -> None:
+    """ "You can take part if you are 12 to 21 years old" is the age limit; "You cannot take part
+    if you have had a major operation within 28 days" (exclusion) the surgery washout."""
+    age = "You can take part if you are 12 to 21 years old"
+    assert verdict(age) == "met"
+    assert verdict(age, age_months=60) == "not_met"
+    surgery = "You cannot take part if you have had a major operation within 28 days"
+    assert cues.canonical(surgery, "exclusion").startswith("Patients who have had")

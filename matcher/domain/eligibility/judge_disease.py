@@ -28,6 +28,8 @@ _REQUIREMENT = re.compile(
     r"\bdiagnosis of\b|\bdiagnosed with\b|\bconfirmed\b|\bproven\b|"
     # "must have osteosarcoma diagnosed histologically", "reported as the diagnosis"
     r"\bdiagnosed (?:histolog|cytolog|patholog)|\bas (?:the|a) (?:reported |primary )?diagnosis\b|"
+    r"\b(?:verified|confirmed|made) (?:histolog|cytolog|patholog)\w*|"
+    r"\bdiagnosis\b[^.;]{0,60}\b(?:is|are) required\b|"
     r"\bmust have\b[^.;]{0,40}\b(?:sarcoma|tumou?r|malignan|neoplasm|cancer|\w+oma\b)"
 )
 _CONDITIONAL = cues.cue("condition_diagnosis")

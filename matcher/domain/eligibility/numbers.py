@@ -20,6 +20,7 @@ _WORD_OPS: Final = (
         re.compile(
             r"\b(?:greater than or equal to|equal to or greater than|at least|no less than|"
             r"not less than|(?:no|not) (?:lower|fewer|younger|smaller) than|minimum(?: of)?|aged|"
+            r"(?:no|not) (?:below|under)|"
             # a European sponsor's "superior or equal to 18 years"
             r"(?:superior|greater|higher) or equal to|"
             r"equal or (?:superior|greater|higher) (?:to|than))"
@@ -32,6 +33,7 @@ _WORD_OPS: Final = (
             r"\b(?:less than or equal to|equal to or less than|at most|(?:no|not) (?:more|greater"
             r"|higher|older|larger) than|up to|maximum(?: of)?|not exceeding|not to exceed|"
             r"(?:inferior|less|lower) or equal to|equal or (?:inferior|less|lower) (?:to|than)|"
+            r"(?:no|not) (?:above|over|exceeding)|"
             r"(?:must|shall|should|may|does|do|will|can) not exceed|through)\b" + _NUM_AHEAD
         ),
         "<=",
