@@ -485,3 +485,23 @@ def test_plain_language_frames() -> None:
     assert verdict(age, age_months=60) == "not_met"
     surgery = "You cannot take part if you have had a major operation within 28 days"
     assert cues.canonical(surgery, "exclusion").startswith("Patients who have had")
+
+
+def test_lay_exclusions_and_everyday_words() -> None:
+    """ "You cannot take part if there are signs that the cancer has spread outside the lungs"
+    excludes extrapulmonary disease; "a major operation within 28 days" is major surgery; "taking
+    other cancer medicines at the same time" asks about current treatment (unknown, not met from
+    past therapies); "If you are taking the formulated capsules" stays a condition on capsules."""
+    spread = (
+        "You cannot take part if there are signs that the cancer has spread outside the lungs "
+        "(extrapulmonary metastatic disease)."
+    )
+    assert verdict(spread, "exclusion", recurrence_sites=["pulmonary", "other_distant"]) == (
+        "not_met"
+    )
+    operation = "You cannot take part if you have had a major operation within 28 days"
+    assert verdict(operation, "exclusion") == "met"
+    current = "You cannot take part if you are taking other cancer medicines at the same time."
+    assert verdict(current, "exclusion") == "unknown"
+    capsules = "If you are taking the formulated capsules, your BSA must be 0.63 m^2 or more"
+    assert "currently receiving" not in cues.canonical(capsules, "inclusion")
