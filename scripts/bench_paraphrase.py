@@ -1,6 +1,6 @@
 """Does the engine read a criterion the same way when another author words it?
 
-    .venv/bin/python scripts/bench_paraphrase.py [--part dev|heldout|both] [--round 1|2|3|4]
+    .venv/bin/python scripts/bench_paraphrase.py [--part dev|heldout|both] [--round 1-5]
         [--show-misses]
 
 Reads the constructed re-wordings in tests/criteria/paraphrase/paraphrases/*.json (two per scored
@@ -78,6 +78,7 @@ ROUNDS = {
     2: ("paraphrases-2", ("r3", "r4")),
     3: ("paraphrases-3", ("r5", "r6")),
     4: ("paraphrases-4", ("r7", "r8")),
+    5: ("paraphrases-5", ("r9", "r10")),
 }
 
 
@@ -87,7 +88,8 @@ def load_paraphrases(
     """(nct_id, section, original text) -> [(variant id, re-wording)] for the given rounds
     (1: another author's register and a restructured sentence; 2: terse registry fragments and
     formal protocol prose; 3: a European sponsor's translated English and a US cooperative-group
-    protocol; 4: logic spelled out and plain language for patients)."""
+    protocol; 4: logic spelled out and plain language for patients; 5: numbers and units
+    written otherwise, criteria with a number only)."""
     packets = {p.stem: json.loads(p.read_text()) for p in (PARAPHRASE / "packets").glob("P*.json")}
     out: dict[tuple[str, str, str], list[tuple[str, str]]] = {}
     for number in rounds:

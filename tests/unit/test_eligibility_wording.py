@@ -505,3 +505,19 @@ def test_lay_exclusions_and_everyday_words() -> None:
     assert verdict(current, "exclusion") == "unknown"
     capsules = "If you are taking the formulated capsules, your BSA must be 0.63 m^2 or more"
     assert "currently receiving" not in cues.canonical(capsules, "inclusion")
+
+
+def test_distant_spread_in_other_words_and_pediatric_in_the_singular() -> None:
+    """ "Sarcoma that has metastasized to distant sites" (exclusion) and "No sign that the sarcoma
+    has spread to distant parts of the body" (inclusion) are about distant metastases: a patient
+    with a distant recurrence fails both (the second had been met, read as a requirement of
+    distant spread); "Paediatric patient aged of 1 day or more" names a pediatric population."""
+    distant = {"recurrence_sites": ["pulmonary", "other_distant"]}
+    assert verdict("Sarcoma that has metastasized to distant sites", "exclusion", **distant) == (
+        "not_met"
+    )
+    none = "No sign that the sarcoma has spread to distant parts of the body (distant metastases)"
+    assert verdict(none, **distant) == "not_met"
+    pediatric = "Paediatric patient aged of 1 day or more at Cycle 1 Day 1 (C1D1)"
+    assert verdict(pediatric, age_months=280) == "not_met"
+    assert verdict(pediatric) == "met"

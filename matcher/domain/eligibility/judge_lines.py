@@ -38,8 +38,8 @@ _MINIMUM = re.compile(
     + _LINES
 )
 CUE = re.compile(
-    r"\b(?:no more than|not more than|maximum of|at most|up to|fewer than|less than|more than"
-    r"|at least)\s*" + _NUMBER + _LINES + r"|[<>≤≥]=?\s*" + _NUMBER + _LINES
+    r"\b(?:no more than|not more than|maximum of|at most|at maximum|up to|fewer than|less than"
+    r"|more than|at least|minimum of)\s*" + _NUMBER + _LINES + r"|[<>≤≥]=?\s*" + _NUMBER + _LINES
 )
 _SYSTEMIC = frozenset({"chemotherapy", "targeted", "immunotherapy"})
 _ONE_LINE_DAYS = 31

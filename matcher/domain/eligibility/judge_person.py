@@ -31,7 +31,8 @@ _UNIT_RANGE = re.compile(
 )
 # "Pediatric patients >= 1 day old", "Children at least 1 day of age": pediatric by name
 _PEDIATRIC = re.compile(
-    r"^(?:[^,.;]{0,40},\s*)?(?:(?:pediatric|paediatric) (?:patients|subjects|participants)\b|"
+    r"^(?:only |[^,.;]{0,40},\s*)?"
+    r"(?:(?:pediatric|paediatric) (?:patients?|subjects?|participants?)\b|"
     r"children\b(?! (?:and|or) ))"
 )
 _BIRTH = re.compile(r"\bbirth\b|\bnewborn|\bneonat")
