@@ -521,3 +521,20 @@ def test_distant_spread_in_other_words_and_pediatric_in_the_singular() -> None:
     pediatric = "Paediatric patient aged of 1 day or more at Cycle 1 Day 1 (C1D1)"
     assert verdict(pediatric, age_months=280) == "not_met"
     assert verdict(pediatric) == "met"
+
+
+# --- round 5: numbers and units written otherwise -----------------------------------------------
+
+
+def test_compact_clinical_notation() -> None:
+    """ "Major surgery within 28 d", "Hb ≥8.0 g/dL", "Cr ≤1.5 mg/dL", "M/F ≥18 y" read as the
+    rules they abbreviate; "3D conformal radiotherapy" keeps its capital D; "Any prior therapy
+    directed against CD70" names that target, not every systemic therapy."""
+    assert (
+        cues.canonical("Major surgery within 28 d", "exclusion") == "Major surgery within 28 days"
+    )
+    assert cues.canonical("3D conformal radiotherapy", "inclusion") == "3D conformal radiotherapy"
+    assert verdict("Hb ≥8.0 g/dL", labs={"hemoglobin_g_dL": 7.0}) == "not_met"
+    assert verdict("Renal: Cr ≤1.5 mg/dL", labs={"creatinine_mg_dL": 2.0}) == "not_met"
+    assert verdict("M/F ≥18 y.") == "not_met"
+    assert verdict("Any prior therapy directed against CD70.", "exclusion") != "not_met"

@@ -138,7 +138,8 @@ _RULES: Final[tuple[tuple[str, re.Pattern[str]], ...]] = (
             r"\b(?:days?|months?) old\b|"
             # "Patients must be ≤ 21 years at ...": an operator on years/months after the subject
             # (a bare "> 1 month" elsewhere is a duration, not an age)
-            r"(?:^|\b(?:be|are|is|patients?|subjects?|participants?|children|adults?)\s+)"
+            r"(?:^|\b(?:be|are|is|patients?|subjects?|participants?|children|adults?|males?|"
+            r"females?|men|women)\s+)"
             r"(?:>|≥|>=|<|≤|=<)\s*\d+\s*(?:years?|months?)\b"
             # "≤ 12 months since the final injection": a time since something, not an age
             r"(?!\s*(?:have |has )?(?:since|after|from|before|prior|elapsed|passed))|"
