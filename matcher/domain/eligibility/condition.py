@@ -4,8 +4,8 @@ evaluable disease"): read as a small criterion of its own, so that a patient who
 meet the condition is told the rule does not apply instead of being asked about it.
 
 Only conditions of kinds whose judges read a profile fact directly are read here; a tumor
-condition is the scope's (scope.py), a sex or age group the group's, and anything else stays
-the softening guard's ("conditional" in judges._own_guard).
+condition is the scope's (scope.py), a sex or age group the group's (groups.py), and anything
+else stays the softening guard's ("conditional" in judges._own_guard).
 """
 
 from __future__ import annotations

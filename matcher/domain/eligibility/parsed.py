@@ -15,12 +15,13 @@ from typing import Any
 from matcher.domain.eligibility import condition, cues, outputs, projection, structure, vocabulary
 from matcher.domain.eligibility.base import Aspect, Criterion
 from matcher.domain.eligibility.classifier import classify
+from matcher.domain.eligibility.groups import group as scope_group
+from matcher.domain.eligibility.groups import marrow_group
 from matcher.domain.eligibility.judge_disease import prep_disease_setting
 from matcher.domain.eligibility.judges import REGISTRY, has_exception, part_specific
 from matcher.domain.eligibility.numbers import fold_ops
 from matcher.domain.eligibility.rank import TrialTargets, trial_targets
-from matcher.domain.eligibility.scope import group as scope_group
-from matcher.domain.eligibility.scope import marrow_group, notice, tumor_heading, tumor_scope
+from matcher.domain.eligibility.scope import notice, tumor_heading, tumor_scope
 from matcher.domain.eligibility.scope import terms as requirement_terms
 from matcher.domain.eligibility.splitter import Item, split_items
 from matcher.domain.eligibility.text import norm

@@ -122,7 +122,7 @@ GROUP_READS = {
     "setting": ("status", "relapse_number"),
     "cns": ("cns_metastases", "concept_ids"),
     "marrow": ("recurrence_sites",),
-}  # scope.group
+}  # groups.group
 
 _DESCRIPTORS: dict[tuple[str, ...], int] = {}
 _FIELD_SETS: list[tuple[str, ...]] = []

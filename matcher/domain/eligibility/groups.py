@@ -1,0 +1,143 @@
+"""Rules written for one group of patients: a sex, an age group, the newly diagnosed or those at
+first recurrence, patients with CNS disease, with or without bone marrow disease ("For patients
+with CNS tumors, ...", "Patients >= 16 years: ...", "Newly diagnosed patients must ...").
+
+`group(norm)` names the group a criterion is for, or () when it is for everyone; judges.py
+decides, from the profile, whether the patient is in it (not applicable when clearly not).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from matcher.domain.eligibility.numbers import fold_ops
+
+_SEX_GROUP = re.compile(
+    # "During the treatment period and for 4 months after, a male patient must agree ..."
+    r"^\s*(?:(?:during|for|after|from|throughout|while|until|before)\b[^,;.]{0,100},\s*)?"
+    r"(?:for |in )?(?:(?:a|an|all|sexually active|post ?pubertal|adolescent|adult) )?"
+    r"(?P<sex>female|male|women|men|girls|boys)\b(?! or )(?! and )"
+)
+_AGE_GROUP = re.compile(
+    r"^\s*(?:for |in )?(?:patients|subjects|participants|children)\s+(?:aged?\s+)?"
+    r"(?P<op>>=|<=|>|<)\s*(?P<n>\d+)\s*(?P<unit>years?|months?)(?: of age| old)?\s*[:,]"
+)
+
+
+# "Karnofsky performance status (PS) 50-100% (> 16 years of age)": the group in a closing bracket
+_AGE_GROUP_AFTER = re.compile(
+    r"\((?:for |in )?(?:patients |subjects |participants |children |those )?\s*(?:aged? )?\s*"
+    r"(?P<op>>=|<=|>|<)\s*(?P<n>\d+)\s*(?P<unit>years?|months?)(?: of age| old)?\)\s*$"
+)
+
+
+# "For Group 1 Patients (newly diagnosed disease) only: ...": a rule for newly diagnosed patients
+_NEW_GROUP = re.compile(
+    r"^(?:only )?(?:for|in) [^:;.]{0,60}\bnewly diagnosed\b[^:;.]{0,40}:|"
+    # "... (applies to Group 1 patients [newly diagnosed disease] only)" closing the rule
+    r"^.*\((?:this )?(?:applies |only )?(?:to |for |in )[^()]{0,60}\bnewly diagnosed\b[^()]{0,40}"
+    r"\bonly\)\W*$|"
+    # "For patients with newly diagnosed, not previously treated UPS, tumor must be ..."
+    r"^(?:for|in) (?:patients|subjects|participants) with newly diagnosed\b[^:;.]{0,60},|"
+    r"^(?:patients|subjects|participants) with newly diagnosed\b[^.;]*\b(?:will|are|may) also be "
+    r"eligible\b|"
+    # "Patients with newly diagnosed disease must have completed ...", "Newly diagnosed patients
+    # must be receiving ...": what the newly diagnosed group must meet
+    r"^(?:patients|subjects|participants) with newly diagnosed (?:(?!or |and )[a-z]+ ){0,3}?"
+    r"(?:must|should|"
+    r"need|will need)\b|"
+    r"^newly diagnosed (?:patients|subjects|participants) (?:must|should|need|will need)\b|"
+    r"^(?:(?:for|in) )?newly diagnosed (?:patients|subjects|participants)\s*[,:]|"
+    # "Group 1 patients (newly diagnosed disease) only: ..."
+    r"^[^:;.]{0,60}\bnewly diagnosed\b[^:;.]{0,40}\bonly\s*:"
+)
+
+
+# "Patients at time of 1st recurrence must have completed ...": what the first-recurrence group
+# must meet (a patient at a later relapse is not in it)
+_FIRST_RECURRENCE_GROUP = re.compile(
+    r"^(?:for )?(?:patients|subjects|participants) (?:at (?:the )?time of|at|in) (?:their )?"
+    r"(?:1st|first) (?:recurrence|relapse)\b(?:(?!\b(?:or|and)\b)[^.;]){0,20}"
+    r"\b(?:must|should|will|need)"
+)
+
+
+# "For patients with CNS tumors or CNS metastasis, there must be ...": a rule for patients with
+# CNS disease only
+_CNS_GROUP = re.compile(
+    r"^(?:(?:for|in) )?(?:patients|participants|subjects) with (?:known )?(?:primary )?"
+    r"(?:cns|brain|central nervous system) (?:tumou?rs?|metastas[ie]s|disease|involvement|lesions?)"
+    r"(?: or (?:known )?(?:cns|brain) (?:tumou?rs?|metastas[ie]s|disease|involvement|lesions?))?"
+    r"\s*(?:[,:]|(?=\s+(?:must|should|need|are required)\b))"
+)
+
+
+# "PATIENTS WITH SOLID TUMORS WITHOUT KNOWN BONE MARROW INVOLVEMENT: ANC >= 1000/uL" and
+# "Patients with known bone marrow metastatic disease will be eligible ... provided ...": the
+# cooperative-group blood-count rules are written for one of the two groups
+_MARROW_GROUP = re.compile(
+    r"^(?:for |in )?(?:patients?|subjects?|participants?)?\s*"
+    r"(?:with (?:solid |non ?cns |extracranial )?(?:tumou?rs?|malignanc\w*|cancers?)\s+)?"
+    r"(?P<how>without|with no|with|who have|who do not have)\s+(?:known |documented |"
+    r"evidence of |histologically documented |(?:a )?history of )?(?:bone )?marrow "
+    r"(?:involvement|metastas[ie]s|metastatic disease|disease|infiltration)\b"
+)
+
+
+def marrow_group(norm: str) -> tuple[Any, ...]:
+    """("marrow", True) for a rule written for patients with bone marrow disease, ("marrow",
+    False) for one written for patients without it, else ()."""
+    found = _MARROW_GROUP.match(norm)
+    if found is None:
+        return ()
+    return ("marrow", found.group("how") in {"with", "who have"})
+
+
+# "Karnofsky PS of 50-100% for patients > 16 years of age": the group closing the rule
+_AGE_GROUP_TRAILING = re.compile(
+    r"\b(?:for|in) (?:patients|subjects|participants|children|those)\s*(?:aged? )?\s*"
+    r"(?P<op>>=|<=|>|<)\s*(?P<n>\d+)\s*(?P<unit>years?|months?)(?: of age| old)?\W*$"
+)
+_AGE_BOUND = re.compile(r"(?:>=|<=|>|<)\s*\d+\s*(?:years?|months?)")
+# "... in adult subjects (age >= 18 years)": the bracket defines whom the rule asks for
+_DEFINES_WHOM = re.compile(
+    r"\b(?:adults?|children|adolescents?|pediatric|paediatric|patients|subjects|participants|"
+    r"women|men)\s*$"
+)
+
+
+def _age_after(folded: str) -> re.Match[str] | None:
+    found = _AGE_GROUP_AFTER.search(folded)
+    if found is None and len(_AGE_BOUND.findall(folded)) == 1:
+        # ... unbracketed only when it is the rule's one age ("Use Karnofsky for patients > 16
+        # years of age and Lansky for patients <= 16 years" picks a scale for each group)
+        found = _AGE_GROUP_TRAILING.search(folded)
+    if found is None or _DEFINES_WHOM.search(folded[: found.start()]):
+        return None
+    return found
+
+
+def group(norm: str) -> tuple[Any, ...]:
+    """("sex", "female"|"male"), ("age", op, value, months per unit), ("setting", ...),
+    ("cns",) or ("marrow", involved): a rule for one group."""
+    marrow = marrow_group(norm)
+    if marrow:
+        return marrow
+    sex = _SEX_GROUP.match(norm)
+    if sex is not None:
+        word = sex.group("sex")
+        return ("sex", "female" if word in {"female", "women", "girls"} else "male")
+    if _NEW_GROUP.match(norm):
+        return ("setting", "newly diagnosed")
+    if _FIRST_RECURRENCE_GROUP.match(norm):
+        return ("setting", "first recurrence")
+    if _CNS_GROUP.match(norm):
+        return ("cns",)
+    timed = "year" in norm or "month" in norm  # an age group names its unit
+    folded = fold_ops(norm) if timed else norm
+    age = _AGE_GROUP.match(folded) or _age_after(folded) if timed else None
+    if age is not None:
+        per = 1.0 if age.group("unit").startswith("month") else 12.0
+        return ("age", age.group("op"), float(age.group("n")), per)
+    return ()
