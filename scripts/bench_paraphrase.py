@@ -1,6 +1,6 @@
 """Does the engine read a criterion the same way when another author words it?
 
-    .venv/bin/python scripts/bench_paraphrase.py [--part dev|heldout|both] [--round 1-5]
+    .venv/bin/python scripts/bench_paraphrase.py [--part dev|heldout|both] [--round 1-6]
         [--show-misses]
 
 Reads the constructed re-wordings in tests/criteria/paraphrase/paraphrases/*.json (two per scored
@@ -79,6 +79,7 @@ ROUNDS = {
     3: ("paraphrases-3", ("r5", "r6")),
     4: ("paraphrases-4", ("r7", "r8")),
     5: ("paraphrases-5", ("r9", "r10")),
+    6: ("paraphrases-6", ("r11", "r12")),
 }
 
 
@@ -89,7 +90,8 @@ def load_paraphrases(
     (1: another author's register and a restructured sentence; 2: terse registry fragments and
     formal protocol prose; 3: a European sponsor's translated English and a US cooperative-group
     protocol; 4: logic spelled out and plain language for patients; 5: numbers and units
-    written otherwise, criteria with a number only)."""
+    written otherwise, criteria with a number only; 6: negation, exceptions and scope
+    moved)."""
     packets = {p.stem: json.loads(p.read_text()) for p in (PARAPHRASE / "packets").glob("P*.json")}
     out: dict[tuple[str, str, str], list[tuple[str, str]]] = {}
     for number in rounds:

@@ -538,3 +538,46 @@ def test_compact_clinical_notation() -> None:
     assert verdict("Renal: Cr ≤1.5 mg/dL", labs={"creatinine_mg_dL": 2.0}) == "not_met"
     assert verdict("M/F ≥18 y.") == "not_met"
     assert verdict("Any prior therapy directed against CD70.", "exclusion") != "not_met"
+
+
+# --- round 6: negation, exceptions and scope moved ----------------------------------------------
+
+
+def test_a_negated_verb_turns_the_limit_around() -> None:
+    """ "Patients may not be older than 21 years", "must not be 40 years of age or older", "must
+    not have a body surface area below 0.8 m^2": the negation before the verb reverses the
+    limit (before 2026.11.14 each was read as written and excluded a child inside it)."""
+    assert verdict("Patients may not be older than 21 years at enrollment.") == "met"
+    assert verdict("Patients may not be older than 21 years at enrollment.", age_months=300) == (
+        "not_met"
+    )
+    assert verdict("Patients must not be 40 years of age or older at enrollment.") == "met"
+    bsa = "At enrollment, patients must not have a body surface area below 0.8 m^2."
+    assert verdict(bsa, weight_kg=52, height_cm=160) == "met"
+    assert verdict("no younger than 12 months and not yet 18 years of age", age_months=230) == (
+        "not_met"
+    )
+
+
+def test_a_double_negative_requirement_is_a_requirement() -> None:
+    """ "Patients who have not previously received a systemic chemotherapy are not eligible"
+    among the inclusions requires prior chemotherapy (it had been read as excluding it)."""
+    rule = "Patients who have not previously received a systemic chemotherapy are not eligible"
+    assert verdict(rule) == "met"
+    assert verdict(rule, prior_therapies=SURGERY_ONLY) != "met"
+
+
+def test_exceptions_and_anchors_written_first() -> None:
+    """ "Unless X, patients with newly diagnosed disease must ..." is a rule for the newly
+    diagnosed with an exception; "Prior to the first dose of lymphodepleting chemotherapy: major
+    surgery < 4 weeks earlier" is the surgery washout (surgery 149 days ago: met), not an
+    exclusion of prior chemotherapy."""
+    unless = (
+        "Unless surgical local control of the primary tumor is planned simultaneously with "
+        "thoracic surgery, patients with newly diagnosed disease must have completed resection"
+    )
+    assert verdict(unless) == "not_applicable"
+    anchor = (
+        "Prior to the first dose of lymphodepleting chemotherapy: major surgery < 4 weeks earlier."
+    )
+    assert verdict(anchor, "exclusion") == "met"

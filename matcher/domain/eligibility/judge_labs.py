@@ -91,7 +91,7 @@ _BARE_ULN = re.compile(r"(<=|<)\s*(?:the\s+)?(?:institutional\s+)?(?:upper limit
 # females", "0.8 mg/dL (male) and 0.8 mg/dL (female) for ages >= 2 and < 6 years"
 _ROW_SPAN = re.compile(
     r"(?:\bages?d?\s*)?(?:>=\s*)?(\d+(?:\.\d+)?)\s*(years?|yrs?|months?)?(?:\s*of age)?\s*"
-    r"(?:to|-|–|and|through)\s*(?:<=?\s*)?(\d+(?:\.\d+)?)\s*(years?|yrs?|months?)(?:\s*of age)?"
+    r"(?:to|-|–|and|through|but)\s*(?:<=?\s*)?(\d+(?:\.\d+)?)\s*(years?|yrs?|months?)(?:\s*of age)?"
     r"|\bages?d?\s*(?:>=\s*)?(\d+(?:\.\d+)?)\s*(?:to|-|–|and)\s*(?:<=?\s*)?(\d+(?:\.\d+)?)\b"
 )
 _ROW_FROM = re.compile(

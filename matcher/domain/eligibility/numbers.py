@@ -47,7 +47,8 @@ _WORD_OPS: Final = (
     ),
     (
         re.compile(
-            r"\b(?:less than|younger than|lower than|below|under|inferior to)\b" + _NUM_AHEAD
+            r"\b(?:less than|younger than|lower than|below|under|inferior to|not yet)\b"
+            + _NUM_AHEAD
         ),
         "<",
     ),
@@ -101,7 +102,22 @@ def fold_ops(text: str) -> str:
         text = pattern.sub(rf"{symbol} \1\2", text)
     for pattern, symbol in _WORD_OPS:
         text = pattern.sub(f" {symbol} ", text)
-    return text
+    return _NEGATED_LIMIT.sub(_flip, text) if " not " in text else text
+
+
+# "must not be older than 21 years", "must not have a BSA below 0.8 m^2": the verb's negation
+# turns the limit around (<= 21, >= 0.8); before this the limit was read as written and a child
+# inside it was excluded
+_NEGATED_LIMIT = re.compile(
+    r"\b(must|may|should|can|shall|will|do|does|is|are) not (be|have)\b([^.;<>=]{0,40}?)"
+    r"\s(>=|<=|>|<)(?=\s*\d)"
+)
+_OPPOSITE = {">=": "<", "<=": ">", ">": "<=", "<": ">="}
+
+
+def _flip(found: re.Match[str]) -> str:
+    verb, what, between, op = found.groups()
+    return f"{verb} {what}{between} {_OPPOSITE[op]}"
 
 
 def to_float(number: str) -> float:
