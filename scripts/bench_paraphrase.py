@@ -1,6 +1,6 @@
 """Does the engine read a criterion the same way when another author words it?
 
-    .venv/bin/python scripts/bench_paraphrase.py [--part dev|heldout|both] [--round 1-6]
+    .venv/bin/python scripts/bench_paraphrase.py [--part dev|heldout|both] [--round 1-7]
         [--show-misses]
 
 Reads the constructed re-wordings in tests/criteria/paraphrase/paraphrases/*.json (two per scored
@@ -80,6 +80,7 @@ ROUNDS = {
     4: ("paraphrases-4", ("r7", "r8")),
     5: ("paraphrases-5", ("r9", "r10")),
     6: ("paraphrases-6", ("r11", "r12")),
+    7: ("paraphrases-7", ("r13", "r14")),
 }
 
 
@@ -91,7 +92,7 @@ def load_paraphrases(
     formal protocol prose; 3: a European sponsor's translated English and a US cooperative-group
     protocol; 4: logic spelled out and plain language for patients; 5: numbers and units
     written otherwise, criteria with a number only; 6: negation, exceptions and scope
-    moved)."""
+    moved; 7: alternatives and time windows in other words)."""
     packets = {p.stem: json.loads(p.read_text()) for p in (PARAPHRASE / "packets").glob("P*.json")}
     out: dict[tuple[str, str, str], list[tuple[str, str]]] = {}
     for number in rounds:

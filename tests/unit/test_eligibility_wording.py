@@ -581,3 +581,24 @@ def test_exceptions_and_anchors_written_first() -> None:
         "Prior to the first dose of lymphodepleting chemotherapy: major surgery < 4 weeks earlier."
     )
     assert verdict(anchor, "exclusion") == "met"
+
+
+# --- round 7: alternatives and time windows in other words --------------------------------------
+
+
+def test_windows_and_alternatives_in_other_words() -> None:
+    """ "Chemotherapy in the previous 4 weeks" is a window like "within 4 weeks" (chemotherapy
+    that ended over a year ago: met); "For patients with either CNS tumors or CNS metastasis:"
+    is the CNS group; "one or two lines ... for metastatic disease" keeps its minimum (unknown:
+    which line was given in which setting); "Distant sarcoma metastases not evident on imaging"
+    asks for their absence (a distant recurrence fails it)."""
+    assert verdict("Chemotherapy in the previous 4 weeks", "exclusion") == "met"
+    cns = "For patients with either CNS tumors or CNS metastasis: no evidence of new CNS hemorrhage"
+    assert verdict(cns) == "not_applicable"
+    lines = (
+        "Previous treatment with one or two lines of cytotoxic systemic therapy for metastatic "
+        "or unresectable disease."
+    )
+    assert verdict(lines) == "unknown"
+    absent = "Distant sarcoma metastases not evident on clinical examination and any imaging"
+    assert verdict(absent, recurrence_sites=["pulmonary", "other_distant"]) == "not_met"

@@ -37,9 +37,20 @@ _MINIMUM = re.compile(
     + r"\b[^.;]{0,40}?"
     + _LINES
 )
+_SPAN = re.compile(r"\b" + _NUMBER + r" (?:or|to|-) " + _NUMBER + _LINES)
 CUE = re.compile(
     r"\b(?:no more than|not more than|maximum of|at most|at maximum|up to|fewer than|less than"
-    r"|more than|at least|minimum of)\s*" + _NUMBER + _LINES + r"|[<>≤≥]=?\s*" + _NUMBER + _LINES
+    r"|more than|at least|minimum of)\s*"
+    + _NUMBER
+    + _LINES
+    + r"|[<>≤≥]=?\s*"
+    + _NUMBER
+    + _LINES
+    + r"|\b"
+    + _NUMBER
+    + r" (?:or|to|-) "
+    + _NUMBER
+    + _LINES
 )
 _SYSTEMIC = frozenset({"chemotherapy", "targeted", "immunotherapy"})
 _ONE_LINE_DAYS = 31
@@ -69,6 +80,10 @@ def prep_lines(crit_text: str, norm: str, section: str) -> Any:
     # "at least one but no more than two lines": the minimum is a requirement of its own
     least = _MINIMUM.search(norm) if section == "inclusion" else None
     minimum = _n(least.group(1)) if least is not None else None
+    span = _SPAN.search(norm) if section == "inclusion" and cap is None else None
+    if span is not None:
+        # "one or two lines", "1 to 2 prior regimens": a minimum and a cap
+        minimum, cap = _n(span.group(1)), _n(span.group(2))
     return cap, uncounted, scoped, minimum
 
 

@@ -23,7 +23,7 @@ _ISOLATED_LUNG = (
 )
 # "at least one site of measurable disease involving lung or soft tissue": an inclusion about
 # where the disease is, its list of sites closed (not "lung, bone, bone marrow, or other site")
-_INVOLVING = r"\b(?:(?:disease|lesions?|sites?) involving|(?:lesions?|sites?) (?:in|located in)) (?:the )?(?P<where>(?:lungs?|soft tissues?|bones?|liver)(?:(?:,| or| and| and or) (?:the )?(?:lungs?|soft tissues?|bones?|liver))*)"  # noqa: E501
+_INVOLVING = r"\b(?:(?:disease|lesions?|sites?) involving|(?:lesions?|sites?) (?:in|located in)) (?:the |either )?(?P<where>(?:lungs?|soft tissues?|bones?|liver)(?:(?:,| or| and| and or) (?:the )?(?:lungs?|soft tissues?|bones?|liver))*)"  # noqa: E501
 _LIST_CLOSED = re.compile(
     r"\s*,?\s*(?:$|[.;(]|as\b|by\b|on\b|documented\b|seen\b|that\b|which\b|(?:is|are) "
     r"(?:required|needed|mandatory)\b)"
