@@ -281,10 +281,9 @@ _TRIGGERS: Final[dict[str, tuple[str, ...]]] = {
 @lru_cache(maxsize=65536)  # identical criteria recur across trials and versions
 def classify(norm_text: str, context: str, section: str) -> tuple[str, ...]:
     """Kinds a criterion asks about, most specific first; ("other",) when none applies."""
-    if "since" in norm_text or "because" in norm_text:
-        # "Pregnant or lactating, since the risk of autoimmune reactivity to tyrosinase, MART-1
-        # or gp100 ...": the reason given for a rule asks nothing of the patient
-        norm_text = cues.cue("rationale").sub(" ", norm_text)
+    # "Pregnant or lactating, since the risk of autoimmune reactivity to tyrosinase, MART-1 or
+    # gp100 ...": the reason given for a rule asks nothing of the patient
+    norm_text = cues.without_rationale(norm_text)
     kinds: list[str] = []
     for kind, pattern in _RULES:
         if kind in kinds:

@@ -165,6 +165,16 @@ def _abbreviations() -> tuple[tuple[re.Pattern[str], dict[str, str], bool], ...]
     )
 
 
+def without_rationale(norm: str) -> str:
+    """The criterion without the reason it gives ("since the risk ... to the fetus", "as this
+    would disqualify them from undergoing RT"): a reason asks nothing of the patient, so neither
+    its kind nor its requirement terms are read from it."""
+    gate = triggers("rationale")
+    if not any(t in norm for t in gate):
+        return norm
+    return cue("rationale").sub(" ", norm)
+
+
 def _written_out(long: dict[str, str], folded: bool, match: re.Match[str]) -> str:
     return long[match.group(0).lower() if folded else match.group(0)]
 

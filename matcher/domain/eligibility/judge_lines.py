@@ -46,11 +46,8 @@ CUE = re.compile(
     + r"|[<>≤≥]=?\s*"
     + _NUMBER
     + _LINES
-    + r"|\b"
-    + _NUMBER
-    + r" (?:or|to|-) "
-    + _NUMBER
-    + _LINES
+    + r"|"
+    + _SPAN.pattern  # "one or two lines"
 )
 _SYSTEMIC = frozenset({"chemotherapy", "targeted", "immunotherapy"})
 _ONE_LINE_DAYS = 31

@@ -86,9 +86,7 @@ def _criterion(item: Item) -> Criterion:
     text = cues.canonical(text, section)  # read in the rules' words; `full` is what the board sees
     n_own = norm(text)
     n_context = norm(context)
-    # the reason a rule gives ("as this would disqualify them from undergoing RT") names no kind
-    reason = cues.search("rationale", n_own)
-    kinds = classify(n_own[: reason.start()] if reason else n_own, n_context, section)
+    kinds = classify(n_own, n_context, section)
     or_group = item.or_group
     if or_group and item.flat and kinds != ("other",):
         # a flattened "1 of the following:" list has no visible end: an item of another kind

@@ -329,6 +329,5 @@ def terms(norm: str) -> tuple[str, ...]:
     """Ids of the requirement terms the criterion names (data/cues.json "requirements"), asides
     that set something aside left out."""
     norm = _ASIDE.sub(" ", norm) if "(" in norm else norm
-    if "since" in norm or "because" in norm:
-        norm = cues.cue("rationale").sub(" ", norm)  # the reason a rule gives asks nothing
+    norm = cues.without_rationale(norm)
     return tuple(t.id for t in cues.terms() if t.search(norm))
