@@ -1,6 +1,6 @@
 """Does the engine read a criterion the same way when another author words it?
 
-    .venv/bin/python scripts/bench_paraphrase.py [--part dev|heldout|both] [--round 1-7]
+    .venv/bin/python scripts/bench_paraphrase.py [--part dev|heldout|both] [--round 1-9]
         [--show-misses]
 
 Reads the constructed re-wordings in tests/criteria/paraphrase/paraphrases/*.json (two per scored
@@ -81,6 +81,8 @@ ROUNDS = {
     5: ("paraphrases-5", ("r9", "r10")),
     6: ("paraphrases-6", ("r11", "r12")),
     7: ("paraphrases-7", ("r13", "r14")),
+    8: ("paraphrases-8", ("r15", "r16")),
+    9: ("paraphrases-9", ("r17", "r18")),
 }
 
 
@@ -92,7 +94,8 @@ def load_paraphrases(
     formal protocol prose; 3: a European sponsor's translated English and a US cooperative-group
     protocol; 4: logic spelled out and plain language for patients; 5: numbers and units
     written otherwise, criteria with a number only; 6: negation, exceptions and scope
-    moved; 7: alternatives and time windows in other words)."""
+    moved; 7: alternatives and time windows in other words; 8: an industry sponsor's template
+    and noun phrases without a verb; 9: the NCI PDQ registry layout and legal drafting)."""
     packets = {p.stem: json.loads(p.read_text()) for p in (PARAPHRASE / "packets").glob("P*.json")}
     out: dict[tuple[str, str, str], list[tuple[str, str]]] = {}
     for number in rounds:

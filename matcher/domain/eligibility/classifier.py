@@ -144,7 +144,11 @@ _RULES: Final[tuple[tuple[str, re.Pattern[str]], ...]] = (
             # "≤ 12 months since the final injection": a time since something, not an age
             r"(?!\s*(?:have |has )?(?:since|after|from|before|prior|elapsed|passed))|"
             # "younger than 50 years", "no older than 21 years": the words for those operators
-            r"\b(?:younger|older) than\s*\d+\s*(?:years?|months?)\b"
+            r"\b(?:younger|older) than\s*\d+\s*(?:years?|months?)\b|"
+            # "must be 21 years or younger", "not yet reached 15 years": the operator after the
+            # number, or a verb for it
+            r"\b\d+\s*(?:years?|months?)\s+(?:or|and) (?:younger|older)\b|"
+            r"\b(?:reached|attained|turned)\s+(?:the age of\s*)?\d+\s*(?:years?|months?)?\b"
         ),
     ),
     (

@@ -16,7 +16,9 @@ from matcher.domain.eligibility.numbers import fold_ops
 _SEX_GROUP = re.compile(
     # "During the treatment period and for 4 months after, a male patient must agree ..."
     r"^\s*(?:(?:during|for|after|from|throughout|while|until|before)\b[^,;.]{0,100},\s*)?"
-    r"(?:for |in )?(?:(?:a|an|all|sexually active|post ?pubertal|adolescent|adult) )?"
+    # "If male, agrees to use barrier contraception ...": the same group as a condition
+    r"(?:for |in |if (?:(?:the )?(?:patient|participant|subject) is )?)?"
+    r"(?:(?:a|an|all|sexually active|post ?pubertal|adolescent|adult) )?"
     r"(?P<sex>female|male|women|men|girls|boys)\b(?! or )(?! and )"
 )
 _AGE_GROUP = re.compile(

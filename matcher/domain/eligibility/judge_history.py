@@ -47,7 +47,13 @@ def _days(text: str) -> list[float]:
     return general + subtype
 
 
-_MAY_CONTINUE = re.compile(r"\bmay (?:continue|remain on|stay on|keep taking)\b")
+# "Patients may continue TKIs until 3 days prior", "TKIs can be continued until ...",
+# "Continuation of TKIs is permitted until ...": an allowance, not a washout
+_MAY_CONTINUE = re.compile(
+    r"\b(?:may|can|are (?:allowed|permitted) to) (?:continue|remain on|stay on|keep taking)\b"
+    r"|\b(?:may|can) be (?:continued|maintained)\b"
+    r"|\bcontinu(?:ation|ing)\b[^.;]{0,100}\b(?:is |are )?(?:allowed|permitted)\b"
+)
 _IF_SUBTYPE = re.compile(r"\b(?:if|in the case of|in case of)\b")
 
 

@@ -71,8 +71,11 @@ _PROFILE_UNIT = {
     "wbc": "/uL", "albumin": "g/dL", "inr": "", "upcr": "mg/mg",
 }  # fmt: skip
 _WITHIN = re.compile(r"\bwithin (\d+) days")
+# "the ULN for SGPT is 45 U/L", "upper limit of normal (ULN) for ALT = 45 U/L", "with the ULN for
+# SGPT set at 45 U/L", "the ULN of SGPT is of 45 U/L"
 _ULN_DEFINED = re.compile(
-    r"\buln for (sgpt|alt|sgot|ast)\b[^.;]{0,20}?\bis\s*(\d+(?:\.\d+)?)\s*u\s*/\s*l"
+    r"\b(?:uln|upper limit of normal(?: \(uln\))?) (?:for|of) (sgpt|alt|sgot|ast)\b[^.;]{0,30}?"
+    r"(?:\bis\b|=|\bset at\b|\btaken (?:to be|as)\b)(?:\s*of\b)?\s*(\d+(?:\.\d+)?)\s*u\s*/\s*l"
 )
 _ULN = re.compile(
     # "2.5 x NL for age", "3 times normal": the upper limit of normal
@@ -184,10 +187,11 @@ def prep_labs(crit_text: str, norm: str, section: str) -> Any:
     folded = fold_ops(crit_text)
     reqs: list[tuple[str, str, float | None]] = []
     # COG texts give transaminase limits in U/L and define the ULN alongside
-    uln = {
-        ("alt" if m.group(1) in {"sgpt", "alt"} else "ast"): float(m.group(2))
-        for m in _ULN_DEFINED.finditer(folded)
-    }
+    uln: dict[str, float] = {}
+    for m in _ULN_DEFINED.finditer(folded):
+        uln["alt" if m.group(1) in {"sgpt", "alt"} else "ast"] = float(m.group(2))
+        # the definition is no limit of its own ("ULN for SGPT = 45 U/L" is not ALT = 45)
+        folded = folded[: m.start()] + " " * (m.end() - m.start()) + folded[m.end() :]
     spots = sorted(
         (m.start(), m.end(), key)
         for key, (pattern, _name) in _ANALYTES.items()
@@ -397,6 +401,9 @@ def judge_labs(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
             else f"{name} as written"
         )
         have = facts.labs.get(key)
+        if op == "=":  # "ALT = 45 U/L" states a value (a definition, a reference), never a limit
+            limit = None
+            wanted = f"{name} as written"
         if limit is None or have is None:
             outcomes.append(None)
             window = _WITHIN.search(crit.norm)

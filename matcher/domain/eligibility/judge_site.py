@@ -17,7 +17,8 @@ _BONE_ONLY = r"\b(?:disease|tumou?rs?|metastas[ie]s|lesions?) (?:limited|confine
 _EXTRAPULMONARY = r"\bextra ?pulmonary (?P<meta>metasta\w*|disease|lesions?|sites?)"
 # an exclusion that opens with the patients who have lung lesions ("Patients with pulmonary
 # metastatic lesions that would require anatomic resection ..."): the details are the rule's
-_PULMONARY = r"^(?:patients? |participants? |subjects? )?with (?:known )?pulmonary (?:metastatic )?(?:lesions?|metastas[ie]s|nodules?)\b"  # noqa: E501
+# (any subject or none: "Pulmonary metastatic lesions that would ...", "Any patient with lung ...")
+_PULMONARY = r"^(?:(?:any |all )?(?:patients? |participants? |subjects? )?(?:with |who have |having )(?:either of the following: )?)?(?:known )?(?:pulmonary|lung) (?:metastatic )?(?:lesions?|metastas[ie]s|nodules?)\b"  # noqa: E501
 _ISOLATED_LUNG = (
     r"\bisolated (?:pulmonary|lung) (?:metasta\w*|disease|lesions?|nodules?|recurrence)"
 )

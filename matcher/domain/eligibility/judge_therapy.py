@@ -188,6 +188,25 @@ def named_therapies(norm: str, facts: Facts) -> list[Therapy]:
     return [t for t in facts.therapies if t.category in _SYSTEMIC]
 
 
+# "doxorubicin or ifosfamide", "any of", "one of": the drugs named are alternatives
+_ALTERNATIVES = re.compile(
+    r"\bor\b|\beither\b|\bany (?:of|one)\b|\bone of\b|\bincluding\b|\be ?g\b"
+)
+
+
+def _combination_missing(norm: str, classes: frozenset[str], facts: Facts) -> tuple[str, ...]:
+    """The drugs of a required combination ("A with B", "A plus B", "A and B") whose class no
+    listed therapy has, as the text names them; () when the rule names one class or offers
+    alternatives."""
+    if len(classes) < 2 or _ALTERNATIVES.search(norm):
+        return ()
+    had: set[str] = set()
+    for t in facts.therapies:
+        had |= t.classes
+    named = {m.phrase: m.classes for m in drugs.mentions(norm)}
+    return tuple(sorted(p for p, cls in named.items() if not cls & had))
+
+
 def _judge_required(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
     norm, classes, cats, n, scoped, tumors, strict, any_treatment = spec
     if tumors and not any(c in facts.concept_ids for c in tumors):
@@ -209,6 +228,16 @@ def _judge_required(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
         )
     if classes:
         hits = [t for t in facts.therapies if t.classes & classes or agent_named(t, norm)]
+        missing = _combination_missing(norm, classes, facts) if hits else ()
+        if missing:
+            # "olaratumab together with doxorubicin": one drug of a combination is not the rule
+            return Judgement(
+                UNKNOWN,
+                f"had {label(hits[0])}; the rule asks for a combination and "
+                f"{', '.join(missing)} is not in the listed history",
+                f"prior treatment required: {crit.text[:100]}",
+                rule="combination",
+            )
         if hits:
             return Judgement(MET, f"had {label(hits[0])}")
         needed = {drugs.category_of_class(c) for c in classes}

@@ -22,7 +22,7 @@ def prep_measurable(crit_text: str, norm: str, section: str) -> Any:
         )
     )
     evaluable = bool(re.search(r"\bevaluable\b|\bassessable\b", norm))
-    size = _SIZE.search(fold_ops(norm)) if not re.search(r"\bdefined\b|\brecist", norm) else None
+    size = _SIZE.search(fold_ops(norm)) if not _RECIST_DEFINITION.search(norm) else None
     cm = None if size is None else float(size.group(1)) / (10 if size.group(2) == "mm" else 1)
     # lesions of a lymphoid malignancy only ("RECIST (solid tumors) or Lugano (lymphoma)" offers
     # the solid-tumor reading as well)
@@ -33,6 +33,12 @@ def prep_measurable(crit_text: str, norm: str, section: str) -> Any:
     return not_required, evaluable, cm, other_disease
 
 
+# "measurable disease, i.e. at least one lesion accurately measurable in one dimension (longest
+# diameter ...) as >= 20 mm by chest x-ray": RECIST's definition of measurable, in any words; its
+# sizes say what counts as measurable, not a size the tumor must reach
+_RECIST_DEFINITION = re.compile(
+    r"\bdefined\b|\brecist|\bi e\b|\bmeaning\b|\baccurately measur|\bshort axis\b"
+)
 # "Measurable tumor that is ≥ 2 cm in its longest diameter" (not the RECIST definition's sizes)
 _SIZE = re.compile(r"(?:>=|>)\s*(\d+(?:\.\d+)?)\s*(cm|mm)\b")
 
@@ -77,6 +83,13 @@ _CNS_QUALIFIED = re.compile(
 _CNS_NEGATED = re.compile(
     r"\bno\b|\bwithout\b|\bmust not\b|\bnot have\b|\bfree of\b|\babsence of\b"
     r"|\bexcluding (?:patients|participants|subjects|those)\b"
+    # the same exception in other words: "except for", "other than those with", "with exclusion
+    # of", "excl.", "... CNS tumors are not eligible", "but not"
+    # (the exception must be about the CNS disease: "fine needle aspiration is excluded" is not)
+    r"|\b(?:excluding|excl|except|other than|unless|exclusion of|but not)\b[^.;]{0,50}"
+    r"\b(?:cns|brain|central nervous system|intracranial)\b"
+    r"|\b(?:cns|brain|central nervous system|intracranial)\b[^.;]{0,80}"
+    r"\b(?:are|is|will be) (?:not eligible|ineligible|excluded)\b"
 )
 _CNS_CONDITIONAL = re.compile(
     r"\b(?:for|in) (?:patients|subjects|those) with\b[^.;]{0,40}\b(?:cns|brain)"

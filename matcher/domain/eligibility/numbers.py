@@ -23,7 +23,9 @@ _WORD_OPS: Final = (
             r"(?:no|not) (?:below|under)|"
             # a European sponsor's "superior or equal to 18 years"
             r"(?:superior|greater|higher) or equal to|"
-            r"equal or (?:superior|greater|higher) (?:to|than))"
+            r"equal or (?:superior|greater|higher) (?:to|than)|"
+            # "who have reached 12 years of age" (the negated "not yet reached" is read first)
+            r"(?<!not yet )(?:reached|attained)(?: the age of)?)"
             r"\b" + _NUM_AHEAD
         ),
         ">=",
@@ -47,8 +49,8 @@ _WORD_OPS: Final = (
     ),
     (
         re.compile(
-            r"\b(?:less than|younger than|lower than|below|under|inferior to|not yet)\b"
-            + _NUM_AHEAD
+            r"\b(?:less than|younger than|lower than|below|under|inferior to|not yet"
+            r"(?: (?:reached|attained|turned)(?: the age of)?)?)\b" + _NUM_AHEAD
         ),
         "<",
     ),
