@@ -1,7 +1,8 @@
 """Reading classes added in engine 2026.11.15 from paraphrase round 8 (tests/criteria/paraphrase,
 GUIDE-8.md): an industry sponsor's template ("Has received ...", "Is ...", "Note: ...") and
 noun-phrase criteria ("Presence of ...", "Absence of ...", "Receipt of ..."), with the classes
-the earlier rounds still missed. Every criterion here is *constructed* wording (re-wordings
+the earlier rounds still missed, and from round 9 (GUIDE-9.md: the NCI PDQ layout, legal
+drafting). Every criterion here is *constructed* wording (re-wordings
 written by helpers, or shortened from them), judged for the constructed test profile of
 test_eligibility_reading (a 14-year-old girl, first pulmonary relapse of synovial sarcoma)."""
 
@@ -223,3 +224,77 @@ def test_need_for_steroids_is_the_steroid_rule() -> None:
     ):
         kind, _got, _reason, _rule = judge(rule, "exclusion")
         assert kind == "steroids", rule
+
+
+# --- round 9 (GUIDE-9.md): legal drafting and the NCI PDQ layout ---------------------------------
+
+
+def test_legal_drafting_shall_not_be_enrolled_where_is_the_exclusion_itself() -> None:
+    """ "A subject, whether male or female, shall not be enrolled where the subject is under 15
+    years of age" (an exclusion) excludes under-15s only. 2026.11.15 before this read the
+    negated enrolment as a negated limit and excluded a 20-year-old: a wrong exclusion."""
+    rule = (
+        "A subject, whether male or female, shall not be enrolled where the subject is under 15 "
+        "years of age"
+    )
+    assert verdict(rule, "exclusion", age_months=245) == "met"
+    assert verdict(rule, "exclusion", age_months=150) == "not_met"
+    weight = "A patient shall not be enrolled where he or she weighs more than 400 lbs."
+    assert verdict(weight, "exclusion") == "met"
+    sites = "A subject shall not be enrolled where there is evidence of extrapulmonary disease."
+    assert verdict(sites, "exclusion") == "met"
+    assert verdict(sites, "exclusion", recurrence_sites=["pulmonary", "bone"]) == "not_met"
+
+
+def test_legal_drafting_eligible_only_if_is_a_requirement() -> None:
+    """ "Subjects shall be eligible only if aged not less than 12 years" is the age limit >= 12;
+    "... only if they have previously received systemic chemotherapy" a required history."""
+    rule = "Subjects shall be eligible only if aged not less than 12 years."
+    assert verdict(rule) == "met"
+    assert verdict(rule, age_months=100) == "not_met"
+    history = (
+        "Subjects shall be eligible only if they have previously received systemic chemotherapy"
+    )
+    assert verdict(history) == "met"
+    assert verdict(history, prior_therapies=SURGERY_ONLY) == "unknown"
+
+
+def test_a_part_rule_for_another_tumor_is_not_met_by_its_setting_alone() -> None:
+    """ "In Part B2: patients with relapsed or refractory osteosarcoma" does not apply to a
+    patient with synovial sarcoma; before, her recurrent disease alone made it "met" with a
+    reason about the setting (an overconfident pass on the reading of every wording)."""
+    for rule in (
+        "In Part B2: patients with relapsed or refractory osteosarcoma",
+        "For the purposes of Part B2, subjects having osteosarcoma that is relapsed or refractory",
+    ):
+        _kind, got, reason, rule_id = judge(rule)
+        assert (got, rule_id) == ("not_applicable", "other_diagnosis"), rule
+        assert "osteosarcoma" in reason
+    assert verdict("In Part B2: patients with relapsed or refractory synovial sarcoma") == "met"
+
+
+@pytest.mark.parametrize(
+    ("text", "section", "changes", "expected"),
+    [
+        ("Hepatic: Bilirubin no greater than 1.5 times ULN", "inclusion", {}, "met"),
+        ("Hepatic: Bilirubin no greater than 1.5 times ULN", "inclusion",
+         {"labs": {"bilirubin_x_uln": 2.0}}, "not_met"),
+        ("Steroids: Requiring systemic, ocular, or inhaled corticosteroids", "exclusion",
+         {"on_corticosteroids": False}, "met"),
+        ("Chemotherapy: At least 4 weeks since prior chemotherapy", "inclusion", {}, "met"),
+        # the label is the rule's object when the rest does not name it again
+        ("Chemotherapy: No prior", "exclusion", {}, "not_met"),
+        ("Newly diagnosed disease: Successful gross tumor resection of the primary tumor",
+         "inclusion", {}, "not_applicable"),
+        ("CNS tumors: Neurologic deficits relatively stable for at least 1 week", "inclusion", {},
+         "not_applicable"),
+        ("Disease recurrence", "exclusion", {}, "not_met"),
+    ],
+)  # fmt: skip
+def test_the_pdq_layout_category_label(
+    text: str, section: str, changes: dict[str, Any], expected: str
+) -> None:
+    """The NCI PDQ summaries' "Hepatic: ...", "Steroids: ...", "Chemotherapy: ..." labels name
+    the system and the rule follows; "Newly diagnosed disease:" and "CNS tumors:" name whom the
+    rule is for (not this relapsed girl without CNS disease)."""
+    assert verdict(text, section, **changes) == expected

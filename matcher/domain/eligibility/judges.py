@@ -148,11 +148,15 @@ def judge_criterion(crit: Criterion, facts: Facts) -> Judged:
         elif j.verdict == MET:
             met_reasons.append(j.reason)
             met_kinds.add(aspect.kind)
-        elif not_applicable is None:
+        elif not_applicable is None or j.rule == "other_diagnosis":
             not_applicable = Judged(aspect.kind, j)
     if first_unknown is not None:
         return first_unknown
     if not met_reasons and not_applicable is not None:  # every aspect said "does not apply"
+        return not_applicable
+    if not_applicable is not None and not_applicable.judgement.rule == "other_diagnosis":
+        # "In Part B2: patients with relapsed osteosarcoma": the tumor names whom the rule is
+        # for, so its other parts holding (the setting) do not make it met for another tumor
         return not_applicable
     reason = "; ".join(met_reasons)
     missing = unestablished(crit.terms, met_kinds) if crit.terms else None

@@ -84,7 +84,9 @@ def notice(
     # "Mesothelioma" over three criteria of its own (`heads`): a section heading
     # an item over its own sub-items with no verb of its own ("Mesothelioma", "Prior to
     # intraperitoneal catheter placement") is a section heading
-    label = heads and len(text) <= 60 and not _VERBISH.search(text)
+    # ... and so is a sentence naming nothing but a tumor ("The subject shall have mesothelioma.")
+    bare = len(text) <= 60 and not _VERBISH.search(text)
+    label = heads and (bare or bool(tumor_heading(text)))
     # "Prior to intraperitoneal catheter placement" (in a flattened list its sub-items are not
     # seen as children): a procedural time heading with no verb of its own
     label = label or (
@@ -310,10 +312,24 @@ def tumor_scope(text: str, kinds: tuple[str, ...]) -> tuple[tuple[str, ...], boo
 
 
 def tumor_heading(text: str) -> tuple[str, ...]:
-    """The tumors a short section heading names ("Mesothelioma", "Osteosarcoma:"), else ()."""
+    """The tumors a short section heading names ("Mesothelioma", "Osteosarcoma:", and as a
+    sentence over its own items: "The subject shall have mesothelioma."), else ()."""
+    framed = _HEADING_FRAME.sub("", text)
+    if framed != text.strip().rstrip(".:").strip() and not vocabulary.is_name(framed):
+        return ()  # a sentence is a heading only when it names nothing but the tumor
+    text = framed
     if len(text) > 60 or _DIGIT.search(text) or _requires(norm(text)) or _VERBISH.search(text):
         return ()
     return tuple(c for c in vocabulary.find_concepts(text) if c not in vocabulary.GENERIC_TUMORS)
+
+
+# a disease heading written as a sentence ("Patients with osteosarcoma:", "The subject shall have
+# mesothelioma.", "Has osteosarcoma"): the frame around the tumor's name
+_HEADING_FRAME = re.compile(
+    r"^\s*(?:(?:the |all )?(?:subjects?|patients?|participants?)\s+(?:with|who have|(?:must|shall"
+    r"|should) have)|has|have)\s+(?:an? )?(?=[a-z])|[.:]?\s*$",
+    re.IGNORECASE,
+)
 
 
 _VERBISH = re.compile(r"\b(?:who|with|have|has|had|must|should|are|is|will)\b", re.IGNORECASE)

@@ -206,6 +206,12 @@ def _singular(phrase: str) -> str:
 
 
 @lru_cache(maxsize=256)
+def is_name(text: str) -> bool:
+    """True when the whole text is one of the vocabulary's names ("mesothelioma", "RMS")."""
+    key = norm(text)
+    return key in _index().by_phrase or _singular(key) in _index().by_phrase
+
+
 def resolve(diagnosis: str) -> str | None:
     """The concept id of a diagnosis as a board writes it, or None if the vocabulary lacks it."""
     index = _index()
