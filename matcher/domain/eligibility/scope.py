@@ -238,7 +238,7 @@ _TUMOR_SUBJECT = re.compile(
 
 
 _THEIR = re.compile(
-    r"\b(?:(?:for|of) (?:their|his|her)|(?:therap(?:y|ies)|treatments?|tx|regimens?) for(?: the)?)"
+    r"\b(?:(?:for|of) (?:their|his|her|the)|(?:therap(?:y|ies)|treatments?|tx|regimens?) for(?: the)?)"
     r" (?P<who>[a-z][a-z -]{2,40}?)\b"
     r"(?=[,.;:)]|$| including| since| and\b)"
 )
@@ -293,8 +293,8 @@ def tumor_scope(text: str, kinds: tuple[str, ...]) -> tuple[tuple[str, ...], boo
         if after and "metasta" not in after:
             who = after
     if who is None:
-        # "any other systemic therapy for their melanoma", "... therapy for melanoma": the
-        # disease the therapy was for names whose rule it is
+        # "any other systemic therapy for their melanoma", "... therapy for melanoma", "no
+        # recurrence of the melanoma": the disease named after it says whose rule it is
         possessive = _THEIR.search(lowered)
         named = vocabulary.find_concepts(norm(possessive.group("who"))) if possessive else []
         # only a specific disease scopes ("for their sarcoma" in a sarcoma trial is everyone's)
