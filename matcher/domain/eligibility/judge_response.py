@@ -2,7 +2,7 @@
 "best response of progressive disease", "unresponsive to the last line") from the best response
 the board gives each line (`PriorTherapy.best_response`, RECIST words).
 
-Called (`combine`) by judge_therapy.judge_prior_required and judge_disease.judge_disease_setting,
+Called (`combine`) by judge_therapy.judge_prior_required and judge_setting.judge_disease_setting,
 the kinds such criteria are classified into. The cue words are the
 `response_*` lists of data/cues.json. Unknown (None: the caller's own reading stands) when no
 relevant therapy has a best response; not_met only when every relevant therapy has one, each

@@ -9,6 +9,7 @@ from functools import lru_cache
 from typing import Any, Final, NamedTuple
 
 from matcher.domain.eligibility import condition, cues, projection, vocabulary
+from matcher.domain.eligibility import judge_biomarker as bio
 from matcher.domain.eligibility import judge_body as body
 from matcher.domain.eligibility import judge_condition as cond
 from matcher.domain.eligibility import judge_disease as d
@@ -17,6 +18,7 @@ from matcher.domain.eligibility import judge_labs as lab
 from matcher.domain.eligibility import judge_lines as lines
 from matcher.domain.eligibility import judge_performance as perf
 from matcher.domain.eligibility import judge_person as p
+from matcher.domain.eligibility import judge_setting as setting
 from matcher.domain.eligibility import judge_site as site
 from matcher.domain.eligibility import judge_therapy as t
 from matcher.domain.eligibility import judge_tumor as tumor
@@ -62,8 +64,8 @@ RULES: Final[tuple[Rule, ...]] = (
     _rule("weight", body.prep_weight, body.judge_weight),
     _rule("pregnancy", body.prep_pregnancy, body.judge_pregnancy),
     _rule("diagnosis", d.prep_diagnosis, d.judge_diagnosis),
-    _rule("biomarker", d.prep_biomarker, d.judge_biomarker),
-    _rule("disease_setting", d.prep_disease_setting, d.judge_disease_setting),
+    _rule("biomarker", bio.prep_biomarker, bio.judge_biomarker),
+    _rule("disease_setting", setting.prep_disease_setting, setting.judge_disease_setting),
     _rule("measurable_disease", tumor.prep_measurable, tumor.judge_measurable),
     _rule("cns_metastases", tumor.prep_cns, tumor.judge_cns),
     _rule("metastatic_disease", tumor.prep_metastatic, tumor.judge_metastatic),

@@ -17,7 +17,7 @@ from matcher.domain.eligibility.base import Aspect, Criterion
 from matcher.domain.eligibility.classifier import classify
 from matcher.domain.eligibility.groups import group as scope_group
 from matcher.domain.eligibility.groups import marrow_group
-from matcher.domain.eligibility.judge_disease import prep_disease_setting
+from matcher.domain.eligibility.judge_setting import prep_disease_setting
 from matcher.domain.eligibility.judges import REGISTRY, has_exception, part_specific
 from matcher.domain.eligibility.numbers import fold_ops
 from matcher.domain.eligibility.rank import TrialTargets, trial_targets

@@ -88,8 +88,9 @@ READS: dict[str, Callable[[Any], tuple[str, ...]]] = {
     "pregnancy": _fixed("sex", "pregnant", "lactating", "age_months"),  # judge_body.judge_pregnancy
     # judge_disease.judge_diagnosis (other_malignancy: an exclusion of another tumor's history)
     "diagnosis": _fixed(*CONCEPT, "other_malignancy"),
-    "biomarker": _fixed("biomarkers"),  # judge_disease.judge_biomarker
-    "disease_setting": _fixed("status", "relapse_number", "therapies"),  # judge_disease_setting
+    "biomarker": _fixed("biomarkers"),  # judge_biomarker.judge_biomarker
+    # judge_setting.judge_disease_setting
+    "disease_setting": _fixed("status", "relapse_number", "therapies"),
     "measurable_disease": _fixed("measurable", "size_cm"),  # judge_tumor.judge_measurable
     "cns_metastases": _fixed("cns_metastases", "concept_ids"),
     "metastatic_disease": _fixed(

@@ -238,7 +238,8 @@ _TUMOR_SUBJECT = re.compile(
 
 
 _THEIR = re.compile(
-    r"\b(?:(?:for|of) (?:their|his|her|the)|(?:therap(?:y|ies)|treatments?|tx|regimens?) for(?: the)?)"
+    r"\b(?:(?:for|of) (?:their|his|her|the)|"
+    r"(?:therap(?:y|ies)|treatments?|tx|regimens?) for(?: the)?)"
     r" (?P<who>[a-z][a-z -]{2,40}?)\b"
     r"(?=[,.;:)]|$| including| since| and\b)"
 )
