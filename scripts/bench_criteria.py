@@ -10,6 +10,12 @@ accuracy, wrong "not met" (engine not_met where readers say otherwise), overconf
 (engine met where readers say not_met or unknown, as a share of all items), and the share of
 decidable items (readers: met or not_applicable) that the engine leaves unknown.
 Exits non-zero only on errors (missing files), never on missed targets.
+
+    .venv/bin/python scripts/bench_criteria.py --set constructed [--part dev|heldout|both]
+
+The same figures on tests/criteria/constructed: constructed profiles x six constructed trials
+whose criteria helpers wrote from a brief (new rules and wording, labelled blind the same way);
+its held-out misses are never listed.
 """
 
 from __future__ import annotations
@@ -38,6 +44,7 @@ TRIAL_DIRS = [
     ROOT / "tests" / "devset" / "trials",
     ROOT / "tests" / "criteria" / "trials",  # round 5 only (held out)
     ROOT / "tests" / "criteria" / "trials-6",  # round 6 only (half dev, half held out)
+    ROOT / "tests" / "criteria" / "constructed" / "trials",  # --set constructed only
 ]
 PROFILE_DIRS = [
     CRITERIA / "profiles",
@@ -105,12 +112,17 @@ def figures(confusion: Counter[tuple[str, str]]) -> tuple[int, int, int, int, in
 
 
 def round_of(item: dict) -> int:
-    """Round 1 ids are D0001/H0001; later rounds carry their number (D2001)."""
+    """Round 1 ids are D0001/H0001; later rounds carry their number (D2001); the constructed
+    set's ids (CD001/CH001) have no round (0)."""
+    if not item["id"][1].isdigit():
+        return 0
     return 1 if len(item["id"]) == 5 and item["id"][1] == "0" else int(item["id"][1])
 
 
-def evaluate(part: str, show: bool, round_no: int | None = None) -> dict[str, float]:
-    labels = json.loads((CRITERIA / part / "labels.json").read_text())
+def evaluate(
+    part: str, show: bool, round_no: int | None = None, base: Path = CRITERIA
+) -> dict[str, float]:
+    labels = json.loads((base / part / "labels.json").read_text())
     as_of = date.fromisoformat(labels["as_of"])
     options = EngineOptions(any_status=bool(labels.get("any_status", True)))
     scored = [i for i in labels["items"] if i.get("label") and round_no in (None, round_of(i))]
@@ -141,6 +153,8 @@ def evaluate(part: str, show: bool, round_no: int | None = None) -> dict[str, fl
     total_read = len(labels["items"])
     n_pairs = len({(i["profile"], i["nct_id"]) for i in scored})
     which = "" if round_no is None else f" (round {round_no} items only)"
+    if labels.get("constructed"):
+        which += " [constructed trials]"
     print(
         f"\n{part}{which}: {n} scored items (of {total_read}; the rest lack reader agreement), "
         f"{n_pairs} pairs, engine {ENGINE_VERSION}"
@@ -181,13 +195,23 @@ def main() -> int:
         choices=(1, 2, 3, 4, 5, 6, 7, 8),
         help="score only the items of one labelling round",
     )
+    ap.add_argument(
+        "--set",
+        choices=("real", "constructed"),
+        default="real",
+        help="real records (default) or the constructed trials (tests/criteria/constructed)",
+    )
     args = ap.parse_args()
     parts = ("dev", "heldout") if args.part == "both" else (args.part,)
+    base = CRITERIA / "constructed" if args.set == "constructed" else CRITERIA
+    if args.show_misses and args.set == "constructed" and "heldout" in parts:
+        print("the constructed set's held-out misses are not listed (--part dev)")
+        return 2
     for part in parts:
-        if not (CRITERIA / part / "labels.json").is_file():
-            print(f"no labels for {part}: run tests/criteria/merge_labels.py first")
+        if not (base / part / "labels.json").is_file():
+            print(f"no labels for {part} in {base}: run its merge step first")
             return 2
-        evaluate(part, args.show_misses, args.round)
+        evaluate(part, args.show_misses, args.round, base)
     return 0
 
 

@@ -176,8 +176,12 @@ _RULES: Final[tuple[tuple[str, re.Pattern[str]], ...]] = (
         _R(
             r"\brelaps|\brefractor|\brecurr|\bprogress(?:ed|ive|ion)|\bnewly diagnosed"
             r"|\bnew (?:histolog\w* |patholog\w* )?diagnosis\b"
-            r"|\bpreviously untreated|\buntreated\b|\bfron"
-            r"t ?line|\bfirst line\b|\bno (?:known )?(?:st"
+            r"|\bpreviously untreated|\buntreated (?:disease|sarcoma|tumou?rs?|patients?|cancer)\b"
+            # the setting, not a past line ("frontline chemotherapy counts as a line")
+            r"|\b(?:front ?line|first line) (?:setting|patients|participants|disease)\b"
+            r"|\b(?:candidates? for|eligible for|receiving|to receive|planned|planning|scheduled) "
+            r"(?:to receive )?(?:standard )?(?:front ?line|first line)\b"
+            r"|\bno (?:known )?(?:st"
             r"andard|curative)|\bcurative therap|\bstandard (?:of care )?therap|\bresistant\b"
             r"|\bnot responded|\bfailed\b|\bfailure\b(?! rate)|\bde novo\b|\bsecond (?:or (?:later"
             r"|greater) )?relapse|\bfirst relapse"

@@ -18,6 +18,7 @@ from matcher.domain.eligibility.text import norm, phrase_regex
 @dataclass(frozen=True, slots=True)
 class DrugIndex:
     class_category: dict[str, str]  # class id -> TherapyCategory value
+    half_life_days: dict[str, float]  # class id -> upper bound on its members' half-life
     agent_classes: dict[str, frozenset[str]]  # normalised agent -> class ids
     phrase_classes: dict[str, frozenset[str]]  # normalised class name or agent -> class ids
     phrase_is_agent: frozenset[str]
@@ -30,10 +31,13 @@ def index() -> DrugIndex:
         resources.files("matcher.domain.eligibility").joinpath("data/drugs.json").read_text()
     )
     category: dict[str, str] = {}
+    half_life: dict[str, float] = {}
     agents: dict[str, set[str]] = {}
     phrases: dict[str, set[str]] = {}
     for item in raw["classes"]:
         category[item["id"]] = item["category"]
+        if "half_life_days_max" in item:
+            half_life[item["id"]] = float(item["half_life_days_max"])
         for member in item["members"]:
             agents.setdefault(norm(member), set()).add(item["id"])
             phrases.setdefault(norm(member), set()).add(item["id"])
@@ -41,6 +45,7 @@ def index() -> DrugIndex:
             phrases.setdefault(norm(name), set()).add(item["id"])
     return DrugIndex(
         class_category=category,
+        half_life_days=half_life,
         agent_classes={k: frozenset(v) for k, v in agents.items()},
         phrase_classes={k: frozenset(v) for k, v in phrases.items()},
         phrase_is_agent=frozenset(agents),
@@ -85,3 +90,11 @@ def classes_of_agent(agent: str) -> frozenset[str]:
 
 def category_of_class(class_id: str) -> str:
     return index().class_category[class_id]
+
+
+def longest_half_life(classes: frozenset[str]) -> float | None:
+    """Days: the longest half-life bound over an agent's classes; None when one is not given."""
+    known = index().half_life_days
+    if not classes or any(c not in known for c in classes):
+        return None
+    return max(known[c] for c in classes)

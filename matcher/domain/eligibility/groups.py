@@ -22,7 +22,10 @@ _SEX_GROUP = re.compile(
     r"(?P<sex>female|male|women|men|girls|boys)\b(?! or )(?! and )"
 )
 _AGE_GROUP = re.compile(
-    r"^\s*(?:for |in )?(?:patients|subjects|participants|children)\s+(?:aged?\s+)?"
+    # "Patients >= 18 years:", and as a label with a colon, "Age >= 18 years:" ("Age >= 5
+    # years old, <= 18 years old" is an age range, not a group)
+    r"^\s*(?:for |in )?(?:(?:patients|subjects|participants|children)\s+(?:aged?\s+)?|"
+    r"(?=aged?\s+[^,:]*:)aged?\s+)"
     r"(?P<op>>=|<=|>|<)\s*(?P<n>\d+)\s*(?P<unit>years?|months?)(?: of age| old)?\s*[:,]"
 )
 

@@ -8,7 +8,7 @@ from datetime import timedelta
 from functools import lru_cache
 from typing import Any
 
-from matcher.domain.eligibility import cues, judge_field
+from matcher.domain.eligibility import cues, drugs, judge_field
 from matcher.domain.eligibility.base import (
     MET,
     NOT_APPLICABLE,
@@ -26,7 +26,9 @@ _CURRENT = re.compile(r"\bcurrent(?:ly)?\b|\bconcurrent|\bconcomitant\b|\bongoin
 _HALF_LIFE = re.compile(r"\bhalf li")
 _LONGER = re.compile(r"whichever is (?:greater|longer)")
 
-Clause = tuple[tuple[float, ...], frozenset[str], frozenset[str], str]
+# (durations in days, drug classes, categories, the clause's text, and whether the wait is "N
+# days or 5 half-lives, whichever is longer")
+Clause = tuple[tuple[float, ...], frozenset[str], frozenset[str], str, bool]
 
 
 def _days(text: str) -> list[float]:
@@ -88,7 +90,7 @@ def prep_washout(crit_text: str, norm: str, section: str) -> Any:
         # "... prior to first dose of lymphodepleting chemotherapy": the study's own treatment
         # is the anchor, not a treatment the patient had
         banned = cues.cue("study_anchor").sub(" ", banned)
-        classes, cats = targets(banned)
+        classes, cats = targets(banned, agents_by_class=False)
         if not days:
             continue
         if not classes and not cats:
@@ -97,11 +99,15 @@ def prep_washout(crit_text: str, norm: str, section: str) -> Any:
             ):  # "(42 days if nitrosourea)": the clause before
                 prev = clauses[-1]
                 longer = {d for d in days if d > 0}  # may prolong, never shorten, the wait
-                clauses[-1] = (tuple(sorted({*prev[0], *longer})), prev[1], prev[2], prev[3])
+                longer_wait = tuple(sorted({*prev[0], *longer}))
+                clauses[-1] = (longer_wait, prev[1], prev[2], prev[3], prev[4])
             continue
-        if _HALF_LIFE.search(sentence) and not _LONGER.search(sentence):
+        half_lives = bool(_HALF_LIFE.search(sentence))
+        if half_lives and not _LONGER.search(sentence):
             days = [0.0, *days]  # "4 weeks or 5 half-lives": the half-life may set a shorter wait
-        clauses.append((tuple(days), classes, cats, banned))
+        clauses.append(
+            (tuple(days), classes, cats, banned, half_lives and bool(_LONGER.search(sentence)))
+        )
     current = not clauses and bool(_CURRENT.search(norm))
     classes, cats = targets(split_exception(norm)[0])
     recency = section == "inclusion" and bool(_RECENT.search(norm))
@@ -170,7 +176,7 @@ def _judge_recent(clauses: tuple[Clause, ...], crit: Criterion, facts: Facts) ->
 
 
 def _clause(clause: Clause, crit: Criterion, facts: Facts) -> Judgement:
-    days, classes, cats, banned = clause
+    days, classes, cats, banned, or_half_lives = clause
     relevant = [t for t in facts.therapies if matches(t, banned, classes, cats, False)]
     if not relevant:
         # a treatment the profile does not list is unknown, not absent
@@ -190,6 +196,22 @@ def _clause(clause: Clause, crit: Criterion, facts: Facts) -> Judgement:
     last = max(relevant, key=lambda t: t.ended_on or facts.as_of)
     assert last.ended_on is not None
     elapsed = (facts.as_of - last.ended_on).days
+    if elapsed >= max(days) and or_half_lives:
+        # "14 days or 5 half-lives, whichever is longer": the fixed days are only the floor
+        bound = drugs.longest_half_life(last.classes)
+        if bound is None or elapsed < 5 * bound:
+            why = (
+                "its half-life is not in the drug data"
+                if bound is None
+                else (f"5 half-lives may be up to {5 * bound:.0f} days")
+            )
+            return Judgement(
+                UNKNOWN,
+                f"{label(last)} ended {elapsed} days ago; the wait is the longer of "
+                f"{max(days):.0f} days and 5 half-lives ({why})",
+                f"5 half-lives of {label(last)}: {crit.text[:90]}",
+                rule="half_lives",
+            )
     if elapsed >= max(days):
         missing = _unlisted(banned, facts)
         if missing:
@@ -230,7 +252,8 @@ def _unlisted(banned: str, facts: Facts) -> list[str]:
 @lru_cache(maxsize=8192)  # profile-independent: one split per criterion text
 def _pieces(banned: str) -> tuple[tuple[str, frozenset[str], frozenset[str]], ...]:
     out = []
-    for piece in _ALTERNATIVES.split(banned):
+    # "(eg, pazopanib, regorafenib)": examples of what the rule names, not more to rule out
+    for piece in _ALTERNATIVES.split(_EXAMPLES.sub(" ", banned)):
         classes, cats = targets(piece)
         if classes or cats:
             out.append((_SINCE.sub("", piece).strip() or piece.strip(), classes, cats))
@@ -238,6 +261,7 @@ def _pieces(banned: str) -> tuple[tuple[str, frozenset[str], frozenset[str]], ..
 
 
 _ALTERNATIVES = re.compile(r",|;|\bor\b|\band\b|/")
+_EXAMPLES = re.compile(r"\((?:eg|such as|for example|including)\b[^()]*\)")
 _SINCE = re.compile(r"^.*?\b(?:since|from|of|after)\s+(?:the\s+)?(?:last\s+)?(?:dose of\s+)?")
 
 

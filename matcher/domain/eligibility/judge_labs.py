@@ -101,7 +101,7 @@ _ROW_FROM = re.compile(
     r"(?:\bages?d?\s*)?>=\s*(\d+(?:\.\d+)?)\s*(years?|yrs?|months?)|\bages?d?\s*>=\s*(\d+(?:\.\d+)?)"
 )
 _ROW_VALUE = re.compile(r"(\d+(?:\.\d+)?)\s*mg\s*/\s*dl")
-_AFTER_GAP = re.compile(r"\s*(?:\(\s*|(?:for|in)\s+)?")
+_AFTER_GAP = re.compile(r"\s*\)?,?\s*(?:\(\s*|(?:for|in)\s+)?")  # "(1.5 mg/dL) for males"
 _BEFORE_GAP = re.compile(r"\s*:?\s*")
 _ROW_SEX = re.compile(r"\b(?:(males? and females?|both sex\w*)|(males?|boys?)|(females?|girls?))\b")
 

@@ -94,7 +94,7 @@ _SETTING = re.compile(
 
 def judge_lines(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
     cap, uncounted, scoped, minimum = spec
-    if cap is None:
+    if cap is None and minimum is None:
         return Judgement(UNKNOWN, "line limit not read", f"number of prior lines: {crit.text[:90]}")
     if not facts.therapies:
         return Judgement(UNKNOWN, "prior therapies not given", "number of prior lines of therapy")
@@ -108,18 +108,29 @@ def judge_lines(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
             f"prior lines of systemic therapy for the setting named: {crit.text[:80]}",
             rule="setting",
         )
+    if minimum is not None:
+        # "at least one prior line": established by the lines the profile lists (a lower bound);
+        # fewer listed is open, never not_met (a line may be unlisted)
+        listed = _lower_bound(systemic)
+        if listed < minimum:
+            return Judgement(
+                UNKNOWN,
+                f"{listed} line(s) of systemic therapy listed; the rule asks for at least "
+                f"{minimum}",
+                f"at least {minimum} prior line(s) of systemic therapy",
+                rule="minimum",
+            )
+        if cap is None:
+            return Judgement(
+                MET, f"{listed} line(s) of systemic therapy listed; at least {minimum} asked"
+            )
+    assert cap is not None
     if any(t.line is not None for t in systemic):
         return _numbered(cap, uncounted or scoped, systemic)
     upper = len(systemic)
     if upper <= cap:
         return Judgement(MET, f"at most {upper} prior systemic line(s) listed; limit {cap}")
-    ends = sorted(t.ended_on for t in systemic if t.ended_on is not None)
-    lower = 0
-    previous = None
-    for end in ends:
-        if previous is None or (end - previous).days > _ONE_LINE_DAYS:
-            lower += 1
-        previous = end
+    lower = _lower_bound(systemic)
     if lower > cap and not uncounted:
         why = f"profile lists {lower} separate lines of systemic therapy (by end date); limit {cap}"
     else:
@@ -144,3 +155,17 @@ def _numbered(cap: int, uncertain: bool, systemic: list[Any]) -> Judgement:
         why = f"{given}; limit {cap}, but the rule counts some lines only (setting or adjuvant)"
         return Judgement(UNKNOWN, why, verify, rule="numbered")
     return Judgement(UNKNOWN, f"{given}; limit {cap}", verify, rule="numbered")
+
+
+def _lower_bound(systemic: list[Any]) -> int:
+    """Lines of systemic therapy the list surely holds: the board's distinct line numbers, else
+    agents whose end dates lie more than a month apart (one line's agents end together)."""
+    numbered = {t.line for t in systemic if t.line is not None}
+    if numbered:
+        return len(numbered)
+    lower, previous = 0, None
+    for end in sorted(t.ended_on for t in systemic if t.ended_on is not None):
+        if previous is None or (end - previous).days > _ONE_LINE_DAYS:
+            lower += 1
+        previous = end
+    return lower

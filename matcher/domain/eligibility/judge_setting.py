@@ -24,7 +24,12 @@ _RELAPSE = re.compile(
 _NEW = re.compile(
     r"(?<!not )\bnewly diagnosed|\bnew (?:histolog\w* |patholog\w* )?diagnosis\b"
     r"|\bpreviously untreated|\buntreated (?:disease|sarcoma|tumou?r|patient)"
-    r"|\bfront ?line|\bfirst line\b"
+    # "in the front-line setting", "candidates for first-line therapy": a newly diagnosed
+    # population; "frontline chemotherapy counts as a line", "after first-line therapy" describe
+    # a past line, not the setting
+    r"|\b(?:front ?line|first line) (?:setting|patients|participants|disease)\b"
+    r"|\b(?:candidates? for|eligible for|receiving|to receive|planned|planning|scheduled) "
+    r"(?:to receive )?(?:standard )?(?:front ?line|first line)\b"
     r"|\bde novo\b|\bno prior (?:systemic |anti ?cancer |cancer directed )?(?:therapy"
     r"|treatment|chemotherapy)"
 )

@@ -43,11 +43,14 @@ def split_exception(norm: str) -> tuple[str, str]:
 
 
 @lru_cache(maxsize=65536)  # text-only; judges ask again for every profile (named_therapies)
-def targets(part: str) -> tuple[frozenset[str], frozenset[str]]:
-    """(drug class ids, categories) named in a piece of normalised text."""
+def targets(part: str, *, agents_by_class: bool = True) -> tuple[frozenset[str], frozenset[str]]:
+    """(drug class ids, categories) named in a piece of normalised text. With
+    `agents_by_class=False` a named agent stands for itself only (matched by name, agent_named),
+    not for its class: an exclusion of "prior vinorelbine" does not exclude vincristine."""
     classes: set[str] = set()
     for mention in drugs.mentions(part):
-        classes |= mention.classes
+        if agents_by_class or not mention.is_agent:
+            classes |= mention.classes
     cats: set[str] = set()
     for pattern, covered in cues.treatment_categories():
         if pattern.search(part):
@@ -91,7 +94,7 @@ def label(t: Therapy) -> str:
 
 def prep_prior_excluded(crit_text: str, norm: str, section: str) -> Any:
     banned, allowed = split_exception(norm)
-    classes, cats = targets(banned)
+    classes, cats = targets(banned, agents_by_class=False)
     cats -= {"surgery"}  # "on-study surgery", "surgery allowed": surgery is a washout question
     return banned, allowed, classes, cats, _allowed_targets(allowed)
 
@@ -100,6 +103,11 @@ def _allowed_targets(allowed: str) -> tuple[frozenset[str], frozenset[str]]:
     return targets(allowed) if allowed else (frozenset(), frozenset())
 
 
+# "progression while receiving X", "refractory to X", "relapse within 3 months after X"
+_ON_TREATMENT_PROGRESSION = re.compile(
+    r"\b(?:progress\w*|refractory|resistant|relaps\w*|recurr\w*|failed|failure)\b[^.;]{0,40}"
+    r"\b(?:while|during|on|after|following|despite|to)\b"
+)
 _SITE_WORDS = re.compile(r"\bsite\b|\bfield\b|\barea\b|\bregion\b|\bvolume\b|\bport\b")
 
 
@@ -123,6 +131,15 @@ def judge_prior_excluded(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
             UNKNOWN,
             f"had radiation ({where}); the criterion concerns one site",
             f"whether prior radiation covered the site named: {crit.text[:90]}",
+        )
+    if hits and _ON_TREATMENT_PROGRESSION.search(banned):
+        # "progression while receiving irinotecan and vincristine": the drug alone does not
+        # exclude; how the disease responded to it decides, and that is not read here
+        return Judgement(
+            UNKNOWN,
+            f"had {label(hits[0])}; the rule excludes disease that progressed on it",
+            f"response to prior {label(hits[0])}: {crit.text[:100]}",
+            rule="response",
         )
     if hits:
         if allowed and not (ok_classes or ok_cats):

@@ -37,7 +37,7 @@ def prep_measurable(crit_text: str, norm: str, section: str) -> Any:
 # diameter ...) as >= 20 mm by chest x-ray": RECIST's definition of measurable, in any words; its
 # sizes say what counts as measurable, not a size the tumor must reach
 _RECIST_DEFINITION = re.compile(
-    r"\bdefined\b|\brecist|\bi e\b|\bmeaning\b|\baccurately measur|\bshort axis\b"
+    r"\bdefined\b|\brecist|\bi ?e\b|\bmeaning\b|\baccurately measur|\bshort axis\b"
 )
 # "Measurable tumor that is ≥ 2 cm in its longest diameter" (not the RECIST definition's sizes)
 _SIZE = re.compile(r"(?:>=|>)\s*(\d+(?:\.\d+)?)\s*(cm|mm)\b")
@@ -115,9 +115,23 @@ _PARENCHYMAL = re.compile(
 )
 
 
+# "brain metastases, treated or untreated": every state, so no state decides
+_ANY_STATE = re.compile(
+    r"\b(?:treated or untreated|untreated or treated|whether (?:or not )?treated(?: or not)?|"
+    r"regardless of (?:prior )?(?:treatment|therapy|status|symptoms))\b"
+)
+
+
+# "brain metastases or leptomeningeal disease": any CNS disease, so leptomeningeal spread named
+# beside brain metastases is one more form, not a state to establish
+_LEPTO_ALSO = re.compile(
+    r"(?<=metastases) (?:and/or|and or|or) leptomeningeal (?:disease|metastases|spread)\b"
+)
+
+
 def prep_cns(crit_text: str, norm: str, section: str) -> Any:
     return (
-        bool(_CNS_QUALIFIED.search(norm)),
+        bool(_CNS_QUALIFIED.search(_LEPTO_ALSO.sub(" ", _ANY_STATE.sub(" ", norm)))),
         bool(_CNS_NEGATED.search(norm)),
         bool(_CNS_CONDITIONAL.search(norm)),
         bool(_LEPTO.search(norm)) and not _PARENCHYMAL.search(norm),

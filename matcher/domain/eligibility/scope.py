@@ -122,7 +122,9 @@ def notice(
         )
     if (
         section == "exclusion"
-        and cues.search("exclusion_permission", normed)
+        # the permission is the rule's first sentence ("Patients with progression on X are
+        # not eligible. Patients who had X without progression are eligible" is an exclusion)
+        and cues.search("exclusion_permission", _FIRST_SENTENCE.split(normed, 1)[0])
         and not cues.search("exception", normed)
         and not re.search(r"\b(?:not|no|never|ineligible|excluded)\b", normed)
     ):
@@ -248,7 +250,12 @@ _THEIR = re.compile(
 _TRAILING_SCOPE = re.compile(
     r"\b(?:(?:is|are) (?:only )?(?:required|needed|mandatory)|(?:this )?(?:applies|apply))\s+"
     r"(?:only\s+)?(?:for|in|to)\s+(?P<who>[^.;,()]{2,80}?)(?:\s+only)?\W*$|"
-    r"\((?:only )?(?:for|in) (?P<who2>[^()]{2,60}?)(?: only)?\)\W*$"
+    r"\((?:only )?(?:for|in) (?P<who2>[^()]{2,60}?)(?: only)?\)\W*$|"
+    # "MRI brain with and without contrast for alveolar soft part sarcoma and clear cell sarcoma"
+    # (a short rule with no verb): the tumors it is for close it
+    r"^(?![^.;]*\b(?:must|should|is|are|have|has|had|with a|diagnos\w*|confirmed)\b)"
+    r"[^.;]{3,80}(?<!except )\bfor (?P<who3>(?![^.;]*\b(?:will|be|are|is|excluded|eligible|"
+    r"allowed|permitted)\b)[a-z][^.;()]{3,80}?)\W*$"
 )
 
 
@@ -290,7 +297,13 @@ def tumor_scope(text: str, kinds: tuple[str, ...]) -> tuple[tuple[str, ...], boo
         # "Disease progression on a PD-1 inhibitor is required for CM participants": the
         # patients named after the requirement, at its end
         trailing = _TRAILING_SCOPE.search(lowered)
-        after = trailing.group("who") or trailing.group("who2") if trailing is not None else ""
+        after = ""
+        if trailing is not None:
+            after = trailing.group("who") or trailing.group("who2") or ""
+            bare = trailing.group("who3")
+            named = vocabulary.find_concepts(norm(bare)) if bare else []
+            if named and not set(named) <= vocabulary.GENERIC_TUMORS:
+                after = bare  # a specific tumor: "... for osteosarcoma"
         if after and "metasta" not in after:
             who = after
     if who is None:

@@ -1,0 +1,113 @@
+"""Reading classes found on the dev part of the constructed-trial set (tests/criteria/constructed:
+criteria of fictional trials written by helpers from a brief, labelled blind). Every criterion
+here is constructed wording in the style of those trials, judged for the constructed test profile
+of test_eligibility_reading (a 14-year-old girl, first pulmonary relapse of synovial sarcoma,
+after ifosfamide and doxorubicin) or a variation of it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.unit.test_eligibility_reading import judge
+
+VINCRISTINE = [{"agent": "vincristine", "category": "chemotherapy", "ended_on": "2026-10-30"}]
+SURGERY_ONLY = [{"category": "surgery", "site": "left thigh", "ended_on": "2026-06-30"}]
+
+
+def verdict(text: str, section: str = "inclusion", **changes: Any) -> str:
+    return judge(text, section, **changes)[1]
+
+
+def test_a_named_drug_is_not_its_whole_class() -> None:
+    """ "Prior vinorelbine" does not exclude a child who had vincristine (both vinca alkaloids):
+    2026.11.15 said not_met, a wrong exclusion; the class named as a class still excludes."""
+    assert verdict("Prior vinorelbine", "exclusion", prior_therapies=VINCRISTINE) != "not_met"
+    within = "Prior treatment with vinorelbine within 3 months"
+    assert verdict(within, "exclusion", prior_therapies=VINCRISTINE) != "not_met"
+    assert verdict("Prior vinca alkaloids", "exclusion", prior_therapies=VINCRISTINE) == "not_met"
+
+
+def test_progression_on_a_regimen_is_not_the_regimen() -> None:
+    """ "Patients with disease progression while receiving irinotecan and vincristine are not
+    eligible. Patients who received vincristine without progression are eligible": having had
+    vincristine neither excludes (2026.11.15: not_met) nor is a mere permissive note."""
+    rule = (
+        "Patients with disease progression while receiving a regimen containing irinotecan and "
+        "vincristine are not eligible. Patients who received vincristine without progression "
+        "are eligible"
+    )
+    _kind, got, _reason, rule_id = judge(rule, "exclusion", prior_therapies=VINCRISTINE)
+    assert got == "unknown"
+    assert rule_id != "note"
+
+
+def test_five_half_lives_whichever_is_longer_is_no_fixed_washout() -> None:
+    """ "within 14 days or 5 half-lives, whichever is longer": 16 days after cabozantinib (half-
+    life up to ~4 days) is open, not met; 120 days after a kinase inhibitor is clear; an
+    example list "(e.g., ...)" no longer cuts the rule in two."""
+    rule = (
+        "Kinase inhibitors (e.g., pazopanib, regorafenib, cabozantinib) within 14 days or 5 "
+        "half-lives, whichever is longer"
+    )
+    recent = [{"agent": "cabozantinib", "category": "targeted", "ended_on": "2026-11-10"}]
+    long_ago = [{"agent": "cabozantinib", "category": "targeted", "ended_on": "2026-07-29"}]
+    assert verdict(rule, "exclusion", prior_therapies=recent) == "unknown"
+    assert verdict(rule, "exclusion", prior_therapies=long_ago) == "met"
+    pembro = [{"agent": "pembrolizumab", "category": "immunotherapy", "ended_on": "2026-09-26"}]
+    antibodies = "Monoclonal antibodies within 28 days or 5 half-lives, whichever is longer"
+    assert verdict(antibodies, "exclusion", prior_therapies=pembro) == "unknown"
+
+
+def test_brain_metastases_treated_or_untreated_exclude_any_cns_disease() -> None:
+    """ "Known brain metastases or leptomeningeal disease, treated or untreated": every state is
+    excluded (2026.11.15 left a patient with CNS metastases open); none reported is met."""
+    rule = "Known brain metastases or leptomeningeal disease, treated or untreated."
+    assert verdict(rule, "exclusion", cns_metastases=True) == "not_met"
+    assert verdict(rule, "exclusion") == "met"
+    symptoms = "Known untreated CNS metastases, or symptoms suggesting CNS involvement."
+    assert verdict(symptoms, "exclusion") == "unknown"
+
+
+def test_an_age_label_before_a_lab_row_is_a_group_an_age_range_is_not() -> None:
+    """ "Age >= 18 years: serum creatinine <= 1.5 x ULN" does not apply to a 14-year-old; "Age
+    >=5 years old, <=18 years old" is an age range that a 3-year-old fails."""
+    row = "Age ≥ 18 years: serum creatinine ≤ 1.5 x ULN"
+    assert verdict(row) == "not_applicable"
+    assert verdict(row, age_months=250) == "met"
+    assert verdict("Age ≥5 years old, ≤18 years old, no gender restrictions", age_months=40) == (
+        "not_met"
+    )
+
+
+def test_a_short_rule_closed_by_the_tumors_it_is_for() -> None:
+    """ "Tc-99m bone scan in addition to PET/CT for osteosarcoma" (a staging rule with no verb)
+    is for osteosarcoma patients; "... will be excluded" after "except for" is no such scope."""
+    assert verdict("Tc-99m bone scan in addition to PET/CT for osteosarcoma") == "not_applicable"
+    cns = "Patients with known CNS metastasis, except for craniopharyngeal tumors, will be excluded"
+    _kind, _got, reason, rule_id = judge(cns, "exclusion")
+    assert rule_id != "other_diagnosis"
+    assert "craniopharyng" not in reason
+
+
+def test_a_minimum_of_prior_lines() -> None:
+    """ "At least one prior line of systemic therapy" is met by a listed chemotherapy line and
+    open (never not_met) with none listed; "frontline chemotherapy counts as a line" describes a
+    past line, not a newly diagnosed population (2026.11.15 read it as one)."""
+    rule = "At least one prior line of systemic therapy for sarcoma"
+    assert verdict(rule) == "met"
+    assert verdict(rule, prior_therapies=SURGERY_ONLY) == "unknown"
+    counted = (
+        "At least one prior line of systemic therapy (frontline multiagent chemotherapy counts "
+        "as a line)"
+    )
+    assert verdict(counted) == "met"
+
+
+def test_with_or_without_is_no_negation() -> None:
+    """ "a second-line treatment (chemotherapy, with or without high-dose chemotherapy)" does not
+    exclude prior chemotherapy (2026.11.15 read "without high-dose chemotherapy" as a ban)."""
+    rule = (
+        "Patients having completed a second-line treatment (chemotherapy, with or without "
+        "high-dose chemotherapy), whatever the regimen used."
+    )
+    assert verdict(rule) != "not_met"
