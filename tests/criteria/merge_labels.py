@@ -40,6 +40,17 @@ def kappa(pairs: list[tuple[str, str]]) -> float:
     return (observed - expected) / (1 - expected) if expected < 1 else 1.0
 
 
+def majority_label(found: dict[str, dict[str, str]], item_id: str) -> str | None:
+    """The label at least two readers gave and no other label as often, else None; a label
+    outside LABELS stops the merge."""
+    for answer in found.values():
+        if answer["label"] not in LABELS:
+            raise SystemExit(f"{item_id}: label {answer['label']!r} not in {LABELS}")
+    votes = Counter(a["label"] for a in found.values()).most_common()
+    top_tied = len(votes) > 1 and votes[0][1] == votes[1][1]
+    return votes[0][0] if votes and votes[0][1] >= 2 and not top_tied else None
+
+
 def main() -> None:
     items = [i for path in sorted(HERE.glob("items*.json")) for i in json.loads(path.read_text())]
     readers: dict[str, dict[str, dict[str, str]]] = {}
@@ -48,12 +59,7 @@ def main() -> None:
     parts: dict[str, list[dict]] = {"dev": [], "heldout": []}
     for item in items:
         found = {name: r[item["id"]] for name, r in readers.items() if item["id"] in r}
-        for answer in found.values():
-            if answer["label"] not in LABELS:
-                raise SystemExit(f"{item['id']}: label {answer['label']!r} not in {LABELS}")
-        votes = Counter(a["label"] for a in found.values()).most_common()
-        top_tied = len(votes) > 1 and votes[0][1] == votes[1][1]
-        label = votes[0][0] if votes and votes[0][1] >= 2 and not top_tied else None
+        label = majority_label(found, item["id"])
         part = "dev" if item["nct_id"] in MOVED else item["part"]
         parts[part].append({**item, "part": part, "readers": found, "label": label})
     for part, rows in parts.items():

@@ -2,7 +2,7 @@
 output is committed).
 
     .venv/bin/python tests/criteria/constructed/make_set.py records   # writers/ -> trials/
-    .venv/bin/python tests/criteria/constructed/make_set.py items     # items.json, packets/
+    .venv/bin/python tests/criteria/constructed/make_set.py items [2] # items(-2).json, packets/
     .venv/bin/python tests/criteria/constructed/make_set.py merge     # readers/ -> dev/, heldout/
 
 Why: every real record the project holds is already in a labelled round, and rules learnt from
@@ -33,7 +33,7 @@ ROOT = CRITERIA.parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(CRITERIA))
 
-from merge_labels import LABELS, kappa  # noqa: E402
+from merge_labels import kappa, majority_label  # noqa: E402
 from sample_items import (  # noqa: E402
     ROUND2_PROFILES,
     ROUND4_PROFILES,
@@ -85,12 +85,22 @@ def records() -> None:
         print(nct, writer.name, len(w["criteria"]), "characters")
 
 
-def items() -> None:
-    rng = random.Random(SEED)
+ROUNDS = {1: range(1, 7), 2: range(7, 13)}  # writers T1-T6, then T7-T12
+
+
+def items(round_no: int = 1) -> None:
+    """Round 1 (T1-T6) writes items.json; round 2 (T7-T12, a second batch measured fresh before
+    any rule changed for it) writes items-2.json, its ids continuing round 1's."""
+    rng = random.Random(SEED if round_no == 1 else SEED + round_no)
+    wanted = {f"NCT990000{n:02d}" for n in ROUNDS[round_no]}
     trials = {
         p.stem: parse_study(json.loads(p.read_text()))
         for p in sorted((HERE / "trials").glob("NCT*.json"))
+        if p.stem in wanted
     }
+    first = 0
+    if round_no > 1:
+        first = len(json.loads((HERE / "items.json").read_text()))
     order = sorted(trials)
     rng.shuffle(order)
     heldout = set(order[: len(order) // 2])
@@ -114,10 +124,11 @@ def items() -> None:
             for it in ranked[:CRITERIA_PER_PAIR]:
                 drawn[_text(it)] += 1
                 prefix = "CH" if part == "heldout" else "CD"
-                item = _item(f"{prefix}{len(out) + 1:03d}", part, pname, nct, it)
+                item = _item(f"{prefix}{first + len(out) + 1:03d}", part, pname, nct, it)
                 out.append(item)
                 by_trial.setdefault(nct, []).append(item)
-    (HERE / "items.json").write_text(json.dumps(out, indent=1, ensure_ascii=False) + "\n")
+    name = "items.json" if round_no == 1 else f"items-{round_no}.json"
+    (HERE / name).write_text(json.dumps(out, indent=1, ensure_ascii=False) + "\n")
     packets = HERE / "packets"
     packets.mkdir(exist_ok=True)
     write_packets(
@@ -133,14 +144,9 @@ def merge() -> None:
     readers = {
         p.stem: json.loads(p.read_text()) for p in sorted((HERE / "readers").glob("labels-*.json"))
     }
-    for item in json.loads((HERE / "items.json").read_text()):
+    for item in [i for p in sorted(HERE.glob("items*.json")) for i in json.loads(p.read_text())]:
         found = {name: r[item["id"]] for name, r in readers.items() if item["id"] in r}
-        for answer in found.values():
-            if answer["label"] not in LABELS:
-                raise SystemExit(f"{item['id']}: label {answer['label']!r} not in {LABELS}")
-        votes = Counter(a["label"] for a in found.values()).most_common()
-        tied = len(votes) > 1 and votes[0][1] == votes[1][1]
-        label = votes[0][0] if votes and votes[0][1] >= 2 and not tied else None
+        label = majority_label(found, item["id"])
         rows[item["part"]].append({**item, "readers": found, "label": label})
     for part, got in rows.items():
         (HERE / part).mkdir(exist_ok=True)
@@ -168,4 +174,7 @@ def merge() -> None:
 
 
 if __name__ == "__main__":
-    {"records": records, "items": items, "merge": merge}[sys.argv[1]]()
+    if sys.argv[1] == "items":
+        items(int(sys.argv[2]) if len(sys.argv) > 2 else 1)
+    else:
+        {"records": records, "merge": merge}[sys.argv[1]]()
