@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.unit.test_eligibility_reading import judge
+from matcher.domain.eligibility import EngineOptions, evaluate_trial
+from matcher.domain.models.trial import Trial
+from tests.unit.test_eligibility_reading import AS_OF, judge, profile
 
 VINCRISTINE = [{"agent": "vincristine", "category": "chemotherapy", "ended_on": "2026-10-30"}]
 SURGERY_ONLY = [{"category": "surgery", "site": "left thigh", "ended_on": "2026-06-30"}]
@@ -111,3 +113,23 @@ def test_with_or_without_is_no_negation() -> None:
         "high-dose chemotherapy), whatever the regimen used."
     )
     assert verdict(rule) != "not_met"
+
+
+def test_a_stratum_label_is_what_its_alternative_is_about() -> None:
+    """ "Stratum 1: Rhabdomyosarcoma" as one alternative of "one of the malignancies below" is
+    not_met for a synovial sarcoma (the readers' label of the alternative; 2026.11.15 left it
+    unknown for its part label) and never excludes on its own: the other stratum holds."""
+
+    text = (
+        "Inclusion Criteria:\n\n* Patients must have had histologic verification of one of the "
+        "malignancies below at relapse:\n  * Stratum 1: Rhabdomyosarcoma (any subtype)\n"
+        "  * Stratum 2: Non-rhabdomyosarcoma soft tissue sarcoma, including synovial sarcoma\n"
+        "\nExclusion Criteria:\n\n* Pregnant or breastfeeding"
+    )
+    trial = Trial(
+        nct_id="NCT99999999", version="constructed", title="constructed", eligibility_criteria=text
+    )
+    match = evaluate_trial(profile(), trial, as_of=AS_OF, options=EngineOptions(any_status=True))
+    stratum = {c.text.split(":")[0]: c.verdict for c in match.criteria if "Stratum" in c.text}
+    assert stratum == {"Stratum 1": "not_met", "Stratum 2": "met"}
+    assert match.verdict != "ineligible"

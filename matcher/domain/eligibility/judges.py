@@ -35,7 +35,6 @@ from matcher.domain.eligibility.classifier import classify
 from matcher.domain.eligibility.judge_person import age_ok
 from matcher.domain.eligibility.scope import terms as requirement_terms
 from matcher.domain.eligibility.text import norm
-from matcher.domain.eligibility.verdict import COHORT_GROUP
 
 Prep = Callable[[str, str, str], Any]
 Judge = Callable[[Any, Criterion, Facts], Judgement]
@@ -289,8 +288,10 @@ _GUARD_TEXT = {
 
 
 def _guard(crit: Criterion, j: Judgement, kind: str) -> str | None:
-    # one cohort's tumor in a group of cohorts: the part it names is what the group is about
-    own = _own_guard(crit, j, kind, cohort=crit.alt_group.startswith(COHORT_GROUP))
+    # one cohort's tumor in a group of cohorts, or "Stratum 1: rhabdomyosarcoma" as one
+    # alternative of "one of the malignancies below": the part it names is what the choice is
+    # about, not a doubt about whom the rule is for
+    own = _own_guard(crit, j, kind, cohort=bool(crit.alt_group))
     if crit.alt_group and own is None:
         # an alternative with no doubt of its own is not_met on its own; the group decides
         return "alternative"
