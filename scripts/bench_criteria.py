@@ -113,9 +113,9 @@ def figures(confusion: Counter[tuple[str, str]]) -> tuple[int, int, int, int, in
 
 def round_of(item: dict) -> int:
     """Round 1 ids are D0001/H0001; later rounds carry their number (D2001); the constructed
-    set's ids (CD001/CH001) have no round (0)."""
+    set's ids (CD001/CH001) carry their batch as "round"."""
     if not item["id"][1].isdigit():
-        return 0
+        return int(item.get("round", 1))  # the constructed set: its batch (1: T1-T6, 2: T7-T12)
     return 1 if len(item["id"]) == 5 and item["id"][1] == "0" else int(item["id"][1])
 
 

@@ -133,3 +133,72 @@ def test_a_stratum_label_is_what_its_alternative_is_about() -> None:
     stratum = {c.text.split(":")[0]: c.verdict for c in match.criteria if "Stratum" in c.text}
     assert stratum == {"Stratum 1": "not_met", "Stratum 2": "met"}
     assert match.verdict != "ineligible"
+
+
+def test_a_cohort_label_in_a_heading_is_no_part_rule() -> None:
+    """ "... one of the following tumor types, assigned to a cohort at enrollment:" names no part
+    ("cohort at" is no "Cohort A"), so "Cohort 1: Epithelioid sarcoma" is one alternative of a
+    firm list: not_met for a synovial sarcoma, and the trial stays open through another."""
+    text = (
+        "Inclusion Criteria:\n\n* Histologically confirmed diagnosis of one of the following tumor "
+        "types, assigned to a cohort at enrollment:\n  * Cohort 1: Epithelioid sarcoma\n"
+        "  * Cohort 2: Synovial sarcoma\n\nExclusion Criteria:\n\n* Pregnant or breastfeeding"
+    )
+    trial = Trial(
+        nct_id="NCT99999998",
+        version="constructed-cohorts",
+        title="constructed",
+        eligibility_criteria=text,
+    )
+    match = evaluate_trial(profile(), trial, as_of=AS_OF, options=EngineOptions(any_status=True))
+    cohort = {c.text.split(":")[0]: c.verdict for c in match.criteria if "Cohort" in c.text}
+    assert cohort == {"Cohort 1": "not_met", "Cohort 2": "met"}
+    assert match.verdict != "ineligible"
+
+
+def test_a_list_abbreviation_does_not_cut_a_washout() -> None:
+    """ "Molecular-targeted drugs (pazopanib, sunitinib, etc.): within 14 days": the window
+    belongs to the drugs; 2026.11.15 cut the rule at "etc." and excluded any prior kinase
+    inhibitor, however long ago (a wrong exclusion)."""
+    rule = "Molecular-targeted drugs (pazopanib, sunitinib, crizotinib, etc.): within 14 days"
+    cabo = [{"agent": "cabozantinib", "category": "targeted", "ended_on": "2026-11-10"}]
+    recent = [{"agent": "sunitinib", "category": "targeted", "ended_on": "2026-11-20"}]
+    assert verdict(rule, "exclusion", prior_therapies=cabo) != "not_met"
+    assert verdict(rule, "exclusion", prior_therapies=recent) == "not_met"
+
+
+def test_a_tumor_inside_another_condition_does_not_decide_it() -> None:
+    """ "History of pathologic fracture not related to desmoid tumor" is about fractures: a
+    patient without desmoid tumor is not thereby clear of it (2026.11.15 said met); "Active
+    myelogenous leukemia" still names the tumor the exclusion is about."""
+    fracture = (
+        "Known skeletal dysplasia, history of pathologic fracture not related to desmoid tumor"
+    )
+    _kind, got, _reason, rule_id = judge(fracture, "exclusion", other_malignancy=False)
+    assert (got, rule_id) == ("unknown", "tumor_in_qualifier")
+    assert verdict("Active myelogenous leukemia", "exclusion", other_malignancy=False) == "met"
+
+
+def test_an_exception_as_allowed_is_no_permissive_note() -> None:
+    """ "Systemic corticosteroids ... within 7 days, except as allowed for Cohort 2 above": an
+    exclusion with an exception, not a note that allows and requires nothing."""
+    rule = (
+        "Systemic corticosteroids at a dose above 0.5 mg/kg/day within 7 days prior to "
+        "enrollment, except as allowed for Cohort 2 above, for physiologic replacement."
+    )
+    assert judge(rule, "exclusion")[3] != "note"
+
+
+def test_an_age_range_group() -> None:
+    """ "Patients aged 12 to 17 years: serum creatinine <= 1.2 mg/dL" does not apply to an adult
+    or a 10-year-old and is judged for a 14-year-old."""
+    rule = "Patients aged 12 to 17 years: serum creatinine ≤ 1.2 mg/dL"
+    assert verdict(rule, age_months=300) == "not_applicable"
+    assert verdict(rule, age_months=120) == "not_applicable"
+    assert verdict(rule) == "met"
+    # with a creatinine limit per age inside (2026.11.15 judged the adult by the 12-year limit)
+    by_age = (
+        "Patients aged 12 to 17 years: serum creatinine ≤ 1.0 mg/dL (12 years), ≤ 1.2 mg/dL "
+        "(13 to 15 years), ≤ 1.4 mg/dL (16 to 17 years)"
+    )
+    assert verdict(by_age, age_months=300) == "not_applicable"

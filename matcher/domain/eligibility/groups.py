@@ -30,6 +30,14 @@ _AGE_GROUP = re.compile(
 )
 
 
+# "Patients aged 12 to 17 years: serum creatinine <= ...": a group by an age range
+_AGE_RANGE_GROUP = re.compile(
+    r"^\s*(?:for |in )?(?:patients|subjects|participants|children)\s+(?:aged?\s+)?(?:from\s+)?"
+    r"(?P<lo>\d+)\s*(?:to|-|–|through)\s*(?P<hi>\d+)\s*(?P<unit>years?|months?)"
+    r"(?: of age| old)?\s*[:,]"
+)
+
+
 # "Karnofsky performance status (PS) 50-100% (> 16 years of age)": the group in a closing bracket
 _AGE_GROUP_AFTER = re.compile(
     r"\((?:for |in )?(?:patients |subjects |participants |children |those )?\s*(?:aged? )?\s*"
@@ -124,7 +132,8 @@ def _age_after(folded: str) -> re.Match[str] | None:
 
 
 def group(norm: str) -> tuple[Any, ...]:
-    """("sex", "female"|"male"), ("age", op, value, months per unit), ("setting", ...),
+    """("sex", "female"|"male"), ("age", op, value, months per unit), ("age_range", from, to
+    (inclusive), months per unit), ("setting", ...),
     ("cns",) or ("marrow", involved): a rule for one group."""
     marrow = marrow_group(norm)
     if marrow:
@@ -140,6 +149,10 @@ def group(norm: str) -> tuple[Any, ...]:
     if _CNS_GROUP.match(norm):
         return ("cns",)
     timed = "year" in norm or "month" in norm  # an age group names its unit
+    span = _AGE_RANGE_GROUP.match(norm) if timed else None
+    if span is not None:
+        per = 1.0 if span.group("unit").startswith("month") else 12.0
+        return ("age_range", float(span.group("lo")), float(span.group("hi")), per)
     folded = fold_ops(norm) if timed else norm
     age = _AGE_GROUP.match(folded) or _age_after(folded) if timed else None
     if age is not None:

@@ -49,6 +49,12 @@ _NOT_FITTING = re.compile(
     r"meeting) the (?:definition|criteria)|\bnot (?:considered|eligible) for this (?:study|trial|"
     r"registry)"
 )
+# words before the tumor that make it a qualifier of another condition ("fracture not related
+# to desmoid tumor", "NSAIDs given for desmoid tumor treatment", "other than DSRCT")
+_QUALIFIER = re.compile(
+    r"\b(?:related|due|caused|secondary|associated|attributed|given|treatment|therapy|for|from|"
+    r"than|except|excluding|without|not)\b"
+)
 _HISTORY = re.compile(r"\bhistory of\b|\b(?:prior|previous|past)\b(?! (?:therap|treatment|chemo))")
 
 
@@ -152,6 +158,16 @@ def judge_diagnosis(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
                     + ("reported" if facts.other_malignancy else "not recorded"),
                     f"no history of {named}",
                     rule="other_cancer_history",
+                )
+            if _QUALIFIER.search(crit.norm[: vocabulary.find_concepts_at(crit.norm) or 0]):
+                # "history of pathologic fracture not related to desmoid tumor", "NSAIDs given for
+                # desmoid tumor treatment": the tumor qualifies what is excluded, it is not it
+                return Judgement(
+                    UNKNOWN,
+                    f"the criterion names {named} inside another condition; {facts.diagnosis} "
+                    "is not among them, the condition itself is not read",
+                    f"exclusion: {crit.text[:120]}",
+                    rule="tumor_in_qualifier",
                 )
             return Judgement(MET, f"{facts.diagnosis} is not among {named}")
         return Judgement(

@@ -276,6 +276,16 @@ def _outside_scope(crit: Criterion, facts: Facts) -> Judged | None:
         if age_ok(facts.age_months, op, value, per) is False:
             why = f"rule for patients {op} {value:g} {'months' if per == 1 else 'years'} only"
             return _not_applicable(crit, why, "other_age")
+    if what == "age_range":
+        _g, low, high, per = crit.group
+        inside = (
+            age_ok(facts.age_months, ">=", low, per),
+            age_ok(facts.age_months, "<=", high, per),
+        )
+        if False in inside:
+            unit = "months" if per == 1 else "years"
+            why = f"rule for patients aged {low:g} to {high:g} {unit} only"
+            return _not_applicable(crit, why, "other_age")
     return None
 
 
@@ -319,7 +329,9 @@ def _conditional(norm_text: str) -> bool:
 
 
 _PART = re.compile(
-    r"\b(?:parts?|cohorts?|arms?|groups?|strat(?:um|a)|sub ?study|segment)\s+[a-z0-9]{1,3}\b|"
+    # "Part A", "Cohort 2", "Arm B1" (not "a cohort at enrollment", "the groups of")
+    r"\b(?:parts?|cohorts?|arms?|groups?|strat(?:um|a)|sub ?study|segment)\s+"
+    r"(?!(?:at|of|in|to|for|and|or|the|is|are|on|by|as|an|if|per|who|any|all)\b)[a-z0-9]{1,3}\b|"
     r"\bphase (?:1|2|i|ii)\b[^.;]{0,3}[:(]|\bdose escalation\b|\bexpansion (?:cohort|phase|part)|"
     r"\(a\)[^()]{3,}\(b\)|\b(?:for|in) (?:the )?(?:dose|expansion|escalation)",
 )

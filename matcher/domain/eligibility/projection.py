@@ -120,6 +120,7 @@ SCOPE_READS = ("concept", "concept_ids", "diagnosis")  # a tumor scope
 GROUP_READS = {
     "sex": ("sex",),
     "age": ("age_months",),
+    "age_range": ("age_months",),
     "setting": ("status", "relapse_number"),
     "cns": ("cns_metastases", "concept_ids"),
     "marrow": ("recurrence_sites",),

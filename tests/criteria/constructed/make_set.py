@@ -144,7 +144,13 @@ def merge() -> None:
     readers = {
         p.stem: json.loads(p.read_text()) for p in sorted((HERE / "readers").glob("labels-*.json"))
     }
-    for item in [i for p in sorted(HERE.glob("items*.json")) for i in json.loads(p.read_text())]:
+    batches = [
+        (1 if p.name == "items.json" else int(p.stem.split("-")[1]), i)
+        for p in sorted(HERE.glob("items*.json"))
+        for i in json.loads(p.read_text())
+    ]
+    for batch, item in batches:
+        item = {**item, "round": batch}
         found = {name: r[item["id"]] for name, r in readers.items() if item["id"] in r}
         label = majority_label(found, item["id"])
         rows[item["part"]].append({**item, "readers": found, "label": label})
