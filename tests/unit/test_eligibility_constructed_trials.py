@@ -6,18 +6,12 @@ after ifosfamide and doxorubicin) or a variation of it."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from matcher.domain.eligibility import EngineOptions, evaluate_trial
 from matcher.domain.models.trial import Trial
 from tests.unit.test_eligibility_reading import AS_OF, judge, profile
+from tests.unit.test_eligibility_wording import SURGERY_ONLY, verdict
 
 VINCRISTINE = [{"agent": "vincristine", "category": "chemotherapy", "ended_on": "2026-10-30"}]
-SURGERY_ONLY = [{"category": "surgery", "site": "left thigh", "ended_on": "2026-06-30"}]
-
-
-def verdict(text: str, section: str = "inclusion", **changes: Any) -> str:
-    return judge(text, section, **changes)[1]
 
 
 def test_a_named_drug_is_not_its_whole_class() -> None:

@@ -13,12 +13,7 @@ from typing import Any
 import pytest
 
 from tests.unit.test_eligibility_reading import judge
-
-SURGERY_ONLY = [{"category": "surgery", "site": "left thigh", "ended_on": "2026-06-30"}]
-
-
-def verdict(text: str, section: str = "inclusion", **changes: Any) -> str:
-    return judge(text, section, **changes)[1]
+from tests.unit.test_eligibility_wording import SURGERY_ONLY, verdict
 
 
 @pytest.mark.parametrize(
