@@ -196,3 +196,71 @@ def test_an_age_range_group() -> None:
         "(13 to 15 years), ≤ 1.4 mg/dL (16 to 17 years)"
     )
     assert verdict(by_age, age_months=300) == "not_applicable"
+
+
+def test_an_unless_route_is_no_requirement() -> None:
+    """ "At least one prior line of systemic therapy ..., unless ... there is no standard
+    chemotherapy for the histology": met by the listed line; the way around the rule is not a
+    requirement that no standard therapy exists (2026.11.15 left it unknown)."""
+    rule = (
+        "At least one prior line of systemic therapy for sarcoma, unless the patient declined "
+        "standard chemotherapy or there is no standard chemotherapy for the histology"
+    )
+    assert verdict(rule) == "met"
+
+
+def test_examples_ending_in_etc_name_no_more_drugs_to_rule_out() -> None:
+    """ "Molecular-targeted drugs (pazopanib, sunitinib, crizotinib, etc.): within 14 days": 16
+    days after cabozantinib is clear; crizotinib is an example, not a drug the board must also
+    rule out."""
+    rule = "Molecular-targeted drugs (pazopanib, sunitinib, crizotinib, etc.): within 14 days"
+    cabo = [{"agent": "cabozantinib", "category": "targeted", "ended_on": "2026-11-10"}]
+    assert verdict(rule, "exclusion", prior_therapies=cabo) == "met"
+
+
+def test_a_tumor_the_patient_does_not_have_settles_its_details() -> None:
+    """ "Intra-abdominal desmoid tumor causing bowel obstruction ... within 3 months": for a
+    sarcoma patient without desmoid tumor the exclusion is clear; its time window is moot."""
+    rule = (
+        "Intra-abdominal desmoid tumor causing bowel obstruction or active gastrointestinal "
+        "bleeding within 3 months before Screening"
+    )
+    assert verdict(rule, "exclusion") == "met"
+
+
+def test_the_childbearing_definition_is_no_age_rule() -> None:
+    """ "Females of childbearing potential (post-menarchal, or >= 12 years of age if menarchal
+    status is unknown) must have a negative pregnancy test": the bracketed age defines whom
+    the rule covers; a 14-year-old who is not pregnant meets it (2026.11.15: "contradictory
+    age limits")."""
+    rule = (
+        "Females of childbearing potential (post-menarchal, or >= 12 years of age if menarchal "
+        "status is unknown) must have a negative serum pregnancy test within 7 days"
+    )
+    kind, got, _reason, _rule = judge(rule)
+    assert (kind, got) == ("pregnancy", "met")
+
+
+def test_consent_given_and_a_list_introduction_ask_nothing_themselves() -> None:
+    """ "Patients who have given written consent ... (for patients younger than 18 years ...)" is
+    the consent formality; "Patients with adequate organ function meeting all of the
+    following." over its items introduces them."""
+    consent = (
+        "Patients who have given written consent to participate in this study. For patients "
+        "younger than 18 years of age at the time of consent, written consent is obtained from "
+        "the legally acceptable representative."
+    )
+    assert judge(consent)[3] == "formality"
+    text = (
+        "Inclusion Criteria:\n\n* Patients with adequate organ function meeting all of the "
+        "following.\n  * Platelet count >= 100,000/mm3\n  * Hemoglobin >= 8.0 g/dL\n"
+    )
+    trial = Trial(
+        nct_id="NCT99999997",
+        version="constructed-intro",
+        title="constructed",
+        eligibility_criteria=text,
+    )
+    match = evaluate_trial(profile(), trial, as_of=AS_OF, options=EngineOptions(any_status=True))
+    intro = next(c for c in match.criteria if c.text.startswith("Patients with adequate"))
+    assert intro.verdict == "not_applicable"

@@ -323,6 +323,10 @@ _PERFORMANCE_WORD = re.compile(r"\bkarnofsky|\blansky|\becog\b|\bperformance|\bk
 
 
 _AGE_RULE = dict(_RULES)["age"]
+_SETTING_RULES = tuple(p for k, p in _RULES if k == "disease_setting")
+
+
+_BRACKETS = re.compile(r"\([^()]*\)")
 
 
 def _age_sentence_of_its_own(text: str) -> bool:
@@ -334,6 +338,19 @@ def _age_sentence_of_its_own(text: str) -> bool:
 
 
 def _refine(kinds: list[str], text: str, context: str, section: str) -> list[str]:
+    before_unless = text.split(" unless ", 1)[0]
+    if (
+        "disease_setting" in kinds
+        and before_unless != text
+        and not any(p.search(before_unless) for p in _SETTING_RULES)
+    ):
+        # "..., unless there is no standard chemotherapy for the histology": a way around the
+        # rule, not a disease-setting requirement
+        kinds = [k for k in kinds if k != "disease_setting"]
+    if "age" in kinds and "pregnancy" in kinds and not _AGE_RULE.search(_BRACKETS.sub(" ", text)):
+        # "Females of childbearing potential (post-menarchal, or >= 12 years of age if menarchal
+        # status is unknown) must ...": the bracketed age says who is of childbearing potential
+        kinds = [k for k in kinds if k != "age"]
     if "labs" in kinds and re.search(r"\bmg ?dl\b|\bumol|\bmicromol", text):
         kinds = [k for k in kinds if k != "age"]  # an age-adjusted creatinine table row
     if not kinds and re.search(r"creatinine|organ function|renal function", context):

@@ -169,7 +169,7 @@ def judge_diagnosis(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
                     f"exclusion: {crit.text[:120]}",
                     rule="tumor_in_qualifier",
                 )
-            return Judgement(MET, f"{facts.diagnosis} is not among {named}")
+            return Judgement(MET, f"{facts.diagnosis} is not among {named}", rule="tumor_absent")
         return Judgement(
             UNKNOWN,
             f"criterion names {named}; check it does not exclude {facts.diagnosis}",

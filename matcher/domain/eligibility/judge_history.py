@@ -261,7 +261,7 @@ def _pieces(banned: str) -> tuple[tuple[str, frozenset[str], frozenset[str]], ..
 
 
 _ALTERNATIVES = re.compile(r",|;|\bor\b|\band\b|/")
-_EXAMPLES = re.compile(r"\((?:eg|such as|for example|including)\b[^()]*\)")
+_EXAMPLES = re.compile(r"\((?:eg|such as|for example|including)\b[^()]*\)|\([^()]*\betc\b[^()]*\)")
 _SINCE = re.compile(r"^.*?\b(?:since|from|of|after)\s+(?:the\s+)?(?:last\s+)?(?:dose of\s+)?")
 
 

@@ -58,7 +58,9 @@ def prep_disease_setting(crit_text: str, norm: str, section: str) -> Any:
     return (
         bool(_RELAPSE.search(norm)),
         bool(_NEW.search(norm)),
-        bool(_CURATIVE.search(norm)),
+        # "..., unless there is no standard chemotherapy for the histology": a way around the
+        # rule, not a requirement that no standard therapy exists
+        bool(_CURATIVE.search(_UNLESS.split(norm, 1)[0])),
         bool(_FIRST_RELAPSE.search(norm)),
         bool(_LATER_RELAPSE.search(norm)),
         frozenset(k for k, p in _WORDS.items() if p.search(norm)),
@@ -71,6 +73,7 @@ def prep_disease_setting(crit_text: str, norm: str, section: str) -> Any:
     )
 
 
+_UNLESS = re.compile(r"\bunless\b")
 # "either 1) a biopsy-proven new diagnosis ... or 2) ...": enumerated alternatives
 _ENUMERATED_ALTERNATIVES = re.compile(r"\beither\b|\bor\s+\(?(?:\d|[ivx]{1,3}|[a-d])\)")
 # an exclusion of the tumors that do not fit the trial's own list

@@ -123,6 +123,7 @@ def judge_criterion(crit: Criterion, facts: Facts) -> Judged:
     met_reasons: list[str] = []
     met_kinds: set[str] = set()
     not_applicable: Judged | None = None
+    subject_absent = False
     for aspect in crit.aspects:
         rule = REGISTRY.get(aspect.kind)
         j = rule.judge(aspect.spec, crit, facts) if rule is not None else _OTHER
@@ -149,6 +150,11 @@ def judge_criterion(crit: Criterion, facts: Facts) -> Judged:
         elif j.verdict == MET:
             met_reasons.append(j.reason)
             met_kinds.add(aspect.kind)
+            # "Intra-abdominal desmoid tumor causing obstruction within 3 months": the excluded
+            # condition needs the tumor, which the patient does not have; its details are moot
+            subject_absent = subject_absent or (
+                j.rule == "tumor_absent" and crit.section == "exclusion"
+            )
         elif not_applicable is None or j.rule == "other_diagnosis":
             not_applicable = Judged(aspect.kind, j)
     if first_unknown is not None:
@@ -160,7 +166,7 @@ def judge_criterion(crit: Criterion, facts: Facts) -> Judged:
         # for, so its other parts holding (the setting) do not make it met for another tumor
         return not_applicable
     reason = "; ".join(met_reasons)
-    missing = unestablished(crit.terms, met_kinds) if crit.terms else None
+    missing = unestablished(crit.terms, met_kinds) if crit.terms and not subject_absent else None
     # "Tumor size > 5 cm OR age >= 10 years": one alternative fully established is enough
     if (
         missing

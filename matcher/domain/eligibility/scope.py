@@ -87,6 +87,12 @@ def notice(
     # ... and so is a sentence naming nothing but a tumor ("The subject shall have mesothelioma.")
     bare = len(text) <= 60 and not _VERBISH.search(text)
     label = heads and (bare or bool(tumor_heading(text)))
+    if heads and _INTRODUCES.search(normed):
+        # "Patients with adequate organ function meeting all of the following." over its items:
+        # a list introduction, whose items are the rules
+        return Judgement(
+            NOT_APPLICABLE, "a list introduction: its items are the rules", rule="heading"
+        )
     # "Prior to intraperitoneal catheter placement" (in a flattened list its sub-items are not
     # seen as children): a procedural time heading with no verb of its own
     label = label or (
@@ -346,6 +352,7 @@ _HEADING_FRAME = re.compile(
 )
 
 
+_INTRODUCES = re.compile(r"\b(?:all|each|both|one|any|either|at least one) of the following\b")
 _VERBISH = re.compile(r"\b(?:who|with|have|has|had|must|should|are|is|will)\b", re.IGNORECASE)
 
 
@@ -353,7 +360,10 @@ _VERBISH = re.compile(r"\b(?:who|with|have|has|had|must|should|are|is|will)\b", 
 # aside names no requirement
 _ASIDE = re.compile(
     r"\((?=[^()]*\b(?:not included|not including|not counted|excluded|allowed|permitted|"
-    r"acceptable|except|other than|excluding)\b)[^()]*\)"
+    r"acceptable|except|other than|excluding|"
+    # "(post-menarchal, or >= 12 years of age if menarchal status is unknown)": who is of
+    # childbearing potential, not an age the rule asks for
+    r"menarch\w*|menopaus\w*|sterile|sterili[sz]ed)\b)[^()]*\)"
 )
 
 
