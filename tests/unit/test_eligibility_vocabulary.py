@@ -30,6 +30,14 @@ def test_unknown_diagnosis_keeps_its_text_and_generic_terms() -> None:
     assert "solid tumor" in terms
 
 
+def test_the_root_itself_searches_like_an_unknown_diagnosis() -> None:
+    """ "cancer" (the vocabulary's root, found by the hostile-input property test) gives the
+    generic terms, never an empty search (which the query builder refuses) nor the root word."""
+    for root in ("CANCER", "neoplasm"):
+        terms = search_terms(root)
+        assert terms == ["soft tissue sarcoma", "sarcoma", "solid tumor"]
+
+
 def test_rhabdomyosarcoma_hierarchy() -> None:
     """Embryonal and alveolar RMS are RMS, soft tissue sarcoma, sarcoma and solid tumor."""
     for subtype in ("embryonal rhabdomyosarcoma", "alveolar rhabdomyosarcoma"):

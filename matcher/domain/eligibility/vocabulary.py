@@ -295,6 +295,10 @@ def search_terms(diagnosis: str) -> list[str]:
         return _dedupe([own, "soft tissue sarcoma", "sarcoma", "solid tumor"])
     index = _index()
     ordered = sorted(ancestors(cid) - {"neoplasm"}, key=lambda c: (-len(ancestors(c)), c))
+    if not ordered:
+        # the root itself ("cancer", "neoplasm"): searched no wider than an unknown diagnosis,
+        # and without its own word, which would return every oncology trial
+        return ["soft tissue sarcoma", "sarcoma", "solid tumor"]
     return _dedupe([index.concepts[c].name for c in ordered])
 
 
