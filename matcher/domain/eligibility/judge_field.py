@@ -2,7 +2,7 @@
 "lesions in a previously irradiated field are not measurable unless progression ...", "radiotherapy
 to the site of the sarcoma") from the board's own `recurrence_in_radiation_field`.
 
-Called by judge_history.judge_radiation when the profile gives the field (absent: that judge's
+Called by judge_procedures.judge_radiation when the profile gives the field (absent: that judge's
 own reading from the radiation sites stands). Cue words: the `radiation_field_*` lists of
 data/cues.json.
 """

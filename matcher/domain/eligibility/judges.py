@@ -18,6 +18,7 @@ from matcher.domain.eligibility import judge_labs as lab
 from matcher.domain.eligibility import judge_lines as lines
 from matcher.domain.eligibility import judge_performance as perf
 from matcher.domain.eligibility import judge_person as p
+from matcher.domain.eligibility import judge_procedures as proc
 from matcher.domain.eligibility import judge_setting as setting
 from matcher.domain.eligibility import judge_site as site
 from matcher.domain.eligibility import judge_therapy as t
@@ -73,9 +74,9 @@ RULES: Final[tuple[Rule, ...]] = (
     _rule("prior_therapy_excluded", t.prep_prior_excluded, t.judge_prior_excluded),
     _rule("prior_lines", lines.prep_lines, lines.judge_lines),
     _rule("washout", h.prep_washout, h.judge_washout),
-    _rule("radiation", h.prep_radiation, h.judge_radiation),
-    _rule("transplant", h.prep_history, h.judge_transplant),
-    _rule("amputation", h.prep_history, h.judge_amputation),
+    _rule("radiation", proc.prep_radiation, proc.judge_radiation),
+    _rule("transplant", proc.prep_history, proc.judge_transplant),
+    _rule("amputation", proc.prep_history, proc.judge_amputation),
     _rule("labs", lab.prep_labs, lab.judge_labs),
     _rule("viral", cond.prep_viral, cond.judge_viral),
     _rule("other_malignancy", cond.prep_other_malignancy, cond.judge_other_malignancy),

@@ -101,11 +101,11 @@ READS: dict[str, Callable[[Any], tuple[str, ...]]] = {
     "prior_therapy_excluded": _fixed(*THERAPIES),  # judge_therapy.judge_prior_excluded
     "prior_lines": _fixed(*THERAPIES),  # judge_lines.judge_lines
     "washout": _fixed("therapies", "as_of"),  # judge_history.judge_washout / _clause
-    "radiation": _fixed(  # judge_history.judge_radiation
+    "radiation": _fixed(  # judge_procedures.judge_radiation
         "therapies", "recurrence_sites", "recurrence_in_radiation_field"
     ),
-    "transplant": _fixed(*THERAPIES),  # judge_history._judge_history
-    "amputation": _fixed(*THERAPIES),  # judge_history._judge_history
+    "transplant": _fixed(*THERAPIES),  # judge_procedures._judge_history
+    "amputation": _fixed(*THERAPIES),  # judge_procedures._judge_history
     "viral": _fixed("hiv", "hbv", "hcv"),  # judge_condition.judge_viral
     "other_malignancy": _fixed("other_malignancy"),  # judge_condition.judge_other_malignancy
     "swallow": _fixed("swallows_tablets"),  # judge_condition.judge_swallow
