@@ -205,13 +205,13 @@ def _singular(phrase: str) -> str:
     return phrase[:-1] if phrase.endswith("s") else phrase
 
 
-@lru_cache(maxsize=256)
 def is_name(text: str) -> bool:
     """True when the whole text is one of the vocabulary's names ("mesothelioma", "RMS")."""
     key = norm(text)
     return key in _index().by_phrase or _singular(key) in _index().by_phrase
 
 
+@lru_cache(maxsize=256)
 def resolve(diagnosis: str) -> str | None:
     """The concept id of a diagnosis as a board writes it, or None if the vocabulary lacks it."""
     index = _index()
