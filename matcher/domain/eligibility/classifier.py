@@ -20,6 +20,7 @@ from matcher.domain.eligibility import (
     judge_tumor,
     vocabulary,
 )
+from matcher.domain.eligibility.judge_setting import FRONT_LINE_SETTING
 from matcher.domain.eligibility.judge_therapy import split_exception, targets
 
 _R = re.compile
@@ -176,12 +177,10 @@ _RULES: Final[tuple[tuple[str, re.Pattern[str]], ...]] = (
         _R(
             r"\brelaps|\brefractor|\brecurr|\bprogress(?:ed|ive|ion)|\bnewly diagnosed"
             r"|\bnew (?:histolog\w* |patholog\w* )?diagnosis\b"
-            r"|\bpreviously untreated|\buntreated (?:disease|sarcoma|tumou?rs?|patients?|cancer)\b"
+            r"|\bpreviously untreated|\buntreated (?:disease|sarcoma|tumou?rs?|patients?|cancer)\b|"
             # the setting, not a past line ("frontline chemotherapy counts as a line")
-            r"|\b(?:front ?line|first line) (?:setting|patients|participants|disease)\b"
-            r"|\b(?:candidates? for|eligible for|receiving|to receive|planned|planning|scheduled) "
-            r"(?:to receive )?(?:standard )?(?:front ?line|first line)\b"
-            r"|\bno (?:known )?(?:st"
+            + FRONT_LINE_SETTING
+            + r"|\bno (?:known )?(?:st"
             r"andard|curative)|\bcurative therap|\bstandard (?:of care )?therap|\bresistant\b"
             r"|\bnot responded|\bfailed\b|\bfailure\b(?! rate)|\bde novo\b|\bsecond (?:or (?:later"
             r"|greater) )?relapse|\bfirst relapse"
@@ -338,12 +337,8 @@ def _age_sentence_of_its_own(text: str) -> bool:
 
 
 def _refine(kinds: list[str], text: str, context: str, section: str) -> list[str]:
-    before_unless = text.split(" unless ", 1)[0]
-    if (
-        "disease_setting" in kinds
-        and before_unless != text
-        and not any(p.search(before_unless) for p in _SETTING_RULES)
-    ):
+    before_unless = text.split(" unless ", 1)[0] if "disease_setting" in kinds else text
+    if before_unless != text and not any(p.search(before_unless) for p in _SETTING_RULES):
         # "..., unless there is no standard chemotherapy for the histology": a way around the
         # rule, not a disease-setting requirement
         kinds = [k for k in kinds if k != "disease_setting"]

@@ -82,6 +82,8 @@ def prep_diagnosis(crit_text: str, norm: str, section: str) -> Any:
         positive, named = [], _UNKNOWN_HISTOLOGY
     grades = grades_required(norm)
     history = _HISTORY.search(norm) is not None
+    # "fracture not related to desmoid tumor": the first tumor named qualifies another condition
+    qualified = bool(_QUALIFIER.search(norm[: vocabulary.find_concepts_at(norm) or 0]))
     return (
         tuple(positive),
         tuple(excluded),
@@ -91,6 +93,7 @@ def prep_diagnosis(crit_text: str, norm: str, section: str) -> Any:
         grades,
         condition,
         history,
+        qualified,
     )
 
 
@@ -118,7 +121,7 @@ def judge_subtype(spec: Any, facts: Facts) -> Judgement:
 def judge_diagnosis(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
     if spec[0] == "subtype":
         return judge_subtype(spec, facts)
-    positive, excluded, requirement, open_list, named, grades, condition, history = spec
+    positive, excluded, requirement, open_list, named, grades, condition, history, qualified = spec
     if not positive and not excluded:
         if crit.alt_group and named == _UNKNOWN_HISTOLOGY and facts.concept is not None:
             # "Low-grade myofibroblastic sarcoma" as one alternative of a list of histologies:
@@ -159,7 +162,7 @@ def judge_diagnosis(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
                     f"no history of {named}",
                     rule="other_cancer_history",
                 )
-            if _QUALIFIER.search(crit.norm[: vocabulary.find_concepts_at(crit.norm) or 0]):
+            if qualified:
                 # "history of pathologic fracture not related to desmoid tumor", "NSAIDs given for
                 # desmoid tumor treatment": the tumor qualifies what is excluded, it is not it
                 return Judgement(

@@ -98,15 +98,13 @@ def prep_washout(crit_text: str, norm: str, section: str) -> Any:
             ):  # "(42 days if nitrosourea)": the clause before
                 prev = clauses[-1]
                 longer = {d for d in days if d > 0}  # may prolong, never shorten, the wait
-                longer_wait = tuple(sorted({*prev[0], *longer}))
-                clauses[-1] = (longer_wait, prev[1], prev[2], prev[3], prev[4])
+                clauses[-1] = (tuple(sorted({*prev[0], *longer})), *prev[1:])
             continue
         half_lives = bool(_HALF_LIFE.search(sentence))
-        if half_lives and not _LONGER.search(sentence):
+        whichever_longer = half_lives and bool(_LONGER.search(sentence))
+        if half_lives and not whichever_longer:
             days = [0.0, *days]  # "4 weeks or 5 half-lives": the half-life may set a shorter wait
-        clauses.append(
-            (tuple(days), classes, cats, banned, half_lives and bool(_LONGER.search(sentence)))
-        )
+        clauses.append((tuple(days), classes, cats, banned, whichever_longer))
     current = not clauses and bool(_CURRENT.search(norm))
     classes, cats = targets(split_exception(norm)[0])
     recency = section == "inclusion" and bool(_RECENT.search(norm))

@@ -20,17 +20,20 @@ _RELAPSE = re.compile(
     r"\brelaps|\brecurr|\brefractor|\bprogress(?:ed|ive|ion|ing)\b|\bresistant\b"
     r"|\bnot responded|\bfailed\b|\bfailure\b|\bpersistent\b"
 )
+# "in the front-line setting", "candidates for first-line therapy": a newly diagnosed
+# population; "frontline chemotherapy counts as a line", "after first-line therapy" describe a
+# past line, not the setting (the classifier's disease_setting cue reads the same words)
+FRONT_LINE_SETTING = (
+    r"\b(?:front ?line|first line) (?:setting|patients|participants|disease)\b"
+    r"|\b(?:candidates? for|eligible for|receiving|to receive|planned|planning|scheduled) "
+    r"(?:to receive )?(?:standard )?(?:front ?line|first line)\b"
+)
 # "untreated" alone is not enough: "untreated brain metastases" is about metastases
 _NEW = re.compile(
     r"(?<!not )\bnewly diagnosed|\bnew (?:histolog\w* |patholog\w* )?diagnosis\b"
-    r"|\bpreviously untreated|\buntreated (?:disease|sarcoma|tumou?r|patient)"
-    # "in the front-line setting", "candidates for first-line therapy": a newly diagnosed
-    # population; "frontline chemotherapy counts as a line", "after first-line therapy" describe
-    # a past line, not the setting
-    r"|\b(?:front ?line|first line) (?:setting|patients|participants|disease)\b"
-    r"|\b(?:candidates? for|eligible for|receiving|to receive|planned|planning|scheduled) "
-    r"(?:to receive )?(?:standard )?(?:front ?line|first line)\b"
-    r"|\bde novo\b|\bno prior (?:systemic |anti ?cancer |cancer directed )?(?:therapy"
+    r"|\bpreviously untreated|\buntreated (?:disease|sarcoma|tumou?r|patient)|"
+    + FRONT_LINE_SETTING
+    + r"|\bde novo\b|\bno prior (?:systemic |anti ?cancer |cancer directed )?(?:therapy"
     r"|treatment|chemotherapy)"
 )
 _CURATIVE = re.compile(

@@ -96,7 +96,8 @@ def prep_prior_excluded(crit_text: str, norm: str, section: str) -> Any:
     banned, allowed = split_exception(norm)
     classes, cats = targets(banned, agents_by_class=False)
     cats -= {"surgery"}  # "on-study surgery", "surgery allowed": surgery is a washout question
-    return banned, allowed, classes, cats, _allowed_targets(allowed)
+    on_progression = bool(_ON_TREATMENT_PROGRESSION.search(banned))
+    return banned, allowed, classes, cats, _allowed_targets(allowed), on_progression
 
 
 def _allowed_targets(allowed: str) -> tuple[frozenset[str], frozenset[str]]:
@@ -112,7 +113,7 @@ _SITE_WORDS = re.compile(r"\bsite\b|\bfield\b|\barea\b|\bregion\b|\bvolume\b|\bp
 
 
 def judge_prior_excluded(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
-    banned, allowed, classes, cats, (ok_classes, ok_cats) = spec
+    banned, allowed, classes, cats, (ok_classes, ok_cats), on_progression = spec
     if not facts.therapies:
         return Judgement(
             UNKNOWN, "prior therapies not given", f"prior treatment history vs: {crit.text[:100]}"
@@ -132,7 +133,7 @@ def judge_prior_excluded(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
             f"had radiation ({where}); the criterion concerns one site",
             f"whether prior radiation covered the site named: {crit.text[:90]}",
         )
-    if hits and _ON_TREATMENT_PROGRESSION.search(banned):
+    if hits and on_progression:
         # "progression while receiving irinotecan and vincristine": the drug alone does not
         # exclude; how the disease responded to it decides, and that is not read here
         return Judgement(
