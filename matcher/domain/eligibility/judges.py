@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Final, NamedTuple
 
-from matcher.domain.eligibility import condition, cues, projection, vocabulary
+from matcher.domain.eligibility import condition, cues, lab_reading, projection, vocabulary
 from matcher.domain.eligibility import judge_biomarker as bio
 from matcher.domain.eligibility import judge_body as body
 from matcher.domain.eligibility import judge_condition as cond
@@ -77,7 +77,7 @@ RULES: Final[tuple[Rule, ...]] = (
     _rule("radiation", proc.prep_radiation, proc.judge_radiation),
     _rule("transplant", proc.prep_history, proc.judge_transplant),
     _rule("amputation", proc.prep_history, proc.judge_amputation),
-    _rule("labs", lab.prep_labs, lab.judge_labs),
+    _rule("labs", lab_reading.prep_labs, lab.judge_labs),
     _rule("viral", cond.prep_viral, cond.judge_viral),
     _rule("other_malignancy", cond.prep_other_malignancy, cond.judge_other_malignancy),
     _rule("swallow", cond.prep_swallow, cond.judge_swallow),

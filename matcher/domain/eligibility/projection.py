@@ -72,7 +72,8 @@ def _labs(spec: Any) -> tuple[str, ...]:  # judge_labs.judge_labs / _judge_table
     # (a multiple of the ULN) reads the creatinine and the age (adults' ULN floor)
     keys = [key for key, _op, _limit in reqs]
     aged = ("age_months",) if "creatinine_uln" in keys and not by_age else ()
-    return (*by_age, *aged, *(f"lab:{key.partition('_')[0]}" for key in keys))  # judge_labs.analyte
+    # the analyte a key reads, as lab_reading.analyte: "bilirubin_mg" reads lab:bilirubin
+    return (*by_age, *aged, *(f"lab:{key.partition('_')[0]}" for key in keys))
 
 
 def _fixed(*names: str) -> Callable[[Any], tuple[str, ...]]:
