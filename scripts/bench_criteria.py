@@ -13,9 +13,9 @@ Exits non-zero only on errors (missing files), never on missed targets.
 
     .venv/bin/python scripts/bench_criteria.py --set constructed [--part dev|heldout|both]
 
-The same figures on tests/criteria/constructed: constructed profiles x six constructed trials
-whose criteria helpers wrote from a brief (new rules and wording, labelled blind the same way);
-its held-out misses are never listed.
+The same figures on tests/criteria/constructed: constructed profiles x eighteen constructed
+trials (three batches of six, `--round 1|2|3`) whose criteria helpers wrote from a brief (new
+rules and wording, labelled blind the same way); its held-out misses are never listed.
 """
 
 from __future__ import annotations
@@ -115,7 +115,8 @@ def round_of(item: dict) -> int:
     """Round 1 ids are D0001/H0001; later rounds carry their number (D2001); the constructed
     set's ids (CD001/CH001) carry their batch as "round"."""
     if not item["id"][1].isdigit():
-        return int(item.get("round", 1))  # the constructed set: its batch (1: T1-T6, 2: T7-T12)
+        # the constructed set: its batch (1: T1-T6, 2: T7-T12, 3: T13-T18)
+        return int(item.get("round", 1))
     return 1 if len(item["id"]) == 5 and item["id"][1] == "0" else int(item["id"][1])
 
 

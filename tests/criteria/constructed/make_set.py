@@ -85,12 +85,12 @@ def records() -> None:
         print(nct, writer.name, len(w["criteria"]), "characters")
 
 
-ROUNDS = {1: range(1, 7), 2: range(7, 13)}  # writers T1-T6, then T7-T12
+ROUNDS = {1: range(1, 7), 2: range(7, 13), 3: range(13, 19)}  # writers T1-T6, T7-T12, T13-T18
 
 
 def items(round_no: int = 1) -> None:
-    """Round 1 (T1-T6) writes items.json; round 2 (T7-T12, a second batch measured fresh before
-    any rule changed for it) writes items-2.json, its ids continuing round 1's."""
+    """Round 1 (T1-T6) writes items.json; rounds 2 and 3 (T7-T12, T13-T18: later batches, each
+    measured fresh before any rule changed for it) write items-<n>.json, ids continuing."""
     rng = random.Random(SEED if round_no == 1 else SEED + round_no)
     wanted = {f"NCT990000{n:02d}" for n in ROUNDS[round_no]}
     trials = {
@@ -98,9 +98,8 @@ def items(round_no: int = 1) -> None:
         for p in sorted((HERE / "trials").glob("NCT*.json"))
         if p.stem in wanted
     }
-    first = 0
-    if round_no > 1:
-        first = len(json.loads((HERE / "items.json").read_text()))
+    earlier = ["items.json", *(f"items-{n}.json" for n in range(2, round_no))]
+    first = sum(len(json.loads((HERE / name).read_text())) for name in earlier[: round_no - 1])
     order = sorted(trials)
     rng.shuffle(order)
     heldout = set(order[: len(order) // 2])
