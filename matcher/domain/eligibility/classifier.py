@@ -166,7 +166,8 @@ _RULES: Final[tuple[tuple[str, re.Pattern[str]], ...]] = (
     (
         "biomarker",
         _R(
-            r"\bfusion\b|\brearrange|\bmutation|\bmutant\b|\bamplifi|\balteration|\boverexpress|"
+            r"\bfusion\b|\brearrange|\bmutation|\bmutant\b|\bamplifi|\balteration|\baberration|"
+            r"\boverexpress|"
             r"\bexpression\b|\bpositive (?:for|tumor)|\breactivity\b|"
             rf"{cues.biomarker_genes().pattern}|\bbiomarker"
             r"|\bmolecular(?:ly)? (?:confirm|defin|alter)|\bgenomic"
@@ -279,7 +280,8 @@ _TRIGGERS: Final[dict[str, tuple[str, ...]]] = {
     "sex": ("male", "men"),
     "biomarker": (
         *cues.gene_triggers(), "fusion", "rearrange", "mutation", "mutant", "amplifi",
-        "alteration", "overexpress", "expression", "positive", "reactivity", "biomarker",
+        "alteration", "aberration", "overexpress", "expression", "positive", "reactivity",
+        "biomarker",
         "molecular", "genomic",
     ),
 }  # fmt: skip
@@ -291,6 +293,9 @@ def classify(norm_text: str, context: str, section: str) -> tuple[str, ...]:
     # "Pregnant or lactating, since the risk of autoimmune reactivity to tyrosinase, MART-1 or
     # gp100 ...": the reason given for a rule asks nothing of the patient
     norm_text = cues.without_rationale(norm_text)
+    # "... NF1-associated benign tumors (neurofibromas, ...) are not exclusions.": a later
+    # sentence that only allows or qualifies names nothing the rule asks about
+    ruled = without_notes(norm_text) if ". " in norm_text else norm_text
     kinds: list[str] = []
     for kind, pattern in _RULES:
         if kind in kinds:
@@ -300,6 +305,12 @@ def classify(norm_text: str, context: str, section: str) -> tuple[str, ...]:
             continue  # a plain substring test is ~100x cheaper than the rule's regex
         if pattern.search(norm_text):
             kinds.append(kind)
+    if set(kinds) <= {"prior_therapy"} and _WINDOW.search(norm_text) and drugs.mentions(norm_text):
+        # "Pazopanib within 14 days before enrollment": a drug named with a time window is a
+        # washout as much as "chemotherapy within 14 days" is
+        kinds.insert(0, "washout")
+    if "biomarker" in kinds and ruled != norm_text and not _BIOMARKER_RULE.search(ruled):
+        kinds.remove("biomarker")
     if not kinds and context:
         # a row of a table ("Age 2 to < 6 years; 0.8 mg/dL") takes its meaning from the header
         kinds = [k for k, p in _RULES if p.search(context)][:1]
@@ -310,22 +321,53 @@ def classify(norm_text: str, context: str, section: str) -> tuple[str, ...]:
 _SENTENCE_END = re.compile(r"(?<=[.;])\s+")
 
 
-def _without_notes(text: str) -> str:
+def without_notes(text: str) -> str:
     """The text without the sentences after the first that only allow or qualify (cues.json
-    "exception_note"): what the rule itself is about."""
+    "exception_note", "not_an_exclusion"): what the rule itself is about."""
     first, *rest = _SENTENCE_END.split(text)
     note = cues.cue("exception_note")
-    return " ".join([first, *(part for part in rest if not note.search(part))])
+    return " ".join(
+        [
+            first,
+            *(
+                part
+                for part in rest
+                if not note.search(part) and not cues.search("not_an_exclusion", part)
+            ),
+        ]
+    )
 
 
 _PERFORMANCE_WORD = re.compile(r"\bkarnofsky|\blansky|\becog\b|\bperformance|\bkps\b|\blps\b")
 
 
 _AGE_RULE = dict(_RULES)["age"]
+_BIOMARKER_RULE = dict(_RULES)["biomarker"]
+_WASHOUT_RULE = dict(_RULES)["washout"]
+_WINDOW = re.compile(
+    r"\b(?:within|in the (?:last|past)|less than|fewer than|<)\s*\d+\s*(?:days?|weeks?|months?)\b"
+    r"|\b\d+\s*(?:days?|weeks?|months?)\s*(?:prior to|before)\b"
+)
+# a bracket that says when another value applies: "(>= 1,000/uL if concurrent chemotherapy ...)"
+_CONDITION_BRACKET = re.compile(r"\([^()]*\b(?:if|when|for patients|in patients)\b[^()]*\)")
 _SETTING_RULES = tuple(p for k, p in _RULES if k == "disease_setting")
 
 
 _BRACKETS = re.compile(r"\([^()]*\)")
+
+
+# "for patients 18 years of age and older", "in children younger than 10 years": whom a
+# requirement is for, in the middle of a rule about something else
+_AGE_SCOPE = re.compile(
+    r"\b(?:for|in) (?:all )?(?:patients|subjects|participants|children|those|individuals|adults|"
+    r"adolescents)(?: who are)?(?: aged?)?\s*(?:>=|<=|>|<|≥|≤|=<|older than|younger than|under|"
+    r"over|at least|less than)?\s*\d+\s*(?:years?|months?)(?: of age| old)?"
+    r"(?: (?:and|or) (?:older|younger|above|over|under|less|more))?"
+    # "Patients < 3 years of age, and any older patient unable to lie still, must be ...": the
+    # age group is one of those the requirement is for
+    r"|^(?:patients|subjects|participants|children)\s+(?:aged?\s+)?(?:>=|<=|>|<)\s*\d+\s*"
+    r"(?:years?|months?)(?: of age| old)?,? (?:and|or) any (?:older|younger|other)\b"
+)
 
 
 def _age_sentence_of_its_own(text: str) -> bool:
@@ -359,6 +401,14 @@ def _refine(kinds: list[str], text: str, context: str, section: str) -> list[str
         # signs or the normal range; "12 to 17 years of age on the day of signing consent" is
         # an age limit and stays one
         kinds.remove("age")
+    if (
+        "labs" in kinds
+        and "washout" in kinds
+        and not _WASHOUT_RULE.search(_CONDITION_BRACKET.sub(" ", text))
+    ):
+        # "ANC >= 750/uL (>= 1,000/uL if concurrent chemotherapy planned)": the therapy picks
+        # which limit applies; it is no treatment rule of its own
+        kinds.remove("washout")
     if "transplant" in kinds and _TRANSPLANT_NOT.search(text) and "stem cell" not in text:
         kinds.remove("transplant")
         kinds.insert(0, "other")
@@ -370,7 +420,7 @@ def _refine(kinds: list[str], text: str, context: str, section: str) -> list[str
     if "prior_therapy" in kinds:
         # a note that allows ("Note: patients with a prior malignancy whose ... treatment does not
         # interfere ... are eligible") names no treatment the rule is about
-        ruled = _without_notes(text)
+        ruled = without_notes(text)
         names_drug = bool(drugs.mentions(ruled)) or re.search(
             r"\b(?:chemotherap|regimens?|systemic|therap|treatment|inhibitor|antibod|immunotherap)",
             ruled,
@@ -417,7 +467,9 @@ def _refine(kinds: list[str], text: str, context: str, section: str) -> list[str
     ):
         # "Part B1: patients with relapsed or refractory neuroblastoma": the tumor is required too
         kinds.insert(kinds.index("disease_setting"), "diagnosis")
-    if "diagnosis" in kinds and not vocabulary.find_concepts(text):
+    if "diagnosis" in kinds and not vocabulary.find_concepts(
+        cues.cue("tumor_as_modifier").sub(" ", text)  # "the sarcoma surgical team" names a team
+    ):
         kinds.remove("diagnosis")
     if section == "exclusion" and "diagnosis" in kinds and kinds[0] != "diagnosis":
         # "(re-irradiation or radiation-induced sarcomas are not allowed)": a tumor named in
@@ -425,6 +477,11 @@ def _refine(kinds: list[str], text: str, context: str, section: str) -> list[str
         kinds.remove("diagnosis")
     if "age" in kinds and "performance" in kinds and not _age_sentence_of_its_own(text):
         kinds.remove("age")  # "Lansky ≥ 50 for patients ≤ 16 years of age": the age picks the scale
+    rest = _AGE_SCOPE.sub(" ", text) if "age" in kinds else text
+    if rest != text and not _AGE_RULE.search(rest) and (len(kinds) > 1 or len(rest.split()) > 6):
+        # "LVEF >= 50 %, and for patients 18 years of age and older, ... clearance for surgery":
+        # an age that says whom another requirement is for, not an age limit
+        kinds.remove("age")
     if "age" in kinds and re.search(
         r"\b(?:at|by) (?:the )?(?:time of )?(?:initial |original |first )?diagnosis\b|\bdiagnosed "
         r"(?:at|before)|\b(?:when|once|if) (?:first |initially |originally )?diagnosed\b",

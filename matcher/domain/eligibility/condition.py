@@ -71,11 +71,43 @@ def clause(norm_text: str) -> tuple[str, bool] | None:
     return re.sub(r"\s+", " ", positive).strip(), negated
 
 
-def criterion(norm_text: str, registry: Mapping[str, Any]) -> tuple[Criterion, bool] | None:
+# a heading over the conditions of a permission: "Prior MEK inhibitor: patients who received a
+# MEK inhibitor for plexiform neurofibroma ... are eligible provided all of the following apply:"
+_PERMISSION_HEADING = re.compile(
+    r"^(?:[^:;.]{0,40}:\s*)?(?:patients|subjects|participants|those|children) "
+    r"(?P<how>with|who have|who had|who received|who have received|who underwent|"
+    r"who have undergone)\s+(?P<what>[^:;]{3,240}?)\s*\b(?:are|is|will be|may be) "
+    r"(?:also )?(?:eligible|allowed|permitted|enrolled)\b[^:;]{0,20}\b(?:provided|if|only if|"
+    r"as long as)\b[^:;]*:\s*$"
+)
+
+
+def heading_clause(norm_heading: str) -> tuple[str, bool] | None:
+    """The condition a permission heading puts its items under, as a positive requirement
+    ("must have received a mek inhibitor ..."): its items are rules for those patients only."""
+    found = _PERMISSION_HEADING.match(norm_heading)
+    if found is None:
+        return None
+    how, what = found.group("how"), found.group("what")
+    verb = "received" if "receiv" in how else "underwent" if "underw" in how else "have"
+    if verb != "have":
+        # "who received a MEK inhibitor for plexiform neurofibroma": the treatment is the
+        # condition; what it was given for is the permission's detail
+        what = re.split(r"\s+(?:for|as treatment for|given for)\s+", what, maxsplit=1)[0]
+    positive = f"must have {what}" if verb == "have" else f"must have {verb} {what}"
+    return re.sub(r"\s+", " ", positive).strip(), False
+
+
+def criterion(
+    norm_text: str, registry: Mapping[str, Any], heading: str | None = None
+) -> tuple[Criterion, bool] | None:
     """The rule's condition as an inclusion criterion (its aspects prepared by the judges'
     `registry`), and whether the rule is for patients *without* it; None when the rule opens
-    with no condition the judges can read."""
+    with no condition the judges can read. `heading` (normalised) is the item's parent: a
+    permission heading's condition is its items' when they open with none of their own."""
     found = clause(norm_text)
+    if found is None and heading is not None:
+        found = heading_clause(heading)
     if found is None:
         return None
     text, negated = found
@@ -104,6 +136,8 @@ def outside(
     clear = judged.guard is None and j.verdict in (MET, NOT_MET)
     if not clear or (j.verdict == MET) != crit.condition_negated:
         return None
+    what = cond.text.removeprefix("must have ")
     wants = "without" if crit.condition_negated else "with"
-    why = f"rule for patients {wants} {cond.text.removeprefix('must have ')}; {j.reason}"
+    whom = f"who {what}" if what.startswith(("received ", "underwent ")) else f"{wants} {what}"
+    why = f"rule for patients {whom}; {j.reason}"
     return Judgement(NOT_APPLICABLE, why, rule="condition")

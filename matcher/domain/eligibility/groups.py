@@ -27,6 +27,9 @@ _AGE_GROUP = re.compile(
     r"^\s*(?:for |in )?(?:(?:patients|subjects|participants|children)\s+(?:aged?\s+)?|"
     r"(?=aged?\s+[^,:]*:)aged?\s+)"
     r"(?P<op>>=|<=|>|<)\s*(?P<n>\d+)\s*(?P<unit>years?|months?)(?: of age| old)?\s*[:,]"
+    # "Patients < 3 years of age, and any older patient unable to lie still, must ...": the
+    # rule reaches beyond the age group
+    r"(?!\s*(?:and|or) (?:any|all|other|older|younger)\b)"
 )
 
 
@@ -127,6 +130,11 @@ def _age_after(folded: str) -> re.Match[str] | None:
         # years of age and Lansky for patients <= 16 years" picks a scale for each group)
         found = _AGE_GROUP_TRAILING.search(folded)
     if found is None or _DEFINES_WHOM.search(folded[: found.start()]):
+        return None
+    before = folded[: found.start()]
+    if before.count("(") > before.count(")"):
+        # "... less than 100 cm of small intestine (less than 75 cm for patients younger than
+        # 10 years of age)": the group picks a bracket's other value, the rule is everyone's
         return None
     return found
 

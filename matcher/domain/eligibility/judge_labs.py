@@ -77,7 +77,31 @@ def creatinine_limit(age_months: float, sex: str) -> float | None:
 
 
 def judge_labs(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
-    reqs, table, alternatives, age_adjusted, unread = spec
+    """The limits read, judged; a limit given in brackets for some patients ("ANC >= 750/uL
+    (>= 1,000/uL if concurrent chemotherapy planned)") leaves the verdict open when the patient
+    holds one limit and not the other (whether it applies is not in the profile)."""
+    j = _judge_limits(spec, crit, facts)
+    conditional = spec[5]
+    if not conditional or j.verdict not in (MET, NOT_MET):
+        return j
+    for key, op, limit in conditional:
+        # the verdict under the other limit: the same, or open
+        swapped = tuple((k, op, limit) if k == key else (k, o, v) for k, o, v in spec[0])
+        other = _judge_limits((swapped, *spec[1:]), crit, facts)
+        if other.verdict != j.verdict:
+            name = ANALYTES[key][1]
+            return Judgement(
+                UNKNOWN,
+                f"{j.reason}; under the limit for some patients ({name} {op} {limit:g}): "
+                f"{other.reason}",
+                f"which {name} limit applies: {crit.text[:100]}",
+                rule="conditional_limit",
+            )
+    return j
+
+
+def _judge_limits(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
+    reqs, table, alternatives, age_adjusted, unread, _conditional = spec
     excluded = crit.section == "exclusion"
     if table is not None:
         return _judge_table_row(table, facts)

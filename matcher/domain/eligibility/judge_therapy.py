@@ -75,9 +75,20 @@ def _agent_word(agent: str) -> re.Pattern[str]:
 
 
 def agent_named(t: Therapy, part: str) -> bool:
-    return (
-        t.agent is not None and len(t.agent) > 3 and _agent_word(t.agent).search(part) is not None
+    """Whether the text names the therapy's agent, or one agent of a regimen listed as one
+    ("vincristine, dactinomycin, cyclophosphamide" is named by "dactinomycin")."""
+    return t.agent is not None and any(
+        _agent_word(agent).search(part) is not None for agent in _agents_of(t.agent)
     )
+
+
+@lru_cache(maxsize=4096)
+def _agents_of(agent: str) -> tuple[str, ...]:
+    pieces = [p.strip() for p in _REGIMEN_JOINS.split(agent)]
+    return tuple(dict.fromkeys(p for p in [agent, *pieces] if len(p) > 3))
+
+
+_REGIMEN_JOINS = re.compile(r"\s*(?:,|\+|/|;|\band\b|\bplus\b|\bwith\b)\s*")
 
 
 def matches(
@@ -94,10 +105,19 @@ def label(t: Therapy) -> str:
 
 def prep_prior_excluded(crit_text: str, norm: str, section: str) -> Any:
     banned, allowed = split_exception(norm)
+    # "cytoreductive surgery with or without intraperitoneal chemotherapy": what may come with
+    # the excluded treatment is not excluded on its own
+    banned = cues.cue("optional_addition").sub(" ", banned)
     classes, cats = targets(banned, agents_by_class=False)
     cats -= {"surgery"}  # "on-study surgery", "surgery allowed": surgery is a washout question
     on_progression = bool(_ON_TREATMENT_PROGRESSION.search(banned))
-    return banned, allowed, classes, cats, _allowed_targets(allowed), on_progression
+    # the amount received or the indication decides, not having had the drug: neither is given
+    undecided = (
+        "dose" if cues.search("prior_dose_amount", banned) is not None
+        else "indication" if cues.search("prior_indication", banned) is not None
+        else None
+    )  # fmt: skip
+    return banned, allowed, classes, cats, _allowed_targets(allowed), on_progression, undecided
 
 
 def _allowed_targets(allowed: str) -> tuple[frozenset[str], frozenset[str]]:
@@ -109,11 +129,12 @@ _ON_TREATMENT_PROGRESSION = re.compile(
     r"\b(?:progress\w*|refractory|resistant|relaps\w*|recurr\w*|failed|failure)\b[^.;]{0,40}"
     r"\b(?:while|during|on|after|following|despite|to)\b"
 )
+_UNDECIDED = {"dose": "the cumulative dose", "indication": "the indication"}
 _SITE_WORDS = re.compile(r"\bsite\b|\bfield\b|\barea\b|\bregion\b|\bvolume\b|\bport\b")
 
 
 def judge_prior_excluded(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
-    banned, allowed, classes, cats, (ok_classes, ok_cats), on_progression = spec
+    banned, allowed, classes, cats, (ok_classes, ok_cats), on_progression, undecided = spec
     if not facts.therapies:
         return Judgement(
             UNKNOWN, "prior therapies not given", f"prior treatment history vs: {crit.text[:100]}"
@@ -132,6 +153,16 @@ def judge_prior_excluded(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
             UNKNOWN,
             f"had radiation ({where}); the criterion concerns one site",
             f"whether prior radiation covered the site named: {crit.text[:90]}",
+        )
+    if hits and undecided is not None:
+        # "cumulative anthracycline exposure > 400 mg/m2", "MEK inhibitor given as treatment for
+        # MPNST": the dose received, or what the drug was given for, decides
+        what = _UNDECIDED[undecided]
+        return Judgement(
+            UNKNOWN,
+            f"had {label(hits[0])}; the rule depends on {what}, which the profile does not give",
+            f"{what} of prior {label(hits[0])}: {crit.text[:100]}",
+            rule=undecided,
         )
     if hits and on_progression:
         # "progression while receiving irinotecan and vincristine": the drug alone does not

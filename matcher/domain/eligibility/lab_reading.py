@@ -250,7 +250,42 @@ def prep_labs(crit_text: str, norm: str, section: str) -> Any:
     age_adjusted = (
         bool(re.search(r"\bage\b|\bgender\b|\bbased on\b", folded)) and "creatinine" in folded
     )
-    return tuple(dict.fromkeys(reqs)), table, alternatives, age_adjusted, unread
+    conditional = _conditional_limits(folded, spots) if section == "inclusion" else ()
+    return tuple(dict.fromkeys(reqs)), table, alternatives, age_adjusted, unread, conditional
+
+
+# "(>= 1,000/uL if concurrent chemotherapy planned)", "(<= 3 x ULN for patients with Gilbert
+# syndrome)": another limit of the same analyte for some patients
+_BRACKET = re.compile(r"\(([^()]*)\)")
+_FOR_SOME = re.compile(
+    r"\b(?:if|when|unless|for (?:patients|subjects|participants|those|children|adults)|"
+    r"in (?:patients|subjects|participants|those|children|adults))\b"
+)
+
+
+def _conditional_limits(
+    folded: str, spots: list[tuple[int, int, str]]
+) -> tuple[tuple[str, str, float], ...]:
+    """(analyte key, op, limit) of each bracket that gives the analyte before it another limit
+    for some patients; the limit it gives is read in the profile's unit (else left out)."""
+    out: list[tuple[str, str, float]] = []
+    for m in _BRACKET.finditer(folded):
+        inner = m.group(1)
+        before = [key for start, _end, key in spots if start < m.start()]
+        if (
+            not before
+            or not _FOR_SOME.search(inner)
+            or any(m.start() < start < m.end() for start, _e, _k in spots)
+        ):
+            continue
+        c = COMPARISON.search(inner)
+        if c is None:
+            continue
+        key = before[-1]
+        limit = _convert(key, to_float(c.group(2)), inner[c.end() :])
+        if limit is not None:
+            out.append((key, c.group(1), limit))
+    return tuple(out)
 
 
 _MG_DL = re.compile(r"\s*mg\s*/\s*dl")

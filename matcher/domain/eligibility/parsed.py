@@ -14,14 +14,14 @@ from typing import Any
 
 from matcher.domain.eligibility import condition, cues, outputs, projection, structure, vocabulary
 from matcher.domain.eligibility.base import Aspect, Criterion
-from matcher.domain.eligibility.classifier import classify
+from matcher.domain.eligibility.classifier import classify, without_notes
 from matcher.domain.eligibility.groups import group as scope_group
 from matcher.domain.eligibility.groups import marrow_group
 from matcher.domain.eligibility.judge_setting import prep_disease_setting
 from matcher.domain.eligibility.judges import REGISTRY, has_exception, part_specific
 from matcher.domain.eligibility.numbers import fold_ops
 from matcher.domain.eligibility.rank import TrialTargets, trial_targets
-from matcher.domain.eligibility.scope import notice, tumor_heading, tumor_scope
+from matcher.domain.eligibility.scope import notice, tumor_heading, tumor_label, tumor_scope
 from matcher.domain.eligibility.scope import terms as requirement_terms
 from matcher.domain.eligibility.splitter import Item, split_items
 from matcher.domain.eligibility.text import norm
@@ -133,13 +133,20 @@ def _criterion(item: Item) -> Criterion:
             # between the disease heading and its items keeps them the disease's rules
             scope = tumor_heading(grand.text)
         negated = False
+    if not scope and item.parent is not None:
+        scope = tumor_label(item.parent.text)  # "NF1-associated MPNST: ... 2 of the following:"
     group = scope_group(n_own)
     if not group and item.parent is not None:
         # "Patients with solid tumors without known bone marrow involvement:" over its counts
         group = marrow_group(norm(item.parent.text))
     # a condition the judges can read ("Patients with measurable disease must ..."): met or not
     # by the patient decides whether the rule applies (never for a rule already not applicable)
-    cond = None if found is not None or scope or group else condition.criterion(n_own, REGISTRY)
+    heading = norm(item.parent.text) if item.parent is not None else None
+    cond = (
+        None
+        if found is not None or scope or group
+        else condition.criterion(n_own, REGISTRY, heading)
+    )
     constant = found is not None or (
         kinds == ("other",) and not scope and not group and cond is None
     )
@@ -165,7 +172,8 @@ def _criterion(item: Item) -> Criterion:
         scope_negated=negated,
         group=group,
         not_applicable=found,
-        terms=requirement_terms(n_own),
+        # a later sentence that only allows or qualifies asks for nothing to be established
+        terms=requirement_terms(without_notes(n_own)),
         condition=cond[0] if cond else None,
         condition_negated=bool(cond and cond[1]),
         # a constant criterion reads no fact: one memo key serves every profile

@@ -64,7 +64,7 @@ def _performance(spec: Any) -> tuple[str, ...]:  # judge_performance.judge_perfo
 
 
 def _labs(spec: Any) -> tuple[str, ...]:  # judge_labs.judge_labs / _judge_table_row
-    reqs, table, _alternatives, age_adjusted, _unread = spec
+    reqs, table, _alternatives, age_adjusted, _unread, _conditional = spec
     if table is not None:
         return ("age_months", "sex", "lab:creatinine")
     by_age = ("age_months", "sex", "lab:creatinine") if age_adjusted else ()  # the age table

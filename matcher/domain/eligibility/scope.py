@@ -157,8 +157,7 @@ def notice(
         # "Prior chemotherapy for the current sarcoma. Prior treatment for other cancers is
         # permitted.": a later sentence's allowance qualifies the rule the first one states; so
         # does one in brackets ("hormonal therapy (topical vaginal estrogen is permitted)")
-        and cues.search("permissive_note", _BRACKETED.sub(" ", _FIRST_SENTENCE.split(normed, 1)[0]))
-        is not None
+        and cues.search("permissive_note", _main_clause(normed)) is not None
     ):
         return Judgement(NOT_APPLICABLE, "permissive note: allows, requires nothing", rule="note")
     return None
@@ -184,6 +183,21 @@ CHILDBEARING_DEFINITION = Judgement(
 
 _BRACKETED = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
 _FIRST_SENTENCE = re.compile(r"(?<=[a-z0-9)\]])[.;]\s+(?=[a-z])")
+
+
+def _main_clause(normed: str) -> str:
+    """The first sentence without brackets, exceptions or references to other rules: where a
+    permissive note states its permission ("Chemotherapy within 14 days, except permitted
+    concurrent agents listed above" excludes; its permission is the exception's)."""
+    first = _BRACKETED.sub(" ", _FIRST_SENTENCE.split(normed, 1)[0])
+    spared = cues.search("exception", first)
+    if spared is not None and spared.start() > 0:
+        first = first[: spared.start()]
+    return _AS_ALLOWED.sub(" ", first)
+
+
+# "other than nodes as allowed above": a reference to another rule's permission
+_AS_ALLOWED = re.compile(r"\bas (?:allowed|permitted)\b(?: (?:above|below|in \w+(?: \w+)?))?")
 
 
 def _requires(norm: str) -> bool:
@@ -253,6 +267,9 @@ _THEIR = re.compile(
 )
 
 
+_ANY_INDICATION = re.compile(
+    r"\bfor any (?:other )?(?:indication|reason|condition|purpose|disease|cancer|malignancy)\b"
+)
 _TRAILING_SCOPE = re.compile(
     r"\b(?:(?:is|are) (?:only )?(?:required|needed|mandatory)|(?:this )?(?:applies|apply))\s+"
     r"(?:only\s+)?(?:for|in|to)\s+(?P<who>[^.;,()]{2,80}?)(?:\s+only)?\W*$|"
@@ -312,9 +329,10 @@ def tumor_scope(text: str, kinds: tuple[str, ...]) -> tuple[tuple[str, ...], boo
                 after = bare  # a specific tumor: "... for osteosarcoma"
         if after and "metasta" not in after:
             who = after
-    if who is None:
+    if who is None and not _ANY_INDICATION.search(lowered):
         # "any other systemic therapy for their melanoma", "... therapy for melanoma", "no
-        # recurrence of the melanoma": the disease named after it says whose rule it is
+        # recurrence of the melanoma": the disease named after it says whose rule it is (not
+        # when another part reaches everyone: "... or MEK + mTOR for any indication")
         possessive = _THEIR.search(lowered)
         named = vocabulary.find_concepts(norm(possessive.group("who"))) if possessive else []
         # only a specific disease scopes ("for their sarcoma" in a sarcoma trial is everyone's)
@@ -341,6 +359,23 @@ def tumor_heading(text: str) -> tuple[str, ...]:
     if len(text) > 60 or _DIGIT.search(text) or _requires(norm(text)) or _VERBISH.search(text):
         return ()
     return tuple(c for c in vocabulary.find_concepts(text) if c not in vocabulary.GENERIC_TUMORS)
+
+
+def tumor_label(text: str) -> tuple[str, ...]:
+    """The tumors a label before a colon names, over a rule and its items ("NF1-associated
+    MPNST: patients must meet the NF1 criteria ..., or 2 of the following:"), else ()."""
+    found = _LABEL.match(text)
+    if found is None:
+        return ()
+    label = found.group(1)
+    # a number of its own is a count or a limit; one inside a name ("NF1") is not
+    counted = re.search(r"(?<![a-z])\d", label.lower())
+    if counted or _requires(norm(label)) or _VERBISH.search(label):
+        return ()
+    return tuple(c for c in vocabulary.find_concepts(label) if c not in vocabulary.GENERIC_TUMORS)
+
+
+_LABEL = re.compile(r"^\s*([^:;.()]{2,60}):\s+\S")
 
 
 # a disease heading written as a sentence ("Patients with osteosarcoma:", "The subject shall have

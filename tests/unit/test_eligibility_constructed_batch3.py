@@ -1,0 +1,223 @@
+"""Reading classes found on the dev part of the constructed-trial set's third batch (T13 proton
+re-irradiation, T14 NF1/MPNST MEK + mTOR, T15 cytoreduction + HIPEC; tests/criteria/constructed).
+Every criterion here is constructed wording in the style of those fictional trials, judged for
+the constructed test profile of test_eligibility_reading (a 14-year-old girl, first pulmonary
+relapse of synovial sarcoma, after ifosfamide and doxorubicin) or a variation of it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from matcher.domain.eligibility.facts import build_facts
+from matcher.domain.eligibility.judges import judge_criterion
+from matcher.domain.eligibility.parsed import split_and_classify
+from tests.unit.test_eligibility_reading import AS_OF, judge, profile
+from tests.unit.test_eligibility_wording import verdict
+
+SELUMETINIB_RECENT = [{"agent": "selumetinib", "category": "targeted", "ended_on": "2026-11-16"}]
+MEK_PERMISSION = (
+    "Inclusion Criteria:\n\n"
+    "* Prior MEK inhibitor: patients who received a MEK inhibitor (e.g., selumetinib, "
+    "trametinib) for plexiform neurofibroma or another non-malignant NF1-related indication are "
+    "eligible provided ALL of the following apply:\n"
+    "  * MPNST was not diagnosed while the patient was receiving the MEK inhibitor;\n"
+    "  * The last dose of the MEK inhibitor was ≥ 28 days prior to enrollment."
+)
+
+
+def verdicts(block: str, **changes: Any) -> dict[str, str]:
+    """Criterion text -> verdict for every criterion of a constructed criteria block."""
+    facts = build_facts(profile(**changes), AS_OF)
+    return {c.text: judge_criterion(c, facts).judgement.verdict for c in split_and_classify(block)}
+
+
+def test_an_age_that_says_whom_a_clause_is_for_is_no_age_limit() -> None:
+    """ "..., and for patients 18 years of age and older, clearance for major surgery": a
+    14-year-old is not excluded by an age limit (2026.11.15: not_met, needs >= 18 years)."""
+    rule = (
+        "Left ventricular ejection fraction of at least 50 percent by echocardiogram, and for "
+        "patients 18 years of age and older, clearance for major abdominal surgery by the "
+        "anesthesiology preoperative service."
+    )
+    kind, got, _reason, _rule = judge(rule)
+    assert (kind, got) != ("age", "not_met")
+    assert got == "unknown"
+
+
+def test_an_age_group_in_a_bracket_picks_the_brackets_value_only() -> None:
+    """ "(less than 75 cm for patients younger than 10 years of age)" gives young children
+    another limit; the exclusion still applies to a 14-year-old (2026.11.15: not applicable)."""
+    rule = (
+        "Involvement of the small bowel such that cytoreduction would leave less than 100 "
+        "centimeters of small intestine (less than 75 centimeters for patients younger than 10 "
+        "years of age)."
+    )
+    assert verdict(rule, "exclusion") == "unknown"
+
+
+def test_an_age_group_and_any_older_patient_is_not_the_age_group_only() -> None:
+    """ "Patients < 3 years of age, and any older patient unable to lie still, must be cleared
+    by anesthesia": a rule for a 14-year-old too, and no age limit (2026.11.15: n/a; reading
+    it as an age limit would exclude every child over 3)."""
+    rule = (
+        "Patients < 3 years of age, and any older patient unable to lie still for daily "
+        "treatment, must be cleared by pediatric anesthesia for daily sedation."
+    )
+    assert verdict(rule) == "unknown"
+    assert verdict(rule, age_months=30) == "unknown"
+
+
+def test_a_cumulative_dose_limit_is_not_the_drug() -> None:
+    """ "Cumulative prior anthracycline exposure > 400 mg/m²": having had doxorubicin does not
+    exclude (the dose is not in the profile; 2026.11.15: not_met); "prior anthracycline" does."""
+    rule = "Cumulative prior anthracycline exposure > 400 mg/m² (doxorubicin isotoxic equivalent)."
+    _kind, got, _reason, rule_id = judge(rule, "exclusion")
+    assert (got, rule_id) == ("unknown", "dose")
+    assert verdict("Prior anthracycline therapy.", "exclusion") == "not_met"
+
+
+def test_with_or_without_names_what_may_accompany_the_excluded_treatment() -> None:
+    """ "any prior cytoreductive surgery with or without intraperitoneal chemotherapy" does not
+    exclude a child who had systemic chemotherapy (2026.11.15: not_met)."""
+    rule = (
+        "More than 2 prior laparotomies, or any prior cytoreductive surgery with or without "
+        "intraperitoneal chemotherapy."
+    )
+    assert verdict(rule, "exclusion") == "unknown"
+
+
+def test_a_drug_excluded_for_one_indication_depends_on_the_indication() -> None:
+    """ "Prior MEK inhibitor given as treatment for MPNST": what selumetinib was given for is not
+    in the profile; a MEK inhibitor named without an indication excludes (MEK inhibitors are
+    a drug class since 2026.11.16)."""
+    mpnst = {"diagnosis": "malignant peripheral nerve sheath tumor"}
+    rule = "Prior MEK inhibitor given as treatment for MPNST."
+    _kind, got, _reason, rule_id = judge(
+        rule, "exclusion", prior_therapies=SELUMETINIB_RECENT, **mpnst
+    )
+    assert (got, rule_id) == ("unknown", "indication")
+    plain = verdict("Prior MEK inhibitor.", "exclusion", prior_therapies=SELUMETINIB_RECENT)
+    assert plain == "not_met"
+
+
+def test_the_items_of_a_permission_heading_are_for_the_patients_it_names() -> None:
+    """ "patients who received a MEK inhibitor ... are eligible provided all of the following":
+    its items do not apply to a child who had none (2026.11.15 read "MPNST was not diagnosed
+    while ..." as a diagnosis requirement and excluded her); they do apply after selumetinib."""
+    for text, got in verdicts(MEK_PERMISSION).items():
+        if not text.startswith("Prior MEK"):
+            assert got == "not_applicable", text
+    after = verdicts(MEK_PERMISSION, prior_therapies=SELUMETINIB_RECENT)
+    assert "not_applicable" not in {v for t, v in after.items() if not t.startswith("Prior MEK")}
+
+
+def test_a_permission_inside_an_exception_is_no_permissive_note() -> None:
+    """ "Myelosuppressive chemotherapy within 14 days ..., except permitted concurrent agents
+    listed above" is a washout (2026.11.15: a permissive note, not applicable)."""
+    rule = (
+        "Myelosuppressive chemotherapy within 14 days prior to the first fraction, except "
+        "permitted concurrent agents listed above."
+    )
+    assert verdict(rule, "exclusion") == "met"
+    recent = [{"agent": "ifosfamide", "category": "chemotherapy", "ended_on": "2026-11-20"}]
+    assert verdict(rule, "exclusion", prior_therapies=recent) == "not_met"
+
+
+def test_a_tumor_label_before_a_colon_scopes_the_items_under_it() -> None:
+    """ "NF1-associated MPNST: patients must meet the NF1 criteria ..., OR 2 of the following":
+    the NF1 signs under it are not questions for a synovial sarcoma patient (2026.11.15:
+    unknown, filling the board's list); for an MPNST patient they stay open."""
+    block = (
+        "Inclusion Criteria:\n\n"
+        "* NF1-associated MPNST: patients must meet the revised diagnostic criteria for NF1, OR "
+        "at least 2 of the following:\n"
+        "  * Freckling in the axillary or inguinal region\n"
+        "  * Optic pathway glioma (OPG)"
+    )
+    signs = {t: v for t, v in verdicts(block).items() if not t.startswith("NF1")}
+    assert signs
+    assert set(signs.values()) == {"not_applicable"}
+    mpnst = verdicts(block, diagnosis="malignant peripheral nerve sheath tumor")
+    assert "not_applicable" not in {v for t, v in mpnst.items() if not t.startswith("NF1")}
+
+
+def test_for_any_indication_reaches_every_patient() -> None:
+    """ "... given as treatment for MPNST, or a MEK inhibitor with an mTOR inhibitor for any
+    indication" is not a rule for MPNST patients only (2026.11.15: not applicable)."""
+    rule = (
+        "Prior MEK inhibitor given as treatment for MPNST, or prior treatment with a MEK "
+        "inhibitor in combination with an mTOR inhibitor for any indication."
+    )
+    assert verdict(rule, "exclusion") == "unknown"
+
+
+def test_a_tumor_word_naming_a_team_is_no_diagnosis() -> None:
+    """ "..., unless deemed acceptable by the sarcoma surgical team": no diagnosis exclusion
+    that a sarcoma patient "is not among" (2026.11.15: met with that reason)."""
+    rule = (
+        "Hepatic parenchymal disease requiring major hepatectomy, unless deemed acceptable by "
+        "the hepatobiliary surgical team in addition to the sarcoma surgical team."
+    )
+    kind, got, _reason, _rule = judge(rule, "exclusion")
+    assert kind != "diagnosis"
+    assert got == "unknown"
+
+
+def test_planned_therapy_is_not_established_by_past_therapy() -> None:
+    """ "..., or planned systemic anticancer therapy between enrollment and surgery": a
+    washout met on past treatment leaves the plan open (2026.11.15: met)."""
+    rule = (
+        "Receipt of any other investigational agent within 28 days before enrollment, or planned "
+        "systemic anticancer therapy between enrollment and surgery, except for chemotherapy "
+        "already planned as part of standard treatment, which must stop 21 days before surgery."
+    )
+    _kind, got, _reason, rule_id = judge(rule, "exclusion")
+    assert (got, rule_id) == ("unknown", "completeness")
+
+
+def test_a_surgeons_opinion_about_tolerance_is_no_consent_formality() -> None:
+    """ "Any medical condition that, in the opinion of the treating surgeon, would make the
+    patient unable to tolerate major surgery or unable to comply with follow-up": a question
+    for the board (2026.11.15: a consent formality, not applicable)."""
+    rule = (
+        "Any medical, psychiatric or social condition that, in the opinion of the treating "
+        "surgeon or the investigator, would make the patient unable to tolerate major surgery or "
+        "unable to comply with the postoperative follow-up."
+    )
+    assert verdict(rule, "exclusion") == "unknown"
+
+
+def test_a_bracketed_limit_for_some_patients_leaves_the_middle_open() -> None:
+    """ "ANC >= 750/uL (>= 1,000/uL if concurrent chemotherapy planned)": 1,800 holds both, 500
+    fails both, 900 depends on the plan (2026.11.15: met on 750, and the bracket's therapy
+    read as a washout); a Gilbert-syndrome bilirubin limit likewise."""
+    rule = "ANC >= 750/uL (>= 1,000/uL if concurrent chemotherapy planned)"
+    assert verdict(rule) == "met"
+    assert verdict(rule, labs={"anc_per_uL": 900}) == "unknown"
+    assert verdict(rule, labs={"anc_per_uL": 500}) == "not_met"
+    gilbert = "Total bilirubin ≤ 1.5 × ULN (≤ 3 × ULN for patients with Gilbert syndrome)"
+    assert verdict(gilbert, labs={"bilirubin_x_uln": 2.0}) == "unknown"
+    assert verdict(gilbert, labs={"bilirubin_x_uln": 4.0}) == "not_met"
+
+
+def test_one_agent_of_a_regimen_listed_as_one_is_named() -> None:
+    """ "Prior dactinomycin" excludes a child whose therapy is listed as "vincristine,
+    dactinomycin, cyclophosphamide" (2026.11.15: only the whole string was compared)."""
+    vac = [
+        {"agent": "vincristine, dactinomycin, cyclophosphamide", "category": "chemotherapy",
+         "ended_on": "2025-06-30"},
+    ]  # fmt: skip
+    assert verdict("Prior dactinomycin.", "exclusion", prior_therapies=vac) == "not_met"
+    assert verdict("Prior vinorelbine.", "exclusion", prior_therapies=vac) != "not_met"
+
+
+def test_a_sentence_saying_what_is_not_an_exclusion_asks_nothing() -> None:
+    """ "Other malignancy ... NF1-associated benign tumors (neurofibromas, low-grade glioma)
+    are not exclusions.": no NF1 biomarker question, no unestablished grade (2026.11.15:
+    unknown for a patient with no other malignancy)."""
+    rule = (
+        "Other malignancy, except adequately treated non-melanoma skin cancer. NF1-associated "
+        "benign or low-grade tumors (cutaneous neurofibromas, low-grade glioma not requiring "
+        "therapy) are not exclusions."
+    )
+    assert verdict(rule, "exclusion", other_malignancy=False) == "met"
