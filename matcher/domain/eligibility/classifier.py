@@ -2,223 +2,20 @@
 
 A criterion may ask about more than one thing ("Histologically confirmed relapsed or refractory
 solid tumors" is both diagnosis and disease setting), so classification returns every matching
-kind, most specific first; the engine judges each and combines them. Rules are ordered regexes on
-the normalised text, compiled once at import.
+kind, most specific first; the engine judges each and combines them. The rule table (which words
+name which kind) is kind_rules.py; this module decides how the kinds found combine.
 """
 
 from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import Final
 
-from matcher.domain.eligibility import (
-    cues,
-    drugs,
-    judge_lines,
-    judge_site,
-    judge_tumor,
-    vocabulary,
-)
-from matcher.domain.eligibility.judge_setting import FRONT_LINE_SETTING
+from matcher.domain.eligibility import cues, drugs, judge_site, vocabulary
 from matcher.domain.eligibility.judge_therapy import split_exception, targets
+from matcher.domain.eligibility.kind_rules import PATTERN_GATES, RULES, TRIGGERS
 
 _R = re.compile
-
-# (kind, pattern) in priority order. Patterns run on text.norm() output (lower case, no hyphens).
-_RULES: Final[tuple[tuple[str, re.Pattern[str]], ...]] = (
-    (
-        "viral",
-        _R(r"\bhiv\b|\bhuman immunodeficiency|\bhepatitis [bc]\b|\bhbv\b|\bhcv\b|\bhbsag\b"),
-    ),
-    (
-        "other_malignancy",
-        _R(
-            r"\b(?:other|another|second|secondary|prior|previous|concurrent|additional|different)"
-            r" (?:primary |invasive |active )?(?:malignanc|cancer|neoplas)|\bmalignanc\w* other"
-            r" than\b|\bhistory of (?:a |any )?malignan"
-        ),
-    ),
-    # the ability to swallow oral medication, not any mention ("surgery to the swallowing
-    # apparatus" is a history question the profile does not hold)
-    (
-        "swallow",
-        _R(
-            r"\b(?:able|ability|unable|inability|difficult\w*|problems?|trouble|cannot|can ?not"
-            r"|impossib\w*|impair\w*)\b[^.;]{0,30}\bswallow|\bswallow\w*\s+(?:whole\s+)?"
-            r"(?:and retain |or retain )?(?:oral |study )?(?:tablets?|capsules?|pills?|medication"
-            r"|drugs?|formulation)"
-        ),
-    ),
-    ("steroids", cues.cue("steroid_now")),  # current use only (judge_condition reads the rest)
-    (
-        "cardiac",
-        _R(
-            r"\bejection fraction|\bshortening fraction|\bfractional shortening|\blvef\b|\bqtc"
-            r"|\bpulse oximetry|\boxygen saturation|\bspo2\b"
-        ),
-    ),
-    (
-        "pregnancy",
-        _R(
-            r"\bpregnan|\blactat|\bbreast ?feed|\bnursing\b|\bcontracepti|childbearing"
-            r"|child bearing|\bpocbp\b"
-        ),
-    ),
-    (
-        "cns_metastases",
-        _R(
-            r"\b(?:cns|brain|central nervous system|leptom"
-            r"eningeal|intracranial|parenchymal brain)\b[^"
-            r".;]{0,40}\bmetasta|\bmetasta\w*[^.;]{0,25}\b(?:cns|brain|central nervous system)\b"
-            r"|\bknown cns (?:disease|involvement)"
-            r"|\bcarcinomatous meningitis|\bleptomeningeal (?:disease|carcinomatosis|involvement)"
-            r"|\b(?:cns|central nervous system|brain) (?:involvement|disease|lesions?)\b"
-        ),
-    ),
-    (
-        "transplant",
-        _R(
-            r"\btransplant|\bstem cell (?:rescue|infusion|product|support|boost)|\bhsct\b"
-            r"|\bsct\b"
-        ),
-    ),
-    ("amputation", _R(r"\bamputat|\bdisarticulat")),
-    ("prior_lines", judge_lines.CUE),
-    ("metastatic_disease", judge_tumor.METASTATIC),
-    ("disease_site", judge_site.SITE),
-    (
-        "washout",
-        _R(
-            r"\b(?:chemo|therap|treatment|radiat|xrt|agent|antibod|drug|inhibitor)[^.;]{0,100}"
-            r"\b(?:less than|fewer than|<|within|in the (?:l"
-            r"ast|past))\s*\d+\s*(?:days?|weeks?|months?)\b|"
-            r"\b(?:chemo|therap|treatment|radiat|xrt|agent|antibod|drug|inhibitor)[^.;]{0,100}"
-            r"\b\d+\s*(?:days?|weeks?|months?)\s*(?:prior to|before)\b|"
-            r"\bcurrently (?:receiving|on|taking|undergoin"
-            r"g|being treated)|\bconcomitant (?:use of )?(?:other |another )?(?:anti ?cancer"
-            r"|chemotherap|investigational|antineoplastic)|\breceiving (?:any )?(?:oth"
-            r"er |another )?(?:anti ?cancer|investigationa"
-            r"l|chemotherap|concurrent)|\bconcurrent (?:an"
-            r"ti ?cancer|chemotherap|treatment|therapy|radiation)|\b(?:\d+|one|two|three"
-            r"|four|six)\s*(?:days?|weeks?|months?|wks?)\b[^.;]{0,80}\b(?:since|after|"
-            r"elapsed|prior to|before|from)\b[^.;]{0,80}\b(?:therap|treatment|chemo|radiat"
-            r"|xrt|antibod|agent|dose|infusion|surgery|transplant|drug)|\b(?:since|after"
-            r"|elapsed|within|from)\b[^.;]{0,60}\b(?:therap|chemo|treatment|radiat|xrt"
-            r"|antibod|agent|dose)[^.;]{0,60}\b\d+\s*(?:days?|weeks?|months?)\b|\b(?:within"
-            r"|in the (?:last|past))\s*\d+\s*(?:days?|weeks?|months?)\b[^.;]{0,40}(?:therap"
-            r"|chemo|treatment|radiat|xrt|antibod|agent|dose|surgery)|\b(?:therap|chemo"
-            r"|treatment|radiat|xrt|antibod|agent|surgery|surgical|transplant|drug|vaccine"
-            r"|inhibitor)[^.;]{0,120}\bwithin\s*(?:the (?:last|past)\s*)?\d+\s*(?:days?"
-            r"|weeks?|months?)\b"
-        ),
-    ),
-    (
-        "labs",
-        _R(
-            r"\b(?:anc|absolute neutrophil|neutrophil|platelet|hemoglobin|haemoglobin|"
-            r"hgb|creatinine|bilirubin|alt|ast|sgpt|sgot|transaminase|aminotransferase"
-            r"|gfr|glomerular filtration|renal function|hepatic function|liver function"
-            r"|bone marrow function|organ function|marrow function|albumin|lipase|amylase"
-            r"|inr|lymphocyte count|alc|alkaline phosphatase|alp|uln|upper limit of normal"
-            r"|wbc|white blood cell|granulocyte|agc)s?\b"
-        ),
-    ),
-    (
-        "performance",
-        _R(
-            r"\blansky\b|\bkarnofsky\b|\bkps\b|\blps\b|\beco"
-            r"g\b|\bperformance (?:status|score|scale|level)"
-            r"|\bzubrod\b|\bwho performance"
-        ),
-    ),
-    (
-        "age",
-        _R(
-            r"\bages?\b|\baged\b|\byears? of age\b|\byears? old\b|\bmonths? of age\b|"
-            r"\b(?:days?|months?) old\b|"
-            # "Patients must be ≤ 21 years at ...": an operator on years/months after the subject
-            # (a bare "> 1 month" elsewhere is a duration, not an age)
-            r"(?:^|\b(?:be|are|is|patients?|subjects?|participants?|children|adults?|males?|"
-            r"females?|men|women)\s+)"
-            r"(?:>|≥|>=|<|≤|=<)\s*\d+\s*(?:years?|months?)\b"
-            # "≤ 12 months since the final injection": a time since something, not an age
-            r"(?!\s*(?:have |has )?(?:since|after|from|before|prior|elapsed|passed))|"
-            # "younger than 50 years", "no older than 21 years": the words for those operators
-            r"\b(?:younger|older) than\s*\d+\s*(?:years?|months?)\b|"
-            # "must be 21 years or younger", "not yet reached 15 years": the operator after the
-            # number, or a verb for it
-            r"\b\d+\s*(?:years?|months?)\s+(?:or|and) (?:younger|older)\b|"
-            r"\b(?:reached|attained|turned)\s+(?:the age of\s*)?\d+\s*(?:years?|months?)?\b"
-        ),
-    ),
-    (
-        "weight",
-        _R(
-            r"\bbody surface area\b|\bbsa\b|\bweigh|\bbody weight\b"
-            r"|\b\d+(?:\.\d+)?\s*(?:kg|kilograms?)\b(?!\s*/)"
-        ),
-    ),
-    (
-        "measurable_disease",
-        _R(r"\bmeasurable\b|\bevaluable disease\b|\brecist\b|\bmeasurable or evaluable\b"),
-    ),
-    (
-        "biomarker",
-        _R(
-            r"\bfusion\b|\brearrange|\bmutation|\bmutant\b|\bamplifi|\balteration|\baberration|"
-            r"\boverexpress|"
-            r"\bexpression\b|\bpositive (?:for|tumor)|\breactivity\b|"
-            rf"{cues.biomarker_genes().pattern}|\bbiomarker"
-            r"|\bmolecular(?:ly)? (?:confirm|defin|alter)|\bgenomic"
-        ),
-    ),
-    (
-        "disease_setting",
-        _R(
-            r"\brelaps|\brefractor|\brecurr|\bprogress(?:ed|ive|ion)|\bnewly diagnosed"
-            r"|\bnew (?:histolog\w* |patholog\w* )?diagnosis\b"
-            r"|\bpreviously untreated|\buntreated (?:disease|sarcoma|tumou?rs?|patients?|cancer)\b|"
-            # the setting, not a past line ("frontline chemotherapy counts as a line")
-            + FRONT_LINE_SETTING
-            + r"|\bno (?:known )?(?:st"
-            r"andard|curative)|\bcurative therap|\bstandard (?:of care )?therap|\bresistant\b"
-            r"|\bnot responded|\bfailed\b|\bfailure\b(?! rate)|\bde novo\b|\bsecond (?:or (?:later"
-            r"|greater) )?relapse|\bfirst relapse"
-        ),
-    ),
-    # "Subject in good health": a rule of its own, so that its anchored alternatives do not slow
-    # the disease-course pattern above (an alternation with "^" branches loses its fast paths)
-    ("disease_setting", cues.cue("healthy_participant")),
-    (
-        "radiation",
-        _R(
-            r"\bradiat|\bradiotherap|\bxrt\b|\birradiat|\bproton|\bbrachytherap|\bsbrt\b"
-            r"|\bradiation field"
-        ),
-    ),
-    (
-        "prior_therapy",
-        _R(
-            r"\bprior\b|\bprevious(?:ly)?\b|\breceived\b|\bexposure to\b|\btreated with\b"
-            r"|\btreatment with\b|\bregimens?\b|\blines? of (?:therapy|treatment)|\bnaive\b"
-        ),
-    ),
-    (
-        "diagnosis",
-        _R(
-            r"\bhistolog|\bcytolog|\bdiagnos|\bpatholog|\bconfirmed\b|\btumou?rs?\b|\bsarcoma"
-            r"|\bneoplasm|\bmalignan|\bcarcinoma|\blymphoma|\bleukemia"
-        ),
-    ),
-    (
-        "sex",
-        _R(
-            r"\b(?:male|female|men|women) (?:patients|participants|subjects)? ?only\b|"
-            r"\bonly (?:male|female)"
-        ),
-    ),
-)
 
 _NEGATED = cues.cue("negation")
 _REQUIRED = _R(
@@ -246,47 +43,6 @@ _GENERIC = vocabulary.GENERIC_TUMORS
 _TRANSPLANT_NOT = _R(r"\bsolid organ transplant")
 
 
-# Substrings every match of a rule contains (a superset gate: skipping on absence is exact).
-# a rule drawn from a cue list is gated by that list's own triggers
-_PATTERN_GATES: Final[dict[re.Pattern[str], tuple[str, ...]]] = {
-    cues.cue(name): cues.triggers(name) for name in ("healthy_participant",)
-}
-_TRIGGERS: Final[dict[str, tuple[str, ...]]] = {
-    "viral": ("hiv", "immunodeficiency", "hepatitis", "hbv", "hcv", "hbsag"),
-    "other_malignancy": ("malignan", "cancer", "neoplas"),
-    "swallow": ("swallow",),
-    "steroids": ("steroid",),
-    "cardiac": ("ejection", "shortening", "lvef", "qtc", "oximetry", "saturation", "spo2"),
-    "pregnancy": ("pregnan", "lactat", "breast", "nursing", "contracepti", "child", "pocbp"),
-    "cns_metastases": ("metasta", "cns", "central nervous system", "brain", "mening"),
-    "transplant": ("transplant", "stem cell", "sct"),
-    "amputation": ("amputat", "disarticulat"),
-    "metastatic_disease": ("metasta", "stage"),
-    "disease_site": ("bone", "pulmonary", "lung", "marrow"),
-    "washout": ("day", "week", "wk", "month", "current", "receiving", "concomitant"),
-    "performance": ("lansky", "karnofsky", "kps", "lps", "ecog", "performance", "zubrod"),
-    "age": ("age", "year", "month", "day"),
-    "weight": ("surface", "bsa", "weigh", "kg"),
-    "measurable_disease": ("measurable", "evaluable", "recist"),
-    "radiation": ("radiat", "radiotherap", "xrt", "irradiat", "proton", "brachytherap", "sbrt"),
-    "prior_therapy": (
-        "prior", "previous", "received", "exposure", "treated", "treatment", "regimen", "line",
-        "naive",
-    ),
-    "diagnosis": (
-        "histolog", "cytolog", "diagnos", "patholog", "confirmed", "tumo", "sarcoma", "neoplasm",
-        "malignan", "carcinoma", "lymphoma", "leukemia",
-    ),
-    "sex": ("male", "men"),
-    "biomarker": (
-        *cues.gene_triggers(), "fusion", "rearrange", "mutation", "mutant", "amplifi",
-        "alteration", "aberration", "overexpress", "expression", "positive", "reactivity",
-        "biomarker",
-        "molecular", "genomic",
-    ),
-}  # fmt: skip
-
-
 @lru_cache(maxsize=65536)  # identical criteria recur across trials and versions
 def classify(norm_text: str, context: str, section: str) -> tuple[str, ...]:
     """Kinds a criterion asks about, most specific first; ("other",) when none applies."""
@@ -297,10 +53,10 @@ def classify(norm_text: str, context: str, section: str) -> tuple[str, ...]:
     # sentence that only allows or qualifies names nothing the rule asks about
     ruled = without_notes(norm_text) if ". " in norm_text else norm_text
     kinds: list[str] = []
-    for kind, pattern in _RULES:
+    for kind, pattern in RULES:
         if kind in kinds:
             continue  # a kind with two rules ("disease_setting") is found once
-        gate = _PATTERN_GATES.get(pattern) or _TRIGGERS.get(kind)
+        gate = PATTERN_GATES.get(pattern) or TRIGGERS.get(kind)
         if gate is not None and not any(word in norm_text for word in gate):
             continue  # a plain substring test is ~100x cheaper than the rule's regex
         if pattern.search(norm_text):
@@ -313,7 +69,7 @@ def classify(norm_text: str, context: str, section: str) -> tuple[str, ...]:
         kinds.remove("biomarker")
     if not kinds and context:
         # a row of a table ("Age 2 to < 6 years; 0.8 mg/dL") takes its meaning from the header
-        kinds = [k for k, p in _RULES if p.search(context)][:1]
+        kinds = [k for k, p in RULES if p.search(context)][:1]
     kinds = _refine(kinds, norm_text, context, section)
     return tuple(kinds) or ("other",)
 
@@ -341,16 +97,16 @@ def without_notes(text: str) -> str:
 _PERFORMANCE_WORD = re.compile(r"\bkarnofsky|\blansky|\becog\b|\bperformance|\bkps\b|\blps\b")
 
 
-_AGE_RULE = dict(_RULES)["age"]
-_BIOMARKER_RULE = dict(_RULES)["biomarker"]
-_WASHOUT_RULE = dict(_RULES)["washout"]
+_AGE_RULE = dict(RULES)["age"]
+_BIOMARKER_RULE = dict(RULES)["biomarker"]
+_WASHOUT_RULE = dict(RULES)["washout"]
 _WINDOW = re.compile(
     r"\b(?:within|in the (?:last|past)|less than|fewer than|<)\s*\d+\s*(?:days?|weeks?|months?)\b"
     r"|\b\d+\s*(?:days?|weeks?|months?)\s*(?:prior to|before)\b"
 )
 # a bracket that says when another value applies: "(>= 1,000/uL if concurrent chemotherapy ...)"
 _CONDITION_BRACKET = re.compile(r"\([^()]*\b(?:if|when|for patients|in patients)\b[^()]*\)")
-_SETTING_RULES = tuple(p for k, p in _RULES if k == "disease_setting")
+_SETTING_RULES = tuple(p for k, p in RULES if k == "disease_setting")
 
 
 _BRACKETS = re.compile(r"\([^()]*\)")

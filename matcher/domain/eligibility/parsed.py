@@ -19,10 +19,11 @@ from matcher.domain.eligibility.groups import group as scope_group
 from matcher.domain.eligibility.groups import marrow_group
 from matcher.domain.eligibility.judge_setting import prep_disease_setting
 from matcher.domain.eligibility.judges import REGISTRY, has_exception, part_specific
+from matcher.domain.eligibility.notices import notice
 from matcher.domain.eligibility.numbers import fold_ops
 from matcher.domain.eligibility.rank import TrialTargets, trial_targets
-from matcher.domain.eligibility.scope import notice, tumor_heading, tumor_label, tumor_scope
 from matcher.domain.eligibility.scope import terms as requirement_terms
+from matcher.domain.eligibility.scope import tumor_heading, tumor_label, tumor_scope
 from matcher.domain.eligibility.splitter import Item, split_items
 from matcher.domain.eligibility.text import norm
 from matcher.domain.models.trial import Trial

@@ -18,11 +18,8 @@ from typing import Any
 from matcher.domain.eligibility import cues, projection, vocabulary
 from matcher.domain.eligibility.base import Aspect, Criterion
 from matcher.domain.eligibility.judges import REGISTRY, has_exception, part_specific
-from matcher.domain.eligibility.scope import (
-    CHILDBEARING_DEFINITION,
-    childbearing_definition,
-    tumor_heading,
-)
+from matcher.domain.eligibility.notices import CHILDBEARING_DEFINITION, childbearing_definition
+from matcher.domain.eligibility.scope import tumor_heading
 from matcher.domain.eligibility.splitter import Item
 from matcher.domain.eligibility.text import norm
 from matcher.domain.eligibility.verdict import COHORT_GROUP, NESTED_GROUP, OPEN_GROUP
