@@ -1,5 +1,6 @@
-"""Reading classes found on the dev part of the constructed-trial set's third batch (T13 proton
-re-irradiation, T14 NF1/MPNST MEK + mTOR, T15 cytoreduction + HIPEC; tests/criteria/constructed).
+"""Reading classes found on the dev parts of the constructed-trial set's third and fourth batches
+(T13 proton re-irradiation, T14 NF1/MPNST MEK + mTOR, T15 cytoreduction + HIPEC; T19 a translated
+Japanese protocol, T21 adult L-sarcomas, T24 rare sarcomas; tests/criteria/constructed).
 Every criterion here is constructed wording in the style of those fictional trials, judged for
 the constructed test profile of test_eligibility_reading (a 14-year-old girl, first pulmonary
 relapse of synovial sarcoma, after ifosfamide and doxorubicin) or a variation of it."""
@@ -221,3 +222,150 @@ def test_a_sentence_saying_what_is_not_an_exclusion_asks_nothing() -> None:
         "therapy) are not exclusions."
     )
     assert verdict(rule, "exclusion", other_malignancy=False) == "met"
+
+
+# --- batch 4 (dev T19 translated Japanese protocol, T21 adult L-sarcomas, T24 rare sarcomas) ---
+
+
+def test_a_lesion_in_a_field_counts_after_progression_and_a_recurrence_is_progression() -> None:
+    """ "Lesions in a previously irradiated field are considered measurable only if progression
+    has been documented after completion of radiation": a child whose disease recurred long
+    after radiation (or who had none) meets it (2026.11.16: unknown, "unlisted radiation");
+    radiation that ended last month may have treated this very lesion."""
+    rule = (
+        "Patients must have measurable disease per RECIST version 1.1. Lesions in a previously "
+        "irradiated field are considered measurable only if progression has been documented "
+        "after completion of radiation."
+    )
+    assert verdict(rule) == "met"
+    long_ago = [{"category": "radiation", "site": "left thigh", "ended_on": "2025-09-01"}]
+    assert verdict(rule, prior_therapies=long_ago, recurrence_in_radiation_field=True) == "met"
+    recent = [{"category": "radiation", "site": "lung", "ended_on": "2026-11-01"}]
+    assert verdict(rule, prior_therapies=recent) == "unknown"
+
+
+def test_a_treatment_labelled_with_its_wait_is_a_washout() -> None:
+    """ "Cytotoxic chemotherapy: at least 3 weeks (at least 6 weeks for nitrosoureas)" under "the
+    following periods have passed since the last dose": 29 days after ifosfamide is met (the
+    longer wait is for nitrosoureas), 10 days is not (2026.11.16: not read)."""
+    rule = "Cytotoxic chemotherapy: at least 3 weeks (at least 6 weeks for nitrosoureas)"
+    done = [{"agent": "ifosfamide", "category": "chemotherapy", "ended_on": "2026-10-28"}]
+    assert verdict(rule, prior_therapies=done) == "met"
+    recent = [{"agent": "ifosfamide", "category": "chemotherapy", "ended_on": "2026-11-16"}]
+    assert verdict(rule, prior_therapies=recent) == "not_met"
+    lomustine = [{"agent": "lomustine", "category": "chemotherapy", "ended_on": "2026-10-28"}]
+    assert verdict(rule, prior_therapies=lomustine) == "unknown"
+
+
+def test_a_transplant_labelled_with_its_wait_is_no_chemotherapy_washout() -> None:
+    """ "High-dose chemotherapy with autologous stem cell rescue: >= 84 days" does not exclude
+    a child 29 days after standard chemotherapy (guards the labelled-wait washout of 2026.11.17,
+    which first read it as a chemotherapy washout: a wrong not_met)."""
+    rule = "High-dose chemotherapy with autologous stem cell rescue: ≥ 84 days"
+    recent = [{"agent": "ifosfamide", "category": "chemotherapy", "ended_on": "2026-10-28"}]
+    assert verdict(rule, prior_therapies=recent) != "not_met"
+
+
+def test_a_surgery_washout_for_one_body_site_is_not_any_surgery() -> None:
+    """ "Thoracic surgery: >= 28 days since prior thoracotomy": a thigh operation does not clear
+    it; "major surgery (e.g., thoracotomy) within 28 days" is any major surgery (guards the
+    labelled-wait washout of 2026.11.17, which first read any surgery as thoracic)."""
+    thoracic = "Thoracic surgery or procedure: ≥ 28 days must have elapsed since prior thoracotomy."
+    assert verdict(thoracic) == "unknown"
+    major = "Major surgery (e.g., laparotomy, thoracotomy) within 28 days prior to enrollment."
+    assert verdict(major, "exclusion") == "met"
+
+
+def test_proton_pump_inhibitors_are_no_proton_therapy() -> None:
+    """ "Use of proton pump inhibitors within 7 days" is not cleared by radiation long ago
+    (2026.11.16: met, "radiation ended ... days ago")."""
+    rule = "Use of proton pump inhibitors within 7 days before the first dose."
+    rt = [{"category": "radiation", "site": "left thigh", "ended_on": "2025-09-01"}]
+    assert verdict(rule, "exclusion", prior_therapies=rt) == "unknown"
+
+
+def test_a_sentence_introducing_the_exclusions_is_a_list_introduction() -> None:
+    """ "Patients who fall under any of the following will be excluded." asks nothing itself
+    (2026.11.16: unknown); "Any of the following: a systemic infection ..." is a rule."""
+    assert verdict(
+        "Patients who fall under any of the following will be excluded.", "exclusion"
+    ) == ("not_applicable")
+    inline = "Any of the following: a systemic infection that is not controlled."
+    assert verdict(inline, "exclusion") != "not_applicable"
+
+
+def test_progression_by_recist_is_not_measurable_disease() -> None:
+    """ "Radiological progression according to RECIST v1.1 documented in the last 6 months":
+    a patient without measurable disease can progress by RECIST (2026.11.16: not_met)."""
+    rule = "Radiological progression of disease according to RECIST v1.1 in the last 6 months."
+    assert verdict(rule, disease_status="progressive", tumor={"measurable": False}) == "unknown"
+
+
+def test_hbs_antigen_is_hepatitis_b() -> None:
+    """ "HBs antigen positive" (a hepatitis B exclusion written the Japanese way) is read."""
+    assert verdict("HBs antigen positive", "exclusion", hbv="positive") == "not_met"
+    assert verdict("HBs antigen positive", "exclusion", hbv="negative") == "met"
+
+
+def test_a_tumor_named_by_its_gene_in_a_list_is_no_biomarker_rule() -> None:
+    """ "Non-rhabdomyosarcoma soft tissue sarcoma (synovial sarcoma, ..., BCOR-altered sarcoma,
+    and others)": a synovial sarcoma patient meets it; an alveolar rhabdomyosarcoma is not
+    covered by the generic "sarcoma" of an example (2026.11.16: unknown for both)."""
+    rule = (
+        "Non-rhabdomyosarcoma soft tissue sarcoma (synovial sarcoma, undifferentiated pleomorphic "
+        "sarcoma, CIC-rearranged sarcoma and BCOR-altered sarcoma, and others)."
+    )
+    assert verdict(rule) == "met"
+    assert verdict(rule, diagnosis="alveolar rhabdomyosarcoma") != "met"
+
+
+def test_a_histology_with_its_marker_requires_the_histology() -> None:
+    """ "dedifferentiated liposarcoma, with MDM2 amplification documented by FISH", one of the
+    L-sarcomas listed: this alternative is not met by a synovial sarcoma (2026.11.16: unknown,
+    only the marker was read)."""
+    block = (
+        "Inclusion Criteria:\n\n"
+        "* Histologically proven diagnosis of one of the following L-sarcomas:\n"
+        "  * leiomyosarcoma;\n"
+        "  * dedifferentiated liposarcoma, with MDM2 amplification documented by FISH;"
+    )
+    got = verdicts(block)
+    assert got["dedifferentiated liposarcoma, with MDM2 amplification documented by FISH;"] == (
+        "not_met"
+    )
+
+
+def test_the_conditions_of_a_cns_permission_are_the_cns_judges() -> None:
+    """ "Symptomatic or progressive CNS metastases. Patients with brain metastases previously
+    treated (surgery or radiotherapy), stable and off corticosteroids are eligible.": met
+    without CNS metastases (2026.11.16: unknown on the permission's radiation); "Patients with
+    known brain metastases, unless ALL of the following ..." is the exclusion, not a group."""
+    rule = (
+        "Symptomatic or progressive central nervous system (CNS) metastases or leptomeningeal "
+        "disease. Patients with brain metastases previously treated (surgery or radiotherapy), "
+        "clinically stable and off corticosteroids for at least 4 weeks are eligible."
+    )
+    assert verdict(rule, "exclusion") == "met"
+    unless = (
+        "Patients with known brain metastases, unless ALL of the following are met: metastases "
+        "treated with surgery completed ≥ 14 days prior to enrollment."
+    )
+    assert verdict(unless, "exclusion") == "met"
+
+
+def test_a_tumor_named_only_in_a_bracket_is_no_diagnosis_exclusion() -> None:
+    """ "... or tumor invading the GI tract lumen (including a primary clear cell sarcoma of the
+    GI tract)": not met because the patient has another tumor (2026.11.16: met)."""
+    rule = (
+        "Gastrointestinal perforation within 6 months, or radiographic evidence of tumor invading "
+        "the GI tract lumen (including an unresected primary clear cell sarcoma of the GI tract)."
+    )
+    assert verdict(rule, "exclusion") == "unknown"
+
+
+def test_a_limit_for_some_cases_in_a_bracket_is_no_unestablished_site() -> None:
+    """ "AST (GOT) ≤ 3 × ULN (≤ 5 × ULN for cases with liver metastasis)": 0.8 × ULN holds
+    either limit (2026.11.16: unknown, "where the disease is" not established)."""
+    rule = "AST (GOT) ≤ 3 × ULN (≤ 5 × ULN for cases with liver metastasis)"
+    assert verdict(rule, labs={"ast_x_uln": 0.8}) == "met"
+    assert verdict(rule, labs={"ast_x_uln": 4.0}) == "unknown"

@@ -29,7 +29,9 @@ _BARE_PRIOR = _R(
     r"(?:prior|previous) (?:[a-z]+ ){0,3}(?:chemotherapy|therapy|treatment|regimen|"
     r"immunotherapy)\W*"
 )
-_RULE_RADIATION = _R(r"\bradiat|\bradiotherap|\bxrt\b|\birradiat|\bproton|\bbrachytherap|\bsbrt\b")
+_RULE_RADIATION = _R(
+    r"\bradiat|\bradiotherap|\bxrt\b|\birradiat|\bproton(?! pump)|\bbrachytherap|\bsbrt\b"
+)
 _TOXICITY = _R(r"\btoxicit|\badverse event|\brecovered from|\ballerg|\bhypersensitiv|\bintoleran")
 _CONSENT_BY_AGE = _R(
     r"\bparent|\bguardian|\bassent|\blegally authori[sz]ed|\b(?:if|when|who (?:is|are)) (?:the )?"
@@ -65,8 +67,12 @@ def classify(norm_text: str, context: str, section: str) -> tuple[str, ...]:
         # "Pazopanib within 14 days before enrollment": a drug named with a time window is a
         # washout as much as "chemotherapy within 14 days" is
         kinds.insert(0, "washout")
-    if "biomarker" in kinds and ruled != norm_text and not _BIOMARKER_RULE.search(ruled):
-        kinds.remove("biomarker")
+    if ruled != norm_text and ("biomarker" in kinds or "cns_metastases" in kinds):
+        # "Symptomatic CNS metastases. Patients with brain metastases treated (surgery or
+        # radiotherapy), off corticosteroids for 4 weeks are eligible.": the permission's
+        # conditions are the CNS judge's question, not rules of their own
+        noted = {"biomarker"} | (_PERMISSION_KINDS if "cns_metastases" in kinds else set())
+        kinds = [k for k in kinds if k not in noted or dict(RULES)[k].search(ruled)]
     if not kinds and context:
         # a row of a table ("Age 2 to < 6 years; 0.8 mg/dL") takes its meaning from the header
         kinds = [k for k, p in RULES if p.search(context)][:1]
@@ -100,6 +106,16 @@ _PERFORMANCE_WORD = re.compile(r"\bkarnofsky|\blansky|\becog\b|\bperformance|\bk
 _AGE_RULE = dict(RULES)["age"]
 _BIOMARKER_RULE = dict(RULES)["biomarker"]
 _WASHOUT_RULE = dict(RULES)["washout"]
+_PERMISSION_KINDS = {"radiation", "steroids", "washout", "prior_therapy", "transplant"}
+_RECIST_PROGRESSION = re.compile(
+    r"\bprogress\w*\b[^.;]{0,60}\brecist\b|\brecist\b[^.;]{0,30}\bprogress"
+)
+# "symptomatic or progressive brain metastases", "CNS metastases that are progressing"
+_CNS_PROGRESSION = re.compile(
+    r"\b(?:progressive|progressing|progression of)\b[^.;]{0,40}\b(?:cns|brain|central nervous "
+    r"system|leptomeningeal|intracranial)\b|\b(?:metastases|metastasis|disease|lesions?)\b"
+    r"[^.;]{0,30}\b(?:progressive|progressing|that (?:has|have) progressed)\b"
+)
 _WINDOW = re.compile(
     r"\b(?:within|in the (?:last|past)|less than|fewer than|<)\s*\d+\s*(?:days?|weeks?|months?)\b"
     r"|\b\d+\s*(?:days?|weeks?|months?)\s*(?:prior to|before)\b"
@@ -165,6 +181,30 @@ def _refine(kinds: list[str], text: str, context: str, section: str) -> list[str
         # "ANC >= 750/uL (>= 1,000/uL if concurrent chemotherapy planned)": the therapy picks
         # which limit applies; it is no treatment rule of its own
         kinds.remove("washout")
+    if (
+        "measurable_disease" in kinds
+        and _RECIST_PROGRESSION.search(text)
+        and not re.search(r"\bmeasurable\b|\bevaluable\b|\btarget lesion", text)
+    ):
+        # "Radiological progression according to RECIST v1.1 documented in the last 6 months":
+        # progression by RECIST, not measurable disease (non-target lesions progress too)
+        kinds.remove("measurable_disease")
+    if (
+        "disease_setting" in kinds
+        and "cns_metastases" in kinds
+        and not any(p.search(_CNS_PROGRESSION.sub(" ", text)) for p in _SETTING_RULES)
+    ):
+        # "Symptomatic or progressive CNS metastases": the CNS disease progresses, not the
+        # course of the sarcoma
+        kinds.remove("disease_setting")
+    if (
+        "biomarker" in kinds
+        and "diagnosis" in kinds
+        and not _BIOMARKER_RULE.search(cues.cue("gene_named_tumor").sub(" ", text))
+    ):
+        # "Non-rhabdomyosarcoma soft tissue sarcoma (..., CIC-rearranged sarcoma and BCOR-altered
+        # sarcoma, and others)": tumors named by their gene in an example list
+        kinds.remove("biomarker")
     if "transplant" in kinds and _TRANSPLANT_NOT.search(text) and "stem cell" not in text:
         kinds.remove("transplant")
         kinds.insert(0, "other")
@@ -227,6 +267,24 @@ def _refine(kinds: list[str], text: str, context: str, section: str) -> list[str
         cues.cue("tumor_as_modifier").sub(" ", text)  # "the sarcoma surgical team" names a team
     ):
         kinds.remove("diagnosis")
+    if (
+        section == "exclusion"
+        and "diagnosis" in kinds
+        and not any(c not in _GENERIC for c in vocabulary.find_concepts(_BRACKETS.sub(" ", text)))
+        and any(c not in _GENERIC for c in vocabulary.find_concepts(text))
+    ):
+        # "... or tumor invading the GI tract lumen (including a primary clear cell sarcoma of
+        # the GI tract)": a tumor named only in a bracket is an example, not the exclusion
+        kinds.remove("diagnosis")
+    if (
+        section == "inclusion"
+        and "biomarker" in kinds
+        and "diagnosis" not in kinds
+        and any(c not in _GENERIC for c in vocabulary.find_concepts(text))
+    ):
+        # "dedifferentiated liposarcoma, with MDM2 amplification documented by FISH": the tumor
+        # is required as much as its marker
+        kinds.insert(kinds.index("biomarker") + 1, "diagnosis")
     if section == "exclusion" and "diagnosis" in kinds and kinds[0] != "diagnosis":
         # "(re-irradiation or radiation-induced sarcomas are not allowed)": a tumor named in
         # passing in another rule is not a diagnosis exclusion
@@ -245,8 +303,11 @@ def _refine(kinds: list[str], text: str, context: str, section: str) -> list[str
     ):
         kinds.remove("age")
         kinds.insert(0, "other")  # age at diagnosis: the profile does not give it
-    if not kinds and any(c not in _GENERIC for c in vocabulary.find_concepts(text)):
-        kinds = ["diagnosis"]  # "Patients with primary neuroblastoma in central nervous system."
+    # "Patients with primary neuroblastoma in central nervous system." (in an exclusion, not a
+    # tumor named only as a bracketed example)
+    named = _BRACKETS.sub(" ", text) if section == "exclusion" else text
+    if not kinds and any(c not in _GENERIC for c in vocabulary.find_concepts(named)):
+        kinds = ["diagnosis"]
     if (
         "metastatic_disease" in kinds
         and "diagnosis" in kinds

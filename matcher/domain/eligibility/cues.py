@@ -126,6 +126,11 @@ def body_sites() -> tuple[tuple[str, re.Pattern[str]], ...]:
     return tuple((name, _alternation(patterns)) for name, patterns in sites.items())
 
 
+def sites_named(text: str) -> frozenset[str]:
+    """The body sites (data/cues.json "body_sites") a lower-case text names."""
+    return frozenset(name for name, pattern in body_sites() if pattern.search(text))
+
+
 @cache
 def treatment_categories() -> tuple[tuple[re.Pattern[str], frozenset[str]], ...]:
     """(pattern, therapy categories it covers) for generic treatment words, in data order."""

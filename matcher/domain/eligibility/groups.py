@@ -85,7 +85,9 @@ _CNS_GROUP = re.compile(
     r"^(?:(?:for|in) )?(?:patients|participants|subjects) with (?:known )?(?:primary )?"
     r"(?:cns|brain|central nervous system) (?:tumou?rs?|metastas[ie]s|disease|involvement|lesions?)"
     r"(?: or (?:known )?(?:cns|brain) (?:tumou?rs?|metastas[ie]s|disease|involvement|lesions?))?"
-    r"\s*(?:[,:]|(?=\s+(?:must|should|need|are required)\b))"
+    # ("Patients with known brain metastases, unless ...": the exclusion itself, not a group)
+    r"\s*(?:[,:](?!\s*(?:unless|except|other than|if)\b)"
+    r"|(?=\s+(?:must|should|need|are required)\b))"
 )
 
 

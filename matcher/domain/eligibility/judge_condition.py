@@ -27,7 +27,9 @@ from matcher.domain.eligibility.numbers import COMPARISON, fold_ops, holds, to_f
 # virus -> pattern on normalised text (hyphens and slashes are spaces: "hepatitis b and or c")
 _VIRUSES: dict[str, re.Pattern[str]] = {
     "hiv": re.compile(r"\bhiv\b|\bhuman immunodeficiency virus"),
-    "hbv": re.compile(r"\bhepatitis b\b|\bhbv\b|\bhbsag\b"),
+    "hbv": re.compile(
+        r"\bhepatitis b\b|\bhbv\b|\bhbsag\b|\bhbs (?:antigen|ag)\b|\bhepatitis b surface antigen"
+    ),
     "hcv": re.compile(r"\bhepatitis c\b|\bhcv\b|\bhepatitis b,? (?:and |or |and or )c\b"),
 }
 _LABEL = {"hiv": "HIV", "hbv": "hepatitis B", "hcv": "hepatitis C"}

@@ -55,6 +55,22 @@ _QUALIFIER = re.compile(
     r"\b(?:related|due|caused|secondary|associated|attributed|given|treatment|therapy|for|from|"
     r"than|except|excluding|without|not)\b"
 )
+_BRACKET = re.compile(r"\([^()]*\)")
+
+
+def _without_examples(text: str) -> str:
+    """The text without the brackets that list examples of a named histology ("Non-
+    rhabdomyosarcoma soft tissue sarcoma (synovial sarcoma, ...)")."""
+    out, last = [], 0
+    for m in _BRACKET.finditer(text):
+        before = vocabulary.find_concepts(text[max(0, m.start() - 60) : m.start()].rstrip())
+        named = before and before[-1] not in _GENERIC_TUMOR
+        if named and re.search(r"[a-z]\s*$", text[: m.start()]):
+            out.append(text[last : m.start()])
+            last = m.end()
+    return "".join(out) + text[last:]
+
+
 _HISTORY = re.compile(r"\bhistory of\b|\b(?:prior|previous|past)\b(?! (?:therap|treatment|chemo))")
 
 
@@ -65,7 +81,15 @@ def prep_diagnosis(crit_text: str, norm: str, section: str) -> Any:
     if any(c not in _GENERIC_TUMOR for c in positive):
         # named histologies with a generic word only as the tail of unknown ones: no "any sarcoma"
         passing = vocabulary.generic_only_in_passing(norm[: cut.start()] if cut else norm)
-        positive = [c for c in positive if c not in passing]
+        # ... and one named only inside a bracket of examples ("Non-rhabdomyosarcoma soft tissue
+        # sarcoma (synovial sarcoma, ..., BCOR-altered sarcoma, and others)") widens nothing
+        unbracketed = set(
+            vocabulary.find_concepts(_without_examples(norm[: cut.start()] if cut else norm))
+        )
+        positive = [
+            c for c in positive
+            if c not in passing and (c not in _GENERIC_TUMOR or c in unbracketed)
+        ]  # fmt: skip
     requirement = bool(_REQUIREMENT.search(norm)) and not _CONDITIONAL.search(norm)
     # The names are profile-independent: built once per criterion version, not once per profile.
     # a generic word next to named tumors ("any of the following cancers: ...") is no tumor

@@ -10,7 +10,10 @@ data/cues.json.
 from __future__ import annotations
 
 from matcher.domain.eligibility import cues
-from matcher.domain.eligibility.base import MET, NOT_MET, UNKNOWN, Judgement
+from matcher.domain.eligibility.base import MET, NOT_MET, UNKNOWN, Facts, Judgement
+
+# radiation that ended this recently may have been given for the current recurrence itself
+_RECENT_RADIATION_DAYS = 90
 
 
 def prep_field(norm: str) -> tuple[bool, bool]:
@@ -39,3 +42,22 @@ def judge_in_field(in_field: bool, excludes: bool, allowance: bool) -> Judgement
         why = f"{said}; the rule asks for a lesion outside it"
         verify = "a target lesion outside previous radiation fields"
     return Judgement(UNKNOWN, why, verify, rule="in_field")
+
+
+def recurrence_after_radiation(facts: Facts) -> Judgement | None:
+    """Met when a rule accepts an in-field lesion once it progressed after radiation and the
+    patient's disease has recurred or progressed since the last listed radiation (or none is
+    listed, or the recurrence lies outside every field); None when radiation ended recently
+    (it may have treated this recurrence) or the disease status says no progression."""
+    if facts.status not in {"recurrent", "progressive", "refractory"}:
+        return None
+    rads = [t for t in facts.therapies if t.category == "radiation"]
+    if any(t.ended_on is None or (facts.as_of - t.ended_on).days < _RECENT_RADIATION_DAYS
+           for t in rads):  # fmt: skip
+        return None
+    why = (
+        "a lesion in a prior radiation field counts once it has progressed after radiation; "
+        f"the disease is {facts.status} after "
+        + ("the last listed radiation" if rads else "treatment (no radiation listed)")
+    )
+    return Judgement(MET, why, handled=True, rule="field_allowance")

@@ -175,6 +175,14 @@ def _judge_recent(clauses: tuple[Clause, ...], crit: Criterion, facts: Facts) ->
 def _clause(clause: Clause, crit: Criterion, facts: Facts) -> Judgement:
     days, classes, cats, banned, or_half_lives = clause
     relevant = [t for t in facts.therapies if matches(t, banned, classes, cats, False)]
+    if "surgery" in cats and not _ANY_SURGERY.search(banned) and (named := _sites(banned)):
+        # "Thoracic surgery: >= 28 days since prior thoracotomy": surgery elsewhere is not it
+        # (but "major surgery (e.g., thoracotomy)" is any major surgery)
+        relevant = [
+            t
+            for t in relevant
+            if t.category != "surgery" or not t.site or cues.sites_named(t.site.lower()) & named
+        ]
     if not relevant:
         # a treatment the profile does not list is unknown, not absent
         return Judgement(
@@ -209,6 +217,11 @@ def _clause(clause: Clause, crit: Criterion, facts: Facts) -> Judgement:
                 f"5 half-lives of {label(last)}: {crit.text[:90]}",
                 rule="half_lives",
             )
+    longer_for = _longer_wait_classes(banned)
+    if elapsed >= min(days) and longer_for and not any(t.classes & longer_for for t in relevant):
+        # "at least 3 weeks (at least 6 weeks for nitrosoureas)": the longer wait is for drugs
+        # the patient did not have
+        days = (min(days),)
     if elapsed >= max(days):
         missing = _unlisted(banned, facts)
         if missing:
@@ -232,6 +245,29 @@ def _clause(clause: Clause, crit: Criterion, facts: Facts) -> Judgement:
         return Judgement(NOT_MET, reason, handled=True)
     reason = f"{label(last)} ended {elapsed} days ago; the required interval depends on the agent"
     return Judgement(UNKNOWN, reason, f"washout after {label(last)}: {crit.text[:90]}")
+
+
+@lru_cache(maxsize=4096)
+def _longer_wait_classes(banned: str) -> frozenset[str]:
+    """Drug classes a clause gives a longer wait of their own ("6 weeks for nitrosoureas", "42
+    days if prior nitrosourea")."""
+    found: set[str] = set()
+    for m in _LONGER_FOR.finditer(banned):
+        found |= targets(m.group(1))[0]
+    return frozenset(found)
+
+
+_LONGER_FOR = re.compile(
+    r"\d+\s*(?:days?|d\b|weeks?|wks?|months?)\s*(?:if|for|in (?:the )?case of)\s+(?:prior\s+)?"
+    r"([^);,]+)"
+)
+_ANY_SURGERY = re.compile(r"\b(?:other|any|major|minor) (?:major )?surg")
+
+
+@lru_cache(maxsize=4096)
+def _sites(banned: str) -> frozenset[str]:
+    """Body sites a surgery washout is limited to, examples "(e.g., ...)" left out."""
+    return cues.sites_named(_EXAMPLES.sub(" ", banned))
 
 
 def _unlisted(banned: str, facts: Facts) -> list[str]:

@@ -17,11 +17,6 @@ from matcher.domain.eligibility.base import (
     Judgement,
 )
 
-
-def body_sites(text: str) -> frozenset[str]:
-    return frozenset(name for name, pattern in cues.body_sites() if pattern.search(text))
-
-
 _FIELD = re.compile(
     r"\b(?:irradiated|radiation|radiotherapy) (?:field|port|site|volume)|\bpreviously irradiated\b"
 )
@@ -62,7 +57,7 @@ def prep_radiation(crit_text: str, norm: str, section: str) -> Any:
         bool(_FIELD.search(norm)),
         bool(_RAD_NEGATED.search(norm)),
         bool(_RAD_EXTENT.search(norm)),
-        body_sites(norm),
+        cues.sites_named(norm),
         about_prior,
         field_rule,
         allowance,
@@ -82,7 +77,7 @@ def judge_radiation(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
         rads_there = [
             t
             for t in facts.therapies
-            if t.category == "radiation" and body_sites((t.site or "").lower()) & named_sites
+            if t.category == "radiation" and cues.sites_named((t.site or "").lower()) & named_sites
         ]
         named = ", ".join(sorted(named_sites))
         if not rads_there:
@@ -98,6 +93,13 @@ def judge_radiation(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
             f"condition of the allowance: {crit.text[:100]}",
         )
     excludes = crit.section == "exclusion" or negated
+    if field_rule and allowance and not excludes:
+        # "A lesion in a previously irradiated field counts only if progression has been
+        # documented after radiation": a recurrence is that progression, unless the field was
+        # irradiated for this recurrence (radiation ended recently)
+        settled = judge_field.recurrence_after_radiation(facts)
+        if settled is not None:
+            return settled
     if in_field is not None and (field_rule or (tumor_site and excludes)):
         return judge_field.judge_in_field(in_field, excludes, allowance)
     if not facts.therapies:
@@ -118,7 +120,8 @@ def judge_radiation(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
     if field:
         distant = {"pulmonary", "bone", "bone_marrow", "cns", "other_distant"}
         distant_only = bool(facts.recurrence_sites) and facts.recurrence_sites <= distant
-        if distant_only and not any(t.site and "lung" in body_sites(t.site.lower()) for t in rads):
+        lung = any(t.site and "lung" in cues.sites_named(t.site.lower()) for t in rads)
+        if distant_only and not lung:
             reason = f"radiation to {where}; recurrence is distant, target likely outside the field"
             return Judgement(
                 UNKNOWN, reason, "whether target lesions lie outside prior radiation fields"
@@ -130,7 +133,7 @@ def judge_radiation(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
     excluded = crit.section == "exclusion" or negated
     if excluded and about_prior and named_sites:
         # "Prior lung radiation": only radiation to that body site excludes
-        sites = [body_sites(t.site.lower()) if t.site else frozenset() for t in rads]
+        sites = [cues.sites_named(t.site.lower()) if t.site else frozenset() for t in rads]
         if all(sites) and not any(s & named_sites for s in sites):
             # the listed radiation was elsewhere; radiation not listed is not ruled out (the
             # same convention as any unlisted treatment)
@@ -164,7 +167,7 @@ def _judge_tumor_site(rads: list[Any], where: str, facts: Facts) -> Judgement:
             "whether the recurrence lies inside a prior radiation field",
         )
     areas = {_RECURRENCE_AREAS.get(s, s) for s in facts.recurrence_sites}
-    rad_areas = [body_sites(t.site.lower()) if t.site else frozenset() for t in rads]
+    rad_areas = [cues.sites_named(t.site.lower()) if t.site else frozenset() for t in rads]
     # only sites with a known place (lung, brain) can be outside a field; regional nodes, bone,
     # marrow or "other distant" may lie anywhere, the irradiated area included
     placed = bool(areas) and areas <= set(_RECURRENCE_AREAS.values())

@@ -18,7 +18,10 @@ _R = re.compile
 RULES: Final[tuple[tuple[str, re.Pattern[str]], ...]] = (
     (
         "viral",
-        _R(r"\bhiv\b|\bhuman immunodeficiency|\bhepatitis [bc]\b|\bhbv\b|\bhcv\b|\bhbsag\b"),
+        _R(
+            r"\bhiv\b|\bhuman immunodeficiency|\bhepatitis [bc]\b|\bhbv\b|\bhcv\b|\bhbsag\b"
+            r"|\bhbs (?:antigen|ag)\b"
+        ),
     ),
     (
         "other_malignancy",
@@ -99,7 +102,13 @@ RULES: Final[tuple[tuple[str, re.Pattern[str]], ...]] = (
             r"|chemo|treatment|radiat|xrt|antibod|agent|dose|surgery)|\b(?:therap|chemo"
             r"|treatment|radiat|xrt|antibod|agent|surgery|surgical|transplant|drug|vaccine"
             r"|inhibitor)[^.;]{0,120}\bwithin\s*(?:the (?:last|past)\s*)?\d+\s*(?:days?"
-            r"|weeks?|months?)\b"
+            r"|weeks?|months?)\b|"
+            # "Cytotoxic chemotherapy: at least 3 weeks" under "the following periods have
+            # passed since the last dose": a treatment labelled with its wait
+            # (not "High-dose chemotherapy with stem cell rescue: >= 84 days", a transplant)
+            r"\b(?:chemo|therap|treatment|radiat|xrt|agent|antibod|drug|inhibitor|surgery|"
+            r"biops)(?![^.;:]*\b(?:stem cell|transplant|rescue|marrow)\b)[^.;:]{0,100}:\s*"
+            r"(?:at least|>=|≥|a minimum of|minimum)\s*\d+\s*(?:days?|weeks?|months?)\b"
         ),
     ),
     (
@@ -182,7 +191,7 @@ RULES: Final[tuple[tuple[str, re.Pattern[str]], ...]] = (
     (
         "radiation",
         _R(
-            r"\bradiat|\bradiotherap|\bxrt\b|\birradiat|\bproton|\bbrachytherap|\bsbrt\b"
+            r"\bradiat|\bradiotherap|\bxrt\b|\birradiat|\bproton(?! pump)|\bbrachytherap|\bsbrt\b"
             r"|\bradiation field"
         ),
     ),
@@ -215,7 +224,7 @@ PATTERN_GATES: Final[dict[re.Pattern[str], tuple[str, ...]]] = {
     cues.cue(name): cues.triggers(name) for name in ("healthy_participant",)
 }
 TRIGGERS: Final[dict[str, tuple[str, ...]]] = {
-    "viral": ("hiv", "immunodeficiency", "hepatitis", "hbv", "hcv", "hbsag"),
+    "viral": ("hiv", "immunodeficiency", "hepatitis", "hbv", "hcv", "hbsag", "hbs "),
     "other_malignancy": ("malignan", "cancer", "neoplas"),
     "swallow": ("swallow",),
     "steroids": ("steroid",),

@@ -258,8 +258,8 @@ def prep_labs(crit_text: str, norm: str, section: str) -> Any:
 # syndrome)": another limit of the same analyte for some patients
 _BRACKET = re.compile(r"\(([^()]*)\)")
 _FOR_SOME = re.compile(
-    r"\b(?:if|when|unless|for (?:patients|subjects|participants|those|children|adults)|"
-    r"in (?:patients|subjects|participants|those|children|adults))\b"
+    r"\b(?:if|when|unless|for (?:patients|subjects|participants|cases|those|children|adults)|"
+    r"in (?:patients|subjects|participants|cases|those|children|adults))\b"
 )
 
 

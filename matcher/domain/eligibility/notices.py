@@ -20,6 +20,8 @@ _PROCEDURAL = re.compile(
     r"randomi[sz]ation|treatment|therapy|infusion|apheresis|biopsy|transplant)\s*:?$"
 )
 _CONDITIONS_FOLLOW = re.compile(r"\b(?:provided|if|as long as|only when)\b[^.;]{0,60}:\s*$")
+# "... any of the following will be excluded.": the sentence ends where its list would begin
+_ENDS_INTRODUCING = re.compile(r"\bof the following(?:\s+[a-z]+){0,8}\W*$")
 _MUST = re.compile(r"\bmust\b|\bshould\b|\brequired\b|\bexclud")
 _DEFINES = re.compile(r"\b(?:is|are) defined as\b[^.;]*:?\s*$|\bdefinitions?\b[^.;]*:\s*$")
 # "Subgroup B", "Low-risk group", "Cohort 2": a label over the criteria that follow it
@@ -77,7 +79,12 @@ def notice(
     # ... and so is a sentence naming nothing but a tumor ("The subject shall have mesothelioma.")
     bare = len(text) <= 60 and not VERBISH.search(text)
     label = heads and (bare or bool(tumor_heading(text)))
-    if heads and INTRODUCES.search(normed):
+    # ... also when its items follow as separate bullets ("Patients who fall under any of the
+    # following will be excluded."): a short sentence that asks nothing else
+    introduces = heads or (
+        kinds == ("other",) and len(normed) <= 120 and _ENDS_INTRODUCING.search(normed) is not None
+    )
+    if introduces and INTRODUCES.search(normed):
         # "Patients with adequate organ function meeting all of the following." over its items:
         # a list introduction, whose items are the rules
         return Judgement(

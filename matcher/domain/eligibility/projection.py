@@ -64,13 +64,14 @@ def _performance(spec: Any) -> tuple[str, ...]:  # judge_performance.judge_perfo
 
 
 def _labs(spec: Any) -> tuple[str, ...]:  # judge_labs.judge_labs / _judge_table_row
-    reqs, table, _alternatives, age_adjusted, _unread, _conditional = spec
+    reqs, table, _alternatives, age_adjusted, _unread, conditional = spec
     if table is not None:
         return ("age_months", "sex", "lab:creatinine")
     by_age = ("age_months", "sex", "lab:creatinine") if age_adjusted else ()  # the age table
     # "bilirubin_mg" (a limit in mg/dL) reads the profile's bilirubin (x ULN); "creatinine_uln"
     # (a multiple of the ULN) reads the creatinine and the age (adults' ULN floor)
-    keys = [key for key, _op, _limit in reqs]
+    # a limit in brackets for some patients reads its analyte too (judge_labs.judge_labs)
+    keys = [key for key, _op, _limit in (*reqs, *conditional)]
     aged = ("age_months",) if "creatinine_uln" in keys and not by_age else ()
     # the analyte a key reads, as lab_reading.analyte: "bilirubin_mg" reads lab:bilirubin
     return (*by_age, *aged, *(f"lab:{key.partition('_')[0]}" for key in keys))
@@ -102,8 +103,8 @@ READS: dict[str, Callable[[Any], tuple[str, ...]]] = {
     "prior_therapy_excluded": _fixed(*THERAPIES),  # judge_therapy.judge_prior_excluded
     "prior_lines": _fixed(*THERAPIES),  # judge_lines.judge_lines
     "washout": _fixed("therapies", "as_of"),  # judge_history.judge_washout / _clause
-    "radiation": _fixed(  # judge_procedures.judge_radiation
-        "therapies", "recurrence_sites", "recurrence_in_radiation_field"
+    "radiation": _fixed(  # judge_procedures.judge_radiation (+ judge_field: status, as_of)
+        "therapies", "recurrence_sites", "recurrence_in_radiation_field", "status", "as_of"
     ),
     "transplant": _fixed(*THERAPIES),  # judge_procedures._judge_history
     "amputation": _fixed(*THERAPIES),  # judge_procedures._judge_history

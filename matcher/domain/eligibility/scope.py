@@ -186,6 +186,11 @@ _ASIDE = re.compile(
     # "(post-menarchal, or >= 12 years of age if menarchal status is unknown)": who is of
     # childbearing potential, not an age the rule asks for
     r"menarch\w*|menopaus\w*|sterile|sterili[sz]ed)\b)[^()]*\)"
+    # "(<= 5 x ULN for cases with liver metastasis)": another limit for some patients, which
+    # the labs judge weighs itself (lab_reading._conditional_limits)
+    r"|\((?=[^()]*(?:<=|>=|<|>|≤|≥)\s*\d)(?=[^()]*\b(?:if|when|for (?:patients|subjects|"
+    r"participants|cases|those|children|adults)|in (?:patients|subjects|participants|cases))\b)"
+    r"[^()]*\)"
 )
 
 
@@ -193,5 +198,7 @@ def terms(norm: str) -> tuple[str, ...]:
     """Ids of the requirement terms the criterion names (data/cues.json "requirements"), asides
     that set something aside left out."""
     norm = _ASIDE.sub(" ", norm) if "(" in norm else norm
+    # "EWSR1- or FUS-rearranged round cell sarcoma" names a histology, not a test to establish
+    norm = cues.cue("gene_named_tumor").sub(" ", norm)
     norm = cues.without_rationale(norm)
     return tuple(t.id for t in cues.terms() if t.search(norm))
