@@ -42,6 +42,7 @@ _CONSENT_BY_AGE = _R(
 # age limit)
 _CONSENT_WORD = _R(r"\bconsent|\bassent|\bparent|\bguardian|\blegally authori[sz]ed|\bsign")
 _GENERIC = vocabulary.GENERIC_TUMORS
+_AGE_FIRST = _R(r"^\s*(?:age|aged|patients? (?:must be )?aged?)\s*(?:>=|≥|>|of|between|\d)")
 _TRANSPLANT_NOT = _R(r"\bsolid organ transplant")
 
 
@@ -106,6 +107,14 @@ _PERFORMANCE_WORD = re.compile(r"\bkarnofsky|\blansky|\becog\b|\bperformance|\bk
 _AGE_RULE = dict(RULES)["age"]
 _BIOMARKER_RULE = dict(RULES)["biomarker"]
 _WASHOUT_RULE = dict(RULES)["washout"]
+_WEIGHT_RULE = dict(RULES)["weight"]
+# "for participants weighing < 50 kg", "(0.15 mg/kg/day ...)": a dose per weight or a weight
+# group, not a weight limit
+_WEIGHT_SCOPE = re.compile(
+    r"\b(?:for|in) (?:participants|patients|subjects|children|those) (?:weighing|with a (?:body )?"
+    r"weight (?:of )?)\s*(?:<|>|<=|>=|≤|≥|less than|more than|under|over)?\s*\d+(?:\.\d+)?\s*kg\b"
+    r"|\bmg\s*/?\s*kg\b"
+)
 _PERMISSION_KINDS = {"radiation", "steroids", "washout", "prior_therapy", "transplant"}
 _RECIST_PROGRESSION = re.compile(
     r"\bprogress\w*\b[^.;]{0,60}\brecist\b|\brecist\b[^.;]{0,30}\bprogress"
@@ -135,6 +144,13 @@ _AGE_SCOPE = re.compile(
     r"adolescents)(?: who are)?(?: aged?)?\s*(?:>=|<=|>|<|≥|≤|=<|older than|younger than|under|"
     r"over|at least|less than)?\s*\d+\s*(?:years?|months?)(?: of age| old)?"
     r"(?: (?:and|or) (?:older|younger|above|over|under|less|more))?"
+    # "<= 95th percentile for age": a normal range by age, no age limit
+    r"|\bfor (?:their )?age\b"
+    # "Blood pressure: patients >= 18 years of age must have ...; patients < 18 years must ...":
+    # each age group's own limit of something else
+    r"|(?:^|[:;.]\s*)(?:participants|patients|subjects|children|infants|those)\s+(?:aged?\s+)?"
+    r"(?:>=|<=|>|<|≥|≤)\s*\d+\s*(?:years?|months?)(?: of age| old)?\s+(?:must|should|will|need)\b"
+    r"(?! be (?:>|<|≥|≤|at least|at most|younger|older))"
     # "Patients < 3 years of age, and any older patient unable to lie still, must be ...": the
     # age group is one of those the requirement is for
     r"|^(?:patients|subjects|participants|children)\s+(?:aged?\s+)?(?:>=|<=|>|<)\s*\d+\s*"
@@ -167,7 +183,14 @@ def _refine(kinds: list[str], text: str, context: str, section: str) -> list[str
     if "age" in kinds and re.search(r"creatinine|mg ?dl", f"{context} {text}"):
         kinds = ["labs"]
     if "age" in kinds and (
-        "labs" in kinds or (_CONSENT_BY_AGE.search(text) and _CONSENT_WORD.search(text))
+        "labs" in kinds
+        or (
+            _CONSENT_BY_AGE.search(text)
+            and _CONSENT_WORD.search(text)
+            # "Age >= 10 years at the time of signing the informed consent/assent form" opens
+            # with the age: a limit, whoever signs
+            and not _AGE_FIRST.match(text)
+        )
     ):
         # "bilirubin ≤ 1.5 x ULN for age", "consent if ≥ 18 years of age": the age picks who
         # signs or the normal range; "12 to 17 years of age on the day of signing consent" is
@@ -181,6 +204,14 @@ def _refine(kinds: list[str], text: str, context: str, section: str) -> list[str
         # "ANC >= 750/uL (>= 1,000/uL if concurrent chemotherapy planned)": the therapy picks
         # which limit applies; it is no treatment rule of its own
         kinds.remove("washout")
+    if (
+        "weight" in kinds
+        and not _WEIGHT_RULE.search(rest := _WEIGHT_SCOPE.sub(" ", text))
+        and (len(kinds) > 1 or len(rest.split()) > 6)
+    ):
+        # "... > 10 mg/day prednisone (> 0.15 mg/kg/day for participants weighing < 50 kg)": the
+        # weight picks the dose limit, it is no weight limit
+        kinds.remove("weight")
     if (
         "measurable_disease" in kinds
         and _RECIST_PROGRESSION.search(text)

@@ -236,6 +236,14 @@ def _clause(clause: Clause, crit: Criterion, facts: Facts) -> Judgement:
         return Judgement(
             MET, f"{label(last)} ended {last.ended_on} ({elapsed} days ago)", handled=True
         )
+    if elapsed < min(days) and last.category == "radiation" and _by_extent(banned):
+        # "12 weeks since craniospinal or whole-lung irradiation": whether the listed radiation
+        # was of that size is not in the profile
+        reason = (
+            f"{label(last)} ended {elapsed} days ago; the wait of {min(days):.0f} days is for "
+            "radiation of a field size the profile does not give"
+        )
+        return Judgement(UNKNOWN, reason, f"field of prior radiation: {crit.text[:90]}")
     if elapsed < min(days):
         ready = last.ended_on + timedelta(days=round(min(days)))
         reason = (
@@ -261,6 +269,13 @@ _LONGER_FOR = re.compile(
     r"\d+\s*(?:days?|d\b|weeks?|wks?|months?)\s*(?:if|for|in (?:the )?case of)\s+(?:prior\s+)?"
     r"([^);,]+)"
 )
+
+
+@lru_cache(maxsize=4096)
+def _by_extent(banned: str) -> bool:
+    return cues.search("radiation_extent", banned) is not None
+
+
 _ANY_SURGERY = re.compile(r"\b(?:other|any|major|minor) (?:major )?surg")
 
 

@@ -67,6 +67,13 @@ _AGE_WORD = re.compile(r"\b(?:age|aged|ages)\b[^.;\d]{0,12}$")
 _NEGATIVE_SENTENCE = re.compile(r"\bexclud|\bineligible\b|\bnot eligible\b|\bnot be eligible\b")
 
 
+# a sentence whose subject is an age group and whose verb asks something else of it
+_GROUP_SUBJECT = re.compile(
+    r"^\s*(?:participants|patients|subjects|children|infants|those)\s+(?:aged?\s+)?"
+    r"(?:<=|>=|<|>|≤|≥)\s*\d+\s*(?:years?|months?)(?: of age| old)?\s+"
+    r"(?:must|should|will|need|are required|may)\b"
+    r"(?! be (?:<|>|≤|≥|at least|at most|younger|older))"
+)
 _SCALE_SENTENCE = re.compile(r"\bkarnofsky|\blansky|\becog\b|\bperformance (?:status|score)")
 
 
@@ -84,9 +91,27 @@ def prep_age(crit_text: str, norm: str, section: str) -> Any:
         if all(c and b for c, b in segments):
             return ("by_tumor", segments)
     general, scoped = _scoped_bounds(crit_text, section)
-    if scoped:
-        return ("scoped", general, scoped)
-    return general
+    spec: Any = ("scoped", general, scoped) if scoped else general
+    groups = _group_subjects(crit_text)
+    if groups and spec:
+        # "Age >= 6 months ... Participants < 12 months of age must have been born at >= 37
+        # weeks": the limit, and more asked of one age group
+        return ("grouped", spec, groups)
+    return spec
+
+
+def _group_subjects(crit_text: str) -> tuple[tuple[str, float, float], ...]:
+    """(op, value, months per unit) of each sentence whose subject is an age group asked
+    something else ("Participants < 12 months of age must ...")."""
+    out = []
+    for sentence in re.split(r"(?<=[.;])\s+", fold_ops(crit_text)):
+        found = _GROUP_SUBJECT.match(sentence.lower())
+        if found is not None:
+            b = comparisons(sentence)
+            if b:
+                unit = _UNIT.match(sentence, b[0].end)
+                out.append((b[0].op, b[0].value, months_per(unit.group(1) if unit else None, 12.0)))
+    return tuple(out)
 
 
 # "... upper age limit of 30 years for tumor types X, Y and Z": the limit is those tumors' only
@@ -129,6 +154,8 @@ def _bounds(crit_text: str, section: str) -> tuple[tuple[str, float, float], ...
             continue  # "children younger than 12 years are excluded" restates the limit inverted
         if _SCALE_SENTENCE.search(sentence):
             continue  # "Karnofsky >= 50% for patients > 16 years": the age picks the scale
+        if _GROUP_SUBJECT.match(sentence):
+            continue  # "Participants < 12 months of age must have been born at >= 37 weeks"
         covered: list[tuple[int, int]] = []
         for m in _UNIT_RANGE.finditer(sentence):
             low, high = months_per(m.group(2), 12.0), months_per(m.group(4), 12.0)
@@ -164,6 +191,16 @@ def _bounds(crit_text: str, section: str) -> tuple[tuple[str, float, float], ...
 
 
 def judge_age(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
+    if spec and spec[0] == "grouped":
+        _g, inner, groups = spec
+        j = judge_age(inner, crit, facts)
+        if j.verdict == MET and any(age_ok(facts.age_months, *g) for g in groups):
+            return Judgement(
+                UNKNOWN,
+                f"{j.reason}; the rule asks more of the patient's age group",
+                f"what the rule asks of the age group: {crit.text[:100]}",
+            )
+        return j
     if spec and spec[0] == "scoped":
         _s, general, scoped = spec
         if facts.concept is None:

@@ -24,10 +24,6 @@ _RAD_NEGATED = re.compile(
     r"\bno (?:prior |previous )?(?:radiat|radiotherap|irradiat)|"
     r"\bnot (?:have )?(?:received|had) (?:prior )?(?:radiat|radiotherap)"
 )
-_RAD_EXTENT = re.compile(
-    r"%|\bpercent|\bbone marrow\b|\bpelvis\b|\bcraniospinal|\bwhole (?:lung|abdomen|brain)|"
-    r"\btbi\b|\btotal body"
-)
 # only a rule about radiation already given can exclude on history ("In the case radiation
 # therapy is indicated ...", "requiring ultraviolet A radiation" are not)
 _RAD_PRIOR = re.compile(
@@ -56,7 +52,7 @@ def prep_radiation(crit_text: str, norm: str, section: str) -> Any:
         bool(_TUMOR_SITE.search(norm)),
         bool(_FIELD.search(norm)),
         bool(_RAD_NEGATED.search(norm)),
-        bool(_RAD_EXTENT.search(norm)),
+        bool(cues.search("radiation_extent", norm)),
         cues.sites_named(norm),
         about_prior,
         field_rule,

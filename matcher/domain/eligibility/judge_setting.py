@@ -77,6 +77,10 @@ def prep_disease_setting(crit_text: str, norm: str, section: str) -> Any:
 
 
 _UNLESS = re.compile(r"\bunless\b")
+# "recurrence after achieving a complete or partial response": a relapse after a response
+_AFTER_RESPONSE = re.compile(
+    r"\b(?:complete|partial|objective) (?:response|remission)|\bresponded\b"
+)
 # "either 1) a biopsy-proven new diagnosis ... or 2) ...": enumerated alternatives
 _ENUMERATED_ALTERNATIVES = re.compile(r"\beither\b|\bor\s+\(?(?:\d|[ivx]{1,3}|[a-d])\)")
 # an exclusion of the tumors that do not fit the trial's own list
@@ -193,6 +197,13 @@ def _judge_course(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
             status in statuses
             or (status == "recurrent" and "progressive" in statuses)
             or (status == "progressive" and "recurrent" in statuses)
+            # refractory disease is disease that progressed on (or never answered) treatment;
+            # not a relapse "after achieving a complete or partial response"
+            or (
+                status == "refractory"
+                and "progressive" in statuses
+                and not _AFTER_RESPONSE.search(crit.norm)
+            )
             # a patient with a counted relapse has relapsed disease, whatever its course now
             or ((facts.relapse_number or 0) >= 1 and "recurrent" in statuses)
         )

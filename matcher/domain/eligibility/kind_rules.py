@@ -82,10 +82,10 @@ RULES: Final[tuple[tuple[str, re.Pattern[str]], ...]] = (
     (
         "washout",
         _R(
-            r"\b(?:chemo|therap|treatment|radiat|xrt|agent|antibod|drug|inhibitor)[^.;]{0,100}"
+            r"\b(?:chemo|therap|treatment|radiat|radiotherap|xrt|agent|antibod|drug|inhibitor)[^.;]{0,100}"
             r"\b(?:less than|fewer than|<|within|in the (?:l"
             r"ast|past))\s*\d+\s*(?:days?|weeks?|months?)\b|"
-            r"\b(?:chemo|therap|treatment|radiat|xrt|agent|antibod|drug|inhibitor)[^.;]{0,100}"
+            r"\b(?:chemo|therap|treatment|radiat|radiotherap|xrt|agent|antibod|drug|inhibitor)[^.;]{0,100}"
             r"\b\d+\s*(?:days?|weeks?|months?)\s*(?:prior to|before)\b|"
             r"\bcurrently (?:receiving|on|taking|undergoin"
             r"g|being treated)|\bconcomitant (?:use of )?(?:other |another )?(?:anti ?cancer"
@@ -96,17 +96,17 @@ RULES: Final[tuple[tuple[str, re.Pattern[str]], ...]] = (
             r"|four|six)\s*(?:days?|weeks?|months?|wks?)\b[^.;]{0,80}\b(?:since|after|"
             r"elapsed|prior to|before|from)\b[^.;]{0,80}\b(?:therap|treatment|chemo|radiat"
             r"|xrt|antibod|agent|dose|infusion|surgery|transplant|drug)|\b(?:since|after"
-            r"|elapsed|within|from)\b[^.;]{0,60}\b(?:therap|chemo|treatment|radiat|xrt"
+            r"|elapsed|within|from)\b[^.;]{0,60}\b(?:therap|chemo|treatment|radiat|radiotherap|xrt"
             r"|antibod|agent|dose)[^.;]{0,60}\b\d+\s*(?:days?|weeks?|months?)\b|\b(?:within"
             r"|in the (?:last|past))\s*\d+\s*(?:days?|weeks?|months?)\b[^.;]{0,40}(?:therap"
-            r"|chemo|treatment|radiat|xrt|antibod|agent|dose|surgery)|\b(?:therap|chemo"
-            r"|treatment|radiat|xrt|antibod|agent|surgery|surgical|transplant|drug|vaccine"
+            r"|chemo|treatment|radiat|radiotherap|xrt|antibod|agent|dose|surgery)|\b(?:therap|chemo"
+            r"|treatment|radiat|radiotherap|xrt|antibod|agent|surgery|surgical|transplant|drug|vaccine"
             r"|inhibitor)[^.;]{0,120}\bwithin\s*(?:the (?:last|past)\s*)?\d+\s*(?:days?"
             r"|weeks?|months?)\b|"
             # "Cytotoxic chemotherapy: at least 3 weeks" under "the following periods have
             # passed since the last dose": a treatment labelled with its wait
             # (not "High-dose chemotherapy with stem cell rescue: >= 84 days", a transplant)
-            r"\b(?:chemo|therap|treatment|radiat|xrt|agent|antibod|drug|inhibitor|surgery|"
+            r"\b(?:chemo|therap|treatment|radiat|radiotherap|xrt|agent|antibod|drug|inhibitor|surgery|"
             r"biops)(?![^.;:]*\b(?:stem cell|transplant|rescue|marrow)\b)[^.;:]{0,100}:\s*"
             r"(?:at least|>=|≥|a minimum of|minimum)\s*\d+\s*(?:days?|weeks?|months?)\b"
         ),

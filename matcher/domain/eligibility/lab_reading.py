@@ -61,7 +61,8 @@ PROFILE_UNIT = {
 # SGPT set at 45 U/L", "the ULN of SGPT is of 45 U/L"
 _ULN_DEFINED = re.compile(
     r"\b(?:uln|upper limit of normal(?: \(uln\))?) (?:for|of) (sgpt|alt|sgot|ast)\b[^.;]{0,30}?"
-    r"(?:\bis\b|=|\bset at\b|\btaken (?:to be|as)\b)(?:\s*of\b)?\s*(\d+(?:\.\d+)?)\s*u\s*/\s*l"
+    r"(?:\bis\b|=|\bset at\b|\btaken (?:to be|as)\b|\bdefined as\b)(?:\s*of\b)?\s*"
+    r"(\d+(?:\.\d+)?)\s*u\s*/\s*l"
 )
 _ULN = re.compile(
     # "2.5 x NL for age", "3 times normal": the upper limit of normal
@@ -221,6 +222,20 @@ def prep_labs(crit_text: str, norm: str, section: str) -> Any:
         if limit is None and key in uln and re.match(r"\s*u\s*/\s*l", window[c.end() :]):
             limit = round(to_float(c.group(2)) / uln[key], 2)  # "ALT =< 135 U/L ... ULN is 45 U/L"
         found[i] = (key, c.group(1), limit)
+    # "ALT <= 135 U/L; ALT <= 225 U/L if liver metastases are present": a second limit of an
+    # analyte, in a clause of its own with a condition, is a limit for some patients
+    later: list[tuple[str, str, float]] = []
+    seen_keys: set[str] = set()
+    for i, (start, _end, key) in enumerate(spots):
+        if i in found and key in seen_keys and section == "inclusion":
+            clause = _CLAUSE_END.split(folded[start:], maxsplit=1)[0]
+            limit_c = found[i][2]
+            if _FOR_SOME.search(clause) and limit_c is not None:
+                later.append((found[i][0], found[i][1], limit_c))
+                del found[i]
+                continue
+        if i in found:
+            seen_keys.add(key)
     for i, (_start, _end, key) in enumerate(spots):
         if i in found:
             reqs.append(found[i])
@@ -250,13 +265,14 @@ def prep_labs(crit_text: str, norm: str, section: str) -> Any:
     age_adjusted = (
         bool(re.search(r"\bage\b|\bgender\b|\bbased on\b", folded)) and "creatinine" in folded
     )
-    conditional = _conditional_limits(folded, spots) if section == "inclusion" else ()
+    conditional = (*_conditional_limits(folded, spots), *later) if section == "inclusion" else ()
     return tuple(dict.fromkeys(reqs)), table, alternatives, age_adjusted, unread, conditional
 
 
 # "(>= 1,000/uL if concurrent chemotherapy planned)", "(<= 3 x ULN for patients with Gilbert
 # syndrome)": another limit of the same analyte for some patients
 _BRACKET = re.compile(r"\(([^()]*)\)")
+_CLAUSE_END = re.compile(r"[;.](?:\s|$)")
 _FOR_SOME = re.compile(
     r"\b(?:if|when|unless|for (?:patients|subjects|participants|cases|those|children|adults)|"
     r"in (?:patients|subjects|participants|cases|those|children|adults))\b"

@@ -104,7 +104,12 @@ def notice(
             "points to criteria written elsewhere (a list introduction)",
             rule="heading",
         )
-    if cues.search("definition", normed) and not requires(_strip_definition(normed)):
+    if cues.search("definition", normed) and (
+        not requires(_strip_definition(normed))
+        # "A regimen is one or more agents ... . Substitution ... does not constitute a new
+        # regimen.": every sentence defines
+        or all(cues.search("definition", part) for part in re.split(r"(?<=[.;])\s+", normed))
+    ):
         return Judgement(NOT_APPLICABLE, "definition used by other criteria", rule="definition")
     if cues.search("formality_lead", normed):
         formal = True

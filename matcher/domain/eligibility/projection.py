@@ -51,6 +51,8 @@ CONCEPT = ("concept", "concept_ids", "diagnosis", "grade")
 def _age(spec: Any) -> tuple[str, ...]:  # judge_person.judge_age
     if not spec:
         return ()  # "age limit not read"
+    if spec[0] == "grouped":
+        return _age(spec[1])
     if spec[0] in {"by_tumor", "scoped"}:
         return ("age_months", "concept", "concept_ids", "diagnosis")
     return ("age_months",)

@@ -1,6 +1,7 @@
-"""Reading classes found on the dev parts of the constructed-trial set's third and fourth batches
-(T13 proton re-irradiation, T14 NF1/MPNST MEK + mTOR, T15 cytoreduction + HIPEC; T19 a translated
-Japanese protocol, T21 adult L-sarcomas, T24 rare sarcomas; tests/criteria/constructed).
+"""Reading classes found on the dev parts of the constructed-trial set's batches 3 to 5 (T13 proton
+re-irradiation, T14 NF1/MPNST MEK + mTOR, T15 cytoreduction + HIPEC; T19 a translated Japanese
+protocol, T21 adult L-sarcomas, T24 rare sarcomas; T27 TCR-T, T29 an industry phase 3, T30 an
+oncolytic virus with arms; tests/criteria/constructed).
 Every criterion here is constructed wording in the style of those fictional trials, judged for
 the constructed test profile of test_eligibility_reading (a 14-year-old girl, first pulmonary
 relapse of synovial sarcoma, after ifosfamide and doxorubicin) or a variation of it."""
@@ -369,3 +370,113 @@ def test_a_limit_for_some_cases_in_a_bracket_is_no_unestablished_site() -> None:
     rule = "AST (GOT) ≤ 3 × ULN (≤ 5 × ULN for cases with liver metastasis)"
     assert verdict(rule, labs={"ast_x_uln": 0.8}) == "met"
     assert verdict(rule, labs={"ast_x_uln": 4.0}) == "unknown"
+
+
+# --- batch 5 (dev T27 TCR-T, T29 industry phase 3, T30 oncolytic virus with arms) ---------------
+
+
+def test_a_paragraph_that_only_defines_is_not_applicable() -> None:
+    """ "A regimen is one or more agents given for a single line. Substitution ... does not
+    constitute a new regimen." defines a word (2026.11.17: met on "progression")."""
+    rule = (
+        "A regimen is one or more systemic anticancer agents given for a single line of therapy. "
+        "Substitution of an agent within a regimen for toxicity, in the absence of disease "
+        "progression, does not constitute a new regimen."
+    )
+    assert verdict(rule) == "not_applicable"
+
+
+def test_surgery_planned_during_the_study_and_a_separate_lesion_are_not_established() -> None:
+    """ "... or has major surgery planned during the study" and "a measurable lesion separate
+    from the lesion planned for injection": past surgery and measurable disease settle neither
+    (2026.11.17: met)."""
+    surgery = (
+        "Major surgery within 28 days prior to randomization, or major surgery planned during the "
+        "study."
+    )
+    assert verdict(surgery, "exclusion") == "unknown"
+    separate = (
+        "At least one measurable lesion per RECIST v1.1 that is separate from the lesion(s) "
+        "planned for injection."
+    )
+    assert verdict(separate) == "unknown"
+
+
+def test_a_weight_that_picks_a_dose_is_no_weight_limit() -> None:
+    """ "Systemic corticosteroids > 10 mg/day prednisone (> 0.15 mg/kg/day for participants
+    weighing < 50 kg) within 14 days": a 41 kg child is not excluded by her weight (2026.11.17:
+    not_met, "weight falls in the limit")."""
+    rule = (
+        "Systemic corticosteroids at a dose >10 mg/day prednisone or equivalent (>0.15 mg/kg/day "
+        "for participants weighing <50 kg) within 14 days"
+    )
+    assert verdict(rule, "exclusion", weight_kg=41) != "not_met"
+
+
+def test_radiotherapy_within_weeks_is_a_washout_and_a_field_size_wait_stays_open() -> None:
+    """ "Radiotherapy to a target lesion within 4 weeks" is cleared by radiation a year ago
+    (2026.11.17: "radiation history matters here"); "12 weeks since craniospinal or whole-lung
+    irradiation" does not exclude a child irradiated 8 weeks ago at a site of unknown size."""
+    rule = "Radiotherapy to a target lesion within 4 weeks prior to leukapheresis."
+    rt = [{"category": "radiation", "site": "left thigh", "ended_on": "2025-09-01"}]
+    assert verdict(rule, "exclusion", prior_therapies=rt) == "met"
+    waits = (
+        "Radiotherapy: at least 2 weeks since local palliative irradiation; at least 12 weeks "
+        "since craniospinal irradiation or whole lung irradiation."
+    )
+    recent = [{"category": "radiation", "site": "lung", "ended_on": "2026-10-01"}]
+    assert verdict(waits, prior_therapies=recent) == "unknown"
+
+
+def test_an_age_limit_at_signing_of_assent_and_an_age_groups_extra_rule() -> None:
+    """ "Age >= 10 years at the time of signing the informed consent/assent form" is an age limit
+    (2026.11.17: not read); "Participants < 12 months of age must have been born at >= 37
+    weeks" asks more of infants, no upper age limit (a 14-year-old is not excluded)."""
+    assent = "Age ≥10 years at the time of signing the informed consent/assent form."
+    assert verdict(assent) == "met"
+    assert verdict(assent, age_months=96) == "not_met"
+    infants = (
+        "Age >= 6 months at the time of signing informed consent/assent. Participants < 12 months "
+        "of age must have been born at >= 37 weeks gestational age."
+    )
+    assert verdict(infants) == "met"
+    assert verdict(infants, age_months=8) == "unknown"
+
+
+def test_limits_for_each_age_group_are_no_age_limit() -> None:
+    """ "Blood pressure: patients >= 18 years must have <= 140/90; patients < 18 years must have
+    <= 95th percentile for age": no age limit excludes a 14-year-old."""
+    rule = (
+        "Blood pressure: patients ≥ 18 years of age must have a blood pressure ≤ 140/90 mm Hg; "
+        "patients < 18 years of age must have systolic and diastolic blood pressure ≤ 95th "
+        "percentile for age, height and sex."
+    )
+    kind, got, _reason, _rule = judge(rule)
+    assert kind != "age"
+    assert got == "unknown"
+
+
+def test_refractory_disease_has_progressed_unless_a_response_is_asked() -> None:
+    """ "disease progression on or after at least 1 platinum-containing regimen" fits refractory
+    disease (2026.11.17: unknown); "recurrence after achieving a complete or partial response"
+    does not for primary refractory disease (no relapse counted)."""
+    refractory: dict[str, Any] = {"disease_status": "refractory", "relapse_number": None}
+    progression = "Disease progression on or after at least 1 prior systemic regimen."
+    assert verdict(progression, **refractory) == "met"
+    after_response = (
+        "Relapsed: recurrence or progression after achieving complete response or partial "
+        "response with first-line treatment."
+    )
+    assert verdict(after_response, **refractory) != "met"
+
+
+def test_a_second_limit_if_liver_metastases_are_present_is_for_some_patients() -> None:
+    """ "ALT <= 135 U/L (ULN for ALT defined as 45 U/L); ALT <= 225 U/L if liver metastases are
+    present": 0.8 x ULN is met (2026.11.17: not read), 3.5 x ULN depends on liver metastases
+    (reading both limits as required would exclude wrongly)."""
+    rule = (
+        "ALT <= 135 U/L (ULN for ALT defined as 45 U/L for this study); ALT <= 225 U/L if liver "
+        "metastases are present"
+    )
+    assert verdict(rule, labs={"alt_x_uln": 0.8}) == "met"
+    assert verdict(rule, labs={"alt_x_uln": 3.5}) == "unknown"
