@@ -69,23 +69,26 @@ _NOT_ANTICANCER = re.compile(
 _ANTICANCER = re.compile(r"\bchemotherap|\banti ?cancer|\bantineoplastic|\bcytotoxic|\btargeted")
 
 
-@lru_cache(maxsize=4096)
-def _agent_word(agent: str) -> re.Pattern[str]:
-    return re.compile(rf"\b{re.escape(agent)}\b")
-
-
 def agent_named(t: Therapy, part: str) -> bool:
     """Whether the text names the therapy's agent, or one agent of a regimen listed as one
     ("vincristine, dactinomycin, cyclophosphamide" is named by "dactinomycin")."""
-    return t.agent is not None and any(
-        _agent_word(agent).search(part) is not None for agent in _agents_of(t.agent)
-    )
+    if t.agent is None:
+        return False
+    pattern = _agents_word(t.agent)
+    return pattern is not None and pattern.search(part) is not None
 
 
 @lru_cache(maxsize=4096)
-def _agents_of(agent: str) -> tuple[str, ...]:
+def _agents_word(agent: str) -> re.Pattern[str] | None:
+    """One pattern for the agent and each agent of a regimen written as one (names of 3
+    letters or fewer are too short to find safely)."""
     pieces = [p.strip() for p in _REGIMEN_JOINS.split(agent)]
-    return tuple(dict.fromkeys(p for p in [agent, *pieces] if len(p) > 3))
+    names = list(dict.fromkeys(p for p in [agent, *pieces] if len(p) > 3))
+    if not names:
+        return None
+    # longest first: a regimen's full name wins over one of its agents
+    names.sort(key=len, reverse=True)
+    return re.compile(r"\b(?:" + "|".join(re.escape(n) for n in names) + r")\b")
 
 
 _REGIMEN_JOINS = re.compile(r"\s*(?:,|\+|/|;|\band\b|\bplus\b|\bwith\b)\s*")
