@@ -197,17 +197,23 @@ def test_radiation_to_the_tumor_site_reads_the_field() -> None:
     assert judge(NCT07049848, "exclusion", **history)[0] == "unknown"
 
 
-def test_in_field_lesions_counted_after_progression_are_left_to_the_board() -> None:
+def test_in_field_lesions_counted_after_progression_count_a_recurrence() -> None:
     """NCT02243605 and NCT04129151 accept an in-field lesion once it progressed: outside every
-    field is met, inside is unknown (never not met), absent is unknown."""
+    field is met; inside, a recurrence long after the radiation is that progression (met, since
+    2026.11.17: blind readers of constructed trials read it so; before, unknown); a radiation that
+    ended weeks ago may have treated this very lesion (unknown, never not met)."""
+    recent = {**RADIATION, "ended_on": "2026-10-15"}
     for text in (NCT02243605, NCT04129151):
         outside = judge(text, recurrence_in_radiation_field=False, prior_therapies=[RADIATION])
         assert outside[0] == "met", text
         assert "outside previous radiation fields" in outside[1]
         inside = judge(text, recurrence_in_radiation_field=True, prior_therapies=[RADIATION])
-        assert inside[0] == "unknown", text
-        assert "only after progression" in inside[1]
-        assert judge(text, prior_therapies=[RADIATION])[0] == "unknown", text
+        assert inside[0] == "met", text
+        assert "progressed after radiation" in inside[1]
+        assert judge(text, prior_therapies=[RADIATION])[0] == "met", text
+        just_irradiated = judge(text, recurrence_in_radiation_field=True, prior_therapies=[recent])
+        assert just_irradiated[0] == "unknown", text
+        assert "only after progression" in just_irradiated[1]
 
 
 def test_a_required_non_irradiated_site_is_met_outside_the_field() -> None:

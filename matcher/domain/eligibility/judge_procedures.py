@@ -89,7 +89,7 @@ def judge_radiation(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
             f"condition of the allowance: {crit.text[:100]}",
         )
     excludes = crit.section == "exclusion" or negated
-    if field_rule and allowance and not excludes:
+    if field_rule and allowance and not excludes and in_field is not False:
         # "A lesion in a previously irradiated field counts only if progression has been
         # documented after radiation": a recurrence is that progression, unless the field was
         # irradiated for this recurrence (radiation ended recently)
