@@ -12,6 +12,7 @@ import re
 from functools import lru_cache
 
 from matcher.domain.eligibility import cues, drugs, judge_site, vocabulary
+from matcher.domain.eligibility.groups import AGE_GROUP_SUBJECT, NOT_AN_AGE_LIMIT
 from matcher.domain.eligibility.judge_therapy import split_exception, targets
 from matcher.domain.eligibility.kind_rules import PATTERN_GATES, RULES, TRIGGERS
 
@@ -52,9 +53,6 @@ def classify(norm_text: str, context: str, section: str) -> tuple[str, ...]:
     # "Pregnant or lactating, since the risk of autoimmune reactivity to tyrosinase, MART-1 or
     # gp100 ...": the reason given for a rule asks nothing of the patient
     norm_text = cues.without_rationale(norm_text)
-    # "... NF1-associated benign tumors (neurofibromas, ...) are not exclusions.": a later
-    # sentence that only allows or qualifies names nothing the rule asks about
-    ruled = without_notes(norm_text) if ". " in norm_text else norm_text
     kinds: list[str] = []
     for kind, pattern in RULES:
         if kind in kinds:
@@ -68,12 +66,15 @@ def classify(norm_text: str, context: str, section: str) -> tuple[str, ...]:
         # "Pazopanib within 14 days before enrollment": a drug named with a time window is a
         # washout as much as "chemotherapy within 14 days" is
         kinds.insert(0, "washout")
-    if ruled != norm_text and ("biomarker" in kinds or "cns_metastases" in kinds):
+    if ". " in norm_text and ("biomarker" in kinds or "cns_metastases" in kinds):
+        # "... NF1-associated benign tumors (neurofibromas, ...) are not exclusions.": a later
+        # sentence that only allows or qualifies names no biomarker the rule asks about; in
         # "Symptomatic CNS metastases. Patients with brain metastases treated (surgery or
-        # radiotherapy), off corticosteroids for 4 weeks are eligible.": the permission's
+        # radiotherapy), off corticosteroids for 4 weeks are eligible." the permission's
         # conditions are the CNS judge's question, not rules of their own
+        ruled = without_notes(norm_text)
         noted = {"biomarker"} | (_PERMISSION_KINDS if "cns_metastases" in kinds else set())
-        kinds = [k for k in kinds if k not in noted or dict(RULES)[k].search(ruled)]
+        kinds = [k for k in kinds if k not in noted or _RULE[k].search(ruled)]
     if not kinds and context:
         # a row of a table ("Age 2 to < 6 years; 0.8 mg/dL") takes its meaning from the header
         kinds = [k for k, p in RULES if p.search(context)][:1]
@@ -104,10 +105,11 @@ def without_notes(text: str) -> str:
 _PERFORMANCE_WORD = re.compile(r"\bkarnofsky|\blansky|\becog\b|\bperformance|\bkps\b|\blps\b")
 
 
-_AGE_RULE = dict(RULES)["age"]
-_BIOMARKER_RULE = dict(RULES)["biomarker"]
-_WASHOUT_RULE = dict(RULES)["washout"]
-_WEIGHT_RULE = dict(RULES)["weight"]
+_RULE = dict(RULES)  # kind -> its rule ("disease_setting" has two: _SETTING_RULES)
+_AGE_RULE = _RULE["age"]
+_BIOMARKER_RULE = _RULE["biomarker"]
+_WASHOUT_RULE = _RULE["washout"]
+_WEIGHT_RULE = _RULE["weight"]
 # "for participants weighing < 50 kg", "(0.15 mg/kg/day ...)": a dose per weight or a weight
 # group, not a weight limit
 _WEIGHT_SCOPE = re.compile(
@@ -148,9 +150,7 @@ _AGE_SCOPE = re.compile(
     r"|\bfor (?:their )?age\b"
     # "Blood pressure: patients >= 18 years of age must have ...; patients < 18 years must ...":
     # each age group's own limit of something else
-    r"|(?:^|[:;.]\s*)(?:participants|patients|subjects|children|infants|those)\s+(?:aged?\s+)?"
-    r"(?:>=|<=|>|<|≥|≤)\s*\d+\s*(?:years?|months?)(?: of age| old)?\s+(?:must|should|will|need)\b"
-    r"(?! be (?:>|<|≥|≤|at least|at most|younger|older))"
+    rf"|(?:^|[:;.]\s*){AGE_GROUP_SUBJECT}(?:must|should|will|need)\b{NOT_AN_AGE_LIMIT}"
     # "Patients < 3 years of age, and any older patient unable to lie still, must be ...": the
     # age group is one of those the requirement is for
     r"|^(?:patients|subjects|participants|children)\s+(?:aged?\s+)?(?:>=|<=|>|<)\s*\d+\s*"

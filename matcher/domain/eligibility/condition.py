@@ -65,10 +65,14 @@ def clause(norm_text: str) -> tuple[str, bool] | None:
     if found is None:
         return None
     how, what = found.group("how"), found.group("what")
-    negated = how in _NEGATIVE
+    return _positive(how, what), how in _NEGATIVE
+
+
+def _positive(how: str, what: str) -> str:
+    """The condition as a requirement: "must have received X" for "who received X"."""
     verb = "received" if "receiv" in how else "underwent" if "underw" in how else "have"
     positive = f"must have {what}" if verb == "have" else f"must have {verb} {what}"
-    return re.sub(r"\s+", " ", positive).strip(), negated
+    return re.sub(r"\s+", " ", positive).strip()
 
 
 # a heading over the conditions of a permission: "Prior MEK inhibitor: patients who received a
@@ -89,13 +93,11 @@ def heading_clause(norm_heading: str) -> tuple[str, bool] | None:
     if found is None:
         return None
     how, what = found.group("how"), found.group("what")
-    verb = "received" if "receiv" in how else "underwent" if "underw" in how else "have"
-    if verb != "have":
+    if "receiv" in how or "underw" in how:
         # "who received a MEK inhibitor for plexiform neurofibroma": the treatment is the
         # condition; what it was given for is the permission's detail
         what = re.split(r"\s+(?:for|as treatment for|given for)\s+", what, maxsplit=1)[0]
-    positive = f"must have {what}" if verb == "have" else f"must have {verb} {what}"
-    return re.sub(r"\s+", " ", positive).strip(), False
+    return _positive(how, what), False
 
 
 def criterion(

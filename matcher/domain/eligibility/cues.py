@@ -126,6 +126,7 @@ def body_sites() -> tuple[tuple[str, re.Pattern[str]], ...]:
     return tuple((name, _alternation(patterns)) for name, patterns in sites.items())
 
 
+@lru_cache(maxsize=4096)  # called per listed therapy's site while judging
 def sites_named(text: str) -> frozenset[str]:
     """The body sites (data/cues.json "body_sites") a lower-case text names."""
     return frozenset(name for name, pattern in body_sites() if pattern.search(text))

@@ -21,6 +21,14 @@ _SEX_GROUP = re.compile(
     r"(?:(?:a|an|all|sexually active|post ?pubertal|adolescent|adult) )?"
     r"(?P<sex>female|male|women|men|girls|boys)\b(?! or )(?! and )"
 )
+# "Participants < 12 months of age must ...": an age group as a sentence's subject, asked
+# something else (classifier._AGE_SCOPE, judge_person._GROUP_SUBJECT); the verbs and the
+# lookahead that keeps "must be < 18 years" an age limit follow at each use
+AGE_GROUP_SUBJECT = (
+    r"(?:participants|patients|subjects|children|infants|those)\s+(?:aged?\s+)?"
+    r"(?:<=|>=|<|>|≤|≥)\s*\d+\s*(?:years?|months?)(?: of age| old)?\s+"
+)
+NOT_AN_AGE_LIMIT = r"(?! be (?:<|>|≤|≥|at least|at most|younger|older))"
 _AGE_GROUP = re.compile(
     # "Patients >= 18 years:", and as a label with a colon, "Age >= 18 years:" ("Age >= 5
     # years old, <= 18 years old" is an age range, not a group)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from matcher.domain.eligibility import cues, drugs
 from matcher.domain.eligibility.base import (
@@ -25,9 +25,20 @@ _CURRENT = re.compile(r"\bcurrent(?:ly)?\b|\bconcurrent|\bconcomitant\b|\bongoin
 _HALF_LIFE = re.compile(r"\bhalf li")
 _LONGER = re.compile(r"whichever is (?:greater|longer)")
 
-# (durations in days, drug classes, categories, the clause's text, and whether the wait is "N
-# days or 5 half-lives, whichever is longer")
-Clause = tuple[tuple[float, ...], frozenset[str], frozenset[str], str, bool]
+
+class Clause(NamedTuple):
+    """One duration's clause of a washout, read once per criterion text (prep_washout)."""
+
+    days: tuple[float, ...]
+    classes: frozenset[str]  # drug classes named
+    cats: frozenset[str]  # treatment categories named
+    text: str
+    or_half_lives: bool  # "N days or 5 half-lives, whichever is longer"
+    # drug classes given a longer wait of their own ("6 weeks for nitrosoureas")
+    longer_for: frozenset[str]
+    by_extent: bool  # radiation named by its field size ("craniospinal", "whole lung")
+    # the body sites a surgery washout is limited to ("thoracic surgery"); empty: any surgery
+    surgery_sites: frozenset[str]
 
 
 def _days(text: str) -> list[float]:
@@ -98,13 +109,24 @@ def prep_washout(crit_text: str, norm: str, section: str) -> Any:
             ):  # "(42 days if nitrosourea)": the clause before
                 prev = clauses[-1]
                 longer = {d for d in days if d > 0}  # may prolong, never shorten, the wait
-                clauses[-1] = (tuple(sorted({*prev[0], *longer})), *prev[1:])
+                clauses[-1] = prev._replace(days=tuple(sorted({*prev.days, *longer})))
             continue
         half_lives = bool(_HALF_LIFE.search(sentence))
         whichever_longer = half_lives and bool(_LONGER.search(sentence))
         if half_lives and not whichever_longer:
             days = [0.0, *days]  # "4 weeks or 5 half-lives": the half-life may set a shorter wait
-        clauses.append((tuple(days), classes, cats, banned, whichever_longer))
+        clauses.append(
+            Clause(
+                tuple(days),
+                classes,
+                cats,
+                banned,
+                whichever_longer,
+                _longer_wait_classes(banned),
+                cues.search("radiation_extent", banned) is not None,
+                _surgery_sites(banned) if "surgery" in cats else frozenset(),
+            )
+        )
     current = not clauses and bool(_CURRENT.search(norm))
     classes, cats = targets(split_exception(norm)[0])
     recency = section == "inclusion" and bool(_RECENT.search(norm))
@@ -154,10 +176,10 @@ def judge_washout(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
 def _judge_recent(clauses: tuple[Clause, ...], crit: Criterion, facts: Facts) -> Judgement:
     """A treatment required within a window: met only when a listed one ended inside it; never
     not_met (the event may be one the profile does not list, e.g. a diagnostic biopsy)."""
-    days = max(d for clause in clauses for d in clause[0])
+    days = max(d for clause in clauses for d in clause.days)
     relevant = [
         t for clause in clauses for t in facts.therapies
-        if matches(t, clause[3], clause[1], clause[2], False) and t.ended_on is not None
+        if matches(t, clause.text, clause.classes, clause.cats, False) and t.ended_on is not None
     ]  # fmt: skip
     wanted = f"within {days:.0f} days before enrolment"
     if relevant:
@@ -173,11 +195,12 @@ def _judge_recent(clauses: tuple[Clause, ...], crit: Criterion, facts: Facts) ->
 
 
 def _clause(clause: Clause, crit: Criterion, facts: Facts) -> Judgement:
-    days, classes, cats, banned, or_half_lives = clause
-    relevant = [t for t in facts.therapies if matches(t, banned, classes, cats, False)]
-    if "surgery" in cats and not _ANY_SURGERY.search(banned) and (named := _sites(banned)):
+    days, banned = clause.days, clause.text
+    relevant = [
+        t for t in facts.therapies if matches(t, banned, clause.classes, clause.cats, False)
+    ]
+    if named := clause.surgery_sites:
         # "Thoracic surgery: >= 28 days since prior thoracotomy": surgery elsewhere is not it
-        # (but "major surgery (e.g., thoracotomy)" is any major surgery)
         relevant = [
             t
             for t in relevant
@@ -201,7 +224,7 @@ def _clause(clause: Clause, crit: Criterion, facts: Facts) -> Judgement:
     last = max(relevant, key=lambda t: t.ended_on or facts.as_of)
     assert last.ended_on is not None
     elapsed = (facts.as_of - last.ended_on).days
-    if elapsed >= max(days) and or_half_lives:
+    if elapsed >= max(days) and clause.or_half_lives:
         # "14 days or 5 half-lives, whichever is longer": the fixed days are only the floor
         bound = drugs.longest_half_life(last.classes)
         if bound is None or elapsed < 5 * bound:
@@ -217,7 +240,7 @@ def _clause(clause: Clause, crit: Criterion, facts: Facts) -> Judgement:
                 f"5 half-lives of {label(last)}: {crit.text[:90]}",
                 rule="half_lives",
             )
-    longer_for = _longer_wait_classes(banned)
+    longer_for = clause.longer_for
     if elapsed >= min(days) and longer_for and not any(t.classes & longer_for for t in relevant):
         # "at least 3 weeks (at least 6 weeks for nitrosoureas)": the longer wait is for drugs
         # the patient did not have
@@ -236,7 +259,7 @@ def _clause(clause: Clause, crit: Criterion, facts: Facts) -> Judgement:
         return Judgement(
             MET, f"{label(last)} ended {last.ended_on} ({elapsed} days ago)", handled=True
         )
-    if elapsed < min(days) and last.category == "radiation" and _by_extent(banned):
+    if elapsed < min(days) and last.category == "radiation" and clause.by_extent:
         # "12 weeks since craniospinal or whole-lung irradiation": whether the listed radiation
         # was of that size is not in the profile
         reason = (
@@ -255,7 +278,6 @@ def _clause(clause: Clause, crit: Criterion, facts: Facts) -> Judgement:
     return Judgement(UNKNOWN, reason, f"washout after {label(last)}: {crit.text[:90]}")
 
 
-@lru_cache(maxsize=4096)
 def _longer_wait_classes(banned: str) -> frozenset[str]:
     """Drug classes a clause gives a longer wait of their own ("6 weeks for nitrosoureas", "42
     days if prior nitrosourea")."""
@@ -271,17 +293,14 @@ _LONGER_FOR = re.compile(
 )
 
 
-@lru_cache(maxsize=4096)
-def _by_extent(banned: str) -> bool:
-    return cues.search("radiation_extent", banned) is not None
-
-
 _ANY_SURGERY = re.compile(r"\b(?:other|any|major|minor) (?:major )?surg")
 
 
-@lru_cache(maxsize=4096)
-def _sites(banned: str) -> frozenset[str]:
-    """Body sites a surgery washout is limited to, examples "(e.g., ...)" left out."""
+def _surgery_sites(banned: str) -> frozenset[str]:
+    """Body sites a surgery washout is limited to, examples "(e.g., ...)" left out; none when it
+    names any major or other surgery ("major surgery (e.g., thoracotomy)" is any)."""
+    if _ANY_SURGERY.search(banned):
+        return frozenset()
     return cues.sites_named(_EXAMPLES.sub(" ", banned))
 
 

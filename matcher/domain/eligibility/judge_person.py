@@ -19,6 +19,7 @@ from matcher.domain.eligibility.base import (
     Facts,
     Judgement,
 )
+from matcher.domain.eligibility.groups import AGE_GROUP_SUBJECT, NOT_AN_AGE_LIMIT
 from matcher.domain.eligibility.numbers import comparisons, fold_ops
 
 _UNIT = re.compile(r"\s*(years?|yrs?|y\b|months?|mos?\b|mo\b|days?(?= old\b| of age\b))")
@@ -69,10 +70,7 @@ _NEGATIVE_SENTENCE = re.compile(r"\bexclud|\bineligible\b|\bnot eligible\b|\bnot
 
 # a sentence whose subject is an age group and whose verb asks something else of it
 _GROUP_SUBJECT = re.compile(
-    r"^\s*(?:participants|patients|subjects|children|infants|those)\s+(?:aged?\s+)?"
-    r"(?:<=|>=|<|>|≤|≥)\s*\d+\s*(?:years?|months?)(?: of age| old)?\s+"
-    r"(?:must|should|will|need|are required|may)\b"
-    r"(?! be (?:<|>|≤|≥|at least|at most|younger|older))"
+    rf"^\s*{AGE_GROUP_SUBJECT}(?:must|should|will|need|are required|may)\b{NOT_AN_AGE_LIMIT}"
 )
 _SCALE_SENTENCE = re.compile(r"\bkarnofsky|\blansky|\becog\b|\bperformance (?:status|score)")
 
@@ -105,8 +103,7 @@ def _group_subjects(crit_text: str) -> tuple[tuple[str, float, float], ...]:
     something else ("Participants < 12 months of age must ...")."""
     out = []
     for sentence in re.split(r"(?<=[.;])\s+", fold_ops(crit_text)):
-        found = _GROUP_SUBJECT.match(sentence.lower())
-        if found is not None:
+        if _GROUP_SUBJECT.match(sentence):  # fold_ops has lower-cased it
             b = comparisons(sentence)
             if b:
                 unit = _UNIT.match(sentence, b[0].end)
