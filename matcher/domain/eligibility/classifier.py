@@ -176,6 +176,11 @@ def _refine(kinds: list[str], text: str, context: str, section: str) -> list[str
         # "Females of childbearing potential (post-menarchal, or >= 12 years of age if menarchal
         # status is unknown) must ...": the bracketed age says who is of childbearing potential
         kinds = [k for k in kinds if k != "age"]
+    examples = cues.search("example_bracket", text) if "age" in kinds else None
+    if examples and not _AGE_RULE.search(cues.cue("example_bracket").sub(" ", text)):
+        # "... not a candidate for anthracyclines (for example cumulative dose, cardiac disease,
+        # age)": an age named as an example of a reason is no age limit
+        kinds = [k for k in kinds if k != "age"]
     if "labs" in kinds and re.search(r"\bmg ?dl\b|\bumol|\bmicromol", text):
         kinds = [k for k in kinds if k != "age"]  # an age-adjusted creatinine table row
     if not kinds and re.search(r"creatinine|organ function|renal function", context):

@@ -44,7 +44,7 @@ _AGE_GROUP = re.compile(
 # "Patients aged 12 to 17 years: serum creatinine <= ...": a group by an age range
 _AGE_RANGE_GROUP = re.compile(
     r"^\s*(?:for |in )?(?:patients|subjects|participants|children)\s+(?:aged?\s+)?(?:from\s+)?"
-    r"(?P<lo>\d+)\s*(?:to|-|–|through)\s*(?P<hi>\d+)\s*(?P<unit>years?|months?)"
+    r"(?P<lo>\d+)(?:\s*(?:to|-|–|through)\s*|\s+)(?P<hi>\d+)\s*(?P<unit>years?|months?)"
     r"(?: of age| old)?\s*[:,]"
 )
 
@@ -167,13 +167,49 @@ def group(norm: str) -> tuple[Any, ...]:
     if _CNS_GROUP.match(norm):
         return ("cns",)
     timed = "year" in norm or "month" in norm  # an age group names its unit
-    span = _AGE_RANGE_GROUP.match(norm) if timed else None
+    if not timed and norm.lstrip().startswith("age"):
+        # "Age >= 18: serum creatinine <= 1.5 x ULN": a label, its unit years by default
+        label = _AGE_LABEL.match(fold_ops(norm))
+        if label is not None:
+            return ("age", label.group("op"), float(label.group("n")), 12.0)
+    if not timed:
+        return ()
+    one = _age_group(norm)
+    if one:
+        return one
+    return _age_groups(norm)
+
+
+def _age_group(norm: str) -> tuple[Any, ...]:
+    """The age group a rule opens (or closes) with, or ()."""
+    span = _AGE_RANGE_GROUP.match(norm)
     if span is not None:
         per = 1.0 if span.group("unit").startswith("month") else 12.0
         return ("age_range", float(span.group("lo")), float(span.group("hi")), per)
-    folded = fold_ops(norm) if timed else norm
-    age = _AGE_GROUP.match(folded) or _age_after(folded) if timed else None
+    folded = fold_ops(norm)
+    age = _AGE_GROUP.match(folded) or _age_after(folded)
     if age is not None:
         per = 1.0 if age.group("unit").startswith("month") else 12.0
         return ("age", age.group("op"), float(age.group("n")), per)
     return ()
+
+
+_AGE_LABEL = re.compile(r"^\s*age\s*(?P<op>>=|<=|>|<)\s*(?P<n>\d+)\s*:")
+_SENTENCE = re.compile(r"(?<=\.)\s+(?=[a-z])")
+
+
+def _age_groups(norm: str) -> tuple[Any, ...]:
+    """("age_groups", (group, ...)) for a rule written as one sentence per age group after at
+    most a short label ("Pre-anesthesia assessment. Patients >= 18 years: ASA I-III. Patients
+    10-17 years: cleared by ..."): a patient in none of the groups is asked nothing."""
+    sentences = _SENTENCE.split(norm.strip())
+    if len(sentences) < 2:
+        return ()
+    groups = [_age_group(s) for s in sentences]
+    label = sentences[0] if not groups[0] else ""
+    if label and (len(label.split()) > 4 or any(ch.isdigit() for ch in label)):
+        return ()
+    found = tuple(g for g in groups if g)
+    if len(found) < 2 or len(found) != len(sentences) - (1 if label else 0):
+        return ()
+    return ("age_groups", found)

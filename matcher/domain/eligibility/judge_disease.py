@@ -78,6 +78,13 @@ def prep_diagnosis(crit_text: str, norm: str, section: str) -> Any:
     cut = _EXCLUDING.search(norm)
     positive = vocabulary.find_concepts(norm[: cut.start()] if cut else norm)
     excluded = vocabulary.find_concepts(norm[cut.start() :]) if cut else []
+    # "soft tissue sarcoma ... unless the recurrence arises after a resection with confirmed
+    # sarcoma histology": an exception as broad as the tumors required carves none of them out,
+    # it is about something else (a biopsy, a confirmation), never the patient's diagnosis
+    excluded = [
+        e for e in excluded
+        if not any(p == e or e in vocabulary.ancestors(p) for p in positive)
+    ]  # fmt: skip
     if any(c not in _GENERIC_TUMOR for c in positive):
         # named histologies with a generic word only as the tail of unknown ones: no "any sarcoma"
         passing = vocabulary.generic_only_in_passing(norm[: cut.start()] if cut else norm)

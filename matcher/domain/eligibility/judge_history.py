@@ -20,7 +20,9 @@ from matcher.domain.eligibility.base import (
 from matcher.domain.eligibility.judge_therapy import label, matches, split_exception, targets
 
 _DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*(days?|d\b|weeks?|wks?|months?)")
-_CLAUSE = re.compile(r";|\.\s|\bat least\b(?=[^;.]*\bsince\b)")
+# "at least 7 days since G-CSF, at least 14 days since ..." splits; "Myelosuppressive
+# chemotherapy: at least 21 days since ..." is one clause (the heading names the treatment)
+_CLAUSE = re.compile(r";|\.\s|(?<!:)(?<!: )\bat least\b(?=[^;.]*\bsince\b)")
 _CURRENT = re.compile(r"\bcurrent(?:ly)?\b|\bconcurrent|\bconcomitant\b|\bongoing\b|\breceiving\b")
 _HALF_LIFE = re.compile(r"\bhalf li")
 _LONGER = re.compile(r"whichever is (?:greater|longer)")
@@ -51,7 +53,13 @@ def _days(text: str) -> list[float]:
         unit = m.group(2)[0]
         days = float(m.group(1)) * (1 if unit == "d" else 7 if unit == "w" else 30.44)
         after = _DURATION.split(text[m.end() : m.end() + 40])[0]
-        for_class = after.lstrip(" (").startswith("for ") and bool(targets(after)[0])
+        # "(≥ 42 days after nitrosoureas)": inside brackets, "after" a class names it too
+        lead = (
+            ("for ", "after ")
+            if text.count("(", 0, m.start()) > text.count(")", 0, m.start())
+            else ("for ",)
+        )
+        for_class = after.lstrip(" (").startswith(lead) and bool(targets(after)[0])
         # "(6 weeks for nitrosoureas)": a longer wait for one drug class only
         (subtype if _IF_SUBTYPE.search(after) or for_class else general).append(days)
     if subtype and not general:
@@ -136,8 +144,9 @@ def prep_washout(crit_text: str, norm: str, section: str) -> Any:
 # "Has undergone diagnostic surgery within the past 8 weeks": the event must be recent (a window
 # counted back from enrolment), the opposite of a washout
 _RECENT = re.compile(
-    r"\b(?:has|have|had) (?:undergone|had|received|been treated)\b|\bunderwent\b|\bmust have "
-    r"(?:had|undergone|received)\b|\b(?:enrolled|registered|enrollment|registration|randomi[sz]ed)"
+    r"(?<!not )(?<!never )\b(?:has|have|had) (?:undergone|had|received|been treated)\b"
+    r"|\bunderwent\b|\bmust have (?:had|undergone|received)\b"
+    r"|\b(?:enrolled|registered|enrollment|registration|randomi[sz]ed)"
     r"\b[^.;]{0,30}\bwithin\b"
 )
 
@@ -288,8 +297,8 @@ def _longer_wait_classes(banned: str) -> frozenset[str]:
 
 
 _LONGER_FOR = re.compile(
-    r"\d+\s*(?:days?|d\b|weeks?|wks?|months?)\s*(?:if|for|in (?:the )?case of)\s+(?:prior\s+)?"
-    r"([^);,]+)"
+    r"\d+\s*(?:days?|d\b|weeks?|wks?|months?)\s*(?:if|for|after|in (?:the )?case of)\s+"
+    r"(?:prior\s+)?([^);,]+)"
 )
 
 

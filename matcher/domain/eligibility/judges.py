@@ -278,21 +278,32 @@ def _outside_scope(crit: Criterion, facts: Facts) -> Judged | None:
             why = f"rule for patients {whom} bone marrow disease; patient {has} marrow disease"
             return _not_applicable(crit, why, "other_condition")
         return None
-    if what == "age":
-        _g, op, value, per = crit.group
+    if what in ("age", "age_range"):
+        why = _other_age(crit.group, facts)
+        if why is not None:
+            return _not_applicable(crit, f"rule for patients {why} only", "other_age")
+    if what == "age_groups":
+        whys = [_other_age(g, facts) for g in crit.group[1]]
+        if all(whys):
+            why = f"rules for patients {' and '.join(w for w in whys if w)} only"
+            return _not_applicable(crit, why, "other_age")
+    return None
+
+
+def _other_age(group: tuple[Any, ...], facts: Facts) -> str | None:
+    """The age group ("aged 10 to 17 years") when the patient is clearly outside it, else None."""
+    if group[0] == "age":
+        _g, op, value, per = group
         if age_ok(facts.age_months, op, value, per) is False:
-            why = f"rule for patients {op} {value:g} {'months' if per == 1 else 'years'} only"
-            return _not_applicable(crit, why, "other_age")
-    if what == "age_range":
-        _g, low, high, per = crit.group
-        inside = (
-            age_ok(facts.age_months, ">=", low, per),
-            age_ok(facts.age_months, "<=", high, per),
-        )
-        if False in inside:
-            unit = "months" if per == 1 else "years"
-            why = f"rule for patients aged {low:g} to {high:g} {unit} only"
-            return _not_applicable(crit, why, "other_age")
+            return f"{op} {value:g} {'months' if per == 1 else 'years'}"
+        return None
+    _g, low, high, per = group
+    inside = (
+        age_ok(facts.age_months, ">=", low, per),
+        age_ok(facts.age_months, "<=", high, per),
+    )
+    if False in inside:
+        return f"aged {low:g} to {high:g} {'months' if per == 1 else 'years'}"
     return None
 
 

@@ -113,11 +113,16 @@ def notice(
         return Judgement(NOT_APPLICABLE, "definition used by other criteria", rule="definition")
     if cues.search("formality_lead", normed):
         formal = True
+    elif kinds == ("other",) and cues.search("formality_alternative", normed):
+        formal = True  # "a central line in place or acceptance to have it placed"
     elif kinds == ("other",):
         formality = cues.search("formality", normed) is not None
+        # "consent for pre-screening given before consent for treatment" orders two consents;
+        # it is no time window counted from consent
+        material = cues.cue("consent_order").sub(" consent ", normed)
         formal = (
             formality
-            and cues.cue("formality_not").search(normed) is None
+            and cues.cue("formality_not").search(material) is None
             and cues.search("investigator_judgement", normed) is None
         )
     else:

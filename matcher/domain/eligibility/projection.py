@@ -75,6 +75,8 @@ def _labs(spec: Any) -> tuple[str, ...]:  # judge_labs.judge_labs / _judge_table
     # a limit in brackets for some patients reads its analyte too (judge_labs.judge_labs)
     keys = [key for key, _op, _limit in (*reqs, *conditional)]
     aged = ("age_months",) if "creatinine_uln" in keys and not by_age else ()
+    if "clearance" in keys:  # judge_labs.estimated_clearance: from creatinine, age, size, sex
+        aged = ("age_months", "sex", "weight_kg", "height_cm", "lab:creatinine")
     # the analyte a key reads, as lab_reading.analyte: "bilirubin_mg" reads lab:bilirubin
     return (*by_age, *aged, *(f"lab:{key.partition('_')[0]}" for key in keys))
 
@@ -125,6 +127,7 @@ GROUP_READS = {
     "sex": ("sex",),
     "age": ("age_months",),
     "age_range": ("age_months",),
+    "age_groups": ("age_months",),
     "setting": ("status", "relapse_number"),
     "cns": ("cns_metastases", "concept_ids"),
     "marrow": ("recurrence_sites",),

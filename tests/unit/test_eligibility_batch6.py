@@ -1,0 +1,139 @@
+"""Reading classes found on the dev part of the constructed-trial set's batch 6 (T32 a UK
+palbociclib trial with molecular pre-screening, T34 isolated limb infusion, T36 a translated
+trabectedin + radiotherapy trial; tests/criteria/constructed), measured fresh on 2026.11.18.
+Every criterion here is constructed wording in the style of those fictional trials, judged for
+the constructed test profile of test_eligibility_reading (a 14-year-old girl, first pulmonary
+relapse of synovial sarcoma, after ifosfamide and doxorubicin) or a variation of it."""
+
+from __future__ import annotations
+
+from tests.unit.test_eligibility_reading import judge
+from tests.unit.test_eligibility_wording import verdict
+
+CHEMO_29_DAYS = [{"agent": "vincristine, cyclophosphamide", "category": "chemotherapy",
+                  "ended_on": "2026-10-28"}]  # fmt: skip
+CHILD_8 = {"age_months": 98, "height_cm": 128, "weight_kg": 26}
+
+
+def test_an_exception_as_broad_as_the_diagnosis_does_not_carve_the_patient_out() -> None:
+    """ "Soft tissue sarcoma of the extremity ... unless ... a prior resection with confirmed
+    sarcoma histology": the exception is about the biopsy, so a synovial sarcoma is still a soft
+    tissue sarcoma (2026.11.18: not_met, "requires soft tissue sarcoma")."""
+    rule = (
+        "Histologically confirmed soft tissue sarcoma, any grade. Biopsy of the recurrent "
+        "lesion is required unless the recurrence arises within 12 months of a prior resection "
+        "with confirmed sarcoma histology."
+    )
+    assert verdict(rule) == "met"
+    # ... while an exception naming a narrower tumor still excludes it
+    narrower = "Histologically confirmed soft tissue sarcoma, except synovial sarcoma."
+    assert verdict(narrower) == "not_met"
+
+
+def test_a_tumor_site_in_the_diagnosis_is_a_requirement_the_profile_cannot_settle() -> None:
+    """ "Soft tissue sarcoma of the upper or lower extremity": where the tumor arises is not in
+    the profile, so the criterion is not met on the histology alone."""
+    kind, got, reason, _rule = judge(
+        "Histologically confirmed soft tissue sarcoma of the upper or lower extremity."
+    )
+    assert got == "unknown"
+    assert "extremity" in reason
+    assert verdict("Histologically confirmed soft tissue sarcoma.") == "met"
+
+
+def test_a_longer_wait_after_a_drug_class_the_patient_never_had_does_not_apply() -> None:
+    """ "Myelosuppressive chemotherapy: >= 21 days (>= 42 days after nitrosoureas)": 29 days
+    after chemotherapy without a nitrosourea is enough (2026.11.18: unknown, "the interval
+    depends on the agent"); at 35 days required it is not."""
+    for rule in (
+        "Myelosuppressive chemotherapy: ≥ 21 days (≥ 42 days after nitrosoureas)",
+        "Myelosuppressive chemotherapy: at least 21 days since last dose (42 days if prior "
+        "nitrosourea)",
+    ):
+        assert verdict(rule, prior_therapies=CHEMO_29_DAYS) == "met", rule
+    short = "Myelosuppressive chemotherapy: ≥ 35 days (≥ 42 days after nitrosoureas)"
+    assert verdict(short, prior_therapies=CHEMO_29_DAYS) == "not_met"
+
+
+def test_must_not_have_received_within_a_window_is_a_washout_not_a_recency_rule() -> None:
+    """ "Must not have received myelosuppressive chemotherapy within 3 weeks": chemotherapy 29
+    days ago passes as a washout, never as "received within 42 days" (2026.11.18 read it as a
+    required recent treatment)."""
+    kind, got, reason, rule = judge(
+        "Must not have received myelosuppressive chemotherapy within 3 weeks (6 weeks for "
+        "nitrosoureas)",
+        prior_therapies=CHEMO_29_DAYS,
+    )
+    assert (kind, got) == ("washout", "met")
+    assert rule != "recent"
+
+
+def test_a_rule_labelled_with_an_age_applies_only_to_that_age() -> None:
+    """ "Age >= 18: serum creatinine <= 1.5 x ULN ...": not a question for a 14-year-old."""
+    got = judge("Age >= 18: serum creatinine <= 1.5 x ULN or CrCl >= 60 mL/min (Cockcroft-Gault)")
+    assert got[1] == "not_applicable"
+    assert got[3] == "other_age"
+
+
+def test_one_sentence_per_age_group_asks_nothing_of_a_patient_in_neither() -> None:
+    """ "Patients >= 18 years: ASA I-III. Patients 10-17 years: cleared by anesthesiology": an
+    8-year-old is in neither group (2026.11.18: unknown, "age limits read as contradictory");
+    a 14-year-old is in one of them, so it stays a question."""
+    rule = (
+        "Pre-anesthesia assessment. Patients >= 18 years: ASA physical status I-III. Patients "
+        "10-17 years: evaluated by the pediatric anesthesiology service and cleared for general "
+        "anesthesia."
+    )
+    assert verdict(rule, **CHILD_8) == "not_applicable"
+    assert verdict(rule) == "unknown"
+
+
+def test_an_age_among_examples_of_a_reason_is_no_age_limit() -> None:
+    """ "(for example cumulative dose of doxorubicin, previous cardiac disease, age)": examples
+    of why a patient may be unfit, not an age limit (2026.11.18: "age limit not read")."""
+    kind, _got, reason, _rule = judge(
+        "Previous treatment with anthracycline-based chemotherapy, or patient considered not "
+        "candidate to anthracyclines by investigator criteria (for example cumulative dose of "
+        "doxorubicin, previous cardiac disease, age)."
+    )
+    assert kind != "age"
+    assert "age limit" not in reason
+
+
+def test_a_line_in_place_or_agreement_to_have_it_placed_is_a_formality() -> None:
+    """ "Central venous catheter implanted or acceptance of the patient to have it placed": met
+    by agreeing at enrolment, so not a question for the board; a catheter required outright
+    stays one."""
+    rule = (
+        "Central venous catheter implanted (port-a-cath or PICC) or acceptance of the patient "
+        "to have it placed before the first infusion of trabectedin."
+    )
+    assert verdict(rule) == "not_applicable"
+    assert verdict("Central venous catheter implanted (port-a-cath or PICC).") != "not_applicable"
+
+
+def test_the_order_of_two_consents_is_a_formality_not_a_time_window() -> None:
+    """ "... separate consent for molecular pre-screening must have been given before consent
+    for the treatment phase": consent formalities (2026.11.18: unread)."""
+    rule = (
+        "Written informed consent from the patient and/or parent or legal guardian, as "
+        "appropriate to age. For Part B, separate consent for molecular pre-screening must have "
+        "been given before consent for the treatment phase."
+    )
+    assert verdict(rule) == "not_applicable"
+    timed = "Written informed consent; laboratory tests within 7 days before consent."
+    assert verdict(timed) != "not_applicable"
+
+
+def test_a_clearance_limit_is_met_by_an_estimate_far_above_it_and_never_failed_by_one() -> None:
+    """ "Creatinine clearance >= 30 mL/min": creatinine 0.4 mg/dL at 128 cm estimates ~132 by
+    bedside Schwartz, met; a limit near the estimate stays unknown, never not_met."""
+    rule = "Creatinine clearance >= 30 mL/min (Cockcroft-Gault formula, or measured in urine)"
+    labs = {"creatinine_mg_dL": 0.4}
+    kind, got, reason, _rule = judge(rule, labs=labs, **CHILD_8)
+    assert (kind, got) == ("labs", "met")
+    assert "Schwartz" in reason
+    near = "Creatinine clearance >= 100 mL/min"
+    assert verdict(near, labs=labs, **CHILD_8) == "unknown"
+    # without a height the child's estimate cannot be made
+    assert verdict(rule, labs=labs, age_months=98, height_cm=None) == "unknown"
