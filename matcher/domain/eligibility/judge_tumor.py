@@ -129,17 +129,36 @@ _LEPTO_ALSO = re.compile(
 )
 
 
+# "CNS metastases that are symptomatic or require increasing steroid dose": the metastases are
+# the rule's subject and the rest only qualifies them (no ", or ..." beyond the clause)
+_CNS_SUBJECT = re.compile(
+    r"^(?:(?:known|active|untreated|symptomatic|uncontrolled|progressive) )*(?:cns|brain|"
+    r"central nervous system|intracranial) metasta\w*(?: or leptomeningeal \w+)? "
+    r"(?:that|which|with|requiring|causing)\b(?![^.;]*(?:,|;) ?or\b)[^.;]*\W*$"
+)
+
+
 def prep_cns(crit_text: str, norm: str, section: str) -> Any:
     return (
         bool(_CNS_QUALIFIED.search(_LEPTO_ALSO.sub(" ", _ANY_STATE.sub(" ", norm)))),
         bool(_CNS_NEGATED.search(norm)),
         bool(_CNS_CONDITIONAL.search(norm)),
         bool(_LEPTO.search(norm)) and not _PARENCHYMAL.search(norm),
+        section == "exclusion" and bool(_CNS_SUBJECT.match(norm)),
     )
 
 
+def cns_subject_absent(spec: Any, facts: Facts) -> Judgement | None:
+    """MET for an exclusion whose subject is CNS metastases the patient does not have (what
+    qualifies them, steroids or symptoms, is moot); None otherwise."""
+    if spec[4] and facts.cns_metastases is False:
+        why = "no CNS metastases reported; the rest of the rule only qualifies them"
+        return Judgement(MET, why, rule="subject_absent")
+    return None
+
+
 def judge_cns(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
-    qualified, negated, conditional, meninges_only = spec
+    qualified, negated, conditional, meninges_only, _subject = spec
     has = facts.cns_metastases
     if meninges_only and has is True:
         return Judgement(

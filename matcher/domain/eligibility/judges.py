@@ -120,6 +120,12 @@ def judge_criterion(crit: Criterion, facts: Facts) -> Judged:
         not_its = condition.outside(crit, facts, judge_criterion)
         if not_its is not None:
             return Judged(crit.kind, not_its, "scope")
+    if len(crit.aspects) > 1:
+        for aspect in crit.aspects:
+            if aspect.kind == "cns_metastases":
+                absent = tumor.cns_subject_absent(aspect.spec, facts)
+                if absent is not None:
+                    return Judged(aspect.kind, absent)
     first_unknown: Judged | None = None
     met_reasons: list[str] = []
     met_kinds: set[str] = set()
@@ -279,9 +285,9 @@ def _outside_scope(crit: Criterion, facts: Facts) -> Judged | None:
             return _not_applicable(crit, why, "other_condition")
         return None
     if what in ("age", "age_range"):
-        why = _other_age(crit.group, facts)
-        if why is not None:
-            return _not_applicable(crit, f"rule for patients {why} only", "other_age")
+        other = _other_age(crit.group, facts)
+        if other is not None:
+            return _not_applicable(crit, f"rule for patients {other} only", "other_age")
     if what == "age_groups":
         whys = [_other_age(g, facts) for g in crit.group[1]]
         if all(whys):

@@ -74,7 +74,7 @@ def _labs(spec: Any) -> tuple[str, ...]:  # judge_labs.judge_labs / _judge_table
     # (a multiple of the ULN) reads the creatinine and the age (adults' ULN floor)
     # a limit in brackets for some patients reads its analyte too (judge_labs.judge_labs)
     keys = [key for key, _op, _limit in (*reqs, *conditional)]
-    aged = ("age_months",) if "creatinine_uln" in keys and not by_age else ()
+    aged: tuple[str, ...] = ("age_months",) if "creatinine_uln" in keys and not by_age else ()
     if "clearance" in keys:  # judge_labs.estimated_clearance: from creatinine, age, size, sex
         aged = ("age_months", "sex", "weight_kg", "height_cm", "lab:creatinine")
     # the analyte a key reads, as lab_reading.analyte: "bilirubin_mg" reads lab:bilirubin

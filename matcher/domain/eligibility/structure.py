@@ -66,6 +66,7 @@ def _with_groups(items: list[Item], criteria: list[Criterion]) -> tuple[Criterio
     _cohorts(out)
     _childbearing(items, out)
     _cohort_headings(items, out)
+    _cohort_labels(out)
     if not members:
         return tuple(out)
     # a record with no exclusions, or a list running to the end of the text, may have been cut
@@ -180,6 +181,82 @@ def _cohort_headings(items: list[Item], criteria: list[Criterion]) -> None:
 
 
 _SENTENCE_END = re.compile(r"[.;]\s")
+# "Cohort 1 (ASPS): ...", "Cohort 1A (treatment-naive ASPS): ...", "Cohorts 2 and 3 only: ..."
+_COHORT_LABEL = re.compile(
+    r"^(?P<word>cohort|part|arm|strat)(?:s|a|um)? (?P<ids>{id}(?:(?:,| and| or|,? and) {id})*)"
+    r"(?: \([^()]{{0,60}}\))?(?: only)?\s*:".format(id=r"(?:[0-9]{1,2}[a-z]?|[a-z][0-9]?)\b")
+)
+_ID = re.compile(r"\b(?:[0-9]{1,2}[a-z]?|[a-z][0-9]?)\b")
+
+
+def _cohort_ids(found: re.Match[str] | None) -> tuple[str, ...]:
+    """("cohort 1",), ("part b",), ("cohort 2", "cohort 3") of a rule's cohort label."""
+    if found is None:
+        return ()
+    ids = _ID.findall(found.group("ids").replace(" and ", " ").replace(" or ", " "))
+    # "Part B" is not "Cohort B": the word is part of the label
+    return tuple(f"{found.group('word')} {cid}" for cid in ids)
+
+
+def _cohort_tumors(criteria: list[Criterion]) -> dict[str, tuple[str, ...]]:
+    """Cohort label -> the tumors its definition takes ("Cohort 1 (ASPS): alveolar soft part
+    sarcoma"): a diagnosis rule under one label that names its tumors first, none of them a
+    broad group; "Part B: no more than 2 prior regimens for MPNST" defines nothing."""
+    tumors: dict[str, tuple[str, ...]] = {}
+    for crit in criteria:
+        found = _COHORT_LABEL.match(crit.norm)
+        ids = _cohort_ids(found)
+        kinds = {a.kind for a in crit.aspects}
+        if found is None or len(ids) != 1 or "diagnosis" not in kinds or kinds - _DEFINING_KINDS:
+            continue
+        # the tumors the cohort takes: those named before any "not eligible"/"except"
+        taken = _NOT_TAKEN.split(crit.norm[found.end() :], 1)[0]
+        at = vocabulary.find_concepts_at(taken)
+        if at is None or at > _DEFINITION_LEAD:
+            continue  # the tumor comes late: it qualifies another rule
+        named = tuple(vocabulary.find_concepts(taken))
+        # a broad group among them ("non-rhabdomyosarcoma soft tissue sarcoma") takes too many
+        # tumors to scope by
+        if not set(named) & _BROAD - vocabulary.generic_only_in_passing(taken):
+            tumors[ids[0]] = named
+    return tumors
+
+
+def _cohort_labels(criteria: list[Criterion]) -> None:
+    """Rules labelled with cohorts ("Cohort 1: TFE3 rearrangement by FISH", "Cohorts 2 and 3
+    only: progression within 6 months") where the record defines each of those cohorts by tumor
+    (_cohort_tumors): scoped to those tumors, so not a question for a patient with another. A
+    cohort defined otherwise (by age, a biomarker, a broad group) or not at all leaves its rules
+    for everyone; a cohort's own tumor rule keeps its reading (a cohort group, _cohorts)."""
+    tumors = _cohort_tumors(criteria)
+    if not tumors:
+        return
+    for i, crit in enumerate(criteria):
+        ids = _cohort_ids(_COHORT_LABEL.match(crit.norm))
+        if not ids or crit.scope or crit.not_applicable is not None:
+            continue
+        if "diagnosis" in {a.kind for a in crit.aspects}:
+            continue
+        scope: list[str] = []
+        for cid in ids:
+            # "cohort 1a" is a part of cohort 1, "part b1" of part b
+            n = cid.split()[-1]
+            mixed = len(n) > 1 and n[0].isdigit() != n[-1].isdigit()
+            own = tumors.get(cid) or (tumors.get(cid[:-1]) if mixed else None)
+            if own is None:
+                break  # a cohort the record does not define by tumor: for everyone
+            scope += [c for c in own if c not in scope]
+        else:
+            criteria[i] = dataclasses.replace(
+                crit, scope=tuple(scope), scope_negated=False, constant=False, results={},
+                memo={}, reads=_scoped_reads(crit),
+            )  # fmt: skip
+
+
+# a cohort's definition names its tumors first ("alveolar soft part sarcoma", "patients with
+# histologically confirmed synovial sarcoma")
+_DEFINITION_LEAD = 40
+_NOT_TAKEN = re.compile(r"\b(?:not eligible|are excluded|is excluded|except|other than)\b|;|\. ")
 
 
 def _cohorts(criteria: list[Criterion]) -> None:
@@ -200,6 +277,8 @@ def _cohorts(criteria: list[Criterion]) -> None:
 
 
 _COHORT_KINDS = frozenset({"diagnosis", "disease_setting"})
+# what a cohort's definition may read besides its tumors ("Cohort A: ASPS with TFE3 fusion")
+_DEFINING_KINDS = _COHORT_KINDS | {"biomarker"}
 
 
 def _firm_heading(text: str) -> bool:
