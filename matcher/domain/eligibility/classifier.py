@@ -33,7 +33,11 @@ _BARE_PRIOR = _R(
 _RULE_RADIATION = _R(
     r"\bradiat|\bradiotherap|\bxrt\b|\birradiat|\bproton(?! pump)|\bbrachytherap|\bsbrt\b"
 )
-_TOXICITY = _R(r"\btoxicit|\badverse event|\brecovered from|\ballerg|\bhypersensitiv|\bintoleran")
+# ("progression on, or was intolerant of, a prior TRK inhibitor" requires the inhibitor)
+_TOXICITY = _R(
+    r"\btoxicit|\badverse event|\brecovered from|\ballerg|\bhypersensitiv"
+    r"|(?<!or )(?<!or was )(?<!or were )\bintoleran"
+)
 _CONSENT_BY_AGE = _R(
     r"\bparent|\bguardian|\bassent|\blegally authori[sz]ed|\b(?:if|when|who (?:is|are)) (?:the )?"
     r"(?:patients?|participants?|subjects?)?\s*(?:is |are )?(?:aged? |older |younger |under |over "

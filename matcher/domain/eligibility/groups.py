@@ -134,8 +134,13 @@ _DEFINES_WHOM = re.compile(
 
 
 def _age_after(folded: str) -> re.Match[str] | None:
+    bounds = len(_AGE_BOUND.findall(folded))
+    if bounds > 1:
+        # "ECOG 0 or 1 (patients >= 16 years); Lansky >= 70 (patients < 16 years)": a value for
+        # each group, not a rule for the last one
+        return None
     found = _AGE_GROUP_AFTER.search(folded)
-    if found is None and len(_AGE_BOUND.findall(folded)) == 1:
+    if found is None and bounds == 1:
         # ... unbracketed only when it is the rule's one age ("Use Karnofsky for patients > 16
         # years of age and Lansky for patients <= 16 years" picks a scale for each group)
         found = _AGE_GROUP_TRAILING.search(folded)

@@ -99,12 +99,29 @@ _ROUTE_ALTERNATIVE = re.compile(
 )
 
 
+# "Children who cannot swallow capsules ... may receive the oral solution": whoever cannot
+# swallow is given another form, so the rule holds for everyone (for every child, when it is
+# children who cannot swallow)
+_FALLBACK_FORM = re.compile(
+    r"(?:^|[.;:]\s*)(?P<who>patients|participants|subjects|those|anyone|children)"
+    r" (?:who|that) (?:cannot|can not|are unable to|do not) swallow\b[^.;]{0,120}"
+    r"\b(?:may|can|will|should) (?:receive|take|be given|use|be treated with|get)\b"
+)
+
+
 def prep_swallow(crit_text: str, norm: str, section: str) -> Any:
-    return bool(_ROUTE_ALTERNATIVE.search(norm))
+    fallback = _FALLBACK_FORM.search(norm)
+    return bool(_ROUTE_ALTERNATIVE.search(norm)), fallback.group("who") if fallback else None
 
 
 def judge_swallow(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
     verify = "able to swallow tablets or capsules"
+    alternative, fallback = spec
+    child = facts.age_months < 18 * 12
+    if fallback and crit.section == "inclusion" and (fallback != "children" or child):
+        why = f"{fallback} who cannot swallow are given another form"
+        return Judgement(MET, why, rule="any_route")
+    spec = alternative
     if facts.swallows_tablets is True:
         return Judgement(MET, "swallows tablets")
     if facts.swallows_tablets is False:

@@ -114,7 +114,7 @@ READS: dict[str, Callable[[Any], tuple[str, ...]]] = {
     "amputation": _fixed(*THERAPIES),  # judge_procedures._judge_history
     "viral": _fixed("hiv", "hbv", "hcv"),  # judge_condition.judge_viral
     "other_malignancy": _fixed("other_malignancy"),  # judge_condition.judge_other_malignancy
-    "swallow": _fixed("swallows_tablets"),  # judge_condition.judge_swallow
+    "swallow": _fixed("swallows_tablets", "age_months"),  # judge_condition.judge_swallow
     "steroids": _fixed("on_corticosteroids"),  # judge_condition.judge_steroids
     "cardiac": _fixed(  # judge_condition.judge_cardiac
         "lvef_percent", "shortening_fraction_percent", "qtc_ms", "pulse_ox_percent"

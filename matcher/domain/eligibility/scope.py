@@ -54,6 +54,7 @@ _THEIR = re.compile(
 )
 
 
+_POSSESSIVE = re.compile(r"^(?:(?:their|his|her|its|the|your|or) )+")
 _ANY_INDICATION = re.compile(
     r"\bfor any (?:other )?(?:indication|reason|condition|purpose|disease|cancer|malignancy)\b"
 )
@@ -121,7 +122,9 @@ def tumor_scope(text: str, kinds: tuple[str, ...]) -> tuple[tuple[str, ...], boo
         # recurrence of the melanoma": the disease named after it says whose rule it is (not
         # when another part reaches everyone: "... or MEK + mTOR for any indication")
         possessive = _THEIR.search(lowered)
-        named = vocabulary.find_concepts(norm(possessive.group("who"))) if possessive else []
+        whose = _POSSESSIVE.sub("", norm(possessive.group("who"))) if possessive else ""
+        # ... the disease right after it ("of the skin or carcinoma in situ" names a site)
+        named = vocabulary.find_concepts(whose) if vocabulary.find_concepts_at(whose) == 0 else []
         # only a specific disease scopes ("for their sarcoma" in a sarcoma trial is everyone's)
         if named and not set(named) & vocabulary.GENERIC_TUMORS and possessive is not None:
             who = possessive.group("who")

@@ -1,7 +1,7 @@
-"""Reading classes found on the dev parts of the constructed-trial set's batches 6 and 7 (T32 a
+"""Reading classes found on the dev parts of the constructed-trial set's batches 6 to 8 (T32 a
 UK palbociclib trial with molecular pre-screening, T34 isolated limb infusion, T36 a translated
-trabectedin + radiotherapy trial, measured fresh on 2026.11.18; T37, T38, T41 below, on
-2026.11.19; tests/criteria/constructed).
+trabectedin + radiotherapy trial, measured fresh on 2026.11.18; T37, T38, T41 on 2026.11.19;
+T43, T46, T48 on 2026.11.20; tests/criteria/constructed).
 Every criterion here is constructed wording in the style of those fictional trials, judged for
 the constructed test profile of test_eligibility_reading (a 14-year-old girl, first pulmonary
 relapse of synovial sarcoma, after ifosfamide and doxorubicin) or a variation of it."""
@@ -213,3 +213,92 @@ def test_an_exclusion_of_qualified_cns_metastases_is_met_without_them() -> None:
     assert verdict(rule, "exclusion", cns_metastases=True) == "unknown"
     two = "Brain metastases which are untreated, or any condition requiring systemic steroids."
     assert verdict(two, "exclusion") == "unknown"
+
+
+# --- batch 8 (dev: T43 a WEE1 inhibitor in strata, T46 regional hyperthermia, T48 an
+# expanded-access programme), measured fresh on 2026.11.20 ---
+
+
+def test_a_bracket_per_age_group_is_a_value_per_group_not_a_rule_for_the_last() -> None:
+    """ "ECOG 0 or 1 (patients >= 16 years); Lansky >= 70% (patients < 16 years)": a rule for
+    everyone with a scale per group (2026.11.20: not applicable to a 16-year-old, "rule for
+    patients < 16 years only")."""
+    rule = (
+        "ECOG performance status 0 or 1 (patients ≥ 16 years); Lansky play-performance score "
+        "≥ 70% (patients < 16 years)"
+    )
+    older = {"age_months": 202, "performance": {"scale": "karnofsky", "score": 80}}
+    assert verdict(rule, **older) == "met"
+    assert verdict(rule) == "met"  # 14 years, Lansky 90
+
+
+def test_a_site_after_of_the_is_not_the_disease_a_rule_is_for() -> None:
+    """ "..., except adequately treated basal cell carcinoma of the skin or carcinoma in situ of
+    the cervix": no rule "for carcinoma only" (2026.11.20: not applicable to a sarcoma patient);
+    "any other systemic therapy for their melanoma" still scopes to melanoma."""
+    rule = (
+        "Previous or concurrent other malignancy, except adequately treated basal cell carcinoma "
+        "of the skin or carcinoma in situ of the cervix, or any other cancer with no evidence of "
+        "disease for at least 5 years"
+    )
+    assert verdict(rule, "exclusion", other_malignancy=False) == "met"
+    melanoma = "Any other systemic therapy for their melanoma, including radiation therapy."
+    assert verdict(melanoma, "exclusion") == "not_applicable"
+
+
+def test_how_many_lesions_and_whether_they_can_be_resected_are_requirements() -> None:
+    """ "Distant metastases are allowed only if limited (<= 3 lesions in one organ) and
+    considered completely resectable": a pulmonary recurrence alone does not meet it (2026.11.20:
+    met, "distant metastases"); ">= 1 measurable lesion" counts nothing."""
+    _kind, got, reason, _rule = judge(
+        "Distant metastases are allowed only if limited (≤ 3 lesions in one organ, e.g. lung) "
+        "and considered completely resectable by the multidisciplinary tumour board"
+    )
+    assert got == "unknown"
+    assert "how many lesions" in reason
+    assert "resected" in reason
+    assert verdict("Measurable disease: ≥ 1 lesion measurable in ≥ 1 dimension.") == "met"
+
+
+def test_progression_on_or_intolerance_of_a_drug_requires_the_drug() -> None:
+    """ "Disease progression on, or was intolerant of, a prior first-generation TRK inhibitor
+    (larotrectinib or entrectinib)": met on the setting alone before (2026.11.20); the drug must
+    be in the history."""
+    rule = (
+        "Patient has had disease progression on, or was intolerant of, a prior first-generation "
+        "TRK inhibitor (larotrectinib or entrectinib)."
+    )
+    kind, got, _reason, _rule = judge(rule)
+    assert (kind, got) == ("prior_therapy_required", "unknown")
+    trk = [{"agent": "larotrectinib", "category": "targeted", "ended_on": "2026-10-01"}]
+    assert verdict(rule, prior_therapies=trk, disease_status="progressive") == "met"
+
+
+def test_a_form_for_those_who_cannot_swallow_makes_swallowing_no_obstacle() -> None:
+    """ "Patients must be able to swallow capsules whole. Children who cannot swallow capsules
+    ... may receive the oral solution": met for a child; an adult who may not swallow stays
+    unknown."""
+    rule = (
+        "Patients must be able to swallow capsules whole. Children who cannot swallow capsules, "
+        "and patients with a gastrostomy or nasogastric tube, may receive the oral solution."
+    )
+    assert verdict(rule) == "met"
+    assert verdict(rule, age_months=300) == "unknown"
+
+
+def test_optional_documentation_and_a_note_on_another_trial_are_read_right() -> None:
+    """ "Documentation of an acquired resistance mutation ..., if available" asks nothing; an
+    exclusion "is eligible for and able to access, a clinical trial of X" is no permissive note
+    (2026.11.20: "says who remains eligible")."""
+    doc = (
+        "Documentation of an acquired resistance mutation in the NTRK kinase domain (e.g., "
+        "G595R) from tumor tissue or plasma ctDNA, if available. Testing is not required."
+    )
+    assert verdict(doc) == "not_applicable"
+    other_trial = (
+        "Patient is currently enrolled in, or is eligible for and able to access, a clinical "
+        "trial of AVX-614."
+    )
+    assert verdict(other_trial, "exclusion") == "unknown"
+    note = "Patients with controlled type 1 diabetes on insulin are eligible for the study."
+    assert verdict(note, "exclusion") == "not_applicable"
