@@ -14,7 +14,7 @@ Exits non-zero only on errors (missing files), never on missed targets.
     .venv/bin/python scripts/bench_criteria.py --set constructed [--part dev|heldout|both]
 
 The same figures on tests/criteria/constructed: constructed profiles x eighteen constructed
-trials (three batches of six, `--round 1|2|3`) whose criteria helpers wrote from a brief (new
+trials (nine batches of six, `--round 1-9`) whose criteria helpers wrote from a brief (new
 rules and wording, labelled blind the same way); its held-out misses are never listed.
 """
 
@@ -193,8 +193,9 @@ def main() -> int:
     ap.add_argument(
         "--round",
         type=int,
-        choices=(1, 2, 3, 4, 5, 6, 7, 8),
-        help="score only the items of one labelling round",
+        choices=range(1, 10),
+        metavar="1-9",
+        help="score only the items of one labelling round (real: 1-8; constructed: batch 1-9)",
     )
     ap.add_argument(
         "--set",
