@@ -139,6 +139,12 @@ def _scoped_bounds(crit_text: str, section: str) -> tuple[Any, Any]:
 
 
 _PERMISSIVE = re.compile(r"\b(?:could|may|can) be (?:included|enrolled|eligible)\b|\bonly in\b")
+# one sentence saying where an age group is treated, beside the limit in another
+_WHERE = re.compile(
+    r"\b(?:could|may|can|will)(?: only)? be (?:included|enrolled|treated|randomi[sz]ed)\b"
+    r"[^.;]{0,40}\b(?:in|at|by) (?:a |the )?(?:\w+ ){0,3}(?:centres?|centers?|sites?|"
+    r"institutions?|units?|hospitals?)\b"
+)
 
 
 def _bounds(crit_text: str, section: str) -> tuple[tuple[str, float, float], ...]:
@@ -153,6 +159,8 @@ def _bounds(crit_text: str, section: str) -> tuple[tuple[str, float, float], ...
             continue  # "Karnofsky >= 50% for patients > 16 years": the age picks the scale
         if _GROUP_SUBJECT.match(sentence):
             continue  # "Participants < 12 months of age must have been born at >= 37 weeks"
+        if _WHERE.search(sentence):
+            continue  # "Patients aged 15 to 17 years can only be enrolled in centres with ..."
         covered: list[tuple[int, int]] = []
         for m in _UNIT_RANGE.finditer(sentence):
             low, high = months_per(m.group(2), 12.0), months_per(m.group(4), 12.0)

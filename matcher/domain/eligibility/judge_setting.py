@@ -41,11 +41,44 @@ _CURATIVE = re.compile(
     r"|\bcurative (?:therapy|treatment|option)|\bstandard (?:of care )?(?:therapy"
     r"|treatment)s? (?:is|are|does|do) not|\bfor which (?:no|there is no)"
 )
-_FIRST_RELAPSE = re.compile(r"\bfirst (?:relapse|recurrence|progression)")
-_LATER_RELAPSE = re.compile(
-    r"\bsecond (?:or (?:later|greater|subsequent) )?(?:relapse|recurrence)|\b(?:2"
-    r"|two) or more (?:relapses|recurrences)"
+# which relapse: "first relapse", "first or second relapse", "second or later relapse", "third
+# or more relapse", "2 or more relapses" (relapse_numbers)
+_ORDINAL = r"(?:first|second|third|fourth|1st|2nd|3rd|4th|one|two|three|four|[1-4])"
+_RELAPSE_NUMBER = re.compile(
+    rf"\b(?P<a>{_ORDINAL})(?P<rest>(?:(?:,| or|, or| and/or| and or| to) (?:{_ORDINAL}|later|"
+    r"greater|subsequent|more|higher))*) (?P<what>relapses?|recurrences?|progressions?)\b"
 )
+_OPEN = frozenset({"later", "greater", "subsequent", "more", "higher"})
+_NUMBER = {
+    **{w: i for i, w in enumerate(("first", "second", "third", "fourth"), 1)},
+    **{w: i for i, w in enumerate(("1st", "2nd", "3rd", "4th"), 1)},
+    **{w: i for i, w in enumerate(("one", "two", "three", "four"), 1)},
+    **{str(i): i for i in range(1, 5)},
+}
+
+
+def relapse_numbers(norm: str) -> tuple[int, float] | None:
+    """The relapses a criterion names, as (lowest, highest): "first or second relapse" (1, 2),
+    "second or later relapse" (2, inf), "first relapse" (1, 1); None when it names none. A
+    cardinal needs "or more" ("2 or more relapses"); "first progression" counts as a relapse."""
+    found = _RELAPSE_NUMBER.search(norm)
+    if found is None:
+        return None
+    a = found.group("a")
+    rest = found.group("rest").replace(",", " ").split()
+    cardinal = a in {"one", "two", "three", "four", "1", "2", "3", "4"}
+    if cardinal and not _OPEN & set(rest):
+        return None  # "one relapse", "2 recurrences": a count, not which relapse
+    if found.group("what").startswith("progression") and a not in {"first", "1st"}:
+        return None
+    low = _NUMBER[a]
+    if _OPEN & set(rest) or (not rest and low > 1):
+        # "second or later relapse"; a bare "second relapse" read as at least the second
+        return low, float("inf")
+    named = [_NUMBER[w] for w in rest if w in _NUMBER]
+    return low, float(max([low, *named]))
+
+
 _WORDS = {
     "recurrent": re.compile(r"\brelaps|\brecurr"),
     "progressive": re.compile(r"\bprogress"),
@@ -64,8 +97,7 @@ def prep_disease_setting(crit_text: str, norm: str, section: str) -> Any:
         # "..., unless there is no standard chemotherapy for the histology": a way around the
         # rule, not a requirement that no standard therapy exists
         bool(_CURATIVE.search(_UNLESS.split(norm, 1)[0])),
-        bool(_FIRST_RELAPSE.search(norm)),
-        bool(_LATER_RELAPSE.search(norm)),
+        relapse_numbers(norm),
         frozenset(k for k, p in _WORDS.items() if p.search(norm)),
         bool(_RECEIVED_STANDARD.search(norm)),
         # "Subject in good health.", "Healthy adults under age 60": written for healthy people
@@ -132,7 +164,7 @@ def judge_disease_setting(spec: Any, crit: Criterion, facts: Facts) -> Judgement
 
 
 def _judge_course(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
-    relapse, new, curative, first, later, statuses, received_standard, healthy = spec
+    relapse, new, curative, numbers, statuses, received_standard, healthy = spec
     if healthy:
         return Judgement(
             NOT_MET,
@@ -176,16 +208,18 @@ def _judge_course(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
             f"eated disease; patient has {status} disease",
             handled=True,
         )
-    if first or later:
+    if numbers is not None:
         n = facts.relapse_number
         if n is None:
             return Judgement(UNKNOWN, "relapse number not given", "number of relapses")
-        ok = (first and n == 1) or (later and n >= 2)
-        return Judgement(
-            MET if ok else NOT_MET,
-            f"relapse number {n}; criterion asks for {'first' if first else 'second or later'}"
-            f" relapse",
-        )
+        low, high = numbers
+        asked = (
+            f"relapse {low}" if high == low
+            else f"relapse {low} or later" if high == float("inf")
+            else f"relapse {low} to {high:.0f}"
+        )  # fmt: skip
+        ok = low <= n <= high
+        return Judgement(MET if ok else NOT_MET, f"relapse number {n}; criterion asks for {asked}")
     if curative:
         return Judgement(
             UNKNOWN,

@@ -132,10 +132,14 @@ _LEPTO_ALSO = re.compile(
 # "CNS metastases that are symptomatic or require increasing steroid dose": the metastases are
 # the rule's subject and the rest only qualifies them (no ", or ..." beyond the clause)
 _CNS_SUBJECT = re.compile(
-    r"^(?:(?:known|active|untreated|symptomatic|uncontrolled|progressive) )*(?:cns|brain|"
-    r"central nervous system|intracranial) metasta\w*(?: or leptomeningeal \w+)? "
-    r"(?:that|which|with|requiring|causing)\b(?![^.;]*(?:,|;) ?or\b)[^.;]*\W*$"
+    r"^(?:(?:patients|participants|subjects) with )?(?:(?:known|active|untreated|symptomatic|"
+    r"uncontrolled|progressive) )*(?:cns|brain|central nervous system|intracranial) metasta\w*"
+    r"(?: or leptomeningeal \w+)? (?:that|which|with|requiring|causing)\b"
+    r"(?![^.;]*(?:,|;) ?or\b(?! that\b))[^.;]*\W*$"
 )
+# ... followed only by sentences that allow ("Parameningeal tumor with intracranial extension is
+# allowed if ...")
+_ALLOWS = re.compile(r"\b(?:is|are) (?:allowed|permitted|eligible)\b")
 
 
 def prep_cns(crit_text: str, norm: str, section: str) -> Any:
@@ -144,8 +148,13 @@ def prep_cns(crit_text: str, norm: str, section: str) -> Any:
         bool(_CNS_NEGATED.search(norm)),
         bool(_CNS_CONDITIONAL.search(norm)),
         bool(_LEPTO.search(norm)) and not _PARENCHYMAL.search(norm),
-        section == "exclusion" and bool(_CNS_SUBJECT.match(norm)),
+        section == "exclusion" and _cns_subject(norm),
     )
+
+
+def _cns_subject(norm: str) -> bool:
+    first, *rest = re.split(r"(?<=\.)\s+", norm.strip())
+    return bool(_CNS_SUBJECT.match(first)) and all(_ALLOWS.search(s) for s in rest)
 
 
 def cns_subject_absent(spec: Any, facts: Facts) -> Judgement | None:
@@ -190,7 +199,8 @@ def judge_cns(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
             UNKNOWN, "criterion about CNS metastases", f"CNS metastases: {crit.text[:90]}"
         )
     if has is False:
-        return Judgement(MET, "no CNS metastases reported")
+        subject = cns_subject_absent(spec, facts)  # what qualifies them is moot
+        return subject or Judgement(MET, "no CNS metastases reported")
     if qualified:
         return Judgement(
             UNKNOWN,

@@ -160,7 +160,7 @@ def judge_criterion(crit: Criterion, facts: Facts) -> Judged:
             # "Intra-abdominal desmoid tumor causing obstruction within 3 months": the excluded
             # condition needs the tumor, which the patient does not have; its details are moot
             subject_absent = subject_absent or (
-                j.rule == "tumor_absent" and crit.section == "exclusion"
+                j.rule in ("tumor_absent", "subject_absent") and crit.section == "exclusion"
             )
         elif not_applicable is None or j.rule == "other_diagnosis":
             not_applicable = Judged(aspect.kind, j)

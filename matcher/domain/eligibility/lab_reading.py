@@ -87,7 +87,19 @@ _ROW_SPAN = re.compile(
 _ROW_FROM = re.compile(
     r"(?:\bages?d?\s*)?>=\s*(\d+(?:\.\d+)?)\s*(years?|yrs?|months?)|\bages?d?\s*>=\s*(\d+(?:\.\d+)?)"
 )
-_ROW_VALUE = re.compile(r"(\d+(?:\.\d+)?)\s*mg\s*/\s*dl")
+# mg/dL, or µmol/L (88.4 µmol/L = 1 mg/dL of creatinine: SI-unit protocols write the table so)
+_ROW_VALUE = re.compile(
+    r"(\d+(?:\.\d+)?)\s*(?:mg\s*/\s*dl|(?P<si>[µu]mol\s*/?\s*l|micromol\s*/?\s*l))"
+)
+_UMOL_PER_MG_DL = 88.4
+
+
+def _row_value(value: re.Match[str]) -> float:
+    """A table value in mg/dL (converted from µmol/L where written so)."""
+    number = float(value.group(1))
+    return round(number / _UMOL_PER_MG_DL, 2) if value.group("si") else number
+
+
 _AFTER_GAP = re.compile(r"\s*\)?,?\s*(?:\(\s*|(?:for|in)\s+)?")  # "(1.5 mg/dL) for males"
 _BEFORE_GAP = re.compile(r"\s*:?\s*")
 _ROW_SEX = re.compile(r"\b(?:(males? and females?|both sex\w*)|(males?|boys?)|(females?|girls?))\b")
@@ -96,7 +108,9 @@ _ROW_SEX = re.compile(r"\b(?:(males? and females?|both sex\w*)|(males?|boys?)|(f
 def _table_row(folded: str) -> tuple[float, float, float, float] | None:
     """(from age, to age (exclusive), male limit, female limit) in years and mg/dL, when the
     text is one row of a creatinine table (an age span and one or two mg/dL values by sex)."""
-    values = list(_ROW_VALUE.finditer(folded))
+    found = list(_ROW_VALUE.finditer(folded))
+    # "106 µmol/L (1.2 mg/dL)": the same limit twice; the mg/dL values when written
+    values = [v for v in found if not v.group("si")] or found
     sexes = [(m.start(), m.end(), "both" if m.group(1) else "male" if m.group(2) else "female")
              for m in _ROW_SEX.finditer(folded)]  # fmt: skip
     if not values or len(values) > 2 or (len(values) == 2 and len(sexes) < 2):
@@ -117,7 +131,7 @@ def _table_row(folded: str) -> tuple[float, float, float, float] | None:
     else:
         return None
     if not sexes or (len(values) == 1 and all(s == "both" for _p, _e, s in sexes)):
-        limit = float(values[0].group(1))
+        limit = _row_value(values[0])
         return (*ages, limit, limit)
     by_sex: dict[str, float] = {}
     for value in values:
@@ -130,7 +144,7 @@ def _table_row(folded: str) -> tuple[float, float, float, float] | None:
             return None
         sex = (after or before)[0]
         for who in ("male", "female") if sex == "both" else (sex,):
-            by_sex.setdefault(who, float(value.group(1)))
+            by_sex.setdefault(who, _row_value(value))
     if set(by_sex) != {"male", "female"}:
         return None
     return (*ages, by_sex["male"], by_sex["female"])
@@ -250,7 +264,7 @@ def prep_labs(crit_text: str, norm: str, section: str) -> Any:
             if key != "clearance"  # "creatinine clearance or GFR" often reads as a heading
         )
     )
-    table = _table_row(folded) if "mg" in folded else None
+    table = _table_row(folded) if "mg" in folded or "mol" in folded else None
     # "or" between two analytes offers alternatives ("creatinine <= 1.5 mg/dL or clearance >= 70");
     # one inside a parenthesis or after the last ("by echocardiogram or MUGA") offers none
     gaps = [folded[spots[k][1] : spots[k + 1][0]] for k in range(len(spots) - 1)]

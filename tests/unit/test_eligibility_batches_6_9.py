@@ -1,7 +1,7 @@
-"""Reading classes found on the dev parts of the constructed-trial set's batches 6 to 8 (T32 a
+"""Reading classes found on the dev parts of the constructed-trial set's batches 6 to 9 (T32 a
 UK palbociclib trial with molecular pre-screening, T34 isolated limb infusion, T36 a translated
 trabectedin + radiotherapy trial, measured fresh on 2026.11.18; T37, T38, T41 on 2026.11.19;
-T43, T46, T48 on 2026.11.20; tests/criteria/constructed).
+T43, T46, T48 on 2026.11.20; T50, T51, T53 on 2026.11.21; tests/criteria/constructed).
 Every criterion here is constructed wording in the style of those fictional trials, judged for
 the constructed test profile of test_eligibility_reading (a 14-year-old girl, first pulmonary
 relapse of synovial sarcoma, after ifosfamide and doxorubicin) or a variation of it."""
@@ -302,3 +302,76 @@ def test_optional_documentation_and_a_note_on_another_trial_are_read_right() -> 
     assert verdict(other_trial, "exclusion") == "unknown"
     note = "Patients with controlled type 1 diabetes on insulin are eligible for the study."
     assert verdict(note, "exclusion") == "not_applicable"
+
+
+# --- batch 9 (dev: T50 a TLS-selected immunotherapy trial, T51 a Middle Eastern RMS protocol,
+# T53 whole-lung irradiation), measured fresh on 2026.11.21 ---
+
+
+def test_first_or_second_relapse_takes_either() -> None:
+    """ "First or second relapse of rhabdomyosarcoma": a first relapse meets it (2026.11.21:
+    not_met, "asks for second or later relapse"); a third does not; "third or more" takes the
+    third."""
+    rule = "First or second relapse of rhabdomyosarcoma"
+    rms = {"diagnosis": "embryonal rhabdomyosarcoma", "biomarkers": []}
+    assert verdict(rule, **rms) == "met"
+    assert verdict(rule, relapse_number=3, **rms) == "not_met"
+    assert verdict("Third or more relapse of rhabdomyosarcoma", relapse_number=3, **rms) == "met"
+
+
+def test_where_an_age_group_is_treated_is_no_age_limit() -> None:
+    """ "Patient aged >= 15 years ... Patients aged 15 to 17 years can only be enrolled in
+    centres with a paediatric oncology expertise": a 24-year-old meets the age limit (2026.11.21:
+    not_met, "needs >= 15 and <= 17 years")."""
+    rule = (
+        "Patient aged ≥ 15 years at the date of screening consent. Patients aged 15 to 17 years "
+        "can only be enrolled in centres with a paediatric oncology expertise."
+    )
+    assert verdict(rule, age_months=288) == "met"
+    assert verdict(rule, age_months=150) == "not_met"
+
+
+def test_a_samples_date_is_no_wait_after_treatment() -> None:
+    """ "An archival tumour sample obtained within 3 months before screening and after the last
+    systemic treatment may be used": no 3-month washout (2026.11.21: not_met, 37 days after
+    chemotherapy)."""
+    rule = (
+        "At least one tumour lesion accessible to biopsy. An archival tumour sample obtained "
+        "within 3 months before screening and after the last systemic treatment may be used "
+        "instead of a new biopsy."
+    )
+    recent = [{"agent": "irinotecan", "category": "chemotherapy", "ended_on": "2026-10-20"}]
+    assert verdict(rule, prior_therapies=recent) == "unknown"
+
+
+def test_a_creatinine_row_in_micromoles_is_one_age_bands() -> None:
+    """ "13 to < 16 years: 133 µmol/L (male), 124 µmol/L (female)" is one row of an age table:
+    not a question for a 17-year-old (2026.11.21: unknown, "lab threshold not read"); for a
+    14-year-old girl it is read in mg/dL (124 µmol/L is 1.4 mg/dL)."""
+    row = "13 to < 16 years: 133 µmol/L (male), 124 µmol/L (female)"
+    block = (
+        "Inclusion Criteria:\n\n* Serum creatinine no higher than the following for age:\n"
+        f"  * 6 to < 10 years: 88 µmol/L (male and female)\n  * {row}"
+    )
+    assert verdicts(block, age_months=206)[row] == "not_applicable"
+    assert verdicts(block)[row] == "met"  # creatinine 0.6 mg/dL
+
+
+def test_patients_with_qualified_cns_metastases_and_a_permission_after() -> None:
+    """ "Patients with CNS metastasis that is symptomatic ... Parameningeal tumor with
+    intracranial extension is allowed if ...": met without CNS metastases (2026.11.21:
+    unknown, steroid use and time window)."""
+    rule = (
+        "Patients with CNS metastasis that is symptomatic or not stable, or that needs "
+        "increasing dose of dexamethasone within the last 7 days. Parameningeal tumor with "
+        "direct intracranial extension is allowed if patient is neurologically stable."
+    )
+    assert verdict(rule, "exclusion") == "met"
+    assert verdict(rule, "exclusion", cns_metastases=True) == "unknown"
+
+
+def test_a_pulmonary_relapse_required_is_not_met_by_the_setting_alone() -> None:
+    """ "Pulmonary relapse must be documented by biopsy ... or chest CT": a bone relapse does not
+    establish it (2026.11.21: met on "relapse 2, now progressive")."""
+    rule = "Pulmonary relapse must be documented by biopsy of at least one nodule or chest CT."
+    assert verdict(rule, recurrence_sites=["bone"], relapse_number=2) == "unknown"
