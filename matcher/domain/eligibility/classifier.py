@@ -109,6 +109,17 @@ def without_notes(text: str) -> str:
 _PERFORMANCE_WORD = re.compile(r"\bkarnofsky|\blansky|\becog\b|\bperformance|\bkps\b|\blps\b")
 
 
+def _without(text: str, found: re.Match[str]) -> str:
+    """The text without the bracket, or else the sentence, that holds `found`."""
+    opened = text.rfind("(", 0, found.start())
+    if opened != -1 and text.rfind(")", opened, found.start()) == -1:
+        closed = text.find(")", found.end())
+        return text[:opened] + (text[closed + 1 :] if closed != -1 else "")
+    start = max(text.rfind(". ", 0, found.start()) + 1, 0)
+    end = text.find(". ", found.end())
+    return text[:start] + (text[end + 1 :] if end != -1 else "")
+
+
 _RULE = dict(RULES)  # kind -> its rule ("disease_setting" has two: _SETTING_RULES)
 _AGE_RULE = _RULE["age"]
 _BIOMARKER_RULE = _RULE["biomarker"]
@@ -262,7 +273,9 @@ def _refine(kinds: list[str], text: str, context: str, section: str) -> list[str
             ruled,
         )
         idx = kinds.index("prior_therapy")
-        if not names_drug or _TOXICITY.search(text):
+        # a complication of a drug ("encephalopathy during ifosfamide") is no exposure rule
+        complication = cues.search("treatment_complication", text)
+        if not names_drug or _TOXICITY.search(text) or complication:
             kinds.pop(idx)
         elif section == "exclusion" or _NEGATED.search(text):
             kinds[idx] = "prior_therapy_excluded"
@@ -285,6 +298,11 @@ def _refine(kinds: list[str], text: str, context: str, section: str) -> list[str
     if "prior_lines" in kinds:
         # "no more than 2 prior lines of systemic therapies": the cap is the rule
         kinds = [k for k in kinds if k != "prior_therapy_excluded"]
+    counting = cues.search("line_counting", text) if "prior_lines" in kinds else None
+    if "washout" in kinds and counting and not _WASHOUT_RULE.search(_without(text, counting)):
+        # "(... not counted as a line unless relapse occurred within 6 months)": how lines
+        # count, its window no wait after a treatment (a washout elsewhere in the text stays)
+        kinds.remove("washout")
     if "washout" in kinds and "pregnancy" in kinds:
         kinds.remove("washout")  # "contraception for 4 months after chemotherapy" is no washout
     if "washout" in kinds:

@@ -1,7 +1,8 @@
-"""Reading classes found on the dev parts of the constructed-trial set's batches 6 to 9 (T32 a
+"""Reading classes found on the dev parts of the constructed-trial set's batches 6 to 10 (T32 a
 UK palbociclib trial with molecular pre-screening, T34 isolated limb infusion, T36 a translated
 trabectedin + radiotherapy trial, measured fresh on 2026.11.18; T37, T38, T41 on 2026.11.19;
-T43, T46, T48 on 2026.11.20; T50, T51, T53 on 2026.11.21; tests/criteria/constructed).
+T43, T46, T48 on 2026.11.20; T50, T51, T53 on 2026.11.21; T55-T57 on 2026.11.22;
+tests/criteria/constructed).
 Every criterion here is constructed wording in the style of those fictional trials, judged for
 the constructed test profile of test_eligibility_reading (a 14-year-old girl, first pulmonary
 relapse of synovial sarcoma, after ifosfamide and doxorubicin) or a variation of it."""
@@ -375,3 +376,55 @@ def test_a_pulmonary_relapse_required_is_not_met_by_the_setting_alone() -> None:
     establish it (2026.11.21: met on "relapse 2, now progressive")."""
     rule = "Pulmonary relapse must be documented by biopsy of at least one nodule or chest CT."
     assert verdict(rule, recurrence_sites=["bone"], relapse_number=2) == "unknown"
+
+
+# --- batch 10 (dev: T55 a translated bevacizumab trial, T56 high-dose ifosfamide, T57 a COG
+# ADVL-template phase 1/2), measured fresh on 2026.11.22 ---
+
+
+def test_a_complication_of_a_drug_is_not_an_exclusion_of_the_drug() -> None:
+    """ "Previous encephalopathy during treatment with ifosfamide of grade >= 2": having had
+    ifosfamide does not exclude (2026.11.22: not_met, "had ifosfamide, which this criterion
+    excludes"); "Prior ifosfamide" alone still does."""
+    for rule in (
+        "Previous encephalopathy during treatment with ifosfamide of grade ≥ 2 (NCI-CTCAE v5.0).",
+        "Previous haemorrhagic cystitis of grade ≥ 3 during ifosfamide, despite mesna.",
+    ):
+        assert verdict(rule, "exclusion") == "unknown", rule
+    assert verdict("Prior treatment with ifosfamide.", "exclusion") == "not_met"
+
+
+def test_how_lines_are_counted_is_no_washout() -> None:
+    """ "No more than 3 previous lines ... (the (neo)adjuvant treatment is not counted as a line
+    unless relapse occurred within 6 months from its end)": no 6-month wait after the last
+    therapy (2026.11.22: not_met, 72 days after selumetinib); a washout in another sentence
+    stays one."""
+    rule = (
+        "No more than 3 previous lines of systemic therapy for advanced disease (the "
+        "(neo)adjuvant treatment is not counted as a line unless relapse occurred within 6 "
+        "months from its end)."
+    )
+    recent = [{"agent": "pazopanib", "category": "targeted", "ended_on": "2026-09-15"}]
+    assert verdict(rule, prior_therapies=recent) != "not_met"
+    washout = rule + " All prior therapies must have been completed at least 90 days before."
+    assert verdict(washout, prior_therapies=recent) == "not_met"
+
+
+def test_a_line_in_place_or_willingness_to_undergo_its_placement_is_a_formality() -> None:
+    """ "Central venous catheter already in place, or patient willing to undergo its
+    positioning" is met by agreeing at enrolment."""
+    rule = (
+        "Central venous catheter (port-a-cath or PICC) already in place, or patient willing to "
+        "undergo its positioning before the first cycle."
+    )
+    assert verdict(rule) == "not_applicable"
+
+
+def test_an_anticipated_surgery_is_not_settled_by_past_surgery() -> None:
+    """ "... within 28 days before enrollment, or who anticipates major surgery during study
+    treatment": an old surgery does not settle it (2026.11.22: met)."""
+    rule = (
+        "Subject who received major surgical procedure within 28 days before enrollment, or who "
+        "anticipates major surgery during study treatment."
+    )
+    assert verdict(rule, "exclusion") == "unknown"
