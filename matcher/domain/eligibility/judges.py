@@ -121,6 +121,8 @@ def judge_criterion(crit: Criterion, facts: Facts) -> Judged:
         if not_its is not None:
             return Judged(crit.kind, not_its, "scope")
     if len(crit.aspects) > 1:
+        # "CNS metastases that are symptomatic or require increasing steroids": with the
+        # exclusion's subject absent, the aspects that qualify it (steroids) are moot
         for aspect in crit.aspects:
             if aspect.kind == "cns_metastases":
                 absent = tumor.cns_subject_absent(aspect.spec, facts)
