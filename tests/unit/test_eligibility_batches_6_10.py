@@ -62,15 +62,16 @@ def test_a_longer_wait_after_a_drug_class_the_patient_never_had_does_not_apply()
 
 def test_must_not_have_received_within_a_window_is_a_washout_not_a_recency_rule() -> None:
     """ "Must not have received myelosuppressive chemotherapy within 3 weeks": chemotherapy 29
-    days ago passes as a washout, never as "received within 42 days" (2026.11.18 read it as a
-    required recent treatment)."""
-    kind, got, _reason, rule = judge(
+    days ago passes, 6 days ago fails (2026.11.18 read it as a required recent treatment: met at
+    6 days, "within 42 days before enrolment")."""
+    rule = (
         "Must not have received myelosuppressive chemotherapy within 3 weeks (6 weeks for "
-        "nitrosoureas)",
-        prior_therapies=CHEMO_29_DAYS,
+        "nitrosoureas)"
     )
+    kind, got, _reason, _rule = judge(rule, prior_therapies=CHEMO_29_DAYS)
     assert (kind, got) == ("washout", "met")
-    assert rule != "recent"
+    recent = [{**CHEMO_29_DAYS[0], "ended_on": "2026-11-20"}]
+    assert verdict(rule, prior_therapies=recent) == "not_met"
 
 
 def test_a_rule_labelled_with_an_age_applies_only_to_that_age() -> None:
@@ -177,7 +178,8 @@ def test_a_rule_labelled_with_a_cohort_the_record_defines_by_tumor_is_that_tumor
 def test_a_cohort_defined_by_a_broad_group_or_a_late_tumor_scopes_nothing() -> None:
     """ "Cohort A (malignant): rhabdomyosarcoma, non-rhabdomyosarcoma soft tissue sarcoma, ..."
     takes a broad group, and "Part B: no more than 2 prior regimens for MPNST" defines no cohort:
-    their other rules stay everyone's."""
+    their other rules stay everyone's (a guard on the cohort scoping added in 2026.11.20, whose
+    first draft made both not applicable)."""
     block = (
         "Inclusion Criteria:\n\n"
         "* Diagnosis of one of the following:\n"
