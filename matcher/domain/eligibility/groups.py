@@ -12,6 +12,7 @@ import re
 from typing import Any
 
 from matcher.domain.eligibility.numbers import fold_ops
+from matcher.domain.eligibility.text import in_brackets
 
 _SEX_GROUP = re.compile(
     # "During the treatment period and for 4 months after, a male patient must agree ..."
@@ -146,8 +147,7 @@ def _age_after(folded: str) -> re.Match[str] | None:
         found = _AGE_GROUP_TRAILING.search(folded)
     if found is None or _DEFINES_WHOM.search(folded[: found.start()]):
         return None
-    before = folded[: found.start()]
-    if before.count("(") > before.count(")"):
+    if in_brackets(folded, found.start()):
         # "... less than 100 cm of small intestine (less than 75 cm for patients younger than
         # 10 years of age)": the group picks a bracket's other value, the rule is everyone's
         return None

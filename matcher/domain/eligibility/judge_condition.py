@@ -121,11 +121,10 @@ def judge_swallow(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
     if fallback and crit.section == "inclusion" and (fallback != "children" or child):
         why = f"{fallback} who cannot swallow are given another form"
         return Judgement(MET, why, rule="any_route")
-    spec = alternative
     if facts.swallows_tablets is True:
         return Judgement(MET, "swallows tablets")
     if facts.swallows_tablets is False:
-        if spec:
+        if alternative:
             why = "cannot swallow tablets; another route may be allowed"
             return Judgement(UNKNOWN, why, verify)
         return Judgement(NOT_MET, "cannot swallow tablets")

@@ -18,6 +18,7 @@ from matcher.domain.eligibility.base import (
     Judgement,
 )
 from matcher.domain.eligibility.judge_therapy import label, matches, split_exception, targets
+from matcher.domain.eligibility.text import in_brackets
 
 _DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*(days?|d\b|weeks?|wks?|months?)")
 # "at least 7 days since G-CSF, at least 14 days since ..." splits; "Myelosuppressive
@@ -54,11 +55,7 @@ def _days(text: str) -> list[float]:
         days = float(m.group(1)) * (1 if unit == "d" else 7 if unit == "w" else 30.44)
         after = _DURATION.split(text[m.end() : m.end() + 40])[0]
         # "(≥ 42 days after nitrosoureas)": inside brackets, "after" a class names it too
-        lead = (
-            ("for ", "after ")
-            if text.count("(", 0, m.start()) > text.count(")", 0, m.start())
-            else ("for ",)
-        )
+        lead = ("for ", "after ") if in_brackets(text, m.start()) else ("for ",)
         for_class = after.lstrip(" (").startswith(lead) and bool(targets(after)[0])
         # "(6 weeks for nitrosoureas)": a longer wait for one drug class only
         (subtype if _IF_SUBTYPE.search(after) or for_class else general).append(days)

@@ -43,18 +43,21 @@ _CURATIVE = re.compile(
 )
 # which relapse: "first relapse", "first or second relapse", "second or later relapse", "third
 # or more relapse", "2 or more relapses" (relapse_numbers)
-_ORDINAL = r"(?:first|second|third|fourth|1st|2nd|3rd|4th|one|two|three|four|[1-4])"
-_RELAPSE_NUMBER = re.compile(
-    rf"\b(?P<a>{_ORDINAL})(?P<rest>(?:(?:,| or|, or| and/or| and or| to) (?:{_ORDINAL}|later|"
-    r"greater|subsequent|more|higher))*) (?P<what>relapses?|recurrences?|progressions?)\b"
-)
-_OPEN = frozenset({"later", "greater", "subsequent", "more", "higher"})
-_NUMBER = {
-    **{w: i for i, w in enumerate(("first", "second", "third", "fourth"), 1)},
-    **{w: i for i, w in enumerate(("1st", "2nd", "3rd", "4th"), 1)},
+_CARDINALS = {
     **{w: i for i, w in enumerate(("one", "two", "three", "four"), 1)},
     **{str(i): i for i in range(1, 5)},
 }
+_NUMBER = {
+    **{w: i for i, w in enumerate(("first", "second", "third", "fourth"), 1)},
+    **{w: i for i, w in enumerate(("1st", "2nd", "3rd", "4th"), 1)},
+    **_CARDINALS,
+}
+_OPEN = frozenset({"later", "greater", "subsequent", "more", "higher"})  # "second or later"
+_ORDINAL = "(?:" + "|".join(_NUMBER) + ")"
+_RELAPSE_NUMBER = re.compile(
+    rf"\b(?P<a>{_ORDINAL})(?P<rest>(?:(?:,| or|, or| and/or| and or| to) "
+    rf"(?:{_ORDINAL}|{'|'.join(sorted(_OPEN))}))*) (?P<what>relapses?|recurrences?|progressions?)\b"
+)
 
 
 def relapse_numbers(norm: str) -> tuple[int, float] | None:
@@ -66,7 +69,7 @@ def relapse_numbers(norm: str) -> tuple[int, float] | None:
         return None
     a = found.group("a")
     rest = found.group("rest").replace(",", " ").split()
-    cardinal = a in {"one", "two", "three", "four", "1", "2", "3", "4"}
+    cardinal = a in _CARDINALS
     if cardinal and not _OPEN & set(rest):
         return None  # "one relapse", "2 recurrences": a count, not which relapse
     if found.group("what").startswith("progression") and a not in {"first", "1st"}:

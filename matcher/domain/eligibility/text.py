@@ -32,3 +32,8 @@ def phrase_regex(phrases: Iterable[str]) -> re.Pattern[str]:
     unique = sorted({norm(p) for p in phrases if p.strip()}, key=len, reverse=True)
     body = "|".join(re.escape(p) for p in unique)
     return re.compile(rf"(?<![\w])(?:{body})(?:e?s)?(?![\w])")
+
+
+def in_brackets(text: str, pos: int) -> bool:
+    """True when `pos` lies inside a bracket left open before it ("... (42 days after|")."""
+    return text.count("(", 0, pos) > text.count(")", 0, pos)
