@@ -80,8 +80,14 @@ def classify(norm_text: str, context: str, section: str) -> tuple[str, ...]:
         noted = {"biomarker"} | (_PERMISSION_KINDS if "cns_metastases" in kinds else set())
         kinds = [k for k in kinds if k not in noted or _RULE[k].search(ruled)]
     if not kinds and context:
-        # a row of a table ("Age 2 to < 6 years; 0.8 mg/dL") takes its meaning from the header
-        kinds = [k for k, p in RULES if p.search(context)][:1]
+        if any(c not in _GENERIC for c in vocabulary.find_concepts(norm_text)):
+            # "Expansion Cohort B: RMS (embryonal, alveolar ...)" under "... advanced or
+            # metastatic sarcoma of one of the following types:": an item naming a tumor is
+            # one of the tumors, not the heading's other requirement
+            kinds = ["diagnosis"]
+        else:
+            # a row of a table ("Age 2 to < 6 years; 0.8 mg/dL") takes its meaning from the header
+            kinds = [k for k, p in RULES if p.search(context)][:1]
     kinds = _refine(kinds, norm_text, context, section)
     return tuple(kinds) or ("other",)
 
@@ -90,17 +96,20 @@ _SENTENCE_END = re.compile(r"(?<=[.;])\s+")
 
 
 def without_notes(text: str) -> str:
-    """The text without the sentences after the first that only allow or qualify (cues.json
-    "exception_note", "not_an_exclusion"): what the rule itself is about."""
+    """The text without the sentences after the first that only allow or qualify, or ask in
+    some case only (cues.json "exception_note", "not_an_exclusion", "conditional_note"): what
+    the rule itself is about."""
     first, *rest = _SENTENCE_END.split(text)
-    note = cues.cue("exception_note")
+    note, conditional = cues.cue("exception_note"), cues.cue("conditional_note")
     return " ".join(
         [
             first,
             *(
                 part
                 for part in rest
-                if not note.search(part) and not cues.search("not_an_exclusion", part)
+                if not note.search(part)
+                and not conditional.search(part)
+                and not cues.search("not_an_exclusion", part)
             ),
         ]
     )

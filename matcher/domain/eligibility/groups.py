@@ -42,11 +42,17 @@ _AGE_GROUP = re.compile(
 )
 
 
-# "Patients aged 12 to 17 years: serum creatinine <= ...": a group by an age range
+# "Patients aged 12 to 17 years: serum creatinine <= ...": a group by an age range; "12 to < 16
+# years:" (a table row's label, the subject left out) ends its range below the number
 _AGE_RANGE_GROUP = re.compile(
-    r"^\s*(?:for |in )?(?:patients|subjects|participants|children)\s+(?:aged?\s+)?(?:from\s+)?"
-    r"(?P<lo>\d+)(?:\s*(?:to|-|–|through)\s*|\s+)(?P<hi>\d+)\s*(?P<unit>years?|months?)"
-    r"(?: of age| old)?\s*[:,]"
+    r"^\s*(?:for |in )?(?:(?:patients|subjects|participants|children)\s+(?:aged?\s+)?(?:from\s+)?"
+    r"|(?=[^,:]*:)(?:aged?\s+)?)"
+    r"(?P<lo>\d+)(?:\s*(?:to|-|–|through)\s*|\s+)(?P<below>(?:<=|≤|<)\s*)?(?P<hi>\d+)\s*"
+    r"(?P<unit>years?|months?)(?: of age| old)?\s*[:,]"
+)
+# ">= 18 years: <= 1.5 x ULN": a table row's one-sided age label (a colon, no subject)
+_AGE_BARE_LABEL = re.compile(
+    r"^\s*(?P<op>>=|<=|>|<)\s*(?P<n>\d+)\s*(?P<unit>years?|months?)(?: of age| old)?\s*:"
 )
 
 
@@ -155,8 +161,8 @@ def _age_after(folded: str) -> re.Match[str] | None:
 
 
 def group(norm: str) -> tuple[Any, ...]:
-    """("sex", "female"|"male"), ("age", op, value, months per unit), ("age_range", from, to
-    (inclusive), months per unit), ("setting", ...),
+    """("sex", "female"|"male"), ("age", op, value, months per unit), ("age_range", from, to,
+    months per unit, "<=" when `to` is included or "<"), ("setting", ...),
     ("cns",) or ("marrow", involved): a rule for one group."""
     marrow = marrow_group(norm)
     if marrow:
@@ -185,14 +191,28 @@ def group(norm: str) -> tuple[Any, ...]:
     return _age_groups(norm)
 
 
+def opens_with_label(norm: str) -> bool:
+    """True when an age group opens the rule as a label ending in a colon ("Patients >= 18
+    years: systolic BP >= 140 mmHg", "12 to < 16 years: Lansky >= 70"): the label says whom the
+    rule is for, what follows is the rule (so an age limit is not read into it)."""
+    folded = fold_ops(norm)
+    for pattern, text in ((_AGE_RANGE_GROUP, norm), (_AGE_GROUP, folded),
+                          (_AGE_BARE_LABEL, folded), (_AGE_LABEL, folded)):  # fmt: skip
+        found = pattern.match(text)
+        if found is not None:
+            return found.group(0).rstrip().endswith(":")
+    return False
+
+
 def _age_group(norm: str) -> tuple[Any, ...]:
     """The age group a rule opens (or closes) with, or ()."""
-    span = _AGE_RANGE_GROUP.match(norm)
+    span = _AGE_RANGE_GROUP.match(norm)  # unfolded: "aged 12 to 17" is no ">= 12"
     if span is not None:
         per = 1.0 if span.group("unit").startswith("month") else 12.0
-        return ("age_range", float(span.group("lo")), float(span.group("hi")), per)
+        below = "<" if (span.group("below") or "").strip() == "<" else "<="
+        return ("age_range", float(span.group("lo")), float(span.group("hi")), per, below)
     folded = fold_ops(norm)
-    age = _AGE_GROUP.match(folded) or _age_after(folded)
+    age = _AGE_GROUP.match(folded) or _AGE_BARE_LABEL.match(folded) or _age_after(folded)
     if age is not None:
         per = 1.0 if age.group("unit").startswith("month") else 12.0
         return ("age", age.group("op"), float(age.group("n")), per)

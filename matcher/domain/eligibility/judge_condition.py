@@ -46,6 +46,12 @@ def prep_viral(crit_text: str, norm: str, section: str) -> Any:
     return named, bool(_VIRAL_QUALIFIED.search(norm))
 
 
+_OTHER_INFECTION = re.compile(
+    r"\b(?:active|uncontrolled|systemic|serious|severe|ongoing|bacterial|fungal|clinically "
+    r"significant|current)\s+(?:\w+\s+)?infections?\b|\btuberculosis\b|\bcovid|\bsars\b"
+)
+
+
 def judge_viral(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
     named, qualified = spec
     verify = f"{', '.join(_LABEL[v] for v in named) or 'HIV/hepatitis'} status"
@@ -63,7 +69,16 @@ def judge_viral(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
             )
         return Judgement(NOT_MET, f"{what} positive")
     if all(s == "negative" for s in status.values()):
-        return Judgement(MET, f"{', '.join(_LABEL[v] for v in named)} negative")
+        # "Known HIV infection with detectable viral load, or an AIDS-defining infection within
+        # 12 months": in an exclusion the infection is the subject and the rest qualifies it;
+        # without the infection its details (load, window) are moot; another infection named
+        # beside it stays a question of its own
+        absent = crit.section == "exclusion" and not _OTHER_INFECTION.search(crit.norm)
+        return Judgement(
+            MET,
+            f"{', '.join(_LABEL[v] for v in named)} negative",
+            rule="subject_absent" if absent else "",
+        )
     missing = ", ".join(_LABEL[v] for v, s in status.items() if s is None)
     return Judgement(UNKNOWN, f"{missing} status not given", verify)
 

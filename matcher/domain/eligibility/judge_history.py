@@ -171,13 +171,45 @@ def judge_washout(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
             UNKNOWN, "prior therapies not given", f"time since treatment: {crit.text[:100]}"
         )
     outcomes = [_clause(clause, crit, facts) for clause in clauses]
+    outcomes = [_covered(c, j, clauses, facts) for c, j in zip(clauses, outcomes, strict=True)]
     for j in outcomes:
         if j.verdict == NOT_MET:
             return j
     unknown = next((j for j in outcomes if j.verdict == UNKNOWN), None)
     if unknown is not None:
         return unknown
-    return Judgement(MET, "; ".join(j.reason for j in outcomes), handled=True)
+    return Judgement(MET, "; ".join(dict.fromkeys(j.reason for j in outcomes)), handled=True)
+
+
+def _covered(clause: Clause, j: Judgement, clauses: tuple[Clause, ...], facts: Facts) -> Judgement:
+    """A clause for a kind of drug no listed therapy is ("nitrosoureas within 6 weeks") inside a
+    broader clause of the same rule ("systemic anticancer therapy within 4 weeks") that the
+    listed therapies decide: the broader clause already takes the list as the patient's
+    treatment of those categories, so the latest of them ending longer ago than this clause's
+    wait settles this clause too."""
+    if j.rule != "unlisted" or clause.or_half_lives or clause.by_extent or clause.surgery_sites:
+        return j
+    wanted = set(clause.cats) | {drugs.category_of_class(c) for c in clause.classes}
+    if not wanted:
+        return j
+    for broad in clauses:
+        if broad is clause or not wanted <= broad.cats:
+            continue
+        listed = [
+            t for t in facts.therapies if matches(t, broad.text, broad.classes, broad.cats, False)
+        ]
+        if not listed or any(t.ended_on is None for t in listed):
+            continue
+        last = max(listed, key=lambda t: t.ended_on or facts.as_of)
+        assert last.ended_on is not None
+        elapsed = (facts.as_of - last.ended_on).days
+        if elapsed >= max(clause.days):
+            why = (
+                f"the latest listed {' or '.join(sorted(broad.cats))} therapy, {label(last)}, "
+                f"ended {elapsed} days ago (longer than every wait)"
+            )
+            return Judgement(MET, why, handled=True)
+    return j
 
 
 def _judge_recent(clauses: tuple[Clause, ...], crit: Criterion, facts: Facts) -> Judgement:

@@ -88,6 +88,9 @@ def prep_age(crit_text: str, norm: str, section: str) -> Any:
         )
         if all(c and b for c, b in segments):
             return ("by_tumor", segments)
+    alternatives = _age_alternatives(crit_text, section)
+    if alternatives:
+        return ("any_of", alternatives)
     general, scoped = _scoped_bounds(crit_text, section)
     spec: Any = ("scoped", general, scoped) if scoped else general
     groups = _group_subjects(crit_text)
@@ -96,6 +99,70 @@ def prep_age(crit_text: str, norm: str, section: str) -> Any:
         # weeks": the limit, and more asked of one age group
         return ("grouped", spec, groups)
     return spec
+
+
+# "participants >= 18 years of age, or adolescents >= 12 and < 18 years with body weight >= 40
+# kg": each side of the "or" is an age group of its own ("18 years or older" is one limit)
+_OR_GROUP = re.compile(
+    r",\s*or\s+|;\s*or\s+|\bor\s+(?=(?:adolescents?|children|patients|participants|subjects|"
+    r"adults?|infants?|those)\b)"
+)
+# what an age group may be asked besides its age ("with body weight >= 40 kg", "if ...")
+_MORE_ASKED = re.compile(r"\b(?:with|who|whose|if|weigh\w*|bsa|provided)\b")
+
+
+def _age_alternatives(crit_text: str, section: str) -> tuple[Any, ...]:
+    """((bounds, asks more), ...) when the rule is a choice of age groups, each with its own
+    consistent bounds; () otherwise."""
+    pieces = _OR_GROUP.split(crit_text)
+    if len(pieces) < 2:
+        return ()
+    out = []
+    for piece in pieces:
+        bounds = _bounds(piece, section)
+        if not bounds or _contradictory(bounds):
+            return ()
+        out.append((bounds, bool(_MORE_ASKED.search(piece.lower()))))
+    return tuple(out)
+
+
+def _contradictory(bounds: tuple[tuple[str, float, float], ...]) -> bool:
+    lows = [v * per for op, v, per in bounds if op in {">=", ">"}]
+    highs = [
+        v * per + (per if op == "<=" and per == 12 else 0)
+        for op, v, per in bounds
+        if op in {"<=", "<"}
+    ]
+    return bool(lows and highs and max(lows) >= min(highs))
+
+
+def _judge_alternatives(alternatives: Any, crit: Criterion, facts: Facts) -> Judgement:
+    """A choice of age groups: in a group asked nothing more decides; in none of them decides
+    the other way; in a group asked more leaves that to verify."""
+    age = _age_text(facts.age_months)
+    fits = [
+        (all(age_ok(facts.age_months, *b) is True for b in bounds), more, bounds)
+        for bounds, more in alternatives
+    ]
+    outside = all(
+        any(age_ok(facts.age_months, *b) is False for b in bounds) for bounds, _m in alternatives
+    )
+    pure = next((bounds for fit, more, bounds in fits if fit and not more), None)
+    exclusion = crit.section == "exclusion"
+    if pure is not None:
+        wanted = " and ".join(f"{op} {v:g} {_UNIT_NAME.get(per, 'days')}" for op, v, per in pure)
+        if exclusion:
+            return Judgement(NOT_MET, f"age {age} falls in an excluded age group ({wanted})")
+        return Judgement(MET, f"age {age} satisfies one of the age groups ({wanted})")
+    if outside:
+        if exclusion:
+            return Judgement(MET, f"age {age} is in none of the excluded age groups")
+        return Judgement(NOT_MET, f"age {age} is in none of the age groups the rule allows")
+    return Judgement(
+        UNKNOWN,
+        f"age {age} is in an age group the rule asks more of",
+        f"what the rule asks of the age group: {crit.text[:100]}",
+    )
 
 
 def _group_subjects(crit_text: str) -> tuple[tuple[str, float, float], ...]:
@@ -196,6 +263,8 @@ def _bounds(crit_text: str, section: str) -> tuple[tuple[str, float, float], ...
 
 
 def judge_age(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
+    if spec and spec[0] == "any_of":
+        return _judge_alternatives(spec[1], crit, facts)
     if spec and spec[0] == "grouped":
         _g, inner, groups = spec
         j = judge_age(inner, crit, facts)
@@ -230,13 +299,7 @@ def judge_age(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
         return j._replace(reason=f"{j.reason} (range for {facts.diagnosis})", scoped=True)
     if not spec:
         return Judgement(UNKNOWN, "age limit not read", "age limit as written")
-    lows = [v * per for op, v, per in spec if op in {">=", ">"}]
-    highs = [
-        v * per + (per if op == "<=" and per == 12 else 0)
-        for op, v, per in spec
-        if op in {"<=", "<"}
-    ]
-    if lows and highs and max(lows) >= min(highs):
+    if _contradictory(spec):
         return Judgement(
             UNKNOWN,
             "age limits read as contradictory (several parts?)",

@@ -305,13 +305,14 @@ def _other_age(group: tuple[Any, ...], facts: Facts) -> str | None:
         if age_ok(facts.age_months, op, value, per) is False:
             return f"{op} {value:g} {'months' if per == 1 else 'years'}"
         return None
-    _g, low, high, per = group
+    _g, low, high, per, below = group
     inside = (
         age_ok(facts.age_months, ">=", low, per),
-        age_ok(facts.age_months, "<=", high, per),
+        age_ok(facts.age_months, below, high, per),
     )
     if False in inside:
-        return f"aged {low:g} to {high:g} {'months' if per == 1 else 'years'}"
+        upto = f"{high:g}" if below == "<=" else f"< {high:g}"
+        return f"aged {low:g} to {upto} {'months' if per == 1 else 'years'}"
     return None
 
 

@@ -53,7 +53,11 @@ RULES: Final[tuple[tuple[str, re.Pattern[str]], ...]] = (
     (
         "pregnancy",
         _R(
-            r"\bpregnan|\blactat|\bbreast ?feed|\bnursing\b|\bcontracepti|childbearing"
+            # "nursing" as breastfeeding, not the hospital's nursing staff ("evaluation of the
+            # Social Work and Nursing departments")
+            r"\bpregnan|\blactat|\bbreast ?feed|\bcontracepti|childbearing"
+            r"|\bnursing\b(?! (?:department|staff|team|service|unit|care|home|assessment"
+            r"|evaluation)s?\b)"
             r"|child bearing|\bpocbp\b"
         ),
     ),
@@ -95,7 +99,7 @@ RULES: Final[tuple[tuple[str, re.Pattern[str]], ...]] = (
             r"ti ?cancer|chemotherap|treatment|therapy|radiation)|\b(?:\d+|one|two|three"
             r"|four|six)\s*(?:days?|weeks?|months?|wks?)\b[^.;]{0,80}\b(?:since|after|"
             r"elapsed|prior to|before|from)\b[^.;]{0,80}\b(?:therap|treatment|chemo|radiat"
-            r"|xrt|antibod|agent|dose|infusion|surgery|transplant|drug)|\b(?:since|after"
+            r"|radiotherap|xrt|antibod|agent|dose|infusion|surgery|transplant|drug)|\b(?:since|after"
             r"|elapsed|within|from)\b[^.;]{0,60}\b(?:therap|chemo|treatment|radiat|radiotherap|xrt"
             r"|antibod|agent|dose)[^.;]{0,60}\b\d+\s*(?:days?|weeks?|months?)\b|\b(?:within"
             r"|in the (?:last|past))\s*\d+\s*(?:days?|weeks?|months?)\b[^.;]{0,40}(?:therap"

@@ -321,6 +321,12 @@ def _conditional_limits(
 _MG_DL = re.compile(r"\s*mg\s*/\s*dl")
 
 
+def analytes_named(text: str) -> set[str]:
+    """The names of the analytes a text names ("Serum creatinine by age and sex:": creatinine)."""
+    folded = fold_ops(text)
+    return {name for pattern, name in ANALYTES.values() if pattern.search(folded)}
+
+
 def analyte(key: str) -> str:
     """The profile analyte a requirement key reads: keys are "<analyte>" or, for a limit in
     another form than the profile's unit, "<analyte>_<form>" ("bilirubin_mg", "creatinine_uln";

@@ -12,11 +12,19 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
-from matcher.domain.eligibility import condition, cues, outputs, projection, structure, vocabulary
+from matcher.domain.eligibility import (
+    condition,
+    cues,
+    lab_reading,
+    outputs,
+    projection,
+    structure,
+    vocabulary,
+)
 from matcher.domain.eligibility.base import Aspect, Criterion
 from matcher.domain.eligibility.classifier import classify, without_notes
 from matcher.domain.eligibility.groups import group as scope_group
-from matcher.domain.eligibility.groups import marrow_group
+from matcher.domain.eligibility.groups import marrow_group, opens_with_label
 from matcher.domain.eligibility.judge_setting import prep_disease_setting
 from matcher.domain.eligibility.judges import REGISTRY, has_exception, part_specific
 from matcher.domain.eligibility.notices import notice
@@ -86,8 +94,16 @@ def _criterion(item: Item) -> Criterion:
     full = text if not item.notes else f"{text} [{' | '.join(item.notes)}]"
     text = cues.canonical(text, section)  # read in the rules' words; `full` is what the board sees
     n_own = norm(text)
+    group = scope_group(n_own)
     n_context = norm(context)
     kinds = classify(n_own, n_context, section)
+    rest = text.split(":", 1)[1].strip() if "age" in kinds and opens_with_label(n_own) else ""
+    if group and rest:
+        # "Patients >= 18 years: systolic BP >= 140 mmHg": the label is the group, the rest is
+        # the rule (read whole, the label was an age limit: a wrong "not met" for an adult);
+        # other kinds keep the label ("16 to < 18 years: 1.7 mg/dL", a creatinine row by age)
+        text, n_own = rest, norm(rest)
+        kinds = classify(n_own, n_context, section)
     or_group = item.or_group
     if or_group and item.flat and kinds != ("other",):
         # a flattened "1 of the following:" list has no visible end: an item of another kind
@@ -105,6 +121,14 @@ def _criterion(item: Item) -> Criterion:
             kinds = ("diagnosis",)
             return _intern(key, item, structure.subtype_criterion(item, full, n_own, subtype))
     scope, negated = tumor_scope(text, kinds)
+    if not scope and "diagnosis" in kinds and len(kinds) > 1:
+        # "RMS: relapsed or refractory after at least 1 prior regimen with vincristine": a tumor
+        # label before a rule of another kind says whom the rule is for (a list of tumors after
+        # the label, "Rhabdomyosarcoma: embryonal or alveolar", stays a diagnosis)
+        label = tumor_label(text)
+        rule = text.split(":", 1)[1] if label else ""
+        if label and "diagnosis" not in classify(norm(rule), n_context, section):
+            scope = label
     if "age" in kinds and "diagnosis" in kinds:
         spec = REGISTRY["age"].prep(text, n_own, section)
         if spec and spec[0] in {"scoped", "by_tumor"}:
@@ -136,7 +160,6 @@ def _criterion(item: Item) -> Criterion:
         negated = False
     if not scope and item.parent is not None:
         scope = tumor_label(item.parent.text)  # "NF1-associated MPNST: ... 2 of the following:"
-    group = scope_group(n_own)
     if not group and item.parent is not None:
         # "Patients with solid tumors without known bone marrow involvement:" over its counts
         group = marrow_group(norm(item.parent.text))
@@ -189,6 +212,18 @@ def _prep_text(kind: str, item: Item, text: str, full: str, n_own: str) -> tuple
     ...]"): the heading alone names no limit, and judging it on the heading leaves it unread."""
     if kind == "labs" and item.notes:
         return full, norm(full)
+    if kind == "labs" and item.parent is not None and not lab_reading.analytes_named(text):
+        # ">= 18 years: <= 1.5 x ULN" under "Serum creatinine by age and sex:": a table row
+        # whose analyte is the header's one
+        header = lab_reading.analytes_named(item.parent.text)
+        if len(header) == 1:
+            named = header.pop()
+            head, colon, rest = text.partition(":")
+            if colon and opens_with_label(n_own):
+                named_text = f"{head}: {named} {rest.strip()}"
+            else:
+                named_text = f"{named} {text}"
+            return named_text, norm(named_text)
     return text, n_own
 
 

@@ -1,0 +1,220 @@
+"""Reading classes found on the dev part of the constructed-trial set's batch 11 (T61 a Nordic
+cabozantinib trial with SI units, T65 a translated Latin American oral metronomic regimen, T66
+an industry CDK4/6 phase 1b/2 template; measured fresh on 2026.11.23; tests/criteria/constructed).
+Every criterion here is constructed wording in the style of those fictional trials, judged for
+the constructed test profile of test_eligibility_reading (a 14-year-old girl, first pulmonary
+relapse of synovial sarcoma, after ifosfamide and doxorubicin) or a variation of it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.unit.test_eligibility_constructed_batches import verdicts
+from tests.unit.test_eligibility_reading import judge
+from tests.unit.test_eligibility_wording import verdict
+
+ADULT: dict[str, Any] = {"age_months": 243}  # 20 years 3 months
+CHILD_8: dict[str, Any] = {"age_months": 98, "weight_kg": 26}
+TKI_103_DAYS = [{"agent": "crizotinib", "category": "targeted", "ended_on": "2026-08-15"}]
+
+
+def test_an_age_label_before_a_colon_is_whom_the_rule_is_for_not_an_age_limit() -> None:
+    """ "Patients >= 18 years: systolic BP >= 140 mmHg or diastolic BP >= 90 mmHg" (exclusion)
+    asks an adult about blood pressure (2026.11.23: not_met for a 20-year-old, "falls in the
+    excluded range (>= 18 years)"); it does not apply to a 14-year-old."""
+    rule = "Patients ≥ 18 years: systolic BP ≥ 140 mmHg or diastolic BP ≥ 90 mmHg"
+    assert verdict(rule, "exclusion", **ADULT) == "unknown"
+    _kind, got, reason, rule_id = judge(rule, "exclusion")
+    assert (got, rule_id) == ("not_applicable", "other_age")
+    assert ">= 18 years" in reason
+
+
+def test_an_age_range_label_ending_below_a_number_scopes_the_rule() -> None:
+    """ "Participants 12 to < 16 years: Lansky performance status >= 70%" and a table row "16 to
+    < 18 years: male <= 150 µmol/L" are for those ages only (2026.11.23: met on the Lansky score
+    for an 8-year-old; the row unread, unknown for a 20-year-old)."""
+    lansky = "Participants 12 to < 16 years: Lansky performance status >= 70%."
+    _kind, got, reason, _rule = judge(lansky, **CHILD_8)
+    assert got == "not_applicable"
+    assert "12 to < 16 years" in reason
+    assert verdict(lansky) == "met"  # 14 years: inside the group, Lansky 90
+    row = "16 to < 18 years: male ≤ 150 µmol/L, female ≤ 124 µmol/L"
+    assert verdict(row, **ADULT) == "not_applicable"
+    assert verdict(row, age_months=16 * 12) != "not_applicable"  # 16 is inside "16 to < 18"
+    assert verdict(row, age_months=18 * 12) == "not_applicable"  # 18 is not below 18
+
+
+def test_a_table_row_without_an_analyte_reads_its_headers() -> None:
+    """ ">= 18 years: <= 1.5 x ULN" under "Serum creatinine by age and sex:" is a creatinine
+    limit (2026.11.23: unknown, "lab threshold not read")."""
+    block = (
+        "Inclusion Criteria:\n\n* Adequate renal function:\n  * Serum creatinine by age and sex:"
+        "\n    * 13 to < 16 years: male ≤ 133 µmol/L, female ≤ 124 µmol/L\n"
+        "    * ≥ 18 years: ≤ 1.5 × ULN\n"
+    )
+    adult_row = "≥ 18 years: ≤ 1.5 × ULN"
+    got = verdicts(block, **ADULT)
+    assert got[adult_row] == "met"
+    high = verdicts(block, labs={"creatinine_mg_dL": 3.5}, **ADULT)
+    assert high[adult_row] != "met"  # the local ULN is not in the profile: never met above it
+    assert verdicts(block)[adult_row] == "not_applicable"  # a 14-year-old
+
+
+def test_high_dose_chemotherapy_with_stem_cell_rescue_is_a_transplant_not_a_chemotherapy() -> None:
+    """ "High-dose chemotherapy with autologous stem cell rescue within 3 months" (exclusion) is
+    no washout after ordinary chemotherapy (2026.11.23: not_met, docetaxel 56 days ago "needs 91
+    days"); "chemotherapy within 3 months" still is."""
+    recent = [{"agent": "docetaxel", "category": "chemotherapy", "ended_on": "2026-10-01"}]
+    rule = "High-dose chemotherapy with autologous stem cell rescue within 3 months"
+    assert verdict(rule, "exclusion", prior_therapies=recent) == "unknown"
+    plain = "Chemotherapy within 3 months"
+    assert verdict(plain, "exclusion", prior_therapies=recent) == "not_met"
+
+
+def test_age_groups_joined_by_or_are_alternatives() -> None:
+    """ "Participants >= 18 years of age, or adolescents >= 12 and < 18 years with body weight >=
+    40 kg": an adult fits the first group (2026.11.23: unknown, "age limits read as
+    contradictory"), an 8-year-old neither, an adolescent's group asks more."""
+    rule = (
+        "Male or female participants >= 18 years of age, or adolescents >= 12 and < 18 years of "
+        "age with body weight >= 40 kg at screening."
+    )
+    assert verdict(rule, **ADULT) == "met"
+    assert verdict(rule, **CHILD_8) == "not_met"
+    _kind, got, reason, _rule = judge(rule, weight_kg=None)
+    assert got == "unknown"
+    assert "age group" in reason
+
+
+def test_a_radiotherapy_wait_written_with_from_is_a_washout() -> None:
+    """ "Radiotherapy: >= 14 days from local palliative radiotherapy; >= 3 months if it was
+    craniospinal": radiation 11 months ago passes every wait (2026.11.23: unknown, "radiation
+    history matters here"); radiation 11 days ago does not."""
+    rule = (
+        "Radiotherapy: ≥ 14 days from local palliative radiotherapy; ≥ 3 months if it was "
+        "craniospinal radiotherapy or radiotherapy to ≥ 50% of the pelvis"
+    )
+    old = [{"category": "radiation", "site": "forearm", "ended_on": "2025-12-10"}]
+    kind, got, reason, _rule = judge(rule, prior_therapies=old)
+    assert (kind, got) == ("washout", "met")
+    assert reason.count("radiation ended") == 1  # one reason, not one per clause
+    fresh = [{"category": "radiation", "site": "forearm", "ended_on": "2026-11-15"}]
+    assert verdict(rule, prior_therapies=fresh) == "not_met"
+
+
+def test_nursing_staff_is_not_breastfeeding() -> None:
+    """ "... according to the evaluation of the Social Work and Nursing departments" asks about
+    the caregiver, not pregnancy (2026.11.23: not_applicable, "rule for patients of childbearing
+    potential"); "nursing mothers" still is a pregnancy rule."""
+    caregiver = (
+        "Count with a caregiver (father, mother, tutor or legal responsible) able to administer "
+        "the oral medication at home, according to the evaluation of the Social Work and Nursing "
+        "departments of the centre."
+    )
+    kind, got, _reason, _rule = judge(caregiver, **CHILD_8)
+    assert kind != "pregnancy"
+    assert got == "unknown"
+    assert judge("Pregnant or nursing women", "exclusion")[0] == "pregnancy"
+
+
+def test_a_tumor_label_before_a_rule_of_another_kind_scopes_it() -> None:
+    """ "RMS: relapsed or refractory after at least 1 prior regimen that included vincristine"
+    is for RMS only (2026.11.23: unknown, "names rhabdomyosarcoma; list may be open"); a tumor
+    label over a list of subtypes stays a diagnosis."""
+    rule = (
+        "RMS: relapsed or refractory after at least 1 prior multi-agent chemotherapy regimen that "
+        "included vincristine and an alkylating agent."
+    )
+    _kind, got, reason, rule_id = judge(rule)
+    assert (got, rule_id) == ("not_applicable", "other_diagnosis")
+    assert "rhabdomyosarcoma" in reason
+    assert verdict("Rhabdomyosarcoma: embryonal or alveolar subtype") != "not_applicable"
+
+
+def test_a_listed_item_naming_a_tumor_is_a_diagnosis_not_its_headings_other_kind() -> None:
+    """ "Expansion Cohort A: DDLPS (...)" under "... advanced or metastatic sarcoma of one of
+    these types:" is a tumor (2026.11.23: met as "metastatic disease" for a synovial sarcoma)."""
+    block = (
+        "Inclusion Criteria:\n\n* Histologically confirmed locally advanced unresectable or "
+        "metastatic sarcoma of one of the following types:\n"
+        "  * Expansion Cohort A: DDLPS (well-differentiated liposarcoma without a "
+        "dedifferentiated component is not eligible).\n"
+        "  * Expansion Cohort B: synovial sarcoma.\n"
+    )
+    got = verdicts(block)
+    cohort_a = next(t for t in got if t.startswith("Expansion Cohort A"))
+    cohort_b = next(t for t in got if t.startswith("Expansion Cohort B"))
+    assert got[cohort_a] != "met"
+    assert got[cohort_b] == "met"
+
+
+def test_a_narrower_wait_inside_a_broader_decided_one_is_settled_by_it() -> None:
+    """ "Systemic anticancer therapy within 4 weeks; nitrosoureas within 6 weeks; monoclonal
+    antibodies within 4 weeks": the listed systemic therapy ending 103 days ago settles the
+    narrower clauses too (2026.11.23: unknown, "no prior therapy of this type listed")."""
+    rule = (
+        "Systemic anticancer therapy (including chemotherapy and targeted therapy) within 4 "
+        "weeks before the first dose; nitrosoureas or mitomycin C within 6 weeks; monoclonal "
+        "antibodies within 4 weeks."
+    )
+    kind, got, reason, _rule = judge(rule, "exclusion", prior_therapies=TKI_103_DAYS)
+    assert (kind, got) == ("washout", "met")
+    assert "crizotinib" in reason
+    # alone, the narrower clause still cannot be settled from a list without such a drug
+    alone = "Nitrosoureas or mitomycin C within 6 weeks before the first dose."
+    assert verdict(alone, "exclusion", prior_therapies=TKI_103_DAYS) == "unknown"
+
+
+def test_recovery_from_toxicities_is_a_requirement_the_profile_does_not_hold() -> None:
+    """ ">= 2 weeks since a TKI, with recovery of toxicities to grade <= 1" is not met on the
+    dates alone (a requirement term since 2026.11.24); the dates alone are."""
+    rule = (
+        "Prior systemic therapy: >= 3 weeks since last cytotoxic chemotherapy, >= 2 weeks since "
+        "pazopanib or other small-molecule TKI, with recovery of toxicities to grade <= 1."
+    )
+    _kind, got, reason, _rule = judge(rule, prior_therapies=TKI_103_DAYS)
+    assert got == "unknown"
+    assert "recovery from the toxicities" in reason
+
+
+def test_where_the_patient_lives_is_no_enrolment_formality() -> None:
+    """ "Patient resident in Denmark, Finland ... and willing to attend visits" asks where the
+    patient lives (2026.11.23: not_applicable as a formality); "willing to attend visits" alone
+    is a formality."""
+    rule = (
+        "Patient resident in Denmark, Finland, Iceland, Norway or Sweden, and willing and able to "
+        "attend treatment and follow-up visits at the treating sarcoma centre."
+    )
+    assert verdict(rule) == "unknown"
+    assert verdict("Willing and able to attend treatment and follow-up visits.") == (
+        "not_applicable"
+    )
+
+
+def test_a_sentence_asked_only_in_case_of_doubt_is_no_requirement_for_everyone() -> None:
+    """ "... In case of doubt, the paraffin blocks must be sent for central review" does not make
+    the diagnosis unknown (2026.11.23: "not established: tumor tissue")."""
+    rule = (
+        "Histological diagnosis of soft tissue sarcoma, confirmed at the initial diagnosis or at "
+        "relapse by the Pathology Department of the participant centre. In case of doubt, the "
+        "paraffin blocks or slides must be sent for central review before the inclusion."
+    )
+    assert verdict(rule) == "met"
+    always = (
+        "Histological diagnosis of soft tissue sarcoma. Paraffin blocks or slides must be sent "
+        "for central review before the inclusion."
+    )
+    assert verdict(always) == "unknown"
+
+
+def test_without_the_infection_its_qualifiers_are_moot_in_an_exclusion() -> None:
+    """ "Known HIV infection with detectable viral load, or an AIDS-defining infection within
+    the past 12 months" (exclusion) is met for an HIV-negative patient (2026.11.23: unknown,
+    "not established: time window"); another infection named beside it is still asked."""
+    rule = (
+        "Known history of HIV infection with detectable viral load or CD4+ count < 350 "
+        "cells/uL, or with an AIDS-defining opportunistic infection within the past 12 months."
+    )
+    assert verdict(rule, "exclusion", hiv="negative") == "met"
+    other = "HIV infection, or any active uncontrolled infection within the past 14 days."
+    assert verdict(other, "exclusion", hiv="negative") == "unknown"
