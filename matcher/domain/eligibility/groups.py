@@ -163,7 +163,8 @@ def _age_after(folded: str) -> re.Match[str] | None:
 def group(norm: str) -> tuple[Any, ...]:
     """("sex", "female"|"male"), ("age", op, value, months per unit), ("age_range", from, to,
     months per unit, "<=" when `to` is included or "<"), ("setting", ...),
-    ("cns",) or ("marrow", involved): a rule for one group."""
+    ("cns",), ("marrow", involved) or ("participant", who) (participant_group): a rule for
+    one group."""
     marrow = marrow_group(norm)
     if marrow:
         return marrow
@@ -189,6 +190,29 @@ def group(norm: str) -> tuple[Any, ...]:
     if one:
         return one
     return _age_groups(norm)
+
+
+# "Family caregiver participants:", "Donor Eligibility:", "Sibling donors:": a heading over
+# the rules for someone other than the patient (a dyad's caregiver, a stem-cell donor)
+_OTHER_PARTICIPANT = re.compile(
+    r"^\s*(?:for (?:the )?)?(?:(?:family )?caregivers?|(?:(?:stem cell|hsct|haploidentical|related|"
+    r"sibling|parental|allogeneic) )?donors?|sibling donors?|parents? (?:or|and) guardians?|"
+    r"partners?|spouses?)(?: \([^)]*\))?(?: participants?| eligibility| inclusion| exclusion)?"
+    r"(?: criteria)?(?: \([^)]*\))?\s*:?\s*$"
+)
+
+
+def participant_group(heading: str) -> tuple[Any, ...]:
+    """("participant", who) when a heading introduces rules for someone other than the patient,
+    else ()."""
+    found = _OTHER_PARTICIPANT.match(heading.lower())
+    if found is None:
+        return ()
+    words = found.group(0).lower()
+    if "donor" in words or "caregiver" in words:
+        return ("participant", "donor" if "donor" in words else "caregiver")
+    who = words.strip(" :")
+    return ("participant", who)
 
 
 def opens_with_label(norm: str) -> bool:

@@ -97,9 +97,14 @@ def prep_washout(crit_text: str, norm: str, section: str) -> Any:
     does not give chemotherapy a 10-day washout)."""
     clauses: list[Clause] = []
     for part, sentence in _clauses(norm):
-        if _MAY_CONTINUE.search(part) or cues.search("sample_timing", part):
+        if (
+            _MAY_CONTINUE.search(part)
+            or cues.search("sample_timing", part)
+            or cues.search("conditional_timing", part)
+        ):
             # "Patients may continue TKIs until 3 days prior to ...": allows, requires nothing;
-            # "a sample obtained within 3 months ... after the last treatment": a sample's date
+            # "a sample obtained within 3 months ... after the last treatment": a sample's date;
+            # "... on the last line, if given <= 3 months before review": when the rule applies
             continue
         days = _days(part)
         banned, _allowed = split_exception(part)

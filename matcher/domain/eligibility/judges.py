@@ -263,6 +263,9 @@ def _outside_scope(crit: Criterion, facts: Facts) -> Judged | None:
     if not crit.group:
         return None
     what = crit.group[0]
+    if what == "participant":
+        why = f"rule for the {crit.group[1]}, not the patient"
+        return _not_applicable(crit, why, "other_participant")
     if what == "sex" and facts.sex in {"male", "female"} and facts.sex != crit.group[1]:
         return _not_applicable(crit, f"rule for {crit.group[1]} patients only", "other_sex")
     if what == "setting" and crit.group[1] == "first recurrence":

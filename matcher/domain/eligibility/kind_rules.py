@@ -27,8 +27,9 @@ RULES: Final[tuple[tuple[str, re.Pattern[str]], ...]] = (
         "other_malignancy",
         _R(
             r"\b(?:other|another|second|secondary|prior|previous|concurrent|additional|different)"
-            r" (?:primary |invasive |active )?(?:malignanc|cancer|neoplas)|\bmalignanc\w* other"
-            r" than\b|\bhistory of (?:a |any )?malignan"
+            # ("a second cancer-predisposition gene" is a germline finding, not a cancer)
+            r" (?:primary |invasive |active )?(?:malignanc|cancer(?! predispos)|neoplas)"
+            r"|\bmalignanc\w* other than\b|\bhistory of (?:a |any )?malignan"
         ),
     ),
     # the ability to swallow oral medication, not any mention ("surgery to the swallowing

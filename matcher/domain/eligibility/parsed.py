@@ -24,7 +24,7 @@ from matcher.domain.eligibility import (
 from matcher.domain.eligibility.base import Aspect, Criterion
 from matcher.domain.eligibility.classifier import classify, without_notes
 from matcher.domain.eligibility.groups import group as scope_group
-from matcher.domain.eligibility.groups import marrow_group, opens_with_label
+from matcher.domain.eligibility.groups import marrow_group, opens_with_label, participant_group
 from matcher.domain.eligibility.judge_setting import prep_disease_setting
 from matcher.domain.eligibility.judges import REGISTRY, has_exception, part_specific
 from matcher.domain.eligibility.notices import notice
@@ -161,8 +161,9 @@ def _criterion(item: Item) -> Criterion:
     if not scope and item.parent is not None:
         scope = tumor_label(item.parent.text)  # "NF1-associated MPNST: ... 2 of the following:"
     if not group and item.parent is not None:
-        # "Patients with solid tumors without known bone marrow involvement:" over its counts
-        group = marrow_group(norm(item.parent.text))
+        # "Patients with solid tumors without known bone marrow involvement:" over its counts;
+        # "Family caregiver participants:" over the caregiver's rules
+        group = marrow_group(norm(item.parent.text)) or participant_group(item.parent.text)
     # a condition the judges can read ("Patients with measurable disease must ..."): met or not
     # by the patient decides whether the rule applies (never for a rule already not applicable)
     heading = norm(item.parent.text) if item.parent is not None else None

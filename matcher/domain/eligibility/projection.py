@@ -131,6 +131,7 @@ GROUP_READS = {
     "setting": ("status", "relapse_number"),
     "cns": ("cns_metastases", "concept_ids"),
     "marrow": ("recurrence_sites",),
+    "participant": (),  # a caregiver's or donor's rule: not applicable to any patient
 }  # groups.group
 
 _DESCRIPTORS: dict[tuple[str, ...], int] = {}

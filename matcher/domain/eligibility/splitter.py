@@ -78,6 +78,16 @@ def _is_or_parent(text: str) -> bool:
 _SENTENCE = re.compile(r"[.;:]\s")
 
 
+# a short unbulleted line ending in a colon, no number in it ("Donor eligibility:", "Part B
+# only:"); a wrapped sentence that happens to end a line in ":" is longer or carries numbers
+_SUBHEADING = re.compile(r"^[A-Za-z][^\d:;.]{2,60}:$")
+
+
+_OTHER_PARTICIPANT_HEADING = re.compile(
+    r"^\s*(?:[*\-•·]\s*)?(?:(?:family )?caregivers?|(?:\w+ )?donors?)\b", re.IGNORECASE
+)
+
+
 def _heading(line: str) -> tuple[Section, str] | None:
     match = _HEADING.match(line)
     if match is None:
@@ -108,6 +118,13 @@ class _Splitter:
         self.stack.clear()
         self.flat = self.current = self.last_note_owner = None
         self.flat_or = False
+
+    def subheading(self, line: str) -> None:
+        """A heading line inside a section: a new root whose bullets follow at its level."""
+        self.stack.clear()
+        self.flat = self.current = self.last_note_owner = None
+        self.flat_or = False
+        self.bullet(line, 0)
 
     def continuation(self, line: str) -> None:
         owner = self.last_note_owner
@@ -178,17 +195,30 @@ class _Splitter:
 def split_items(text: str) -> list[Item]:
     """Every criterion item, in order, with section, parent, OR-membership and notes."""
     state = _Splitter()
+    after_blank = False
     for raw_line in text.splitlines():
         if not raw_line.strip():
+            after_blank = True
             continue
+        blank_before, after_blank = after_blank, False
         heading = _heading(raw_line)
         if heading is not None:
             state.heading(heading[0])
+            if _OTHER_PARTICIPANT_HEADING.match(raw_line) and not heading[1]:
+                # "Donor Eligibility:", "Caregiver Exclusion Criteria:": a section whose rules
+                # are someone else's; the heading stays their parent (groups.participant_group)
+                state.subheading(raw_line.strip())
+                continue
             for part in _split_inline(heading[1]) if heading[1] else []:
                 state.bullet(part, 0)
             continue
         bullet = _BULLET.match(raw_line)
         if bullet is None:
+            if blank_before and _SUBHEADING.match(raw_line.strip()):
+                # "Family caregiver participants:" set apart by a blank line after a bullet: a
+                # heading over the bullets that follow, not the end of the last bullet's text
+                state.subheading(raw_line.strip())
+                continue
             state.continuation(raw_line.strip())
             continue
         state.bullet(

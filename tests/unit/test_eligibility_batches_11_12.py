@@ -1,6 +1,7 @@
-"""Reading classes found on the dev part of the constructed-trial set's batch 11 (T61 a Nordic
-cabozantinib trial with SI units, T65 a translated Latin American oral metronomic regimen, T66
-an industry CDK4/6 phase 1b/2 template; measured fresh on 2026.11.23; tests/criteria/constructed).
+"""Reading classes found on the dev parts of the constructed-trial set's batches 11 and 12 (T61
+a Nordic cabozantinib trial with SI units, T65 a translated Latin American oral metronomic
+regimen, T66 an industry CDK4/6 phase 1b/2 template, measured fresh on 2026.11.23; T68-T70 on
+2026.11.24, see below; tests/criteria/constructed).
 Every criterion here is constructed wording in the style of those fictional trials, judged for
 the constructed test profile of test_eligibility_reading (a 14-year-old girl, first pulmonary
 relapse of synovial sarcoma, after ifosfamide and doxorubicin) or a variation of it."""
@@ -218,3 +219,68 @@ def test_without_the_infection_its_qualifiers_are_moot_in_an_exclusion() -> None
     assert verdict(rule, "exclusion", hiv="negative") == "met"
     other = "HIV infection, or any active uncontrolled infection within the past 14 days."
     assert verdict(other, "exclusion", hiv="negative") == "unknown"
+
+
+# --- batch 12 (T68 an AYA advance-care-planning trial with caregiver criteria, T69 re-resection
+# with intraoperative radiotherapy, T70 a Li-Fraumeni surveillance study; fresh on 2026.11.24) ---
+
+
+def test_rules_under_a_caregiver_or_donor_heading_are_not_the_patients() -> None:
+    """ "Family caregiver participants:" set apart by a blank line heads the caregiver's rules:
+    "Age >= 18 years" under it does not exclude an 8-year-old patient (2026.11.24: the heading
+    was read as the end of the bullet before it, and the age rule not_met); the patient's own
+    rules before it still apply."""
+    block = (
+        "Inclusion Criteria:\n\nPatient participants:\n\n* Age 6 to 25 years at enrollment\n"
+        "* Able to read and speak English or Spanish\n\nFamily caregiver participants:\n\n"
+        "* Age >= 18 years\n* Aware of the patient's diagnosis of recurrent cancer\n\n"
+        "Donor Eligibility:\n\n* Donor age 18 to 60 years\n"
+    )
+    got = verdicts(block, **CHILD_8)
+    assert got["Age >= 18 years"] == "not_applicable"
+    assert got["Aware of the patient's diagnosis of recurrent cancer"] == "not_applicable"
+    assert got["Donor age 18 to 60 years"] == "not_applicable"
+    assert got["Age 6 to 25 years at enrollment"] == "met"
+    _kind, _got, reason, rule_id = judge("Age >= 18 years", **CHILD_8)
+    assert rule_id != "other_participant"  # without the heading it is the patient's rule
+    assert "age" in reason
+
+
+def test_facts_no_profile_holds_keep_a_criterion_unknown() -> None:
+    """ASA class, fitness for anaesthesia, a germline variant, a number of nodules and a local
+    recurrence are requirements the profile does not establish (2026.11.24: met on the ECOG
+    score, the age, "no other malignancy", the recurrence)."""
+    asa = "ASA physical status class I-III and ECOG performance status 0-1."
+    assert verdict(asa, performance={"scale": "ecog", "score": 1}) == "unknown"
+    assert verdict("ECOG performance status 0-1.", performance={"scale": "ecog", "score": 1}) == (
+        "met"
+    )
+    sedation = (
+        "Participants 18 months to < 8 years of age may undergo MRI with sedation, provided "
+        "there is no anesthesia contraindication."
+    )
+    assert verdict(sedation, **CHILD_8) == "unknown"
+    germline = (
+        "Participants with an additional germline pathogenic variant in a second "
+        "cancer-predisposition gene that would require another surveillance schedule."
+    )
+    kind, got, _reason, _rule = judge(germline, "exclusion")
+    assert (kind, got) != ("other_malignancy", "met")
+    assert got == "unknown"
+    nodules = "Multifocal recurrence permitted; total number of nodules ≤ 5."
+    assert verdict(nodules) == "unknown"
+    local = "First or second local recurrence of a soft tissue sarcoma of the retroperitoneum."
+    assert verdict(local) == "unknown"
+
+
+def test_a_time_window_in_an_if_clause_is_when_the_rule_applies_not_a_wait() -> None:
+    """ "Progressive disease on the last line of systemic therapy, if given <= 3 months before
+    review" is no 3-month washout (2026.11.24: not_met, docetaxel 56 days ago "needs 91 days")."""
+    recent = [{"agent": "docetaxel", "category": "chemotherapy", "ended_on": "2026-10-01"}]
+    rule = (
+        "Progressive disease on the last line of systemic therapy given for the current "
+        "recurrence, if given ≤ 3 months before MDT review (RECIST 1.1)."
+    )
+    assert verdict(rule, prior_therapies=recent) != "not_met"
+    wait = "At least 3 months since the last line of systemic therapy."
+    assert verdict(wait, prior_therapies=recent) == "not_met"
