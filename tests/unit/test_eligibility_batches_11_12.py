@@ -284,3 +284,6 @@ def test_a_time_window_in_an_if_clause_is_when_the_rule_applies_not_a_wait() -> 
     assert verdict(rule, prior_therapies=recent) != "not_met"
     wait = "At least 3 months since the last line of systemic therapy."
     assert verdict(wait, prior_therapies=recent) == "not_met"
+    # a lower bound in the "if" clause is a wait: "allowed if given at least N weeks before"
+    allowed = "Prior chemotherapy is allowed if completed at least 3 months before registration."
+    assert verdict(allowed, prior_therapies=recent) == "not_met"
