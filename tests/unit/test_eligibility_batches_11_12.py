@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from tests.unit.test_eligibility_constructed_batches import verdicts
-from tests.unit.test_eligibility_reading import judge
+from tests.unit.test_eligibility_reading import criterion, judge
 from tests.unit.test_eligibility_wording import verdict
 
 ADULT: dict[str, Any] = {"age_months": 243}  # 20 years 3 months
@@ -287,3 +287,26 @@ def test_a_time_window_in_an_if_clause_is_when_the_rule_applies_not_a_wait() -> 
     # a lower bound in the "if" clause is a wait: "allowed if given at least N weeks before"
     allowed = "Prior chemotherapy is allowed if completed at least 3 months before registration."
     assert verdict(allowed, prior_therapies=recent) == "not_met"
+
+
+def test_a_criterion_before_a_heading_line_is_kept_not_swallowed_by_it() -> None:
+    """NCT04022213 (real record): "Toxicities of prior therapy must have resolved to grade 1 or
+    less ..." followed, after a blank line, by the heading "At the completion of surgery, ...
+    Group A patients:" was read as one ":" heading and dropped from the criteria (2026.11.24);
+    it is judged on its own now."""
+    verdict_, reason, _rule = criterion("NCT04022213", "Toxicities of prior therapy must have")
+    assert verdict_ == "unknown"
+    assert reason
+
+
+def test_rules_for_parent_participants_are_not_the_adolescents() -> None:
+    """ "For parent participants:" (the heading of NCT03630471's parent rules, a real record in
+    the criterion set) heads rules for the parent: "Proficient in spoken English or Hindi" under
+    it is not asked of the patient."""
+    block = (
+        "Inclusion Criteria:\n\nFor adolescent participants:\n\n* Enrolled as a student in "
+        "Grades 9-12\n\nFor parent participants:\n\n* Proficient in spoken English or Hindi\n"
+    )
+    got = verdicts(block)
+    assert got["Proficient in spoken English or Hindi"] == "not_applicable"
+    assert got["Enrolled as a student in Grades 9-12"] == "unknown"

@@ -192,11 +192,11 @@ def group(norm: str) -> tuple[Any, ...]:
     return _age_groups(norm)
 
 
-# "Family caregiver participants:", "Donor Eligibility:", "Sibling donors:": a heading over
-# the rules for someone other than the patient (a dyad's caregiver, a stem-cell donor)
+# "Family caregiver participants:", "Donor Eligibility:", "For parent participants:": a heading
+# over the rules for someone other than the patient (a dyad's caregiver, a stem-cell donor)
 _OTHER_PARTICIPANT = re.compile(
     r"^\s*(?:for (?:the )?)?(?:(?:family )?caregivers?|(?:(?:stem cell|hsct|haploidentical|related|"
-    r"sibling|parental|allogeneic) )?donors?|sibling donors?|parents? (?:or|and) guardians?|"
+    r"sibling|parental|allogeneic) )?donors?|sibling donors?|parents?(?: (?:or|and) guardians?)?|"
     r"partners?|spouses?)(?: \([^)]*\))?(?: participants?| eligibility| inclusion| exclusion)?"
     r"(?: criteria)?(?: \([^)]*\))?\s*:?\s*$"
 )
@@ -209,10 +209,10 @@ def participant_group(heading: str) -> tuple[Any, ...]:
     if found is None:
         return ()
     words = found.group(0).lower()
-    if "donor" in words or "caregiver" in words:
-        return ("participant", "donor" if "donor" in words else "caregiver")
-    who = words.strip(" :")
-    return ("participant", who)
+    for who in ("donor", "caregiver", "parent"):
+        if who in words:
+            return ("participant", who)
+    return ("participant", words.strip(" :"))
 
 
 def opens_with_label(norm: str) -> bool:
