@@ -13,8 +13,8 @@ Exits non-zero only on errors (missing files), never on missed targets.
 
     .venv/bin/python scripts/bench_criteria.py --set constructed [--part dev|heldout|both]
 
-The same figures on tests/criteria/constructed: constructed profiles x seventy-two constructed
-trials (twelve batches of six, `--round 1-12`) whose criteria helpers wrote from a brief (new
+The same figures on tests/criteria/constructed: constructed profiles x seventy-eight constructed
+trials (thirteen batches of six, `--round 1-13`) whose criteria helpers wrote from a brief (new
 rules and wording, labelled blind the same way); its held-out misses are never listed.
 """
 
@@ -193,9 +193,9 @@ def main() -> int:
     ap.add_argument(
         "--round",
         type=int,
-        choices=range(1, 13),
-        metavar="1-12",
-        help="score only the items of one labelling round (real: 1-8; constructed: batch 1-12)",
+        choices=range(1, 14),
+        metavar="1-13",
+        help="score only the items of one labelling round (real: 1-8; constructed: batch 1-13)",
     )
     ap.add_argument(
         "--set",
