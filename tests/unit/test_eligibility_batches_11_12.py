@@ -310,3 +310,72 @@ def test_rules_for_parent_participants_are_not_the_adolescents() -> None:
     got = verdicts(block)
     assert got["Proficient in spoken English or Hindi"] == "not_applicable"
     assert got["Enrolled as a student in Grades 9-12"] == "unknown"
+
+
+# --- batch 13 (T74 palliative radiotherapy for painful bone metastases, T77 a PK-heavy
+# first-in-child phase 1, T78 a neuropathy supportive-care trial; fresh on 2026.11.25) ---
+
+
+def test_how_long_a_condition_has_lasted_is_no_wait_since_treatment() -> None:
+    """ "Chemotherapy-induced peripheral neuropathy ... present for at least 6 weeks" asks how
+    long the neuropathy has lasted (2026.11.25: not_met, vincristine 37 days ago "needs 42
+    days"); "at least 6 weeks since the last dose of chemotherapy" is a wait."""
+    recent = [{"agent": "vincristine", "category": "chemotherapy", "ended_on": "2026-10-20"}]
+    rule = (
+        "Chemotherapy-induced peripheral neuropathy (CIPN) that began or worsened after exposure "
+        "to the neurotoxic agent and has been present for at least 6 weeks."
+    )
+    assert verdict(rule, prior_therapies=recent) != "not_met"
+    wait = "At least 6 weeks since the last dose of chemotherapy."
+    assert verdict(wait, prior_therapies=recent) == "not_met"
+
+
+def test_an_age_range_that_picks_a_scale_is_no_age_limit() -> None:
+    """ "... For participants 12-13 years of age who cannot use the NRS, a FACES score may be
+    used" names whom another scale is for (2026.11.25: not_met for a 23-year-old, "needs >= 12
+    years and <= 13 years")."""
+    rule = (
+        "Average neuropathic pain score of >= 4 on the 0-10 Numeric Rating Scale over the 7 days "
+        "before baseline. For participants 12-13 years of age who cannot reliably use the NRS, a "
+        "Wong-Baker FACES score of >= 4 may be used."
+    )
+    assert verdict(rule, **ADULT) == "unknown"
+
+
+def test_a_count_of_metastatic_sites_is_a_requirement_the_profile_does_not_hold() -> None:
+    """ "More than 3 sites of painful osseous metastases requiring radiotherapy within 30 days"
+    (exclusion) is not settled by an old radiation (2026.11.25: met, "radiation ended 315 days
+    ago")."""
+    old = [{"category": "radiation", "site": "forearm", "ended_on": "2026-01-15"}]
+    rule = "More than 3 sites of painful osseous metastases requiring radiotherapy within 30 days"
+    assert verdict(rule, "exclusion", prior_therapies=old) == "unknown"
+
+
+def test_a_topic_label_over_a_cns_exclusion_is_not_a_cns_tumor_group() -> None:
+    """ "CNS disease: Patients with known CNS metastases are not eligible unless ..." is the
+    CNS exclusion itself, met without CNS metastases (2026.11.25: not_applicable, "rule for CNS
+    tumor only"); the label over another rule ("CNS tumors: neurologic deficits must be
+    stable") still names a group."""
+    rule = (
+        "CNS disease: Patients with known CNS metastases are not eligible unless the metastases "
+        "have been treated, the patient is asymptomatic and off corticosteroids for >= 7 days."
+    )
+    assert verdict(rule, "exclusion") == "met"
+    group = "CNS tumors: neurologic deficits must have been stable for at least 7 days."
+    assert verdict(group) == "not_applicable"
+
+
+def test_a_tumor_named_only_as_an_example_is_no_diagnosis_rule() -> None:
+    """ "Receiving maintenance therapy (e.g., low-dose oral maintenance for rhabdomyosarcoma
+    with vinorelbine/cyclophosphamide)" asks about maintenance, not the tumor (2026.11.25: met
+    for a rhabdomyosarcoma, "covered by rhabdomyosarcoma")."""
+    rule = (
+        "Receiving maintenance therapy (e.g., low-dose oral maintenance for rhabdomyosarcoma "
+        "with vinorelbine/cyclophosphamide) with no planned increase in dose."
+    )
+    kind, got, _reason, _rule = judge(rule, diagnosis="alveolar rhabdomyosarcoma")
+    assert (kind, got) != ("diagnosis", "met")
+    assert got == "unknown"
+    assert verdict(
+        "Alveolar or embryonal rhabdomyosarcoma.", diagnosis="alveolar rhabdomyosarcoma"
+    ) == ("met")

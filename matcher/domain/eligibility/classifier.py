@@ -168,7 +168,8 @@ _BRACKETS = re.compile(r"\([^()]*\)")
 _AGE_SCOPE = re.compile(
     r"\b(?:for|in) (?:all )?(?:patients|subjects|participants|children|those|individuals|adults|"
     r"adolescents)(?: who are)?(?: aged?)?\s*(?:>=|<=|>|<|≥|≤|=<|older than|younger than|under|"
-    r"over|at least|less than)?\s*\d+\s*(?:years?|months?)(?: of age| old)?"
+    r"over|at least|less than)?\s*\d+(?:\s*(?:-|–|to|\s)\s*\d+)?\s*(?:years?|months?)"
+    r"(?: of age| old)?"
     r"(?: (?:and|or) (?:older|younger|above|over|under|less|more))?"
     # "<= 95th percentile for age": a normal range by age, no age limit
     r"|\bfor (?:their )?age\b"
@@ -205,6 +206,14 @@ def _refine(kinds: list[str], text: str, context: str, section: str) -> list[str
         # "... not a candidate for anthracyclines (for example cumulative dose, cardiac disease,
         # age)": an age named as an example of a reason is no age limit
         kinds = [k for k in kinds if k != "age"]
+    examples = cues.search("example_bracket", text) if "diagnosis" in kinds else None
+    if examples and not any(
+        c not in _GENERIC
+        for c in vocabulary.find_concepts(cues.cue("example_bracket").sub(" ", text))
+    ):
+        # "receiving maintenance therapy (e.g., low-dose oral maintenance for
+        # rhabdomyosarcoma)": a tumor named only in a bracket of examples is no diagnosis rule
+        kinds = [k for k in kinds if k != "diagnosis"]
     if "labs" in kinds and re.search(r"\bmg ?dl\b|\bumol|\bmicromol", text):
         kinds = [k for k in kinds if k != "age"]  # an age-adjusted creatinine table row
     if not kinds and re.search(r"creatinine|organ function|renal function", context):
@@ -371,8 +380,12 @@ def _refine(kinds: list[str], text: str, context: str, section: str) -> list[str
         kinds.remove("age")
         kinds.insert(0, "other")  # age at diagnosis: the profile does not give it
     # "Patients with primary neuroblastoma in central nervous system." (in an exclusion, not a
-    # tumor named only as a bracketed example)
-    named = _BRACKETS.sub(" ", text) if section == "exclusion" else text
+    # tumor named only in a bracket; in an inclusion, not one named only as an example)
+    named = (
+        _BRACKETS.sub(" ", text)
+        if section == "exclusion"
+        else cues.cue("example_bracket").sub(" ", text)
+    )
     if not kinds and any(c not in _GENERIC for c in vocabulary.find_concepts(named)):
         kinds = ["diagnosis"]
     if (

@@ -101,10 +101,12 @@ def prep_washout(crit_text: str, norm: str, section: str) -> Any:
             _MAY_CONTINUE.search(part)
             or cues.search("sample_timing", part)
             or cues.search("conditional_timing", part)
+            or cues.search("condition_duration", part)
         ):
             # "Patients may continue TKIs until 3 days prior to ...": allows, requires nothing;
             # "a sample obtained within 3 months ... after the last treatment": a sample's date;
-            # "... on the last line, if given <= 3 months before review": when the rule applies
+            # "... on the last line, if given <= 3 months before review": when the rule applies;
+            # "neuropathy ... present for at least 6 weeks": how long a condition has lasted
             continue
         days = _days(part)
         banned, _allowed = split_exception(part)

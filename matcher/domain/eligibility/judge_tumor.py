@@ -132,9 +132,12 @@ _LEPTO_ALSO = re.compile(
 # "CNS metastases that are symptomatic or require increasing steroid dose": the metastases are
 # the rule's subject and the rest only qualifies them (no ", or ..." beyond the clause)
 _CNS_SUBJECT = re.compile(
-    r"^(?:(?:patients|participants|subjects) with )?(?:(?:known|active|untreated|symptomatic|"
-    r"uncontrolled|progressive) )*(?:cns|brain|central nervous system|intracranial) metasta\w*"
-    r"(?: or leptomeningeal \w+)? (?:that|which|with|requiring|causing)\b"
+    # an optional topic label ("CNS disease: Patients with known CNS metastases are not
+    # eligible unless ..."); "are not eligible unless" qualifies them as "that ..." does
+    r"^(?:[a-z ]{2,30}: )?(?:(?:patients|participants|subjects) with )?(?:(?:known|active|"
+    r"untreated|symptomatic|uncontrolled|progressive) )*(?:cns|brain|central nervous system|"
+    r"intracranial) metasta\w*(?: or leptomeningeal \w+)? (?:that|which|with|requiring|causing|"
+    r"(?:are|is) (?:not eligible|excluded|ineligible) (?:unless|except))\b"
     r"(?![^.;]*(?:,|;) ?or\b(?! that\b))[^.;]*\W*$"
 )
 # ... followed only by sentences that allow ("Parameningeal tumor with intracranial extension is

@@ -85,6 +85,11 @@ _REGISTERED = set(REGISTRY)
 SHARE = True  # benchmarks switch sharing off to measure the worst case (every text unique)
 
 
+_TOPIC_LABEL = re.compile(
+    r"\b(?:disease|metastas[ie]s|involvement|status|function|history|sites?)\b", re.IGNORECASE
+)
+
+
 def _criterion(item: Item) -> Criterion:
     text, section, context = item.text, item.section, item.context
     key = (section, text, context, item.or_group, item.flat)
@@ -127,7 +132,9 @@ def _criterion(item: Item) -> Criterion:
         # the label, "Rhabdomyosarcoma: embryonal or alveolar", stays a diagnosis)
         label = tumor_label(text)
         rule = text.split(":", 1)[1] if label else ""
-        if label and "diagnosis" not in classify(norm(rule), n_context, section):
+        # "CNS disease: patients with known CNS metastases ...": a topic heading, not a tumor
+        topic = _TOPIC_LABEL.search(text.split(":", 1)[0]) if label else None
+        if label and topic is None and "diagnosis" not in classify(norm(rule), n_context, section):
             scope = label
     if "age" in kinds and "diagnosis" in kinds:
         spec = REGISTRY["age"].prep(text, n_own, section)
