@@ -273,17 +273,22 @@ def test_facts_no_profile_holds_keep_a_criterion_unknown() -> None:
     assert verdict(local) == "unknown"
 
 
+def _no_wait_beside_a_wait(rule: str, wait: str, therapies: list[dict[str, str]]) -> None:
+    """`rule` names a time that is no wait (never not_met on the dates); `wait`, with the same
+    therapies, is a wait they do not meet."""
+    assert verdict(rule, prior_therapies=therapies) != "not_met"
+    assert verdict(wait, prior_therapies=therapies) == "not_met"
+
+
 def test_a_time_window_in_an_if_clause_is_when_the_rule_applies_not_a_wait() -> None:
     """ "Progressive disease on the last line of systemic therapy, if given <= 3 months before
     review" is no 3-month washout (2026.11.24: not_met, docetaxel 56 days ago "needs 91 days")."""
-    recent = [{"agent": "docetaxel", "category": "chemotherapy", "ended_on": "2026-10-01"}]
     rule = (
         "Progressive disease on the last line of systemic therapy given for the current "
         "recurrence, if given ≤ 3 months before MDT review (RECIST 1.1)."
     )
-    assert verdict(rule, prior_therapies=recent) != "not_met"
-    wait = "At least 3 months since the last line of systemic therapy."
-    assert verdict(wait, prior_therapies=recent) == "not_met"
+    recent = [{"agent": "docetaxel", "category": "chemotherapy", "ended_on": "2026-10-01"}]
+    _no_wait_beside_a_wait(rule, "At least 3 months since the last systemic therapy.", recent)
     # a lower bound in the "if" clause is a wait: "allowed if given at least N weeks before"
     allowed = "Prior chemotherapy is allowed if completed at least 3 months before registration."
     assert verdict(allowed, prior_therapies=recent) == "not_met"
@@ -320,14 +325,12 @@ def test_how_long_a_condition_has_lasted_is_no_wait_since_treatment() -> None:
     """ "Chemotherapy-induced peripheral neuropathy ... present for at least 6 weeks" asks how
     long the neuropathy has lasted (2026.11.25: not_met, vincristine 37 days ago "needs 42
     days"); "at least 6 weeks since the last dose of chemotherapy" is a wait."""
-    recent = [{"agent": "vincristine", "category": "chemotherapy", "ended_on": "2026-10-20"}]
     rule = (
         "Chemotherapy-induced peripheral neuropathy (CIPN) that began or worsened after exposure "
         "to the neurotoxic agent and has been present for at least 6 weeks."
     )
-    assert verdict(rule, prior_therapies=recent) != "not_met"
-    wait = "At least 6 weeks since the last dose of chemotherapy."
-    assert verdict(wait, prior_therapies=recent) == "not_met"
+    recent = [{"agent": "vincristine", "category": "chemotherapy", "ended_on": "2026-10-20"}]
+    _no_wait_beside_a_wait(rule, "At least 6 weeks since the last dose of chemotherapy.", recent)
 
 
 def test_an_age_range_that_picks_a_scale_is_no_age_limit() -> None:
