@@ -201,15 +201,18 @@ def _refine(kinds: list[str], text: str, context: str, section: str) -> list[str
         # "Females of childbearing potential (post-menarchal, or >= 12 years of age if menarchal
         # status is unknown) must ...": the bracketed age says who is of childbearing potential
         kinds = [k for k in kinds if k != "age"]
-    examples = cues.search("example_bracket", text) if "age" in kinds else None
-    if examples and not _AGE_RULE.search(cues.cue("example_bracket").sub(" ", text)):
+    # the text without its brackets of examples ("(for example ...)", "(e.g. ...)")
+    unexampled = (
+        cues.cue("example_bracket").sub(" ", text) if cues.search("example_bracket", text) else text
+    )
+    if "age" in kinds and unexampled != text and not _AGE_RULE.search(unexampled):
         # "... not a candidate for anthracyclines (for example cumulative dose, cardiac disease,
         # age)": an age named as an example of a reason is no age limit
         kinds = [k for k in kinds if k != "age"]
-    examples = cues.search("example_bracket", text) if "diagnosis" in kinds else None
-    if examples and not any(
-        c not in _GENERIC
-        for c in vocabulary.find_concepts(cues.cue("example_bracket").sub(" ", text))
+    if (
+        "diagnosis" in kinds
+        and unexampled != text
+        and not any(c not in _GENERIC for c in vocabulary.find_concepts(unexampled))
     ):
         # "receiving maintenance therapy (e.g., low-dose oral maintenance for
         # rhabdomyosarcoma)": a tumor named only in a bracket of examples is no diagnosis rule
@@ -381,11 +384,7 @@ def _refine(kinds: list[str], text: str, context: str, section: str) -> list[str
         kinds.insert(0, "other")  # age at diagnosis: the profile does not give it
     # "Patients with primary neuroblastoma in central nervous system." (in an exclusion, not a
     # tumor named only in a bracket; in an inclusion, not one named only as an example)
-    named = (
-        _BRACKETS.sub(" ", text)
-        if section == "exclusion"
-        else cues.cue("example_bracket").sub(" ", text)
-    )
+    named = _BRACKETS.sub(" ", text) if section == "exclusion" else unexampled
     if not kinds and any(c not in _GENERIC for c in vocabulary.find_concepts(named)):
         kinds = ["diagnosis"]
     if (

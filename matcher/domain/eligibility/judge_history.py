@@ -16,6 +16,7 @@ from matcher.domain.eligibility.base import (
     Criterion,
     Facts,
     Judgement,
+    Therapy,
 )
 from matcher.domain.eligibility.judge_therapy import label, matches, split_exception, targets
 from matcher.domain.eligibility.text import in_brackets
@@ -188,6 +189,13 @@ def judge_washout(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
     return Judgement(MET, "; ".join(dict.fromkeys(j.reason for j in outcomes)), handled=True)
 
 
+def _latest(therapies: list[Therapy], facts: Facts) -> tuple[Therapy, int]:
+    """The therapy that ended last, and the days since it ended (each one has an end date)."""
+    last = max(therapies, key=lambda t: t.ended_on or facts.as_of)
+    assert last.ended_on is not None
+    return last, (facts.as_of - last.ended_on).days
+
+
 def _covered(clause: Clause, j: Judgement, clauses: tuple[Clause, ...], facts: Facts) -> Judgement:
     """A clause for a kind of drug no listed therapy is ("nitrosoureas within 6 weeks") inside a
     broader clause of the same rule ("systemic anticancer therapy within 4 weeks") that the
@@ -207,9 +215,7 @@ def _covered(clause: Clause, j: Judgement, clauses: tuple[Clause, ...], facts: F
         ]
         if not listed or any(t.ended_on is None for t in listed):
             continue
-        last = max(listed, key=lambda t: t.ended_on or facts.as_of)
-        assert last.ended_on is not None
-        elapsed = (facts.as_of - last.ended_on).days
+        last, elapsed = _latest(listed, facts)
         if elapsed >= max(clause.days):
             why = (
                 f"the latest listed {' or '.join(sorted(broad.cats))} therapy, {label(last)}, "
@@ -229,9 +235,7 @@ def _judge_recent(clauses: tuple[Clause, ...], crit: Criterion, facts: Facts) ->
     ]  # fmt: skip
     wanted = f"within {days:.0f} days before enrolment"
     if relevant:
-        last = max(relevant, key=lambda t: t.ended_on or facts.as_of)
-        assert last.ended_on is not None
-        elapsed = (facts.as_of - last.ended_on).days
+        last, elapsed = _latest(relevant, facts)
         if elapsed <= days:
             return Judgement(MET, f"{label(last)} {elapsed} days ago, {wanted}", rule="recent")
         reason = f"latest listed {label(last)} was {elapsed} days ago; required {wanted}"
@@ -267,9 +271,7 @@ def _clause(clause: Clause, crit: Criterion, facts: Facts) -> Judgement:
             "end date of a relevant prior therapy not given",
             f"end date of prior {label(relevant[0])}",
         )
-    last = max(relevant, key=lambda t: t.ended_on or facts.as_of)
-    assert last.ended_on is not None
-    elapsed = (facts.as_of - last.ended_on).days
+    last, elapsed = _latest(relevant, facts)
     if elapsed >= max(days) and clause.or_half_lives:
         # "14 days or 5 half-lives, whichever is longer": the fixed days are only the floor
         bound = drugs.longest_half_life(last.classes)
@@ -314,7 +316,7 @@ def _clause(clause: Clause, crit: Criterion, facts: Facts) -> Judgement:
         )
         return Judgement(UNKNOWN, reason, f"field of prior radiation: {crit.text[:90]}")
     if elapsed < min(days):
-        ready = last.ended_on + timedelta(days=round(min(days)))
+        ready = facts.as_of + timedelta(days=round(min(days)) - elapsed)  # end date + the wait
         reason = (
             f"{label(last)} ended {last.ended_on}, {elapsed} days ago; "
             f"needs {min(days):.0f} days (from {ready})"

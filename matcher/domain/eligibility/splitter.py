@@ -121,9 +121,7 @@ class _Splitter:
 
     def subheading(self, line: str) -> None:
         """A heading line inside a section: a new root whose bullets follow at its level."""
-        self.stack.clear()
-        self.flat = self.current = self.last_note_owner = None
-        self.flat_or = False
+        self.heading(self.section)
         self.bullet(line, 0)
 
     def continuation(self, line: str) -> None:
