@@ -46,7 +46,7 @@ def test_rules_under_a_parent_participants_heading_do_not_apply_to_the_patient()
     rule is not applicable, and so is "Proficient in spoken English or Hindi" (parents only)."""
     both = criteria_of("NCT03630471", "Unable to communicate clearly")
     assert [c.verdict for c in both] == ["unknown", "not_applicable"]
-    assert "other participants" in both[1].reason
+    assert "rule for the parent, not the patient" in both[1].reason
     (language,) = criteria_of("NCT03630471", "Proficient in spoken English or Hindi")
     assert language.verdict == "not_applicable"
 

@@ -12,7 +12,7 @@ import re
 from functools import lru_cache
 
 from matcher.domain.eligibility import cues, drugs, judge_site, vocabulary
-from matcher.domain.eligibility.groups import AGE_GROUP_SUBJECT, NOT_AN_AGE_LIMIT
+from matcher.domain.eligibility.groups import AGE_GROUP_NOUN, AGE_GROUP_SUBJECT, NOT_AN_AGE_LIMIT
 from matcher.domain.eligibility.judge_therapy import split_exception, targets
 from matcher.domain.eligibility.kind_rules import PATTERN_GATES, RULES, TRIGGERS
 
@@ -166,9 +166,9 @@ _BRACKETS = re.compile(r"\([^()]*\)")
 # "for patients 18 years of age and older", "in children younger than 10 years": whom a
 # requirement is for, in the middle of a rule about something else
 _AGE_SCOPE = re.compile(
-    r"\b(?:for|in) (?:all )?(?:patients|subjects|participants|children|those|individuals|adults|"
-    r"adolescents)(?: who are)?(?: aged?)?\s*(?:>=|<=|>|<|≥|≤|=<|older than|younger than|under|"
-    r"over|at least|less than)?\s*\d+(?:\s*(?:-|–|to|\s)\s*\d+)?\s*(?:years?|months?)"
+    rf"\b(?:for|in) (?:all )?{AGE_GROUP_NOUN}(?: who are)?(?: aged?)?\s*(?:>=|<=|>|<|≥|≤|=<|older "
+    r"than|younger than|under|over|below|above|at least|less than)?\s*\d+(?:\s*(?:-|–|to|\s)"
+    r"\s*\d+)?\s*(?:years?|months?)"
     r"(?: of age| old)?"
     r"(?: (?:and|or) (?:older|younger|above|over|under|less|more))?"
     # "<= 95th percentile for age": a normal range by age, no age limit
@@ -181,6 +181,49 @@ _AGE_SCOPE = re.compile(
     r"|^(?:patients|subjects|participants|children)\s+(?:aged?\s+)?(?:>=|<=|>|<)\s*\d+\s*"
     r"(?:years?|months?)(?: of age| old)?,? (?:and|or) any (?:older|younger|other)\b"
 )
+
+
+_THERAPY_FOR_SETTING = re.compile(
+    r"\b(?:therap(?:y|ies)|lines?|regimens?|treatments?|chemotherap(?:y|ies))\s+(?:given\s+)?"
+    r"(?:for|in the setting of|in)\s+(?:the\s+)?(?:(?:locally advanced|advanced|metastatic|"
+    r"unresectable|inoperable|recurrent|relapsed)\s*(?:,|and/or|and or|or|and)?\s*)+"
+)
+
+
+def _spared_only(kinds: list[str], text: str) -> list[str]:
+    """ "Known CNS metastases, unless treated with surgery or radiotherapy and stable for at least
+    4 weeks prior to the first dose": the wait and the treatment are the exception's (who is
+    spared), no washout or excluded treatment of the exclusion's own."""
+    outside = _outside_exception(text)
+    if outside is None:
+        return kinds
+    own = [
+        k
+        for k in kinds
+        if not (k == "washout" and not _WASHOUT_RULE.search(outside))
+        and not (k == "prior_therapy_excluded" and not any(targets(outside)))
+    ]
+    return own if own else kinds
+
+
+def _outside_exception(text: str) -> str | None:
+    """The text without its exception clause: from the exception word to the end of its bracket
+    ("no chemotherapy (excluding corticosteroids) < 3 weeks before") or of its sentence; None
+    when there is no exception."""
+    before, after = split_exception(text)
+    if not after:
+        return None
+    start = len(before)
+    if before.rfind("(") > before.rfind(")"):
+        close = text.find(")", start)
+        end = len(text) if close < 0 else close + 1
+    else:
+        stop = _CLAUSE_END.search(text, start)
+        end = stop.start() if stop else len(text)
+    return f"{before} {text[end:]}"
+
+
+_CLAUSE_END = re.compile(r"[.;]\s")
 
 
 def _age_sentence_of_its_own(text: str) -> bool:
@@ -316,6 +359,12 @@ def _refine(kinds: list[str], text: str, context: str, section: str) -> list[str
         if not classes and cats <= {"radiation"}:
             # "Prior treatment with radiotherapy to the site of the sarcoma" is a radiation rule
             kinds = [k for k in kinds if not k.startswith("prior_therapy")]
+    if "metastatic_disease" in kinds and len(kinds) > 1:
+        # "no more than 2 prior lines of systemic therapy for metastatic or unresectable
+        # disease": the setting says which lines count, it asks nothing of the disease now
+        rest = _THERAPY_FOR_SETTING.sub(" ", text)
+        if rest != text and not _RULE["metastatic_disease"].search(rest):
+            kinds.remove("metastatic_disease")
     if "prior_lines" in kinds:
         # "no more than 2 prior lines of systemic therapies": the cap is the rule
         kinds = [k for k in kinds if k != "prior_therapy_excluded"]
@@ -324,6 +373,8 @@ def _refine(kinds: list[str], text: str, context: str, section: str) -> list[str
         # "(... not counted as a line unless relapse occurred within 6 months)": how lines
         # count, its window no wait after a treatment (a washout elsewhere in the text stays)
         kinds.remove("washout")
+    if section == "exclusion" and ("washout" in kinds or "prior_therapy_excluded" in kinds):
+        kinds = _spared_only(kinds, text)
     if "washout" in kinds and "pregnancy" in kinds:
         kinds.remove("washout")  # "contraception for 4 months after chemotherapy" is no washout
     if "washout" in kinds:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from matcher.domain.eligibility import cues
 from matcher.domain.eligibility.numbers import fold_ops
 from matcher.domain.eligibility.text import in_brackets
 
@@ -28,6 +29,12 @@ _SEX_GROUP = re.compile(
 AGE_GROUP_SUBJECT = (
     r"(?:participants|patients|subjects|children|infants|those)\s+(?:aged?\s+)?"
     r"(?:<=|>=|<|>|≤|≥)\s*\d+\s*(?:years?|months?)(?: of age| old)?\s+"
+)
+# the people an age group is ("the newborns and infants", "patients", "adolescents"): the nouns
+# a clause naming whom a requirement is for opens with ("For infants < 12 months ...")
+AGE_GROUP_NOUN = (
+    r"(?:the )?(?:(?:newborns?|neonates?|infants?|toddlers?|babies|children|adolescents?|adults?|"
+    r"patients?|subjects?|participants?|individuals?|those)(?: (?:and|or) (?=[a-z]))?)+"
 )
 NOT_AN_AGE_LIMIT = r"(?! be (?:<|>|≤|≥|at least|at most|younger|older))"
 _AGE_GROUP = re.compile(
@@ -193,12 +200,19 @@ def group(norm: str) -> tuple[Any, ...]:
 
 
 # "Family caregiver participants:", "Donor Eligibility:", "For parent participants:": a heading
-# over the rules for someone other than the patient (a dyad's caregiver, a stem-cell donor)
-_OTHER_PARTICIPANT = re.compile(
-    r"^\s*(?:for (?:the )?)?(?:(?:family )?caregivers?|(?:(?:stem cell|hsct|haploidentical|related|"
-    r"sibling|parental|allogeneic) )?donors?|sibling donors?|parents?(?: (?:or|and) guardians?)?|"
-    r"partners?|spouses?)(?: \([^)]*\))?(?: participants?| eligibility| inclusion| exclusion)?"
-    r"(?: criteria)?(?: \([^)]*\))?\s*:?\s*$"
+# over the rules for someone other than the patient (a dyad's caregiver, a stem-cell donor). The
+# nouns are data (cue list other_participant); these are the three places they are read in
+_WHO = cues.cue("other_participant").pattern
+_OTHER_PARTICIPANT = re.compile(  # a whole heading ("Sibling donor eligibility criteria:")
+    rf"^\s*(?:for (?:the )?)?(?:{_WHO})(?: \([^)]*\))?(?: participants?| subjects?| cohort| group|"
+    rf" arm| eligibility| inclusion| exclusion)?(?: criteria)?(?: \([^)]*\))?\s*:?\s*$"
+)
+_ENDS_WITH_PARTICIPANT = re.compile(  # the last heading of a criterion's context
+    rf"(?:^|[.:;]\s*|\bfor (?:the )?)(?:{_WHO})(?: (?:participants?|subjects?|cohort|group|arm))?"
+    rf"\s*:\s*$"
+)
+_OPENS_WITH_PARTICIPANT = re.compile(  # a section line ("Living donor exclusion criteria:")
+    rf"^\s*(?:[*\-•·]\s*)?(?:\w+ )?(?:{_WHO})\b", re.IGNORECASE
 )
 
 
@@ -206,13 +220,34 @@ def participant_group(heading: str) -> tuple[Any, ...]:
     """("participant", who) when a heading introduces rules for someone other than the patient,
     else ()."""
     found = _OTHER_PARTICIPANT.match(heading.lower())
-    if found is None:
-        return ()
-    words = found.group(0).lower()
-    for who in ("donor", "caregiver", "parent"):
-        if who in words:
-            return ("participant", who)
-    return ("participant", words.strip(" :"))
+    return ("participant", _who(found.group(0))) if found is not None else ()
+
+
+def participant_under(context: str) -> str | None:
+    """Who the last heading of a criterion's context sets rules for when that is someone other
+    than the patient ("... For parent participants:" -> "parent"), else None."""
+    if not context.rstrip().endswith(":"):
+        return None
+    found = _ENDS_WITH_PARTICIPANT.search(context.lower())
+    return _who(found.group(0)) if found is not None else None
+
+
+def _who(words: str) -> str:
+    noun = _NOUN.search(words.lower())
+    named = noun.group(0) if noun is not None else words.lower()
+    for who in ("donor", "caregiver", "care giver", "parent"):
+        if who in named:
+            return who.replace(" ", "")
+    return named
+
+
+_NOUN = re.compile(rf"\b(?:{_WHO})\b")
+
+
+def participant_section(line: str) -> bool:
+    """True when a section heading line opens with other participants ("Donor Eligibility:",
+    "Caregiver Exclusion Criteria:"): the section's rules are theirs."""
+    return _OPENS_WITH_PARTICIPANT.match(line) is not None
 
 
 def opens_with_label(norm: str) -> bool:

@@ -10,7 +10,7 @@ data/cues.json.
 from __future__ import annotations
 
 from matcher.domain.eligibility import cues
-from matcher.domain.eligibility.base import MET, NOT_MET, UNKNOWN, Facts, Judgement
+from matcher.domain.eligibility.base import MET, NOT_MET, UNKNOWN, Facts, Judgement, Therapy
 
 # radiation that ended this recently may have been given for the current recurrence itself
 _RECENT_RADIATION_DAYS = 90
@@ -44,6 +44,24 @@ def judge_in_field(in_field: bool, excludes: bool, allowance: bool) -> Judgement
     return Judgement(UNKNOWN, why, verify, rule="in_field")
 
 
+# where a recurrence site lies, for the sites that have one place (regional nodes, bone, marrow
+# or "other distant" may lie anywhere, an irradiated area included)
+RECURRENCE_AREAS = {"pulmonary": "lung", "cns": "brain"}
+
+
+def _outside_every_field(facts: Facts, rads: list[Therapy]) -> list[str]:
+    """The recurrence sites with a place that no listed radiation reached (every listed
+    radiation's site known); [] when there is none or no radiation is listed."""
+    fields = [cues.sites_named(t.site.lower()) if t.site else frozenset() for t in rads]
+    if not rads or not all(fields):
+        return []
+    return sorted(
+        site
+        for site in facts.recurrence_sites
+        if site in RECURRENCE_AREAS and not any(RECURRENCE_AREAS[site] in f for f in fields)
+    )
+
+
 def recurrence_after_radiation(facts: Facts) -> Judgement | None:
     """Met when a rule accepts an in-field lesion once it progressed after radiation and the
     patient's disease has recurred or progressed since the last listed radiation (or none is
@@ -52,6 +70,17 @@ def recurrence_after_radiation(facts: Facts) -> Judgement | None:
     if facts.status not in {"recurrent", "progressive", "refractory"}:
         return None
     rads = [t for t in facts.therapies if t.category == "radiation"]
+    outside = _outside_every_field(facts, rads)
+    if outside:
+        # "recurrence in the lungs and brain, radiation to the brain": the lung disease is no
+        # irradiated lesion, whenever the radiation was given
+        where = ", ".join(sorted(t.site or "" for t in rads))
+        return Judgement(
+            MET,
+            f"recurrence ({', '.join(outside)}) lies outside the listed radiation ({where})",
+            handled=True,
+            rule="field_allowance",
+        )
     if any(t.ended_on is None or (facts.as_of - t.ended_on).days < _RECENT_RADIATION_DAYS
            for t in rads):  # fmt: skip
         return None

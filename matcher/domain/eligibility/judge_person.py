@@ -19,7 +19,7 @@ from matcher.domain.eligibility.base import (
     Facts,
     Judgement,
 )
-from matcher.domain.eligibility.groups import AGE_GROUP_SUBJECT, NOT_AN_AGE_LIMIT
+from matcher.domain.eligibility.groups import AGE_GROUP_NOUN, AGE_GROUP_SUBJECT, NOT_AN_AGE_LIMIT
 from matcher.domain.eligibility.numbers import comparisons, fold_ops
 
 _UNIT = re.compile(r"\s*(years?|yrs?|y\b|months?|mos?\b|mo\b|days?(?= old\b| of age\b))")
@@ -71,6 +71,13 @@ _NEGATIVE_SENTENCE = re.compile(r"\bexclud|\bineligible\b|\bnot eligible\b|\bnot
 # a sentence whose subject is an age group and whose verb asks something else of it
 _GROUP_SUBJECT = re.compile(
     rf"^\s*{AGE_GROUP_SUBJECT}(?:must|should|will|need|are required|may)\b{NOT_AN_AGE_LIMIT}"
+)
+# "For infants < 12 months the investigator assesses ...", "For the newborns and infants below 3
+# months of life: corrected gestational age >= 37 weeks": a sentence for one age group, asking it
+# something else, beside the limit in another sentence
+_FOR_GROUP = re.compile(
+    rf"^\s*for {AGE_GROUP_NOUN}\s*(?:aged?\s+)?(?:(?:<=|>=|<|>)\s*)?\d+(?:\s*(?:-|–|to)\s*\d+)?\s*"
+    r"(?:years?|months?|weeks?|days?)"
 )
 _SCALE_SENTENCE = re.compile(r"\bkarnofsky|\blansky|\becog\b|\bperformance (?:status|score)")
 
@@ -224,7 +231,7 @@ def _bounds(crit_text: str, section: str) -> tuple[tuple[str, float, float], ...
             continue  # "children younger than 12 years are excluded" restates the limit inverted
         if _SCALE_SENTENCE.search(sentence):
             continue  # "Karnofsky >= 50% for patients > 16 years": the age picks the scale
-        if _GROUP_SUBJECT.match(sentence):
+        if _GROUP_SUBJECT.match(sentence) or _FOR_GROUP.match(sentence):
             continue  # "Participants < 12 months of age must have been born at >= 37 weeks"
         if _WHERE.search(sentence):
             continue  # "Patients aged 15 to 17 years can only be enrolled in centres with ..."

@@ -42,7 +42,7 @@ _TUMOR_SITE = re.compile(
 _IN_FIELD = re.compile(
     r"\b(?:in|inside|within) (?:the |this |prior )?(?:radiation |rt )?field|\bin field\b"
 )
-_RECURRENCE_AREAS = {"pulmonary": "lung", "cns": "brain"}
+_RECURRENCE_AREAS = judge_field.RECURRENCE_AREAS
 
 
 def prep_radiation(crit_text: str, norm: str, section: str) -> Any:

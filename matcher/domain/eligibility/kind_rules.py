@@ -138,8 +138,11 @@ RULES: Final[tuple[tuple[str, re.Pattern[str]], ...]] = (
     (
         "age",
         _R(
-            r"\bages?\b|\baged\b|\byears? of age\b|\byears? old\b|\bmonths? of age\b|"
-            r"\b(?:days?|months?) old\b|"
+            # "age-appropriate activity", "age-adjusted creatinine", "gestational age": a word
+            # about age that sets no age limit
+            r"(?<!gestational )\bages?\b(?! (?:appropriate|adjusted|specific|related|matched|"
+            r"corrected|equivalent|dependent|based)\b)|\baged\b|\byears? of age\b|\byears? old\b|"
+            r"\bmonths? of age\b|\b(?:days?|months?) old\b|"
             # "Patients must be ≤ 21 years at ...": an operator on years/months after the subject
             # (a bare "> 1 month" elsewhere is a duration, not an age)
             r"(?:^|\b(?:be|are|is|patients?|subjects?|participants?|children|adults?|males?|"

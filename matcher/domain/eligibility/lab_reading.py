@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from matcher.domain.eligibility.numbers import COMPARISON, fold_ops, to_float
+from matcher.domain.eligibility.numbers import COMPARISON, comparisons, fold_ops, to_float
 
 # analyte key in Facts.labs -> (pattern naming it, display, profile unit)
 ANALYTES: dict[str, tuple[re.Pattern[str], str]] = {
@@ -100,6 +100,7 @@ def _row_value(value: re.Match[str]) -> float:
     return round(number / _UMOL_PER_MG_DL, 2) if value.group("si") else number
 
 
+_SI_ASIDE = re.compile(r"\s*\(\s*\d+(?:\.\d+)?\s*(?:[µu]mol|micromol)\s*/?\s*l\s*\)")
 _AFTER_GAP = re.compile(r"\s*\)?,?\s*(?:\(\s*|(?:for|in)\s+)?")  # "(1.5 mg/dL) for males"
 _BEFORE_GAP = re.compile(r"\s*:?\s*")
 _ROW_SEX = re.compile(r"\b(?:(males? and females?|both sex\w*)|(males?|boys?)|(females?|girls?))\b")
@@ -108,6 +109,9 @@ _ROW_SEX = re.compile(r"\b(?:(males? and females?|both sex\w*)|(males?|boys?)|(f
 def _table_row(folded: str) -> tuple[float, float, float, float] | None:
     """(from age, to age (exclusive), male limit, female limit) in years and mg/dL, when the
     text is one row of a creatinine table (an age span and one or two mg/dL values by sex)."""
+    if "mg" in folded:
+        # "1.7 mg/dL (150 µmol/L) male": the SI value in brackets repeats the limit
+        folded = _SI_ASIDE.sub("", folded)
     found = list(_ROW_VALUE.finditer(folded))
     # "106 µmol/L (1.2 mg/dL)": the same limit twice; the mg/dL values when written
     values = [v for v in found if not v.group("si")] or found
@@ -325,6 +329,41 @@ def analytes_named(text: str) -> set[str]:
     """The names of the analytes a text names ("Serum creatinine by age and sex:": creatinine)."""
     folded = fold_ops(text)
     return {name for pattern, name in ANALYTES.values() if pattern.search(folded)}
+
+
+# a rate, not a concentration: the analytes a row in mL/min reads (and one in mg/dL does not)
+_RATES = frozenset({"creatinine clearance"})
+_RATE_UNIT = re.compile(r"\bml\s*/\s*min")
+# what a header says its rows' bare values are ("serum creatinine not higher than the maximum for
+# age:", "minimum platelet count by age:")
+_HEADER_MAX = re.compile(
+    r"\b(?:maximum|max|not (?:higher|greater|more) than|upper limit|at most)\b"
+)
+_HEADER_MIN = re.compile(r"\b(?:minimum|min|not (?:lower|less) than|lower limit|at least)\b")
+
+
+def header_row(row: str, header: str, labelled: bool) -> str | None:
+    """A table row read with its header's analyte (and, when the row has no comparison, the
+    header's one): "≥ 16 years: 1.7 mg/dL male" under "serum creatinine not higher than the
+    maximum for age:" reads "≥ 16 years: creatinine ≤ 1.7 mg/dL male"; None when the header
+    names no one analyte in the row's unit."""
+    folded_row = fold_ops(row)
+    named = analytes_named(header)
+    if len(named) > 1:
+        rate = bool(_RATE_UNIT.search(folded_row))
+        named = {n for n in named if (n in _RATES) == rate}
+    if len(named) != 1:
+        return None
+    name = named.pop()
+    head, colon, rest = row.partition(":") if labelled else ("", "", row)
+    value = rest.strip()
+    if not comparisons(fold_ops(value)):
+        folded_header = fold_ops(header)
+        if _HEADER_MAX.search(folded_header):
+            value = f"<= {value}"
+        elif _HEADER_MIN.search(folded_header):
+            value = f">= {value}"
+    return f"{head}: {name} {value}" if colon else f"{name} {value}"
 
 
 def analyte(key: str) -> str:

@@ -11,6 +11,7 @@ import re
 
 from matcher.domain.eligibility import cues
 from matcher.domain.eligibility.base import MET, NOT_APPLICABLE, Judgement
+from matcher.domain.eligibility.groups import participant_under
 from matcher.domain.eligibility.scope import DIGIT, INTRODUCES, VERBISH, requires, tumor_heading
 
 _HEADING = re.compile(r"^[^.;:]{2,90}:\s*$")
@@ -42,6 +43,7 @@ def notice(
     *,
     heads: bool = False,
     section: str = "inclusion",
+    notes: bool = False,
 ) -> Judgement | None:
     """The "does not apply" reading of a criterion that asks nothing of the patient, else None.
     `context` is the normalised parent heading ("metastatic disease is defined as ...:")."""
@@ -60,14 +62,12 @@ def notice(
             "a condition of an allowance in the exclusions (who may still enrol): excludes no one",
             rule="allowance_condition",
         )
-    if context and cues.search("other_participant_heading", context):
+    who = participant_under(context) if context else None
+    if who is not None:
         # "For parent participants:" over its items: rules for the patient's parents, caregivers
         # or donors, not for the patient (who is the one being matched)
         return Judgement(
-            NOT_APPLICABLE,
-            "a rule for other participants (parents, caregivers, donors, controls), "
-            "not the patient",
-            rule="other_participant",
+            NOT_APPLICABLE, f"rule for the {who}, not the patient", rule="other_participant"
         )
     if context and _DEFINES.search(context) and not _MUST.search(normed):
         return Judgement(
@@ -95,7 +95,11 @@ def notice(
     label = label or (
         len(text) <= 60 and _PROCEDURAL.match(normed) is not None and not VERBISH.search(text)
     )
-    heading = (_HEADING.match(text) or label) and not DIGIT.search(text)
+    # "Ability to take the study drug:" whose items were kept as its notes ("[oral solution
+    # for ... | capsules for ...]"): the notes are the rule, the text is no mere heading (a
+    # tumor's heading stays one: "Non-Hodgkin lymphoma patients: [no wait is required ...]")
+    plain = _HEADING.match(text) and (not notes or tumor_heading(text))
+    heading = (plain or label) and not DIGIT.search(text)
     if (heading or _COHORT_LABEL.match(normed)) and not requires(normed):
         return Judgement(NOT_APPLICABLE, "heading, not a criterion", rule="heading")
     if kinds == ("other",) and cues.search("cross_reference", normed):
@@ -158,16 +162,26 @@ def notice(
         )
     if section == "inclusion" and not context and cues.search("universal", normed):
         return Judgement(MET, "every patient meets it", rule="universal")
-    if (
-        cues.search("permissive_note", normed)
-        and not requires(cues.cue("permissive_note").sub(" ", normed))
-        # "Prior chemotherapy for the current sarcoma. Prior treatment for other cancers is
-        # permitted.": a later sentence's allowance qualifies the rule the first one states; so
-        # does one in brackets ("hormonal therapy (topical vaginal estrogen is permitted)")
-        and cues.search("permissive_note", _main_clause(normed)) is not None
-    ):
+    if _permissive(normed, section):
         return Judgement(NOT_APPLICABLE, "permissive note: allows, requires nothing", rule="note")
     return None
+
+
+def _permissive(normed: str, section: str) -> bool:
+    """A note that allows and asks nothing ("any number of prior regimens allowed"; in the
+    inclusions "measurable or non-measurable disease", which in the exclusions names any kind of
+    what is excluded: "gastrointestinal or non-gastrointestinal fistula")."""
+    lists = ("permissive_note", "either_kind") if section == "inclusion" else ("permissive_note",)
+    if not any(cues.search(name, normed) for name in lists):
+        return False
+    rest = normed
+    for name in lists:
+        rest = cues.cue(name).sub(" ", rest)
+    # "Prior chemotherapy for the current sarcoma. Prior treatment for other cancers is
+    # permitted.": a later sentence's allowance qualifies the rule the first one states; so
+    # does one in brackets ("hormonal therapy (topical vaginal estrogen is permitted)")
+    main = _main_clause(normed)
+    return not requires(rest) and any(cues.search(name, main) for name in lists)
 
 
 def childbearing_definition(normed: str, context: str) -> bool:

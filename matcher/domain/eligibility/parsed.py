@@ -85,11 +85,6 @@ _REGISTERED = set(REGISTRY)
 SHARE = True  # benchmarks switch sharing off to measure the worst case (every text unique)
 
 
-_TOPIC_LABEL = re.compile(
-    r"\b(?:disease|metastas[ie]s|involvement|status|function|history|sites?)\b", re.IGNORECASE
-)
-
-
 def _criterion(item: Item) -> Criterion:
     text, section, context = item.text, item.section, item.context
     key = (section, text, context, item.or_group, item.flat)
@@ -132,9 +127,7 @@ def _criterion(item: Item) -> Criterion:
         # the label, "Rhabdomyosarcoma: embryonal or alveolar", stays a diagnosis)
         label = tumor_label(text)
         rule = text.split(":", 1)[1] if label else ""
-        # "CNS disease: patients with known CNS metastases ...": a topic heading, not a tumor
-        topic = _TOPIC_LABEL.search(text.split(":", 1)[0]) if label else None
-        if label and topic is None and "diagnosis" not in classify(norm(rule), n_context, section):
+        if label and "diagnosis" not in classify(norm(rule), n_context, section):
             scope = label
     if "age" in kinds and "diagnosis" in kinds:
         spec = REGISTRY["age"].prep(text, n_own, section)
@@ -155,6 +148,7 @@ def _criterion(item: Item) -> Criterion:
         n_context if item.parent is not None else "",
         heads=item.children > 0,
         section=section,
+        notes=bool(item.notes),
     )
     if not scope and item.parent is not None and not item.or_group:
         # the criteria under a disease heading ("Mesothelioma" over its own items) are its rules
@@ -223,14 +217,8 @@ def _prep_text(kind: str, item: Item, text: str, full: str, n_own: str) -> tuple
     if kind == "labs" and item.parent is not None and not lab_reading.analytes_named(text):
         # ">= 18 years: <= 1.5 x ULN" under "Serum creatinine by age and sex:": a table row
         # whose analyte is the header's one
-        header = lab_reading.analytes_named(item.parent.text)
-        if len(header) == 1:
-            named = header.pop()
-            head, colon, rest = text.partition(":")
-            if colon and opens_with_label(n_own):
-                named_text = f"{head}: {named} {rest.strip()}"
-            else:
-                named_text = f"{named} {text}"
+        named_text = lab_reading.header_row(text, item.parent.text, opens_with_label(n_own))
+        if named_text is not None:
             return named_text, norm(named_text)
     return text, n_own
 

@@ -162,6 +162,8 @@ def tumor_label(text: str) -> tuple[str, ...]:
     counted = re.search(r"(?<![a-z])\d", label.lower())
     if counted or requires(norm(label)) or VERBISH.search(label):
         return ()
+    if cues.search("topic_label", label.lower()):
+        return ()  # "CNS disease: patients with known CNS metastases ...": a topic, not whom
     return tuple(c for c in vocabulary.find_concepts(label) if c not in vocabulary.GENERIC_TUMORS)
 
 
@@ -204,4 +206,25 @@ def terms(norm: str) -> tuple[str, ...]:
     # "EWSR1- or FUS-rearranged round cell sarcoma" names a histology, not a test to establish
     norm = cues.cue("gene_named_tumor").sub(" ", norm)
     norm = cues.without_rationale(norm)
+    # "Known CNS metastases, unless ... not requiring corticosteroids": what the exception asks
+    # spares a patient the rule excludes; it is no requirement of a patient the rule leaves out
+    norm = _without_exceptions(norm) if "unless" in norm or "except" in norm else norm
     return tuple(t.id for t in cues.terms() if t.search(norm))
+
+
+_UNLESS = re.compile(r"\b(?:unless|except)\b")
+
+
+def _without_exceptions(norm: str) -> str:
+    """The text without its "unless"/"except" clauses, each to the end of its bracket ("(except
+    vitiligo) or hepatitis B") or else of its sentence."""
+    while (found := _UNLESS.search(norm)) is not None:
+        start = found.start()
+        if norm.rfind("(", 0, start) > norm.rfind(")", 0, start):
+            close = norm.find(")", start)
+            end = len(norm) if close < 0 else close + 1
+        else:
+            stop = re.search(r"[.;]", norm[start:])
+            end = len(norm) if stop is None else start + stop.start()
+        norm = f"{norm[:start]} {norm[end:]}"
+    return norm

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from matcher.domain.eligibility import cues
+from matcher.domain.eligibility.groups import participant_section
 
 Section = Literal["inclusion", "exclusion"]
 
@@ -81,11 +82,6 @@ _SENTENCE = re.compile(r"[.;:]\s")
 # a short unbulleted line ending in a colon, no number in it ("Donor eligibility:", "Part B
 # only:"); a wrapped sentence that happens to end a line in ":" is longer or carries numbers
 _SUBHEADING = re.compile(r"^[A-Za-z][^\d:;.]{2,60}:$")
-
-
-_OTHER_PARTICIPANT_HEADING = re.compile(
-    r"^\s*(?:[*\-•·]\s*)?(?:(?:family )?caregivers?|(?:\w+ )?donors?)\b", re.IGNORECASE
-)
 
 
 def _heading(line: str) -> tuple[Section, str] | None:
@@ -202,7 +198,7 @@ def split_items(text: str) -> list[Item]:
         heading = _heading(raw_line)
         if heading is not None:
             state.heading(heading[0])
-            if _OTHER_PARTICIPANT_HEADING.match(raw_line) and not heading[1]:
+            if participant_section(raw_line) and not heading[1]:
                 # "Donor Eligibility:", "Caregiver Exclusion Criteria:": a section whose rules
                 # are someone else's; the heading stays their parent (groups.participant_group)
                 state.subheading(raw_line.strip())

@@ -74,7 +74,10 @@ def _with_groups(items: list[Item], criteria: list[Criterion]) -> tuple[Criterio
     cut = not any(c.section == "exclusion" for c in criteria)
     for key, idxs in members.items():
         head = heads[key]
-        if key in dropped or len(idxs) < 2 or not _firm_heading(head.text):
+        if key in dropped or len(idxs) < 2:
+            continue
+        if not _firm_heading(head.text):
+            _part_cohorts(head.text, idxs, out)
             continue
         # nested lists ("Low-risk group" over its own requirements) are read as one choice
         # whose parts may be conjunctive: a met item there settles nothing (verdict.decide)
@@ -272,6 +275,24 @@ def _cohorts(criteria: list[Criterion]) -> None:
     if len(idxs) < 2:
         return
     gid = f"{COHORT_GROUP}{zlib.crc32(criteria[idxs[0]].norm.encode()):08x}"
+    for i in idxs:
+        criteria[i] = dataclasses.replace(criteria[i], alt_group=gid, results={}, memo={})
+
+
+def _part_cohorts(heading: str, idxs: list[int], criteria: list[Criterion]) -> None:
+    """ "Part B only - participants must fit into one of the following histology cohorts:" over
+    "Cohort B1: rhabdomyosarcoma", "Cohort B2: synovial sarcoma with SS18 rearrangement": one
+    part's cohorts by tumor, each not met by a patient with another tumor. Another part may take
+    any tumor, so the group never excludes by itself (verdict.OPEN_GROUP)."""
+    n = norm(heading)
+    if not part_specific(n) or has_exception(n) or tumor_heading(heading):
+        return  # ("Part B only - participants must ..." reads as a condition too: the part's)
+    if not all(
+        "diagnosis" in (kinds := {a.kind for a in criteria[i].aspects}) and kinds <= _DEFINING_KINDS
+        for i in idxs
+    ):
+        return
+    gid = f"{COHORT_GROUP}{zlib.crc32(n.encode()):08x}"
     for i in idxs:
         criteria[i] = dataclasses.replace(criteria[i], alt_group=gid, results={}, memo={})
 
