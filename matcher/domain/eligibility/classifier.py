@@ -95,6 +95,17 @@ def classify(norm_text: str, context: str, section: str) -> tuple[str, ...]:
 _SENTENCE_END = re.compile(r"(?<=[.;])\s+")
 
 
+_CONDITIONAL_ALLOWANCE = re.compile(
+    r"\b(?:are|is|will be|remain) eligible (?:only )?(?:if|provided|when)\b"
+)
+
+
+def _ruled(kind: str, text: str) -> bool:
+    if kind == "disease_setting":
+        return any(p.search(text) for p in _SETTING_RULES)
+    return kind not in _RULE or bool(_RULE[kind].search(text))
+
+
 def without_notes(text: str) -> str:
     """The text without the sentences after the first that only allow or qualify, or ask in
     some case only (cues.json "exception_note", "not_an_exclusion", "conditional_note"): what
@@ -166,9 +177,10 @@ _BRACKETS = re.compile(r"\([^()]*\)")
 # "for patients 18 years of age and older", "in children younger than 10 years": whom a
 # requirement is for, in the middle of a rule about something else
 _AGE_SCOPE = re.compile(
-    rf"\b(?:for|in) (?:all )?{AGE_GROUP_NOUN}(?: who are)?(?: aged?)?\s*(?:>=|<=|>|<|≥|≤|=<|older "
-    r"than|younger than|under|over|below|above|at least|less than)?\s*\d+(?:\s*(?:-|–|to|\s)"
-    r"\s*\d+)?\s*(?:years?|months?)"
+    # ... or in a bracket: "the oral solution (patients < 6 years or unable to swallow)"
+    rf"(?:\b(?:for|in) |\()(?:all )?{AGE_GROUP_NOUN}(?: who are)?(?: aged?)?\s*(?:>=|<=|>|<|≥|≤|"
+    r"=<|older than|younger than|under|over|below|above|at least|less than)?\s*\d+(?:\s*(?:-|–|"
+    r"to|\s)\s*\d+)?\s*(?:years?|months?)"
     r"(?: of age| old)?"
     r"(?: (?:and|or) (?:older|younger|above|over|under|less|more))?"
     # "<= 95th percentile for age": a normal range by age, no age limit
@@ -453,6 +465,13 @@ def _refine(kinds: list[str], text: str, context: str, section: str) -> list[str
         kinds.remove("biomarker")  # "testing positive for HIV": a serology, not a tumor marker
     if "disease_site" in kinds and judge_site.prep_site("", text, section) is None:
         kinds.remove("disease_site")  # "patients without known bone marrow involvement:" a group
+    if ". " in text and len(kinds) > 1 and _CONDITIONAL_ALLOWANCE.search(text):
+        # "Measurable disease ... Patients with bone-only disease are eligible if the lesion has a
+        # soft tissue component >= 10 mm": what only a later allowance with a condition names is
+        # whom it spares, no requirement of the rule's own
+        first, *rest = _SENTENCE_END.split(text)
+        ruled = " ".join([first, *(p for p in rest if not _CONDITIONAL_ALLOWANCE.search(p))])
+        kinds = [k for k in kinds if _ruled(k, ruled)] or kinds
     if "other" in kinds and len(kinds) > 1:
         kinds.remove("other")
     return kinds

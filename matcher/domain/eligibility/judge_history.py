@@ -27,6 +27,8 @@ _DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*(days?|d\b|weeks?|wks?|months?)")
 _CLAUSE = re.compile(r";|\.\s|(?<!:)(?<!: )\bat least\b(?=[^;.]*\bsince\b)")
 _CURRENT = re.compile(r"\bcurrent(?:ly)?\b|\bconcurrent|\bconcomitant\b|\bongoing\b|\breceiving\b")
 _HALF_LIFE = re.compile(r"\bhalf li")
+# a rule opening with current use, with a later alternative after ", or"
+_CURRENT_THEN_OR = re.compile(r"^(?:concomitant|concurrent|current(?:ly)?)\b[^.;]*, or ")
 _LONGER = re.compile(r"whichever is (?:greater|longer)")
 
 
@@ -181,6 +183,14 @@ def judge_washout(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
     outcomes = [_clause(clause, crit, facts) for clause in clauses]
     outcomes = [_covered(c, j, clauses, facts) for c, j in zip(clauses, outcomes, strict=True)]
     for j in outcomes:
+        if j.verdict == NOT_MET and _CURRENT_THEN_OR.match(crit.norm):
+            # "Concomitant anticancer therapy, or live vaccines within 30 days": the wait may be
+            # the last alternative's only; read as concomitant use, an ended therapy passes
+            return Judgement(
+                UNKNOWN,
+                f"{j.reason}, if the wait applies to it (it may be the last alternative's only)",
+                f"whether the wait applies: {crit.text[:90]}",
+            )
         if j.verdict == NOT_MET:
             return j
     unknown = next((j for j in outcomes if j.verdict == UNKNOWN), None)

@@ -23,7 +23,7 @@ _NUMBER = r"(\d|one|two|three|four|five)"
 _WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5}
 _LINES = r"\s*(?:prior |previous )?(?:lines?|regimens?)\b"
 _AT_MOST = re.compile(
-    r"\b(?:no more than|not more than|maximum of|a maximum of|at most|at maximum|up to|<=|≤)\s*"
+    r"\b(?:no more than|not more than|(?:a )?maximum(?: of)?|at most|at maximum|up to|<=|≤)\s*"
     + _NUMBER
     + _LINES
 )
@@ -39,7 +39,7 @@ _MINIMUM = re.compile(
 )
 _SPAN = re.compile(r"\b" + _NUMBER + r" (?:or|to|-) " + _NUMBER + _LINES)
 CUE = re.compile(
-    r"\b(?:no more than|not more than|maximum of|at most|at maximum|up to|fewer than|less than"
+    r"\b(?:no more than|not more than|maximum(?: of)?|at most|at maximum|up to|fewer than|less than"
     r"|more than|at least|minimum of)\s*"
     + _NUMBER
     + _LINES

@@ -87,9 +87,10 @@ RULES: Final[tuple[tuple[str, re.Pattern[str]], ...]] = (
     (
         "washout",
         _R(
+            # ("< 21 days": no word boundary before the sign, which follows a space)
             r"\b(?:chemo|therap|treatment|radiat|radiotherap|xrt|agent|antibod|drug|inhibitor)[^.;]{0,100}"
-            r"\b(?:less than|fewer than|<|within|in the (?:l"
-            r"ast|past))\s*\d+\s*(?:days?|weeks?|months?)\b|"
+            r"(?:\b(?:less than|fewer than|within|in the (?:l"
+            r"ast|past))|<)\s*\d+\s*(?:days?|weeks?|months?)\b|"
             r"\b(?:chemo|therap|treatment|radiat|radiotherap|xrt|agent|antibod|drug|inhibitor)[^.;]{0,100}"
             r"\b\d+\s*(?:days?|weeks?|months?)\s*(?:prior to|before)\b|"
             r"\bcurrently (?:receiving|on|taking|undergoin"

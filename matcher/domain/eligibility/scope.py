@@ -208,11 +208,19 @@ def terms(norm: str) -> tuple[str, ...]:
     norm = cues.without_rationale(norm)
     # "Known CNS metastases, unless ... not requiring corticosteroids": what the exception asks
     # spares a patient the rule excludes; it is no requirement of a patient the rule leaves out
-    norm = _without_exceptions(norm) if "unless" in norm or "except" in norm else norm
+    norm = (
+        _without_exceptions(norm)
+        if "unless" in norm or "except" in norm or "eligible" in norm
+        else norm
+    )
     return tuple(t.id for t in cues.terms() if t.search(norm))
 
 
-_UNLESS = re.compile(r"\b(?:unless|except)\b")
+# ("patients with known CNS metastases are eligible only if ...": the conditions of an allowance
+# for patients with something, like an exception's)
+_UNLESS = re.compile(
+    r"\b(?:unless|except|(?<=\bwith )[^.;]{1,60}?\b(?:are|is) eligible (?:only )?(?:if|provided))\b"
+)
 
 
 def _without_exceptions(norm: str) -> str:
