@@ -469,8 +469,8 @@ def _refine(kinds: list[str], text: str, context: str, section: str) -> list[str
         # "Measurable disease ... Patients with bone-only disease are eligible if the lesion has a
         # soft tissue component >= 10 mm": what only a later allowance with a condition names is
         # whom it spares, no requirement of the rule's own
-        first, *rest = _SENTENCE_END.split(text)
-        ruled = " ".join([first, *(p for p in rest if not _CONDITIONAL_ALLOWANCE.search(p))])
+        lead, *later = _SENTENCE_END.split(text)
+        ruled = " ".join([lead, *(p for p in later if not _CONDITIONAL_ALLOWANCE.search(p))])
         kinds = [k for k in kinds if _ruled(k, ruled)] or kinds
     if "other" in kinds and len(kinds) > 1:
         kinds.remove("other")
