@@ -102,7 +102,9 @@ def prep_diagnosis(crit_text: str, norm: str, section: str) -> Any:
     # a generic word next to named tumors ("any of the following cancers: ...") is no tumor
     shown = [c for c in positive if c not in _GENERIC_WORDS] or positive
     named = ", ".join(vocabulary.concept_name(c) for c in shown) or "listed tumors"
-    open_list = bool(_OPEN_LIST.search(norm))
+    # ("Ewing sarcoma (including tumors with EWSR1-FLI1 or other FET-ETS fusion)": "other" in
+    # a bracket after a named histology is one of its forms, not another tumor)
+    open_list = bool(_OPEN_LIST.search(_without_examples(norm)))
     # "Neurologic deficits in patients with CNS tumors must have been stable": the tumors pick
     # whom the rule is for
     condition = bool(_CONDITIONAL.search(norm)) and not _REQUIREMENT.search(norm)

@@ -71,9 +71,19 @@ def _is_or_parent(text: str) -> bool:
     "one of the following"."""
     stripped = text.rstrip()
     if not stripped.endswith(":"):
-        return False
+        # "Cases histologically diagnosed with one of the following at initial diagnosis or at
+        # relapse. Central review is not required before registration.": the introduction is
+        # the first sentence, notes follow it
+        lead = _SENTENCE.split(stripped)[0]
+        return bool(_ONE_OF_FOLLOWING.search(lead)) and not _ALL_OF.search(stripped)
     tail = _SENTENCE.split(stripped[:-1])[-1]
     return bool(_OR_PARENT.search(f"{tail}:"))
+
+
+_ONE_OF_FOLLOWING = re.compile(
+    r"\b(?:one|1|any|either|at least one)\b[^:.;]{0,40}\bfollowing\b", re.IGNORECASE
+)
+_ALL_OF = re.compile(r"\b(?:all|each|both|every)\b[^:.;]{0,20}\bfollowing\b", re.IGNORECASE)
 
 
 _SENTENCE = re.compile(r"[.;:]\s")
@@ -218,12 +228,33 @@ def split_items(text: str) -> list[Item]:
         state.bullet(
             bullet.group("text").strip(), len(bullet.group("indent").replace("\t", "    "))
         )
+    _or_by_conjunction(state.items)
     # a ":" item that only introduces children ("Patients must be:") is not itself a criterion
     return [
         it
         for it in state.items
         if it.text.strip() and not (it.children and it.text.rstrip().endswith(":"))
     ]
+
+
+_ENDS_WITH_OR = re.compile(r"[,;]?\s+or\s*$", re.IGNORECASE)
+
+
+def _or_by_conjunction(items: list[Item]) -> None:
+    """ "Ewing sarcoma of bone or soft tissue, with an EWSR1-ETS fusion, or" / "high-grade
+    osteosarcoma": siblings each joined to the next by a trailing "or" are alternatives,
+    whatever their heading says ("Histologically confirmed diagnosis, at initial diagnosis or
+    at relapse, of:")."""
+    siblings: dict[int, list[Item]] = {}
+    for it in items:
+        if it.parent is not None and it.absorbed_into is None:
+            siblings.setdefault(id(it.parent), []).append(it)
+    for group in siblings.values():
+        if len(group) < 2 or all(it.or_group for it in group):
+            continue
+        if all(_ENDS_WITH_OR.search(it.text) for it in group[:-1]):
+            for it in group:
+                it.or_group = True
 
 
 def _split_inline(text: str) -> list[str]:

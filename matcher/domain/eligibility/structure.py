@@ -303,13 +303,17 @@ _DEFINING_KINDS = _COHORT_KINDS | {"biomarker"}
 
 
 def _firm_heading(text: str) -> bool:
-    n = norm(text)
+    # "Cases diagnosed with one of the following ... . Central review is not required before
+    # registration.": the sentence that introduces the list decides, not the notes after it
+    intro = [s for s in _SENTENCES.split(text) if "following" in s.lower()]
+    n = norm(intro[0] if intro else text)
     return not (
         part_specific(n) or has_exception(n) or _CONDITIONAL_HEAD.search(n) or tumor_heading(text)
     )
 
 
 _CONDITIONAL_HEAD = cues.cue("condition")
+_SENTENCES = re.compile(r"(?<=[.;])\s+")
 
 
 _SUBTYPE_ITEM = re.compile(r"^[a-z][a-z \-]{2,40}$")
