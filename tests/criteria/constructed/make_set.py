@@ -85,7 +85,7 @@ def records() -> None:
         print(nct, writer.name, len(w["criteria"]), "characters")
 
 
-ROUNDS = {n: range(6 * n - 5, 6 * n + 1) for n in range(1, 16)}  # T1-T6, T7-T12, ... T85-T90
+ROUNDS = {n: range(6 * n - 5, 6 * n + 1) for n in range(1, 17)}  # T1-T6, T7-T12, ... T91-T96
 
 
 def items(round_no: int = 1) -> None:
