@@ -364,6 +364,12 @@ def _refine(kinds: list[str], text: str, context: str, section: str) -> list[str
             kinds[idx] = "prior_therapy_required"
         else:
             kinds.pop(idx)  # "prior X is allowed", "prior X must have included ...": no requirement
+    if (
+        "radiation" in kinds
+        and len(kinds) > 1
+        and not _RULE_RADIATION.search(cues.cue("study_anchor").sub(" ", text))
+    ):
+        kinds.remove("radiation")  # "... on the planned date of the first proton fraction"
     if "radiation" in kinds and not _RULE_RADIATION.search(split_exception(text)[0]):
         kinds.remove("radiation")  # "no prior systemic therapy except for ... radiation"
     if "radiation" in kinds and any(k.startswith("prior_therapy") for k in kinds):

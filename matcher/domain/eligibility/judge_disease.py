@@ -71,6 +71,31 @@ def _without_examples(text: str) -> str:
     return "".join(out) + text[last:]
 
 
+# a class of tumors by behaviour ("intermediate/benign soft tissue tumours", "tumours of
+# intermediate malignancy"), not a histology
+_INTERMEDIATE = re.compile(
+    r"\bintermediate\b(?:\s*(?:/|or|and)\s*benign\b)?[^.;]{0,30}\b(?:tumou?rs?|neoplasms?|"
+    r"malignan\w*|behaviou?r)\b"
+)
+_BENIGN_TOO = re.compile(
+    r"\b(?:intermediate\s*(?:/|or|and)\s*benign|benign\s*(?:/|or|and)\s*intermediate)\b"
+)
+
+
+def _named_behaviour(norm: str, concept: str) -> str | None:
+    """ "intermediate" when an exclusion names tumors of intermediate behaviour and the
+    patient's is one (vocabulary "intermediate": IMT, DFSP), "benign" when it names benign ones
+    too and the patient's is no malignancy (desmoid); None otherwise."""
+    if not _INTERMEDIATE.search(norm):
+        return None
+    malignant = vocabulary.malignant(concept)
+    if malignant is None:
+        return "intermediate"
+    if malignant is False and _BENIGN_TOO.search(norm):
+        return "benign or intermediate"
+    return None
+
+
 _HISTORY = re.compile(r"\bhistory of\b|\b(?:prior|previous|past)\b(?! (?:therap|treatment|chemo))")
 
 
@@ -204,6 +229,16 @@ def judge_diagnosis(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
                     "is not among them, the condition itself is not read",
                     f"exclusion: {crit.text[:120]}",
                     rule="tumor_in_qualifier",
+                )
+            behaviour = _named_behaviour(crit.norm, facts.concept)
+            if behaviour is not None:
+                # "... and intermediate/benign soft tissue tumours (e.g. desmoid-type
+                # fibromatosis)": the patient's tumor is of that behaviour by its WHO class
+                return Judgement(
+                    NOT_MET,
+                    f"{facts.diagnosis} is a tumor of {behaviour} behaviour, which this "
+                    "exclusion names",
+                    rule="tumor_behaviour",
                 )
             return Judgement(MET, f"{facts.diagnosis} is not among {named}", rule="tumor_absent")
         return Judgement(

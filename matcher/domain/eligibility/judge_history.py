@@ -21,7 +21,8 @@ from matcher.domain.eligibility.base import (
 from matcher.domain.eligibility.judge_therapy import label, matches, split_exception, targets
 from matcher.domain.eligibility.text import in_brackets
 
-_DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*(days?|d\b|weeks?|wks?|months?)")
+# ("once every 2 weeks", "every 3 weeks", "q2 weeks": a schedule's frequency, no duration)
+_DURATION = re.compile(r"(?<!\bevery )(?<!\bq)(\d+(?:\.\d+)?)\s*(days?|d\b|weeks?|wks?|months?)")
 # "at least 7 days since G-CSF, at least 14 days since ..." splits; "Myelosuppressive
 # chemotherapy: at least 21 days since ..." is one clause (the heading names the treatment)
 _CLAUSE = re.compile(r";|\.\s|(?<!:)(?<!: )\bat least\b(?=[^;.]*\bsince\b)")

@@ -120,7 +120,17 @@ def prep_prior_excluded(crit_text: str, norm: str, section: str) -> Any:
         else "indication" if cues.search("prior_indication", banned) is not None
         else None
     )  # fmt: skip
-    return banned, allowed, classes, cats, _allowed_targets(allowed), on_progression, undecided
+    # "Any prior systemic chemotherapy for KS": the tumor the excluded treatment was given for
+    found = _FOR_TUMOR.search(banned)
+    named = vocabulary.find_concepts(found.group(1)) if found else []
+    indication = tuple(c for c in named if c not in vocabulary.GENERIC_TUMORS)
+    return (
+        banned, allowed, classes, cats, _allowed_targets(allowed), on_progression, undecided,
+        indication,
+    )  # fmt: skip
+
+
+_FOR_TUMOR = re.compile(r"\bfor (?:the treatment of |treatment of )?([^.;,()]{2,60})")
 
 
 def _allowed_targets(allowed: str) -> tuple[frozenset[str], frozenset[str]]:
@@ -137,7 +147,8 @@ _SITE_WORDS = re.compile(r"\bsite\b|\bfield\b|\barea\b|\bregion\b|\bvolume\b|\bp
 
 
 def judge_prior_excluded(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
-    banned, allowed, classes, cats, (ok_classes, ok_cats), on_progression, undecided = spec
+    banned, allowed, classes, cats, (ok_classes, ok_cats), on_progression, undecided = spec[:7]
+    indication = spec[7]
     if not facts.therapies:
         return Judgement(
             UNKNOWN, "prior therapies not given", f"prior treatment history vs: {crit.text[:100]}"
@@ -157,6 +168,26 @@ def judge_prior_excluded(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
             f"had radiation ({where}); the criterion concerns one site",
             f"whether prior radiation covered the site named: {crit.text[:90]}",
         )
+    if hits and indication and facts.concept is not None:
+        if not set(indication) & facts.concept_ids and facts.other_malignancy is False:
+            # "Any prior systemic chemotherapy for KS" for a patient with Ewing sarcoma and no
+            # other cancer: the listed treatment was for another tumor than the one named
+            named = ", ".join(vocabulary.concept_name(c) for c in indication)
+            return Judgement(
+                MET,
+                f"had {label(hits[0])} for {facts.diagnosis}; the rule excludes treatment for "
+                f"{named}",
+                rule="other_indication",
+            )
+        if not set(indication) & facts.concept_ids:
+            named = ", ".join(vocabulary.concept_name(c) for c in indication)
+            return Judgement(
+                UNKNOWN,
+                f"had {label(hits[0])}; the rule excludes treatment for {named}, and another "
+                "malignancy is " + ("reported" if facts.other_malignancy else "not recorded"),
+                f"prior treatment for {named}: {crit.text[:90]}",
+                rule="other_indication",
+            )
     if hits and undecided is not None:
         # "cumulative anthracycline exposure > 400 mg/m2", "MEK inhibitor given as treatment for
         # MPNST": the dose received, or what the drug was given for, decides

@@ -140,6 +140,12 @@ def judge_criterion(crit: Criterion, facts: Facts) -> Judged:
             guard = _guard(crit, j, aspect.kind)
             if guard is None:
                 return Judged(aspect.kind, j)
+            only = _PART_ONLY.match(crit.text) if aspect.kind == "diagnosis" else None
+            if guard == "alternative" and only is not None:
+                # "Stratum B only: participant must have rhabdomyosarcoma ...": a rule for one
+                # stratum, whose tumor the patient does not have, is not the patient's rule
+                why = f"a rule for {only.group(1)} only: {j.reason}"
+                return Judged(aspect.kind, Judgement(NOT_APPLICABLE, why, rule="other_cohort"))
             if guard == "alternative":
                 # this alternative clearly does not hold; whether the trial excludes is the
                 # group's question (verdict.decide: only when every alternative is not_met)
@@ -325,6 +331,14 @@ _GUARD_TEXT = {
     "exception": "the criterion has exceptions",
     "conditional": "the criterion applies only to some patients",
 }
+
+
+# "Stratum B only:", "Part 2 only -": a label saying the rule is one part's alone
+_PART_ONLY = re.compile(
+    r"^\s*((?:part|cohort|stratum|strata|arm|group|phase)\s+[a-z0-9]{1,3}(?:\s*(?:and|or|,)\s*"
+    r"[a-z0-9]{1,3})*)\s+only\b",
+    re.IGNORECASE,
+)
 
 
 def _guard(crit: Criterion, j: Judgement, kind: str) -> str | None:

@@ -104,7 +104,8 @@ READS: dict[str, Callable[[Any], tuple[str, ...]]] = {
     ),  # judge_tumor.judge_metastatic  # judge_tumor.judge_cns
     "disease_site": _fixed("recurrence_sites", "concept_ids"),  # judge_site.judge_site
     "prior_therapy_required": _fixed("therapies", "concept_ids"),  # judge_therapy
-    "prior_therapy_excluded": _fixed(*THERAPIES),  # judge_therapy.judge_prior_excluded
+    # judge_therapy.judge_prior_excluded (the patient's tumor: "chemotherapy for KS")
+    "prior_therapy_excluded": _fixed(*THERAPIES, *CONCEPT, "other_malignancy"),
     "prior_lines": _fixed(*THERAPIES),  # judge_lines.judge_lines
     "washout": _fixed("therapies", "as_of"),  # judge_history.judge_washout / _clause
     "radiation": _fixed(  # judge_procedures.judge_radiation (+ judge_field: status, as_of)
