@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from tests.unit.test_eligibility_constructed_batches import verdicts
-from tests.unit.test_eligibility_reading import judge
+from tests.unit.test_eligibility_reading import judge, read_as
 from tests.unit.test_eligibility_wording import verdict
 
 ADULT: dict[str, Any] = {"age_months": 243, "sex": "male"}  # 20 years 3 months
@@ -39,8 +39,7 @@ def test_age_appropriate_activity_is_no_age_limit() -> None:
         "patients ≥ 16 years. For infants < 12 months the investigator assessment of "
         "age-appropriate activity is used."
     )
-    kind, got, _reason, _rule = judge(rule)
-    assert (kind, got) == ("performance", "met")
+    assert read_as(rule) == ("performance", "met")
     assert verdict(rule, performance={"scale": "lansky", "score": 40}) == "not_met"
 
 
@@ -158,8 +157,7 @@ def test_the_wait_of_an_exception_is_not_the_exclusions_own() -> None:
         "with surgery and/or radiotherapy, clinically stable, and not requiring corticosteroids "
         "for at least 4 weeks prior to the first dose."
     )
-    kind, got, _reason, _rule = judge(rule, "exclusion")
-    assert (kind, got) == ("cns_metastases", "met")
+    assert read_as(rule, "exclusion") == ("cns_metastases", "met")
     assert verdict(rule, "exclusion", cns_metastases=True) == "unknown"
 
 
@@ -168,8 +166,7 @@ def test_lines_for_metastatic_disease_ask_no_metastases() -> None:
     counts lines; the setting says which count (2026.11.26: unknown, "local recurrence only;
     metastatic disease is one alternative")."""
     rule = "No more than 2 prior lines of systemic therapy for metastatic or unresectable disease."
-    kind, got, _reason, _rule = judge(rule, recurrence_sites=["local"])
-    assert (kind, got) == ("prior_lines", "met")
+    assert read_as(rule, recurrence_sites=["local"]) == ("prior_lines", "met")
 
 
 def test_a_recurrence_outside_every_field_is_no_irradiated_lesion() -> None:

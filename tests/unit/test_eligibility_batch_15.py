@@ -9,7 +9,7 @@ or a variation of it."""
 from __future__ import annotations
 
 from tests.unit.test_eligibility_constructed_batches import verdicts
-from tests.unit.test_eligibility_reading import judge
+from tests.unit.test_eligibility_reading import read_as
 from tests.unit.test_eligibility_wording import verdict
 
 LAROTRECTINIB_29_DAYS = [
@@ -84,8 +84,7 @@ def test_the_conditions_of_an_allowance_for_other_patients_are_not_asked() -> No
         "increasing corticosteroid doses for >= 14 days prior to enrollment. Patients with "
         "leptomeningeal disease are not eligible."
     )
-    kind, got, _reason, _rule = judge(rule, "exclusion")
-    assert (kind, got) == ("cns_metastases", "met")
+    assert read_as(rule, "exclusion") == ("cns_metastases", "met")
     assert verdict(rule, "exclusion", cns_metastases=True) != "met"
 
 
@@ -97,8 +96,7 @@ def test_an_age_group_in_a_bracket_is_whom_the_alternative_is_for() -> None:
         "Patient able to swallow trametinib tablets, or to take the oral solution (patients < 6 "
         "years or unable to swallow tablets); administration via gastrostomy tube is permitted."
     )
-    kind, got, _reason, _rule = judge(rule, age_months=206, swallows_tablets=True)
-    assert (kind, got) == ("swallow", "met")
+    assert read_as(rule, age_months=206, swallows_tablets=True) == ("swallow", "met")
 
 
 def test_a_subgroup_allowance_with_a_condition_asks_nothing_of_others() -> None:
@@ -109,8 +107,7 @@ def test_a_subgroup_allowance_with_a_condition_asks_nothing_of_others() -> None:
         "At least one measurable lesion according to RECIST v1.1. Patients with bone-only "
         "disease are eligible if the lesion has a measurable soft tissue component ≥ 10 mm."
     )
-    kind, got, _reason, _rule = judge(rule)
-    assert (kind, got) == ("measurable_disease", "met")
+    assert read_as(rule) == ("measurable_disease", "met")
 
 
 def test_a_wait_after_or_may_be_the_last_alternatives_only() -> None:
@@ -130,8 +127,7 @@ def test_a_wait_after_or_may_be_the_last_alternatives_only() -> None:
 def test_a_maximum_of_lines_without_of_is_a_line_limit() -> None:
     """ "Maximum 3 previous lines of systemic therapy for advanced disease" caps the lines
     (2026.11.29: read only through a later sentence's "line")."""
-    kind, got, _reason, _rule = judge("Maximum 3 previous lines of systemic therapy.")
-    assert (kind, got) == ("prior_lines", "met")
+    assert read_as("Maximum 3 previous lines of systemic therapy.") == ("prior_lines", "met")
 
 
 def test_a_tumor_accessible_to_biopsy_is_a_requirement() -> None:

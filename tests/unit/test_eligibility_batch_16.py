@@ -9,7 +9,7 @@ sarcoma, after ifosfamide and doxorubicin) or a variation of it."""
 from __future__ import annotations
 
 from tests.unit.test_eligibility_constructed_batches import verdicts
-from tests.unit.test_eligibility_reading import judge
+from tests.unit.test_eligibility_reading import judge, read_as
 from tests.unit.test_eligibility_wording import verdict
 
 UPS = {"diagnosis": "undifferentiated pleomorphic sarcoma", "biomarkers": []}
@@ -65,8 +65,7 @@ def test_an_age_on_the_date_of_the_first_fraction_is_an_age_limit() -> None:
     """ "Age 0 to 21 years on the planned date of the first proton fraction" is an age rule, not
     a radiation rule (2026.11.29.3: unknown, "radiation history matters here")."""
     rule = "Age 0 to 21 years (inclusive) on the planned date of the first proton fraction."
-    kind, got, _reason, _rule = judge(rule)
-    assert (kind, got) == ("age", "met")
+    assert read_as(rule) == ("age", "met")
 
 
 def test_a_schedules_frequency_is_no_wait() -> None:

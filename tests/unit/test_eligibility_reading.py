@@ -65,6 +65,12 @@ def judge(text: str, section: str = "inclusion", **changes: Any) -> tuple[str, s
     return judged.kind, j.verdict, j.reason, j.rule
 
 
+def read_as(text: str, section: str = "inclusion", **changes: Any) -> tuple[str, str]:
+    """(kind, verdict) of the first criterion of `text` under a section heading."""
+    kind, verdict, _reason, _rule = judge(text, section, **changes)
+    return kind, verdict
+
+
 def record(nct_id: str) -> Trial:
     return parse_study(json.loads((RECORDS / f"{nct_id}.json").read_text()))
 
