@@ -52,7 +52,7 @@ CRITERIA_PER_PAIR = 6
 
 
 def nct_of(writer: Path) -> str:
-    return f"NCT990000{int(writer.stem[1:]):02d}"
+    return f"NCT99{int(writer.stem[1:]):06d}"  # NCT99000001 ... NCT99000100 ...
 
 
 def records() -> None:
@@ -85,14 +85,14 @@ def records() -> None:
         print(nct, writer.name, len(w["criteria"]), "characters")
 
 
-ROUNDS = {n: range(6 * n - 5, 6 * n + 1) for n in range(1, 17)}  # T1-T6, T7-T12, ... T91-T96
+ROUNDS = {n: range(6 * n - 5, 6 * n + 1) for n in range(1, 18)}  # T1-T6, T7-T12, ... T97-T102
 
 
 def items(round_no: int = 1) -> None:
     """Round 1 (T1-T6) writes items.json; rounds 2 and 3 (T7-T12, T13-T18: later batches, each
     measured fresh before any rule changed for it) write items-<n>.json, ids continuing."""
     rng = random.Random(SEED if round_no == 1 else SEED + round_no)
-    wanted = {f"NCT990000{n:02d}" for n in ROUNDS[round_no]}
+    wanted = {f"NCT99{n:06d}" for n in ROUNDS[round_no]}
     trials = {
         p.stem: parse_study(json.loads(p.read_text()))
         for p in sorted((HERE / "trials").glob("NCT*.json"))
@@ -131,7 +131,7 @@ def items(round_no: int = 1) -> None:
     packets = HERE / "packets"
     packets.mkdir(exist_ok=True)
     write_packets(
-        packets, {f"T{int(n[-2:])}": [n] for n in sorted(trials)}, trials, by_trial, profiles
+        packets, {f"T{int(n[5:])}": [n] for n in sorted(trials)}, trials, by_trial, profiles
     )
     print(len(out), "items;", sorted(heldout), "held out")
 
