@@ -13,9 +13,9 @@ Exits non-zero only on errors (missing files), never on missed targets.
 
     .venv/bin/python scripts/bench_criteria.py --set constructed [--part dev|heldout|both]
 
-The same figures on tests/criteria/constructed: constructed profiles x one hundred and two constructed
-trials (seventeen batches of six, `--round 1-17`) whose criteria helpers wrote from a brief (new
-rules and wording, labelled blind the same way); its held-out misses are never listed.
+The same figures on tests/criteria/constructed: constructed profiles x 102 constructed trials
+(seventeen batches of six, `--round 1-17`) whose criteria helpers wrote from a brief (new rules
+and wording, labelled blind the same way); its held-out misses are never listed.
 """
 
 from __future__ import annotations

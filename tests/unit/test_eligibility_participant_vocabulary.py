@@ -14,14 +14,15 @@ from tests.unit.test_eligibility_constructed_batches import verdicts
 def test_a_living_donor_section_holds_the_donors_rules() -> None:
     """ "Living donor exclusion criteria:" opens the donor's rules: "Age > 30 years" under it
     excludes no patient (2026.11.26: the splitter set the heading apart but the group reader
-    knew no "living" donor, and the age rule was judged for the patient)."""
+    knew no "living" donor, and the age rule was judged for the patient); the donor's age is
+    the board's to verify (2026.11.29.5: a donor's rules are unknown, not not_applicable)."""
     block = (
         "Inclusion Criteria:\n\n* Age 2 to 30 years\n\nExclusion Criteria:\n\n"
         "* Prior allogeneic stem cell transplant\n\nLiving donor exclusion criteria:\n\n"
         "* Age > 30 years\n* Pregnant or lactating\n"
     )
     got = verdicts(block, age_months=35 * 12)
-    assert got["Age > 30 years"] == "not_applicable"
+    assert got["Age > 30 years"] == "unknown"
     assert got["Age 2 to 30 years"] == "not_met"  # the patient's own age rule still reads
     assert participant_group("Living donor exclusion criteria:") == ("participant", "donor")
 

@@ -353,7 +353,10 @@ def _refine(kinds: list[str], text: str, context: str, section: str) -> list[str
         complication = cues.search("treatment_complication", text)
         if not names_drug or _TOXICITY.search(text) or complication:
             kinds.pop(idx)
-        elif section == "exclusion" or _NEGATED.search(text):
+        elif section == "exclusion" or _NEGATED.search(_BRACKETS.sub(" ", ruled)):
+            # (a later note's negation, "prior irradiation does not preclude registration", or
+            # a bracket's option, "(surgery, radiotherapy, or no local therapy)", makes no
+            # exclusion of the rule)
             kinds[idx] = "prior_therapy_excluded"
         elif (
             _REQUIRED.search(text)

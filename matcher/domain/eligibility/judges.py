@@ -246,6 +246,17 @@ def TERMS() -> dict[str, cues.Term]:
     return {t.id: t for t in cues.terms()}
 
 
+def other_participant(who: str, kind: str, text: str) -> Judged:
+    """A rule for someone other than the patient: not applicable, except a donor's, on whose
+    eligibility the patient's treatment depends (the board verifies the donor)."""
+    if who == "donor":
+        why = "rule for the donor, on whom the patient's treatment depends"
+        verify = f"the donor meets: {text[:100]}"
+        return Judged(kind, Judgement(UNKNOWN, why, verify, rule="donor"), "scope")
+    why = f"rule for the {who}, not the patient"
+    return Judged(kind, Judgement(NOT_APPLICABLE, why, rule="other_participant"), "scope")
+
+
 def _not_applicable(crit: Criterion, why: str, rule: str) -> Judged:
     return Judged(crit.kind, Judgement(NOT_APPLICABLE, why, rule=rule), "scope")
 
@@ -270,8 +281,7 @@ def _outside_scope(crit: Criterion, facts: Facts) -> Judged | None:
         return None
     what = crit.group[0]
     if what == "participant":
-        why = f"rule for the {crit.group[1]}, not the patient"
-        return _not_applicable(crit, why, "other_participant")
+        return other_participant(crit.group[1], crit.kind, crit.text)
     if what == "sex" and facts.sex in {"male", "female"} and facts.sex != crit.group[1]:
         return _not_applicable(crit, f"rule for {crit.group[1]} patients only", "other_sex")
     if what == "setting" and crit.group[1] == "first recurrence":

@@ -63,7 +63,7 @@ def notice(
             rule="allowance_condition",
         )
     who = participant_under(context) if context else None
-    if who is not None:
+    if who is not None and who != "donor":  # a donor's rules: judges.other_participant
         # "For parent participants:" over its items: rules for the patient's parents, caregivers
         # or donors, not for the patient (who is the one being matched)
         return Judgement(

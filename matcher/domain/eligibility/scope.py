@@ -196,6 +196,10 @@ _ASIDE = re.compile(
     r"|\((?=[^()]*(?:<=|>=|<|>|≤|≥)\s*\d)(?=[^()]*\b(?:if|when|for (?:patients|subjects|"
     r"participants|cases|those|children|adults)|in (?:patients|subjects|participants|cases))\b)"
     r"[^()]*\)"
+    # "(required only for patients with prior anthracycline exposure or known cardiac disease)":
+    # whom the rule is for, no requirement of its own
+    r"|\((?=\s*(?:required|needed|applies|applicable|only)\b[^()]*\b(?:only )?(?:for|to) "
+    r"(?:patients|subjects|participants|those|children|adults)\b)[^()]*\)"
 )
 
 

@@ -92,6 +92,7 @@ _SENTENCE = re.compile(r"[.;:]\s")
 # a short unbulleted line ending in a colon, no number in it ("Donor eligibility:", "Part B
 # only:"); a wrapped sentence that happens to end a line in ":" is longer or carries numbers
 _SUBHEADING = re.compile(r"^[A-Za-z][^\d:;.]{2,60}:$")
+_LONG_HEADING = re.compile(r"^\s*[A-Za-z][^:;]{2,160}:\s*$")
 
 
 def _heading(line: str) -> tuple[Section, str] | None:
@@ -200,7 +201,8 @@ def split_items(text: str) -> list[Item]:
     """Every criterion item, in order, with section, parent, OR-membership and notes."""
     state = _Splitter()
     after_blank = False
-    for raw_line in text.splitlines():
+    lines = text.splitlines()
+    for index, raw_line in enumerate(lines):
         if not raw_line.strip():
             after_blank = True
             continue
@@ -218,7 +220,12 @@ def split_items(text: str) -> list[Item]:
             continue
         bullet = _BULLET.match(raw_line)
         if bullet is None:
-            if blank_before and _SUBHEADING.match(raw_line.strip()):
+            # "Eligibility for R3 (maintenance ... for 12 months vs stop):" alone between blank
+            # lines is a heading however long, numbers and all
+            alone = blank_before and (index + 1 == len(lines) or not lines[index + 1].strip())
+            if blank_before and (
+                _SUBHEADING.match(raw_line.strip()) or (alone and _LONG_HEADING.match(raw_line))
+            ):
                 # "Family caregiver participants:" set apart by a blank line after a bullet: a
                 # heading over the bullets that follow, not the end of the last bullet's text
                 state.subheading(raw_line.strip())
