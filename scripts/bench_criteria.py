@@ -13,8 +13,8 @@ Exits non-zero only on errors (missing files), never on missed targets.
 
     .venv/bin/python scripts/bench_criteria.py --set constructed [--part dev|heldout|both]
 
-The same figures on tests/criteria/constructed: constructed profiles x 102 constructed trials
-(seventeen batches of six, `--round 1-17`) whose criteria helpers wrote from a brief (new rules
+The same figures on tests/criteria/constructed: constructed profiles x 108 constructed trials
+(eighteen batches of six, `--round 1-18`) whose criteria helpers wrote from a brief (new rules
 and wording, labelled blind the same way); its held-out misses are never listed.
 """
 
@@ -193,9 +193,9 @@ def main() -> int:
     ap.add_argument(
         "--round",
         type=int,
-        choices=range(1, 18),
-        metavar="1-17",
-        help="score only the items of one labelling round (real: 1-8; constructed: batch 1-17)",
+        choices=range(1, 19),
+        metavar="1-18",
+        help="score only the items of one labelling round (real: 1-8; constructed: batch 1-18)",
     )
     ap.add_argument(
         "--set",

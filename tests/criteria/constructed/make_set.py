@@ -85,7 +85,7 @@ def records() -> None:
         print(nct, writer.name, len(w["criteria"]), "characters")
 
 
-ROUNDS = {n: range(6 * n - 5, 6 * n + 1) for n in range(1, 18)}  # T1-T6, T7-T12, ... T97-T102
+ROUNDS = {n: range(6 * n - 5, 6 * n + 1) for n in range(1, 19)}  # T1-T6, T7-T12, ... T103-T108
 
 
 def items(round_no: int = 1) -> None:
