@@ -40,7 +40,7 @@ from matcher.domain.models.match import CriterionResult, MatchRun, TrialMatch
 from matcher.domain.models.profile import ProfileIn, assessment_warnings
 from matcher.domain.models.trial import Trial
 
-ENGINE_VERSION = "2026.11.29.5"
+ENGINE_VERSION = "2026.11.29.6"
 cues.load()  # every cue list compiled at import: a bad pattern in the data fails at start-up
 _CONSTANT = "constant"  # Criterion.results key of a profile-independent criterion's one entry
 

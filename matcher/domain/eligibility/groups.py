@@ -28,7 +28,9 @@ _SEX_GROUP = re.compile(
 # lookahead that keeps "must be < 18 years" an age limit follow at each use
 AGE_GROUP_SUBJECT = (
     r"(?:participants|patients|subjects|children|infants|those)\s+(?:aged?\s+)?"
-    r"(?:<=|>=|<|>|≤|≥)\s*\d+\s*(?:years?|months?)(?: of age| old)?\s+"
+    # ("Participants 12 to 17 years of age must weigh >= 40 kg": a range names a group too)
+    r"(?:(?:<=|>=|<|>|≤|≥)\s*)?\d+(?:\s*(?:to|-|–)\s*(?:<\s*)?\d+)?\s*(?:years?|months?)"
+    r"(?: of age| old)?\s+"
 )
 # the people an age group is ("the newborns and infants", "patients", "adolescents"): the nouns
 # a clause naming whom a requirement is for opens with ("For infants < 12 months ...")

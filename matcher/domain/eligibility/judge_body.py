@@ -16,6 +16,7 @@ from matcher.domain.eligibility.base import (
     Facts,
     Judgement,
 )
+from matcher.domain.eligibility.judge_person import in_any_group, weight_groups
 from matcher.domain.eligibility.numbers import fold_ops, holds
 
 
@@ -55,11 +56,15 @@ def prep_weight(crit_text: str, norm: str, section: str) -> Any:
     kgs = [(m.group(1), float(m.group(2))) for m in _KG.finditer(folded)]
     kgs += [(m.group(1), round(float(m.group(2)) * _KG_PER_LB, 1)) for m in _LB.finditer(folded)]
     return (tuple(kgs),
-            tuple((m.group(1), float(m.group(2))) for m in _BSA.finditer(folded)))  # fmt: skip
+            tuple((m.group(1), float(m.group(2))) for m in _BSA.finditer(folded)),
+            weight_groups(crit_text))  # fmt: skip
 
 
 def judge_weight(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
-    kgs, bsas = spec
+    kgs, bsas, groups = spec
+    if groups and in_any_group(facts.age_months, groups) is False:
+        # "Patients aged 12 to 17 years must weigh >= 40 kg": a limit for that age group only
+        return Judgement(NOT_APPLICABLE, "weight limit for another age group", rule="other_age")
     if facts.weight_kg is None:
         return Judgement(UNKNOWN, "weight not given", "weight/body surface area as required")
     if not kgs and not bsas:

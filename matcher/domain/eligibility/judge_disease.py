@@ -277,9 +277,16 @@ def judge_diagnosis(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
             rule="other_diagnosis",
         )
     if any(c in narrower for c in positive):
+        broader = next(c for c in positive if c in narrower)
+        form = vocabulary.form_under(facts.concept, broader)
+        why = (
+            f"{facts.diagnosis} may be {form}, which {vocabulary.concept_name(broader)} covers"
+            if form is not None and form != vocabulary.concept_name(broader)
+            else f"criterion names a subtype ({named}) of {facts.diagnosis}"
+        )
         return Judgement(
             UNKNOWN,
-            f"criterion names a subtype ({named}) of {facts.diagnosis}",
+            why,
             f"histologic subtype ({named})",
         )
     # an alternative of a firm "one of the following" list names a tumor the patient must have

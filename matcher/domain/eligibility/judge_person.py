@@ -172,17 +172,67 @@ def _judge_alternatives(alternatives: Any, crit: Criterion, facts: Facts) -> Jud
     )
 
 
-def _group_subjects(crit_text: str) -> tuple[tuple[str, float, float], ...]:
-    """(op, value, months per unit) of each sentence whose subject is an age group asked
-    something else ("Participants < 12 months of age must ...")."""
-    out = []
+Bounds = tuple[tuple[str, float, float], ...]
+
+
+def _group_subjects(crit_text: str, asked: re.Pattern[str] | None = None) -> tuple[Bounds, ...]:
+    """The bounds (op, value, months per unit) of each age group that is a sentence's subject
+    and is asked something else ("Participants < 12 months of age must ...", "Patients aged 12
+    to 17 years must weigh >= 40 kg"); with `asked`, only the sentences that ask it, else only
+    those asking more than a weight (which judge_body.judge_weight reads for the group)."""
+    out: list[Bounds] = []
     for sentence in re.split(r"(?<=[.;])\s+", fold_ops(crit_text)):
-        if _GROUP_SUBJECT.match(sentence):  # fold_ops has lower-cased it
-            b = comparisons(sentence)
-            if b:
-                unit = _UNIT.match(sentence, b[0].end)
-                out.append((b[0].op, b[0].value, months_per(unit.group(1) if unit else None, 12.0)))
+        found = _GROUP_SUBJECT.match(sentence)  # fold_ops has lower-cased it
+        if found is None:
+            continue
+        if asked is not None and not asked.search(sentence):
+            continue
+        if asked is None and _ONLY_WEIGHT.match(sentence[found.end() :]):
+            continue
+        phrase = found.group(0)
+        span = RANGE.search(phrase)
+        if span is not None:
+            per = months_per(span.group(3), 12.0)
+            out.append(((">=", float(span.group(1)), per), ("<=", float(span.group(2)), per)))
+            continue
+        b = comparisons(phrase)
+        if b:
+            unit = _UNIT.match(phrase, b[0].end)
+            per = months_per(unit.group(1) if unit else None, 12.0)
+            out.append(((b[0].op, b[0].value, per),))
     return tuple(out)
+
+
+def weight_groups(crit_text: str) -> tuple[Bounds, ...]:
+    """The age groups a weight or BSA limit is asked of ("Patients aged 12 to 17 years must weigh
+    >= 40 kg"), when every weight mention is in such a sentence; () otherwise."""
+    groups = _group_subjects(crit_text, _WEIGHT_WORD)
+    if not groups:
+        return ()
+    rest = [
+        s
+        for s in re.split(r"(?<=[.;])\s+", fold_ops(crit_text))
+        if not _GROUP_SUBJECT.match(s) and _WEIGHT_WORD.search(s)
+    ]
+    return () if rest else groups
+
+
+def in_any_group(age_months: float, groups: tuple[Bounds, ...]) -> bool | None:
+    """True when the age is inside one of the groups, False when clearly in none."""
+    inside = [all(age_ok(age_months, *b) for b in group) for group in groups]
+    if any(inside):
+        return True
+    clear = all(any(age_ok(age_months, *b) is False for b in group) for group in groups)
+    return False if clear else None
+
+
+_WEIGHT_WORD = re.compile(r"\bweigh|\bkg\b|\bbsa\b|\bbody surface")
+# "must weigh >= 40 kg", "must have a body surface area (BSA) >= 1.1 m^2 and a body weight >= 35
+# kg at enrollment": what is asked is a weight or a BSA and nothing else
+_ONLY_WEIGHT = re.compile(
+    r"^(?:\s|[\d.,()>=<≥≤^²]|\b(?:must|should|will|need|have|be|weigh|and|a|an|of|at|least|"
+    r"body|surface|area|bsa|weight|m|kg|enrol+ment|screening|registration|the|time)\b)*$"
+)
 
 
 # "... upper age limit of 30 years for tumor types X, Y and Z": the limit is those tumors' only
@@ -275,7 +325,9 @@ def judge_age(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
     if spec and spec[0] == "grouped":
         _g, inner, groups = spec
         j = judge_age(inner, crit, facts)
-        if j.verdict == MET and any(age_ok(facts.age_months, *g) for g in groups):
+        if j.verdict == MET and any(
+            all(age_ok(facts.age_months, *b) for b in group) for group in groups
+        ):
             return Judgement(
                 UNKNOWN,
                 f"{j.reason}; the rule asks more of the patient's age group",

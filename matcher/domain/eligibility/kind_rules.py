@@ -109,12 +109,13 @@ RULES: Final[tuple[tuple[str, re.Pattern[str]], ...]] = (
             r"|treatment|radiat|radiotherap|xrt|antibod|agent|surgery|surgical|transplant|drug|vaccine"
             r"|inhibitor)[^.;]{0,120}\bwithin\s*(?:the (?:last|past)\s*)?\d+\s*(?:days?"
             r"|weeks?|months?)\b|"
-            # "Cytotoxic chemotherapy: at least 3 weeks" under "the following periods have
-            # passed since the last dose": a treatment labelled with its wait
+            # "Cytotoxic chemotherapy: at least 3 weeks" (or "Major surgery: 28 days") under "the
+            # following periods have passed since the last dose": a treatment labelled with its
+            # wait
             # (not "High-dose chemotherapy with stem cell rescue: >= 84 days", a transplant)
             r"\b(?:chemo|therap|treatment|radiat|radiotherap|xrt|agent|antibod|drug|inhibitor|surgery|"
             r"biops)(?![^.;:]*\b(?:stem cell|transplant|rescue|marrow)\b)[^.;:]{0,100}:\s*"
-            r"(?:at least|>=|≥|a minimum of|minimum)\s*\d+\s*(?:days?|weeks?|months?)\b"
+            r"(?:at least|>=|≥|a minimum of|minimum)?\s*\d+\s*(?:days?|weeks?|months?)\b"
         ),
     ),
     (

@@ -90,7 +90,8 @@ READS: dict[str, Callable[[Any], tuple[str, ...]]] = {
     "performance": _performance,
     "labs": _labs,
     "sex": _fixed("sex"),  # judge_body.judge_sex
-    "weight": _fixed("weight_kg", "bsa_m2"),  # judge_body.judge_weight
+    # judge_body.judge_weight (the age, when the limit is one age group's)
+    "weight": lambda spec: ("weight_kg", "bsa_m2", *(("age_months",) if spec[2] else ())),
     "pregnancy": _fixed("sex", "pregnant", "lactating", "age_months"),  # judge_body.judge_pregnancy
     # judge_disease.judge_diagnosis (other_malignancy: an exclusion of another tumor's history)
     "diagnosis": _fixed(*CONCEPT, "other_malignancy"),
