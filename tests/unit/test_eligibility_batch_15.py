@@ -8,7 +8,7 @@ or a variation of it."""
 
 from __future__ import annotations
 
-from tests.unit.test_eligibility_constructed_batches import verdicts
+from tests.unit.test_eligibility_constructed_batches import expect_verdicts, verdicts
 from tests.unit.test_eligibility_reading import read_as
 from tests.unit.test_eligibility_wording import verdict
 
@@ -186,6 +186,5 @@ def test_a_list_introduced_in_a_first_sentence_with_notes_after_it_is_a_choice()
         "  * Rhabdomyosarcoma (embryonal, alveolar, spindle cell/sclerosing)\n"
         "  * Ewing sarcoma\n"
     )
-    got = verdicts(block)
-    assert got["Rhabdomyosarcoma (embryonal, alveolar, spindle cell/sclerosing)"] == "not_met"
-    assert got["Ewing sarcoma"] == "not_met"
+    rms = "Rhabdomyosarcoma (embryonal, alveolar, spindle cell/sclerosing)"
+    expect_verdicts(block, {rms: "not_met", "Ewing sarcoma": "not_met"})

@@ -33,6 +33,12 @@ def verdicts(block: str, **changes: Any) -> dict[str, str]:
     return {c.text: judge_criterion(c, facts).judgement.verdict for c in split_and_classify(block)}
 
 
+def expect_verdicts(block: str, wanted: dict[str, str], **changes: Any) -> None:
+    """Assert the verdict of each named criterion of a constructed criteria block."""
+    got = verdicts(block, **changes)
+    assert {text: got[text] for text in wanted} == wanted
+
+
 def test_an_age_that_says_whom_a_clause_is_for_is_no_age_limit() -> None:
     """ "..., and for patients 18 years of age and older, clearance for major surgery": a
     14-year-old is not excluded by an age limit (2026.11.15: not_met, needs >= 18 years)."""
