@@ -15,6 +15,7 @@ from matcher.domain.eligibility import cues, drugs, judge_site, vocabulary
 from matcher.domain.eligibility.groups import AGE_GROUP_NOUN, AGE_GROUP_SUBJECT, NOT_AN_AGE_LIMIT
 from matcher.domain.eligibility.judge_therapy import split_exception, targets
 from matcher.domain.eligibility.kind_rules import PATTERN_GATES, RULES, TRIGGERS
+from matcher.domain.eligibility.text import clause_end
 
 _R = re.compile
 
@@ -225,17 +226,7 @@ def _outside_exception(text: str) -> str | None:
     before, after = split_exception(text)
     if not after:
         return None
-    start = len(before)
-    if before.rfind("(") > before.rfind(")"):
-        close = text.find(")", start)
-        end = len(text) if close < 0 else close + 1
-    else:
-        stop = _CLAUSE_END.search(text, start)
-        end = stop.start() if stop else len(text)
-    return f"{before} {text[end:]}"
-
-
-_CLAUSE_END = re.compile(r"[.;]\s")
+    return f"{before} {text[clause_end(text, len(before)) :]}"
 
 
 def _age_sentence_of_its_own(text: str) -> bool:

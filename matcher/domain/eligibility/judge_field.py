@@ -49,7 +49,7 @@ def judge_in_field(in_field: bool, excludes: bool, allowance: bool) -> Judgement
 RECURRENCE_AREAS = {"pulmonary": "lung", "cns": "brain"}
 
 
-def _outside_every_field(facts: Facts, rads: list[Therapy]) -> list[str]:
+def outside_every_field(facts: Facts, rads: list[Therapy]) -> list[str]:
     """The recurrence sites with a place that no listed radiation reached (every listed
     radiation's site known); [] when there is none or no radiation is listed."""
     fields = [cues.sites_named(t.site.lower()) if t.site else frozenset() for t in rads]
@@ -70,7 +70,7 @@ def recurrence_after_radiation(facts: Facts) -> Judgement | None:
     if facts.status not in {"recurrent", "progressive", "refractory"}:
         return None
     rads = [t for t in facts.therapies if t.category == "radiation"]
-    outside = _outside_every_field(facts, rads)
+    outside = outside_every_field(facts, rads)
     if outside:
         # "recurrence in the lungs and brain, radiation to the brain": the lung disease is no
         # irradiated lesion, whenever the radiation was given

@@ -7,6 +7,7 @@ profile). Conservative throughout: not_met only when the text and the facts clea
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from matcher.domain.eligibility import vocabulary
@@ -151,9 +152,7 @@ def _judge_alternatives(alternatives: Any, crit: Criterion, facts: Facts) -> Jud
         (all(age_ok(facts.age_months, *b) is True for b in bounds), more, bounds)
         for bounds, more in alternatives
     ]
-    outside = all(
-        any(age_ok(facts.age_months, *b) is False for b in bounds) for bounds, _m in alternatives
-    )
+    outside = _in_none(facts.age_months, [bounds for bounds, _more in alternatives])
     pure = next((bounds for fit, more, bounds in fits if fit and not more), None)
     exclusion = crit.section == "exclusion"
     if pure is not None:
@@ -219,11 +218,14 @@ def weight_groups(crit_text: str) -> tuple[Bounds, ...]:
 
 def in_any_group(age_months: float, groups: tuple[Bounds, ...]) -> bool | None:
     """True when the age is inside one of the groups, False when clearly in none."""
-    inside = [all(age_ok(age_months, *b) for b in group) for group in groups]
-    if any(inside):
+    if any(all(age_ok(age_months, *b) for b in group) for group in groups):
         return True
-    clear = all(any(age_ok(age_months, *b) is False for b in group) for group in groups)
-    return False if clear else None
+    return False if _in_none(age_months, groups) else None
+
+
+def _in_none(age_months: float, groups: Sequence[Bounds]) -> bool:
+    """True when every group has a bound the age clearly fails."""
+    return all(any(age_ok(age_months, *b) is False for b in group) for group in groups)
 
 
 _WEIGHT_WORD = re.compile(r"\bweigh|\bkg\b|\bbsa\b|\bbody surface")
@@ -325,9 +327,7 @@ def judge_age(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
     if spec and spec[0] == "grouped":
         _g, inner, groups = spec
         j = judge_age(inner, crit, facts)
-        if j.verdict == MET and any(
-            all(age_ok(facts.age_months, *b) for b in group) for group in groups
-        ):
+        if j.verdict == MET and in_any_group(facts.age_months, groups):
             return Judgement(
                 UNKNOWN,
                 f"{j.reason}; the rule asks more of the patient's age group",

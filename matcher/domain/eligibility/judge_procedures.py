@@ -42,7 +42,6 @@ _TUMOR_SITE = re.compile(
 _IN_FIELD = re.compile(
     r"\b(?:in|inside|within) (?:the |this |prior )?(?:radiation |rt )?field|\bin field\b"
 )
-_RECURRENCE_AREAS = judge_field.RECURRENCE_AREAS
 
 
 def prep_radiation(crit_text: str, norm: str, section: str) -> Any:
@@ -162,12 +161,10 @@ def _judge_tumor_site(rads: list[Any], where: str, facts: Facts) -> Judgement:
             f"local recurrence; prior radiation to {where}",
             "whether the recurrence lies inside a prior radiation field",
         )
-    areas = {_RECURRENCE_AREAS.get(s, s) for s in facts.recurrence_sites}
-    rad_areas = [cues.sites_named(t.site.lower()) if t.site else frozenset() for t in rads]
     # only sites with a known place (lung, brain) can be outside a field; regional nodes, bone,
     # marrow or "other distant" may lie anywhere, the irradiated area included
-    placed = bool(areas) and areas <= set(_RECURRENCE_AREAS.values())
-    if placed and all(rad_areas) and not any(a & areas for a in rad_areas):
+    outside = judge_field.outside_every_field(facts, rads)
+    if outside and set(outside) == set(facts.recurrence_sites):
         return Judgement(
             MET,
             f"recurrence ({', '.join(sorted(facts.recurrence_sites))}"

@@ -168,26 +168,29 @@ def judge_prior_excluded(spec: Any, crit: Criterion, facts: Facts) -> Judgement:
             f"had radiation ({where}); the criterion concerns one site",
             f"whether prior radiation covered the site named: {crit.text[:90]}",
         )
-    if hits and indication and facts.concept is not None:
-        if not set(indication) & facts.concept_ids and facts.other_malignancy is False:
+    if (
+        hits
+        and indication
+        and facts.concept is not None
+        and not set(indication) & facts.concept_ids
+    ):
+        named = ", ".join(vocabulary.concept_name(c) for c in indication)
+        if facts.other_malignancy is False:
             # "Any prior systemic chemotherapy for KS" for a patient with Ewing sarcoma and no
             # other cancer: the listed treatment was for another tumor than the one named
-            named = ", ".join(vocabulary.concept_name(c) for c in indication)
             return Judgement(
                 MET,
                 f"had {label(hits[0])} for {facts.diagnosis}; the rule excludes treatment for "
                 f"{named}",
                 rule="other_indication",
             )
-        if not set(indication) & facts.concept_ids:
-            named = ", ".join(vocabulary.concept_name(c) for c in indication)
-            return Judgement(
-                UNKNOWN,
-                f"had {label(hits[0])}; the rule excludes treatment for {named}, and another "
-                "malignancy is " + ("reported" if facts.other_malignancy else "not recorded"),
-                f"prior treatment for {named}: {crit.text[:90]}",
-                rule="other_indication",
-            )
+        return Judgement(
+            UNKNOWN,
+            f"had {label(hits[0])}; the rule excludes treatment for {named}, and another "
+            "malignancy is " + ("reported" if facts.other_malignancy else "not recorded"),
+            f"prior treatment for {named}: {crit.text[:90]}",
+            rule="other_indication",
+        )
     if hits and undecided is not None:
         # "cumulative anthracycline exposure > 400 mg/m2", "MEK inhibitor given as treatment for
         # MPNST": the dose received, or what the drug was given for, decides

@@ -105,8 +105,12 @@ READS: dict[str, Callable[[Any], tuple[str, ...]]] = {
     ),  # judge_tumor.judge_metastatic  # judge_tumor.judge_cns
     "disease_site": _fixed("recurrence_sites", "concept_ids"),  # judge_site.judge_site
     "prior_therapy_required": _fixed("therapies", "concept_ids"),  # judge_therapy
-    # judge_therapy.judge_prior_excluded (the patient's tumor: "chemotherapy for KS")
-    "prior_therapy_excluded": _fixed(*THERAPIES, *CONCEPT, "other_malignancy"),
+    # judge_therapy.judge_prior_excluded (the patient's tumor only when the rule names the one
+    # the treatment was for: "chemotherapy for KS")
+    "prior_therapy_excluded": lambda spec: (
+        *THERAPIES,
+        *((*CONCEPT, "other_malignancy") if spec[7] else ()),
+    ),
     "prior_lines": _fixed(*THERAPIES),  # judge_lines.judge_lines
     "washout": _fixed("therapies", "as_of"),  # judge_history.judge_washout / _clause
     "radiation": _fixed(  # judge_procedures.judge_radiation (+ judge_field: status, as_of)
@@ -133,7 +137,7 @@ GROUP_READS = {
     "setting": ("status", "relapse_number"),
     "cns": ("cns_metastases", "concept_ids"),
     "marrow": ("recurrence_sites",),
-    "participant": (),  # a caregiver's or donor's rule: not applicable to any patient
+    "participant": (),  # a caregiver's or donor's rule: judged alike for every patient
 }  # groups.group
 
 _DESCRIPTORS: dict[tuple[str, ...], int] = {}

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 
 from matcher.domain.eligibility import cues, vocabulary
-from matcher.domain.eligibility.text import norm
+from matcher.domain.eligibility.text import clause_end, norm
 
 DIGIT = re.compile(r"\d")
 
@@ -231,12 +231,5 @@ def _without_exceptions(norm: str) -> str:
     """The text without its "unless"/"except" clauses, each to the end of its bracket ("(except
     vitiligo) or hepatitis B") or else of its sentence."""
     while (found := _UNLESS.search(norm)) is not None:
-        start = found.start()
-        if norm.rfind("(", 0, start) > norm.rfind(")", 0, start):
-            close = norm.find(")", start)
-            end = len(norm) if close < 0 else close + 1
-        else:
-            stop = re.search(r"[.;]", norm[start:])
-            end = len(norm) if stop is None else start + stop.start()
-        norm = f"{norm[:start]} {norm[end:]}"
+        norm = f"{norm[: found.start()]} {norm[clause_end(norm, found.start()) :]}"
     return norm

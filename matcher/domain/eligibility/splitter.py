@@ -30,8 +30,10 @@ _BULLET = re.compile(
     r"\(?[ivx]{1,4}\)(?=\s))\s*(?P<text>.*)$"
 )
 _INLINE_NUMBERED = re.compile(r"(?:^|(?<=[;.]))\s*(\d{1,2})\.(?=\s*[A-Za-z])")
+# "one of the following", "at least one of the following"
+_ONE_OF_FOLLOWING_TEXT = r"\b(?:one|1|any|either|at least one)\b[^:.;]{0,40}\bfollowing\b"
 _OR_PARENT = re.compile(
-    r"\b(?:one|1|any|either|at least one)\b[^:.;]{0,40}\bfollowing\b|\bincluding\b|\bsuch as\b|"
+    rf"{_ONE_OF_FOLLOWING_TEXT}|\bincluding\b|\bsuch as\b|"
     r"\bone of\b|\bany of\b|\bor\s*:\s*$|\bdefined as one\b",
     re.IGNORECASE,
 )
@@ -80,9 +82,7 @@ def _is_or_parent(text: str) -> bool:
     return bool(_OR_PARENT.search(f"{tail}:"))
 
 
-_ONE_OF_FOLLOWING = re.compile(
-    r"\b(?:one|1|any|either|at least one)\b[^:.;]{0,40}\bfollowing\b", re.IGNORECASE
-)
+_ONE_OF_FOLLOWING = re.compile(_ONE_OF_FOLLOWING_TEXT, re.IGNORECASE)
 _ALL_OF = re.compile(r"\b(?:all|each|both|every)\b[^:.;]{0,20}\bfollowing\b", re.IGNORECASE)
 
 

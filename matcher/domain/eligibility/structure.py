@@ -85,11 +85,15 @@ def _with_groups(items: list[Item], criteria: list[Criterion]) -> tuple[Criterio
         prefix = NESTED_GROUP if nested else "or-"
         if cut or idxs[-1] == len(items) - 1:
             prefix = f"{OPEN_GROUP}{prefix}"
-        gid = f"{prefix}{zlib.crc32(norm(head.text).encode()):08x}"
-        for i in idxs:
-            # a copy: the interned criterion may sit in other trials' lists without this group
-            out[i] = dataclasses.replace(out[i], alt_group=gid, results={}, memo={})
+        _mark(out, idxs, f"{prefix}{zlib.crc32(norm(head.text).encode()):08x}")
     return tuple(out)
+
+
+def _mark(criteria: list[Criterion], idxs: list[int], gid: str) -> None:
+    """Make the criteria at `idxs` alternatives of the group `gid`."""
+    for i in idxs:
+        # a copy: the interned criterion may sit in other trials' lists without this group
+        criteria[i] = dataclasses.replace(criteria[i], alt_group=gid, results={}, memo={})
 
 
 _ABBREVIATION = re.compile(r"((?:[A-Za-z][\w/-]*\s+){1,5})\(([A-Z]{2,6})\)")
@@ -274,9 +278,7 @@ def _cohorts(criteria: list[Criterion]) -> None:
     ]  # fmt: skip
     if len(idxs) < 2:
         return
-    gid = f"{COHORT_GROUP}{zlib.crc32(criteria[idxs[0]].norm.encode()):08x}"
-    for i in idxs:
-        criteria[i] = dataclasses.replace(criteria[i], alt_group=gid, results={}, memo={})
+    _mark(criteria, idxs, f"{COHORT_GROUP}{zlib.crc32(criteria[idxs[0]].norm.encode()):08x}")
 
 
 def _part_cohorts(heading: str, idxs: list[int], criteria: list[Criterion]) -> None:
@@ -292,9 +294,7 @@ def _part_cohorts(heading: str, idxs: list[int], criteria: list[Criterion]) -> N
         for i in idxs
     ):
         return
-    gid = f"{COHORT_GROUP}{zlib.crc32(n.encode()):08x}"
-    for i in idxs:
-        criteria[i] = dataclasses.replace(criteria[i], alt_group=gid, results={}, memo={})
+    _mark(criteria, idxs, f"{COHORT_GROUP}{zlib.crc32(n.encode()):08x}")
 
 
 _COHORT_KINDS = frozenset({"diagnosis", "disease_setting"})

@@ -37,3 +37,16 @@ def phrase_regex(phrases: Iterable[str]) -> re.Pattern[str]:
 def in_brackets(text: str, pos: int) -> bool:
     """True when `pos` lies inside a bracket left open before it ("... (42 days after|")."""
     return text.count("(", 0, pos) > text.count(")", 0, pos)
+
+
+def clause_end(text: str, start: int) -> int:
+    """Where the clause that opens at `start` ends: after its bracket's close when it opens inside
+    a bracket ("(except vitiligo) or hepatitis B"), else at its sentence's end."""
+    if in_brackets(text, start):
+        close = text.find(")", start)
+        return len(text) if close < 0 else close + 1
+    stop = _SENTENCE_STOP.search(text, start)
+    return len(text) if stop is None else stop.start()
+
+
+_SENTENCE_STOP = re.compile(r"[.;](?=\s|$)")
